@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Upcoming features we opt into everywhere: explicit `any`, and imports that
+/// stay internal unless a file says otherwise.
+let strictness: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "tether-bulk",
+    products: [
+        .executable(name: "gateway", targets: ["Gateway"]),
+        .executable(name: "coordinator", targets: ["Coordinator"]),
+        .executable(name: "shard", targets: ["Shard"]),
+    ],
+    targets: [
+        // The one shim for the C the toolchain does not expose: SQLite, epoll,
+        // pidfd, prctl, ucred and OpenSSL's libcrypto.
+        .systemLibrary(
+            name: "CSystem",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev", "libssl-dev"])]
+        ),
+        .target(name: "Wire", dependencies: ["CSystem"], swiftSettings: strictness),
+        .executableTarget(name: "Gateway", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
+        .executableTarget(name: "Coordinator", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
+        .executableTarget(name: "Shard", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictness),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire"], swiftSettings: strictness),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Wire"], swiftSettings: strictness),
+        // Starts the real binaries over real sockets; depends on them so that
+        // `swift test` builds them first.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Wire", "Gateway", "Coordinator", "Shard"],
+            swiftSettings: strictness
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
