@@ -1,0 +1,33 @@
+/// A request that the peer received but could not answer.
+package struct RemoteFailure: WireCodable, Error, CustomStringConvertible {
+    /// Why, in terms the gateway can map to an HTTP status.
+    package enum Kind: UInt8, Sendable {
+        case badRequest = 1
+        case notFound = 2
+        case conflict = 3
+        case unavailable = 4
+        case `internal` = 5
+    }
+
+    package var kind: Kind
+    package var message: String
+
+    package init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    package var description: String { "\(kind): \(message)" }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(kind.rawValue)
+        writer.write(message)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        let raw = try reader.readUInt8("remoteFailure.kind")
+        guard let kind = Kind(rawValue: raw) else { throw .invalidValue(field: "remoteFailure.kind", value: Int64(raw)) }
+        self.kind = kind
+        message = try reader.readString("remoteFailure.message")
+    }
+}

@@ -1,0 +1,27 @@
+/// Where a cluster keeps its files under its data directory, as API.md fixes them.
+///
+/// ```
+/// DIR/run/coordinator.sock   sockets (directory mode 0700)
+/// DIR/run/<name>.pid         one per live process: gateway, coordinator, shard-N
+/// DIR/shards/                shard databases
+/// DIR/logs/                  one log file per process
+/// ```
+package struct ClusterLayout: Sendable, Equatable {
+    package let dataDirectory: String
+
+    package init(dataDirectory: String) {
+        // Trailing slashes would double up in every path below.
+        var directory = dataDirectory
+        while directory.count > 1 && directory.hasSuffix("/") { directory.removeLast() }
+        self.dataDirectory = directory
+    }
+
+    package var runDirectory: String { "\(dataDirectory)/run" }
+    package var shardsDirectory: String { "\(dataDirectory)/shards" }
+    package var logsDirectory: String { "\(dataDirectory)/logs" }
+    package var coordinatorSocket: String { "\(runDirectory)/coordinator.sock" }
+
+    package func pidFile(for process: String) -> String { "\(runDirectory)/\(process).pid" }
+
+    package static func shardName(_ index: Int) -> String { "shard-\(index)" }
+}

@@ -1,0 +1,207 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One peer process: the mailbox for one Unix-socket connection.
+///
+/// The socket itself lives on an `EventLoop` (`FrameStream`); decoded
+/// messages reach this actor in order through an `AsyncStream`. Requests are
+/// matched to responses by correlation id; notices are one-way.
+package actor Connection {
+    private enum State {
+        case handshaking
+        case open
+        case closed
+    }
+
+    package nonisolated let label: String
+    private nonisolated let stream: FrameStream
+    private let side: HandshakeSide
+    private let delegate: any ConnectionDelegate
+    private let limits: WireLimits
+    private let log: Log
+    private var state = State.handshaking
+    /// Who the peer said it is; nil until its hello (accepting side) or for the connecting side.
+    package private(set) var peer: Hello?
+    private var welcome: Welcome?
+    private var handshakeWaiters: [CheckedContinuation<Welcome, any Error>] = []
+    private var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    private var pending: [UInt64: CheckedContinuation<Response, any Error>] = [:]
+    private var timeouts: [UInt64: Task<Void, Never>] = [:]
+    private var nextCorrelation: UInt64 = 1
+    private var closeError: (any Error)?
+
+    /// Takes over `fd` and starts reading; the connecting side sends its hello at once.
+    package init(fd: Int32, label: String, loop: EventLoop, side: HandshakeSide, delegate: any ConnectionDelegate, limits: WireLimits = .standard, log: Log) {
+        self.label = label
+        self.side = side
+        self.delegate = delegate
+        self.limits = limits
+        self.log = log
+        let (events, continuation) = AsyncStream.makeStream(of: FrameStream.Event.self)
+        stream = FrameStream(fd: fd, loop: loop, label: label, limits: limits, events: continuation)
+        var greeting = ProtocolVersion.preamble
+        if case .connecting(let hello) = side { greeting += Frame.encode(.hello(hello)) }
+        stream.start(sending: greeting)
+        Task { await self.consume(events) }
+        Task { await self.expireHandshake(after: limits.handshakeTimeout) }
+    }
+
+    /// Connects to the Unix socket at `path` and completes the handshake.
+    package static func connect(
+        path: String, hello: Hello, loop: EventLoop, delegate: any ConnectionDelegate, limits: WireLimits = .standard, log: Log
+    ) async throws -> (Connection, Welcome) {
+        let fd = try Socket.connectUnix(path: path)
+        let connection = Connection(fd: fd, label: path, loop: loop, side: .connecting(hello), delegate: delegate, limits: limits, log: log)
+        let welcome = try await connection.handshakeCompleted()
+        return (connection, welcome)
+    }
+
+    // MARK: - Sending
+
+    /// Sends `request` and waits for its response; a `.failure` answer throws as `RemoteFailure`.
+    package func request(_ request: Request, timeout: Duration? = nil) async throws -> Response {
+        guard case .open = state else { throw ConnectionError.notConnected(label) }
+        let correlation = nextCorrelation
+        nextCorrelation += 1
+        let deadline = timeout ?? limits.requestTimeout
+        let response = try await withCheckedThrowingContinuation { continuation in
+            pending[correlation] = continuation
+            stream.send(.request(correlation: correlation, request))
+            timeouts[correlation] = Task { [weak self] in
+                try? await Task.sleep(for: deadline)
+                guard !Task.isCancelled else { return }
+                await self?.fail(correlation, with: ConnectionError.timedOut(self?.label ?? "connection", after: deadline))
+            }
+        }
+        if case .failure(let failure) = response { throw failure }
+        return response
+    }
+
+    /// Sends a one-way message; nothing answers it.
+    package nonisolated func notify(_ notice: Notice) {
+        stream.send(.notice(notice))
+    }
+
+    /// Closes the connection; pending requests fail with `ConnectionError.closed`.
+    package nonisolated func close() {
+        stream.close()
+    }
+
+    /// Returns once the connection has closed.
+    package func waitUntilClosed() async {
+        if case .closed = state { return }
+        await withCheckedContinuation { closeWaiters.append($0) }
+    }
+
+    package var isOpen: Bool {
+        if case .open = state { return true }
+        return false
+    }
+
+    // MARK: - Receiving
+
+    private func handshakeCompleted() async throws -> Welcome {
+        if let welcome { return welcome }
+        if case .closed = state { throw closeError ?? ConnectionError.closed(label) }
+        return try await withCheckedThrowingContinuation { handshakeWaiters.append($0) }
+    }
+
+    private func consume(_ events: AsyncStream<FrameStream.Event>) async {
+        for await event in events {
+            switch event {
+            case .message(let message): await receive(message)
+            case .closed(let error): finish(error)
+            }
+        }
+    }
+
+    private func receive(_ message: Message) async {
+        switch (state, message) {
+        case (.handshaking, .hello(let hello)):
+            guard case .accepting(let admit) = side else { return protocolViolation("unexpected hello") }
+            let decision = await admit(hello, self)
+            // Re-check after the await: the peer may have gone away meanwhile.
+            guard case .handshaking = state else { return }
+            switch decision {
+            case .success(let welcome):
+                peer = hello
+                state = .open
+                stream.send(.welcome(welcome))
+            case .failure(let refusal):
+                log.warning("\(label): refused \(hello.role)\(hello.shardIndex.map { " \($0)" } ?? "") pid \(hello.pid): \(refusal.reason)")
+                stream.send(.refusal(refusal))
+                stream.closeWhenFlushed()
+            }
+        case (.handshaking, .welcome(let welcome)):
+            guard case .connecting = side else { return protocolViolation("unexpected welcome") }
+            self.welcome = welcome
+            state = .open
+            for waiter in handshakeWaiters { waiter.resume(returning: welcome) }
+            handshakeWaiters = []
+        case (.handshaking, .refusal(let refusal)):
+            let error = ConnectionError.refused(label, reason: refusal.reason)
+            log.error("\(error)")
+            for waiter in handshakeWaiters { waiter.resume(throwing: error) }
+            handshakeWaiters = []
+            closeError = error
+            stream.close()
+        case (.handshaking, _):
+            protocolViolation("a message before the handshake completed")
+        case (.open, .request(let correlation, let request)):
+            Task {
+                let response = await delegate.handle(request, on: self)
+                stream.send(.response(correlation: correlation, response))
+            }
+        case (.open, .response(let correlation, let response)):
+            timeouts.removeValue(forKey: correlation)?.cancel()
+            // A response to a request that already timed out is dropped.
+            pending.removeValue(forKey: correlation)?.resume(returning: response)
+        case (.open, .notice(let notice)):
+            await delegate.received(notice, on: self)
+        case (.open, .hello), (.open, .welcome), (.open, .refusal):
+            protocolViolation("a second handshake message")
+        case (.closed, _):
+            return
+        }
+    }
+
+    private func protocolViolation(_ what: String) {
+        log.error("\(label): protocol violation: \(what); closing")
+        closeError = ConnectionError.handshakeFailed(label, reason: what)
+        stream.close()
+    }
+
+    private func expireHandshake(after timeout: Duration) async {
+        try? await Task.sleep(for: timeout)
+        guard case .handshaking = state else { return }
+        log.warning("\(label): no handshake within \(timeout); closing")
+        closeError = ConnectionError.handshakeFailed(label, reason: "no handshake within \(timeout)")
+        stream.close()
+    }
+
+    private func fail(_ correlation: UInt64, with error: any Error) {
+        timeouts.removeValue(forKey: correlation)
+        pending.removeValue(forKey: correlation)?.resume(throwing: error)
+    }
+
+    private func finish(_ error: (any Error)?) {
+        guard state != .closed else { return }
+        let wasOpen = state == .open
+        state = .closed
+        if let error, closeError == nil { closeError = error }
+        let failure = closeError ?? ConnectionError.closed(label)
+        for waiter in handshakeWaiters { waiter.resume(throwing: failure) }
+        handshakeWaiters = []
+        for (_, continuation) in pending { continuation.resume(throwing: ConnectionError.closed(label)) }
+        pending = [:]
+        for (_, timer) in timeouts { timer.cancel() }
+        timeouts = [:]
+        for waiter in closeWaiters { waiter.resume() }
+        closeWaiters = []
+        if wasOpen {
+            let delegate = delegate
+            Task { await delegate.closed(self, error: error) }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The event-loop half of a `Connection`: frames out, decoded messages in.
+///
+/// Messages and the final close are yielded, in order, to one `AsyncStream`.
+final class FrameStream: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `decoder` and `channel` are touched
+    // only on `loop`'s thread; the public methods hop there with `execute`.
+    enum Event: Sendable {
+        case message(Message)
+        case closed((any Error)?)
+    }
+
+    private let loop: EventLoop
+    private let events: AsyncStream<Event>.Continuation
+    private var decoder: FrameDecoder
+    private var channel: StreamChannel?
+
+    init(fd: Int32, loop: EventLoop, label: String, limits: WireLimits, events: AsyncStream<Event>.Continuation) {
+        self.loop = loop
+        self.events = events
+        decoder = FrameDecoder(sizeLimit: limits.frameSize)
+        channel = StreamChannel(
+            fd: fd, loop: loop, label: label, outboundLimit: limits.outboundBuffer,
+            onBytes: { [unowned self] bytes in decode(bytes) },
+            onClose: { [unowned self] error in
+                events.yield(.closed(error))
+                events.finish()
+                channel = nil  // breaks the channel ↔ stream cycle
+            }
+        )
+    }
+
+    /// Registers the socket and writes `greeting` (preamble, maybe a hello) first.
+    func start(sending greeting: [UInt8]) {
+        loop.execute { [self] in
+            guard let channel else { return }
+            channel.activate()
+            channel.write(greeting)
+        }
+    }
+
+    func send(_ message: Message) {
+        let bytes = Frame.encode(message)
+        loop.execute { [self] in channel?.write(bytes) }
+    }
+
+    func close() {
+        loop.execute { [self] in channel?.close(nil) }
+    }
+
+    func closeWhenFlushed() {
+        loop.execute { [self] in channel?.closeWhenFlushed() }
+    }
+
+    private func decode(_ bytes: UnsafeRawBufferPointer) {
+        decoder.append(bytes)
+        do {
+            while let message = try decoder.next() {
+                events.yield(.message(message))
+            }
+        } catch {
+            channel?.close(error)
+        }
+    }
+}

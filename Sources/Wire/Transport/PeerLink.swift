@@ -1,0 +1,81 @@
+/// Keeps one connection to a peer's Unix socket alive: connects, and when the
+/// peer goes away reconnects with exponential back-off until stopped.
+package actor PeerLink {
+    package nonisolated let path: String
+    private let hello: Hello
+    private let loop: EventLoop
+    private let delegate: any ConnectionDelegate
+    private let limits: WireLimits
+    private let log: Log
+    private var backoff: Backoff
+    private var connection: Connection?
+    private var welcome: Welcome?
+    private var runner: Task<Void, Never>?
+    private var connectedWaiters: [CheckedContinuation<Void, Never>] = []
+
+    package init(path: String, hello: Hello, loop: EventLoop, delegate: any ConnectionDelegate, backoff: Backoff = .reconnect, limits: WireLimits = .standard, log: Log) {
+        self.path = path
+        self.hello = hello
+        self.loop = loop
+        self.delegate = delegate
+        self.backoff = backoff
+        self.limits = limits
+        self.log = log
+    }
+
+    package func start() {
+        guard runner == nil else { return }
+        runner = Task { await self.maintain() }
+    }
+
+    package func stop() {
+        runner?.cancel()
+        connection?.close()
+    }
+
+    /// The live connection, if any.
+    package var current: Connection? { connection }
+
+    /// What the peer said when the current connection opened.
+    package var peerWelcome: Welcome? { welcome }
+
+    /// Sends `request` over the live connection; throws `notConnected` while reconnecting.
+    package func request(_ request: Request, timeout: Duration? = nil) async throws -> Response {
+        guard let connection else { throw ConnectionError.notConnected(path) }
+        return try await connection.request(request, timeout: timeout)
+    }
+
+    /// Returns once a connection is open (at once when one is).
+    package func waitUntilConnected() async {
+        if connection != nil { return }
+        await withCheckedContinuation { connectedWaiters.append($0) }
+    }
+
+    private func maintain() async {
+        var lastFailure = ""
+        while !Task.isCancelled {
+            do {
+                let (connection, welcome) = try await Connection.connect(path: path, hello: hello, loop: loop, delegate: delegate, limits: limits, log: log)
+                log.info("connected to \(welcome.role) at \(path)")
+                self.connection = connection
+                self.welcome = welcome
+                backoff.reset()
+                lastFailure = ""
+                for waiter in connectedWaiters { waiter.resume() }
+                connectedWaiters = []
+                await connection.waitUntilClosed()
+                // Re-read after the await: stop() may have run meanwhile.
+                self.connection = nil
+                self.welcome = nil
+                if Task.isCancelled { return }
+                log.warning("lost connection to \(path); reconnecting")
+            } catch {
+                // Log a failure once, not at every retry of the same failure.
+                let failure = "\(error)"
+                if failure != lastFailure { log.warning("connecting to \(path): \(failure); retrying with back-off") }
+                lastFailure = failure
+            }
+            try? await Task.sleep(for: backoff.nextDelay())
+        }
+    }
+}

@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One connected, non-blocking stream socket on an event loop: reads into
+/// the loop's buffer and hands the bytes on, queues what it cannot write yet,
+/// and closes exactly once.
+///
+/// Both the wire's frame channels and the gateway's HTTP connections sit on it.
+package final class StreamChannel: LoopHandler, @unchecked Sendable {
+    // Invariant for @unchecked Sendable: every stored var is touched only on
+    // `loop`'s thread; entry points assert it. Other threads go through
+    // `loop.execute`.
+    package let fd: Int32
+    package let loop: EventLoop
+    package let label: String
+    /// Queued output beyond this closes the channel: the peer stopped reading.
+    package let outboundLimit: Int
+    private var outbound: [UInt8] = []
+    private var outboundOffset = 0
+    private var writeInterest = false
+    private var readingPaused = false
+    package private(set) var isClosed = false
+    private var closeAfterFlush = false
+    private let onBytes: (UnsafeRawBufferPointer) -> Void
+    private let onClose: ((any Error)?) -> Void
+
+    /// Reads per wake-up before yielding to other descriptors.
+    private static let readsPerWakeup = 16
+
+    package init(
+        fd: Int32, loop: EventLoop, label: String, outboundLimit: Int,
+        onBytes: @escaping (UnsafeRawBufferPointer) -> Void,
+        onClose: @escaping ((any Error)?) -> Void
+    ) {
+        self.fd = fd
+        self.loop = loop
+        self.label = label
+        self.outboundLimit = outboundLimit
+        self.onBytes = onBytes
+        self.onClose = onClose
+    }
+
+    /// Starts watching the socket; on failure the descriptor is closed.
+    package func activate() {
+        loop.assertInLoop()
+        do {
+            try loop.register(fd, handler: self)
+        } catch {
+            Glibc.close(fd)
+            isClosed = true
+            onClose(error)
+        }
+    }
+
+    package func ready(readable: Bool, writable: Bool, hangup: Bool) {
+        if writable { flush() }
+        if readable || hangup { readAvailable() }
+    }
+
+    /// Queues `bytes` and writes as much as the socket takes now.
+    package func write(_ bytes: some Collection<UInt8>) {
+        loop.assertInLoop()
+        guard !isClosed else { return }
+        if outboundOffset == outbound.count {
+            outbound.removeAll(keepingCapacity: true)
+            outboundOffset = 0
+        }
+        outbound.append(contentsOf: bytes)
+        if outbound.count - outboundOffset > outboundLimit {
+            close(SystemCallError(call: "write", errno: ENOBUFS, context: "\(label): peer is not reading, \(outbound.count - outboundOffset) bytes queued (limit \(outboundLimit))"))
+            return
+        }
+        flush()
+    }
+
+    /// Closes once everything queued has been written.
+    package func closeWhenFlushed() {
+        loop.assertInLoop()
+        if outboundOffset == outbound.count { close(nil) } else { closeAfterFlush = true }
+    }
+
+    /// Closes now; `error` nil means an orderly close.
+    package func close(_ error: (any Error)?) {
+        loop.assertInLoop()
+        guard !isClosed else { return }
+        isClosed = true
+        loop.deregister(fd)
+        Glibc.close(fd)
+        outbound = []
+        onClose(error)
+    }
+
+    private func readAvailable() {
+        for _ in 0..<Self.readsPerWakeup {
+            guard !isClosed else { return }
+            let buffer = loop.readBuffer
+            let result: IOResult<Int>
+            do {
+                result = try systemCall("read", label) { Glibc.read(fd, buffer.baseAddress, buffer.count) }
+            } catch {
+                return close(error)
+            }
+            switch result {
+            case .wouldBlock: return
+            case .done(0): return close(nil)
+            case .done(let count): onBytes(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            }
+        }
+    }
+
+    private func flush() {
+        guard !isClosed else { return }
+        while outboundOffset < outbound.count {
+            let result: IOResult<Int>
+            do {
+                result = try outbound.withUnsafeBytes { raw in
+                    // `outbound` is non-empty here (offset < count), so it has a base address.
+                    try systemCall("send", label) {
+                        send(fd, raw.baseAddress! + outboundOffset, raw.count - outboundOffset, Int32(MSG_NOSIGNAL))
+                    }
+                }
+            } catch {
+                return close(error)
+            }
+            switch result {
+            case .wouldBlock:
+                setWriteInterest(true)
+                return
+            case .done(let count):
+                outboundOffset += count
+            }
+        }
+        setWriteInterest(false)
+        if closeAfterFlush { close(nil) }
+    }
+
+    /// Stops (or resumes) reading: a peer that sends faster than we answer waits in its own buffers.
+    package func setReadingPaused(_ paused: Bool) {
+        loop.assertInLoop()
+        guard paused != readingPaused, !isClosed else { return }
+        readingPaused = paused
+        loop.setInterest(fd, readable: !paused, writable: writeInterest)
+        // Bytes may already sit in the socket; level-triggered epoll reports them again.
+    }
+
+    private func setWriteInterest(_ wanted: Bool) {
+        guard wanted != writeInterest else { return }
+        writeInterest = wanted
+        loop.setInterest(fd, readable: !readingPaused, writable: wanted)
+    }
+}

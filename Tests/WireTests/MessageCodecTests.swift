@@ -1,0 +1,77 @@
+import Testing
+@testable import Wire
+
+@Suite struct MessageCodecTests {
+    @Test(arguments: MessageSamples.all)
+    func roundTripsEveryMessageExactly(_ message: Message) throws {
+        let frame = Frame.encode(message)
+        var reader = WireReader(frame, from: Frame.lengthPrefixSize)
+        #expect(try Message(payload: &reader) == message)
+        // The length prefix counts exactly the payload.
+        var prefix = WireReader(frame)
+        #expect(Int(try prefix.readUInt32("length")) == frame.count - Frame.lengthPrefixSize)
+    }
+
+    @Test func payloadStartsWithVersionThenType() {
+        let frame = Frame.encode(.notice(.heartbeat(sequence: 1)))
+        #expect(frame[4] == ProtocolVersion.messageVersion)
+        #expect(frame[5] == 6)
+    }
+
+    @Test func rejectsUnknownMessageVersion() {
+        var frame = Frame.encode(.request(correlation: 1, .ping))
+        frame[4] = 99
+        var reader = WireReader(frame, from: 4)
+        #expect(throws: WireError.unknownVersion(99)) { try Message(payload: &reader) }
+    }
+
+    @Test func rejectsUnknownMessageType() {
+        var frame = Frame.encode(.request(correlation: 1, .ping))
+        frame[5] = 200
+        var reader = WireReader(frame, from: 4)
+        #expect(throws: WireError.unknownMessageType(200)) { try Message(payload: &reader) }
+    }
+
+    @Test func rejectsUnknownRequestTag() {
+        var frame = Frame.encode(.request(correlation: 1, .ping))
+        frame[frame.count - 1] = 77
+        var reader = WireReader(frame, from: 4)
+        #expect(throws: WireError.unknownTag(type: "request", tag: 77)) { try Message(payload: &reader) }
+    }
+
+    @Test func rejectsTrailingBytesAfterTheMessage() {
+        var writer = WireWriter()
+        Message.notice(.heartbeat(sequence: 5)).encodePayload(to: &writer)
+        var reader = WireReader(writer.bytes + [0, 0])
+        #expect(throws: WireError.trailingBytes(count: 2)) { try Message(payload: &reader) }
+    }
+
+    @Test func rejectsAStringLengthBeyondTheFrame() {
+        var writer = WireWriter()
+        writer.write(UInt32(1_000_000))
+        writer.write(bytes: [0x41])
+        var reader = WireReader(writer.bytes)
+        #expect(throws: WireError.lengthExceedsRemaining(field: "s", length: 1_000_000, remaining: 5)) { try reader.readString("s") }
+    }
+
+    @Test func rejectsAForgedArrayCountWithoutAllocatingIt() {
+        var writer = WireWriter()
+        writer.write(UInt32.max)
+        var reader = WireReader(writer.bytes)
+        #expect(throws: WireError.lengthExceedsRemaining(field: "shards", length: Int(UInt32.max), remaining: 0)) {
+            _ = try reader.readArray("shards", of: ShardHealth.self)
+        }
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        var writer = WireWriter()
+        writer.write(bytes: [0xFF, 0xFE])
+        var reader = WireReader(writer.bytes)
+        #expect(throws: WireError.invalidUTF8(field: "s")) { try reader.readString("s") }
+    }
+
+    @Test func rejectsABoolThatIsNeitherZeroNorOne() {
+        var reader = WireReader([2])
+        #expect(throws: WireError.invalidValue(field: "b", value: 2)) { try reader.readBool("b") }
+    }
+}

@@ -1,0 +1,212 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+import Testing
+@testable import Wire
+
+/// Records what a peer receives and answers pings, for transport tests.
+final class RecordingDelegate: ConnectionDelegate {
+    let notices = Mutex<[Notice]>([])
+    let closures = Mutex(0)
+    /// Delays each answer, to let tests hold requests in flight.
+    let answerDelay: Duration
+
+    init(answerDelay: Duration = .zero) { self.answerDelay = answerDelay }
+
+    func handle(_ request: Request, on connection: Connection) async -> Response {
+        if answerDelay > .zero { try? await Task.sleep(for: answerDelay) }
+        switch request {
+        case .ping: return .pong(ShardStatus(index: 1, pid: getpid()))
+        case .clusterHealth: return .failure(RemoteFailure(.notFound, "no cluster here"))
+        }
+    }
+
+    func received(_ notice: Notice, on connection: Connection) async {
+        notices.withLock { $0.append(notice) }
+    }
+
+    func closed(_ connection: Connection, error: (any Error)?) async {
+        closures.withLock { $0 += 1 }
+    }
+}
+
+/// A listening socket in a temporary directory whose connections go to `delegate`.
+final class TestServer: Sendable {
+    let path: String
+    let loop: EventLoop
+    let delegate: RecordingDelegate
+    private let listenerBox = Mutex<Listener?>(nil)
+
+    init(loop: EventLoop, delegate: RecordingDelegate = RecordingDelegate(), refuseWith reason: String? = nil, path: String? = nil) throws {
+        self.path = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("wire-\(UUID().uuidString.prefix(8)).sock").path
+        self.loop = loop
+        self.delegate = delegate
+        let fd = try Socket.listenUnix(path: self.path)
+        let log = Log(process: "test-server", minimumLevel: .error)
+        let done = DispatchSemaphore(value: 0)
+        loop.execute { [self] in
+            let listener = Listener(fd: fd, loop: loop, label: self.path, log: log) { client in
+                _ = Connection(
+                    fd: client, label: "server", loop: loop,
+                    side: .accepting(admit: { _, _ in
+                        if let reason { return .failure(Refusal(reason: reason)) }
+                        return .success(Welcome(role: .coordinator, shardCount: 4))
+                    }),
+                    delegate: delegate, log: log)
+            }
+            try? listener.activate()
+            self.listenerBox.withLock { $0 = listener }
+            done.signal()
+        }
+        done.wait()
+    }
+
+    func stop() {
+        let done = DispatchSemaphore(value: 0)
+        loop.execute { [self] in
+            self.listenerBox.withLock { $0?.close() }
+            done.signal()
+        }
+        done.wait()
+        unlink(path)
+    }
+}
+
+@Suite(.serialized) struct TransportTests {
+    let log = Log(process: "test-client", minimumLevel: .error)
+
+    private func startedLoop() throws -> EventLoop {
+        let loop = try EventLoop(name: "test-loop")
+        loop.start()
+        return loop
+    }
+
+    @Test func requestIsAnsweredByCorrelationAfterTheHandshake() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop)
+        defer { server.stop(); loop.stop() }
+        let (connection, welcome) = try await Connection.connect(
+            path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
+        #expect(welcome == Welcome(role: .coordinator, shardCount: 4))
+        let answers = try await withThrowingTaskGroup(of: Response.self) { group in
+            for _ in 0..<50 { group.addTask { try await connection.request(.ping) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers.count == 50)
+        #expect(answers.allSatisfy { $0 == .pong(ShardStatus(index: 1, pid: getpid())) })
+        connection.close()
+    }
+
+    @Test func aFailureAnswerThrowsAsRemoteFailure() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop)
+        defer { server.stop(); loop.stop() }
+        let (connection, _) = try await Connection.connect(
+            path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
+        await #expect(throws: RemoteFailure(.notFound, "no cluster here")) { try await connection.request(.clusterHealth) }
+        connection.close()
+    }
+
+    @Test func noticesArriveInTheOrderSent() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop)
+        defer { server.stop(); loop.stop() }
+        let (connection, _) = try await Connection.connect(
+            path: server.path, hello: Hello(role: .shard, shardIndex: 0, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
+        for sequence in 1...500 { connection.notify(.heartbeat(sequence: UInt64(sequence))) }
+        // A request after the notices returns only once they were read (one ordered stream).
+        _ = try await connection.request(.ping)
+        try await waitUntil { server.delegate.notices.withLock { $0.count } == 500 }
+        #expect(server.delegate.notices.withLock { $0 } == (1...500).map { .heartbeat(sequence: UInt64($0)) })
+        connection.close()
+    }
+
+    @Test func aRefusedHandshakeThrowsWithThePeersReason() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop, refuseWith: "wrong shard")
+        defer { server.stop(); loop.stop() }
+        await #expect(throws: ConnectionError.refused(server.path, reason: "wrong shard")) {
+            _ = try await Connection.connect(
+                path: server.path, hello: Hello(role: .shard, shardIndex: 9, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
+        }
+    }
+
+    @Test func aPendingRequestFailsWhenThePeerGoesAway() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop, delegate: RecordingDelegate(answerDelay: .seconds(10)))
+        defer { server.stop(); loop.stop() }
+        let (connection, _) = try await Connection.connect(
+            path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
+        Task {
+            try await Task.sleep(for: .milliseconds(50))
+            connection.close()
+        }
+        await #expect(throws: ConnectionError.closed(server.path)) { try await connection.request(.ping, timeout: .seconds(5)) }
+    }
+
+    @Test func aRequestWithoutAnswerTimesOut() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop, delegate: RecordingDelegate(answerDelay: .seconds(10)))
+        defer { server.stop(); loop.stop() }
+        let (connection, _) = try await Connection.connect(
+            path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
+        await #expect(throws: ConnectionError.timedOut(server.path, after: .milliseconds(100))) {
+            try await connection.request(.ping, timeout: .milliseconds(100))
+        }
+        connection.close()
+    }
+
+    @Test func aPeerThatNeverSaysHelloIsDisconnectedAfterTheHandshakeTimeout() async throws {
+        let loop = try startedLoop()
+        defer { loop.stop() }
+        var pair: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        try Socket.setNonBlocking(pair[0])
+        var limits = WireLimits()
+        limits.handshakeTimeout = .milliseconds(100)
+        let connection = Connection(
+            fd: pair[0], label: "silent", loop: loop, side: .accepting(admit: { _, _ in .failure(Refusal(reason: "unused")) }),
+            delegate: RecordingDelegate(), limits: limits, log: log)
+        await connection.waitUntilClosed()
+        #expect(await !connection.isOpen)
+        close(pair[1])
+    }
+
+    @Test func peerLinkReconnectsWhenThePeerComesBack() async throws {
+        let loop = try startedLoop()
+        defer { loop.stop() }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("wire-link-\(UUID().uuidString.prefix(8)).sock").path
+        let link = PeerLink(
+            path: path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(),
+            backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)), log: log)
+        await link.start()
+        // Nobody listens yet: requests fail fast instead of hanging.
+        await #expect(throws: ConnectionError.notConnected(path)) { try await link.request(.ping) }
+
+        let first = try TestServer(loop: loop, path: path)
+        await link.waitUntilConnected()
+        #expect(try await link.request(.ping) == .pong(ShardStatus(index: 1, pid: getpid())))
+        await link.current?.close()
+        first.stop()
+
+        let second = try TestServer(loop: loop, path: path)
+        defer { second.stop() }
+        try await waitUntil { await link.current?.isOpen == true }
+        #expect(try await link.request(.ping) == .pong(ShardStatus(index: 1, pid: getpid())))
+        await link.stop()
+    }
+}
+
+/// Polls `condition` every 10 ms for up to `timeout`.
+func waitUntil(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !(await condition()) {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within \(timeout)")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
