@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Wire
+
+/// The coordinator process, wired together: its socket, its supervisor, its shutdown.
+struct Coordinator {
+    let options: CoordinatorOptions
+    let log = Log(process: "coordinator")
+
+    /// Runs until SIGTERM or SIGINT, then stops the shards and returns.
+    func run() async throws {
+        let layout = options.layout
+        SignalStream.ignoreBrokenPipes()
+        let signals = SignalStream.make([SIGTERM, SIGINT])
+        try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
+        try PidFile.makeDirectory(layout.shardsDirectory, mode: 0o700)
+
+        let loop = try EventLoop(name: "coordinator-loop")
+        loop.start()
+        let supervisor = ShardSupervisor(
+            shardCount: options.shardCount, layout: layout, shardExecutable: options.shardExecutable, loop: loop, log: log)
+        let service = CoordinatorService(supervisor: supervisor, log: log)
+        try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
+        let pid = getpid()
+        try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
+        log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
+        await supervisor.startAll()
+
+        for await signal in signals {
+            log.info("received signal \(signal); stopping shards")
+            break
+        }
+        await supervisor.shutdown()
+        PidFile.remove(layout.pidFile(for: "coordinator"), ifOwnedBy: pid)
+        unlink(layout.coordinatorSocket)
+        log.info("stopped")
+    }
+
+    /// Accepts connections on the loop thread; only processes of our own user may connect.
+    private func listen(on path: String, loop: EventLoop, service: CoordinatorService) async throws {
+        let fd = try Socket.listenUnix(path: path)
+        let log = log
+        let ownUID = getuid()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            loop.execute {
+                var accepted = 0
+                let listener = Listener(fd: fd, loop: loop, label: path, log: log) { client in
+                    guard let peer = try? Socket.peerCredentials(client), peer.uid == ownUID else {
+                        log.warning("\(path): refused a connection from another user")
+                        close(client)
+                        return
+                    }
+                    accepted += 1
+                    _ = Connection(
+                        fd: client, label: "\(path)#\(accepted) (pid \(peer.pid))", loop: loop,
+                        side: .accepting(admit: { hello, connection in await service.admit(hello, connection: connection) }),
+                        delegate: service, log: log)
+                }
+                do {
+                    try listener.activate()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Wire
+
+/// Starts the shard processes, restarts them when they exit, and answers
+/// for their health: the shell around `ShardRoster`.
+///
+/// Children start in index order and stop together on shutdown (SIGTERM,
+/// a deadline, then SIGKILL). Every log line names the supervisor, the shard,
+/// the reason and the offending pid.
+actor ShardSupervisor {
+    private var roster: ShardRoster
+    private let layout: ClusterLayout
+    private let shardExecutable: String
+    private let loop: EventLoop
+    private let log: Log
+    private var connections: [Int: Connection] = [:]
+    private var watchdog: Task<Void, Never>?
+
+    /// How long a health ping may take before the shard counts as down.
+    static let pingTimeout: Duration = .milliseconds(500)
+    /// How long stopping shards get after SIGTERM before SIGKILL.
+    static let stopDeadline: Duration = .seconds(5)
+
+    init(shardCount: Int, layout: ClusterLayout, shardExecutable: String, loop: EventLoop, log: Log) {
+        roster = ShardRoster(shardCount: shardCount)
+        self.layout = layout
+        self.shardExecutable = shardExecutable
+        self.loop = loop
+        self.log = log
+    }
+
+    var shardCount: Int { roster.shardCount }
+
+    /// Spawns every shard, in index order, and starts the heartbeat watchdog.
+    func startAll() async {
+        for shard in 0..<roster.shardCount { await start(shard) }
+        watchdog = Task { await self.watchHeartbeats() }
+    }
+
+    // MARK: - Registration
+
+    /// Decides whether a connecting shard is the process we spawned for its index.
+    func admit(_ hello: Hello, connection: Connection) -> Result<Welcome, Refusal> {
+        guard let index = hello.shardIndex else { return .failure(Refusal(reason: "a shard must name its index")) }
+        switch roster.registered(Int(index), pid: hello.pid) {
+        case .accept:
+            connections[Int(index)] = connection
+            roster.heard(Int(index), at: .now)
+            log.info("supervisor: shard \(index) registered (pid \(hello.pid))")
+            return .success(Welcome(role: .coordinator, shardCount: UInt32(roster.shardCount)))
+        case .refuse(let reason):
+            return .failure(Refusal(reason: reason))
+        }
+    }
+
+    func heard(_ shard: Int) {
+        roster.heard(shard, at: .now)
+    }
+
+    func disconnected(_ shard: Int, pid: Int32) {
+        roster.disconnected(shard, pid: pid)
+        connections[shard] = nil
+        log.warning("supervisor: shard \(shard) (pid \(pid)) disconnected")
+    }
+
+    // MARK: - Health
+
+    /// Pings every connected shard at once; a shard is up when it answers in time.
+    func health() async -> ClusterHealth {
+        var report = roster.health
+        let live = connections
+        let answered = await withTaskGroup(of: Int?.self) { group in
+            for (shard, connection) in live {
+                group.addTask {
+                    guard case .pong = try? await connection.request(.ping, timeout: Self.pingTimeout) else { return nil }
+                    return shard
+                }
+            }
+            var answered: Set<Int> = []
+            for await shard in group { if let shard { answered.insert(shard) } }
+            return answered
+        }
+        for index in report.indices { report[index].up = report[index].up && answered.contains(index) }
+        return ClusterHealth(shards: report)
+    }
+
+    // MARK: - Processes
+
+    private func start(_ shard: Int) async {
+        let name = ClusterLayout.shardName(shard)
+        do {
+            let pid = try await spawn(shard)
+            // Re-check after the await: shutdown may have begun meanwhile.
+            guard !roster.stopping else {
+                kill(pid, SIGTERM)
+                return
+            }
+            roster.spawned(shard, pid: pid, at: .now)
+            try PidFile.write(pid, to: layout.pidFile(for: name))
+            log.info("supervisor: started \(name) as pid \(pid)")
+        } catch {
+            log.error("supervisor: starting \(name) failed: \(error); retrying in 1 s")
+            Task {
+                try? await Task.sleep(for: .seconds(1))
+                await self.start(shard)
+            }
+        }
+    }
+
+    /// Spawns on the loop thread, which outlives every child (see `ChildProcess.spawn`).
+    private func spawn(_ shard: Int) async throws -> Int32 {
+        let arguments = [
+            "--data", layout.dataDirectory, "--index", "\(shard)", "--shards", "\(roster.shardCount)",
+            "--parent-pid", "\(getpid())",
+        ]
+        let executable = shardExecutable
+        let loop = loop
+        return try await withCheckedThrowingContinuation { continuation in
+            loop.execute {
+                do {
+                    let pid = try ChildProcess.spawn(executable: executable, arguments: arguments)
+                    _ = try ChildWatcher(pid: pid, loop: loop) { status in
+                        Task { await self.exited(shard, pid: pid, status: status) }
+                    }
+                    continuation.resume(returning: pid)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func exited(_ shard: Int, pid: Int32, status: Int32) async {
+        let name = ClusterLayout.shardName(shard)
+        PidFile.remove(layout.pidFile(for: name), ifOwnedBy: pid)
+        connections[shard]?.close()
+        connections[shard] = nil
+        switch roster.exited(shard, pid: pid, at: .now) {
+        case .none:
+            log.info("supervisor: \(name) (pid \(pid)) exited with \(ChildProcess.describe(status: status))")
+        case .restart(let delay):
+            log.warning("supervisor: \(name) (pid \(pid)) died with \(ChildProcess.describe(status: status)); restarting in \(delay)")
+            try? await Task.sleep(for: delay)
+            // Re-check after the sleep: shutdown may have begun.
+            guard !roster.stopping else { return }
+            await start(shard)
+        }
+    }
+
+    /// Kills shards whose heartbeats stopped; their exit then restarts them.
+    private func watchHeartbeats() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            for (shard, pid) in roster.overdue(at: .now) {
+                log.error("supervisor: shard \(shard) (pid \(pid)) sent no heartbeat for \(ShardRoster.heartbeatTimeout); killing it")
+                kill(pid, SIGKILL)
+                // SIGKILL does not wake a SIGSTOPped process's exit until it is continued.
+                kill(pid, SIGCONT)
+            }
+        }
+    }
+
+    /// Stops every shard: SIGTERM, then SIGKILL for any still alive at the deadline.
+    func shutdown() async {
+        watchdog?.cancel()
+        let pids = roster.beginShutdown()
+        for pid in pids { kill(pid, SIGTERM) }
+        let deadline = ContinuousClock.now + Self.stopDeadline
+        while ContinuousClock.now < deadline, roster.entries.contains(where: { $0.pid != nil }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for entry in roster.entries {
+            guard let pid = entry.pid else { continue }
+            log.warning("supervisor: pid \(pid) ignored SIGTERM for \(Self.stopDeadline); killing it")
+            kill(pid, SIGKILL)
+        }
+    }
+}

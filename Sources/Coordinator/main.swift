@@ -1,0 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Wire
+
+do {
+    let options = try CoordinatorOptions(arguments: Array(CommandLine.arguments.dropFirst()), executable: CommandLine.arguments[0])
+    try await Coordinator(options: options).run()
+} catch {
+    Log(process: "coordinator").error("\(error)")
+    exit(1)
+}

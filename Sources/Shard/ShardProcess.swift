@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystem
+import Wire
+
+/// The shard process, wired together: tied to its coordinator's life, connected
+/// to it, answering it, and sending heartbeats.
+struct ShardProcess {
+    let options: ShardOptions
+    let log: Log
+
+    /// Heartbeats go out this often; the supervisor kills a shard silent for `ShardRoster.heartbeatTimeout`.
+    static let heartbeatInterval: Duration = .seconds(1)
+
+    init(options: ShardOptions) {
+        self.options = options
+        log = Log(process: ClusterLayout.shardName(options.index))
+    }
+
+    /// Runs until SIGTERM or SIGINT.
+    func run() async throws {
+        // Die with the coordinator; and if it died before this call, die now.
+        tether_set_parent_death_signal(SIGKILL)
+        guard getppid() == options.parentPID else {
+            log.error("parent \(options.parentPID) is gone; exiting")
+            exit(1)
+        }
+        SignalStream.ignoreBrokenPipes()
+        let signals = SignalStream.make([SIGTERM, SIGINT])
+        let loop = try EventLoop(name: "shard-loop")
+        loop.start()
+        let pid = getpid()
+        let link = PeerLink(
+            path: options.layout.coordinatorSocket,
+            hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
+            loop: loop, delegate: ShardService(index: options.index, pid: pid), log: log)
+        await link.start()
+        let heartbeats = Task { await Self.sendHeartbeats(over: link) }
+        for await signal in signals {
+            log.info("received signal \(signal); stopping")
+            break
+        }
+        heartbeats.cancel()
+        await link.stop()
+    }
+
+    private static func sendHeartbeats(over link: PeerLink) async {
+        var sequence: UInt64 = 0
+        while !Task.isCancelled {
+            sequence += 1
+            await link.current?.notify(.heartbeat(sequence: sequence))
+            try? await Task.sleep(for: heartbeatInterval)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Testing
+import Wire
+@testable import Coordinator
+
+@Suite struct ShardRosterTests {
+    let start = ContinuousClock.now
+
+    @Test func acceptsOnlyTheProcessSpawnedForAShard() {
+        var roster = ShardRoster(shardCount: 2)
+        roster.spawned(0, pid: 100, at: start)
+        #expect(roster.registered(0, pid: 999) == .refuse("shard 0 runs as pid 100, not 999"))
+        #expect(roster.registered(0, pid: 100) == .accept)
+        #expect(roster.registered(0, pid: 100) == .refuse("shard 0 is already connected"))
+        #expect(roster.registered(5, pid: 100) == .refuse("shard index 5 is outside this cluster's 0..<2"))
+    }
+
+    @Test func healthCountsConnectedShardsAsUp() {
+        var roster = ShardRoster(shardCount: 3)
+        roster.spawned(0, pid: 100, at: start)
+        roster.spawned(1, pid: 101, at: start)
+        _ = roster.registered(0, pid: 100)
+        #expect(roster.health.map(\.up) == [true, false, false])
+        roster.disconnected(0, pid: 100)
+        #expect(roster.health.map(\.up) == [false, false, false])
+    }
+
+    @Test func anExitRestartsTheShardWithGrowingDelay() {
+        var roster = ShardRoster(shardCount: 1)
+        var now = start
+        var delays: [Duration] = []
+        for pid in Int32(100)..<104 {
+            roster.spawned(0, pid: pid, at: now)
+            now += .milliseconds(10)
+            guard case .restart(let delay) = roster.exited(0, pid: pid, at: now) else {
+                Issue.record("no restart for pid \(pid)")
+                return
+            }
+            delays.append(delay)
+        }
+        #expect(delays == [.milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400)])
+        #expect(roster.health[0].restarts == 4)
+    }
+
+    @Test func aShardThatRanStablyRestartsWithoutTheAccumulatedDelay() {
+        var roster = ShardRoster(shardCount: 1)
+        roster.spawned(0, pid: 100, at: start)
+        _ = roster.exited(0, pid: 100, at: start + .milliseconds(5))
+        roster.spawned(0, pid: 101, at: start + .milliseconds(60))
+        let action = roster.exited(0, pid: 101, at: start + .milliseconds(60) + ShardRoster.stableRunTime)
+        #expect(action == .restart(after: .milliseconds(50)))
+    }
+
+    @Test func anExitOfAStalePidIsIgnored() {
+        var roster = ShardRoster(shardCount: 1)
+        roster.spawned(0, pid: 100, at: start)
+        #expect(roster.exited(0, pid: 55, at: start) == .none)
+        #expect(roster.entries[0].pid == 100)
+    }
+
+    @Test func nothingRestartsOnceShutdownBegan() {
+        var roster = ShardRoster(shardCount: 2)
+        roster.spawned(0, pid: 100, at: start)
+        roster.spawned(1, pid: 101, at: start)
+        #expect(roster.beginShutdown() == [100, 101])
+        #expect(roster.exited(0, pid: 100, at: start) == .none)
+        #expect(roster.registered(1, pid: 101) == .refuse("the cluster is stopping"))
+    }
+
+    @Test func aConnectedShardSilentPastTheHeartbeatTimeoutIsOverdue() {
+        var roster = ShardRoster(shardCount: 2)
+        roster.spawned(0, pid: 100, at: start)
+        roster.spawned(1, pid: 101, at: start)
+        _ = roster.registered(0, pid: 100)
+        _ = roster.registered(1, pid: 101)
+        roster.heard(0, at: start)
+        roster.heard(1, at: start)
+        roster.heard(1, at: start + .seconds(3))
+        let overdue = roster.overdue(at: start + ShardRoster.heartbeatTimeout + .milliseconds(1))
+        #expect(overdue.map(\.shard) == [0])
+        #expect(overdue.map(\.pid) == [100])
+    }
+
+    @Test func decodesWaitStatuses() {
+        #expect(ChildProcess.describe(status: 9) == "signal 9")
+        #expect(ChildProcess.describe(status: 3 << 8) == "exit code 3")
+    }
+
+    @Test func optionsDefaultTheShardBinaryToTheCoordinatorsSibling() throws {
+        let options = try CoordinatorOptions(arguments: ["--data", "/d", "--shards", "3"], executable: "/opt/tb/bin/coordinator")
+        #expect(options.shardExecutable == "/opt/tb/bin/shard")
+        #expect(options.shardCount == 3)
+        #expect(throws: ProcessOptions.UsageError.self) {
+            try CoordinatorOptions(arguments: ["--data", "/d", "--shards", "1000"], executable: "/c")
+        }
+    }
+}
