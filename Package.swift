@@ -27,14 +27,16 @@ let package = Package(
         .executableTarget(name: "Gateway", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
         .executableTarget(name: "Coordinator", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
         .executableTarget(name: "Shard", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: strictness),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire"], swiftSettings: strictness),
+        // What several test targets use: a raw HTTP client, a seeded generator, polling.
+        .target(name: "TestSupport", dependencies: ["Wire"], path: "Tests/TestSupport", swiftSettings: strictness),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Wire"], swiftSettings: strictness),
         // Starts the real binaries over real sockets; depends on them so that
         // `swift test` builds them first.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["Wire", "Gateway", "Coordinator", "Shard"],
+            dependencies: ["Wire", "TestSupport", "Gateway", "Coordinator", "Shard"],
             swiftSettings: strictness
         ),
     ],

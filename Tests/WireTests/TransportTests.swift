@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import Wire
 
 /// Records what a peer receives and answers pings, for transport tests.
@@ -188,25 +189,17 @@ final class TestServer: Sendable {
         let first = try TestServer(loop: loop, path: path)
         await link.waitUntilConnected()
         #expect(try await link.request(.ping) == .pong(ShardStatus(index: 1, pid: getpid())))
-        await link.current?.close()
+        let firstConnection = try #require(await link.current)
+        firstConnection.close()
         first.stop()
 
         let second = try TestServer(loop: loop, path: path)
         defer { second.stop() }
-        try await waitUntil { await link.current?.isOpen == true }
+        try await waitUntil {
+            guard let current = await link.current, current !== firstConnection else { return false }
+            return await current.isOpen
+        }
         #expect(try await link.request(.ping) == .pong(ShardStatus(index: 1, pid: getpid())))
         await link.stop()
-    }
-}
-
-/// Polls `condition` every 10 ms for up to `timeout`.
-func waitUntil(timeout: Duration = .seconds(5), _ condition: () async -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !(await condition()) {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within \(timeout)")
-            return
-        }
-        try await Task.sleep(for: .milliseconds(10))
     }
 }

@@ -25,13 +25,14 @@ package final class EventLoop: @unchecked Sendable {
     private let epollFD: Int32
     private let wakeFD: Int32
     private let name: String
-    private let submitted = Mutex<[@Sendable () -> Void]>([])
+    /// Work handed in from other threads; nil once the loop has stopped, so
+    /// late work is dropped instead of waking a closed (maybe reused) descriptor.
+    private let submitted = Mutex<[@Sendable () -> Void]?>([])
     private let loopThreadID = Mutex<pthread_t?>(nil)
     private var registrations: [Int32: (token: UInt32, handler: any LoopHandler)] = [:]
     private var timers: [(deadline: ContinuousClock.Instant, work: () -> Void)] = []
     private var nextToken: UInt32 = 0
     private var running = true
-    private let stopped = Mutex(false)
     /// Scratch space every channel on this loop reads into; loop thread only.
     package let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
 
@@ -73,11 +74,12 @@ package final class EventLoop: @unchecked Sendable {
 
     /// Runs `work` on the loop thread, in submission order.
     package func execute(_ work: @escaping @Sendable () -> Void) {
-        let wasEmpty = submitted.withLock { queue in
-            queue.append(work)
-            return queue.count == 1
+        submitted.withLock { queue in
+            guard queue != nil else { return }
+            queue!.append(work)  // checked non-nil just above
+            // Woken under the lock, so the loop cannot close the eventfd in between.
+            if queue!.count == 1 { wake() }
         }
-        if wasEmpty { wake() }
     }
 
     // MARK: - Loop-thread API
@@ -128,10 +130,13 @@ package final class EventLoop: @unchecked Sendable {
         defer {
             events.deallocate()
             readBuffer.deallocate()
+            submitted.withLock { queue in
+                queue = nil
+                close(wakeFD)
+            }
             registrations.removeAll()
+            timers.removeAll()
             close(epollFD)
-            close(wakeFD)
-            stopped.withLock { $0 = true }
         }
         while running {
             let count = epoll_wait(epollFD, events, Int32(capacity), nextTimeoutMilliseconds())
@@ -166,8 +171,8 @@ package final class EventLoop: @unchecked Sendable {
 
     private func runSubmitted() {
         let work = submitted.withLock { queue in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
+            defer { queue?.removeAll(keepingCapacity: true) }
+            return queue ?? []
         }
         for item in work { item() }
     }
@@ -185,7 +190,7 @@ package final class EventLoop: @unchecked Sendable {
     }
 
     private func nextTimeoutMilliseconds() -> Int32 {
-        if submitted.withLock({ !$0.isEmpty }) { return 0 }
+        if submitted.withLock({ $0?.isEmpty == false }) { return 0 }
         guard let earliest = timers.map(\.deadline).min() else { return -1 }
         let remaining = ContinuousClock.now.duration(to: earliest)
         if remaining <= .zero { return 0 }

@@ -78,6 +78,18 @@ package enum Socket {
         }
     }
 
+    /// The port a TCP socket is bound to (the one the kernel chose for port 0).
+    package static func localPort(_ fd: Int32) throws -> UInt16 {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                try systemCallBlocking("getsockname") { getsockname(fd, generic, &length) }
+            }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
     /// Accepts one connection, non-blocking and close-on-exec; nil when none is waiting.
     package static func accept(_ listener: Int32, context: String) throws -> Int32? {
         switch try systemCall("accept4", context, { accept4(listener, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)) }) {
