@@ -1,0 +1,53 @@
+import Wire
+
+/// Every failure the gateway answers with, mapped to a status and the
+/// `{"error","message"}` shape in this one place.
+enum APIError: Error, Equatable {
+    case malformedRequest(HTTPParseError)
+    case notFound(path: String)
+    case methodNotAllowed(method: String, allowed: [String])
+    case tooManyConnections(limit: Int)
+    case requestTimeout(after: Duration)
+    case coordinatorUnavailable(String)
+    case remote(RemoteFailure)
+    case internalError(String)
+
+    var response: HTTPResponse {
+        switch self {
+        case .malformedRequest(let error):
+            return .error(error.status, Self.shortName(for: error.status), error.message)
+        case .notFound(let path):
+            return .error(404, "Not found", "No endpoint at \(path); see docs/openapi.yaml for the routes this server answers.")
+        case .methodNotAllowed(let method, let allowed):
+            return .error(
+                405, "Method not allowed", "\(method) is not allowed here; use \(allowed.joined(separator: " or ")).",
+                headers: [("Allow", allowed.joined(separator: ", "))])
+        case .tooManyConnections(let limit):
+            return .error(503, "Server busy", "The gateway holds its limit of \(limit) connections; retry shortly.", headers: [("Retry-After", "1")])
+        case .requestTimeout(let after):
+            return .error(408, "Request timeout", "The request did not arrive in full within \(after); send it again promptly.")
+        case .coordinatorUnavailable(let reason):
+            return .error(503, "Service unavailable", "The coordinator cannot be reached (\(reason)); retry shortly.", headers: [("Retry-After", "1")])
+        case .remote(let failure):
+            switch failure.kind {
+            case .badRequest: return .error(400, "Bad request", failure.message)
+            case .notFound: return .error(404, "Not found", failure.message)
+            case .conflict: return .error(409, "Conflict", failure.message)
+            case .unavailable: return .error(503, "Service unavailable", failure.message, headers: [("Retry-After", "1")])
+            case .internal: return .error(500, "Internal server error", failure.message)
+            }
+        case .internalError(let message):
+            return .error(500, "Internal server error", message)
+        }
+    }
+
+    private static func shortName(for status: Int) -> String {
+        switch status {
+        case 413: "Payload too large"
+        case 431: "Headers too large"
+        case 501: "Not implemented"
+        case 505: "HTTP version not supported"
+        default: "Bad request"
+        }
+    }
+}

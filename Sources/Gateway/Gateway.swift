@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Wire
+
+/// The gateway process, wired together: HTTP in front, the coordinator behind.
+struct Gateway {
+    let options: GatewayOptions
+    var limits = GatewayLimits.standard
+    let log = Log(process: "gateway")
+
+    /// Serves until SIGTERM or SIGINT.
+    func run() async throws {
+        let layout = options.layout
+        SignalStream.ignoreBrokenPipes()
+        let signals = SignalStream.make([SIGTERM, SIGINT])
+        try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
+        let loop = try EventLoop(name: "gateway-loop")
+        loop.start()
+        let pid = getpid()
+        let link = PeerLink(
+            path: layout.coordinatorSocket, hello: Hello(role: .gateway, pid: pid), loop: loop,
+            delegate: GatewayLinkDelegate(log: log), log: log)
+        await link.start()
+        let router = Routes.make(coordinator: CoordinatorClient(link: link, timeout: limits.coordinatorTimeout))
+        let server = HTTPServer(loop: loop, limits: limits, router: router, log: log)
+        try server.start(host: options.host, port: options.port)
+        try PidFile.write(pid, to: layout.pidFile(for: "gateway"))
+        log.info("serving http://\(options.host):\(options.port)")
+
+        for await signal in signals {
+            log.info("received signal \(signal); stopping")
+            break
+        }
+        await link.stop()
+        PidFile.remove(layout.pidFile(for: "gateway"), ifOwnedBy: pid)
+        log.info("stopped")
+    }
+}

@@ -1,0 +1,15 @@
+/// Every bound the gateway enforces, named in one place.
+struct GatewayLimits: Sendable, Equatable {
+    /// Parser limits: header bytes (16 KiB), header count, default body size (1 MiB).
+    var http = HTTPLimits.standard
+    /// Open client connections; one more is answered 503 and closed.
+    var maxConnections = 10_000
+    /// A keep-alive connection idle this long is closed.
+    var idleTimeout: Duration = .seconds(60)
+    /// A request whose head and body have not fully arrived by then is answered 408.
+    var requestTimeout: Duration = .seconds(30)
+    /// How long a request may wait on the coordinator.
+    var coordinatorTimeout: Duration = .seconds(5)
+
+    static let standard = GatewayLimits()
+}

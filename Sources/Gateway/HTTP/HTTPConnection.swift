@@ -1,0 +1,127 @@
+import Wire
+
+/// One client connection: parses requests, runs one handler at a time, and
+/// writes responses in request order (pipelined requests wait their turn).
+final class HTTPConnection: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: all state is touched only on the
+    // server loop's thread; a handler's task hops back with `loop.execute`.
+    private enum State {
+        /// Waiting for a request; `since` is when the last one was answered.
+        case idle(since: ContinuousClock.Instant)
+        /// Bytes of a request have arrived; it must be complete by `startedAt + requestTimeout`.
+        case receiving(head: HTTPRequestHead?, body: [UInt8], startedAt: ContinuousClock.Instant)
+        /// A handler runs; nothing more is parsed until it answers.
+        case responding
+        /// An error answer is being flushed before the close.
+        case closing(since: ContinuousClock.Instant)
+    }
+
+    private unowned let server: HTTPServer
+    private var channel: StreamChannel!  // set in init right after self exists; never nil afterwards
+    private var parser: HTTPRequestParser
+    private var state: State
+    private let onClose: () -> Void
+
+    /// Input buffered beyond this while a handler runs pauses reading.
+    private static let pipelineBufferLimit = 64 * 1024
+
+    init(fd: Int32, server: HTTPServer, onClose: @escaping () -> Void) {
+        self.server = server
+        self.onClose = onClose
+        let limits = server.limits.http
+        parser = HTTPRequestParser(limits: limits, bodyLimit: { _ in limits.maxBodyBytes })
+        state = .idle(since: .now)
+        channel = StreamChannel(
+            fd: fd, loop: server.loop, label: "http#\(fd)", outboundLimit: 16 << 20,
+            onBytes: { [unowned self] bytes in received(bytes) },
+            onClose: { [unowned self] _ in self.onClose() })
+    }
+
+    func activate() { channel.activate() }
+
+    /// Closes a connection idle past `idleTimeout`, or answers 408 to a request slower than `requestTimeout`.
+    func expireIfOverdue(at now: ContinuousClock.Instant) {
+        let limits = server.limits
+        switch state {
+        case .idle(let since) where since.duration(to: now) > limits.idleTimeout:
+            channel.close(nil)
+        case .receiving(_, _, let startedAt) where startedAt.duration(to: now) > limits.requestTimeout:
+            fail(.requestTimeout(after: limits.requestTimeout))
+        case .closing(let since) where since.duration(to: now) > limits.requestTimeout:
+            channel.close(nil)  // the client does not read its error answer
+        default:
+            break
+        }
+    }
+
+    private func received(_ bytes: UnsafeRawBufferPointer) {
+        parser.append(bytes)
+        if case .idle = state { state = .receiving(head: nil, body: [], startedAt: .now) }
+        process()
+    }
+
+    /// Parses and dispatches until a handler is running or more bytes are needed.
+    private func process() {
+        while !channel.isClosed {
+            switch state {
+            case .responding, .closing: return
+            case .idle, .receiving: break
+            }
+            let event: HTTPParseEvent?
+            do {
+                event = try parser.next()
+            } catch {
+                return fail(.malformedRequest(error))
+            }
+            guard let event else { return }
+            switch (event, state) {
+            case (.head(let head), .receiving(_, _, let startedAt)):
+                state = .receiving(head: head, body: [], startedAt: startedAt)
+            case (.body(let piece), .receiving(let head, var body, let startedAt)):
+                state = .responding  // releases `body`'s storage so the append does not copy
+                body.append(contentsOf: piece)
+                state = .receiving(head: head, body: body, startedAt: startedAt)
+            case (.end, .receiving(let head?, let body, _)):
+                dispatch(HTTPRequest(head: head, body: body))
+            default:
+                preconditionFailure("parser event \(event) in state \(state)")  // the parser's order is head, body*, end
+            }
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest) {
+        let keepAlive = request.head.keepAlive
+        switch server.router.resolve(method: request.head.method, path: request.head.path) {
+        case .notFound:
+            respond(APIError.notFound(path: request.head.path).response, keepAlive: keepAlive)
+        case .methodNotAllowed(let allowed):
+            respond(APIError.methodNotAllowed(method: request.head.method, allowed: allowed).response, keepAlive: keepAlive)
+        case .found(let handler, let parameters):
+            state = .responding
+            var request = request
+            request.parameters = parameters
+            let loop = server.loop
+            Task {
+                let response = await handler(request)
+                loop.execute { [self] in respond(response, keepAlive: keepAlive) }
+            }
+            if parser.bufferedByteCount > Self.pipelineBufferLimit { channel.setReadingPaused(true) }
+        }
+    }
+
+    private func respond(_ response: HTTPResponse, keepAlive: Bool) {
+        guard !channel.isClosed else { return }
+        channel.write(response.serialized(keepAlive: keepAlive))
+        guard keepAlive else { return channel.closeWhenFlushed() }
+        state = parser.bufferedByteCount > 0 ? .receiving(head: nil, body: [], startedAt: .now) : .idle(since: .now)
+        channel.setReadingPaused(false)
+        process()
+    }
+
+    /// Answers a request that cannot be served and closes: the stream may be out of sync.
+    private func fail(_ error: APIError) {
+        channel.write(error.response.serialized(keepAlive: false))
+        channel.closeWhenFlushed()
+        state = .closing(since: .now)
+    }
+}

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Wire
+
+/// The gateway's HTTP/1.1 server: one epoll loop thread owns every client
+/// socket; handlers run as tasks and hand their responses back to the loop.
+///
+/// Why an epoll loop and not a pool of blocking worker threads: a keep-alive
+/// client that sends nothing would pin a worker, so a pool of N serves at most
+/// N idle clients; the loop holds thousands of idle connections at the cost of
+/// a registration each, and an answered poll costs one read and one send.
+final class HTTPServer: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `connections` and `listener` are
+    // touched only on `loop`'s thread; the rest is immutable.
+    let loop: EventLoop
+    let limits: GatewayLimits
+    let router: Router
+    let log: Log
+    private var connections: [Int32: HTTPConnection] = [:]
+    private var listener: Listener?
+
+    /// How often idle and slow connections are looked for.
+    static let sweepInterval: Duration = .seconds(1)
+
+    init(loop: EventLoop, limits: GatewayLimits, router: Router, log: Log) {
+        self.loop = loop
+        self.limits = limits
+        self.router = router
+        self.log = log
+    }
+
+    /// Binds at once (so a taken port fails here), then serves on the loop.
+    /// Returns the bound port: the kernel's choice when `port` is 0.
+    @discardableResult
+    func start(host: String, port: UInt16) throws -> UInt16 {
+        let fd = try Socket.listenTCP(host: host, port: port)
+        let boundPort = try Socket.localPort(fd)
+        loop.execute { [self] in
+            let listener = Listener(fd: fd, loop: loop, label: "\(host):\(port)", log: log) { [unowned self] client in
+                accept(client)
+            }
+            do {
+                try listener.activate()
+                self.listener = listener
+                scheduleSweep()
+            } catch {
+                log.error("serving \(host):\(port): \(error)")
+            }
+        }
+        return boundPort
+    }
+
+    /// Open connections right now; read on the loop thread.
+    var connectionCount: Int {
+        loop.assertInLoop()
+        return connections.count
+    }
+
+    private func accept(_ fd: Int32) {
+        guard connections.count < limits.maxConnections else {
+            // Best effort: the client learns why before the socket closes.
+            let refusal = APIError.tooManyConnections(limit: limits.maxConnections).response.serialized(keepAlive: false)
+            _ = refusal.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            close(fd)
+            return
+        }
+        let connection = HTTPConnection(fd: fd, server: self) { [unowned self] in connections[fd] = nil }
+        connections[fd] = connection
+        connection.activate()
+    }
+
+    private func scheduleSweep() {
+        loop.schedule(after: Self.sweepInterval) { [self] in
+            let now = ContinuousClock.now
+            for connection in Array(connections.values) { connection.expireIfOverdue(at: now) }
+            scheduleSweep()
+        }
+    }
+}

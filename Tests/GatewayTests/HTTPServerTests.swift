@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import TestSupport
+import Testing
+import Wire
+@testable import Gateway
+
+/// The HTTP shell over real loopback sockets, with limits shrunk so each one can be hit.
+@Suite(.serialized) struct HTTPServerTests {
+    private func serve(_ configure: (inout GatewayLimits) -> Void = { _ in }) throws -> (port: UInt16, loop: EventLoop) {
+        var limits = GatewayLimits.standard
+        configure(&limits)
+        var router = Router()
+        router.add("GET", "/echo/{word}") { request in .json(200, JSONText.quoted(request.parameters["word"] ?? "")) }
+        router.add("POST", "/size") { request in .json(200, "\(request.body.count)") }
+        let loop = try EventLoop(name: "http-test")
+        loop.start()
+        let server = HTTPServer(loop: loop, limits: limits, router: router, log: Log(process: "http-test", minimumLevel: .error))
+        return (try server.start(host: "127.0.0.1", port: 0), loop)
+    }
+
+    @Test func answersTwoRequestsOnOneKeepAliveConnection() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        RawHTTPClient.sendAll(fd, "GET /echo/one HTTP/1.1\r\nHost: x\r\n\r\n")
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let first = recv(fd, &buffer, buffer.count, 0)
+        #expect(String(decoding: buffer[0..<max(first, 0)], as: UTF8.self).hasSuffix("\"one\""))
+        RawHTTPClient.sendAll(fd, "GET /echo/two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let rest = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        #expect(rest.hasSuffix("\"two\""))
+        #expect(rest.contains("Connection: close"))
+    }
+
+    @Test func answersPipelinedRequestsInOrder() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        let words = (0..<20).map { "w\($0)" }
+        let requests = words.enumerated().map { index, word in
+            "GET /echo/\(word) HTTP/1.1\r\n\(index == words.count - 1 ? "Connection: close\r\n" : "")\r\n"
+        }
+        RawHTTPClient.sendAll(fd, requests.joined())
+        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1").first ?? "" }
+        #expect(bodies == words.map { "\"\($0)\"" })
+    }
+
+    @Test func readsContentLengthAndChunkedBodies() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let plain = try RawHTTPClient.exchange(port: port, request: "POST /size HTTP/1.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+        #expect(plain.body == "5")
+        let chunked = try RawHTTPClient.exchange(
+            port: port, request: "POST /size HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n")
+        #expect(chunked.body == "7")
+    }
+
+    @Test func answersUnknownPathsWith404AndWrongMethodsWith405() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let missing = try RawHTTPClient.exchange(port: port, request: "GET /nope HTTP/1.1\r\nConnection: close\r\n\r\n")
+        #expect(missing.status == 404)
+        #expect(missing.json["error"] as? String == "Not found")
+        let wrong = try RawHTTPClient.exchange(port: port, request: "DELETE /size HTTP/1.1\r\nConnection: close\r\n\r\n")
+        #expect(wrong.status == 405)
+        #expect(wrong.headers["allow"] == "POST")
+    }
+
+    @Test func refusesHeadersOverTheLimitWith431() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let huge = String(repeating: "a", count: HTTPLimits.standard.maxHeaderBytes)
+        let response = try RawHTTPClient.exchange(port: port, request: "GET /echo/x HTTP/1.1\r\nX-Big: \(huge)\r\n\r\n")
+        #expect(response.status == 431)
+        #expect((response.json["message"] as? String)?.contains("16384") == true)
+    }
+
+    @Test func refusesTooManyHeadersWith431() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let headers = (0...HTTPLimits.standard.maxHeaderCount).map { "X-H\($0): v\r\n" }.joined()
+        let response = try RawHTTPClient.exchange(port: port, request: "GET /echo/x HTTP/1.1\r\n\(headers)\r\n")
+        #expect(response.status == 431)
+    }
+
+    @Test func refusesABodyOverTheLimitWith413BeforeReadingIt() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let response = try RawHTTPClient.exchange(
+            port: port, request: "POST /size HTTP/1.1\r\nContent-Length: \(HTTPLimits.standard.maxBodyBytes + 1)\r\n\r\n")
+        #expect(response.status == 413)
+    }
+
+    @Test func answersGarbageWith400AndCloses() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let response = try RawHTTPClient.exchange(port: port, request: "HELLO THERE\r\n\r\n")
+        #expect(response.status == 400)
+        #expect(response.headers["connection"] == "close")
+    }
+
+    @Test func refusesConnectionsBeyondTheLimitWith503() throws {
+        let (port, loop) = try serve { $0.maxConnections = 2 }
+        defer { loop.stop() }
+        let held = try (0..<2).map { _ in try RawHTTPClient.connectTCP(port: port) }
+        defer { held.forEach { close($0) } }
+        // The held connections are accepted before the next one is refused.
+        usleep(100_000)
+        let refused = try RawHTTPClient.exchange(port: port, request: "GET /echo/x HTTP/1.1\r\n\r\n")
+        #expect(refused.status == 503)
+        #expect(refused.headers["retry-after"] == "1")
+    }
+
+    @Test func answersARequestThatNeverCompletesWith408() throws {
+        let (port, loop) = try serve { $0.requestTimeout = .milliseconds(200) }
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        RawHTTPClient.sendAll(fd, "GET /echo/slow HTTP/1.1\r\nHost: x\r\n")
+        let response = try RawHTTPClient.parse(RawHTTPClient.readUntilClosed(fd))
+        #expect(response.status == 408)
+    }
+
+    @Test func closesAConnectionIdlePastTheIdleTimeout() throws {
+        let (port, loop) = try serve { $0.idleTimeout = .milliseconds(200) }
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        // Closed by the server: reading ends with no bytes well before the client's own time-out.
+        let started = ContinuousClock.now
+        #expect(RawHTTPClient.readUntilClosed(fd).isEmpty)
+        #expect(started.duration(to: .now) < .seconds(RawHTTPClient.timeoutSeconds))
+    }
+}

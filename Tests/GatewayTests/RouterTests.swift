@@ -1,0 +1,55 @@
+import Testing
+@testable import Gateway
+
+@Suite struct RouterTests {
+    private func router() -> Router {
+        var router = Router()
+        router.add("GET", "/healthz") { _ in .json(200, "{}") }
+        router.add("GET", "/api/contacts/bulk-job/{jobId}") { request in .json(200, request.parameters["jobId"] ?? "") }
+        router.add("DELETE", "/api/contacts/bulk-job/{jobId}") { _ in .json(202, "{}") }
+        return router
+    }
+
+    @Test func resolvesAnExactPath() {
+        guard case .found = router().resolve(method: "GET", path: "/healthz") else {
+            Issue.record("GET /healthz not found")
+            return
+        }
+    }
+
+    @Test func capturesPathParameters() async {
+        guard case .found(let handler, let parameters) = router().resolve(method: "GET", path: "/api/contacts/bulk-job/abc-123") else {
+            Issue.record("not found")
+            return
+        }
+        #expect(parameters == ["jobId": "abc-123"])
+        let head = HTTPRequestHead.sample(path: "/api/contacts/bulk-job/abc-123")
+        #expect(await handler(HTTPRequest(head: head, body: [], parameters: parameters)).body == Array("abc-123".utf8))
+    }
+
+    @Test func answersMethodNotAllowedWithEveryAllowedMethod() {
+        guard case .methodNotAllowed(let allowed) = router().resolve(method: "POST", path: "/api/contacts/bulk-job/x") else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(allowed == ["GET", "DELETE"])
+    }
+
+    @Test(arguments: ["/nope", "/healthz/extra", "/api/contacts/bulk-job/", "/api/contacts/bulk-job", "/"])
+    func answersNotFoundForPathsNoRouteMatches(_ path: String) {
+        guard case .notFound = router().resolve(method: "GET", path: path) else {
+            Issue.record("\(path) matched a route")
+            return
+        }
+    }
+}
+
+extension HTTPRequestHead {
+    /// A GET request head for tests that need one.
+    static func sample(path: String) -> HTTPRequestHead {
+        var parser = HTTPRequestParser()
+        parser.append(Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        guard case .head(let head)? = try? parser.next() else { preconditionFailure("sample request did not parse") }
+        return head
+    }
+}
