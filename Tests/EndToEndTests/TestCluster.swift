@@ -1,0 +1,153 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import TestSupport
+import Testing
+import Wire
+
+/// A real cluster, started by `scripts/cluster` from the debug build in a
+/// temporary directory, and always stopped and removed by `stop()`.
+final class TestCluster: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: every property is written in init only.
+    let data: String
+    let port: UInt16
+    let shards: Int
+    let layout: ClusterLayout
+    private let repo: URL
+    private let binaries: String
+
+    init(shards: Int) throws {
+        repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        binaries = try Self.binaryDirectory(repo: repo)
+        // A short path: Unix socket paths are limited to 107 bytes.
+        var template = Array("/tmp/tb-e2e-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw SystemCallError(call: "mkdtemp", errno: errno) }
+        data = String(cString: made)
+        port = try Self.freePort()
+        self.shards = shards
+        layout = ClusterLayout(dataDirectory: data)
+    }
+
+    /// Runs a `scripts/` command against this cluster; returns its exit status and output.
+    ///
+    /// posix_spawn and waitpid on that one pid, not Foundation's `Process`,
+    /// whose `waitUntilExit` was seen to hang here when called from a test task.
+    @discardableResult
+    func script(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        // A file, not a pipe: the daemons the script starts inherit its
+        // descriptors, so a pipe would never reach end-of-file.
+        let outputPath = "\(data)/script-\(UUID().uuidString).out"
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var environment = ProcessInfo.processInfo.environment
+        environment["TETHER_BIN"] = binaries
+        environment["TETHER_DATA"] = data
+        environment["TETHER_START_TIMEOUT"] = "30"
+        let executable = repo.appendingPathComponent("scripts/\(name)").path
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw SystemCallError(call: "posix_spawn", errno: spawned, context: executable) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exitCode = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (exitCode, output)
+    }
+
+    func start() throws {
+        let (status, output) = try script("cluster", ["start", "--shards", "\(shards)", "--port", "\(port)", "--data", data])
+        guard status == 0 else { throw ClusterError.startFailed(output + logs()) }
+    }
+
+    /// Stops the cluster, kills anything it left, and removes the directory.
+    /// Returns the pids that were still alive after `scripts/cluster stop`.
+    @discardableResult
+    func stop(everSeen: Set<Int32> = []) -> [Int32] {
+        let known = everSeen.union(currentPids().values)
+        _ = try? script("cluster", ["stop", "--data", data])
+        var survivors: [Int32] = []
+        for pid in known where kill(pid, 0) == 0 && !isZombie(pid) {
+            survivors.append(pid)
+            kill(pid, SIGKILL)
+        }
+        try? FileManager.default.removeItem(atPath: data)
+        return survivors
+    }
+
+    /// Every pid file in `run/`, by process name.
+    func currentPids() -> [String: Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: layout.runDirectory)) ?? []
+        var pids: [String: Int32] = [:]
+        for name in names where name.hasSuffix(".pid") {
+            if let pid = PidFile.read("\(layout.runDirectory)/\(name)") { pids[String(name.dropLast(4))] = pid }
+        }
+        return pids
+    }
+
+    func logs() -> String {
+        let directory = "\(data)/logs"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.sorted().map { name in
+            "\n--- \(name)\n" + ((try? String(contentsOfFile: "\(directory)/\(name)", encoding: .utf8)) ?? "")
+        }.joined()
+    }
+
+    func get(_ path: String) throws -> RawHTTPResponse {
+        try RawHTTPClient.exchange(port: port, request: "GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    }
+
+    private func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        return stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true
+    }
+
+    /// The folder holding the debug `gateway`, `coordinator` and `shard` that `swift test` built.
+    private static func binaryDirectory(repo: URL) throws -> String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path,
+            repo.appendingPathComponent(".build/debug").path,
+        ]
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: "\(candidate)/coordinator") {
+            return candidate
+        }
+        throw ClusterError.binariesMissing(candidates)
+    }
+
+    /// A port nobody listens on right now (bind to 0, read it, release it).
+    private static func freePort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
+            }
+        }
+        guard bound else { throw SystemCallError(call: "bind", errno: errno, context: "finding a free port") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    enum ClusterError: Error, CustomStringConvertible {
+        case startFailed(String)
+        case binariesMissing([String])
+
+        var description: String {
+            switch self {
+            case .startFailed(let output): "scripts/cluster start failed:\n\(output)"
+            case .binariesMissing(let places): "no coordinator binary in \(places); run swift build first"
+            }
+        }
+    }
+}
