@@ -17,7 +17,56 @@ enum MessageSamples {
         .response(correlation: 9, .pong(ShardStatus(index: 2, pid: 31337))),
         .response(correlation: 10, .failure(RemoteFailure(.notFound, "no job 1234"))),
         .notice(.heartbeat(sequence: 99)),
+        .request(correlation: 11, .importRecords(org: "acme", records: [record, application])),
+        .request(correlation: 12, .countMatching(org: "acme", filter: filter)),
+        .request(correlation: 13, .contact(org: "acme", id: "aaaaaaaaaaaaaaaaaaaaaaa1")),
+        .request(correlation: 14, .stats(org: "acme")),
+        .response(correlation: 15, .imported(ImportCounts(contacts: 1, applications: 2, conversations: 3, messages: 4))),
+        .response(correlation: 16, .count(123_456_789)),
+        .response(correlation: 17, .contact(ContactDetail(contact: record, conversationCount: 2, messageCount: 10))),
+        .response(correlation: 18, .contact(nil)),
+        .response(correlation: 19, .stats(stats)),
     ]
+
+    static let record = ImportRecord(
+        kind: .contact, id: "aaaaaaaaaaaaaaaaaaaaaaa1", contactId: "aaaaaaaaaaaaaaaaaaaaaaa1", stageId: "s1", assignedTo: "user-7",
+        name: "Ada Lovelace", email: "ada@example.com", phone: "+15550100", tags: ["vip", "b2b"], source: "webchat",
+        createdAt: 1_767_607_200_000, updatedAt: -5, conversations: [
+            ConversationRecord(id: "bbbbbbbbbbbbbbbbbbbbbbb1", channel: "sms", createdAt: 7, messages: [
+                MessageRecord(id: "ccccccccccccccccccccccc1", direction: "inbound", body: "hi ✓", createdAt: 8)
+            ])
+        ])
+
+    static let application = ImportRecord(
+        kind: .application, id: "aaaaaaaaaaaaaaaaaaaaaaa2", contactId: "aaaaaaaaaaaaaaaaaaaaaaa1", stageId: nil, assignedTo: nil,
+        name: "", email: "", phone: "", tags: [], source: nil, createdAt: 0, updatedAt: 0, conversations: [])
+
+    static var filter: ContactFilter {
+        var filter = ContactFilter()
+        filter.pipeline = .application
+        filter.stageIds = ["s1", "s2"]
+        filter.owner = .mine
+        filter.requester = "user-7"
+        filter.createdAfter = 1
+        filter.updatedBefore = -2
+        filter.tagsAny = ["a"]
+        filter.tagsAll = ["b", "c"]
+        filter.source = "webchat"
+        filter.assignedTo = []
+        filter.search = "ada"
+        return filter
+    }
+
+    static var stats: OrgStats {
+        var stats = OrgStats()
+        stats.contacts = 1
+        stats.applications = 2
+        stats.conversations = 3
+        stats.messages = 4
+        stats.auditEntries = 5
+        stats.notifications = 6
+        return stats
+    }
 
     /// Every sample framed back to back, after the preamble: a whole valid stream.
     static var stream: [UInt8] {

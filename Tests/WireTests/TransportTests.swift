@@ -20,7 +20,7 @@ final class RecordingDelegate: ConnectionDelegate {
         if answerDelay > .zero { try? await Task.sleep(for: answerDelay) }
         switch request {
         case .ping: return .pong(ShardStatus(index: 1, pid: getpid()))
-        case .clusterHealth: return .failure(RemoteFailure(.notFound, "no cluster here"))
+        default: return .failure(RemoteFailure(.notFound, "no cluster here"))
         }
     }
 

@@ -2,11 +2,20 @@
 package enum Response: WireCodable {
     case clusterHealth(ClusterHealth)
     case pong(ShardStatus)
+    case imported(ImportCounts)
+    case count(UInt64)
+    /// nil: no such contact in that org.
+    case contact(ContactDetail?)
+    case stats(OrgStats)
     case failure(RemoteFailure)
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
         case pong = 2
+        case imported = 3
+        case count = 4
+        case contact = 5
+        case stats = 6
         case failure = 255
     }
 
@@ -18,6 +27,18 @@ package enum Response: WireCodable {
         case .pong(let status):
             writer.write(Tag.pong.rawValue)
             writer.write(status)
+        case .imported(let counts):
+            writer.write(Tag.imported.rawValue)
+            writer.write(counts)
+        case .count(let count):
+            writer.write(Tag.count.rawValue)
+            writer.write(count)
+        case .contact(let detail):
+            writer.write(Tag.contact.rawValue)
+            writer.write(optional: detail) { $0.write($1) }
+        case .stats(let stats):
+            writer.write(Tag.stats.rawValue)
+            writer.write(stats)
         case .failure(let failure):
             writer.write(Tag.failure.rawValue)
             writer.write(failure)
@@ -29,6 +50,10 @@ package enum Response: WireCodable {
         switch Tag(rawValue: raw) {
         case .clusterHealth: self = .clusterHealth(try reader.read())
         case .pong: self = .pong(try reader.read())
+        case .imported: self = .imported(try reader.read())
+        case .count: self = .count(try reader.readUInt64("response.count"))
+        case .contact: self = .contact(try reader.readOptional("response.contact") { reader throws(WireError) in try reader.read() })
+        case .stats: self = .stats(try reader.read())
         case .failure: self = .failure(try reader.read())
         case nil: throw .unknownTag(type: "response", tag: raw)
         }

@@ -3,7 +3,8 @@
 /// ```
 /// DIR/run/coordinator.sock   sockets (directory mode 0700)
 /// DIR/run/<name>.pid         one per live process: gateway, coordinator, shard-N
-/// DIR/shards/                shard databases
+/// DIR/shards/                shard databases (shard-N.db)
+/// DIR/partition.map          which slots each shard owns
 /// DIR/logs/                  one log file per process
 /// ```
 package struct ClusterLayout: Sendable, Equatable {
@@ -20,6 +21,8 @@ package struct ClusterLayout: Sendable, Equatable {
     package var shardsDirectory: String { "\(dataDirectory)/shards" }
     package var logsDirectory: String { "\(dataDirectory)/logs" }
     package var coordinatorSocket: String { "\(runDirectory)/coordinator.sock" }
+    /// The coordinator's durable partition map.
+    package var partitionMap: String { "\(dataDirectory)/partition.map" }
 
     package func pidFile(for process: String) -> String { "\(runDirectory)/\(process).pid" }
 

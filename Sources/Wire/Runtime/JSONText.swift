@@ -1,8 +1,8 @@
-/// Writing JSON text by hand for the few shapes the gateway answers with,
-/// without a round trip through `JSONSerialization`.
-enum JSONText {
+/// Writing JSON text by hand for the few shapes the processes answer with
+/// or store, without a round trip through `JSONSerialization`.
+package enum JSONText {
     /// `value` as a JSON string literal, quotes included (RFC 8259 escaping).
-    static func quoted(_ value: String) -> String {
+    package static func quoted(_ value: String) -> String {
         var out = "\""
         out.reserveCapacity(value.utf8.count + 2)
         for scalar in value.unicodeScalars {
@@ -19,5 +19,10 @@ enum JSONText {
             }
         }
         return out + "\""
+    }
+
+    /// `values` as a JSON array of strings.
+    package static func array(_ values: [String]) -> String {
+        "[" + values.map(quoted).joined(separator: ",") + "]"
     }
 }

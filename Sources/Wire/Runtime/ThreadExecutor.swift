@@ -1,0 +1,55 @@
+import Foundation
+
+/// A serial executor whose jobs all run on one dedicated thread.
+///
+/// An actor that uses it (`unownedExecutor`) may block — a long SQLite step,
+/// an fsync — without taking one of the cooperative pool's two threads, and a
+/// SQLite handle it owns is only ever touched from that one thread.
+package final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `jobs` and `stopping` are guarded by `condition`.
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopping = false
+
+    /// Starts the thread, which keeps the executor alive until `shutdown`.
+    package init(name: String) {
+        let thread = Thread { [self] in run() }
+        thread.name = name
+        thread.start()
+    }
+
+    package func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    package func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    /// Lets the thread end once the jobs already queued have run.
+    package func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty && stopping {
+                condition.unlock()
+                return
+            }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            condition.unlock()
+            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+        }
+    }
+}
