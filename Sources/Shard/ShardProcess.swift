@@ -28,13 +28,15 @@ struct ShardProcess {
         }
         SignalStream.ignoreBrokenPipes()
         let signals = SignalStream.make([SIGTERM, SIGINT])
+        // A database made for another shard or slot range is refused: exit non-zero.
+        let store = try ShardStore(path: options.databasePath, index: options.index, slots: options.slots)
         let loop = try EventLoop(name: "shard-loop")
         loop.start()
         let pid = getpid()
         let link = PeerLink(
             path: options.layout.coordinatorSocket,
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
-            loop: loop, delegate: ShardService(index: options.index, pid: pid), log: log)
+            loop: loop, delegate: ShardService(index: options.index, pid: pid, store: store), log: log)
         await link.start()
         let heartbeats = Task { await Self.sendHeartbeats(over: link) }
         for await signal in signals {

@@ -4,13 +4,26 @@ import Wire
 struct ShardService: ConnectionDelegate {
     let index: Int
     let pid: Int32
+    let store: ShardStore
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
-        switch request {
-        case .ping:
-            return .pong(ShardStatus(index: UInt32(index), pid: pid))
-        case .clusterHealth:
-            return .failure(RemoteFailure(.badRequest, "cluster health is the coordinator's to answer, not shard \(index)'s"))
+        do {
+            switch request {
+            case .ping:
+                return .pong(ShardStatus(index: UInt32(index), pid: pid))
+            case .importRecords(let org, let records):
+                return .imported(try await store.importRecords(org: org, records))
+            case .countMatching(let org, let filter):
+                return .count(try await store.count(org: org, filter: filter))
+            case .contact(let org, let id):
+                return .contact(try await store.contact(org: org, id: id))
+            case .stats(let org):
+                return .stats(try await store.stats(org: org))
+            case .clusterHealth:
+                return .failure(RemoteFailure(.badRequest, "cluster health is the coordinator's to answer, not shard \(index)'s"))
+            }
+        } catch {
+            return .failure(RemoteFailure(.internal, "shard \(index): \(error)"))
         }
     }
 

@@ -1,0 +1,130 @@
+import Wire
+
+/// The tables of one shard's database. Every row carries its `org`; every
+/// query starts with `org = ?` so a tenant never sees another's rows.
+///
+/// Dates are Unix epoch milliseconds. `tags` is a JSON array of strings
+/// (queried with `json_each`). `version` is a per-database sequence bumped on
+/// every insert or re-import: a delete job records the highest version at
+/// registration and leaves rows imported after it alone.
+enum Schema {
+    /// Bumped when a statement below changes in a way old databases need migrating for.
+    static let version = 1
+
+    static let statements: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS contacts (
+            org TEXT NOT NULL,
+            id TEXT NOT NULL,
+            slot INTEGER NOT NULL,
+            stage_id TEXT,
+            assigned_to TEXT,
+            name TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]',
+            source TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            UNIQUE (org, id)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS contacts_by_stage ON contacts (org, stage_id)",
+        "CREATE INDEX IF NOT EXISTS contacts_by_assignee ON contacts (org, assigned_to)",
+        """
+        CREATE TABLE IF NOT EXISTS applications (
+            org TEXT NOT NULL,
+            id TEXT NOT NULL,
+            contact_id TEXT NOT NULL,
+            slot INTEGER NOT NULL,
+            stage_id TEXT,
+            assigned_to TEXT,
+            name TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]',
+            source TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            UNIQUE (org, id)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS applications_by_stage ON applications (org, stage_id)",
+        "CREATE INDEX IF NOT EXISTS applications_by_assignee ON applications (org, assigned_to)",
+        """
+        CREATE TABLE IF NOT EXISTS conversations (
+            org TEXT NOT NULL,
+            id TEXT NOT NULL,
+            contact_id TEXT NOT NULL,
+            channel TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL,
+            UNIQUE (org, id)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS conversations_by_contact ON conversations (org, contact_id)",
+        """
+        CREATE TABLE IF NOT EXISTS messages (
+            org TEXT NOT NULL,
+            id TEXT NOT NULL,
+            conversation_id TEXT NOT NULL,
+            contact_id TEXT NOT NULL,
+            direction TEXT NOT NULL DEFAULT '',
+            body TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL,
+            UNIQUE (org, id)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS messages_by_contact ON messages (org, contact_id)",
+        """
+        CREATE TABLE IF NOT EXISTS audit_entries (
+            seq INTEGER PRIMARY KEY,
+            org TEXT NOT NULL,
+            type TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS audit_entries_by_org ON audit_entries (org, type, seq)",
+        """
+        CREATE TABLE IF NOT EXISTS notifications (
+            seq INTEGER PRIMARY KEY,
+            org TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (org, user_id, seq)",
+        """
+        CREATE TABLE IF NOT EXISTS event_outbox (
+            seq INTEGER PRIMARY KEY,
+            org TEXT NOT NULL,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        )
+        """,
+    ]
+
+    /// The table a filter's pipeline reads; both have the filterable columns
+    /// org, stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at, version.
+    static func table(for pipeline: ContactFilter.Pipeline) -> String {
+        switch pipeline {
+        case .contact: "contacts"
+        case .application: "applications"
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// Why a shard's store refused to open or to write.
+enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// The database file was made for another shard or slot range.
+    case foreignDatabase(path: String, found: String, expected: String)
+    /// A record reached a shard that does not own its slot (a routing bug or a stale map).
+    case misrouted(id: String, slot: UInt32, owned: String)
+
+    var description: String {
+        switch self {
+        case .foreignDatabase(let path, let found, let expected):
+            "\(path) belongs to \(found), not \(expected); refusing to open it (move it away or start the cluster with its original --shards)"
+        case .misrouted(let id, let slot, let owned):
+            "record \(id) hashes to slot \(slot), outside this shard's slots \(owned)"
+        }
+    }
+}
