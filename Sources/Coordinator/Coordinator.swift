@@ -17,11 +17,11 @@ struct Coordinator {
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         try PidFile.makeDirectory(layout.shardsDirectory, mode: 0o700)
 
+        let map = try PartitionMapFile.loadOrCreate(at: layout.partitionMap, shards: options.shardCount)
         let loop = try EventLoop(name: "coordinator-loop")
         loop.start()
-        let supervisor = ShardSupervisor(
-            shardCount: options.shardCount, layout: layout, shardExecutable: options.shardExecutable, loop: loop, log: log)
-        let service = CoordinatorService(supervisor: supervisor, log: log)
+        let supervisor = ShardSupervisor(map: map, layout: layout, shardExecutable: options.shardExecutable, loop: loop, log: log)
+        let service = CoordinatorService(supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), log: log)
         try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
         let pid = getpid()
         try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))

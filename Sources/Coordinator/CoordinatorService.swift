@@ -3,6 +3,7 @@ import Wire
 /// Answers what the gateway and the shards send the coordinator.
 struct CoordinatorService: ConnectionDelegate {
     let supervisor: ShardSupervisor
+    let router: ShardRouter
     let log: Log
 
     /// Decides who may connect: any gateway, and each shard as the process spawned for it.
@@ -19,12 +20,41 @@ struct CoordinatorService: ConnectionDelegate {
     }
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
-        switch request {
-        case .clusterHealth:
-            return .clusterHealth(await supervisor.health())
-        case .ping:
-            return .failure(RemoteFailure(.badRequest, "the coordinator does not answer shard pings"))
+        do {
+            switch request {
+            case .clusterHealth:
+                return .clusterHealth(await supervisor.health())
+            case .importRecords(let org, let records):
+                let byShard = Dictionary(grouping: records) { router.map.shard(of: $0.contactId) }
+                let answers = try await router.ask(byShard.mapValues { Request.importRecords(org: org, records: $0) })
+                return .imported(try answers.reduce(ImportCounts()) { sum, answer in
+                    guard case .imported(let counts) = answer else { throw Self.unexpected(answer) }
+                    return sum + counts
+                })
+            case .countMatching:
+                return .count(try await router.askAll(request).reduce(0) { sum, answer in
+                    guard case .count(let count) = answer else { throw Self.unexpected(answer) }
+                    return sum + count
+                })
+            case .contact(_, let id):
+                return try await router.ask(router.map.shard(of: id), request)
+            case .stats:
+                return .stats(try await router.askAll(request).reduce(OrgStats()) { sum, answer in
+                    guard case .stats(let stats) = answer else { throw Self.unexpected(answer) }
+                    return sum + stats
+                })
+            case .ping:
+                return .failure(RemoteFailure(.badRequest, "the coordinator does not answer shard pings"))
+            }
+        } catch let failure as RemoteFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(RemoteFailure(.internal, "coordinator: \(error)"))
         }
+    }
+
+    private static func unexpected(_ answer: Response) -> RemoteFailure {
+        RemoteFailure(.internal, "a shard answered with an unexpected message: \(answer)")
     }
 
     func received(_ notice: Notice, on connection: Connection) async {

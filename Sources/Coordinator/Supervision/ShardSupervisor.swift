@@ -13,6 +13,7 @@ actor ShardSupervisor {
     private var roster: ShardRoster
     private let layout: ClusterLayout
     private let shardExecutable: String
+    private let map: PartitionMap
     private let loop: EventLoop
     private let log: Log
     private var connections: [Int: Connection] = [:]
@@ -23,8 +24,9 @@ actor ShardSupervisor {
     /// How long stopping shards get after SIGTERM before SIGKILL.
     static let stopDeadline: Duration = .seconds(5)
 
-    init(shardCount: Int, layout: ClusterLayout, shardExecutable: String, loop: EventLoop, log: Log) {
-        roster = ShardRoster(shardCount: shardCount)
+    init(map: PartitionMap, layout: ClusterLayout, shardExecutable: String, loop: EventLoop, log: Log) {
+        roster = ShardRoster(shardCount: map.ranges.count)
+        self.map = map
         self.layout = layout
         self.shardExecutable = shardExecutable
         self.loop = loop
@@ -54,6 +56,9 @@ actor ShardSupervisor {
             return .failure(Refusal(reason: reason))
         }
     }
+
+    /// The live connection of `shard`, if it is registered.
+    func connection(for shard: Int) -> Connection? { connections[shard] }
 
     func heard(_ shard: Int) {
         roster.heard(shard, at: .now)
@@ -112,7 +117,7 @@ actor ShardSupervisor {
     /// Spawns on the loop thread, which outlives every child (see `ChildProcess.spawn`).
     private func spawn(_ shard: Int) async throws -> Int32 {
         let arguments = [
-            "--data", layout.dataDirectory, "--index", "\(shard)", "--shards", "\(roster.shardCount)",
+            "--data", layout.dataDirectory, "--index", "\(shard)", "--shards", "\(roster.shardCount)", "--slots", "\(map.ranges[shard])",
             "--parent-pid", "\(getpid())",
         ]
         let executable = shardExecutable
