@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import Wire
 
 /// The gateway process, wired together: HTTP in front, the coordinator behind.
@@ -22,7 +23,10 @@ struct Gateway {
             path: layout.coordinatorSocket, hello: Hello(role: .gateway, pid: pid), loop: loop,
             delegate: GatewayLinkDelegate(log: log), log: log)
         await link.start()
-        let router = Routes.make(coordinator: CoordinatorClient(link: link, timeout: limits.coordinatorTimeout))
+        let secret = try Authenticator.loadSecret(environment: ProcessInfo.processInfo.environment, dataDirectory: layout.dataDirectory)
+        let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
+        let router = Routes.make(
+            coordinator: CoordinatorClient(link: link, timeout: limits.coordinatorTimeout), authenticator: authenticator, limits: limits)
         let server = HTTPServer(loop: loop, limits: limits, router: router, log: log)
         try server.start(host: options.host, port: options.port)
         try PidFile.write(pid, to: layout.pidFile(for: "gateway"))

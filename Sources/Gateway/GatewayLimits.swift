@@ -2,6 +2,10 @@
 struct GatewayLimits: Sendable, Equatable {
     /// Parser limits: header bytes (16 KiB), header count, default body size (1 MiB).
     var http = HTTPLimits.standard
+    /// The body of `POST /api/contacts/import`, streamed, never held whole.
+    var importBodyBytes = 256 << 20
+    /// One NDJSON line of an import; a longer line is rejected by number.
+    var importLineBytes = 1 << 20
     /// Open client connections; one more is answered 503 and closed.
     var maxConnections = 10_000
     /// A keep-alive connection idle this long is closed.

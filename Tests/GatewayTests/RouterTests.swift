@@ -7,6 +7,7 @@ import Testing
         router.add("GET", "/healthz") { _ in .json(200, "{}") }
         router.add("GET", "/api/contacts/bulk-job/{jobId}") { request in .json(200, request.parameters["jobId"] ?? "") }
         router.add("DELETE", "/api/contacts/bulk-job/{jobId}") { _ in .json(202, "{}") }
+        router.addStreaming("POST", "/upload", bodyLimit: 1234) { _, _ in .json(200, "{}") }
         return router
     }
 
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func capturesPathParameters() async {
-        guard case .found(let handler, let parameters) = router().resolve(method: "GET", path: "/api/contacts/bulk-job/abc-123") else {
+        guard case .found(.buffered(let handler), let parameters, _) = router().resolve(method: "GET", path: "/api/contacts/bulk-job/abc-123") else {
             Issue.record("not found")
             return
         }
@@ -35,6 +36,11 @@ import Testing
         #expect(allowed == ["GET", "DELETE"])
     }
 
+    @Test func aStreamingRouteCarriesItsOwnBodyLimit() {
+        #expect(router().bodyLimit(for: .sample(path: "/upload", method: "POST")) == 1234)
+        #expect(router().bodyLimit(for: .sample(path: "/healthz")) == nil)
+    }
+
     @Test(arguments: ["/nope", "/healthz/extra", "/api/contacts/bulk-job/", "/api/contacts/bulk-job", "/"])
     func answersNotFoundForPathsNoRouteMatches(_ path: String) {
         guard case .notFound = router().resolve(method: "GET", path: path) else {
@@ -46,9 +52,9 @@ import Testing
 
 extension HTTPRequestHead {
     /// A GET request head for tests that need one.
-    static func sample(path: String) -> HTTPRequestHead {
+    static func sample(path: String, method: String = "GET", headers: String = "") -> HTTPRequestHead {
         var parser = HTTPRequestParser()
-        parser.append(Array("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        parser.append(Array("\(method) \(path) HTTP/1.1\r\nHost: x\r\n\(headers)\r\n".utf8))
         guard case .head(let head)? = try? parser.next() else { preconditionFailure("sample request did not parse") }
         return head
     }

@@ -4,6 +4,16 @@ import Wire
 /// `{"error","message"}` shape in this one place.
 enum APIError: Error, Equatable {
     case malformedRequest(HTTPParseError)
+    /// The body is not what the endpoint takes (not JSON, not an object, a wrongly typed field).
+    case invalidBody(String)
+    /// The filter names an unknown `advancedParams` key or a wrongly typed value.
+    case invalidFilter(String)
+    /// The seed's 400: no `stageIds[]` and `orgWide` not true.
+    case missingStageIds
+    /// No, or an unusable, bearer token.
+    case unauthorized(String)
+    /// A valid token whose role may not do this.
+    case forbidden(String)
     case notFound(path: String)
     case methodNotAllowed(method: String, allowed: [String])
     case tooManyConnections(limit: Int)
@@ -16,6 +26,18 @@ enum APIError: Error, Equatable {
         switch self {
         case .malformedRequest(let error):
             return .error(error.status, Self.shortName(for: error.status), error.message)
+        case .invalidBody(let message):
+            return .error(400, "Invalid request body", message)
+        case .invalidFilter(let message):
+            return .error(400, "Invalid filter", message)
+        case .missingStageIds:
+            return .error(
+                400, "stageIds[] is required",
+                "Missing `stageIds[]` when `orgWide` is not true: send a non-empty stageIds array, or set orgWide: true to target the whole organization.")
+        case .unauthorized(let message):
+            return .error(401, "Unauthorized", message, headers: [("WWW-Authenticate", "Bearer")])
+        case .forbidden(let message):
+            return .error(403, "Forbidden", message)
         case .notFound(let path):
             return .error(404, "Not found", "No endpoint at \(path); see docs/openapi.yaml for the routes this server answers.")
         case .methodNotAllowed(let method, let allowed):

@@ -1,9 +1,17 @@
 /// The gateway's routing table: every endpoint in docs/openapi.yaml, and nothing else.
 enum Routes {
-    static func make(coordinator: CoordinatorClient) -> Router {
+    static func make(coordinator: CoordinatorClient, authenticator: Authenticator, limits: GatewayLimits) -> Router {
         var router = Router()
+        let auth = Authenticated(authenticator: authenticator)
         let health = HealthEndpoint(coordinator: coordinator)
+        let contacts = ContactEndpoints(coordinator: coordinator)
+        let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes)
         router.add("GET", "/healthz", health.handle)
+        router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))
+        router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
+        // Before /api/contacts/{id}, which would otherwise capture "stats".
+        router.add("GET", "/api/contacts/stats", auth.buffered(write: false, contacts.stats))
+        router.add("GET", "/api/contacts/{id}", auth.buffered(write: false, contacts.contact))
         return router
     }
 }

@@ -10,6 +10,8 @@ final class HTTPConnection: @unchecked Sendable {
         case idle(since: ContinuousClock.Instant)
         /// Bytes of a request have arrived; it must be complete by `startedAt + requestTimeout`.
         case receiving(head: HTTPRequestHead?, body: [UInt8], startedAt: ContinuousClock.Instant)
+        /// A streaming handler runs while its body still arrives.
+        case streaming(body: RequestBody, keepAlive: Bool)
         /// A handler runs; nothing more is parsed until it answers.
         case responding
         /// An error answer is being flushed before the close.
@@ -29,12 +31,16 @@ final class HTTPConnection: @unchecked Sendable {
         self.server = server
         self.onClose = onClose
         let limits = server.limits.http
-        parser = HTTPRequestParser(limits: limits, bodyLimit: { _ in limits.maxBodyBytes })
+        let router = server.router
+        parser = HTTPRequestParser(limits: limits, bodyLimit: { head in router.bodyLimit(for: head) ?? limits.maxBodyBytes })
         state = .idle(since: .now)
         channel = StreamChannel(
             fd: fd, loop: server.loop, label: "http#\(fd)", outboundLimit: 16 << 20,
             onBytes: { [unowned self] bytes in received(bytes) },
-            onClose: { [unowned self] _ in self.onClose() })
+            onClose: { [unowned self] error in
+                if case .streaming(let body, _) = state { body.fail(error ?? APIError.invalidBody("the client closed the connection mid-body")) }
+                self.onClose()
+            })
     }
 
     func activate() { channel.activate() }
@@ -65,7 +71,7 @@ final class HTTPConnection: @unchecked Sendable {
         while !channel.isClosed {
             switch state {
             case .responding, .closing: return
-            case .idle, .receiving: break
+            case .idle, .receiving, .streaming: break
             }
             let event: HTTPParseEvent?
             do {
@@ -77,6 +83,12 @@ final class HTTPConnection: @unchecked Sendable {
             switch (event, state) {
             case (.head(let head), .receiving(_, _, let startedAt)):
                 state = .receiving(head: head, body: [], startedAt: startedAt)
+                startStreamingIfRouted(head)
+            case (.body(let piece), .streaming(let body, _)):
+                if body.append(piece) { channel.setReadingPaused(true) }
+            case (.end, .streaming(let body, _)):
+                body.finish()
+                state = .responding
             case (.body(let piece), .receiving(let head, var body, let startedAt)):
                 state = .responding  // releases `body`'s storage so the append does not copy
                 body.append(contentsOf: piece)
@@ -89,6 +101,19 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// A streaming route's handler starts at the head and reads the body as it arrives.
+    private func startStreamingIfRouted(_ head: HTTPRequestHead) {
+        guard case .found(.streaming(let handler), let parameters, _) = server.router.resolve(method: head.method, path: head.path) else { return }
+        let loop = server.loop
+        let body = RequestBody(resumeReading: { loop.execute { [self] in channel.setReadingPaused(false) } })
+        state = .streaming(body: body, keepAlive: head.keepAlive)
+        let request = HTTPRequest(head: head, body: [], parameters: parameters)
+        Task {
+            let response = await handler(request, body)
+            loop.execute { [self] in respond(response, keepAlive: head.keepAlive) }
+        }
+    }
+
     private func dispatch(_ request: HTTPRequest) {
         let keepAlive = request.head.keepAlive
         switch server.router.resolve(method: request.head.method, path: request.head.path) {
@@ -96,7 +121,9 @@ final class HTTPConnection: @unchecked Sendable {
             respond(APIError.notFound(path: request.head.path).response, keepAlive: keepAlive)
         case .methodNotAllowed(let allowed):
             respond(APIError.methodNotAllowed(method: request.head.method, allowed: allowed).response, keepAlive: keepAlive)
-        case .found(let handler, let parameters):
+        case .found(.streaming, _, _):
+            preconditionFailure("streaming routes start at the head")  // startStreamingIfRouted took it
+        case .found(.buffered(let handler), let parameters, _):
             state = .responding
             var request = request
             request.parameters = parameters
@@ -111,6 +138,15 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func respond(_ response: HTTPResponse, keepAlive: Bool) {
         guard !channel.isClosed else { return }
+        if case .streaming(let body, _) = state {
+            // Answered before its body ended (an auth failure, a bad line limit):
+            // the rest of the body is unread, so the connection cannot be reused.
+            body.fail(APIError.invalidBody("the request was answered before its body ended"))
+            channel.write(response.serialized(keepAlive: false))
+            channel.closeWhenFlushed()
+            state = .closing(since: .now)
+            return
+        }
         channel.write(response.serialized(keepAlive: keepAlive))
         guard keepAlive else { return channel.closeWhenFlushed() }
         state = parser.bufferedByteCount > 0 ? .receiving(head: nil, body: [], startedAt: .now) : .idle(since: .now)

@@ -1,3 +1,5 @@
+import Wire
+
 /// A response the gateway writes: status, headers, body.
 struct HTTPResponse: Sendable, Equatable {
     var status: Int

@@ -2,10 +2,18 @@
 ///
 /// Pure: resolving a request needs no socket, so the routing table is tested directly.
 struct Router: Sendable {
+    /// Takes the whole body, buffered up to the route's limit.
     typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    /// Takes the body piece by piece as it arrives (imports).
+    typealias StreamingHandler = @Sendable (HTTPRequest, RequestBody) async -> HTTPResponse
+
+    enum Endpoint: Sendable {
+        case buffered(Handler)
+        case streaming(StreamingHandler)
+    }
 
     enum Resolution {
-        case found(Handler, parameters: [String: String])
+        case found(Endpoint, parameters: [String: String], bodyLimit: Int?)
         case notFound
         case methodNotAllowed(allowed: [String])
     }
@@ -13,14 +21,25 @@ struct Router: Sendable {
     private struct Route: Sendable {
         let method: String
         let segments: [Substring]
-        let handler: Handler
+        let endpoint: Endpoint
+        let bodyLimit: Int?
     }
 
     private var routes: [Route] = []
 
     /// Adds a route; `pattern` is a path such as `/api/contacts/bulk-job/{jobId}`.
+    /// Earlier routes win, so literal paths go before patterns that would capture them.
     mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, segments: pattern.split(separator: "/", omittingEmptySubsequences: false), handler: handler))
+        add(method, pattern, .buffered(handler), bodyLimit: nil)
+    }
+
+    /// Adds a route whose body streams to the handler, up to `bodyLimit` bytes.
+    mutating func addStreaming(_ method: String, _ pattern: String, bodyLimit: Int, _ handler: @escaping StreamingHandler) {
+        add(method, pattern, .streaming(handler), bodyLimit: bodyLimit)
+    }
+
+    private mutating func add(_ method: String, _ pattern: String, _ endpoint: Endpoint, bodyLimit: Int?) {
+        routes.append(Route(method: method, segments: pattern.split(separator: "/", omittingEmptySubsequences: false), endpoint: endpoint, bodyLimit: bodyLimit))
     }
 
     func resolve(method: String, path: String) -> Resolution {
@@ -28,10 +47,16 @@ struct Router: Sendable {
         var allowed: [String] = []
         for route in routes {
             guard let parameters = Self.match(route.segments, segments) else { continue }
-            if route.method == method { return .found(route.handler, parameters: parameters) }
+            if route.method == method { return .found(route.endpoint, parameters: parameters, bodyLimit: route.bodyLimit) }
             allowed.append(route.method)
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+    }
+
+    /// The body limit of the route `head` resolves to, or nil for the default.
+    func bodyLimit(for head: HTTPRequestHead) -> Int? {
+        guard case .found(_, _, let limit) = resolve(method: head.method, path: head.path) else { return nil }
+        return limit
     }
 
     private static func match(_ pattern: [Substring], _ path: [Substring]) -> [String: String]? {

@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Wraps endpoint code that needs a caller: checks the bearer token (and, for
+/// `write`, the role), then maps any `APIError` the endpoint throws to its
+/// response — the one place errors become statuses.
+struct Authenticated: Sendable {
+    let authenticator: Authenticator
+
+    func buffered(write: Bool, _ endpoint: @escaping @Sendable (HTTPRequest, Claims) async throws(APIError) -> HTTPResponse) -> Router.Handler {
+        { request in
+            do throws(APIError) {
+                let claims = try authenticator.authenticate(request.head, now: Int64(time(nil)), write: write)
+                return try await endpoint(request, claims)
+            } catch {
+                return error.response
+            }
+        }
+    }
+
+    func streaming(
+        write: Bool, _ endpoint: @escaping @Sendable (HTTPRequest, RequestBody, Claims) async throws(APIError) -> HTTPResponse
+    ) -> Router.StreamingHandler {
+        { request, body in
+            do throws(APIError) {
+                let claims = try authenticator.authenticate(request.head, now: Int64(time(nil)), write: write)
+                return try await endpoint(request, body, claims)
+            } catch {
+                return error.response
+            }
+        }
+    }
+}

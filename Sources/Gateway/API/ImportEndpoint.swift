@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Wire
+
+/// `POST /api/contacts/import`: NDJSON streamed through in batches, never held whole.
+///
+/// Lines are parsed as they arrive and sent to the coordinator in batches of
+/// `batchRecords`, with up to `batchesInFlight` batches outstanding so parsing
+/// overlaps the shards' writes. Each shard writes its part of a batch in one
+/// transaction. A bad line is rejected by number and the good ones are kept.
+struct ImportEndpoint: Sendable {
+    let coordinator: CoordinatorClient
+    let lineLimit: Int
+
+    static let batchRecords = 500
+    static let batchesInFlight = 2
+    /// Rejections listed in the answer; the total is always given.
+    static let listedRejections = 1_000
+
+    func handle(_ request: HTTPRequest, _ body: RequestBody, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let parser = ImportLineParser(now: Int64(time(nil)) * 1000)
+        var splitter = LineSplitter(maxLineBytes: lineLimit)
+        var rejected: [(line: Int, error: String)] = []
+        var rejectedTotal = 0
+        var batch: [ImportRecord] = []
+        var batchFirstLine = 1
+        var lastLine = 0
+        var batches = BatchPipeline(coordinator: coordinator, org: claims.orgId)
+
+        func take(_ line: LineSplitter.Line) {
+            switch line {
+            case .complete(let number, let bytes):
+                lastLine = number
+                // Blank lines (a trailing newline, spacing) are not records.
+                guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
+                do {
+                    batch.append(try parser.parse(bytes))
+                } catch {
+                    reject(number, error.message)
+                }
+            case .tooLong(let number):
+                lastLine = number
+                reject(number, "line is longer than \(lineLimit) bytes")
+            }
+        }
+        func reject(_ line: Int, _ message: String) {
+            rejectedTotal += 1
+            if rejected.count < Self.listedRejections { rejected.append((line, message)) }
+        }
+
+        do {
+            while let piece = try await body.next() {
+                for line in splitter.feed(piece) { take(line) }
+                if batch.count >= Self.batchRecords {
+                    try await batches.send(batch, firstLine: batchFirstLine)
+                    batch = []
+                    batchFirstLine = lastLine + 1
+                }
+            }
+            if let line = splitter.finish() { take(line) }
+            if !batch.isEmpty { try await batches.send(batch, firstLine: batchFirstLine) }
+            try await batches.drain()
+        } catch let error as APIError {
+            throw error
+        } catch let failure as ImportFailure {
+            throw .remote(RemoteFailure(failure.cause.kind, """
+                Import stopped: \(failure.cause.message). Lines before \(failure.firstLine) were imported; \
+                re-import from line \(failure.firstLine) (re-importing an id replaces it, so repeating lines is safe).
+                """))
+        } catch {
+            throw .invalidBody("reading the import body failed: \(error)")
+        }
+        let counts = batches.counts
+        let rejections = rejected.map { "{\"line\":\($0.line),\"error\":\(JSONText.quoted($0.error))}" }.joined(separator: ",")
+        return .json(200, """
+            {"imported":{"contacts":\(counts.contacts),"applications":\(counts.applications),"conversations":\(counts.conversations),\
+            "messages":\(counts.messages)},"rejected":[\(rejections)],"rejectedTotal":\(rejectedTotal)}
+            """)
+    }
+}
+
+/// A batch the coordinator could not write, and the first line it held.
+struct ImportFailure: Error {
+    let cause: RemoteFailure
+    let firstLine: Int
+}
+
+/// Keeps up to `ImportEndpoint.batchesInFlight` import batches outstanding and sums their counts.
+private struct BatchPipeline {
+    let coordinator: CoordinatorClient
+    let org: String
+    private(set) var counts = ImportCounts()
+    private var inFlight: [Task<ImportCounts, any Error>] = []
+
+    init(coordinator: CoordinatorClient, org: String) {
+        self.coordinator = coordinator
+        self.org = org
+    }
+
+    mutating func send(_ records: [ImportRecord], firstLine: Int) async throws {
+        if inFlight.count >= ImportEndpoint.batchesInFlight { try await collectOldest() }
+        let coordinator = coordinator
+        let org = org
+        inFlight.append(Task {
+            do throws(APIError) {
+                guard case .imported(let counts) = try await coordinator.send(.importRecords(org: org, records: records)) else {
+                    throw APIError.internalError("the coordinator answered an import batch with something else")
+                }
+                return counts
+            } catch {
+                if case .remote(let failure) = error { throw ImportFailure(cause: failure, firstLine: firstLine) }
+                if case .coordinatorUnavailable(let reason) = error {
+                    throw ImportFailure(cause: RemoteFailure(.unavailable, "the coordinator cannot be reached (\(reason))"), firstLine: firstLine)
+                }
+                throw error
+            }
+        })
+    }
+
+    mutating func drain() async throws {
+        while !inFlight.isEmpty { try await collectOldest() }
+    }
+
+    private mutating func collectOldest() async throws {
+        let oldest = inFlight.removeFirst()
+        counts = counts + (try await oldest.value)
+    }
+}

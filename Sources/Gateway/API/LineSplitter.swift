@@ -1,0 +1,57 @@
+/// Cuts a byte stream that arrives in arbitrary pieces into lines (LF, with
+/// an optional CR before it), numbering them from 1.
+///
+/// A line longer than `maxLineBytes` is reported as `.tooLong` once and its
+/// bytes are dropped up to its end, so one bad line cannot make us buffer
+/// the whole body.
+struct LineSplitter {
+    enum Line: Equatable {
+        case complete(number: Int, bytes: ArraySlice<UInt8>)
+        case tooLong(number: Int)
+    }
+
+    let maxLineBytes: Int
+    private var pending: [UInt8] = []
+    private var skippingLongLine = false
+    private var lineNumber = 0
+
+    init(maxLineBytes: Int) {
+        self.maxLineBytes = maxLineBytes
+    }
+
+    /// The lines completed by `piece`; a partial last line waits for the next piece.
+    mutating func feed(_ piece: [UInt8]) -> [Line] {
+        var lines: [Line] = []
+        var start = piece.startIndex
+        while let newline = piece[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            lineNumber += 1
+            if skippingLongLine {
+                skippingLongLine = false
+            } else if pending.count + (newline - start) > maxLineBytes {
+                lines.append(.tooLong(number: lineNumber))
+            } else {
+                pending.append(contentsOf: piece[start..<newline])
+                if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
+                lines.append(.complete(number: lineNumber, bytes: pending[...]))
+            }
+            pending.removeAll(keepingCapacity: true)
+            start = newline + 1
+        }
+        guard !skippingLongLine else { return lines }
+        pending.append(contentsOf: piece[start...])
+        if pending.count > maxLineBytes {
+            lines.append(.tooLong(number: lineNumber + 1))
+            pending.removeAll(keepingCapacity: true)
+            skippingLongLine = true
+        }
+        return lines
+    }
+
+    /// The last line when the body does not end with a newline.
+    mutating func finish() -> Line? {
+        guard !skippingLongLine, !pending.isEmpty else { return nil }
+        lineNumber += 1
+        defer { pending.removeAll() }
+        return .complete(number: lineNumber, bytes: pending[...])
+    }
+}

@@ -1,0 +1,449 @@
+import Foundation
+import TestSupport
+import Testing
+import Wire
+
+@testable import Gateway
+
+// MARK: - Helpers
+
+private let requester = "user-1"
+
+/// A filter as the parser should build it for `requester`: the defaults, then `build`.
+private func filter(_ build: (inout ContactFilter) -> Void = { _ in }) -> ContactFilter {
+    var filter = ContactFilter()
+    filter.requester = requester
+    build(&filter)
+    return filter
+}
+
+/// A filter on stage `s1`, then `build`.
+private func staged(_ build: (inout ContactFilter) -> Void = { _ in }) -> ContactFilter {
+    filter {
+        $0.stageIds = ["s1"]
+        build(&$0)
+    }
+}
+
+private func parse(_ body: String) throws(APIError) -> ContactFilter {
+    try FilterParser.parse(Array(body.utf8), requester: requester)
+}
+
+/// `{"stageIds":["s1"],"advancedParams":{<advanced>}}`.
+private func advanced(_ advanced: String) -> String {
+    "{\"stageIds\":[\"s1\"],\"advancedParams\":{\(advanced)}}"
+}
+
+/// A JSON array of `count` strings `prefix0`, `prefix1`, …
+private func jsonStrings(_ count: Int, prefix: String = "v") -> String {
+    "[" + (0..<count).map { "\"\(prefix)\($0)\"" }.joined(separator: ",") + "]"
+}
+
+private let jan5 = Int64(1_767_607_200_000)  // 2026-01-05T10:00:00Z
+private let jan5Midnight = Int64(1_767_571_200_000)  // 2026-01-05T00:00:00Z
+
+// MARK: - Cases
+
+struct ValidFilterCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let body: String
+    let expected: ContactFilter
+    var testDescription: String { name }
+}
+
+/// What an invalid body must throw; `invalidFilter` names the key its message must mention.
+enum ExpectedFilterError: Sendable, Equatable {
+    case invalidBody
+    case missingStageIds
+    case invalidFilter(naming: String)
+}
+
+struct InvalidFilterCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let body: String
+    let expected: ExpectedFilterError
+    var testDescription: String { name }
+}
+
+private let validCases: [ValidFilterCase] = [
+    .init(name: "one stage", body: #"{"stageIds":["s1"]}"#, expected: staged()),
+    .init(
+        name: "several stages, explicit Contact pipeline", body: #"{"stageIds":["s1","s2","s3"],"pipelineType":"Contact"}"#,
+        expected: filter { $0.stageIds = ["s1", "s2", "s3"] }),
+    .init(
+        name: "application pipeline", body: #"{"stageIds":["s1"],"pipelineType":"Application"}"#,
+        expected: staged { $0.pipeline = .application }),
+    .init(name: "org-wide", body: #"{"orgWide":true}"#, expected: filter { $0.orgWide = true }),
+    .init(
+        name: "org-wide ignores stageIds", body: #"{"orgWide":true,"stageIds":["s1","s2"]}"#,
+        expected: filter { $0.orgWide = true }),
+    .init(name: "orgWide false with stages", body: #"{"orgWide":false,"stageIds":["s1"]}"#, expected: staged()),
+    .init(name: "owned", body: #"{"stageIds":["s1"],"ownerFilter":"owned"}"#, expected: staged { $0.owner = .owned }),
+    .init(name: "unowned", body: #"{"stageIds":["s1"],"ownerFilter":"unowned"}"#, expected: staged { $0.owner = .unowned }),
+    .init(name: "mine", body: #"{"stageIds":["s1"],"ownerFilter":"mine"}"#, expected: staged { $0.owner = .mine }),
+    .init(
+        name: "nulls are absent",
+        body: #"{"stageIds":["s1"],"pipelineType":null,"orgWide":null,"ownerFilter":null,"advancedParams":null}"#,
+        expected: staged()),
+    .init(
+        name: "null stageIds with orgWide", body: #"{"orgWide":true,"stageIds":null}"#, expected: filter { $0.orgWide = true }),
+    .init(name: "empty advancedParams", body: advanced(""), expected: staged()),
+    .init(
+        name: "null advancedParams values are absent",
+        body: advanced(
+            #""createdAfter":null,"createdBefore":null,"updatedAfter":null,"updatedBefore":null,"tags":null,"#
+                + #""tagsAll":null,"source":null,"assignedTo":null,"search":null"#),
+        expected: staged()),
+    .init(
+        name: "createdAfter in UTC", body: advanced(#""createdAfter":"2026-01-05T10:00:00Z""#),
+        expected: staged { $0.createdAfter = jan5 }),
+    .init(
+        name: "createdBefore with milliseconds", body: advanced(#""createdBefore":"2026-01-05T10:00:00.250Z""#),
+        expected: staged { $0.createdBefore = jan5 + 250 }),
+    .init(
+        name: "updatedAfter with an offset", body: advanced(#""updatedAfter":"2026-01-05T12:00:00.000+02:00""#),
+        expected: staged { $0.updatedAfter = jan5 }),
+    .init(
+        name: "updatedBefore as a date", body: advanced(#""updatedBefore":"2026-01-05""#),
+        expected: staged { $0.updatedBefore = jan5Midnight }),
+    .init(
+        name: "created and updated windows",
+        body: advanced(
+            #""createdAfter":"2026-01-05","createdBefore":"2026-01-05T10:00:00Z","#
+                + #""updatedAfter":"2026-01-05T05:00:00-05:00","updatedBefore":"2026-01-06""#),
+        expected: staged {
+            $0.createdAfter = jan5Midnight
+            $0.createdBefore = jan5
+            $0.updatedAfter = jan5
+            $0.updatedBefore = jan5Midnight + 86_400_000
+        }),
+    .init(name: "tags any", body: advanced(#""tags":["vip","lead"]"#), expected: staged { $0.tagsAny = ["vip", "lead"] }),
+    .init(name: "tags all", body: advanced(#""tagsAll":["vip","vip"]"#), expected: staged { $0.tagsAll = ["vip", "vip"] }),
+    .init(name: "empty tag lists mean no constraint", body: advanced(#""tags":[],"tagsAll":[]"#), expected: staged()),
+    .init(name: "source", body: advanced(#""source":"webchat""#), expected: staged { $0.source = "webchat" }),
+    .init(
+        name: "assignedTo", body: advanced(#""assignedTo":["user-1","user-2"]"#),
+        expected: staged { $0.assignedTo = ["user-1", "user-2"] }),
+    .init(name: "empty assignedTo is kept", body: advanced(#""assignedTo":[]"#), expected: staged { $0.assignedTo = [] }),
+    .init(name: "search", body: advanced(#""search":"Ada%_\\""#), expected: staged { $0.search = #"Ada%_\"# }),
+    .init(name: "empty search is no constraint", body: advanced(#""search":"""#), expected: staged()),
+    .init(
+        name: "non-ASCII values", body: #"{"stageIds":["étape"],"advancedParams":{"search":"Émile","tags":["日本"]}}"#,
+        expected: filter {
+            $0.stageIds = ["étape"]
+            $0.search = "Émile"
+            $0.tagsAny = ["日本"]
+        }),
+    .init(
+        name: "unknown top-level keys are ignored",
+        body: #"{"stageIds":["s1"],"expectedCount":12,"dryRun":true,"sort":{"x":1},"stageIdz":["s9"],"limit":"5"}"#,
+        expected: staged()),
+    .init(
+        name: "everything at once",
+        body: #"""
+            {"stageIds":["s1","s2"],"pipelineType":"Application","orgWide":false,"ownerFilter":"mine",
+             "advancedParams":{"createdAfter":"2026-01-05T10:00:00Z","createdBefore":"2026-01-06",
+               "updatedAfter":"2026-01-05","updatedBefore":"2026-01-05T11:00:00+01:00",
+               "tags":["a","b"],"tagsAll":["c"],"source":"sms","assignedTo":["user-1"],"search":"ada"}}
+            """#,
+        expected: filter {
+            $0.stageIds = ["s1", "s2"]
+            $0.pipeline = .application
+            $0.owner = .mine
+            $0.createdAfter = jan5
+            $0.createdBefore = jan5Midnight + 86_400_000
+            $0.updatedAfter = jan5Midnight
+            $0.updatedBefore = jan5
+            $0.tagsAny = ["a", "b"]
+            $0.tagsAll = ["c"]
+            $0.source = "sms"
+            $0.assignedTo = ["user-1"]
+            $0.search = "ada"
+        }),
+    .init(
+        name: "org-wide, unowned, with a window",
+        body: #"{"orgWide":true,"ownerFilter":"unowned","advancedParams":{"createdAfter":"2026-01-05"}}"#,
+        expected: filter {
+            $0.orgWide = true
+            $0.owner = .unowned
+            $0.createdAfter = jan5Midnight
+        }),
+    .init(
+        name: "arrays at their limit",
+        body: "{\"stageIds\":\(jsonStrings(1000)),\"advancedParams\":{\"tags\":\(jsonStrings(1000)),"
+            + "\"tagsAll\":\(jsonStrings(1000)),\"assignedTo\":\(jsonStrings(1000))}}",
+        expected: filter {
+            let values = (0..<1000).map { "v\($0)" }
+            $0.stageIds = values
+            $0.tagsAny = values
+            $0.tagsAll = values
+            $0.assignedTo = values
+        }),
+    .init(
+        name: "search at its limit", body: advanced("\"search\":\"\(String(repeating: "é", count: 256))\""),
+        expected: staged { $0.search = String(repeating: "é", count: 256) }),
+]
+
+private let invalidCases: [InvalidFilterCase] = {
+    var cases: [InvalidFilterCase] = [
+        // The body itself.
+        .init(name: "not JSON", body: "stageIds=s1", expected: .invalidBody),
+        .init(name: "empty body", body: "", expected: .invalidBody),
+        .init(name: "truncated JSON", body: #"{"stageIds":["s1"]"#, expected: .invalidBody),
+        .init(name: "trailing garbage", body: #"{"stageIds":["s1"]} x"#, expected: .invalidBody),
+        .init(name: "JSON array body", body: #"[{"stageIds":["s1"]}]"#, expected: .invalidBody),
+        .init(name: "JSON string body", body: #""s1""#, expected: .invalidBody),
+        .init(name: "JSON number body", body: "3", expected: .invalidBody),
+        .init(name: "JSON null body", body: "null", expected: .invalidBody),
+        // The seed's 400.
+        .init(name: "empty object", body: "{}", expected: .missingStageIds),
+        .init(name: "empty stageIds", body: #"{"stageIds":[]}"#, expected: .missingStageIds),
+        .init(name: "null stageIds", body: #"{"stageIds":null}"#, expected: .missingStageIds),
+        .init(name: "orgWide false without stages", body: #"{"orgWide":false}"#, expected: .missingStageIds),
+        .init(name: "orgWide false with empty stages", body: #"{"orgWide":false,"stageIds":[]}"#, expected: .missingStageIds),
+        .init(name: "only advancedParams", body: #"{"advancedParams":{"source":"sms"}}"#, expected: .missingStageIds),
+        // stageIds.
+        .init(name: "stageIds a string", body: #"{"stageIds":"s1"}"#, expected: .invalidFilter(naming: "stageIds")),
+        .init(name: "stageIds an object", body: #"{"stageIds":{"0":"s1"}}"#, expected: .invalidFilter(naming: "stageIds")),
+        .init(name: "stageIds a number element", body: #"{"stageIds":["s1",2]}"#, expected: .invalidFilter(naming: "stageIds[1]")),
+        .init(name: "stageIds a null element", body: #"{"stageIds":[null]}"#, expected: .invalidFilter(naming: "stageIds[0]")),
+        .init(name: "stageIds an empty string", body: #"{"stageIds":["s1",""]}"#, expected: .invalidFilter(naming: "stageIds[1]")),
+        .init(name: "stageIds a nested array", body: #"{"stageIds":[["s1"]]}"#, expected: .invalidFilter(naming: "stageIds[0]")),
+        .init(
+            name: "malformed stageIds with orgWide", body: #"{"orgWide":true,"stageIds":[1]}"#,
+            expected: .invalidFilter(naming: "stageIds[0]")),
+        .init(name: "stageIds with a NUL", body: #"{"stageIds":["s1\u0000x"]}"#, expected: .invalidFilter(naming: "stageIds[0]")),
+        .init(
+            name: "source with a NUL", body: advanced(#""source":"sms\u0000""#), expected: .invalidFilter(naming: "advancedParams.source")),
+        .init(
+            name: "tags with a NUL", body: advanced(#""tags":["a","\u0000"]"#), expected: .invalidFilter(naming: "advancedParams.tags[1]")),
+        .init(name: "search with a NUL", body: advanced(#""search":"a\u0000""#), expected: .invalidFilter(naming: "advancedParams.search")),
+        // orgWide.
+        .init(name: "orgWide as a string", body: #"{"orgWide":"true"}"#, expected: .invalidFilter(naming: "orgWide")),
+        .init(name: "orgWide as a number", body: #"{"orgWide":1}"#, expected: .invalidFilter(naming: "orgWide")),
+        .init(name: "orgWide 0 with stages", body: #"{"orgWide":0,"stageIds":["s1"]}"#, expected: .invalidFilter(naming: "orgWide")),
+        .init(name: "orgWide as an array", body: #"{"orgWide":[true]}"#, expected: .invalidFilter(naming: "orgWide")),
+        // pipelineType.
+        .init(
+            name: "pipelineType lower case", body: #"{"stageIds":["s1"],"pipelineType":"contact"}"#,
+            expected: .invalidFilter(naming: "pipelineType")),
+        .init(
+            name: "pipelineType unknown", body: #"{"stageIds":["s1"],"pipelineType":"Lead"}"#,
+            expected: .invalidFilter(naming: "pipelineType")),
+        .init(
+            name: "pipelineType empty", body: #"{"stageIds":["s1"],"pipelineType":""}"#, expected: .invalidFilter(naming: "pipelineType")),
+        .init(
+            name: "pipelineType a number", body: #"{"stageIds":["s1"],"pipelineType":1}"#, expected: .invalidFilter(naming: "pipelineType")),
+        // ownerFilter.
+        .init(name: "ownerFilter all", body: #"{"stageIds":["s1"],"ownerFilter":"all"}"#, expected: .invalidFilter(naming: "ownerFilter")),
+        .init(name: "ownerFilter empty", body: #"{"stageIds":["s1"],"ownerFilter":""}"#, expected: .invalidFilter(naming: "ownerFilter")),
+        .init(
+            name: "ownerFilter upper case", body: #"{"stageIds":["s1"],"ownerFilter":"OWNED"}"#,
+            expected: .invalidFilter(naming: "ownerFilter")),
+        .init(
+            name: "ownerFilter a boolean", body: #"{"stageIds":["s1"],"ownerFilter":true}"#, expected: .invalidFilter(naming: "ownerFilter")
+        ),
+        // advancedParams itself.
+        .init(
+            name: "advancedParams an array", body: #"{"stageIds":["s1"],"advancedParams":[]}"#,
+            expected: .invalidFilter(naming: "advancedParams")),
+        .init(
+            name: "advancedParams a string", body: #"{"stageIds":["s1"],"advancedParams":"x"}"#,
+            expected: .invalidFilter(naming: "advancedParams")),
+        .init(
+            name: "advancedParams false", body: #"{"stageIds":["s1"],"advancedParams":false}"#,
+            expected: .invalidFilter(naming: "advancedParams")),
+        // Unknown advancedParams keys.
+        .init(
+            name: "typo createdAfer", body: advanced(#""createdAfer":"2026-01-05""#),
+            expected: .invalidFilter(naming: "advancedParams.createdAfer")),
+        .init(name: "wrong case Tags", body: advanced(#""Tags":["vip"]"#), expected: .invalidFilter(naming: "advancedParams.Tags")),
+        .init(
+            name: "top-level key inside advancedParams", body: advanced(#""stageIds":["s2"]"#),
+            expected: .invalidFilter(naming: "advancedParams.stageIds")),
+        .init(
+            name: "unknown key with a null value", body: advanced(#""tagsAny":null"#),
+            expected: .invalidFilter(naming: "advancedParams.tagsAny")),
+        .init(
+            name: "unknown key beside valid ones", body: advanced(#""source":"sms","sourc":"sms""#),
+            expected: .invalidFilter(naming: "advancedParams.sourc")),
+        // Limits.
+        .init(name: "1001 stageIds", body: "{\"stageIds\":\(jsonStrings(1001))}", expected: .invalidFilter(naming: "stageIds")),
+        .init(
+            name: "1001 stageIds with orgWide", body: "{\"orgWide\":true,\"stageIds\":\(jsonStrings(1001))}",
+            expected: .invalidFilter(naming: "stageIds")),
+        .init(name: "1001 tags", body: advanced("\"tags\":\(jsonStrings(1001))"), expected: .invalidFilter(naming: "advancedParams.tags")),
+        .init(
+            name: "1001 tagsAll", body: advanced("\"tagsAll\":\(jsonStrings(1001))"),
+            expected: .invalidFilter(naming: "advancedParams.tagsAll")),
+        .init(
+            name: "1001 assignees", body: advanced("\"assignedTo\":\(jsonStrings(1001))"),
+            expected: .invalidFilter(naming: "advancedParams.assignedTo")),
+        .init(
+            name: "257-character search", body: advanced("\"search\":\"\(String(repeating: "a", count: 257))\""),
+            expected: .invalidFilter(naming: "advancedParams.search")),
+    ]
+
+    // Every advancedParams key with every JSON type it does not take.
+    let values = ["string": #""x""#, "number": "5", "boolean": "true", "array": #"["x"]"#, "object": #"{"x":"y"}"#]
+    let wrongTypes: [(key: String, types: [String])] = [
+        ("createdAfter", ["number", "boolean", "array", "object"]),
+        ("createdBefore", ["number", "boolean", "array", "object"]),
+        ("updatedAfter", ["number", "boolean", "array", "object"]),
+        ("updatedBefore", ["number", "boolean", "array", "object"]),
+        ("tags", ["string", "number", "boolean", "object"]),
+        ("tagsAll", ["string", "number", "boolean", "object"]),
+        ("source", ["number", "boolean", "array", "object"]),
+        ("assignedTo", ["string", "number", "boolean", "object"]),
+        ("search", ["number", "boolean", "array", "object"]),
+    ]
+    for (key, types) in wrongTypes {
+        for type in types {
+            cases.append(
+                .init(
+                    name: "\(key) as a \(type)", body: advanced("\"\(key)\":\(values[type]!)"),
+                    expected: .invalidFilter(naming: "advancedParams.\(key)")))
+        }
+    }
+    // Arrays of strings with an element of another type.
+    for key in ["tags", "tagsAll", "assignedTo"] {
+        for element in ["1", "true", "null", #"["x"]"#, #"{"x":"y"}"#] {
+            cases.append(
+                .init(
+                    name: "\(key) with element \(element)", body: advanced("\"\(key)\":[\"ok\",\(element)]"),
+                    expected: .invalidFilter(naming: "advancedParams.\(key)[1]")))
+        }
+    }
+    // Strings that are not the dates we accept.
+    let badDates = [
+        "yesterday", "", "2026-13-01", "2026-00-10", "2026-02-30", "2025-02-29", "2026-01-32", "2026-1-5", "26-01-05", "2026/01/05",
+        "2026-01-05T10:00:00", "2026-01-05T10:00", "2026-01-05T24:00:00Z", "2026-01-05T10:60:00Z", "2026-01-05T10:00:60Z",
+        "2026-01-05 10:00:00Z", "2026-01-05T10:00:00.Z", "2026-01-05T10:00:00.1234567891Z", "2026-01-05T10:00:00+2:00",
+        "2026-01-05T10:00:00+02", "2026-01-05T10:00:00+24:00", "2026-01-05T10:00:00+02:60", "2026-01-05T10:00:00ZZ",
+        "2026-01-05T", "2026-01-05Z", "1767607200000", " 2026-01-05", "2026-01-05 ", "２０２６-01-05",
+    ]
+    for date in badDates {
+        cases.append(
+            .init(
+                name: "createdAfter \(JSONText.quoted(date))", body: advanced("\"createdAfter\":\(JSONText.quoted(date))"),
+                expected: .invalidFilter(naming: "advancedParams.createdAfter")))
+    }
+    return cases
+}()
+
+// MARK: - Tests
+
+@Suite struct FilterParserTests {
+    @Test(arguments: validCases)
+    func parsesValidFilter(_ testCase: ValidFilterCase) throws {
+        #expect(try parse(testCase.body) == testCase.expected)
+    }
+
+    @Test(arguments: invalidCases)
+    func refusesInvalidFilter(_ testCase: InvalidFilterCase) {
+        do {
+            let filter = try parse(testCase.body)
+            Issue.record("accepted \(testCase.body.prefix(200)) as \(filter)")
+        } catch {
+            switch (error, testCase.expected) {
+            case (.invalidBody, .invalidBody), (.missingStageIds, .missingStageIds):
+                break
+            case (.invalidFilter(let message), .invalidFilter(let key)):
+                // The key must be named as a whole word, not as the prefix of a longer one.
+                #expect(message.hasPrefix(key + " "), "message \(message) does not start with \(key)")
+            default:
+                Issue.record("expected \(testCase.expected), got \(error)")
+            }
+        }
+    }
+
+    @Test func namesAnUnknownKeyAndListsTheKnownOnes() {
+        let expected = APIError.invalidFilter(
+            "advancedParams.createdAfer is not a known filter key; known keys: createdAfter, createdBefore, updatedAfter, "
+                + "updatedBefore, tags, tagsAll, source, assignedTo, search")
+        #expect(throws: expected) { try parse(advanced(#""createdAfer":"2026-01-05T10:00:00Z""#)) }
+    }
+
+    @Test func namesTheLimitInTheMessage() throws {
+        let error = #expect(throws: APIError.self) { try parse("{\"stageIds\":\(jsonStrings(1001))}") }
+        guard case .invalidFilter(let message)? = error else {
+            Issue.record("expected invalidFilter, got \(String(describing: error))")
+            return
+        }
+        #expect(message.contains("1001") && message.contains("\(FilterParser.maxArrayEntries)"))
+    }
+
+    @Test func keepsTheRequesterForMine() throws {
+        let filter = try FilterParser.parse(Array(#"{"stageIds":["s1"],"ownerFilter":"mine"}"#.utf8), requester: "user-42")
+        #expect(filter.owner == .mine && filter.requester == "user-42")
+    }
+
+    @Test func refusesMineWithoutARequester() {
+        #expect(throws: APIError.self) {
+            try FilterParser.parse(Array(#"{"stageIds":["s1"],"ownerFilter":"mine"}"#.utf8), requester: "")
+        }
+    }
+
+    @Test func missingStageIdsAnswersTheSeedsBadRequest() {
+        let response = APIError.missingStageIds.response
+        #expect(response.status == 400)
+    }
+
+    // MARK: ISO 8601
+
+    @Test(arguments: [
+        ("2026-01-05T10:00:00Z", jan5),
+        ("2026-01-05T10:00:00.000Z", jan5),
+        ("2026-01-05T10:00:00.123Z", jan5 + 123),
+        ("2026-01-05T10:00:00.1Z", jan5 + 100),
+        ("2026-01-05T10:00:00.123456789Z", jan5 + 124),
+        ("2026-01-05T10:00:00.0001Z", jan5 + 1),
+        ("2026-01-05T10:00:00.999999Z", jan5 + 1000),
+        ("2026-01-05t10:00:00z", jan5),
+        ("2026-01-05T10:00Z", jan5),
+        ("2026-01-05T12:00:00+02:00", jan5),
+        ("2026-01-05T12:00:00+0200", jan5),
+        ("2026-01-05T05:30:00-04:30", jan5),
+        ("2026-01-05T10:00:00-00:00", jan5),
+        ("2026-01-06T09:00:00+23:00", jan5),
+        ("2026-01-05", jan5Midnight),
+        ("1970-01-01T00:00:00Z", 0),
+        ("1969-12-31T23:59:59.999Z", -1),
+        ("2024-02-29", 1_709_164_800_000),
+        ("2000-03-01", 951_868_800_000),
+        ("1900-03-01", -2_203_891_200_000),
+    ])
+    func readsISO8601(_ text: String, _ expected: Int64) {
+        #expect(ISO8601.milliseconds(from: text) == expected)
+    }
+
+    @Test func agreesWithFoundationsCalendarOnRandomDates() {
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var generator = SeededGenerator(seed: seed)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!  // UTC always exists.
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        for _ in 0..<2000 {
+            let year = Int.random(in: 1600...2400, using: &generator)
+            let month = Int.random(in: 1...12, using: &generator)
+            let day = Int.random(in: 1...28, using: &generator)
+            let hour = Int.random(in: 0...23, using: &generator)
+            let minute = Int.random(in: 0...59, using: &generator)
+            let second = Int.random(in: 0...59, using: &generator)
+            let millisecond = Int.random(in: 0...999, using: &generator)
+            let offset = Int.random(in: -(14 * 60)...(14 * 60), using: &generator)
+            let zone = offset == 0 ? "Z" : (offset < 0 ? "-" : "+") + pad(abs(offset) / 60, 2) + ":" + pad(abs(offset) % 60, 2)
+            let text =
+                "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))\(zone)"
+            let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+            let date = calendar.date(from: components)!  // Every field is in range.
+            let expected = Int64(date.timeIntervalSince1970.rounded()) * 1000 + Int64(millisecond) - Int64(offset) * 60_000
+            let actual = ISO8601.milliseconds(from: text)
+            #expect(actual == expected, "\(text) (seed \(seed))")
+            if actual != expected { return }
+        }
+    }
+}
