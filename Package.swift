@@ -6,6 +6,10 @@ import PackageDescription
 let strictness: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Wire's generic codec is called from every process's hot path (import
+    // batches, progress); without this, release builds call it unspecialized,
+    // paying a metadata lookup per field.
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
 ]
 
 let package = Package(

@@ -74,6 +74,11 @@ import Wire
         #expect(record.contactId == "aaaaaaaaaaaaaaaaaaaaaaa1")
     }
 
+    @Test func boundsTagsPerLine() {
+        let tags = (0...ImportLineParser.maxTags).map { "\"t\($0)\"" }.joined(separator: ",")
+        #expect(throws: ImportLineParser.LineError("tags has more than \(ImportLineParser.maxTags) entries")) { try parse("{\"tags\":[\(tags)]}") }
+    }
+
     @Test(arguments: [
         ("not json", "not valid JSON"),
         ("[1,2]", "each line must be one JSON object"),

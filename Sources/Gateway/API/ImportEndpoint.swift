@@ -13,7 +13,7 @@ struct ImportEndpoint: Sendable {
     let coordinator: CoordinatorClient
     let lineLimit: Int
 
-    static let batchRecords = 500
+    static let batchRecords = 2_000
     static let batchesInFlight = 2
     /// Rejections listed in the answer; the total is always given.
     static let listedRejections = 1_000
