@@ -26,23 +26,17 @@ struct ShardProcess {
             log.error("parent \(options.parentPID) is gone; exiting")
             exit(1)
         }
-        SignalStream.ignoreBrokenPipes()
-        let signals = SignalStream.make([SIGTERM, SIGINT])
         // A database made for another shard or slot range is refused: exit non-zero.
         let store = try ShardStore(path: options.databasePath, index: options.index, slots: options.slots)
-        let loop = try EventLoop(name: "shard-loop")
-        loop.start()
+        let runtime = try ProcessRuntime(loopName: "shard-loop")
         let pid = getpid()
         let link = PeerLink(
             path: options.layout.coordinatorSocket,
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
-            loop: loop, delegate: ShardService(index: options.index, pid: pid, store: store), log: log)
+            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store), log: log)
         await link.start()
         let heartbeats = Task { await Self.sendHeartbeats(over: link) }
-        for await signal in signals {
-            log.info("received signal \(signal); stopping")
-            break
-        }
+        await runtime.waitForStopSignal(log: log)
         heartbeats.cancel()
         await link.stop()
     }

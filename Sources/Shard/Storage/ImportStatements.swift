@@ -1,65 +1,101 @@
 import Wire
 
-/// The prepared statements an import batch reuses for every row.
+/// The prepared statements an import batch reuses for every row, bound
+/// parameter by parameter so the hot loop builds no arrays.
 final class ImportStatements {
+    private let insertContact: SQLiteStatement
+    private let updateContact: SQLiteStatement
     private let deleteMessages: SQLiteStatement
     private let deleteConversations: SQLiteStatement
-    private let upsertContact: SQLiteStatement
     private let upsertApplication: SQLiteStatement
     private let upsertConversation: SQLiteStatement
     private let upsertMessage: SQLiteStatement
+    private let database: SQLiteDatabase
+
+    /// The columns a contact and an application share, bound from parameter 1 of `fields`.
+    private static let columns = ["stage_id", "assigned_to", "name", "email", "phone", "tags", "source", "created_at", "updated_at", "version"]
 
     init(_ database: SQLiteDatabase) throws {
+        self.database = database
+        let columns = Self.columns.joined(separator: ", ")
+        let assignments = Self.columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let placeholders = Array(repeating: "?", count: Self.columns.count).joined(separator: ", ")
+        // New contacts (the common case) take one index probe: the insert.
+        // Only when it is ignored does the contact exist, and its cascade is replaced.
+        insertContact = try database.prepare("INSERT OR IGNORE INTO contacts (\(columns), org, id, slot) VALUES (\(placeholders), ?, ?, ?)")
+        updateContact = try database.prepare(
+            "UPDATE contacts SET \(Self.columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE org = ? AND id = ?")
         deleteMessages = try database.prepare("DELETE FROM messages WHERE org = ? AND contact_id = ?")
         deleteConversations = try database.prepare("DELETE FROM conversations WHERE org = ? AND contact_id = ?")
-        let columns = "stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at, version"
-        let updates = columns.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces)) = excluded.\($0.trimmingCharacters(in: .whitespaces))" }
-        upsertContact = try database.prepare("""
-            INSERT INTO contacts (org, id, slot, \(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (org, id) DO UPDATE SET \(updates.joined(separator: ", "))
-            """)
         upsertApplication = try database.prepare("""
-            INSERT INTO applications (org, id, contact_id, slot, \(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (org, id) DO UPDATE SET contact_id = excluded.contact_id, \(updates.joined(separator: ", "))
+            INSERT INTO applications (\(columns), org, id, slot, contact_id) VALUES (\(placeholders), ?, ?, ?, ?)
+            ON CONFLICT (org, id) DO UPDATE SET contact_id = excluded.contact_id, \(assignments)
             """)
         upsertConversation = try database.prepare("""
             INSERT INTO conversations (org, id, contact_id, channel, created_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (org, id) DO UPDATE SET contact_id = excluded.contact_id, channel = excluded.channel, created_at = excluded.created_at
+            ON CONFLICT (org, contact_id, id) DO UPDATE SET channel = excluded.channel, created_at = excluded.created_at
             """)
         upsertMessage = try database.prepare("""
             INSERT INTO messages (org, id, conversation_id, contact_id, direction, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (org, id) DO UPDATE SET conversation_id = excluded.conversation_id, contact_id = excluded.contact_id,
+            ON CONFLICT (org, contact_id, id) DO UPDATE SET conversation_id = excluded.conversation_id,
                 direction = excluded.direction, body = excluded.body, created_at = excluded.created_at
             """)
     }
 
-    /// Replaces the contact, and its conversations and messages with the record's.
+    /// Writes the contact; an existing one is replaced with its conversations and messages.
     func write(contact record: ImportRecord, org: String, version: Int64) throws {
-        try deleteMessages.run([.text(org), .text(record.id)])
-        try deleteConversations.run([.text(org), .text(record.id)])
-        try upsertContact.run([.text(org), .text(record.id), .integer(Int64(PartitionMap.slot(of: record.id)))] + fields(record, version: version))
+        try bind(record, org: org, version: version, to: insertContact)
+        try insertContact.bind(Int64(PartitionMap.slot(of: record.id)), at: 13)
+        try insertContact.execute()
+        if database.changes == 0 {
+            try bind(record, org: org, version: version, to: updateContact)
+            try updateContact.execute()
+            for statement in [deleteMessages, deleteConversations] {
+                try statement.bind(org, at: 1)
+                try statement.bind(record.id, at: 2)
+                try statement.execute()
+            }
+        }
         for conversation in record.conversations {
-            try upsertConversation.run([.text(org), .text(conversation.id), .text(record.id), .text(conversation.channel), .integer(conversation.createdAt)])
+            try upsertConversation.bind(org, at: 1)
+            try upsertConversation.bind(conversation.id, at: 2)
+            try upsertConversation.bind(record.id, at: 3)
+            try upsertConversation.bind(conversation.channel, at: 4)
+            try upsertConversation.bind(conversation.createdAt, at: 5)
+            try upsertConversation.execute()
             for message in conversation.messages {
-                try upsertMessage.run([
-                    .text(org), .text(message.id), .text(conversation.id), .text(record.id), .text(message.direction), .text(message.body),
-                    .integer(message.createdAt),
-                ])
+                try upsertMessage.bind(org, at: 1)
+                try upsertMessage.bind(message.id, at: 2)
+                try upsertMessage.bind(conversation.id, at: 3)
+                try upsertMessage.bind(record.id, at: 4)
+                try upsertMessage.bind(message.direction, at: 5)
+                try upsertMessage.bind(message.body, at: 6)
+                try upsertMessage.bind(message.createdAt, at: 7)
+                try upsertMessage.execute()
             }
         }
     }
 
     func write(application record: ImportRecord, org: String, version: Int64) throws {
-        try upsertApplication.run(
-            [.text(org), .text(record.id), .text(record.contactId), .integer(Int64(PartitionMap.slot(of: record.contactId)))]
-                + fields(record, version: version))
+        try bind(record, org: org, version: version, to: upsertApplication)
+        try upsertApplication.bind(Int64(PartitionMap.slot(of: record.contactId)), at: 13)
+        try upsertApplication.bind(record.contactId, at: 14)
+        try upsertApplication.execute()
     }
 
-    private func fields(_ record: ImportRecord, version: Int64) -> [SQLValue] {
-        [
-            record.stageId.map(SQLValue.text) ?? .null, record.assignedTo.map(SQLValue.text) ?? .null, .text(record.name),
-            .text(record.email), .text(record.phone), .text(JSONText.array(record.tags)), record.source.map(SQLValue.text) ?? .null,
-            .integer(record.createdAt), .integer(record.updatedAt), .integer(version),
-        ]
+    /// Binds `columns` to parameters 1…10 of `statement`, then the key: org at 11, id at 12.
+    private func bind(_ record: ImportRecord, org: String, version: Int64, to statement: SQLiteStatement) throws {
+        try statement.bind(record.stageId, at: 1)
+        try statement.bind(record.assignedTo, at: 2)
+        try statement.bind(record.name, at: 3)
+        try statement.bind(record.email, at: 4)
+        try statement.bind(record.phone, at: 5)
+        try statement.bind(JSONText.array(record.tags), at: 6)
+        try statement.bind(record.source, at: 7)
+        try statement.bind(record.createdAt, at: 8)
+        try statement.bind(record.updatedAt, at: 9)
+        try statement.bind(version, at: 10)
+        try statement.bind(org, at: 11)
+        try statement.bind(record.id, at: 12)
     }
 }

@@ -3,6 +3,11 @@ import Wire
 /// The tables of one shard's database. Every row carries its `org`; every
 /// query starts with `org = ?` so a tenant never sees another's rows.
 ///
+/// Conversations and messages are clustered by their contact (`WITHOUT
+/// ROWID`, keyed by org, contact, id): a row is one B-tree insert instead of
+/// three, and a contact's whole cascade is one contiguous range to count or
+/// delete. Their ids are unique per contact.
+///
 /// Dates are Unix epoch milliseconds. `tags` is a JSON array of strings
 /// (queried with `json_each`). `version` is a per-database sequence bumped on
 /// every insert or re-import: a delete job records the highest version at
@@ -10,6 +15,15 @@ import Wire
 enum Schema {
     /// Bumped when a statement below changes in a way old databases need migrating for.
     static let version = 1
+
+    /// What contacts and applications share: everything a filter can match on.
+    private static let recordColumns = """
+        slot INTEGER NOT NULL, stage_id TEXT, assigned_to TEXT,
+        name TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]', source TEXT,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL,
+        UNIQUE (org, id)
+        """
 
     static let statements: [String] = [
         """
@@ -22,18 +36,7 @@ enum Schema {
         CREATE TABLE IF NOT EXISTS contacts (
             org TEXT NOT NULL,
             id TEXT NOT NULL,
-            slot INTEGER NOT NULL,
-            stage_id TEXT,
-            assigned_to TEXT,
-            name TEXT NOT NULL DEFAULT '',
-            email TEXT NOT NULL DEFAULT '',
-            phone TEXT NOT NULL DEFAULT '',
-            tags TEXT NOT NULL DEFAULT '[]',
-            source TEXT,
-            created_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL,
-            version INTEGER NOT NULL,
-            UNIQUE (org, id)
+            \(recordColumns)
         )
         """,
         "CREATE INDEX IF NOT EXISTS contacts_by_stage ON contacts (org, stage_id)",
@@ -43,18 +46,7 @@ enum Schema {
             org TEXT NOT NULL,
             id TEXT NOT NULL,
             contact_id TEXT NOT NULL,
-            slot INTEGER NOT NULL,
-            stage_id TEXT,
-            assigned_to TEXT,
-            name TEXT NOT NULL DEFAULT '',
-            email TEXT NOT NULL DEFAULT '',
-            phone TEXT NOT NULL DEFAULT '',
-            tags TEXT NOT NULL DEFAULT '[]',
-            source TEXT,
-            created_at INTEGER NOT NULL,
-            updated_at INTEGER NOT NULL,
-            version INTEGER NOT NULL,
-            UNIQUE (org, id)
+            \(recordColumns)
         )
         """,
         "CREATE INDEX IF NOT EXISTS applications_by_stage ON applications (org, stage_id)",
@@ -62,27 +54,25 @@ enum Schema {
         """
         CREATE TABLE IF NOT EXISTS conversations (
             org TEXT NOT NULL,
-            id TEXT NOT NULL,
             contact_id TEXT NOT NULL,
+            id TEXT NOT NULL,
             channel TEXT NOT NULL DEFAULT '',
             created_at INTEGER NOT NULL,
-            UNIQUE (org, id)
-        )
+            PRIMARY KEY (org, contact_id, id)
+        ) WITHOUT ROWID
         """,
-        "CREATE INDEX IF NOT EXISTS conversations_by_contact ON conversations (org, contact_id)",
         """
         CREATE TABLE IF NOT EXISTS messages (
             org TEXT NOT NULL,
+            contact_id TEXT NOT NULL,
             id TEXT NOT NULL,
             conversation_id TEXT NOT NULL,
-            contact_id TEXT NOT NULL,
             direction TEXT NOT NULL DEFAULT '',
             body TEXT NOT NULL DEFAULT '',
             created_at INTEGER NOT NULL,
-            UNIQUE (org, id)
-        )
+            PRIMARY KEY (org, contact_id, id)
+        ) WITHOUT ROWID
         """,
-        "CREATE INDEX IF NOT EXISTS messages_by_contact ON messages (org, contact_id)",
         """
         CREATE TABLE IF NOT EXISTS audit_entries (
             seq INTEGER PRIMARY KEY,

@@ -31,7 +31,7 @@ actor ShardStore {
         self.path = path
         self.slots = slots
         let database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536")
+        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000")
         try database.transaction {
             for statement in Schema.statements { try database.execute(statement) }
             try Self.claim(database, path: path, owner: "shard \(index) (slots \(slots))")

@@ -35,6 +35,33 @@ package final class SQLiteStatement {
         guard code == SQLITE_OK else { throw SQLiteError(operation: "bind \(index)", code: code, message: database.lastMessage) }
     }
 
+    // MARK: - Binding one parameter at a time, for hot loops that should not build arrays
+
+    /// Text is bound with its byte length: a value with an embedded NUL must not be cut short (and match more).
+    package func bind(_ text: String, at index: Int32) throws {
+        try check(sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), Self.transient), index)
+    }
+
+    package func bind(_ number: Int64, at index: Int32) throws {
+        try check(sqlite3_bind_int64(handle, index, number), index)
+    }
+
+    /// Binds `text`, or NULL when it is nil.
+    package func bind(_ text: String?, at index: Int32) throws {
+        guard let text else { return try check(sqlite3_bind_null(handle, index), index) }
+        try bind(text, at: index)
+    }
+
+    /// Runs a statement bound with the per-parameter `bind`s to completion and resets it.
+    package func execute() throws {
+        while try step() {}
+        sqlite3_reset(handle)
+    }
+
+    private func check(_ code: Int32, _ index: Int32) throws {
+        guard code == SQLITE_OK else { throw SQLiteError(operation: "bind \(index)", code: code, message: database.lastMessage) }
+    }
+
     /// Advances to the next row: true when there is one, false when done.
     @discardableResult
     package func step() throws -> Bool {
