@@ -12,14 +12,11 @@ struct Coordinator {
     /// Runs until SIGTERM or SIGINT, then stops the shards and returns.
     func run() async throws {
         let layout = options.layout
-        SignalStream.ignoreBrokenPipes()
-        let signals = SignalStream.make([SIGTERM, SIGINT])
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         try PidFile.makeDirectory(layout.shardsDirectory, mode: 0o700)
-
         let map = try PartitionMapFile.loadOrCreate(at: layout.partitionMap, shards: options.shardCount)
-        let loop = try EventLoop(name: "coordinator-loop")
-        loop.start()
+        let runtime = try ProcessRuntime(loopName: "coordinator-loop")
+        let loop = runtime.loop
         let supervisor = ShardSupervisor(map: map, layout: layout, shardExecutable: options.shardExecutable, loop: loop, log: log)
         let service = CoordinatorService(supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), log: log)
         try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
@@ -28,10 +25,7 @@ struct Coordinator {
         log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
         await supervisor.startAll()
 
-        for await signal in signals {
-            log.info("received signal \(signal); stopping shards")
-            break
-        }
+        await runtime.waitForStopSignal(log: log)
         await supervisor.shutdown()
         PidFile.remove(layout.pidFile(for: "coordinator"), ifOwnedBy: pid)
         unlink(layout.coordinatorSocket)

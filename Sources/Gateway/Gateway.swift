@@ -13,11 +13,9 @@ struct Gateway {
     /// Serves until SIGTERM or SIGINT.
     func run() async throws {
         let layout = options.layout
-        SignalStream.ignoreBrokenPipes()
-        let signals = SignalStream.make([SIGTERM, SIGINT])
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
-        let loop = try EventLoop(name: "gateway-loop")
-        loop.start()
+        let runtime = try ProcessRuntime(loopName: "gateway-loop")
+        let loop = runtime.loop
         let pid = getpid()
         let link = PeerLink(
             path: layout.coordinatorSocket, hello: Hello(role: .gateway, pid: pid), loop: loop,
@@ -32,10 +30,7 @@ struct Gateway {
         try PidFile.write(pid, to: layout.pidFile(for: "gateway"))
         log.info("serving http://\(options.host):\(options.port)")
 
-        for await signal in signals {
-            log.info("received signal \(signal); stopping")
-            break
-        }
+        await runtime.waitForStopSignal(log: log)
         await link.stop()
         PidFile.remove(layout.pidFile(for: "gateway"), ifOwnedBy: pid)
         log.info("stopped")

@@ -1,0 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What every process sets up first: broken pipes as errors rather than
+/// deaths, SIGTERM/SIGINT as a stream, and a started event loop.
+package struct ProcessRuntime: Sendable {
+    package let loop: EventLoop
+    /// Arrivals of SIGTERM or SIGINT; the process stops at the first.
+    package let stopSignals: AsyncStream<Int32>
+
+    package init(loopName: String) throws {
+        SignalStream.ignoreBrokenPipes()
+        stopSignals = SignalStream.make([SIGTERM, SIGINT])
+        loop = try EventLoop(name: loopName)
+        loop.start()
+    }
+
+    /// Returns at the first stop signal, logging it.
+    package func waitForStopSignal(log: Log) async {
+        for await signal in stopSignals {
+            log.info("received signal \(signal); stopping")
+            return
+        }
+    }
+}
