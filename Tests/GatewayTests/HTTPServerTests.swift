@@ -15,6 +15,15 @@ import Wire
         var router = Router()
         router.add("GET", "/echo/{word}") { request in .json(200, JSONText.quoted(request.parameters["word"] ?? "")) }
         router.add("POST", "/size") { request in .json(200, "\(request.body.count)") }
+        router.addStreaming("POST", "/stream", bodyLimit: 8 << 20) { _, body in
+            // Slow consumer: the server must pause reading rather than buffer the whole body.
+            var total = 0
+            while let piece = try? await body.next() {
+                total += piece.count
+                try? await Task.sleep(for: .microseconds(50))
+            }
+            return .json(200, "\(total)")
+        }
         let loop = try EventLoop(name: "http-test")
         loop.start()
         let server = HTTPServer(loop: loop, limits: limits, router: router, log: Log(process: "http-test", minimumLevel: .error))
@@ -59,6 +68,24 @@ import Wire
         let chunked = try RawHTTPClient.exchange(
             port: port, request: "POST /size HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n")
         #expect(chunked.body == "7")
+    }
+
+    @Test func streamsALargeChunkedBodyToAStreamingRoute() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let chunk = String(repeating: "x", count: 64 * 1024)
+        let chunks = (0..<64).map { _ in String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }.joined()
+        let response = try RawHTTPClient.exchange(
+            port: port, request: "POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\(chunks)0\r\n\r\n")
+        #expect(response.status == 200)
+        #expect(response.body == "\(64 * 64 * 1024)")
+    }
+
+    @Test func refusesAStreamingBodyOverItsRoutesLimitWith413() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let response = try RawHTTPClient.exchange(port: port, request: "POST /stream HTTP/1.1\r\nContent-Length: \((8 << 20) + 1)\r\n\r\n")
+        #expect(response.status == 413)
     }
 
     @Test func answersUnknownPathsWith404AndWrongMethodsWith405() throws {
