@@ -7,11 +7,12 @@ import Wire
 /// The gateway process, wired together: HTTP in front, the coordinator behind.
 struct Gateway {
     let options: GatewayOptions
-    var limits = GatewayLimits.standard
     let log = Log(process: "gateway")
 
     /// Serves until SIGTERM or SIGINT.
     func run() async throws {
+        var limits = GatewayLimits.standard
+        limits.importBodyBytes = options.maxImportBytes
         let layout = options.layout
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         let runtime = try ProcessRuntime(loopName: "gateway-loop")

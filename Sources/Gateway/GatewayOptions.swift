@@ -1,18 +1,21 @@
 import Wire
 
-/// The gateway's command line: `--data DIR [--host H] [--port P]`.
+/// The gateway's command line: `--data DIR [--host H] [--port P] [--max-import-bytes N]`.
 struct GatewayOptions: Equatable {
     var layout: ClusterLayout
     var host: String
     var port: UInt16
+    /// The largest import body accepted (413 beyond it).
+    var maxImportBytes: Int
 
     static let defaultHost = "127.0.0.1"
     static let defaultPort = 2212
 
     init(arguments: [String]) throws(ProcessOptions.UsageError) {
-        let options = try ProcessOptions(arguments, known: ["data", "host", "port"])
+        let options = try ProcessOptions(arguments, known: ["data", "host", "port", "max-import-bytes"])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         host = options.string("host") ?? Self.defaultHost
         port = UInt16(try options.integer("port", default: Self.defaultPort, in: 1...65535))
+        maxImportBytes = try options.integer("max-import-bytes", default: GatewayLimits.standard.importBodyBytes, in: 1...(1 << 40))
     }
 }

@@ -140,3 +140,21 @@ import Wire
         #expect(write.status == 403)
     }
 }
+
+/// The import body limit is a setting of the cluster, enforced before the body is read.
+@Suite(.serialized) struct ImportLimitEndToEndTests {
+    @Test func anImportOverTheConfiguredLimitIsRefusedWith413() throws {
+        setenv("TETHER_MAX_IMPORT_BYTES", "1000", 1)
+        defer { unsetenv("TETHER_MAX_IMPORT_BYTES") }
+        let cluster = try TestCluster(shards: 1)
+        defer { cluster.stop() }
+        try cluster.start()
+        let (_, token) = try cluster.script("token", ["--org", "o", "--user", "u", "--role", "admin", "--data", cluster.data])
+        let body = String(repeating: "{}\n", count: 400)
+        let response = try RawHTTPClient.exchange(port: cluster.port, request: """
+            POST /api/contacts/import HTTP/1.1\r\nAuthorization: Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))\r\n\
+            Content-Length: \(body.utf8.count)\r\n\r\n\(body)
+            """)
+        #expect(response.status == 413)
+    }
+}

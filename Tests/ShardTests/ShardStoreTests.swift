@@ -84,6 +84,13 @@ import Wire
         }
     }
 
+    @Test func aSecondProcessCannotOwnTheSameDatabase() async throws {
+        let path = "\(directory)/h.db"
+        let owner = try ShardStore(path: path, index: 0, slots: everySlot)
+        #expect(throws: SQLiteError.self) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        _ = try await owner.importRecords(org: "o1", [contact(id(1))])
+    }
+
     @Test func committedBatchesAreThereAfterReopening() async throws {
         let path = "\(directory)/g.db"
         do {

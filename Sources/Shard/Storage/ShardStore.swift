@@ -11,6 +11,11 @@ import Wire
 /// frames are in the operating system before COMMIT returns, so it survives
 /// SIGKILL of the shard; a power cut may lose the last commits (never
 /// corrupting the file), which we accept for a 2× faster commit than FULL.
+///
+/// `locking_mode=EXCLUSIVE`: the shard holds its database's lock for its whole
+/// life, so a second process can never write the same partition (it gets
+/// SQLITE_BUSY and exits), and the WAL index lives in heap memory instead of a
+/// shared-memory file (measured: about 5% faster imports).
 actor ShardStore {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -31,7 +36,7 @@ actor ShardStore {
         self.path = path
         self.slots = slots
         let database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000")
+        try database.execute("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000")
         try database.transaction {
             for statement in Schema.statements { try database.execute(statement) }
             try Self.claim(database, path: path, owner: "shard \(index) (slots \(slots))")
