@@ -26,7 +26,36 @@ enum MessageSamples {
         .response(correlation: 17, .contact(ContactDetail(contact: record, conversationCount: 2, messageCount: 10))),
         .response(correlation: 18, .contact(nil)),
         .response(correlation: 19, .stats(stats)),
+        .request(correlation: 20, .createDeleteJob(DeleteJobRequest(org: "acme", requester: "u1", filter: filter, filterJSON: #"{"orgWide":true}"#))),
+        .request(correlation: 21, .job(org: "acme", jobId: "b09c2c61-2f8f-4f02-9c1b-2f23a3a2f9c1")),
+        .request(correlation: 22, .deleteSlice(SliceAssignment(jobId: "j", org: "acme", requester: "u1", filter: filter))),
+        .response(correlation: 23, .job(nil)),
+        .response(correlation: 24, .job(job)),
+        .response(correlation: 25, .sliceProgress(progress)),
+        .notice(.sliceProgress(progress)),
     ]
+
+    static var counters: DeleteCounters {
+        var counters = DeleteCounters()
+        counters.total = 9
+        counters.deleted = 6
+        counters.skipped = 2
+        counters.failed = 1
+        counters.conversations = 12
+        counters.messages = 60
+        counters.auditEntries = 6
+        counters.notifications = 4
+        counters.events = 6
+        return counters
+    }
+
+    static let progress = SliceProgress(
+        jobId: "j", shard: 3, counters: counters, finished: true, errors: [SliceError(recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", message: "locked")])
+
+    static let job = JobDocument(
+        jobId: "j", org: "acme", status: .completedWithErrors, counters: counters,
+        shards: [JobDocument.Slice(shard: 0, status: .completed, counters: counters, restarts: 2)], errors: progress.errors,
+        filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: 2_100.5)
 
     static let record = ImportRecord(
         kind: .contact, id: "aaaaaaaaaaaaaaaaaaaaaaa1", contactId: "aaaaaaaaaaaaaaaaaaaaaaa1", stageId: "s1", assignedTo: "user-7",

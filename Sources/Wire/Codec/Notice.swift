@@ -2,9 +2,12 @@
 package enum Notice: WireCodable {
     /// Shard → coordinator, every `heartbeatInterval`: the shard's loop is alive.
     case heartbeat(sequence: UInt64)
+    /// Shard → coordinator, after each committed delete batch.
+    case sliceProgress(SliceProgress)
 
     private enum Tag: UInt8 {
         case heartbeat = 1
+        case sliceProgress = 2
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -12,6 +15,9 @@ package enum Notice: WireCodable {
         case .heartbeat(let sequence):
             writer.write(Tag.heartbeat.rawValue)
             writer.write(sequence)
+        case .sliceProgress(let progress):
+            writer.write(Tag.sliceProgress.rawValue)
+            writer.write(progress)
         }
     }
 
@@ -19,6 +25,7 @@ package enum Notice: WireCodable {
         let raw = try reader.readUInt8("notice.tag")
         switch Tag(rawValue: raw) {
         case .heartbeat: self = .heartbeat(sequence: try reader.readUInt64("notice.heartbeat.sequence"))
+        case .sliceProgress: self = .sliceProgress(try reader.read())
         case nil: throw .unknownTag(type: "notice", tag: raw)
         }
     }

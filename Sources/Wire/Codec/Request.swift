@@ -12,6 +12,12 @@ package enum Request: WireCodable {
     case contact(org: String, id: String)
     /// Gateway → coordinator → every shard: the org's row counts.
     case stats(org: String)
+    /// Gateway → coordinator: register a bulk-delete job (answered once it is durable).
+    case createDeleteJob(DeleteJobRequest)
+    /// Gateway → coordinator: one job of the caller's org.
+    case job(org: String, jobId: String)
+    /// Coordinator → shard: delete your slice of a job (answered with the slice's progress so far).
+    case deleteSlice(SliceAssignment)
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
@@ -20,6 +26,9 @@ package enum Request: WireCodable {
         case countMatching = 4
         case contact = 5
         case stats = 6
+        case createDeleteJob = 7
+        case job = 8
+        case deleteSlice = 9
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -43,6 +52,16 @@ package enum Request: WireCodable {
         case .stats(let org):
             writer.write(Tag.stats.rawValue)
             writer.write(org)
+        case .createDeleteJob(let request):
+            writer.write(Tag.createDeleteJob.rawValue)
+            writer.write(request)
+        case .job(let org, let jobId):
+            writer.write(Tag.job.rawValue)
+            writer.write(org)
+            writer.write(jobId)
+        case .deleteSlice(let assignment):
+            writer.write(Tag.deleteSlice.rawValue)
+            writer.write(assignment)
         }
     }
 
@@ -55,6 +74,9 @@ package enum Request: WireCodable {
         case .countMatching: self = .countMatching(org: try reader.readString("request.org"), filter: try reader.read())
         case .contact: self = .contact(org: try reader.readString("request.org"), id: try reader.readString("request.id"))
         case .stats: self = .stats(org: try reader.readString("request.org"))
+        case .createDeleteJob: self = .createDeleteJob(try reader.read())
+        case .job: self = .job(org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"))
+        case .deleteSlice: self = .deleteSlice(try reader.read())
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }

@@ -7,6 +7,9 @@ package enum Response: WireCodable {
     /// nil: no such contact in that org.
     case contact(ContactDetail?)
     case stats(OrgStats)
+    /// A job document; nil: no such job in that org.
+    case job(JobDocument?)
+    case sliceProgress(SliceProgress)
     case failure(RemoteFailure)
 
     private enum Tag: UInt8 {
@@ -16,6 +19,8 @@ package enum Response: WireCodable {
         case count = 4
         case contact = 5
         case stats = 6
+        case job = 7
+        case sliceProgress = 8
         case failure = 255
     }
 
@@ -39,6 +44,12 @@ package enum Response: WireCodable {
         case .stats(let stats):
             writer.write(Tag.stats.rawValue)
             writer.write(stats)
+        case .job(let document):
+            writer.write(Tag.job.rawValue)
+            writer.write(optional: document) { $0.write($1) }
+        case .sliceProgress(let progress):
+            writer.write(Tag.sliceProgress.rawValue)
+            writer.write(progress)
         case .failure(let failure):
             writer.write(Tag.failure.rawValue)
             writer.write(failure)
@@ -54,6 +65,8 @@ package enum Response: WireCodable {
         case .count: self = .count(try reader.readUInt64("response.count"))
         case .contact: self = .contact(try reader.readOptional("response.contact") { reader throws(WireError) in try reader.read() })
         case .stats: self = .stats(try reader.read())
+        case .job: self = .job(try reader.readOptional("response.job") { reader throws(WireError) in try reader.read() })
+        case .sliceProgress: self = .sliceProgress(try reader.read())
         case .failure: self = .failure(try reader.read())
         case nil: throw .unknownTag(type: "response", tag: raw)
         }

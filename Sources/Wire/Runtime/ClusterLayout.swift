@@ -5,6 +5,7 @@
 /// DIR/run/<name>.pid         one per live process: gateway, coordinator, shard-N
 /// DIR/shards/                shard databases (shard-N.db)
 /// DIR/partition.map          which slots each shard owns
+/// DIR/coordinator.db         the job registry
 /// DIR/logs/                  one log file per process
 /// ```
 package struct ClusterLayout: Sendable, Equatable {
@@ -21,6 +22,8 @@ package struct ClusterLayout: Sendable, Equatable {
     package var shardsDirectory: String { "\(dataDirectory)/shards" }
     package var logsDirectory: String { "\(dataDirectory)/logs" }
     package var coordinatorSocket: String { "\(runDirectory)/coordinator.sock" }
+    /// The coordinator's job registry.
+    package var jobDatabase: String { "\(dataDirectory)/coordinator.db" }
     /// The coordinator's durable partition map.
     package var partitionMap: String { "\(dataDirectory)/partition.map" }
 

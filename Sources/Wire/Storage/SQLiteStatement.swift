@@ -46,6 +46,10 @@ package final class SQLiteStatement {
         try check(sqlite3_bind_int64(handle, index, number), index)
     }
 
+    package func bind(bytes: [UInt8], at index: Int32) throws {
+        try check(sqlite3_bind_blob(handle, index, bytes, Int32(bytes.count), Self.transient), index)
+    }
+
     /// Binds `text`, or NULL when it is nil.
     package func bind(_ text: String?, at index: Int32) throws {
         guard let text else { return try check(sqlite3_bind_null(handle, index), index) }
@@ -87,6 +91,12 @@ package final class SQLiteStatement {
     package func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(handle, column) else { return "" }
         return String(cString: pointer)
+    }
+
+    package func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
     package func optionalText(_ column: Int32) -> String? {

@@ -1,0 +1,166 @@
+/// Counters of one slice, or of a whole job: absolute values, never deltas,
+/// so a repeated progress report changes nothing and counters never go down.
+package struct DeleteCounters: WireCodable {
+    package var total: UInt64 = 0
+    package var deleted: UInt64 = 0
+    package var skipped: UInt64 = 0
+    package var failed: UInt64 = 0
+    package var conversations: UInt64 = 0
+    package var messages: UInt64 = 0
+    package var auditEntries: UInt64 = 0
+    package var notifications: UInt64 = 0
+    package var events: UInt64 = 0
+
+    package init() {}
+
+    /// `processed = deleted + skipped + failed`.
+    package var processed: UInt64 { deleted + skipped + failed }
+
+    package static func + (lhs: DeleteCounters, rhs: DeleteCounters) -> DeleteCounters {
+        var sum = DeleteCounters()
+        sum.total = lhs.total + rhs.total
+        sum.deleted = lhs.deleted + rhs.deleted
+        sum.skipped = lhs.skipped + rhs.skipped
+        sum.failed = lhs.failed + rhs.failed
+        sum.conversations = lhs.conversations + rhs.conversations
+        sum.messages = lhs.messages + rhs.messages
+        sum.auditEntries = lhs.auditEntries + rhs.auditEntries
+        sum.notifications = lhs.notifications + rhs.notifications
+        sum.events = lhs.events + rhs.events
+        return sum
+    }
+
+    private var fields: [UInt64] { [total, deleted, skipped, failed, conversations, messages, auditEntries, notifications, events] }
+
+    package func encode(to writer: inout WireWriter) {
+        for value in fields { writer.write(value) }
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        total = try reader.readUInt64("counters.total")
+        deleted = try reader.readUInt64("counters.deleted")
+        skipped = try reader.readUInt64("counters.skipped")
+        failed = try reader.readUInt64("counters.failed")
+        conversations = try reader.readUInt64("counters.conversations")
+        messages = try reader.readUInt64("counters.messages")
+        auditEntries = try reader.readUInt64("counters.auditEntries")
+        notifications = try reader.readUInt64("counters.notifications")
+        events = try reader.readUInt64("counters.events")
+    }
+}
+
+/// Coordinator → shard: delete your slice of a job. Repeating it is harmless:
+/// a shard that already has the slice resumes it from its own checkpoint.
+package struct SliceAssignment: WireCodable {
+    package var jobId: String
+    package var org: String
+    /// The user who asked (`sub`): the audit entries' actor.
+    package var requester: String
+    package var filter: ContactFilter
+
+    package init(jobId: String, org: String, requester: String, filter: ContactFilter) {
+        self.jobId = jobId
+        self.org = org
+        self.requester = requester
+        self.filter = filter
+    }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(jobId)
+        writer.write(org)
+        writer.write(requester)
+        writer.write(filter)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        jobId = try reader.readString("assignment.jobId")
+        org = try reader.readString("assignment.org")
+        requester = try reader.readString("assignment.requester")
+        filter = try reader.read()
+    }
+}
+
+/// Shard → coordinator, after every committed batch: where a slice stands.
+package struct SliceProgress: WireCodable {
+    package var jobId: String
+    package var shard: UInt32
+    package var counters: DeleteCounters
+    package var finished: Bool
+    /// The first few per-record failures of this slice (contact id, reason).
+    package var errors: [SliceError]
+
+    package init(jobId: String, shard: UInt32, counters: DeleteCounters, finished: Bool, errors: [SliceError]) {
+        self.jobId = jobId
+        self.shard = shard
+        self.counters = counters
+        self.finished = finished
+        self.errors = errors
+    }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(jobId)
+        writer.write(shard)
+        writer.write(counters)
+        writer.write(finished)
+        writer.write(array: errors)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        jobId = try reader.readString("progress.jobId")
+        shard = try reader.readUInt32("progress.shard")
+        counters = try reader.read()
+        finished = try reader.readBool("progress.finished")
+        errors = try reader.readArray("progress.errors")
+    }
+}
+
+/// One record a job could not delete, and why.
+package struct SliceError: WireCodable {
+    package var recordId: String
+    package var message: String
+
+    package init(recordId: String, message: String) {
+        self.recordId = recordId
+        self.message = message
+    }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(recordId)
+        writer.write(message)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        recordId = try reader.readString("sliceError.recordId")
+        message = try reader.readString("sliceError.message")
+    }
+}
+
+/// Gateway → coordinator: register a bulk-delete job.
+package struct DeleteJobRequest: WireCodable {
+    package var org: String
+    package var requester: String
+    package var filter: ContactFilter
+    /// The filter as the caller sent it, echoed in the job document.
+    package var filterJSON: String
+
+    package init(org: String, requester: String, filter: ContactFilter, filterJSON: String) {
+        self.org = org
+        self.requester = requester
+        self.filter = filter
+        self.filterJSON = filterJSON
+    }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(org)
+        writer.write(requester)
+        writer.write(filter)
+        writer.write(filterJSON)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        org = try reader.readString("deleteJob.org")
+        requester = try reader.readString("deleteJob.requester")
+        filter = try reader.read()
+        filterJSON = try reader.readString("deleteJob.filterJSON")
+    }
+}

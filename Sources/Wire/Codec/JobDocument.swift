@@ -1,0 +1,122 @@
+/// A bulk-delete job as `GET /api/contacts/bulk-job/{jobId}` shows it.
+package struct JobDocument: WireCodable {
+    package enum Status: UInt8, Sendable, CustomStringConvertible {
+        case queued = 1, running, completed, completedWithErrors, failed, cancelling, cancelled
+
+        package var description: String {
+            switch self {
+            case .queued: "queued"
+            case .running: "running"
+            case .completed: "completed"
+            case .completedWithErrors: "completed_with_errors"
+            case .failed: "failed"
+            case .cancelling: "cancelling"
+            case .cancelled: "cancelled"
+            }
+        }
+
+        package var isFinished: Bool { [.completed, .completedWithErrors, .failed, .cancelled].contains(self) }
+    }
+
+    /// One shard's slice of the job.
+    package struct Slice: WireCodable {
+        package var shard: UInt32
+        package var status: Status
+        package var counters: DeleteCounters
+        package var restarts: UInt32
+
+        package init(shard: UInt32, status: Status, counters: DeleteCounters, restarts: UInt32) {
+            self.shard = shard
+            self.status = status
+            self.counters = counters
+            self.restarts = restarts
+        }
+
+        package func encode(to writer: inout WireWriter) {
+            writer.write(shard)
+            writer.write(status.rawValue)
+            writer.write(counters)
+            writer.write(restarts)
+        }
+
+        package init(from reader: inout WireReader) throws(WireError) {
+            shard = try reader.readUInt32("slice.shard")
+            status = try JobDocument.readStatus(&reader)
+            counters = try reader.read()
+            restarts = try reader.readUInt32("slice.restarts")
+        }
+    }
+
+    package var jobId: String
+    package var org: String
+    package var status: Status
+    package var counters: DeleteCounters
+    package var shards: [Slice]
+    package var errors: [SliceError]
+    package var filterJSON: String
+    package var requestedBy: String
+    /// Epoch milliseconds; nil until it happened.
+    package var createdAt: Int64
+    package var startedAt: Int64?
+    package var updatedAt: Int64
+    package var finishedAt: Int64?
+    /// Records per second over the last few seconds; nil until measured.
+    package var ratePerSecond: Double?
+
+    package init(
+        jobId: String, org: String, status: Status, counters: DeleteCounters, shards: [Slice], errors: [SliceError], filterJSON: String,
+        requestedBy: String, createdAt: Int64, startedAt: Int64?, updatedAt: Int64, finishedAt: Int64?, ratePerSecond: Double?
+    ) {
+        self.jobId = jobId
+        self.org = org
+        self.status = status
+        self.counters = counters
+        self.shards = shards
+        self.errors = errors
+        self.filterJSON = filterJSON
+        self.requestedBy = requestedBy
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.updatedAt = updatedAt
+        self.finishedAt = finishedAt
+        self.ratePerSecond = ratePerSecond
+    }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(jobId)
+        writer.write(org)
+        writer.write(status.rawValue)
+        writer.write(counters)
+        writer.write(array: shards)
+        writer.write(array: errors)
+        writer.write(filterJSON)
+        writer.write(requestedBy)
+        writer.write(createdAt)
+        writer.write(optional: startedAt) { $0.write($1) }
+        writer.write(updatedAt)
+        writer.write(optional: finishedAt) { $0.write($1) }
+        writer.write(optional: ratePerSecond) { $0.write($1) }
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        jobId = try reader.readString("job.jobId")
+        org = try reader.readString("job.org")
+        status = try Self.readStatus(&reader)
+        counters = try reader.read()
+        shards = try reader.readArray("job.shards")
+        errors = try reader.readArray("job.errors")
+        filterJSON = try reader.readString("job.filter")
+        requestedBy = try reader.readString("job.requestedBy")
+        createdAt = try reader.readInt64("job.createdAt")
+        startedAt = try reader.readOptional("job.startedAt") { reader throws(WireError) in try reader.readInt64("job.startedAt") }
+        updatedAt = try reader.readInt64("job.updatedAt")
+        finishedAt = try reader.readOptional("job.finishedAt") { reader throws(WireError) in try reader.readInt64("job.finishedAt") }
+        ratePerSecond = try reader.readOptional("job.rate") { reader throws(WireError) in try reader.readDouble("job.rate") }
+    }
+
+    fileprivate static func readStatus(_ reader: inout WireReader) throws(WireError) -> Status {
+        let raw = try reader.readUInt8("job.status")
+        guard let status = Status(rawValue: raw) else { throw .invalidValue(field: "job.status", value: Int64(raw)) }
+        return status
+    }
+}
