@@ -33,7 +33,7 @@ struct ShardProcess {
         let link = PeerLink(
             path: options.layout.coordinatorSocket,
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
-            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store), log: log)
+            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, runner: DeleteRunner(store: store, log: log)), log: log)
         await link.start()
         let heartbeats = Task { await Self.sendHeartbeats(over: link) }
         await runtime.waitForStopSignal(log: log)

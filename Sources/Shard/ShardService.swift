@@ -5,6 +5,7 @@ struct ShardService: ConnectionDelegate {
     let index: Int
     let pid: Int32
     let store: ShardStore
+    let runner: DeleteRunner
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
         do {
@@ -19,8 +20,12 @@ struct ShardService: ConnectionDelegate {
                 return .contact(try await store.contact(org: org, id: id))
             case .stats(let org):
                 return .stats(try await store.stats(org: org))
-            case .clusterHealth:
-                return .failure(RemoteFailure(.badRequest, "cluster health is the coordinator's to answer, not shard \(index)'s"))
+            case .deleteSlice(let assignment):
+                let progress = try await store.startSlice(assignment)
+                if !progress.finished { await runner.assign(assignment.jobId, reportingTo: connection) }
+                return .sliceProgress(progress)
+            case .clusterHealth, .createDeleteJob, .job:
+                return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
             }
         } catch {
             return .failure(RemoteFailure(.internal, "shard \(index): \(error)"))

@@ -101,3 +101,99 @@ import Wire
         #expect(try await reopened.stats(org: "o1").contacts == 2)
     }
 }
+
+/// Delete slices against a real SQLite file: the cascade, the checkpoint, resuming, the watermark.
+@Suite struct DeleteSliceTests {
+    let directory: String
+    let everySlot = SlotRange(lower: 0, upper: PartitionMap.slotCount)
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("slice-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    private func contact(_ number: Int, stage: String, assignee: String?) -> ImportRecord {
+        let id = String(format: "%024x", number)
+        return ImportRecord(
+            kind: .contact, id: id, contactId: id, stageId: stage, assignedTo: assignee, name: "N\(number)", email: "e\(number)@x.io",
+            phone: "\(number)", tags: [], source: nil, createdAt: 1, updatedAt: 1,
+            conversations: (0..<2).map { c in
+                ConversationRecord(id: "c\(c)" + id.suffix(22), channel: "sms", createdAt: 1, messages: (0..<3).map { m in
+                    MessageRecord(id: "m\(c)\(m)" + id.suffix(21), direction: "in", body: "b", createdAt: 1)
+                })
+            })
+    }
+
+    private func assignment(_ jobId: String, stage: String) -> SliceAssignment {
+        var filter = ContactFilter()
+        filter.stageIds = [stage]
+        return SliceAssignment(jobId: jobId, org: "o1", requester: "admin", filter: filter)
+    }
+
+    private func runToEnd(_ store: ShardStore, _ jobId: String) async throws -> SliceProgress {
+        while true {
+            let progress = try await store.deleteNextBatch(jobId)
+            if progress.finished { return progress }
+        }
+    }
+
+    @Test func deletesEveryMatchWithItsExactCascadeAndSideEffects() async throws {
+        let store = try ShardStore(path: "\(directory)/a.db", index: 0, slots: everySlot)
+        let records = (0..<1_203).map { contact($0, stage: $0 % 3 == 0 ? "gone" : "kept", assignee: $0 % 2 == 0 ? "u\($0 % 5)" : nil) }
+        _ = try await store.importRecords(org: "o1", records)
+        _ = try await store.importRecords(org: "o2", records.prefix(50).map { $0 })
+        let victims = records.filter { $0.stageId == "gone" }
+        let start = try await store.startSlice(assignment("j1", stage: "gone"))
+        #expect(start.counters.total == UInt64(victims.count))
+        let end = try await runToEnd(store, "j1")
+        let counters = end.counters
+        #expect(counters.deleted == UInt64(victims.count))
+        #expect(counters.processed == counters.total)
+        #expect(counters.conversations == UInt64(victims.count * 2))
+        #expect(counters.messages == UInt64(victims.count * 6))
+        #expect(counters.auditEntries == UInt64(victims.count))
+        #expect(counters.events == UInt64(victims.count))
+        #expect(counters.notifications == UInt64(victims.filter { $0.assignedTo != nil }.count))
+        let stats = try await store.stats(org: "o1")
+        #expect(stats.contacts == UInt64(records.count - victims.count))
+        #expect(stats.messages == UInt64((records.count - victims.count) * 6))
+        #expect(stats.auditEntries == UInt64(victims.count))
+        #expect(stats.notifications == counters.notifications)
+        // The other org is untouched.
+        #expect(try await store.stats(org: "o2").contacts == 50)
+    }
+
+    @Test func aRepeatedAssignmentResumesFromTheCheckpointAfterAReopen() async throws {
+        let path = "\(directory)/b.db"
+        do {
+            let store = try ShardStore(path: path, index: 0, slots: everySlot)
+            _ = try await store.importRecords(org: "o1", (0..<1_200).map { contact($0, stage: "gone", assignee: nil) })
+            _ = try await store.startSlice(assignment("j1", stage: "gone"))
+            let first = try await store.deleteNextBatch("j1")
+            #expect(first.counters.deleted == UInt64(ShardStore.deleteBatchSize))
+            #expect(!first.finished)
+        }
+        // A restarted shard: the same assignment again resumes where the checkpoint says.
+        let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
+        let resumed = try await reopened.startSlice(assignment("j1", stage: "gone"))
+        #expect(resumed.counters.deleted == UInt64(ShardStore.deleteBatchSize))
+        #expect(resumed.counters.total == 1_200)
+        let end = try await runToEnd(reopened, "j1")
+        #expect(end.counters.deleted == 1_200)
+        #expect(try await reopened.stats(org: "o1").auditEntries == 1_200)
+    }
+
+    @Test func leavesRecordsImportedAfterRegistrationAndCountsVanishedOnesSkipped() async throws {
+        let store = try ShardStore(path: "\(directory)/c.db", index: 0, slots: everySlot)
+        _ = try await store.importRecords(org: "o1", (0..<10).map { contact($0, stage: "gone", assignee: nil) })
+        _ = try await store.startSlice(assignment("j1", stage: "gone"))
+        // After registration: one matching record moves away, one new matching record arrives.
+        _ = try await store.importRecords(org: "o1", [contact(3, stage: "kept", assignee: nil), contact(99, stage: "gone", assignee: nil)])
+        let end = try await runToEnd(store, "j1")
+        #expect(end.counters.total == 10)
+        #expect(end.counters.deleted == 9)
+        #expect(end.counters.skipped == 1)
+        #expect(try await store.contact(org: "o1", id: String(format: "%024x", 99)) != nil)
+        #expect(try await store.contact(org: "o1", id: String(format: "%024x", 3)) != nil)
+    }
+}

@@ -12,6 +12,10 @@ import Wire
 /// (queried with `json_each`). `version` is a per-database sequence bumped on
 /// every insert or re-import: a delete job records the highest version at
 /// registration and leaves rows imported after it alone.
+///
+/// `delete_slices` is each job's checkpoint on this shard: its filter, its
+/// watermark and its counters (wire-encoded), written in the same transaction
+/// as each batch's deletions, so a restarted shard resumes exactly.
 enum Schema {
     /// Bumped when a statement below changes in a way old databases need migrating for.
     static let version = 1
@@ -98,6 +102,18 @@ enum Schema {
         )
         """,
         "CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (org, user_id, seq)",
+        """
+        CREATE TABLE IF NOT EXISTS delete_slices (
+            job_id TEXT PRIMARY KEY,
+            org TEXT NOT NULL,
+            requester TEXT NOT NULL,
+            filter BLOB NOT NULL,
+            watermark INTEGER NOT NULL,
+            counters BLOB NOT NULL,
+            finished INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        )
+        """,
         """
         CREATE TABLE IF NOT EXISTS event_outbox (
             seq INTEGER PRIMARY KEY,

@@ -21,12 +21,19 @@ actor ShardStore {
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     let path: String
+    let index: Int
     let slots: SlotRange
-    private let database: SQLiteDatabase
+    let database: SQLiteDatabase
     private let writes: ImportStatements
+    let deletes: DeleteStatements
     private var countStatements: [String: SQLiteStatement] = [:]
     /// The last version handed out; every insert or re-import takes the next.
     private var version: Int64
+    /// Delete slices touched since start, by job id (the checkpoint table is the truth).
+    var slices: [String: DeleteSlice] = [:]
+
+    /// The newest version written so far: a delete job's watermark.
+    var currentVersion: Int64 { version }
 
     /// Distinct filter shapes whose prepared count statement is kept.
     static let cachedCountStatements = 64
@@ -34,6 +41,7 @@ actor ShardStore {
     /// Opens (creating when new) the database of shard `index`, which must own `slots`.
     init(path: String, index: Int, slots: SlotRange) throws {
         self.path = path
+        self.index = index
         self.slots = slots
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000")
@@ -43,6 +51,7 @@ actor ShardStore {
         }
         self.database = database
         writes = try ImportStatements(database)
+        deletes = try DeleteStatements(database)
         version = max(
             try database.scalar("SELECT coalesce(max(version), 0) FROM contacts"),
             try database.scalar("SELECT coalesce(max(version), 0) FROM applications"))
@@ -139,7 +148,7 @@ actor ShardStore {
 
     /// A prepared statement for `sql`, kept for reuse; the cache is bounded
     /// because filters with different array lengths make different SQL.
-    private func cachedStatement(_ sql: String) throws -> SQLiteStatement {
+    func cachedStatement(_ sql: String) throws -> SQLiteStatement {
         if let statement = countStatements[sql] { return statement }
         if countStatements.count >= Self.cachedCountStatements { countStatements.removeAll() }
         let statement = try database.prepare(sql)

@@ -4,6 +4,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
     case foreignDatabase(path: String, found: String, expected: String)
     /// A record reached a shard that does not own its slot (a routing bug or a stale map).
     case misrouted(id: String, slot: UInt32, owned: String)
+    /// A batch was asked for a job this shard was never assigned.
+    case unknownSlice(String)
 
     var description: String {
         switch self {
@@ -11,6 +13,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
             "\(path) belongs to \(found), not \(expected); refusing to open it (move it away or start the cluster with its original --shards)"
         case .misrouted(let id, let slot, let owned):
             "record \(id) hashes to slot \(slot), outside this shard's slots \(owned)"
+        case .unknownSlice(let jobId):
+            "no delete slice for job \(jobId) on this shard"
         }
     }
 }

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Wire
+
+/// A delete slice as the store keeps it between batches.
+struct DeleteSlice {
+    let assignment: SliceAssignment
+    /// Rows with a higher version were imported after the job was registered here and are left alone.
+    let watermark: Int64
+    var counters: DeleteCounters
+    var finished: Bool
+}
+
+extension ShardStore {
+    /// Records needed per delete batch; each batch is one transaction.
+    /// Chosen with `scripts/bench delete` (see docs/benchmarks.md).
+    static let deleteBatchSize = 500
+
+    /// Takes on `assignment`, or returns where it already stands: repeating an
+    /// assignment (after a reconnect or a restart) resumes, never restarts.
+    func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress {
+        if let slice = try slice(assignment.jobId) { return progress(of: slice) }
+        var counters = DeleteCounters()
+        let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
+        let watermark = currentVersion
+        counters.total = try database.scalar(
+            "SELECT count(*) FROM \(Schema.table(for: assignment.filter.pipeline)) WHERE \(predicate.sql) AND version <= ?",
+            predicate.bindings + [.integer(watermark)]
+        ).magnitude
+        var filterWriter = WireWriter()
+        filterWriter.write(assignment.filter)
+        let insert = try database.prepare("""
+            INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+            """)
+        try insert.bind(assignment.jobId, at: 1)
+        try insert.bind(assignment.org, at: 2)
+        try insert.bind(assignment.requester, at: 3)
+        try insert.bind(bytes: filterWriter.bytes, at: 4)
+        try insert.bind(watermark, at: 5)
+        try insert.bind(bytes: Self.encode(counters), at: 6)
+        try insert.bind(Int64(time(nil)) * 1000, at: 7)
+        try insert.execute()
+        let slice = DeleteSlice(assignment: assignment, watermark: watermark, counters: counters, finished: counters.total == 0)
+        if slice.finished { try checkpoint(slice) }
+        slices[assignment.jobId] = slice
+        return progress(of: slice)
+    }
+
+    /// Deletes the next batch of `jobId`'s slice in one transaction with its
+    /// checkpoint. When nothing matching is left, the slice finishes: what
+    /// matched at the start but is gone or no longer matches counts as skipped.
+    func deleteNextBatch(_ jobId: String) throws -> SliceProgress {
+        guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
+        guard !slice.finished else { return progress(of: slice) }
+        let assignment = slice.assignment
+        let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
+        let select = try cachedStatement("""
+            SELECT id, assigned_to, name, email, phone FROM \(Schema.table(for: assignment.filter.pipeline))
+            WHERE \(predicate.sql) AND version <= ? LIMIT ?
+            """)
+        try select.bind(predicate.bindings + [.integer(slice.watermark), .integer(Int64(Self.deleteBatchSize))])
+        var victims: [DeleteStatements.Victim] = []
+        while try select.step() {
+            victims.append(.init(id: select.text(0), assignedTo: select.optionalText(1), name: select.text(2), email: select.text(3), phone: select.text(4)))
+        }
+        let now = Int64(time(nil)) * 1000
+        try database.transaction {
+            for victim in victims {
+                switch assignment.filter.pipeline {
+                case .contact: try deletes.delete(contact: victim, slice: assignment, at: now, counters: &slice.counters)
+                case .application: try deletes.delete(application: victim, slice: assignment, at: now, counters: &slice.counters)
+                }
+            }
+            if victims.count < Self.deleteBatchSize {
+                slice.finished = true
+                slice.counters.skipped = slice.counters.total - slice.counters.deleted - slice.counters.failed
+            }
+            try checkpoint(slice)
+        }
+        slices[jobId] = slice
+        return progress(of: slice)
+    }
+
+    /// Jobs with unfinished slices here, for resuming after a restart.
+    func unfinishedSlices() throws -> [String] {
+        let read = try database.prepare("SELECT job_id FROM delete_slices WHERE finished = 0")
+        var jobs: [String] = []
+        while try read.step() { jobs.append(read.text(0)) }
+        return jobs
+    }
+
+    private func checkpoint(_ slice: DeleteSlice) throws {
+        try deletes.saveCheckpoint.bind(bytes: Self.encode(slice.counters), at: 1)
+        try deletes.saveCheckpoint.bind(slice.finished ? 1 : 0, at: 2)
+        try deletes.saveCheckpoint.bind(slice.assignment.jobId, at: 3)
+        try deletes.saveCheckpoint.execute()
+    }
+
+    /// The slice of `jobId`, from memory or from its checkpoint row.
+    private func slice(_ jobId: String) throws -> DeleteSlice? {
+        if let slice = slices[jobId] { return slice }
+        let read = try database.prepare("SELECT org, requester, filter, watermark, counters, finished FROM delete_slices WHERE job_id = ?")
+        try read.bind([.text(jobId)])
+        guard try read.step() else { return nil }
+        var filterReader = WireReader(read.blob(2))
+        var countersReader = WireReader(read.blob(4))
+        let assignment = SliceAssignment(jobId: jobId, org: read.text(0), requester: read.text(1), filter: try filterReader.read())
+        let slice = DeleteSlice(assignment: assignment, watermark: read.integer(3), counters: try countersReader.read(), finished: read.integer(5) != 0)
+        slices[jobId] = slice
+        return slice
+    }
+
+    private func progress(of slice: DeleteSlice) -> SliceProgress {
+        SliceProgress(jobId: slice.assignment.jobId, shard: UInt32(index), counters: slice.counters, finished: slice.finished, errors: [])
+    }
+
+    private static func encode(_ counters: DeleteCounters) -> [UInt8] {
+        var writer = WireWriter()
+        writer.write(counters)
+        return writer.bytes
+    }
+}
