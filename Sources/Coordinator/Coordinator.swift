@@ -18,12 +18,16 @@ struct Coordinator {
         let runtime = try ProcessRuntime(loopName: "coordinator-loop")
         let loop = runtime.loop
         let supervisor = ShardSupervisor(map: map, layout: layout, shardExecutable: options.shardExecutable, loop: loop, log: log)
-        let service = CoordinatorService(supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), log: log)
+        let registry = try JobRegistry(path: layout.jobDatabase, shardCount: map.ranges.count)
+        let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, log: log)
+        let service = CoordinatorService(
+            supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher, log: log)
         try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
         let pid = getpid()
         try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
         log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
         await supervisor.startAll()
+        await dispatcher.start()
 
         await runtime.waitForStopSignal(log: log)
         await supervisor.shutdown()

@@ -4,6 +4,8 @@ import Wire
 struct CoordinatorService: ConnectionDelegate {
     let supervisor: ShardSupervisor
     let router: ShardRouter
+    let registry: JobRegistry
+    let dispatcher: JobDispatcher
     let log: Log
 
     /// Decides who may connect: any gateway, and each shard as the process spawned for it.
@@ -43,8 +45,15 @@ struct CoordinatorService: ConnectionDelegate {
                     guard case .stats(let stats) = answer else { throw Self.unexpected(answer) }
                     return sum + stats
                 })
-            case .ping:
-                return .failure(RemoteFailure(.badRequest, "the coordinator does not answer shard pings"))
+            case .createDeleteJob(let request):
+                // Durable before the answer, so the gateway's 202 is followed by a poll that finds it.
+                let document = try await registry.create(request)
+                Task { await dispatcher.dispatch() }
+                return .job(document)
+            case .job(let org, let jobId):
+                return .job(await registry.document(org: org, jobId: jobId))
+            case .ping, .deleteSlice:
+                return .failure(RemoteFailure(.badRequest, "the coordinator does not answer \(request)"))
             }
         } catch let failure as RemoteFailure {
             return .failure(failure)
@@ -59,8 +68,15 @@ struct CoordinatorService: ConnectionDelegate {
 
     func received(_ notice: Notice, on connection: Connection) async {
         guard let shard = await connection.peer?.shardIndex else { return }
+        await supervisor.heard(Int(shard))
         switch notice {
-        case .heartbeat: await supervisor.heard(Int(shard))
+        case .heartbeat: return
+        case .sliceProgress(let progress):
+            do {
+                try await registry.apply(progress)
+            } catch {
+                log.error("recording progress of job \(progress.jobId) from shard \(shard): \(error)")
+            }
         }
     }
 

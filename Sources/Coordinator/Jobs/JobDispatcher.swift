@@ -1,0 +1,58 @@
+import Wire
+
+/// Gives every pending slice to its shard, and again whenever that shard's
+/// connection is a new one (a restarted shard, a reconnect, a restarted
+/// coordinator): assignments are idempotent, so the shard resumes.
+actor JobDispatcher {
+    private let registry: JobRegistry
+    private let supervisor: ShardSupervisor
+    private let log: Log
+    /// The connection each (job, shard) slice was last given to.
+    private var assignedTo: [String: ObjectIdentifier] = [:]
+    private var loop: Task<Void, Never>?
+
+    /// How often pending slices are checked against live connections.
+    static let interval: Duration = .milliseconds(200)
+
+    init(registry: JobRegistry, supervisor: ShardSupervisor, log: Log) {
+        self.registry = registry
+        self.supervisor = supervisor
+        self.log = log
+    }
+
+    func start() {
+        guard loop == nil else { return }
+        loop = Task {
+            while !Task.isCancelled {
+                await dispatch()
+                try? await Task.sleep(for: Self.interval)
+            }
+        }
+    }
+
+    /// Assigns each pending slice whose shard is connected on a connection that has not had it yet.
+    func dispatch() async {
+        let work = await registry.pendingWork()
+        // Forget slices that are no longer pending, so the map stays as small as the work.
+        let pending = Set(work.flatMap { item in item.shards.map { "\(item.assignment.jobId)/\($0)" } })
+        assignedTo = assignedTo.filter { pending.contains($0.key) }
+        for (assignment, shards) in work {
+            for shard in shards {
+                guard let connection = await supervisor.connection(for: shard) else { continue }
+                let key = "\(assignment.jobId)/\(shard)"
+                let identity = ObjectIdentifier(connection)
+                guard assignedTo[key] != identity else { continue }
+                assignedTo[key] = identity
+                do {
+                    if case .sliceProgress(let progress) = try await connection.request(.deleteSlice(assignment)) {
+                        try await registry.apply(progress)
+                    }
+                } catch {
+                    // Re-check after the await: try again on the next round.
+                    assignedTo[key] = nil
+                    log.warning("assigning job \(assignment.jobId) to shard \(shard): \(error)")
+                }
+            }
+        }
+    }
+}

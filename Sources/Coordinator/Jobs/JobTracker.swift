@@ -1,0 +1,97 @@
+import Wire
+
+/// One job's state, fed with its shards' progress reports: pure, so tests
+/// drive it with timestamps and no sockets.
+///
+/// Counters never go down: a report older than what a slice already showed
+/// (a resent or reordered one) is ignored. The job finishes when every slice
+/// has: `completed`, `completed_with_errors` when records failed, `failed`
+/// when a slice could not go on.
+struct JobTracker {
+    private(set) var document: JobDocument
+    /// (time ms, processed) over the last `rateWindow`, for `ratePerSecond`.
+    private var samples: [(at: Int64, processed: UInt64)] = []
+
+    /// The window `ratePerSecond` is measured over.
+    static let rateWindowMilliseconds: Int64 = 5_000
+    /// Errors kept in the document; later ones are counted, not listed.
+    static let keptErrors = 100
+
+    init(document: JobDocument) {
+        self.document = document
+    }
+
+    /// A new job over `shardCount` slices, queued until its first report.
+    static func new(jobId: String, request: DeleteJobRequest, shardCount: Int, at now: Int64) -> JobTracker {
+        let slices = (0..<shardCount).map { JobDocument.Slice(shard: UInt32($0), status: .queued, counters: DeleteCounters(), restarts: 0) }
+        return JobTracker(document: JobDocument(
+            jobId: jobId, org: request.org, status: .queued, counters: DeleteCounters(), shards: slices, errors: [],
+            filterJSON: request.filterJSON, requestedBy: request.requester, createdAt: now, startedAt: nil, updatedAt: now,
+            finishedAt: nil, ratePerSecond: nil))
+    }
+
+    var isFinished: Bool { document.status.isFinished }
+
+    /// Slices still to run: not finished, not failed.
+    var pendingShards: [Int] {
+        document.shards.filter { ![.completed, .failed].contains($0.status) }.map { Int($0.shard) }
+    }
+
+    /// Applies one shard's report; false when it changed nothing.
+    mutating func apply(_ progress: SliceProgress, at now: Int64) -> Bool {
+        let index = Int(progress.shard)
+        guard document.shards.indices.contains(index), !isFinished else { return false }
+        var slice = document.shards[index]
+        guard ![.completed, .failed].contains(slice.status) else { return false }
+        if !progress.errors.isEmpty && !progress.finished {
+            // The slice cannot go on (a storage fault): it fails with its reason.
+            slice.status = .failed
+            keep(progress.errors)
+        } else {
+            guard progress.counters.processed >= slice.counters.processed, progress.counters.total >= slice.counters.total else { return false }
+            slice.counters = progress.counters
+            slice.status = progress.finished ? .completed : .running
+            keep(progress.errors)
+        }
+        document.shards[index] = slice
+        if document.startedAt == nil {
+            document.startedAt = now
+            document.status = .running
+        }
+        document.counters = document.shards.reduce(DeleteCounters()) { $0 + $1.counters }
+        document.updatedAt = now
+        measureRate(at: now)
+        finishIfDone(at: now)
+        return true
+    }
+
+    private mutating func keep(_ errors: [SliceError]) {
+        let room = Self.keptErrors - document.errors.count
+        if room > 0 { document.errors.append(contentsOf: errors.prefix(room)) }
+    }
+
+    /// Records per second between the oldest sample still needed and now.
+    ///
+    /// ```
+    /// sample ─ sample ─ anchor ┊ sample ─ sample ─ now
+    ///                          ┊◀──── rate window ────▶
+    /// ```
+    /// One sample older than the window stays as the anchor, so sparse reports
+    /// still measure the latest interval instead of keeping a stale rate.
+    private mutating func measureRate(at now: Int64) {
+        samples.append((now, document.counters.processed))
+        while samples.count > 2 && now - samples[1].at >= Self.rateWindowMilliseconds { samples.removeFirst() }
+        guard let first = samples.first, now > first.at else { return }
+        document.ratePerSecond = Double(document.counters.processed - first.processed) * 1000 / Double(now - first.at)
+    }
+
+    private mutating func finishIfDone(at now: Int64) {
+        guard document.shards.allSatisfy({ [.completed, .failed].contains($0.status) }) else { return }
+        if document.shards.contains(where: { $0.status == .failed }) {
+            document.status = .failed
+        } else {
+            document.status = document.counters.failed > 0 ? .completedWithErrors : .completed
+        }
+        document.finishedAt = now
+    }
+}
