@@ -6,9 +6,12 @@ enum Routes {
         let health = HealthEndpoint(coordinator: coordinator)
         let contacts = ContactEndpoints(coordinator: coordinator)
         let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes)
+        let bulkDelete = BulkDeleteEndpoints(coordinator: coordinator)
         router.add("GET", "/healthz", health.handle)
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))
         router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
+        router.add("DELETE", "/api/contacts/query-bulk-delete", auth.buffered(write: true, bulkDelete.start))
+        router.add("GET", "/api/contacts/bulk-job/{jobId}", auth.buffered(write: false, bulkDelete.status))
         // Before /api/contacts/{id}, which would otherwise capture "stats".
         router.add("GET", "/api/contacts/stats", auth.buffered(write: false, contacts.stats))
         router.add("GET", "/api/contacts/{id}", auth.buffered(write: false, contacts.contact))

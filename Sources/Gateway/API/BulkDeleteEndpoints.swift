@@ -1,0 +1,70 @@
+import Wire
+
+/// The seed's bulk-delete endpoint and the job it starts.
+struct BulkDeleteEndpoints: Sendable {
+    let coordinator: CoordinatorClient
+
+    /// `DELETE /api/contacts/query-bulk-delete`: 202 with the job id once the
+    /// coordinator has registered the job durably, so the first poll finds it.
+    func start(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let filter = try FilterParser.parse(request.body, requester: claims.subject)
+        let job = DeleteJobRequest(
+            org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: String(decoding: request.body, as: UTF8.self))
+        guard case .job(let document?) = try await coordinator.send(.createDeleteJob(job)) else {
+            throw .internalError("the coordinator did not register the job")
+        }
+        return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\"Bulk delete started\"}")
+    }
+
+    /// `GET /api/contacts/bulk-job/{jobId}`: the job document; 404 for an unknown job or another org's.
+    func status(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let jobId = request.parameters["jobId"] ?? ""
+        guard case .job(let document) = try await coordinator.send(.job(org: claims.orgId, jobId: jobId)) else {
+            throw .internalError("the coordinator answered a job read with something else")
+        }
+        guard let document else { throw .remote(RemoteFailure(.notFound, "No bulk job \(jobId) in your organization.")) }
+        return .json(200, JobJSON.render(document))
+    }
+}
+
+/// A job document in the shape API.md gives it.
+enum JobJSON {
+    static func render(_ job: JobDocument) -> String {
+        let counters = job.counters
+        let finished = job.status.isFinished
+        let percent = counters.total == 0 ? (finished ? 100 : 0) : Double(counters.processed) * 100 / Double(counters.total)
+        let eta: String
+        if finished {
+            eta = "0"
+        } else if let rate = job.ratePerSecond, rate > 0 {
+            eta = number(Double(counters.total - min(counters.processed, counters.total)) / rate)
+        } else {
+            eta = "null"
+        }
+        let shards = job.shards.map { slice in
+            """
+            {"shard":\(slice.shard),"status":"\(slice.status)","total":\(slice.counters.total),"processed":\(slice.counters.processed),\
+            "deleted":\(slice.counters.deleted),"restarts":\(slice.restarts)}
+            """
+        }.joined(separator: ",")
+        let errors = job.errors.map { "{\"contactId\":\(JSONText.quoted($0.recordId)),\"message\":\(JSONText.quoted($0.message))}" }
+            .joined(separator: ",")
+        let time = { (milliseconds: Int64?) in milliseconds.map { JSONText.quoted(ISO8601.string(fromMilliseconds: $0)) } ?? "null" }
+        return """
+            {"jobId":\(JSONText.quoted(job.jobId)),"type":"delete","status":"\(job.status)",\
+            "total":\(counters.total),"processed":\(counters.processed),"deleted":\(counters.deleted),\
+            "skipped":\(counters.skipped),"failed":\(counters.failed),"percent":\(number(percent)),\
+            "ratePerSecond":\(job.ratePerSecond.map(number) ?? "null"),"etaSeconds":\(eta),\
+            "cascade":{"conversations":\(counters.conversations),"messages":\(counters.messages),\
+            "auditEntries":\(counters.auditEntries),"notifications":\(counters.notifications),"events":\(counters.events)},\
+            "shards":[\(shards)],"errors":[\(errors)],"filter":\(job.filterJSON),"requestedBy":\(JSONText.quoted(job.requestedBy)),\
+            "createdAt":\(time(job.createdAt)),"startedAt":\(time(job.startedAt)),"updatedAt":\(time(job.updatedAt)),\
+            "finishedAt":\(time(job.finishedAt))}
+            """
+    }
+
+    /// One decimal, as JSON: 50.0, 21000.3.
+    private static func number(_ value: Double) -> String {
+        "\((value * 10).rounded() / 10)"
+    }
+}
