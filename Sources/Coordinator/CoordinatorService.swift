@@ -33,11 +33,8 @@ struct CoordinatorService: ConnectionDelegate {
                     guard case .imported(let counts) = answer else { throw Self.unexpected(answer) }
                     return sum + counts
                 })
-            case .countMatching:
-                return .count(try await router.askAll(request).reduce(0) { sum, answer in
-                    guard case .count(let count) = answer else { throw Self.unexpected(answer) }
-                    return sum + count
-                })
+            case .countMatching(let org, let filter):
+                return .count(try await count(org: org, filter: filter))
             case .contact(_, let id):
                 return try await router.ask(router.map.shard(of: id), request)
             case .stats:
@@ -46,19 +43,40 @@ struct CoordinatorService: ConnectionDelegate {
                     return sum + stats
                 })
             case .createDeleteJob(let request):
+                if let earlier = try await registry.replay(of: request) { return .job(earlier) }
+                if let expected = request.expectedCount {
+                    let matching = try await count(org: request.org, filter: request.filter)
+                    guard matching == expected else {
+                        throw RemoteFailure(.conflict, "expectedCount is \(expected) but \(matching) records match now; check the filter, then send the current count.")
+                    }
+                }
                 // Durable before the answer, so the gateway's 202 is followed by a poll that finds it.
                 let document = try await registry.create(request)
                 Task { await dispatcher.dispatch() }
                 return .job(document)
             case .job(let org, let jobId):
                 return .job(await registry.document(org: org, jobId: jobId))
-            case .ping, .deleteSlice:
+            case .listJobs(let org, let limit):
+                return .jobs(await registry.list(org: org, limit: Int(limit)))
+            case .cancelJob(let org, let jobId):
+                let document = try await registry.cancel(org: org, jobId: jobId)
+                if document != nil { Task { await dispatcher.dispatch() } }
+                return .job(document)
+            case .ping, .deleteSlice, .cancelSlice:
                 return .failure(RemoteFailure(.badRequest, "the coordinator does not answer \(request)"))
             }
         } catch let failure as RemoteFailure {
             return .failure(failure)
         } catch {
             return .failure(RemoteFailure(.internal, "coordinator: \(error)"))
+        }
+    }
+
+    /// Records of `org` matching `filter`, summed over every shard.
+    private func count(org: String, filter: ContactFilter) async throws -> UInt64 {
+        try await router.askAll(.countMatching(org: org, filter: filter)).reduce(0) { sum, answer in
+            guard case .count(let count) = answer else { throw Self.unexpected(answer) }
+            return sum + count
         }
     }
 

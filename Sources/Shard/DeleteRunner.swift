@@ -7,6 +7,8 @@ actor DeleteRunner {
     private let log: Log
     /// Running jobs and the connection their progress goes to.
     private var running: [String: Connection] = [:]
+    /// Running jobs asked to stop at their next batch boundary.
+    private var stopping: Set<String> = []
 
     init(store: ShardStore, log: Log) {
         self.store = store
@@ -21,11 +23,21 @@ actor DeleteRunner {
         Task { await self.run(jobId) }
     }
 
+    /// Stops `jobId` at its next batch boundary; true when it was running here
+    /// (its final progress then follows as a notice), false when it was not.
+    func cancel(_ jobId: String) -> Bool {
+        guard running[jobId] != nil else { return false }
+        stopping.insert(jobId)
+        return true
+    }
+
     private func run(_ jobId: String) async {
+        defer { stopping.remove(jobId) }
         while true {
             let progress: SliceProgress
             do {
-                progress = try await store.deleteNextBatch(jobId)
+                // Re-read after every await: a cancel may have arrived meanwhile.
+                progress = stopping.contains(jobId) ? try await store.cancelSlice(jobId) : try await store.deleteNextBatch(jobId)
             } catch {
                 log.error("delete job \(jobId): batch failed: \(error)")
                 // Re-read after the await: the reporting connection may have changed.

@@ -24,7 +24,11 @@ struct ShardService: ConnectionDelegate {
                 let progress = try await store.startSlice(assignment)
                 if !progress.finished { await runner.assign(assignment.jobId, reportingTo: connection) }
                 return .sliceProgress(progress)
-            case .clusterHealth, .createDeleteJob, .job:
+            case .cancelSlice(let jobId):
+                // Running here: it stops at its next batch and reports that itself.
+                if await runner.cancel(jobId) { return .sliceProgress(try await store.cancelProgress(jobId)) }
+                return .sliceProgress(try await store.cancelSlice(jobId))
+            case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob:
                 return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
             }
         } catch {

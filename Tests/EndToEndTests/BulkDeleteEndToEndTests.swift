@@ -119,3 +119,70 @@ import Wire
         #expect(try request(cluster, "GET", "/api/contacts/bulk-job/00000000-0000-4000-8000-000000000000", token: admin).status == 404)
     }
 }
+
+/// Guards around a job: cancel, the per-org cap, expectedCount, dryRun, Idempotency-Key, listing.
+@Suite(.serialized) struct BulkJobGuardsEndToEndTests {
+    private func request(_ cluster: TestCluster, _ method: String, _ path: String, token: String, body: String = "", headers: String = "") throws -> RawHTTPResponse {
+        try RawHTTPClient.exchange(port: cluster.port, request: """
+            \(method) \(path) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\n\(headers)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
+            """)
+    }
+
+    @Test func cancelStopsEveryShardAtABatchBoundaryWithExactCountsAndTheCapRefusesAFifthJob() throws {
+        let cluster = try TestCluster(shards: 2)
+        defer { cluster.stop() }
+        try cluster.start()
+        let admin = try cluster.script("token", ["--org", "org-a", "--user", "u1", "--role", "admin", "--data", cluster.data]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let contacts = DataEndToEndTests.dataSet(org: 1, count: 6_000)
+        #expect(try request(cluster, "POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
+        #expect(try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"dryRun":true}"#).json["count"] as? Int == 6_000)
+        let mismatch = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"expectedCount":5}"#)
+        #expect(mismatch.status == 409)
+
+        // Shards paused (briefly: heartbeats allow 3 s) so the jobs are queued, not finished, when cancelled.
+        let shards = ["shard-0", "shard-1"].compactMap { cluster.currentPids()[$0] }
+        shards.forEach { kill($0, SIGSTOP) }
+        var jobIds: [String] = []
+        for stage in ["s0", "s1", "s2", "s0\",\"s1"] {
+            let started = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["\#(stage)"]}"#)
+            #expect(started.status == 202)
+            if let jobId = started.json["jobId"] as? String { jobIds.append(jobId) }
+        }
+        let fifth = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
+        #expect(fifth.status == 429)
+        for jobId in jobIds {
+            let cancelled = try request(cluster, "DELETE", "/api/contacts/bulk-job/\(jobId)", token: admin)
+            #expect(cancelled.status == 202)
+            #expect(cancelled.json["status"] as? String == "cancelling")
+        }
+        shards.forEach { kill($0, SIGCONT) }
+
+        var deleted = 0
+        for jobId in jobIds {
+            var job: [String: Any] = [:]
+            let done = try eventually(timeout: .seconds(20)) {
+                job = try request(cluster, "GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json
+                return job["status"] as? String == "cancelled"
+            }
+            #expect(done, "\(job)")
+            deleted += job["deleted"] as? Int ?? -1
+            #expect(try request(cluster, "DELETE", "/api/contacts/bulk-job/\(jobId)", token: admin).status == 409)
+        }
+        // Whatever the cancelled jobs deleted before stopping is exactly what is gone.
+        let stats = try request(cluster, "GET", "/api/contacts/stats", token: admin).json as? [String: Int]
+        #expect(stats?["contacts"] == 6_000 - deleted)
+        #expect(stats?["auditEntries"] == deleted)
+        let listed = try request(cluster, "GET", "/api/contacts/bulk-jobs?limit=10", token: admin).json["jobs"] as? [[String: Any]]
+        #expect(listed?.compactMap { $0["jobId"] as? String } == jobIds.reversed())
+        #expect(try request(cluster, "GET", "/api/contacts/bulk-jobs?limit=0", token: admin).status == 400)
+
+        // Now with capacity again: the same Idempotency-Key and body replay the first job; another body is a conflict.
+        let key = "Idempotency-Key: delete-s0-once\r\n"
+        let first = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"]}"#, headers: key)
+        let again = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"]}"#, headers: key)
+        #expect(first.status == 202)
+        #expect(again.json["jobId"] as? String == first.json["jobId"] as? String)
+        #expect(try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"]}"#, headers: key).status == 409)
+    }
+}

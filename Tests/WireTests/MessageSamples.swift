@@ -33,6 +33,14 @@ enum MessageSamples {
         .response(correlation: 24, .job(job)),
         .response(correlation: 25, .sliceProgress(progress)),
         .notice(.sliceProgress(progress)),
+        .request(correlation: 26, .listJobs(org: "acme", limit: 20)),
+        .request(correlation: 27, .cancelJob(org: "acme", jobId: "j")),
+        .request(correlation: 28, .cancelSlice(jobId: "j")),
+        .request(correlation: 29, .createDeleteJob(DeleteJobRequest(
+            org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1"))),
+        .response(correlation: 30, .jobs([job, job])),
+        .response(correlation: 31, .failure(RemoteFailure(.tooManyRequests, "4 running"))),
+        .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, finished: true, cancelled: true, errors: []))),
     ]
 
     static var counters: DeleteCounters {

@@ -2,7 +2,8 @@ import Wire
 
 /// Gives every pending slice to its shard, and again whenever that shard's
 /// connection is a new one (a restarted shard, a reconnect, a restarted
-/// coordinator): assignments are idempotent, so the shard resumes.
+/// coordinator): assignments are idempotent, so the shard resumes. A
+/// cancelling job's slices are sent a cancel instead, the same way.
 actor JobDispatcher {
     private let registry: JobRegistry
     private let supervisor: ShardSupervisor
@@ -20,6 +21,11 @@ actor JobDispatcher {
         self.log = log
     }
 
+    /// A slice's key: running and stopping it are separate deliveries.
+    private static func key(_ jobId: String, _ shard: Int, _ cancelling: Bool) -> String {
+        "\(jobId)/\(shard)\(cancelling ? "/cancel" : "")"
+    }
+
     func start() {
         guard loop == nil else { return }
         loop = Task {
@@ -34,17 +40,18 @@ actor JobDispatcher {
     func dispatch() async {
         let work = await registry.pendingWork()
         // Forget slices that are no longer pending, so the map stays as small as the work.
-        let pending = Set(work.flatMap { item in item.shards.map { "\(item.assignment.jobId)/\($0)" } })
+        let pending = Set(work.flatMap { item in item.shards.map { Self.key(item.assignment.jobId, $0, item.cancelling) } })
         assignedTo = assignedTo.filter { pending.contains($0.key) }
-        for (assignment, shards) in work {
+        for (assignment, shards, cancelling) in work {
             for shard in shards {
                 guard let connection = await supervisor.connection(for: shard) else { continue }
-                let key = "\(assignment.jobId)/\(shard)"
+                let key = Self.key(assignment.jobId, shard, cancelling)
                 let identity = ObjectIdentifier(connection)
                 guard assignedTo[key] != identity else { continue }
                 assignedTo[key] = identity
+                let request: Request = cancelling ? .cancelSlice(jobId: assignment.jobId) : .deleteSlice(assignment)
                 do {
-                    if case .sliceProgress(let progress) = try await connection.request(.deleteSlice(assignment)) {
+                    if case .sliceProgress(let progress) = try await connection.request(request) {
                         try await registry.apply(progress)
                     }
                 } catch {

@@ -19,8 +19,11 @@ actor JobRegistry {
     private var filters: [String: ContactFilter] = [:]
     private let save: SQLiteStatement
 
-    /// Finished jobs stay readable at least this long, then are swept.
+    /// Finished jobs stay readable at least this long, then are swept;
+    /// an Idempotency-Key is remembered as long.
     static let retentionMilliseconds: Int64 = 24 * 3600 * 1000
+    /// Running jobs one org may have at once; one more is refused (429).
+    static let maxRunningPerOrg = 4
 
     init(path: String, shardCount: Int) throws {
         let database = try SQLiteDatabase(path: path)
@@ -35,9 +38,18 @@ actor JobRegistry {
                 document BLOB NOT NULL
             );
             CREATE INDEX IF NOT EXISTS jobs_by_org ON jobs (org, created_at);
+            CREATE TABLE IF NOT EXISTS idempotency_keys (
+                org TEXT NOT NULL,
+                key TEXT NOT NULL,
+                body TEXT NOT NULL,
+                job_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (org, key)
+            );
             """)
         save = try database.prepare("UPDATE jobs SET document = ?, finished = ? WHERE job_id = ?")
-        let now = Int64(time(nil)) * 1000
+        let now = Self.now()
+        try database.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").run([.integer(now - Self.retentionMilliseconds)])
         try database.prepare("DELETE FROM jobs WHERE finished = 1 AND created_at < ?").run([.integer(now - Self.retentionMilliseconds)])
         let read = try database.prepare("SELECT job_id, filter, document FROM jobs")
         while try read.step() {
@@ -50,10 +62,29 @@ actor JobRegistry {
         self.shardCount = shardCount
     }
 
-    /// Registers a job durably and returns its first document.
+    /// The job an earlier request with the same Idempotency-Key and body
+    /// started within 24 h; a conflict when the key came with another body.
+    func replay(of request: DeleteJobRequest) throws -> JobDocument? {
+        guard let key = request.idempotencyKey else { return nil }
+        let read = try database.prepare("SELECT body, job_id FROM idempotency_keys WHERE org = ? AND key = ? AND created_at >= ?")
+        try read.bind([.text(request.org), .text(key), .integer(Self.now() - Self.retentionMilliseconds)])
+        guard try read.step() else { return nil }
+        guard read.text(0) == request.filterJSON else {
+            throw RemoteFailure(.conflict, "Idempotency-Key \(key) was used with another body; send a new key for a different request.")
+        }
+        return jobs[read.text(1)]?.document
+    }
+
+    /// Registers a job durably and returns its first document; refused while
+    /// the org already runs `maxRunningPerOrg` jobs.
     func create(_ request: DeleteJobRequest) throws -> JobDocument {
+        let running = jobs.values.count { $0.document.org == request.org && !$0.isFinished }
+        guard running < Self.maxRunningPerOrg else {
+            throw RemoteFailure(
+                .tooManyRequests, "Your organization already runs \(running) bulk jobs (the limit is \(Self.maxRunningPerOrg)); wait for one to finish.")
+        }
         let jobId = UUID().uuidString.lowercased()
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Self.now()
         let tracker = JobTracker.new(jobId: jobId, request: request, shardCount: shardCount, at: now)
         let insert = try database.prepare("INSERT INTO jobs (job_id, org, created_at, finished, filter, document) VALUES (?, ?, ?, 0, ?, ?)")
         try insert.bind(jobId, at: 1)
@@ -62,21 +93,47 @@ actor JobRegistry {
         try insert.bind(bytes: Self.encode(request.filter), at: 4)
         try insert.bind(bytes: Self.encode(tracker.document), at: 5)
         try insert.execute()
+        if let key = request.idempotencyKey {
+            try database.prepare("INSERT OR REPLACE INTO idempotency_keys (org, key, body, job_id, created_at) VALUES (?, ?, ?, ?, ?)")
+                .run([.text(request.org), .text(key), .text(request.filterJSON), .text(jobId), .integer(now)])
+        }
         jobs[jobId] = tracker
         filters[jobId] = request.filter
+        return tracker.document
+    }
+
+    /// The org's newest jobs, at most `limit`.
+    func list(org: String, limit: Int) -> [JobDocument] {
+        Array(jobs.values.map(\.document).filter { $0.org == org }.sorted { $0.createdAt > $1.createdAt }.prefix(limit))
+    }
+
+    /// Asks a job to stop. Nil when there is no such job in `org`; a conflict when it already finished.
+    func cancel(org: String, jobId: String) throws -> JobDocument? {
+        guard var tracker = jobs[jobId], tracker.document.org == org else { return nil }
+        guard tracker.requestCancel(at: Self.now()) else {
+            throw RemoteFailure(.conflict, "Job \(jobId) already finished (\(tracker.document.status)); there is nothing to cancel.")
+        }
+        jobs[jobId] = tracker
+        try persist(tracker)
         return tracker.document
     }
 
     /// Applies a shard's report and saves the job when it changed.
     func apply(_ progress: SliceProgress) throws {
         guard var tracker = jobs[progress.jobId] else { return }
-        guard tracker.apply(progress, at: Int64(Date().timeIntervalSince1970 * 1000)) else { return }
+        guard tracker.apply(progress, at: Self.now()) else { return }
         jobs[progress.jobId] = tracker
+        try persist(tracker)
+    }
+
+    private func persist(_ tracker: JobTracker) throws {
         try save.bind(bytes: Self.encode(tracker.document), at: 1)
         try save.bind(tracker.isFinished ? 1 : 0, at: 2)
-        try save.bind(progress.jobId, at: 3)
+        try save.bind(tracker.document.jobId, at: 3)
         try save.execute()
     }
+
+    private static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// The job `jobId` if it belongs to `org` (another org's job is as good as absent).
     func document(org: String, jobId: String) -> JobDocument? {
@@ -84,12 +141,14 @@ actor JobRegistry {
         return document
     }
 
-    /// What each unfinished job still needs: its assignment and the shards whose slices are pending.
-    func pendingWork() -> [(assignment: SliceAssignment, shards: [Int])] {
+    /// What each unfinished job still needs: its assignment, the shards whose
+    /// slices are pending, and whether they are to be stopped rather than run.
+    func pendingWork() -> [(assignment: SliceAssignment, shards: [Int], cancelling: Bool)] {
         jobs.values.filter { !$0.isFinished }.compactMap { tracker in
             let document = tracker.document
             guard let filter = filters[document.jobId] else { return nil }
-            return (SliceAssignment(jobId: document.jobId, org: document.org, requester: document.requestedBy, filter: filter), tracker.pendingShards)
+            let assignment = SliceAssignment(jobId: document.jobId, org: document.org, requester: document.requestedBy, filter: filter)
+            return (assignment, tracker.pendingShards, tracker.isCancelling)
         }
     }
 

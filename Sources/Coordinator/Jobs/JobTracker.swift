@@ -6,7 +6,7 @@ import Wire
 /// Counters never go down: a report older than what a slice already showed
 /// (a resent or reordered one) is ignored. The job finishes when every slice
 /// has: `completed`, `completed_with_errors` when records failed, `failed`
-/// when a slice could not go on.
+/// when a slice could not go on, `cancelled` when it was asked to stop.
 struct JobTracker {
     private(set) var document: JobDocument
     /// (time ms, processed) over the last `rateWindow`, for `ratePerSecond`.
@@ -32,9 +32,24 @@ struct JobTracker {
 
     var isFinished: Bool { document.status.isFinished }
 
-    /// Slices still to run: not finished, not failed.
+    /// Slices still to run (or, while cancelling, still to stop).
     var pendingShards: [Int] {
-        document.shards.filter { ![.completed, .failed].contains($0.status) }.map { Int($0.shard) }
+        document.shards.filter { !Self.sliceIsDone($0.status) }.map { Int($0.shard) }
+    }
+
+    var isCancelling: Bool { document.status == .cancelling }
+
+    /// Asks the job to stop; false when it already finished.
+    mutating func requestCancel(at now: Int64) -> Bool {
+        guard !isFinished else { return false }
+        document.status = .cancelling
+        document.updatedAt = now
+        finishIfDone(at: now)
+        return true
+    }
+
+    private static func sliceIsDone(_ status: JobDocument.Status) -> Bool {
+        [.completed, .failed, .cancelled].contains(status)
     }
 
     /// Applies one shard's report; false when it changed nothing.
@@ -42,7 +57,7 @@ struct JobTracker {
         let index = Int(progress.shard)
         guard document.shards.indices.contains(index), !isFinished else { return false }
         var slice = document.shards[index]
-        guard ![.completed, .failed].contains(slice.status) else { return false }
+        guard !Self.sliceIsDone(slice.status) else { return false }
         if !progress.errors.isEmpty && !progress.finished {
             // The slice cannot go on (a storage fault): it fails with its reason.
             slice.status = .failed
@@ -50,14 +65,12 @@ struct JobTracker {
         } else {
             guard progress.counters.processed >= slice.counters.processed, progress.counters.total >= slice.counters.total else { return false }
             slice.counters = progress.counters
-            slice.status = progress.finished ? .completed : .running
+            slice.status = progress.cancelled ? .cancelled : progress.finished ? .completed : .running
             keep(progress.errors)
         }
         document.shards[index] = slice
-        if document.startedAt == nil {
-            document.startedAt = now
-            document.status = .running
-        }
+        if document.startedAt == nil { document.startedAt = now }
+        if document.status == .queued { document.status = .running }
         document.counters = document.shards.reduce(DeleteCounters()) { $0 + $1.counters }
         document.updatedAt = now
         measureRate(at: now)
@@ -86,8 +99,10 @@ struct JobTracker {
     }
 
     private mutating func finishIfDone(at now: Int64) {
-        guard document.shards.allSatisfy({ [.completed, .failed].contains($0.status) }) else { return }
-        if document.shards.contains(where: { $0.status == .failed }) {
+        guard document.shards.allSatisfy({ Self.sliceIsDone($0.status) }) else { return }
+        if document.status == .cancelling || document.shards.contains(where: { $0.status == .cancelled }) {
+            document.status = .cancelled
+        } else if document.shards.contains(where: { $0.status == .failed }) {
             document.status = .failed
         } else {
             document.status = document.counters.failed > 0 ? .completedWithErrors : .completed

@@ -4,16 +4,61 @@ import Wire
 struct BulkDeleteEndpoints: Sendable {
     let coordinator: CoordinatorClient
 
+    /// Idempotency-Key values longer than this are refused (400).
+    static let maxIdempotencyKeyLength = 200
+    /// `GET /api/contacts/bulk-jobs?limit=n`: the default and the most.
+    static let defaultListLimit = 20
+    static let maxListLimit = 100
+
     /// `DELETE /api/contacts/query-bulk-delete`: 202 with the job id once the
     /// coordinator has registered the job durably, so the first poll finds it.
+    /// `dryRun: true` answers the count instead; `expectedCount` refuses (409)
+    /// unless exactly that many match; `Idempotency-Key` replays the first job.
     func start(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let filter = try FilterParser.parse(request.body, requester: claims.subject)
+        let guards = try DeleteGuards.parse(request.body)
+        if guards.dryRun {
+            guard case .count(let count) = try await coordinator.send(.countMatching(org: claims.orgId, filter: filter)) else {
+                throw .internalError("the coordinator answered a count with something else")
+            }
+            return .json(200, "{\"count\":\(count)}")
+        }
+        let key = request.head.headers["idempotency-key"]
+        if let key, key.isEmpty || key.count > Self.maxIdempotencyKeyLength {
+            throw .invalidBody("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters.")
+        }
         let job = DeleteJobRequest(
-            org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: String(decoding: request.body, as: UTF8.self))
+            org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: String(decoding: request.body, as: UTF8.self),
+            expectedCount: guards.expectedCount, idempotencyKey: key)
         guard case .job(let document?) = try await coordinator.send(.createDeleteJob(job)) else {
             throw .internalError("the coordinator did not register the job")
         }
         return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\"Bulk delete started\"}")
+    }
+
+    /// `GET /api/contacts/bulk-jobs?limit=n`: the org's newest jobs first.
+    func list(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        var limit = Self.defaultListLimit
+        if let text = QueryString(request.head.query)["limit"] {
+            guard let value = Int(text), (1...Self.maxListLimit).contains(value) else {
+                throw .invalidBody("limit must be a whole number from 1 to \(Self.maxListLimit), got \(text).")
+            }
+            limit = value
+        }
+        guard case .jobs(let documents) = try await coordinator.send(.listJobs(org: claims.orgId, limit: UInt32(limit))) else {
+            throw .internalError("the coordinator answered a job list with something else")
+        }
+        return .json(200, "{\"jobs\":[\(documents.map(JobJSON.render).joined(separator: ","))]}")
+    }
+
+    /// `DELETE /api/contacts/bulk-job/{jobId}`: 202 cancelling; every shard stops at its next batch boundary.
+    func cancel(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let jobId = request.parameters["jobId"] ?? ""
+        guard case .job(let document) = try await coordinator.send(.cancelJob(org: claims.orgId, jobId: jobId)) else {
+            throw .internalError("the coordinator answered a cancel with something else")
+        }
+        guard let document else { throw .remote(RemoteFailure(.notFound, "No bulk job \(jobId) in your organization.")) }
+        return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"status\":\"\(document.status)\"}")
     }
 
     /// `GET /api/contacts/bulk-job/{jobId}`: the job document; 404 for an unknown job or another org's.

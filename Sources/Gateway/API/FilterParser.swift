@@ -169,7 +169,7 @@ enum FilterParser {
     private static let booleanClass = ObjectIdentifier(type(of: NSNumber(value: true)))
 
     /// `value` when it is a JSON boolean; nil for anything else, numbers included.
-    private static func boolean(_ value: Any) -> Bool? {
+    static func boolean(_ value: Any) -> Bool? {
         if let number = value as? NSNumber {
             return ObjectIdentifier(type(of: number)) == booleanClass ? number.boolValue : nil
         }

@@ -12,6 +12,8 @@ enum Routes {
         router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
         router.add("DELETE", "/api/contacts/query-bulk-delete", auth.buffered(write: true, bulkDelete.start))
         router.add("GET", "/api/contacts/bulk-job/{jobId}", auth.buffered(write: false, bulkDelete.status))
+        router.add("DELETE", "/api/contacts/bulk-job/{jobId}", auth.buffered(write: true, bulkDelete.cancel))
+        router.add("GET", "/api/contacts/bulk-jobs", auth.buffered(write: false, bulkDelete.list))
         // Before /api/contacts/{id}, which would otherwise capture "stats".
         router.add("GET", "/api/contacts/stats", auth.buffered(write: false, contacts.stats))
         router.add("GET", "/api/contacts/{id}", auth.buffered(write: false, contacts.contact))

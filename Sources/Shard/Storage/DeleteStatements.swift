@@ -24,7 +24,7 @@ final class DeleteStatements {
         insertNotification = try database.prepare(
             "INSERT INTO notifications (org, user_id, type, record_id, job_id, created_at) VALUES (?, ?, 'contact_removed', ?, ?, ?)")
         insertEvent = try database.prepare("INSERT INTO event_outbox (org, type, payload, created_at) VALUES (?, ?, ?, ?)")
-        saveCheckpoint = try database.prepare("UPDATE delete_slices SET counters = ?, finished = ? WHERE job_id = ?")
+        saveCheckpoint = try database.prepare("UPDATE delete_slices SET counters = ?, finished = ?, cancelled = ? WHERE job_id = ?")
     }
 
     /// A record chosen for deletion, with what its audit entry keeps of it.

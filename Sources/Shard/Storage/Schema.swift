@@ -111,6 +111,7 @@ enum Schema {
             watermark INTEGER NOT NULL,
             counters BLOB NOT NULL,
             finished INTEGER NOT NULL DEFAULT 0,
+            cancelled INTEGER NOT NULL DEFAULT 0,
             created_at INTEGER NOT NULL
         )
         """,

@@ -10,6 +10,7 @@ struct DeleteSlice {
     let watermark: Int64
     var counters: DeleteCounters
     var finished: Bool
+    var cancelled = false
 }
 
 extension ShardStore {
@@ -83,6 +84,35 @@ extension ShardStore {
         return progress(of: slice)
     }
 
+    /// Where a running slice stands right now (its cancel is still on the way).
+    func cancelProgress(_ jobId: String) throws -> SliceProgress {
+        guard let slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
+        return progress(of: slice)
+    }
+
+    /// Stops `jobId`'s slice where it stands: nothing more is deleted for it.
+    /// A job never assigned here gets a finished, cancelled tombstone, so an
+    /// assignment arriving after its cancel cannot start it.
+    func cancelSlice(_ jobId: String) throws -> SliceProgress {
+        guard var slice = try slice(jobId) else {
+            let tombstone = try database.prepare("""
+                INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, cancelled, created_at)
+                VALUES (?, '', '', x'', 0, ?, 1, 1, ?)
+                """)
+            try tombstone.bind(jobId, at: 1)
+            try tombstone.bind(bytes: Self.encode(DeleteCounters()), at: 2)
+            try tombstone.bind(Int64(time(nil)) * 1000, at: 3)
+            try tombstone.execute()
+            return SliceProgress(jobId: jobId, shard: UInt32(index), counters: DeleteCounters(), finished: true, cancelled: true, errors: [])
+        }
+        guard !slice.finished else { return progress(of: slice) }
+        slice.finished = true
+        slice.cancelled = true
+        try checkpoint(slice)
+        slices[jobId] = slice
+        return progress(of: slice)
+    }
+
     /// Jobs with unfinished slices here, for resuming after a restart.
     func unfinishedSlices() throws -> [String] {
         let read = try database.prepare("SELECT job_id FROM delete_slices WHERE finished = 0")
@@ -94,26 +124,35 @@ extension ShardStore {
     private func checkpoint(_ slice: DeleteSlice) throws {
         try deletes.saveCheckpoint.bind(bytes: Self.encode(slice.counters), at: 1)
         try deletes.saveCheckpoint.bind(slice.finished ? 1 : 0, at: 2)
-        try deletes.saveCheckpoint.bind(slice.assignment.jobId, at: 3)
+        try deletes.saveCheckpoint.bind(slice.cancelled ? 1 : 0, at: 3)
+        try deletes.saveCheckpoint.bind(slice.assignment.jobId, at: 4)
         try deletes.saveCheckpoint.execute()
     }
 
     /// The slice of `jobId`, from memory or from its checkpoint row.
     private func slice(_ jobId: String) throws -> DeleteSlice? {
         if let slice = slices[jobId] { return slice }
-        let read = try database.prepare("SELECT org, requester, filter, watermark, counters, finished FROM delete_slices WHERE job_id = ?")
+        let read = try database.prepare(
+            "SELECT org, requester, filter, watermark, counters, finished, cancelled FROM delete_slices WHERE job_id = ?")
         try read.bind([.text(jobId)])
         guard try read.step() else { return nil }
-        var filterReader = WireReader(read.blob(2))
         var countersReader = WireReader(read.blob(4))
-        let assignment = SliceAssignment(jobId: jobId, org: read.text(0), requester: read.text(1), filter: try filterReader.read())
-        let slice = DeleteSlice(assignment: assignment, watermark: read.integer(3), counters: try countersReader.read(), finished: read.integer(5) != 0)
+        // A tombstone (cancelled before it was assigned) has no filter to read.
+        let filterBytes = read.blob(2)
+        var filterReader = WireReader(filterBytes)
+        let filter = filterBytes.isEmpty ? ContactFilter() : try filterReader.read() as ContactFilter
+        let assignment = SliceAssignment(jobId: jobId, org: read.text(0), requester: read.text(1), filter: filter)
+        let slice = DeleteSlice(
+            assignment: assignment, watermark: read.integer(3), counters: try countersReader.read(), finished: read.integer(5) != 0,
+            cancelled: read.integer(6) != 0)
         slices[jobId] = slice
         return slice
     }
 
     private func progress(of slice: DeleteSlice) -> SliceProgress {
-        SliceProgress(jobId: slice.assignment.jobId, shard: UInt32(index), counters: slice.counters, finished: slice.finished, errors: [])
+        SliceProgress(
+            jobId: slice.assignment.jobId, shard: UInt32(index), counters: slice.counters, finished: slice.finished, cancelled: slice.cancelled,
+            errors: [])
     }
 
     private static func encode(_ counters: DeleteCounters) -> [UInt8] {

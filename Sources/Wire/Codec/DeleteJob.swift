@@ -86,14 +86,17 @@ package struct SliceProgress: WireCodable {
     package var shard: UInt32
     package var counters: DeleteCounters
     package var finished: Bool
+    /// Finished because the job was cancelled, at a batch boundary.
+    package var cancelled: Bool
     /// The first few per-record failures of this slice (contact id, reason).
     package var errors: [SliceError]
 
-    package init(jobId: String, shard: UInt32, counters: DeleteCounters, finished: Bool, errors: [SliceError]) {
+    package init(jobId: String, shard: UInt32, counters: DeleteCounters, finished: Bool, cancelled: Bool = false, errors: [SliceError]) {
         self.jobId = jobId
         self.shard = shard
         self.counters = counters
         self.finished = finished
+        self.cancelled = cancelled
         self.errors = errors
     }
 
@@ -102,6 +105,7 @@ package struct SliceProgress: WireCodable {
         writer.write(shard)
         writer.write(counters)
         writer.write(finished)
+        writer.write(cancelled)
         writer.write(array: errors)
     }
 
@@ -110,6 +114,7 @@ package struct SliceProgress: WireCodable {
         shard = try reader.readUInt32("progress.shard")
         counters = try reader.read()
         finished = try reader.readBool("progress.finished")
+        cancelled = try reader.readBool("progress.cancelled")
         errors = try reader.readArray("progress.errors")
     }
 }
@@ -142,12 +147,20 @@ package struct DeleteJobRequest: WireCodable {
     package var filter: ContactFilter
     /// The filter as the caller sent it, echoed in the job document.
     package var filterJSON: String
+    /// Refuse (conflict) unless exactly this many records match now.
+    package var expectedCount: UInt64?
+    /// The same key with the same body within 24 h returns the first job.
+    package var idempotencyKey: String?
 
-    package init(org: String, requester: String, filter: ContactFilter, filterJSON: String) {
+    package init(
+        org: String, requester: String, filter: ContactFilter, filterJSON: String, expectedCount: UInt64? = nil, idempotencyKey: String? = nil
+    ) {
         self.org = org
         self.requester = requester
         self.filter = filter
         self.filterJSON = filterJSON
+        self.expectedCount = expectedCount
+        self.idempotencyKey = idempotencyKey
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -155,6 +168,8 @@ package struct DeleteJobRequest: WireCodable {
         writer.write(requester)
         writer.write(filter)
         writer.write(filterJSON)
+        writer.write(optional: expectedCount) { $0.write($1) }
+        writer.write(optional: idempotencyKey) { $0.write($1) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -162,5 +177,7 @@ package struct DeleteJobRequest: WireCodable {
         requester = try reader.readString("deleteJob.requester")
         filter = try reader.read()
         filterJSON = try reader.readString("deleteJob.filterJSON")
+        expectedCount = try reader.readOptional("deleteJob.expectedCount") { reader throws(WireError) in try reader.readUInt64("deleteJob.expectedCount") }
+        idempotencyKey = try reader.readOptional("deleteJob.idempotencyKey") { reader throws(WireError) in try reader.readString("deleteJob.idempotencyKey") }
     }
 }

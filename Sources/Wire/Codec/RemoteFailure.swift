@@ -7,6 +7,7 @@ package struct RemoteFailure: WireCodable, Error, CustomStringConvertible {
         case conflict = 3
         case unavailable = 4
         case `internal` = 5
+        case tooManyRequests = 6
     }
 
     package var kind: Kind

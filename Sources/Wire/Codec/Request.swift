@@ -18,6 +18,12 @@ package enum Request: WireCodable {
     case job(org: String, jobId: String)
     /// Coordinator → shard: delete your slice of a job (answered with the slice's progress so far).
     case deleteSlice(SliceAssignment)
+    /// Gateway → coordinator: the org's newest jobs.
+    case listJobs(org: String, limit: UInt32)
+    /// Gateway → coordinator: stop a job at every shard's next batch boundary.
+    case cancelJob(org: String, jobId: String)
+    /// Coordinator → shard: stop your slice of a job at the next batch boundary.
+    case cancelSlice(jobId: String)
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
@@ -29,6 +35,9 @@ package enum Request: WireCodable {
         case createDeleteJob = 7
         case job = 8
         case deleteSlice = 9
+        case listJobs = 10
+        case cancelJob = 11
+        case cancelSlice = 12
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -62,6 +71,17 @@ package enum Request: WireCodable {
         case .deleteSlice(let assignment):
             writer.write(Tag.deleteSlice.rawValue)
             writer.write(assignment)
+        case .listJobs(let org, let limit):
+            writer.write(Tag.listJobs.rawValue)
+            writer.write(org)
+            writer.write(limit)
+        case .cancelJob(let org, let jobId):
+            writer.write(Tag.cancelJob.rawValue)
+            writer.write(org)
+            writer.write(jobId)
+        case .cancelSlice(let jobId):
+            writer.write(Tag.cancelSlice.rawValue)
+            writer.write(jobId)
         }
     }
 
@@ -77,6 +97,9 @@ package enum Request: WireCodable {
         case .createDeleteJob: self = .createDeleteJob(try reader.read())
         case .job: self = .job(org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"))
         case .deleteSlice: self = .deleteSlice(try reader.read())
+        case .listJobs: self = .listJobs(org: try reader.readString("request.org"), limit: try reader.readUInt32("request.limit"))
+        case .cancelJob: self = .cancelJob(org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"))
+        case .cancelSlice: self = .cancelSlice(jobId: try reader.readString("request.jobId"))
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }

@@ -10,6 +10,7 @@ package enum Response: WireCodable {
     /// A job document; nil: no such job in that org.
     case job(JobDocument?)
     case sliceProgress(SliceProgress)
+    case jobs([JobDocument])
     case failure(RemoteFailure)
 
     private enum Tag: UInt8 {
@@ -21,6 +22,7 @@ package enum Response: WireCodable {
         case stats = 6
         case job = 7
         case sliceProgress = 8
+        case jobs = 9
         case failure = 255
     }
 
@@ -50,6 +52,9 @@ package enum Response: WireCodable {
         case .sliceProgress(let progress):
             writer.write(Tag.sliceProgress.rawValue)
             writer.write(progress)
+        case .jobs(let documents):
+            writer.write(Tag.jobs.rawValue)
+            writer.write(array: documents)
         case .failure(let failure):
             writer.write(Tag.failure.rawValue)
             writer.write(failure)
@@ -67,6 +72,7 @@ package enum Response: WireCodable {
         case .stats: self = .stats(try reader.read())
         case .job: self = .job(try reader.readOptional("response.job") { reader throws(WireError) in try reader.read() })
         case .sliceProgress: self = .sliceProgress(try reader.read())
+        case .jobs: self = .jobs(try reader.readArray("response.jobs"))
         case .failure: self = .failure(try reader.read())
         case nil: throw .unknownTag(type: "response", tag: raw)
         }

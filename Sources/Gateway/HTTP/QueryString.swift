@@ -1,0 +1,33 @@
+/// The `name=value&…` pairs of a request target's query, percent-decoded.
+struct QueryString {
+    private var pairs: [(name: String, value: String)] = []
+
+    init(_ query: String?) {
+        guard let query else { return }
+        for part in query.split(separator: "&") {
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            pairs.append((Self.decode(pieces[0]), pieces.count > 1 ? Self.decode(pieces[1]) : ""))
+        }
+    }
+
+    /// The first value named `name`.
+    subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
+
+    /// `+` as space and `%XX` as a byte; a malformed escape is kept as it is.
+    private static func decode(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "+") {
+                bytes.append(0x20)
+            } else if byte == UInt8(ascii: "%"), iterator.count >= 2,
+                let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
