@@ -16,6 +16,8 @@ actor JobRegistry {
     private let database: SQLiteDatabase
     private let shardCount: Int
     private var jobs: [String: JobTracker] = [:]
+    /// Job ids in registration order: "newest first" must not depend on two jobs' milliseconds differing.
+    private var registrationOrder: [String] = []
     private var filters: [String: ContactFilter] = [:]
     private let save: SQLiteStatement
 
@@ -51,8 +53,9 @@ actor JobRegistry {
         let now = Self.now()
         try database.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").run([.integer(now - Self.retentionMilliseconds)])
         try database.prepare("DELETE FROM jobs WHERE finished = 1 AND created_at < ?").run([.integer(now - Self.retentionMilliseconds)])
-        let read = try database.prepare("SELECT job_id, filter, document FROM jobs")
+        let read = try database.prepare("SELECT job_id, filter, document FROM jobs ORDER BY rowid")
         while try read.step() {
+            registrationOrder.append(read.text(0))
             var filterReader = WireReader(read.blob(1))
             var documentReader = WireReader(read.blob(2))
             jobs[read.text(0)] = JobTracker(document: try documentReader.read())
@@ -99,12 +102,13 @@ actor JobRegistry {
         }
         jobs[jobId] = tracker
         filters[jobId] = request.filter
+        registrationOrder.append(jobId)
         return tracker.document
     }
 
     /// The org's newest jobs, at most `limit`.
     func list(org: String, limit: Int) -> [JobDocument] {
-        Array(jobs.values.map(\.document).filter { $0.org == org }.sorted { $0.createdAt > $1.createdAt }.prefix(limit))
+        Array(registrationOrder.reversed().lazy.compactMap { self.jobs[$0]?.document }.filter { $0.org == org }.prefix(limit))
     }
 
     /// Asks a job to stop. Nil when there is no such job in `org`; a conflict when it already finished.
