@@ -62,6 +62,22 @@ struct CoordinatorService: ConnectionDelegate {
                 let document = try await registry.cancel(org: org, jobId: jobId)
                 if document != nil { Task { await dispatcher.dispatch() } }
                 return .job(document)
+            case .logPage(let query):
+                let shards = router.map.ranges.count
+                guard query.after.count == shards, query.after.allSatisfy({ $0 >= 0 }) else {
+                    throw RemoteFailure(.badRequest, "The cursor does not belong to this cluster; start again without one.")
+                }
+                let requests = (0..<shards).map { shard -> (Int, Request) in
+                    var perShard = query
+                    perShard.after = [query.after[shard]]
+                    perShard.limit = query.limit + 1
+                    return (shard, .logPage(perShard))
+                }
+                let pages = try await router.ask(Dictionary(uniqueKeysWithValues: requests)).map { answer -> (total: UInt64, entries: [LogEntry]) in
+                    guard case .logPage(let page) = answer else { throw Self.unexpected(answer) }
+                    return (page.total, page.entries)
+                }
+                return .logPage(LogMerger.merge(pages, after: query.after, limit: Int(query.limit)))
             case .ping, .deleteSlice, .cancelSlice:
                 return .failure(RemoteFailure(.badRequest, "the coordinator does not answer \(request)"))
             }

@@ -28,6 +28,10 @@ struct ShardService: ConnectionDelegate {
                 // Running here: it stops at its next batch and reports that itself.
                 if await runner.cancel(jobId) { return .sliceProgress(try await store.cancelProgress(jobId)) }
                 return .sliceProgress(try await store.cancelSlice(jobId))
+            case .logPage(let query):
+                // The coordinator sends each shard its own position, and asks for one more than a page.
+                let page = try await store.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit))
+                return .logPage(LogPage(total: page.total, entries: page.entries, next: nil))
             case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob:
                 return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
             }

@@ -186,3 +186,70 @@ import Wire
         #expect(try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"]}"#, headers: key).status == 409)
     }
 }
+
+/// Audit entries and notifications of a finished job, paged across every shard.
+@Suite(.serialized) struct JobLogsEndToEndTests {
+    private func get(_ cluster: TestCluster, _ path: String, token: String) throws -> RawHTTPResponse {
+        try RawHTTPClient.exchange(port: cluster.port, request: "GET \(path) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n")
+    }
+
+    private func token(_ cluster: TestCluster, user: String) throws -> String {
+        try cluster.script("token", ["--org", "org-a", "--user", user, "--role", "admin", "--data", cluster.data]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Every entry of a paged listing, following nextCursor to the end.
+    private func all(_ cluster: TestCluster, _ path: String, token: String, limit: Int) throws -> (total: Int, ids: [String], entries: [[String: Any]]) {
+        var cursor: String?
+        var entries: [[String: Any]] = []
+        var total = -1
+        repeat {
+            let separator = path.contains("?") ? "&" : "?"
+            let page = try get(cluster, path + separator + "limit=\(limit)" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
+            #expect(page.status == 200, "\(page)")
+            total = page.json["total"] as? Int ?? -1
+            let batch = page.json["entries"] as? [[String: Any]] ?? []
+            #expect(batch.count <= limit)
+            entries += batch
+            cursor = page.json["nextCursor"] as? String
+        } while cursor != nil
+        return (total, entries.compactMap { $0["id"] as? String }, entries)
+    }
+
+    @Test func pagesEveryAuditEntryAndEachAssigneesNotificationsExactlyOnce() throws {
+        let cluster = try TestCluster(shards: 3)
+        defer { cluster.stop() }
+        try cluster.start()
+        let admin = try token(cluster, user: "admin")
+        let contacts = DataEndToEndTests.dataSet(org: 1, count: 240)
+        _ = try RawHTTPClient.exchange(port: cluster.port, request: """
+            POST /api/contacts/import HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(contacts.map(\.line).joined(separator: "\n").utf8.count)\r\nConnection: close\r\n\r\n\(contacts.map(\.line).joined(separator: "\n"))
+            """)
+        let body = #"{"stageIds":["s1"]}"#
+        let started = try RawHTTPClient.exchange(port: cluster.port, request: """
+            DELETE /api/contacts/query-bulk-delete HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
+            """)
+        let jobId = try #require(started.json["jobId"] as? String)
+        let finished = try eventually { try get(cluster, "/api/contacts/bulk-job/\(jobId)", token: admin).json["status"] as? String == "completed" }
+        #expect(finished)
+        let victims = contacts.filter { $0.stage == "s1" }
+
+        let audit = try all(cluster, "/api/event-logs?type=CONTACT_DELETE&jobId=\(jobId)", token: admin, limit: 7)
+        #expect(audit.total == victims.count)
+        #expect(audit.ids.count == victims.count)
+        #expect(Set(audit.ids).count == victims.count, "an entry was listed twice")
+        #expect(Set(audit.entries.compactMap { $0["contactId"] as? String }) == Set(victims.map(\.id)))
+        #expect(audit.entries.allSatisfy { ($0["snapshot"] as? [String: Any])?["email"] != nil && $0["actor"] as? String == "admin" })
+        #expect(try get(cluster, "/api/event-logs?type=CONTACT_DELETE&jobId=other", token: admin).json["total"] as? Int == 0)
+
+        for user in ["u0", "u1"] {
+            let mine = try all(cluster, "/api/notifications", token: try token(cluster, user: user), limit: 5)
+            let expected = victims.filter { $0.assignee == user }
+            #expect(mine.total == expected.count)
+            #expect(Set(mine.entries.compactMap { $0["contactId"] as? String }) == Set(expected.map(\.id)))
+        }
+        #expect(try get(cluster, "/api/notifications?cursor=zz", token: admin).status == 400)
+        #expect(try get(cluster, "/api/notifications?cursor=0.0", token: admin).status == 400)
+        #expect(try get(cluster, "/api/event-logs?limit=501", token: admin).status == 400)
+    }
+}

@@ -41,6 +41,11 @@ enum MessageSamples {
         .response(correlation: 30, .jobs([job, job])),
         .response(correlation: 31, .failure(RemoteFailure(.tooManyRequests, "4 running"))),
         .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, finished: true, cancelled: true, errors: []))),
+        .request(correlation: 32, .logPage(LogQuery(kind: .auditEntries, org: "acme", type: "CONTACT_DELETE", jobId: "j", userId: nil, after: [0, 7], limit: 50))),
+        .response(correlation: 33, .logPage(LogPage(total: 9, entries: [
+            LogEntry(shard: 1, seq: 8, type: "CONTACT_DELETE", jobId: "j", actor: "u1", recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", snapshot: "{}", createdAt: 5)
+        ], next: [0, 8]))),
+        .response(correlation: 34, .logPage(LogPage(total: 0, entries: [], next: nil))),
     ]
 
     static var counters: DeleteCounters {

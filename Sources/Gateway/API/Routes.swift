@@ -7,6 +7,7 @@ enum Routes {
         let contacts = ContactEndpoints(coordinator: coordinator)
         let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes)
         let bulkDelete = BulkDeleteEndpoints(coordinator: coordinator)
+        let logs = LogEndpoints(coordinator: coordinator)
         router.add("GET", "/healthz", health.handle)
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))
         router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
@@ -14,6 +15,8 @@ enum Routes {
         router.add("GET", "/api/contacts/bulk-job/{jobId}", auth.buffered(write: false, bulkDelete.status))
         router.add("DELETE", "/api/contacts/bulk-job/{jobId}", auth.buffered(write: true, bulkDelete.cancel))
         router.add("GET", "/api/contacts/bulk-jobs", auth.buffered(write: false, bulkDelete.list))
+        router.add("GET", "/api/event-logs", auth.buffered(write: false, logs.eventLogs))
+        router.add("GET", "/api/notifications", auth.buffered(write: false, logs.notifications))
         // Before /api/contacts/{id}, which would otherwise capture "stats".
         router.add("GET", "/api/contacts/stats", auth.buffered(write: false, contacts.stats))
         router.add("GET", "/api/contacts/{id}", auth.buffered(write: false, contacts.contact))

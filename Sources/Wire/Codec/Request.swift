@@ -24,6 +24,8 @@ package enum Request: WireCodable {
     case cancelJob(org: String, jobId: String)
     /// Coordinator → shard: stop your slice of a job at the next batch boundary.
     case cancelSlice(jobId: String)
+    /// Gateway → coordinator → every shard: a page of audit entries or notifications.
+    case logPage(LogQuery)
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
@@ -38,6 +40,7 @@ package enum Request: WireCodable {
         case listJobs = 10
         case cancelJob = 11
         case cancelSlice = 12
+        case logPage = 13
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -82,6 +85,9 @@ package enum Request: WireCodable {
         case .cancelSlice(let jobId):
             writer.write(Tag.cancelSlice.rawValue)
             writer.write(jobId)
+        case .logPage(let query):
+            writer.write(Tag.logPage.rawValue)
+            writer.write(query)
         }
     }
 
@@ -100,6 +106,7 @@ package enum Request: WireCodable {
         case .listJobs: self = .listJobs(org: try reader.readString("request.org"), limit: try reader.readUInt32("request.limit"))
         case .cancelJob: self = .cancelJob(org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"))
         case .cancelSlice: self = .cancelSlice(jobId: try reader.readString("request.jobId"))
+        case .logPage: self = .logPage(try reader.read())
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }

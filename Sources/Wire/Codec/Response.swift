@@ -11,6 +11,7 @@ package enum Response: WireCodable {
     case job(JobDocument?)
     case sliceProgress(SliceProgress)
     case jobs([JobDocument])
+    case logPage(LogPage)
     case failure(RemoteFailure)
 
     private enum Tag: UInt8 {
@@ -23,6 +24,7 @@ package enum Response: WireCodable {
         case job = 7
         case sliceProgress = 8
         case jobs = 9
+        case logPage = 10
         case failure = 255
     }
 
@@ -55,6 +57,9 @@ package enum Response: WireCodable {
         case .jobs(let documents):
             writer.write(Tag.jobs.rawValue)
             writer.write(array: documents)
+        case .logPage(let page):
+            writer.write(Tag.logPage.rawValue)
+            writer.write(page)
         case .failure(let failure):
             writer.write(Tag.failure.rawValue)
             writer.write(failure)
@@ -73,6 +78,7 @@ package enum Response: WireCodable {
         case .job: self = .job(try reader.readOptional("response.job") { reader throws(WireError) in try reader.read() })
         case .sliceProgress: self = .sliceProgress(try reader.read())
         case .jobs: self = .jobs(try reader.readArray("response.jobs"))
+        case .logPage: self = .logPage(try reader.read())
         case .failure: self = .failure(try reader.read())
         case nil: throw .unknownTag(type: "response", tag: raw)
         }

@@ -1,0 +1,83 @@
+import Wire
+
+/// `GET /api/event-logs` and `GET /api/notifications`: pages over every shard,
+/// continued with an opaque `cursor` (one position per shard).
+struct LogEndpoints: Sendable {
+    let coordinator: CoordinatorClient
+
+    static let defaultLimit = 50
+    static let maxLimit = 500
+
+    /// The org's audit entries, filtered by `type` and `jobId`.
+    func eventLogs(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let query = QueryString(request.head.query)
+        return try await page(LogQuery(
+            kind: .auditEntries, org: claims.orgId, type: query["type"], jobId: query["jobId"], userId: nil,
+            after: try Self.positions(query["cursor"]), limit: try Self.limit(query["limit"])))
+    }
+
+    /// The calling user's notifications.
+    func notifications(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let query = QueryString(request.head.query)
+        return try await page(LogQuery(
+            kind: .notifications, org: claims.orgId, type: nil, jobId: nil, userId: claims.subject,
+            after: try Self.positions(query["cursor"]), limit: try Self.limit(query["limit"])))
+    }
+
+    private func page(_ query: LogQuery) async throws(APIError) -> HTTPResponse {
+        var query = query
+        if query.after.isEmpty, let shards = await coordinator.link.peerWelcome?.shardCount {
+            query.after = Array(repeating: 0, count: Int(shards))
+        }
+        guard case .logPage(let page) = try await coordinator.send(.logPage(query)) else {
+            throw .internalError("the coordinator answered a log page with something else")
+        }
+        let entries = page.entries.map { Self.json($0, kind: query.kind, org: query.org) }.joined(separator: ",")
+        let next = page.next.map { JSONText.quoted(Self.cursor($0)) } ?? "null"
+        return .json(200, "{\"total\":\(page.total),\"entries\":[\(entries)],\"nextCursor\":\(next)}")
+    }
+
+    private static func json(_ entry: LogEntry, kind: LogQuery.Kind, org: String) -> String {
+        let id = JSONText.quoted("\(entry.shard)-\(entry.seq)")
+        let createdAt = JSONText.quoted(ISO8601.string(fromMilliseconds: entry.createdAt))
+        switch kind {
+        case .auditEntries:
+            let record = entry.type == "CONTACT_DELETE" ? "contactId" : "applicationId"
+            return """
+                {"id":\(id),"type":\(JSONText.quoted(entry.type)),"orgId":\(JSONText.quoted(org)),"jobId":\(JSONText.quoted(entry.jobId)),\
+                "actor":\(JSONText.quoted(entry.actor)),"\(record)":\(JSONText.quoted(entry.recordId)),"snapshot":\(entry.snapshot),\
+                "createdAt":\(createdAt)}
+                """
+        case .notifications:
+            return """
+                {"id":\(id),"type":\(JSONText.quoted(entry.type)),"userId":\(JSONText.quoted(entry.actor)),\
+                "contactId":\(JSONText.quoted(entry.recordId)),"jobId":\(JSONText.quoted(entry.jobId)),\
+                "message":\(JSONText.quoted("Contact \(entry.recordId), assigned to you, was deleted by bulk job \(entry.jobId).")),\
+                "createdAt":\(createdAt)}
+                """
+        }
+    }
+
+    /// Positions as lowercase hex joined by dots: opaque to callers, checked when read.
+    static func cursor(_ positions: [Int64]) -> String {
+        positions.map { String($0, radix: 16) }.joined(separator: ".")
+    }
+
+    static func positions(_ cursor: String?) throws(APIError) -> [Int64] {
+        guard let cursor else { return [] }
+        let parts = cursor.split(separator: ".", omittingEmptySubsequences: false)
+        let positions = parts.compactMap { Int64($0, radix: 16) }
+        guard !cursor.isEmpty, positions.count == parts.count, positions.allSatisfy({ $0 >= 0 }) else {
+            throw .invalidBody("cursor is not one this server gave out; use the nextCursor of the previous page, or none to start.")
+        }
+        return positions
+    }
+
+    static func limit(_ text: String?) throws(APIError) -> UInt32 {
+        guard let text else { return UInt32(defaultLimit) }
+        guard let value = Int(text), (1...maxLimit).contains(value) else {
+            throw .invalidBody("limit must be a whole number from 1 to \(maxLimit), got \(text).")
+        }
+        return UInt32(value)
+    }
+}
