@@ -18,10 +18,14 @@ struct Coordinator {
         let runtime = try ProcessRuntime(loopName: "coordinator-loop")
         let loop = runtime.loop
         let supervisor = ShardSupervisor(map: map, layout: layout, shardExecutable: options.shardExecutable, loop: loop, log: log)
-        let registry = try JobRegistry(path: layout.jobDatabase, shardCount: map.ranges.count)
+        let gateways = GatewayHub()
+        let registry = try JobRegistry(path: layout.jobDatabase, shardCount: map.ranges.count) { document in
+            Task { await gateways.broadcast(.jobChanged(document)) }
+        }
         let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, log: log)
         let service = CoordinatorService(
-            supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher, log: log)
+            supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
+            gateways: gateways, log: log)
         try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
         let pid = getpid()
         try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))

@@ -6,6 +6,7 @@ struct CoordinatorService: ConnectionDelegate {
     let router: ShardRouter
     let registry: JobRegistry
     let dispatcher: JobDispatcher
+    let gateways: GatewayHub
     let log: Log
 
     /// Decides who may connect: any gateway, and each shard as the process spawned for it.
@@ -13,6 +14,7 @@ struct CoordinatorService: ConnectionDelegate {
         switch hello.role {
         case .gateway:
             log.info("gateway (pid \(hello.pid)) connected")
+            await gateways.add(connection)
             return .success(Welcome(role: .coordinator, shardCount: UInt32(await supervisor.shardCount)))
         case .shard:
             return await supervisor.admit(hello, connection: connection)
@@ -78,6 +80,9 @@ struct CoordinatorService: ConnectionDelegate {
                     return (page.total, page.entries)
                 }
                 return .logPage(LogMerger.merge(pages, after: query.after, limit: Int(query.limit)))
+            case .publishEvents(let events):
+                await gateways.broadcast(.events(events))
+                return .count(UInt64(events.count))
             case .ping, .deleteSlice, .cancelSlice:
                 return .failure(RemoteFailure(.badRequest, "the coordinator does not answer \(request)"))
             }
@@ -104,7 +109,7 @@ struct CoordinatorService: ConnectionDelegate {
         guard let shard = await connection.peer?.shardIndex else { return }
         await supervisor.heard(Int(shard))
         switch notice {
-        case .heartbeat: return
+        case .heartbeat, .events, .jobChanged: return
         case .sliceProgress(let progress):
             do {
                 try await registry.apply(progress)
@@ -121,6 +126,7 @@ struct CoordinatorService: ConnectionDelegate {
             guard let shard = peer.shardIndex else { return }
             await supervisor.disconnected(Int(shard), pid: peer.pid)
         case .gateway:
+            await gateways.remove(connection)
             log.info("gateway (pid \(peer.pid)) disconnected\(error.map { ": \($0)" } ?? "")")
         case .coordinator:
             return

@@ -20,15 +20,29 @@ struct CoordinatorClient: Sendable {
     }
 }
 
-/// What the coordinator may send the gateway unasked: nothing yet; requests are refused.
+/// What the coordinator sends the gateway unasked: socket events and job
+/// changes, handed to the event hub on the loop thread. Requests are refused.
 struct GatewayLinkDelegate: ConnectionDelegate {
+    let events: EventHub
     let log: Log
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
         .failure(RemoteFailure(.badRequest, "the gateway answers no requests"))
     }
 
-    func received(_ notice: Notice, on connection: Connection) async {}
+    func received(_ notice: Notice, on connection: Connection) async {
+        let events = events
+        switch notice {
+        case .events(let batch):
+            events.loop.execute {
+                for event in batch { events.publish(org: event.org, EventHub.Event(id: event.id, type: event.type, data: event.payload)) }
+            }
+        case .jobChanged(let job):
+            events.loop.execute { events.publishProgress(job) }
+        case .heartbeat, .sliceProgress:
+            return
+        }
+    }
 
     func closed(_ connection: Connection, error: (any Error)?) async {}
 }

@@ -4,14 +4,16 @@ import Wire
 /// each committed batch to whichever coordinator connection assigned it last.
 actor DeleteRunner {
     private let store: ShardStore
+    private let publisher: OutboxPublisher
     private let log: Log
     /// Running jobs and the connection their progress goes to.
     private var running: [String: Connection] = [:]
     /// Running jobs asked to stop at their next batch boundary.
     private var stopping: Set<String> = []
 
-    init(store: ShardStore, log: Log) {
+    init(store: ShardStore, publisher: OutboxPublisher, log: Log) {
         self.store = store
+        self.publisher = publisher
         self.log = log
     }
 
@@ -48,6 +50,8 @@ actor DeleteRunner {
                 return
             }
             running[jobId]?.notify(.sliceProgress(progress))
+            // The batch's events are committed: hand them on without holding up the next batch.
+            Task { await publisher.drain() }
             if progress.finished {
                 running[jobId] = nil
                 return

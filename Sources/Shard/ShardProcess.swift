@@ -30,22 +30,28 @@ struct ShardProcess {
         let store = try ShardStore(path: options.databasePath, index: options.index, slots: options.slots)
         let runtime = try ProcessRuntime(loopName: "shard-loop")
         let pid = getpid()
+        let publisher = OutboxPublisher(store: store, log: log)
+        let runner = DeleteRunner(store: store, publisher: publisher, log: log)
         let link = PeerLink(
             path: options.layout.coordinatorSocket,
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
-            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, runner: DeleteRunner(store: store, log: log)), log: log)
+            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, runner: runner), log: log)
+        await publisher.attach(link)
         await link.start()
-        let heartbeats = Task { await Self.sendHeartbeats(over: link) }
+        let heartbeats = Task { await Self.sendHeartbeats(over: link, publisher: publisher) }
         await runtime.waitForStopSignal(log: log)
         heartbeats.cancel()
         await link.stop()
     }
 
-    private static func sendHeartbeats(over link: PeerLink) async {
+    /// Heartbeats, and a drain of the outbox with each: events left by a
+    /// restart or an unreachable coordinator are published within a second.
+    private static func sendHeartbeats(over link: PeerLink, publisher: OutboxPublisher) async {
         var sequence: UInt64 = 0
         while !Task.isCancelled {
             sequence += 1
             await link.current?.notify(.heartbeat(sequence: sequence))
+            Task { await publisher.drain() }
             try? await Task.sleep(for: heartbeatInterval)
         }
     }

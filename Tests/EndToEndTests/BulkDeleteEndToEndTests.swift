@@ -253,3 +253,57 @@ import Wire
         #expect(try get(cluster, "/api/event-logs?limit=501", token: admin).status == 400)
     }
 }
+
+/// `GET /api/events`: every deleted contact's event reaches a subscriber of its org, with stable ids.
+@Suite(.serialized) struct EventsEndToEndTests {
+    @Test func aSubscriberSeesOneContactRemovedEventPerDeletedContactAndCanResume() throws {
+        let cluster = try TestCluster(shards: 4)
+        defer { cluster.stop() }
+        try cluster.start()
+        let admin = try cluster.script("token", ["--org", "org-a", "--user", "u1", "--role", "admin", "--data", cluster.data]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let other = try cluster.script("token", ["--org", "org-b", "--user", "u9", "--role", "admin", "--data", cluster.data]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let contacts = DataEndToEndTests.dataSet(org: 1, count: 600)
+        let body = contacts.map(\.line).joined(separator: "\n")
+        _ = try RawHTTPClient.exchange(port: cluster.port, request: """
+            POST /api/contacts/import HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
+            """)
+        let subscriber = try RawSSEClient(port: cluster.port, token: admin)
+        let outsider = try RawSSEClient(port: cluster.port, token: other)
+        _ = subscriber.collect(timeout: .milliseconds(300)) { _ in false }  // the subscription is in place
+
+        let filter = #"{"stageIds":["s0"]}"#
+        let started = try RawHTTPClient.exchange(port: cluster.port, request: """
+            DELETE /api/contacts/query-bulk-delete HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(filter.utf8.count)\r\nConnection: close\r\n\r\n\(filter)
+            """)
+        let jobId = try #require(started.json["jobId"] as? String)
+        let victims = Set(contacts.filter { $0.stage == "s0" }.map(\.id))
+        let events = subscriber.collect(timeout: .seconds(20)) { events in
+            Set(events.filter { $0.type == "contact_removed" }.map(\.id)).count >= victims.count
+                && events.contains { $0.type == "bulk_job_progress" && $0.data.contains("\"status\":\"completed\"") }
+        }
+        #expect(subscriber.status == 200)
+        let removed = events.filter { $0.type == "contact_removed" }
+        #expect(Set(removed.map(\.id)).count == victims.count, "distinct event ids")
+        let removedContacts = Set(removed.compactMap { event in
+            (try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: String])?["contactId"]
+        })
+        #expect(removedContacts == victims)
+        #expect(removed.allSatisfy { $0.data.contains(jobId) })
+        #expect(events.contains { $0.type == "bulk_job_progress" && $0.data.contains("\"status\":\"completed\"") })
+        // Another org's subscriber sees none of it.
+        #expect(outsider.collect(timeout: .milliseconds(500)) { _ in false }.isEmpty)
+
+        // Reconnecting after the 10th event replays exactly what followed it.
+        let resumeFrom = removed[9].id
+        let position = try #require(events.firstIndex { $0.id == resumeFrom })
+        let resumed = try RawSSEClient(port: cluster.port, token: admin, lastEventId: resumeFrom)
+        let expected = events[(position + 1)...].map(\.id)
+        let replayed = resumed.collect(timeout: .seconds(10)) { $0.count >= expected.count }
+        #expect(Array(replayed.map(\.id).prefix(expected.count)) == expected)
+        let refused = try RawSSEClient(port: cluster.port, token: "nope")
+        _ = refused.collect(timeout: .milliseconds(300)) { _ in false }
+        #expect(refused.status == 401)
+    }
+}

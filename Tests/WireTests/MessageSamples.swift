@@ -46,7 +46,13 @@ enum MessageSamples {
             LogEntry(shard: 1, seq: 8, type: "CONTACT_DELETE", jobId: "j", actor: "u1", recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", snapshot: "{}", createdAt: 5)
         ], next: [0, 8]))),
         .response(correlation: 34, .logPage(LogPage(total: 0, entries: [], next: nil))),
+        .request(correlation: 35, .publishEvents([event, event])),
+        .notice(.events([event])),
+        .notice(.jobChanged(job)),
     ]
+
+    static let event = OutboxEvent(
+        id: "s2-17", org: "acme", type: "contact_removed", payload: #"{"contactId":"aaaaaaaaaaaaaaaaaaaaaaa1"}"#, createdAt: 9)
 
     static var counters: DeleteCounters {
         var counters = DeleteCounters()

@@ -20,6 +20,8 @@ actor JobRegistry {
     private var registrationOrder: [String] = []
     private var filters: [String: ContactFilter] = [:]
     private let save: SQLiteStatement
+    /// Told of every change to a job (to push it to the gateways' subscribers).
+    private let onChange: @Sendable (JobDocument) -> Void
 
     /// Finished jobs stay readable at least this long, then are swept;
     /// an Idempotency-Key is remembered as long.
@@ -27,7 +29,7 @@ actor JobRegistry {
     /// Running jobs one org may have at once; one more is refused (429).
     static let maxRunningPerOrg = 4
 
-    init(path: String, shardCount: Int) throws {
+    init(path: String, shardCount: Int, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }) throws {
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000")
         try database.execute("""
@@ -63,6 +65,7 @@ actor JobRegistry {
         }
         self.database = database
         self.shardCount = shardCount
+        self.onChange = onChange
     }
 
     /// The job an earlier request with the same Idempotency-Key and body
@@ -103,6 +106,7 @@ actor JobRegistry {
         jobs[jobId] = tracker
         filters[jobId] = request.filter
         registrationOrder.append(jobId)
+        onChange(tracker.document)
         return tracker.document
     }
 
@@ -135,6 +139,7 @@ actor JobRegistry {
         try save.bind(tracker.isFinished ? 1 : 0, at: 2)
         try save.bind(tracker.document.jobId, at: 3)
         try save.execute()
+        onChange(tracker.document)
     }
 
     private static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

@@ -31,4 +31,16 @@ struct Authenticated: Sendable {
             }
         }
     }
+
+    /// `GET /api/events`: any valid token subscribes to its own org's events.
+    func eventStream() -> Router.EventStreamHandler {
+        { request in
+            do throws(APIError) {
+                let claims = try authenticator.authenticate(request.head, now: Int64(time(nil)), write: false)
+                return .subscribe(org: claims.orgId, lastEventId: request.head.headers["last-event-id"])
+            } catch {
+                return .refuse(error.response)
+            }
+        }
+    }
 }

@@ -16,6 +16,8 @@ final class HTTPConnection: @unchecked Sendable {
         case responding
         /// An error answer is being flushed before the close.
         case closing(since: ContinuousClock.Instant)
+        /// A Server-Sent Events stream: the connection now only carries events.
+        case eventStream(org: String)
     }
 
     private unowned let server: HTTPServer
@@ -38,7 +40,11 @@ final class HTTPConnection: @unchecked Sendable {
             fd: fd, loop: server.loop, label: "http#\(fd)", outboundLimit: 16 << 20,
             onBytes: { [unowned self] bytes in received(bytes) },
             onClose: { [unowned self] error in
-                if case .streaming(let body, _) = state { body.fail(error ?? APIError.invalidBody("the client closed the connection mid-body")) }
+                switch state {
+                case .streaming(let body, _): body.fail(error ?? APIError.invalidBody("the client closed the connection mid-body"))
+                case .eventStream(let org): self.server.events.unsubscribe(org: org, channel: channel)
+                default: break
+                }
                 self.onClose()
             })
     }
@@ -70,7 +76,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func process() {
         while !channel.isClosed {
             switch state {
-            case .responding, .closing: return
+            case .responding, .closing, .eventStream: return
             case .idle, .receiving, .streaming: break
             }
             let event: HTTPParseEvent?
@@ -123,6 +129,17 @@ final class HTTPConnection: @unchecked Sendable {
             respond(APIError.methodNotAllowed(method: request.head.method, allowed: allowed).response, keepAlive: keepAlive)
         case .found(.streaming, _, _):
             preconditionFailure("streaming routes start at the head")  // startStreamingIfRouted took it
+        case .found(.eventStream(let handler), let parameters, _):
+            var request = request
+            request.parameters = parameters
+            switch handler(request) {
+            case .refuse(let response):
+                respond(response, keepAlive: keepAlive)
+            case .subscribe(let org, let lastEventId):
+                state = .eventStream(org: org)
+                channel.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8))
+                server.events.subscribe(org: org, channel: channel, lastEventId: lastEventId)
+            }
         case .found(.buffered(let handler), let parameters, _):
             state = .responding
             var request = request

@@ -17,14 +17,21 @@ final class HTTPServer: @unchecked Sendable {
     let limits: GatewayLimits
     let router: Router
     let log: Log
+    /// Server-Sent Events subscribers and their replay windows.
+    let events: EventHub
     private var connections: [Int32: HTTPConnection] = [:]
     private var listener: Listener?
 
     /// How often idle and slow connections are looked for.
     static let sweepInterval: Duration = .seconds(1)
 
-    init(loop: EventLoop, limits: GatewayLimits, router: Router, log: Log) {
+    /// Sweeps between keep-alive comments on event streams.
+    static let eventKeepAliveSweeps = 15
+    private var sweeps = 0
+
+    init(loop: EventLoop, limits: GatewayLimits, router: Router, events: EventHub, log: Log) {
         self.loop = loop
+        self.events = events
         self.limits = limits
         self.router = router
         self.log = log
@@ -74,6 +81,8 @@ final class HTTPServer: @unchecked Sendable {
         loop.schedule(after: Self.sweepInterval) { [self] in
             let now = ContinuousClock.now
             for connection in Array(connections.values) { connection.expireIfOverdue(at: now) }
+            sweeps += 1
+            if sweeps % Self.eventKeepAliveSweeps == 0 { events.keepAlive() }
             scheduleSweep()
         }
     }

@@ -7,9 +7,13 @@ struct Router: Sendable {
     /// Takes the body piece by piece as it arrives (imports).
     typealias StreamingHandler = @Sendable (HTTPRequest, RequestBody) async -> HTTPResponse
 
+    /// Decides, on the loop thread, whether a request may subscribe to events.
+    typealias EventStreamHandler = @Sendable (HTTPRequest) -> EventStreamStart
+
     enum Endpoint: Sendable {
         case buffered(Handler)
         case streaming(StreamingHandler)
+        case eventStream(EventStreamHandler)
     }
 
     enum Resolution {
@@ -36,6 +40,11 @@ struct Router: Sendable {
     /// Adds a route whose body streams to the handler, up to `bodyLimit` bytes.
     mutating func addStreaming(_ method: String, _ pattern: String, bodyLimit: Int, _ handler: @escaping StreamingHandler) {
         add(method, pattern, .streaming(handler), bodyLimit: bodyLimit)
+    }
+
+    /// Adds a Server-Sent Events route: the response stays open and carries events.
+    mutating func addEventStream(_ method: String, _ pattern: String, _ handler: @escaping EventStreamHandler) {
+        add(method, pattern, .eventStream(handler), bodyLimit: nil)
     }
 
     private mutating func add(_ method: String, _ pattern: String, _ endpoint: Endpoint, bodyLimit: Int?) {
@@ -72,6 +81,13 @@ struct Router: Sendable {
         }
         return parameters
     }
+}
+
+/// Whether an event-stream request becomes a subscription (to `org`'s events,
+/// replaying after `lastEventId`) or is answered like any other request.
+enum EventStreamStart: Sendable {
+    case subscribe(org: String, lastEventId: String?)
+    case refuse(HTTPResponse)
 }
 
 /// A whole request as a handler sees it: the head, the body, and the path's captures.

@@ -26,6 +26,8 @@ package enum Request: WireCodable {
     case cancelSlice(jobId: String)
     /// Gateway → coordinator → every shard: a page of audit entries or notifications.
     case logPage(LogQuery)
+    /// Shard → coordinator: events that left the outbox; once answered, the shard deletes them.
+    case publishEvents([OutboxEvent])
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
@@ -41,6 +43,7 @@ package enum Request: WireCodable {
         case cancelJob = 11
         case cancelSlice = 12
         case logPage = 13
+        case publishEvents = 14
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -88,6 +91,9 @@ package enum Request: WireCodable {
         case .logPage(let query):
             writer.write(Tag.logPage.rawValue)
             writer.write(query)
+        case .publishEvents(let events):
+            writer.write(Tag.publishEvents.rawValue)
+            writer.write(array: events)
         }
     }
 
@@ -107,6 +113,7 @@ package enum Request: WireCodable {
         case .cancelJob: self = .cancelJob(org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"))
         case .cancelSlice: self = .cancelSlice(jobId: try reader.readString("request.jobId"))
         case .logPage: self = .logPage(try reader.read())
+        case .publishEvents: self = .publishEvents(try reader.readArray("request.events"))
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }

@@ -21,6 +21,9 @@ package final class StreamChannel: LoopHandler, @unchecked Sendable {
     private var writeInterest = false
     private var readingPaused = false
     package private(set) var isClosed = false
+
+    /// Bytes written but not yet taken by the socket: how far behind the peer is.
+    package var queuedBytes: Int { outbound.count - outboundOffset }
     private var closeAfterFlush = false
     private let onBytes: (UnsafeRawBufferPointer) -> Void
     private let onClose: ((any Error)?) -> Void

@@ -1,0 +1,20 @@
+import Wire
+
+extension ShardStore {
+    /// The oldest committed events still in the outbox.
+    func outbox(limit: Int) throws -> [OutboxEvent] {
+        let read = try cachedStatement("SELECT seq, org, type, payload, created_at FROM event_outbox ORDER BY seq LIMIT ?")
+        try read.bind([.integer(Int64(limit))])
+        var events: [OutboxEvent] = []
+        while try read.step() {
+            events.append(OutboxEvent(
+                id: "s\(index)-\(read.integer(0))", org: read.text(1), type: read.text(2), payload: read.text(3), createdAt: read.integer(4)))
+        }
+        return events
+    }
+
+    /// Forgets delivered events: every outbox row up to and including `seq`.
+    func removeFromOutbox(through seq: Int64) throws {
+        try cachedStatement("DELETE FROM event_outbox WHERE seq <= ?").run([.integer(seq)])
+    }
+}
