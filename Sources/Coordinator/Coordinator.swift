@@ -9,6 +9,9 @@ struct Coordinator {
     let options: CoordinatorOptions
     let log = Log(process: "coordinator")
 
+    /// How often finished jobs older than the retention are forgotten.
+    static let sweepInterval: Duration = .seconds(600)
+
     /// Runs until SIGTERM or SIGINT, then stops the shards and returns.
     func run() async throws {
         let layout = options.layout
@@ -32,8 +35,19 @@ struct Coordinator {
         log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
         await supervisor.startAll()
         await dispatcher.start()
+        let sweeper = Task {
+            while !Task.isCancelled {
+                do {
+                    try await registry.sweep(now: Int64(Date().timeIntervalSince1970 * 1000))
+                } catch {
+                    log.error("sweeping old jobs: \(error)")
+                }
+                try? await Task.sleep(for: Self.sweepInterval)
+            }
+        }
 
         await runtime.waitForStopSignal(log: log)
+        sweeper.cancel()
         await supervisor.shutdown()
         PidFile.remove(layout.pidFile(for: "coordinator"), ifOwnedBy: pid)
         unlink(layout.coordinatorSocket)

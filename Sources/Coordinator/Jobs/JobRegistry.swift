@@ -10,7 +10,7 @@ import Wire
 /// Runs on its own thread (a `ThreadExecutor`), like a shard's store. Each
 /// change rewrites the job's row (the document, wire-encoded) in one statement.
 actor JobRegistry {
-    private let executor = ThreadExecutor(name: "job-registry")
+    private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private let database: SQLiteDatabase
@@ -52,9 +52,6 @@ actor JobRegistry {
             );
             """)
         save = try database.prepare("UPDATE jobs SET document = ?, finished = ? WHERE job_id = ?")
-        let now = Self.now()
-        try database.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").run([.integer(now - Self.retentionMilliseconds)])
-        try database.prepare("DELETE FROM jobs WHERE finished = 1 AND created_at < ?").run([.integer(now - Self.retentionMilliseconds)])
         let read = try database.prepare("SELECT job_id, filter, document FROM jobs ORDER BY rowid")
         while try read.step() {
             registrationOrder.append(read.text(0))
@@ -66,7 +63,11 @@ actor JobRegistry {
         self.database = database
         self.shardCount = shardCount
         self.onChange = onChange
+        // Last, after everything that can throw: a thrown init runs no deinit to stop it.
+        executor = ThreadExecutor(name: "job-registry")
     }
+
+    deinit { executor.shutdown() }
 
     /// The job an earlier request with the same Idempotency-Key and body
     /// started within 24 h; a conflict when the key came with another body.
@@ -108,6 +109,22 @@ actor JobRegistry {
         registrationOrder.append(jobId)
         onChange(tracker.document)
         return tracker.document
+    }
+
+    /// Forgets finished jobs created more than `retentionMilliseconds` before `now`,
+    /// and idempotency keys as old; returns how many jobs went.
+    @discardableResult
+    func sweep(now: Int64) throws -> Int {
+        let cutoff = now - Self.retentionMilliseconds
+        let expired = jobs.values.filter { $0.isFinished && $0.document.createdAt < cutoff }.map(\.document.jobId)
+        try database.prepare("DELETE FROM jobs WHERE finished = 1 AND created_at < ?").run([.integer(cutoff)])
+        try database.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").run([.integer(cutoff)])
+        for jobId in expired {
+            jobs[jobId] = nil
+            filters[jobId] = nil
+        }
+        if !expired.isEmpty { registrationOrder.removeAll { jobs[$0] == nil } }
+        return expired.count
     }
 
     /// The org's newest jobs, at most `limit`.

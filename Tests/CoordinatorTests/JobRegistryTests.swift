@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import Wire
+@testable import Coordinator
+
+/// The registry against a real SQLite file: durable across reopening, swept after the retention.
+@Suite struct JobRegistryTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString).db").path
+
+    private func request(_ key: String? = nil, body: String = "{}") -> DeleteJobRequest {
+        var filter = ContactFilter()
+        filter.orgWide = true
+        return DeleteJobRequest(org: "o", requester: "u", filter: filter, filterJSON: body, idempotencyKey: key)
+    }
+
+    private func finish(_ registry: JobRegistry, _ jobId: String) async throws {
+        try await registry.apply(SliceProgress(jobId: jobId, shard: 0, counters: DeleteCounters(), finished: true, errors: []))
+    }
+
+    @Test func aRegisteredJobIsReadableAfterReopeningAndStillPending() async throws {
+        let first = try JobRegistry(path: path, shardCount: 1)
+        let job = try await first.create(request())
+        let reopened = try JobRegistry(path: path, shardCount: 1)
+        #expect(await reopened.document(org: "o", jobId: job.jobId)?.status == .queued)
+        #expect(await reopened.document(org: "other", jobId: job.jobId) == nil)
+        #expect(await reopened.pendingWork().map(\.assignment.jobId) == [job.jobId])
+    }
+
+    @Test func sweepsFinishedJobsOnlyOnceTheyAreOlderThanTheRetention() async throws {
+        let registry = try JobRegistry(path: path, shardCount: 1)
+        let finished = try await registry.create(request())
+        let running = try await registry.create(request())
+        try await finish(registry, finished.jobId)
+        let now = finished.createdAt
+        #expect(try await registry.sweep(now: now + JobRegistry.retentionMilliseconds - 1) == 0)
+        #expect(try await registry.sweep(now: now + JobRegistry.retentionMilliseconds + 1) == 1)
+        #expect(await registry.document(org: "o", jobId: finished.jobId) == nil)
+        #expect(await registry.document(org: "o", jobId: running.jobId) != nil)
+        #expect(await registry.list(org: "o", limit: 10).map(\.jobId) == [running.jobId])
+        let reopened = try JobRegistry(path: path, shardCount: 1)
+        #expect(await reopened.document(org: "o", jobId: finished.jobId) == nil)
+    }
+
+    @Test func refusesAFifthRunningJobOfOneOrg() async throws {
+        let registry = try JobRegistry(path: path, shardCount: 1)
+        for _ in 0..<JobRegistry.maxRunningPerOrg { _ = try await registry.create(request()) }
+        await #expect(throws: RemoteFailure.self) { try await registry.create(request()) }
+    }
+
+    @Test func replaysAnIdempotentRequestAndRefusesTheKeyWithAnotherBody() async throws {
+        let registry = try JobRegistry(path: path, shardCount: 1)
+        let job = try await registry.create(request("k", body: #"{"orgWide":true}"#))
+        #expect(try await registry.replay(of: request("k", body: #"{"orgWide":true}"#))?.jobId == job.jobId)
+        #expect(try await registry.replay(of: request("other", body: #"{"orgWide":true}"#)) == nil)
+        await #expect(throws: RemoteFailure.self) { try await registry.replay(of: request("k", body: #"{"stageIds":["x"]}"#)) }
+    }
+}
