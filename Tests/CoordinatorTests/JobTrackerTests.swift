@@ -78,4 +78,15 @@ import Wire
         let late = job.apply(progress(shard: 0, total: 1, deleted: 1, finished: true), at: 3_000)
         #expect(!late)
     }
+
+    @Test func countsRestartsPerSliceUntilTheJobFinishes() {
+        var job = tracker()
+        job.sliceRestarted(1, at: 2_000)
+        job.sliceRestarted(1, at: 2_100)
+        #expect(job.document.shards.map(\.restarts) == [0, 2])
+        _ = job.apply(progress(shard: 0, total: 1, deleted: 1, finished: true), at: 3_000)
+        _ = job.apply(progress(shard: 1, total: 1, deleted: 1, finished: true), at: 3_000)
+        job.sliceRestarted(1, at: 4_000)
+        #expect(job.document.shards[1].restarts == 2)
+    }
 }

@@ -307,3 +307,55 @@ import Wire
         #expect(refused.status == 401)
     }
 }
+
+/// A shard killed during a job is restarted, gets its slice again, and the job still finishes exactly.
+@Suite(.serialized) struct BulkDeleteRestartEndToEndTests {
+    @Test func aJobFinishesExactlyAfterOneOfItsShardsIsKilled() throws {
+        let cluster = try TestCluster(shards: 2)
+        var seen: Set<Int32> = []
+        defer { cluster.stop(everSeen: seen) }
+        try cluster.start()
+        let admin = try cluster.script("token", ["--org", "org-a", "--user", "u1", "--role", "admin", "--data", cluster.data]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let contacts = DataEndToEndTests.dataSet(org: 1, count: 3_000)
+        let body = contacts.map(\.line).joined(separator: "\n")
+        _ = try RawHTTPClient.exchange(port: cluster.port, request: """
+            POST /api/contacts/import HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
+            """)
+        let victim = try #require(cluster.currentPids()["shard-1"])
+        seen.insert(victim)
+        // Stopped, it cannot take its slice; killed, it is restarted and must be given the slice again.
+        kill(victim, SIGSTOP)
+        let filter = #"{"orgWide":true}"#
+        let started = try RawHTTPClient.exchange(port: cluster.port, request: """
+            DELETE /api/contacts/query-bulk-delete HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(filter.utf8.count)\r\nConnection: close\r\n\r\n\(filter)
+            """)
+        let jobId = try #require(started.json["jobId"] as? String)
+        usleep(300_000)
+        kill(victim, SIGKILL)
+        kill(victim, SIGCONT)
+
+        var job: [String: Any] = [:]
+        let finished = try eventually(timeout: .seconds(30)) {
+            job = try RawHTTPClient.exchange(port: cluster.port, request: """
+                GET /api/contacts/bulk-job/\(jobId) HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nConnection: close\r\n\r\n
+                """).json
+            return job["status"] as? String == "completed"
+        }
+        #expect(finished, "\(job)\(cluster.logs())")
+        seen.formUnion(cluster.currentPids().values)
+        #expect(job["total"] as? Int == 3_000)
+        #expect(job["deleted"] as? Int == 3_000)
+        #expect((job["cascade"] as? [String: Int])?["auditEntries"] == 3_000)
+        let stats = try RawHTTPClient.exchange(port: cluster.port, request: """
+            GET /api/contacts/stats HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nConnection: close\r\n\r\n
+            """).json as? [String: Int]
+        #expect(stats?["contacts"] == 0)
+        #expect(stats?["messages"] == 0)
+        #expect(stats?["auditEntries"] == 3_000)
+        #expect(cluster.currentPids()["shard-1"] != victim)
+        let slices = job["shards"] as? [[String: Any]]
+        #expect(slices?[1]["restarts"] as? Int == 1, "\(slices ?? [])")
+        #expect(slices?[0]["restarts"] as? Int == 0)
+    }
+}

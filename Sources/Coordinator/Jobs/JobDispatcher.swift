@@ -10,6 +10,8 @@ actor JobDispatcher {
     private let log: Log
     /// The connection each (job, shard) slice was last given to.
     private var assignedTo: [String: ObjectIdentifier] = [:]
+    /// The connection each slice was last offered to, answered or not: a new one means a new process.
+    private var offeredTo: [String: ObjectIdentifier] = [:]
     private var loop: Task<Void, Never>?
 
     /// How often pending slices are checked against live connections.
@@ -42,6 +44,7 @@ actor JobDispatcher {
         // Forget slices that are no longer pending, so the map stays as small as the work.
         let pending = Set(work.flatMap { item in item.shards.map { Self.key(item.assignment.jobId, $0, item.cancelling) } })
         assignedTo = assignedTo.filter { pending.contains($0.key) }
+        offeredTo = offeredTo.filter { pending.contains($0.key) }
         for (assignment, shards, cancelling) in work {
             for shard in shards {
                 guard let connection = await supervisor.connection(for: shard) else { continue }
@@ -49,6 +52,10 @@ actor JobDispatcher {
                 let identity = ObjectIdentifier(connection)
                 guard assignedTo[key] != identity else { continue }
                 assignedTo[key] = identity
+                if let previous = offeredTo[key], previous != identity, !cancelling {
+                    try? await registry.sliceRestarted(jobId: assignment.jobId, shard: shard)
+                }
+                offeredTo[key] = identity
                 let request: Request = cancelling ? .cancelSlice(jobId: assignment.jobId) : .deleteSlice(assignment)
                 do {
                     if case .sliceProgress(let progress) = try await connection.request(request) {

@@ -127,6 +127,14 @@ actor JobRegistry {
         return expired.count
     }
 
+    /// Counts a slice handed to a new process of its shard.
+    func sliceRestarted(jobId: String, shard: Int) throws {
+        guard var tracker = jobs[jobId] else { return }
+        tracker.sliceRestarted(shard, at: Self.now())
+        jobs[jobId] = tracker
+        try persist(tracker)
+    }
+
     /// The org's newest jobs, at most `limit`.
     func list(org: String, limit: Int) -> [JobDocument] {
         Array(registrationOrder.reversed().lazy.compactMap { self.jobs[$0]?.document }.filter { $0.org == org }.prefix(limit))

@@ -48,6 +48,13 @@ struct JobTracker {
         return true
     }
 
+    /// The slice of `shard` had to be given to a new process of that shard (it died or reconnected).
+    mutating func sliceRestarted(_ shard: Int, at now: Int64) {
+        guard document.shards.indices.contains(shard), !isFinished else { return }
+        document.shards[shard].restarts += 1
+        document.updatedAt = now
+    }
+
     private static func sliceIsDone(_ status: JobDocument.Status) -> Bool {
         [.completed, .failed, .cancelled].contains(status)
     }
