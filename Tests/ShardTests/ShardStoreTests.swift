@@ -3,14 +3,20 @@ import Testing
 import Wire
 @testable import Shard
 
+/// A new, empty directory for one test's database files.
+func makeTemporaryDirectory(_ prefix: String) throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    return directory
+}
+
 /// The store against a real SQLite file in a temporary directory.
 @Suite struct ShardStoreTests {
     let directory: String
     let everySlot = SlotRange(lower: 0, upper: PartitionMap.slotCount)
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("store")
     }
 
     private func contact(_ id: String, stage: String = "s1", conversations: Int = 2, messages: Int = 3) -> ImportRecord {
@@ -108,8 +114,7 @@ import Wire
     let everySlot = SlotRange(lower: 0, upper: PartitionMap.slotCount)
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("slice-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("slice")
     }
 
     private func contact(_ number: Int, stage: String, assignee: String?) -> ImportRecord {
