@@ -20,7 +20,8 @@ struct Coordinator {
         let map = try PartitionMapFile.loadOrCreate(at: layout.partitionMap, shards: options.shardCount)
         let runtime = try ProcessRuntime(loopName: "coordinator-loop")
         let loop = runtime.loop
-        let supervisor = ShardSupervisor(map: map, layout: layout, shardExecutable: options.shardExecutable, loop: loop, log: log)
+        let supervisor = ShardSupervisor(
+            map: map, layout: layout, shardExecutable: options.shardExecutable, intensity: options.intensity, loop: loop, log: log)
         let gateways = GatewayHub()
         let registry = try JobRegistry(path: layout.jobDatabase, shardCount: map.ranges.count) { document in
             Task { await gateways.broadcast(.jobChanged(document)) }

@@ -1,7 +1,8 @@
 import Foundation
 import Wire
 
-/// The coordinator's command line: `--data DIR --shards N [--shard-executable PATH]`.
+/// The coordinator's command line:
+/// `--data DIR --shards N [--shard-executable PATH] [--max-restarts N] [--restart-window SECONDS]`.
 struct CoordinatorOptions: Equatable {
     /// Shard counts beyond this are refused: each shard is a process with its own database.
     static let maxShards = 256
@@ -9,12 +10,17 @@ struct CoordinatorOptions: Equatable {
     var layout: ClusterLayout
     var shardCount: Int
     var shardExecutable: String
+    /// More restarts of one shard than this within the window give up on it.
+    var intensity: RestartIntensity
 
     /// `executable` is this program's path; the shard binary defaults to its sibling `shard`.
     init(arguments: [String], executable: String) throws(ProcessOptions.UsageError) {
-        let options = try ProcessOptions(arguments, known: ["data", "shards", "shard-executable"])
+        let options = try ProcessOptions(arguments, known: ["data", "shards", "shard-executable", "max-restarts", "restart-window"])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         shardCount = try options.integer("shards", default: 4, in: 1...Self.maxShards)
+        intensity = RestartIntensity(
+            maxRestarts: try options.integer("max-restarts", default: RestartIntensity.standard.maxRestarts, in: 0...10_000),
+            window: .seconds(try options.integer("restart-window", default: 60, in: 1...86_400)))
         shardExecutable = options.string("shard-executable")
             ?? URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("shard").path
     }

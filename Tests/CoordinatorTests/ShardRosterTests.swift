@@ -93,4 +93,25 @@ import Wire
             try CoordinatorOptions(arguments: ["--data", "/d", "--shards", "1000"], executable: "/c")
         }
     }
+
+    @Test func givesUpOnAShardThatExitsMoreOftenThanTheIntensityAllows() {
+        var roster = ShardRoster(shardCount: 1, intensity: RestartIntensity(maxRestarts: 3, window: .seconds(60)))
+        var now = start
+        var actions: [ShardRoster.ExitAction] = []
+        for pid in Int32(100)..<104 {
+            roster.spawned(0, pid: pid, at: now)
+            now += .seconds(1)
+            actions.append(roster.exited(0, pid: pid, at: now))
+        }
+        #expect(actions.prefix(3).allSatisfy { if case .restart = $0 { true } else { false } })
+        #expect(actions[3] == .giveUp(reason: "shard 0 exited more than 3 times within 60.0 seconds"))
+        #expect(roster.entries[0].phase == .failed)
+    }
+
+    @Test func restartsSpreadBeyondTheWindowAreNeverTooMany() {
+        var intensity = RestartIntensity(maxRestarts: 2, window: .seconds(10))
+        let answers = [0, 5, 9, 10].map { intensity.allowRestart(at: start + .seconds($0)) }
+        // The third within 10 s is refused; at 10 s the first has left the window.
+        #expect(answers == [true, true, false, true])
+    }
 }

@@ -47,6 +47,14 @@ actor JobDispatcher {
         offeredTo = offeredTo.filter { pending.contains($0.key) }
         for (assignment, shards, cancelling) in work {
             for shard in shards {
+                if let reason = await supervisor.failure(of: shard) {
+                    // Nothing will ever run this slice: it fails, and with it the job.
+                    let failed = SliceProgress(
+                        jobId: assignment.jobId, shard: UInt32(shard), counters: DeleteCounters(), finished: false,
+                        errors: [SliceError(recordId: "", message: reason)])
+                    try? await registry.apply(failed)
+                    continue
+                }
                 guard let connection = await supervisor.connection(for: shard) else { continue }
                 let key = Self.key(assignment.jobId, shard, cancelling)
                 let identity = ObjectIdentifier(connection)

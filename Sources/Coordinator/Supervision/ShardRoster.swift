@@ -18,6 +18,8 @@ struct ShardRoster {
         case running
         case exited
         case stopping
+        /// Restarted too often too quickly: left down until the cluster restarts.
+        case failed
     }
 
     struct Entry: Equatable {
@@ -28,6 +30,7 @@ struct ShardRoster {
         var startedAt: ContinuousClock.Instant?
         var lastHeard: ContinuousClock.Instant?
         var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
+        var intensity = RestartIntensity.standard
     }
 
     enum ExitAction: Equatable {
@@ -35,6 +38,8 @@ struct ShardRoster {
         case restart(after: Duration)
         /// Nothing to do: a stale pid, or the cluster is stopping.
         case none
+        /// The restart intensity was exceeded: the shard stays down, its jobs fail.
+        case giveUp(reason: String)
     }
 
     enum Registration: Equatable {
@@ -51,9 +56,11 @@ struct ShardRoster {
     private(set) var entries: [Entry]
     private(set) var stopping = false
 
-    init(shardCount: Int) {
+    init(shardCount: Int, intensity: RestartIntensity = .standard) {
         precondition(shardCount > 0, "a cluster has at least one shard")  // configuration bug
-        entries = Array(repeating: Entry(), count: shardCount)
+        var entry = Entry()
+        entry.intensity = intensity
+        entries = Array(repeating: entry, count: shardCount)
     }
 
     var shardCount: Int { entries.count }
@@ -118,6 +125,11 @@ struct ShardRoster {
             return .none
         }
         entries[shard].phase = .exited
+        guard entries[shard].intensity.allowRestart(at: now) else {
+            entries[shard].phase = .failed
+            let limit = entries[shard].intensity
+            return .giveUp(reason: "shard \(shard) exited more than \(limit.maxRestarts) times within \(limit.window)")
+        }
         entries[shard].restarts += 1
         if let startedAt = entries[shard].startedAt, startedAt.duration(to: now) >= Self.stableRunTime {
             entries[shard].backoff.reset()

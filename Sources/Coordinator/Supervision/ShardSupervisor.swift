@@ -17,6 +17,8 @@ actor ShardSupervisor {
     private let loop: EventLoop
     private let log: Log
     private var connections: [Int: Connection] = [:]
+    /// Shards given up on (restart intensity exceeded), with why.
+    private var failures: [Int: String] = [:]
     private var watchdog: Task<Void, Never>?
 
     /// How long a health ping may take before the shard counts as down.
@@ -24,8 +26,8 @@ actor ShardSupervisor {
     /// How long stopping shards get after SIGTERM before SIGKILL.
     static let stopDeadline: Duration = .seconds(5)
 
-    init(map: PartitionMap, layout: ClusterLayout, shardExecutable: String, loop: EventLoop, log: Log) {
-        roster = ShardRoster(shardCount: map.ranges.count)
+    init(map: PartitionMap, layout: ClusterLayout, shardExecutable: String, intensity: RestartIntensity, loop: EventLoop, log: Log) {
+        roster = ShardRoster(shardCount: map.ranges.count, intensity: intensity)
         self.map = map
         self.layout = layout
         self.shardExecutable = shardExecutable
@@ -56,6 +58,9 @@ actor ShardSupervisor {
             return .failure(Refusal(reason: reason))
         }
     }
+
+    /// Why `shard` was given up on, or nil while it is supervised.
+    func failure(of shard: Int) -> String? { failures[shard] }
 
     /// The live connection of `shard`, if it is registered.
     func connection(for shard: Int) -> Connection? { connections[shard] }
@@ -145,6 +150,9 @@ actor ShardSupervisor {
         switch roster.exited(shard, pid: pid, at: .now) {
         case .none:
             log.info("supervisor: \(name) (pid \(pid)) exited with \(ChildProcess.describe(status: status))")
+        case .giveUp(let reason):
+            failures[shard] = reason
+            log.error("supervisor: \(name) (pid \(pid)) died with \(ChildProcess.describe(status: status)); \(reason): giving up on it, its jobs fail")
         case .restart(let delay):
             log.warning("supervisor: \(name) (pid \(pid)) died with \(ChildProcess.describe(status: status)); restarting in \(delay)")
             try? await Task.sleep(for: delay)
