@@ -202,3 +202,27 @@ func makeTemporaryDirectory(_ prefix: String) throws -> String {
         #expect(try await store.contact(org: "o1", id: String(format: "%024x", 3)) != nil)
     }
 }
+
+/// The outbox: event ids stay unique after published events are removed.
+@Suite struct OutboxTests {
+    @Test func eventIdsAreNeverReusedAfterTheOutboxEmpties() async throws {
+        let store = try ShardStore(path: "\(try makeTemporaryDirectory("outbox"))/o.db", index: 2, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        var seen: Set<String> = []
+        for round in 0..<3 {
+            let id = String(format: "%024x", round)
+            _ = try await store.importRecords(org: "o", [ImportRecord(
+                kind: .contact, id: id, contactId: id, stageId: "s", assignedTo: nil, name: "", email: "", phone: "", tags: [], source: nil,
+                createdAt: 0, updatedAt: 0, conversations: [])])
+            var filter = ContactFilter()
+            filter.orgWide = true
+            _ = try await store.startSlice(SliceAssignment(jobId: "j\(round)", org: "o", requester: "u", filter: filter))
+            while try await !store.deleteNextBatch("j\(round)").finished {}
+            let events = try await store.outbox(limit: 10)
+            #expect(events.count == 1)
+            for event in events { #expect(seen.insert(event.id).inserted, "event id \(event.id) came twice") }
+            try await store.removeFromOutbox(through: Int64(events.last!.id.split(separator: "-").last!)!)  // one event, just read
+            #expect(try await store.outbox(limit: 10).isEmpty)
+        }
+        #expect(seen.allSatisfy { $0.hasPrefix("s2-") })
+    }
+}

@@ -16,6 +16,9 @@ import Wire
 /// `delete_slices` is each job's checkpoint on this shard: its filter, its
 /// watermark and its counters (wire-encoded), written in the same transaction
 /// as each batch's deletions, so a restarted shard resumes exactly.
+///
+/// `event_outbox.seq` is AUTOINCREMENT: rows leave the outbox once published,
+/// and a plain rowid would then be reused, giving two events the same id.
 enum Schema {
     /// Bumped when a statement below changes in a way old databases need migrating for.
     static let version = 1
@@ -117,7 +120,7 @@ enum Schema {
         """,
         """
         CREATE TABLE IF NOT EXISTS event_outbox (
-            seq INTEGER PRIMARY KEY,
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
             org TEXT NOT NULL,
             type TEXT NOT NULL,
             payload TEXT NOT NULL,
