@@ -80,6 +80,25 @@ import Wire
         #expect(try cluster.get("/healthz").status == 200)
     }
 
+    @Test func aHungShardIsDetectedByItsMissingHeartbeatsKilledAndRestarted() throws {
+        let cluster = try TestCluster(shards: 2)
+        var seen: Set<Int32> = []
+        defer { #expect(cluster.stop(everSeen: seen).isEmpty, "processes left behind") }
+        try cluster.start()
+        let hung = try #require(cluster.currentPids()["shard-0"])
+        seen.insert(hung)
+        kill(hung, SIGSTOP)
+        // Heartbeats stop; after 3 s of silence the supervisor kills and restarts it.
+        let replaced = try eventually(timeout: .seconds(8)) {
+            guard let pid = cluster.currentPids()["shard-0"], pid != hung else { return false }
+            seen.insert(pid)
+            return try cluster.get("/healthz").status == 200
+        }
+        #expect(replaced, "\(cluster.logs())")
+        #expect(cluster.logs().contains("sent no heartbeat"))
+        #expect(kill(hung, 0) != 0)
+    }
+
     @Test func statusReportsEveryProcess() throws {
         let cluster = try TestCluster(shards: 2)
         defer { cluster.stop() }
