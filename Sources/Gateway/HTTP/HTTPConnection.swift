@@ -38,8 +38,10 @@ final class HTTPConnection: @unchecked Sendable {
         state = .idle(since: .now)
         channel = StreamChannel(
             fd: fd, loop: server.loop, label: "http#\(fd)", outboundLimit: 16 << 20,
-            onBytes: { [unowned self] bytes in received(bytes) },
-            onClose: { [unowned self] error in
+            // Weak, then held for the whole call: `onClose` removes this connection from the server.
+            onBytes: { [weak self] bytes in self?.received(bytes) },
+            onClose: { [weak self] error in
+                guard let self else { return }
                 switch state {
                 case .streaming(let body, _): body.fail(error ?? APIError.invalidBody("the client closed the connection mid-body"))
                 case .eventStream(let org): self.server.events.unsubscribe(org: org, channel: channel)

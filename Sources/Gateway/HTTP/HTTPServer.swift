@@ -44,7 +44,11 @@ final class HTTPServer: @unchecked Sendable {
         let fd = try Socket.listenTCP(host: host, port: port)
         let boundPort = try Socket.localPort(fd)
         loop.execute { [self] in
-            let listener = Listener(fd: fd, loop: loop, label: "\(host):\(port)", log: log) { [unowned self] client in
+            let listener = Listener(fd: fd, loop: loop, label: "\(host):\(port)", log: log) { [weak self] client in
+                guard let self else {
+                    close(client)
+                    return
+                }
                 accept(client)
             }
             do {
@@ -72,7 +76,7 @@ final class HTTPServer: @unchecked Sendable {
             close(fd)
             return
         }
-        let connection = HTTPConnection(fd: fd, server: self) { [unowned self] in connections[fd] = nil }
+        let connection = HTTPConnection(fd: fd, server: self) { [weak self] in self?.connections[fd] = nil }
         connections[fd] = connection
         connection.activate()
     }

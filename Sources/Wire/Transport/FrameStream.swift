@@ -24,11 +24,14 @@ final class FrameStream: @unchecked Sendable {
         decoder = FrameDecoder(sizeLimit: limits.frameSize)
         channel = StreamChannel(
             fd: fd, loop: loop, label: label, outboundLimit: limits.outboundBuffer,
-            onBytes: { [unowned self] bytes in decode(bytes) },
-            onClose: { [unowned self] error in
+            // Weak, then held for the whole call: finishing the stream lets the
+            // connection (and this stream) be freed on another thread meanwhile.
+            onBytes: { [weak self] bytes in self?.decode(bytes) },
+            onClose: { [weak self] error in
+                guard let self else { return }
+                channel = nil  // breaks the channel ↔ stream cycle
                 events.yield(.closed(error))
                 events.finish()
-                channel = nil  // breaks the channel ↔ stream cycle
             }
         )
     }
