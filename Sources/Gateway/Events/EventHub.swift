@@ -35,11 +35,12 @@ final class EventHub: @unchecked Sendable {
     /// Keeps and sends one event to the org's subscribers.
     func publish(org: String, _ event: Event) {
         loop.assertInLoop()
-        var window = recent[org, default: []]
-        window.append(event)
+        // Mutated in place: a local copy of the window would be copied whole for every event.
+        recent[org, default: []].append(event)
         // Trim in chunks so the window is not shifted on every event.
-        if window.count > Self.replayWindow + Self.replayWindow / 10 { window.removeFirst(window.count - Self.replayWindow) }
-        recent[org] = window
+        if let count = recent[org]?.count, count > Self.replayWindow + Self.replayWindow / 10 {
+            recent[org]?.removeFirst(count - Self.replayWindow)
+        }
         let frame = event.frame
         for (key, channel) in subscribers[org] ?? [:] {
             guard channel.queuedBytes <= Self.subscriberBacklogLimit else {
