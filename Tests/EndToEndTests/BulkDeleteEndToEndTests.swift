@@ -9,54 +9,26 @@ import Wire
 /// The seed's endpoint over real HTTP on a real 4-shard cluster: every count
 /// checked against what the test computes from its own data.
 @Suite(.serialized) struct BulkDeleteEndToEndTests {
-    private func request(_ cluster: TestCluster, _ method: String, _ path: String, token: String, body: String = "") throws -> RawHTTPResponse {
-        try RawHTTPClient.exchange(port: cluster.port, request: """
-            \(method) \(path) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
-            """)
-    }
-
-    private func token(_ cluster: TestCluster, org: String, role: String = "admin") throws -> String {
-        try cluster.script("token", ["--org", org, "--user", "admin-\(org)", "--role", role, "--data", cluster.data]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Polls the job from the first instant (it must never be 404) until it finishes.
-    private func waitForJob(_ cluster: TestCluster, _ jobId: String, token: String) throws -> [String: Any] {
-        var last: [String: Any] = [:]
-        var lastProcessed = 0
-        let finished = try eventually(timeout: .seconds(30)) {
-            let poll = try request(cluster, "GET", "/api/contacts/bulk-job/\(jobId)", token: token)
-            #expect(poll.status == 200, "poll answered \(poll)")
-            last = poll.json
-            let processed = last["processed"] as? Int ?? 0
-            #expect(processed >= lastProcessed, "processed went down")
-            lastProcessed = processed
-            return ["completed", "completed_with_errors", "failed", "cancelled"].contains(last["status"] as? String ?? "")
-        }
-        #expect(finished, "job never finished: \(last)")
-        return last
-    }
-
     @Test func deletesAnOrgsStagesExactlyAndLeavesEverythingElse() throws {
         let cluster = try TestCluster(shards: 4)
         defer { cluster.stop() }
         try cluster.start()
-        let adminA = try token(cluster, org: "org-a")
-        let adminB = try token(cluster, org: "org-b")
+        let adminA = try cluster.token(org: "org-a", user: "admin-org-a")
+        let adminB = try cluster.token(org: "org-b", user: "admin-org-b")
         let orgA = DataEndToEndTests.dataSet(org: 1, count: 400)
         let orgB = DataEndToEndTests.dataSet(org: 2, count: 150)
-        #expect(try request(cluster, "POST", "/api/contacts/import", token: adminA, body: orgA.map(\.line).joined(separator: "\n")).status == 200)
-        #expect(try request(cluster, "POST", "/api/contacts/import", token: adminB, body: orgB.map(\.line).joined(separator: "\n")).status == 200)
-        let statsB = try request(cluster, "GET", "/api/contacts/stats", token: adminB).body
+        #expect(try cluster.send("POST", "/api/contacts/import", token: adminA, body: orgA.map(\.line).joined(separator: "\n")).status == 200)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: adminB, body: orgB.map(\.line).joined(separator: "\n")).status == 200)
+        let statsB = try cluster.send("GET", "/api/contacts/stats", token: adminB).body
 
         let victims = orgA.filter { ["s0", "s2"].contains($0.stage) }
-        let started = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: adminA, body: #"{"stageIds":["s0","s2"]}"#)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: adminA, body: #"{"stageIds":["s0","s2"]}"#)
         #expect(started.status == 202, "\(started)")
         #expect(started.json["message"] as? String == "Bulk delete started")
         let jobId = try #require(started.json["jobId"] as? String)
         #expect(UUID(uuidString: jobId) != nil)
 
-        let job = try waitForJob(cluster, jobId, token: adminA)
+        let job = try cluster.waitForJob(jobId, token: adminA)
         let conversations = victims.reduce(0) { $0 + $1.conversations }
         #expect(job["status"] as? String == "completed")
         #expect(job["total"] as? Int == victims.count)
@@ -71,34 +43,34 @@ import Wire
         #expect((job["shards"] as? [[String: Any]])?.count == 4)
         #expect(job["requestedBy"] as? String == "admin-org-a")
 
-        let stats = try request(cluster, "GET", "/api/contacts/stats", token: adminA).json as? [String: Int]
+        let stats = try cluster.send("GET", "/api/contacts/stats", token: adminA).json as? [String: Int]
         let remaining = orgA.count - victims.count
         #expect(stats?["contacts"] == remaining)
         #expect(stats?["conversations"] == orgA.reduce(0) { $0 + $1.conversations } - conversations)
         #expect(stats?["auditEntries"] == victims.count)
         #expect(stats?["notifications"] == victims.filter { $0.assignee != nil }.count)
-        #expect(try request(cluster, "POST", "/api/contacts/query-count", token: adminA, body: #"{"stageIds":["s0","s2"]}"#).json["count"] as? Int == 0)
+        #expect(try cluster.send("POST", "/api/contacts/query-count", token: adminA, body: #"{"stageIds":["s0","s2"]}"#).json["count"] as? Int == 0)
 
         // Org B: untouched, and blind to org A's job.
-        #expect(try request(cluster, "GET", "/api/contacts/stats", token: adminB).body == statsB)
-        #expect(try request(cluster, "GET", "/api/contacts/bulk-job/\(jobId)", token: adminB).status == 404)
+        #expect(try cluster.send("GET", "/api/contacts/stats", token: adminB).body == statsB)
+        #expect(try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: adminB).status == 404)
     }
 
     @Test func deletesApplicationsWithoutTouchingContacts() throws {
         let cluster = try TestCluster(shards: 2)
         defer { cluster.stop() }
         try cluster.start()
-        let admin = try token(cluster, org: "org-a")
+        let admin = try cluster.token(org: "org-a", user: "admin-org-a")
         let contacts = DataEndToEndTests.dataSet(org: 1, count: 30)
         let applications = contacts.prefix(12).enumerated().map { index, contact in
             #"{"kind":"Application","_id":"\#(String(format: "%024x", 0xA00 + index))","contactId":"\#(contact.id)","stageId":"apply"}"#
         }
         let body = (contacts.map(\.line) + applications).joined(separator: "\n")
-        #expect(try request(cluster, "POST", "/api/contacts/import", token: admin, body: body).status == 200)
-        let started = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"pipelineType":"Application"}"#)
-        let job = try waitForJob(cluster, try #require(started.json["jobId"] as? String), token: admin)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: body).status == 200)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"pipelineType":"Application"}"#)
+        let job = try cluster.waitForJob(try #require(started.json["jobId"] as? String), token: admin)
         #expect(job["deleted"] as? Int == 12)
-        let stats = try request(cluster, "GET", "/api/contacts/stats", token: admin).json as? [String: Int]
+        let stats = try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int]
         #expect(stats?["applications"] == 0)
         #expect(stats?["contacts"] == 30)
         #expect(stats?["auditEntries"] == 12)
@@ -108,36 +80,29 @@ import Wire
         let cluster = try TestCluster(shards: 1)
         defer { cluster.stop() }
         try cluster.start()
-        let admin = try token(cluster, org: "org-a")
-        let missing = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"ownerFilter":"owned"}"#)
+        let admin = try cluster.token(org: "org-a", user: "admin-org-a")
+        let missing = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"ownerFilter":"owned"}"#)
         #expect(missing.status == 400)
         #expect((missing.json["message"] as? String)?.contains("stageIds") == true)
-        let typo = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"advancedParams":{"tagz":["x"]}}"#)
+        let typo = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"advancedParams":{"tagz":["x"]}}"#)
         #expect(typo.status == 400)
-        #expect(try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: token(cluster, org: "org-a", role: "agent"), body: #"{"orgWide":true}"#).status == 403)
-        #expect(try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: "nope", body: #"{"orgWide":true}"#).status == 401)
-        #expect(try request(cluster, "GET", "/api/contacts/bulk-job/00000000-0000-4000-8000-000000000000", token: admin).status == 404)
+        #expect(try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: cluster.token(org: "org-a", user: "admin-org-a", role: "agent"), body: #"{"orgWide":true}"#).status == 403)
+        #expect(try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: "nope", body: #"{"orgWide":true}"#).status == 401)
+        #expect(try cluster.send("GET", "/api/contacts/bulk-job/00000000-0000-4000-8000-000000000000", token: admin).status == 404)
     }
 }
 
 /// Guards around a job: cancel, the per-org cap, expectedCount, dryRun, Idempotency-Key, listing.
 @Suite(.serialized) struct BulkJobGuardsEndToEndTests {
-    private func request(_ cluster: TestCluster, _ method: String, _ path: String, token: String, body: String = "", headers: String = "") throws -> RawHTTPResponse {
-        try RawHTTPClient.exchange(port: cluster.port, request: """
-            \(method) \(path) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\n\(headers)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
-            """)
-    }
-
     @Test func cancelStopsEveryShardAtABatchBoundaryWithExactCountsAndTheCapRefusesAFifthJob() throws {
         let cluster = try TestCluster(shards: 2)
         defer { cluster.stop() }
         try cluster.start()
-        let admin = try cluster.script("token", ["--org", "org-a", "--user", "u1", "--role", "admin", "--data", cluster.data]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try cluster.token(org: "org-a", user: "u1")
         let contacts = DataEndToEndTests.dataSet(org: 1, count: 6_000)
-        #expect(try request(cluster, "POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
-        #expect(try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"dryRun":true}"#).json["count"] as? Int == 6_000)
-        let mismatch = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"expectedCount":5}"#)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
+        #expect(try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"dryRun":true}"#).json["count"] as? Int == 6_000)
+        let mismatch = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"expectedCount":5}"#)
         #expect(mismatch.status == 409)
 
         // Shards paused (briefly: heartbeats allow 3 s) so the jobs are queued, not finished, when cancelled.
@@ -145,14 +110,14 @@ import Wire
         shards.forEach { kill($0, SIGSTOP) }
         var jobIds: [String] = []
         for stage in ["s0", "s1", "s2", "s0\",\"s1"] {
-            let started = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["\#(stage)"]}"#)
+            let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["\#(stage)"]}"#)
             #expect(started.status == 202)
             if let jobId = started.json["jobId"] as? String { jobIds.append(jobId) }
         }
-        let fifth = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
+        let fifth = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
         #expect(fifth.status == 429)
         for jobId in jobIds {
-            let cancelled = try request(cluster, "DELETE", "/api/contacts/bulk-job/\(jobId)", token: admin)
+            let cancelled = try cluster.send("DELETE", "/api/contacts/bulk-job/\(jobId)", token: admin)
             #expect(cancelled.status == 202)
             #expect(cancelled.json["status"] as? String == "cancelling")
         }
@@ -162,42 +127,33 @@ import Wire
         for jobId in jobIds {
             var job: [String: Any] = [:]
             let done = try eventually(timeout: .seconds(20)) {
-                job = try request(cluster, "GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json
+                job = try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json
                 return job["status"] as? String == "cancelled"
             }
             #expect(done, "\(job)")
             deleted += job["deleted"] as? Int ?? -1
-            #expect(try request(cluster, "DELETE", "/api/contacts/bulk-job/\(jobId)", token: admin).status == 409)
+            #expect(try cluster.send("DELETE", "/api/contacts/bulk-job/\(jobId)", token: admin).status == 409)
         }
         // Whatever the cancelled jobs deleted before stopping is exactly what is gone.
-        let stats = try request(cluster, "GET", "/api/contacts/stats", token: admin).json as? [String: Int]
+        let stats = try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int]
         #expect(stats?["contacts"] == 6_000 - deleted)
         #expect(stats?["auditEntries"] == deleted)
-        let listed = try request(cluster, "GET", "/api/contacts/bulk-jobs?limit=10", token: admin).json["jobs"] as? [[String: Any]]
+        let listed = try cluster.send("GET", "/api/contacts/bulk-jobs?limit=10", token: admin).json["jobs"] as? [[String: Any]]
         #expect(listed?.compactMap { $0["jobId"] as? String } == jobIds.reversed())
-        #expect(try request(cluster, "GET", "/api/contacts/bulk-jobs?limit=0", token: admin).status == 400)
+        #expect(try cluster.send("GET", "/api/contacts/bulk-jobs?limit=0", token: admin).status == 400)
 
         // Now with capacity again: the same Idempotency-Key and body replay the first job; another body is a conflict.
         let key = "Idempotency-Key: delete-s0-once\r\n"
-        let first = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"]}"#, headers: key)
-        let again = try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"]}"#, headers: key)
+        let first = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"]}"#, headers: key)
+        let again = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"]}"#, headers: key)
         #expect(first.status == 202)
         #expect(again.json["jobId"] as? String == first.json["jobId"] as? String)
-        #expect(try request(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"]}"#, headers: key).status == 409)
+        #expect(try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"]}"#, headers: key).status == 409)
     }
 }
 
 /// Audit entries and notifications of a finished job, paged across every shard.
 @Suite(.serialized) struct JobLogsEndToEndTests {
-    private func get(_ cluster: TestCluster, _ path: String, token: String) throws -> RawHTTPResponse {
-        try RawHTTPClient.exchange(port: cluster.port, request: "GET \(path) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n")
-    }
-
-    private func token(_ cluster: TestCluster, user: String) throws -> String {
-        try cluster.script("token", ["--org", "org-a", "--user", user, "--role", "admin", "--data", cluster.data]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     /// Every entry of a paged listing, following nextCursor to the end.
     private func all(_ cluster: TestCluster, _ path: String, token: String, limit: Int) throws -> (total: Int, ids: [String], entries: [[String: Any]]) {
         var cursor: String?
@@ -205,7 +161,7 @@ import Wire
         var total = -1
         repeat {
             let separator = path.contains("?") ? "&" : "?"
-            let page = try get(cluster, path + separator + "limit=\(limit)" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
+            let page = try cluster.send("GET", path + separator + "limit=\(limit)" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
             #expect(page.status == 200, "\(page)")
             total = page.json["total"] as? Int ?? -1
             let batch = page.json["entries"] as? [[String: Any]] ?? []
@@ -220,17 +176,13 @@ import Wire
         let cluster = try TestCluster(shards: 3)
         defer { cluster.stop() }
         try cluster.start()
-        let admin = try token(cluster, user: "admin")
+        let admin = try cluster.token(org: "org-a", user: "admin")
         let contacts = DataEndToEndTests.dataSet(org: 1, count: 240)
-        _ = try RawHTTPClient.exchange(port: cluster.port, request: """
-            POST /api/contacts/import HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(contacts.map(\.line).joined(separator: "\n").utf8.count)\r\nConnection: close\r\n\r\n\(contacts.map(\.line).joined(separator: "\n"))
-            """)
+        _ = try cluster.send("POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n"))
         let body = #"{"stageIds":["s1"]}"#
-        let started = try RawHTTPClient.exchange(port: cluster.port, request: """
-            DELETE /api/contacts/query-bulk-delete HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
-            """)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: body)
         let jobId = try #require(started.json["jobId"] as? String)
-        let finished = try eventually { try get(cluster, "/api/contacts/bulk-job/\(jobId)", token: admin).json["status"] as? String == "completed" }
+        let finished = try eventually { try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json["status"] as? String == "completed" }
         #expect(finished)
         let victims = contacts.filter { $0.stage == "s1" }
 
@@ -240,17 +192,17 @@ import Wire
         #expect(Set(audit.ids).count == victims.count, "an entry was listed twice")
         #expect(Set(audit.entries.compactMap { $0["contactId"] as? String }) == Set(victims.map(\.id)))
         #expect(audit.entries.allSatisfy { ($0["snapshot"] as? [String: Any])?["email"] != nil && $0["actor"] as? String == "admin" })
-        #expect(try get(cluster, "/api/event-logs?type=CONTACT_DELETE&jobId=other", token: admin).json["total"] as? Int == 0)
+        #expect(try cluster.send("GET", "/api/event-logs?type=CONTACT_DELETE&jobId=other", token: admin).json["total"] as? Int == 0)
 
         for user in ["u0", "u1"] {
-            let mine = try all(cluster, "/api/notifications", token: try token(cluster, user: user), limit: 5)
+            let mine = try all(cluster, "/api/notifications", token: try cluster.token(org: "org-a", user: user), limit: 5)
             let expected = victims.filter { $0.assignee == user }
             #expect(mine.total == expected.count)
             #expect(Set(mine.entries.compactMap { $0["contactId"] as? String }) == Set(expected.map(\.id)))
         }
-        #expect(try get(cluster, "/api/notifications?cursor=zz", token: admin).status == 400)
-        #expect(try get(cluster, "/api/notifications?cursor=0.0", token: admin).status == 400)
-        #expect(try get(cluster, "/api/event-logs?limit=501", token: admin).status == 400)
+        #expect(try cluster.send("GET", "/api/notifications?cursor=zz", token: admin).status == 400)
+        #expect(try cluster.send("GET", "/api/notifications?cursor=0.0", token: admin).status == 400)
+        #expect(try cluster.send("GET", "/api/event-logs?limit=501", token: admin).status == 400)
     }
 }
 
@@ -260,23 +212,17 @@ import Wire
         let cluster = try TestCluster(shards: 4)
         defer { cluster.stop() }
         try cluster.start()
-        let admin = try cluster.script("token", ["--org", "org-a", "--user", "u1", "--role", "admin", "--data", cluster.data]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let other = try cluster.script("token", ["--org", "org-b", "--user", "u9", "--role", "admin", "--data", cluster.data]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try cluster.token(org: "org-a", user: "u1")
+        let other = try cluster.token(org: "org-b", user: "u9")
         let contacts = DataEndToEndTests.dataSet(org: 1, count: 600)
         let body = contacts.map(\.line).joined(separator: "\n")
-        _ = try RawHTTPClient.exchange(port: cluster.port, request: """
-            POST /api/contacts/import HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
-            """)
+        _ = try cluster.send("POST", "/api/contacts/import", token: admin, body: body)
         let subscriber = try RawSSEClient(port: cluster.port, token: admin)
         let outsider = try RawSSEClient(port: cluster.port, token: other)
         _ = subscriber.collect(timeout: .milliseconds(300)) { _ in false }  // the subscription is in place
 
         let filter = #"{"stageIds":["s0"]}"#
-        let started = try RawHTTPClient.exchange(port: cluster.port, request: """
-            DELETE /api/contacts/query-bulk-delete HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(filter.utf8.count)\r\nConnection: close\r\n\r\n\(filter)
-            """)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: filter)
         let jobId = try #require(started.json["jobId"] as? String)
         let victims = Set(contacts.filter { $0.stage == "s0" }.map(\.id))
         let events = subscriber.collect(timeout: .seconds(20)) { events in
@@ -315,21 +261,16 @@ import Wire
         var seen: Set<Int32> = []
         defer { cluster.stop(everSeen: seen) }
         try cluster.start()
-        let admin = try cluster.script("token", ["--org", "org-a", "--user", "u1", "--role", "admin", "--data", cluster.data]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try cluster.token(org: "org-a", user: "u1")
         let contacts = DataEndToEndTests.dataSet(org: 1, count: 3_000)
         let body = contacts.map(\.line).joined(separator: "\n")
-        _ = try RawHTTPClient.exchange(port: cluster.port, request: """
-            POST /api/contacts/import HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
-            """)
+        _ = try cluster.send("POST", "/api/contacts/import", token: admin, body: body)
         let victim = try #require(cluster.currentPids()["shard-1"])
         seen.insert(victim)
         // Stopped, it cannot take its slice; killed, it is restarted and must be given the slice again.
         kill(victim, SIGSTOP)
         let filter = #"{"orgWide":true}"#
-        let started = try RawHTTPClient.exchange(port: cluster.port, request: """
-            DELETE /api/contacts/query-bulk-delete HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(filter.utf8.count)\r\nConnection: close\r\n\r\n\(filter)
-            """)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: filter)
         let jobId = try #require(started.json["jobId"] as? String)
         usleep(300_000)
         kill(victim, SIGKILL)
@@ -337,9 +278,7 @@ import Wire
 
         var job: [String: Any] = [:]
         let finished = try eventually(timeout: .seconds(30)) {
-            job = try RawHTTPClient.exchange(port: cluster.port, request: """
-                GET /api/contacts/bulk-job/\(jobId) HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nConnection: close\r\n\r\n
-                """).json
+            job = try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json
             return job["status"] as? String == "completed"
         }
         #expect(finished, "\(job)\(cluster.logs())")
@@ -347,9 +286,7 @@ import Wire
         #expect(job["total"] as? Int == 3_000)
         #expect(job["deleted"] as? Int == 3_000)
         #expect((job["cascade"] as? [String: Int])?["auditEntries"] == 3_000)
-        let stats = try RawHTTPClient.exchange(port: cluster.port, request: """
-            GET /api/contacts/stats HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nConnection: close\r\n\r\n
-            """).json as? [String: Int]
+        let stats = try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int]
         #expect(stats?["contacts"] == 0)
         #expect(stats?["messages"] == 0)
         #expect(stats?["auditEntries"] == 3_000)
@@ -370,8 +307,7 @@ import Wire
         defer { cluster.stop(everSeen: seen) }
         try cluster.start()
         seen.formUnion(cluster.currentPids().values)
-        let admin = try cluster.script("token", ["--org", "org-a", "--user", "u1", "--role", "admin", "--data", cluster.data]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try cluster.token(org: "org-a", user: "u1")
         // shard-1's database is replaced by junk (a corrupt file): every restart fails to open it and exits.
         let shards = cluster.layout.shardsDirectory
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: "\(shards)/shard-1.db\(suffix)") }
@@ -383,15 +319,11 @@ import Wire
         #expect(try cluster.get("/healthz").status == 503)
 
         let filter = #"{"orgWide":true}"#
-        let started = try RawHTTPClient.exchange(port: cluster.port, request: """
-            DELETE /api/contacts/query-bulk-delete HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nContent-Length: \(filter.utf8.count)\r\nConnection: close\r\n\r\n\(filter)
-            """)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: filter)
         let jobId = try #require(started.json["jobId"] as? String)
         var job: [String: Any] = [:]
         let failed = try eventually(timeout: .seconds(10)) {
-            job = try RawHTTPClient.exchange(port: cluster.port, request: """
-                GET /api/contacts/bulk-job/\(jobId) HTTP/1.1\r\nAuthorization: Bearer \(admin)\r\nConnection: close\r\n\r\n
-                """).json
+            job = try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json
             return job["status"] as? String == "failed"
         }
         #expect(failed, "\(job)")

@@ -36,35 +36,19 @@ import Wire
         }
     }
 
-    private func post(_ cluster: TestCluster, _ path: String, token: String, body: String) throws -> RawHTTPResponse {
-        try RawHTTPClient.exchange(port: cluster.port, request: """
-            POST \(path) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
-            """)
-    }
-
-    private func get(_ cluster: TestCluster, _ path: String, token: String) throws -> RawHTTPResponse {
-        try RawHTTPClient.exchange(port: cluster.port, request: "GET \(path) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n")
-    }
-
-    private func token(_ cluster: TestCluster, org: String, user: String, role: String) throws -> String {
-        let (status, output) = try cluster.script("token", ["--org", org, "--user", user, "--role", role, "--data", cluster.data])
-        #expect(status == 0, "\(output)")
-        return output.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test func importsTwoOrgsAndAnswersCountsReadsAndStatsForEachAlone() throws {
         let cluster = try TestCluster(shards: 4)
         defer { cluster.stop() }
         try cluster.start()
-        let admin = try token(cluster, org: "org-a", user: "u1", role: "admin")
-        let other = try token(cluster, org: "org-b", user: "u9", role: "owner")
+        let admin = try cluster.token(org: "org-a", user: "u1", role: "admin")
+        let other = try cluster.token(org: "org-b", user: "u9", role: "owner")
         let orgA = Self.dataSet(org: 1, count: 300)
         let orgB = Self.dataSet(org: 2, count: 120)
 
         // Org A, with a bad line in the middle: it is rejected by number, the rest kept.
         var linesA = orgA.map(\.line)
         linesA.insert("{not json", at: 150)
-        let importA = try post(cluster, "/api/contacts/import", token: admin, body: linesA.joined(separator: "\n") + "\n")
+        let importA = try cluster.send("POST", "/api/contacts/import", token: admin, body: linesA.joined(separator: "\n") + "\n")
         #expect(importA.status == 200, "\(importA)")
         let importedA = try #require(importA.json["imported"] as? [String: Int])
         let expectedConversations = orgA.reduce(0) { $0 + $1.conversations }
@@ -72,17 +56,17 @@ import Wire
         let rejected = try #require(importA.json["rejected"] as? [[String: Any]])
         #expect(rejected.count == 1)
         #expect(rejected.first?["line"] as? Int == 151)
-        #expect(try post(cluster, "/api/contacts/import", token: other, body: orgB.map(\.line).joined(separator: "\n")).status == 200)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: other, body: orgB.map(\.line).joined(separator: "\n")).status == 200)
 
         // Re-importing org A changes nothing: ids replace themselves.
-        #expect(try post(cluster, "/api/contacts/import", token: admin, body: orgA.map(\.line).joined(separator: "\n")).status == 200)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: orgA.map(\.line).joined(separator: "\n")).status == 200)
 
-        let stats = try get(cluster, "/api/contacts/stats", token: admin)
+        let stats = try cluster.send("GET", "/api/contacts/stats", token: admin)
         #expect(stats.json as? [String: Int] == [
             "contacts": 300, "applications": 0, "conversations": expectedConversations, "messages": expectedConversations * 2,
             "auditEntries": 0, "notifications": 0,
         ])
-        #expect(try get(cluster, "/api/contacts/stats", token: other).json["contacts"] as? Int == 120)
+        #expect(try cluster.send("GET", "/api/contacts/stats", token: other).json["contacts"] as? Int == 120)
 
         // Counts by filter, against what the test computes from its own data.
         let cases: [(String, Int)] = [
@@ -94,25 +78,25 @@ import Wire
             (#"{"orgWide":true,"advancedParams":{"search":"P0001@EXAMPLE"}}"#, 1),
         ]
         for (filter, expected) in cases {
-            let response = try post(cluster, "/api/contacts/query-count", token: admin, body: filter)
+            let response = try cluster.send("POST", "/api/contacts/query-count", token: admin, body: filter)
             #expect(response.json["count"] as? Int == expected, "\(filter): \(response)")
         }
-        #expect(try post(cluster, "/api/contacts/query-count", token: other, body: #"{"orgWide":true}"#).json["count"] as? Int == 120)
-        let typo = try post(cluster, "/api/contacts/query-count", token: admin, body: #"{"orgWide":true,"advancedParams":{"tag":["vip"]}}"#)
+        #expect(try cluster.send("POST", "/api/contacts/query-count", token: other, body: #"{"orgWide":true}"#).json["count"] as? Int == 120)
+        let typo = try cluster.send("POST", "/api/contacts/query-count", token: admin, body: #"{"orgWide":true,"advancedParams":{"tag":["vip"]}}"#)
         #expect(typo.status == 400)
         #expect((typo.json["message"] as? String)?.contains("advancedParams.tag") == true)
-        #expect(try post(cluster, "/api/contacts/query-count", token: admin, body: #"{"ownerFilter":"owned"}"#).status == 400)
+        #expect(try cluster.send("POST", "/api/contacts/query-count", token: admin, body: #"{"ownerFilter":"owned"}"#).status == 400)
 
         // Reads: one contact with its counts; another org's contact is a plain 404.
         let sample = orgA[7]
-        let contact = try get(cluster, "/api/contacts/\(sample.id)", token: admin)
+        let contact = try cluster.send("GET", "/api/contacts/\(sample.id)", token: admin)
         #expect(contact.status == 200)
         #expect(contact.json["_id"] as? String == sample.id)
         #expect(contact.json["stageId"] as? String == sample.stage)
         #expect(contact.json["conversationCount"] as? Int == sample.conversations)
         #expect(contact.json["messageCount"] as? Int == sample.conversations * 2)
-        let hidden = try get(cluster, "/api/contacts/\(sample.id)", token: other)
-        let missing = try get(cluster, "/api/contacts/ffffffffffffffffffffffff", token: other)
+        let hidden = try cluster.send("GET", "/api/contacts/\(sample.id)", token: other)
+        let missing = try cluster.send("GET", "/api/contacts/ffffffffffffffffffffffff", token: other)
         #expect(hidden.status == 404)
         #expect(missing.status == 404)
         #expect(hidden.json["error"] as? String == missing.json["error"] as? String)
@@ -122,21 +106,21 @@ import Wire
         let cluster = try TestCluster(shards: 2)
         defer { cluster.stop() }
         try cluster.start()
-        let agent = try token(cluster, org: "org-a", user: "u1", role: "agent")
+        let agent = try cluster.token(org: "org-a", user: "u1", role: "agent")
         let noAuth = try RawHTTPClient.exchange(port: cluster.port, request: "GET /api/contacts/stats HTTP/1.1\r\nConnection: close\r\n\r\n")
         #expect(noAuth.status == 401)
-        #expect(try get(cluster, "/api/contacts/stats", token: "garbage").status == 401)
+        #expect(try cluster.send("GET", "/api/contacts/stats", token: "garbage").status == 401)
         let forged = agent.split(separator: ".").prefix(2).joined(separator: ".") + ".AAAA"
-        #expect(try get(cluster, "/api/contacts/stats", token: forged).status == 401)
+        #expect(try cluster.send("GET", "/api/contacts/stats", token: forged).status == 401)
         let (status, stale) = try cluster.script("token", ["--org", "org-a", "--user", "u1", "--ttl", "0", "--data", cluster.data])
         #expect(status == 0)
         sleep(1)
         // exp = now: still inside the 30 s leeway, so it is accepted; the unit tests pin the edge.
-        #expect(try get(cluster, "/api/contacts/stats", token: stale.trimmingCharacters(in: .whitespacesAndNewlines)).status == 200)
+        #expect(try cluster.send("GET", "/api/contacts/stats", token: stale.trimmingCharacters(in: .whitespacesAndNewlines)).status == 200)
         let none = "eyJhbGciOiJub25lIn0." + agent.split(separator: ".")[1] + "."
-        #expect(try get(cluster, "/api/contacts/stats", token: none).status == 401)
-        #expect(try get(cluster, "/api/contacts/stats", token: agent).status == 200)
-        let write = try post(cluster, "/api/contacts/import", token: agent, body: "{}\n")
+        #expect(try cluster.send("GET", "/api/contacts/stats", token: none).status == 401)
+        #expect(try cluster.send("GET", "/api/contacts/stats", token: agent).status == 200)
+        let write = try cluster.send("POST", "/api/contacts/import", token: agent, body: "{}\n")
         #expect(write.status == 403)
     }
 }
@@ -149,12 +133,8 @@ import Wire
         let cluster = try TestCluster(shards: 1)
         defer { cluster.stop() }
         try cluster.start()
-        let (_, token) = try cluster.script("token", ["--org", "o", "--user", "u", "--role", "admin", "--data", cluster.data])
-        let body = String(repeating: "{}\n", count: 400)
-        let response = try RawHTTPClient.exchange(port: cluster.port, request: """
-            POST /api/contacts/import HTTP/1.1\r\nAuthorization: Bearer \(token.trimmingCharacters(in: .whitespacesAndNewlines))\r\n\
-            Content-Length: \(body.utf8.count)\r\n\r\n\(body)
-            """)
+        let response = try cluster.send(
+            "POST", "/api/contacts/import", token: try cluster.token(org: "o", user: "u"), body: String(repeating: "{}\n", count: 400))
         #expect(response.status == 413)
     }
 }

@@ -8,31 +8,15 @@ import Wire
 
 /// Killing the coordinator or the gateway loses no job: starting the cluster again resumes it.
 @Suite(.serialized) struct ProcessRestartEndToEndTests {
-    private func send(_ cluster: TestCluster, _ method: String, _ path: String, token: String, body: String = "") throws -> RawHTTPResponse {
-        try RawHTTPClient.exchange(port: cluster.port, request: """
-            \(method) \(path) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
-            """)
-    }
-
     private func prepared(_ contacts: Int) throws -> (TestCluster, String) {
         let cluster = try TestCluster(shards: 2)
         try cluster.start()
-        let admin = try cluster.script("token", ["--org", "org-a", "--user", "u1", "--role", "admin", "--data", cluster.data]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try cluster.token(org: "org-a", user: "u1")
         let body = DataEndToEndTests.dataSet(org: 1, count: contacts).map(\.line).joined(separator: "\n")
-        #expect(try send(cluster, "POST", "/api/contacts/import", token: admin, body: body).status == 200)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: body).status == 200)
         return (cluster, admin)
     }
 
-    private func waitFor(_ status: String, _ cluster: TestCluster, _ jobId: String, token: String) throws -> [String: Any] {
-        var job: [String: Any] = [:]
-        let reached = try eventually(timeout: .seconds(30)) {
-            job = (try? send(cluster, "GET", "/api/contacts/bulk-job/\(jobId)", token: token).json) ?? [:]
-            return job["status"] as? String == status
-        }
-        #expect(reached, "\(job)\(cluster.logs())")
-        return job
-    }
 
     @Test func aJobRegisteredBeforeTheCoordinatorIsKilledFinishesExactlyAfterTheClusterStartsAgain() throws {
         let (cluster, admin) = try prepared(2_000)
@@ -41,7 +25,7 @@ import Wire
         let before = cluster.currentPids()
         // Shards paused: the job is registered (durably) but no slice has run when the coordinator dies.
         for name in ["shard-0", "shard-1"] { kill(before[name] ?? 0, SIGSTOP) }
-        let started = try send(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
         let jobId = try #require(started.json["jobId"] as? String)
         kill(before["coordinator"] ?? 0, SIGKILL)
         for name in ["shard-0", "shard-1"] { kill(before[name] ?? 0, SIGCONT) }
@@ -50,10 +34,10 @@ import Wire
 
         try cluster.start()
         seen.formUnion(cluster.currentPids().values)
-        let job = try waitFor("completed", cluster, jobId, token: admin)
+        let job = try cluster.waitForJob(jobId, token: admin) { $0["status"] as? String == "completed" }
         #expect(job["deleted"] as? Int == 2_000)
         #expect(job["total"] as? Int == 2_000)
-        let stats = try send(cluster, "GET", "/api/contacts/stats", token: admin).json as? [String: Int]
+        let stats = try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int]
         #expect(stats?["contacts"] == 0)
         #expect(stats?["auditEntries"] == 2_000)
     }
@@ -62,7 +46,7 @@ import Wire
         let (cluster, admin) = try prepared(500)
         var seen = Set(cluster.currentPids().values)
         defer { cluster.stop(everSeen: seen) }
-        let started = try send(cluster, "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"]}"#)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"]}"#)
         let jobId = try #require(started.json["jobId"] as? String)
         let gateway = try #require(cluster.currentPids()["gateway"])
         kill(gateway, SIGKILL)
@@ -70,7 +54,7 @@ import Wire
         try cluster.start()
         seen.formUnion(cluster.currentPids().values)
         #expect(cluster.currentPids()["gateway"] != gateway)
-        let job = try waitFor("completed", cluster, jobId, token: admin)
+        let job = try cluster.waitForJob(jobId, token: admin) { $0["status"] as? String == "completed" }
         #expect(job["deleted"] as? Int == DataEndToEndTests.dataSet(org: 1, count: 500).filter { $0.stage == "s1" }.count)
     }
 }

@@ -151,3 +151,39 @@ final class TestCluster: @unchecked Sendable {
         }
     }
 }
+
+extension TestCluster {
+    /// One request with a bearer token, answered and closed.
+    func send(_ method: String, _ path: String, token: String, body: String = "", headers: String = "") throws -> RawHTTPResponse {
+        try RawHTTPClient.exchange(port: port, request: """
+            \(method) \(path) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\n\(headers)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)
+            """)
+    }
+
+    /// A token from scripts/token, signed with this cluster's secret.
+    func token(org: String, user: String, role: String = "admin") throws -> String {
+        let (status, output) = try script("token", ["--org", org, "--user", user, "--role", role, "--data", data])
+        #expect(status == 0, "\(output)")
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Polls a job from the first instant (it must never be 404, nor its processed count go down) until `done` holds.
+    func waitForJob(
+        _ jobId: String, token: String, timeout: Duration = .seconds(30),
+        until done: ([String: Any]) -> Bool = { ["completed", "completed_with_errors", "failed", "cancelled"].contains($0["status"] as? String ?? "") }
+    ) throws -> [String: Any] {
+        var job: [String: Any] = [:]
+        var lastProcessed = 0
+        let reached = try eventually(timeout: timeout) {
+            let poll = try send("GET", "/api/contacts/bulk-job/\(jobId)", token: token)
+            #expect(poll.status == 200, "poll answered \(poll)")
+            job = poll.json
+            let processed = job["processed"] as? Int ?? 0
+            #expect(processed >= lastProcessed, "processed went down")
+            lastProcessed = processed
+            return done(job)
+        }
+        #expect(reached, "job never got there: \(job)\(logs())")
+        return job
+    }
+}
