@@ -175,6 +175,23 @@ final class TestServer: Sendable {
         close(pair[1])
     }
 
+    @Test func everyConnectionHasItsOwnSerialEvenWhenAnOldOnesMemoryIsReused() async throws {
+        let loop = try startedLoop()
+        defer { loop.stop() }
+        var serials: Set<UInt64> = []
+        for _ in 0..<20 {
+            var pair: [Int32] = [0, 0]
+            #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+            try Socket.setNonBlocking(pair[0])
+            let connection = Connection(
+                fd: pair[0], label: "serial", loop: loop, side: .connecting(Hello(role: .gateway, pid: 1)), delegate: RecordingDelegate(), log: log)
+            #expect(serials.insert(connection.serial).inserted)
+            connection.close()
+            await connection.waitUntilClosed()
+            close(pair[1])
+        }
+    }
+
     @Test func peerLinkReconnectsWhenThePeerComesBack() async throws {
         let loop = try startedLoop()
         defer { loop.stop() }

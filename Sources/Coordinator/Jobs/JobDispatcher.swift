@@ -9,9 +9,9 @@ actor JobDispatcher {
     private let supervisor: ShardSupervisor
     private let log: Log
     /// The connection each (job, shard) slice was last given to.
-    private var assignedTo: [String: ObjectIdentifier] = [:]
+    private var assignedTo: [String: UInt64] = [:]
     /// The connection each slice was last offered to, answered or not: a new one means a new process.
-    private var offeredTo: [String: ObjectIdentifier] = [:]
+    private var offeredTo: [String: UInt64] = [:]
     private var loop: Task<Void, Never>?
 
     /// How often pending slices are checked against live connections.
@@ -57,7 +57,9 @@ actor JobDispatcher {
                 }
                 guard let connection = await supervisor.connection(for: shard) else { continue }
                 let key = Self.key(assignment.jobId, shard, cancelling)
-                let identity = ObjectIdentifier(connection)
+                // A serial, not the object's address: a restarted shard's new
+                // connection may reuse a freed one's address and look already served.
+                let identity = connection.serial
                 guard assignedTo[key] != identity else { continue }
                 assignedTo[key] = identity
                 if let previous = offeredTo[key], previous != identity, !cancelling {

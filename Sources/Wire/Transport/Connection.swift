@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// One peer process: the mailbox for one Unix-socket connection.
 ///
@@ -15,6 +16,9 @@ package actor Connection {
     }
 
     package nonisolated let label: String
+    /// Unique for the life of the process, unlike an object's address (which a
+    /// new connection may reuse once an old one is freed).
+    package nonisolated let serial: UInt64
     private nonisolated let stream: FrameStream
     private let side: HandshakeSide
     private let delegate: any ConnectionDelegate
@@ -30,10 +34,12 @@ package actor Connection {
     private var timeouts: [UInt64: Task<Void, Never>] = [:]
     private var nextCorrelation: UInt64 = 1
     private var closeError: (any Error)?
+    private static let serials = Atomic<UInt64>(0)
 
     /// Takes over `fd` and starts reading; the connecting side sends its hello at once.
     package init(fd: Int32, label: String, loop: EventLoop, side: HandshakeSide, delegate: any ConnectionDelegate, limits: WireLimits = .standard, log: Log) {
         self.label = label
+        serial = Self.serials.add(1, ordering: .relaxed).newValue
         self.side = side
         self.delegate = delegate
         self.limits = limits
