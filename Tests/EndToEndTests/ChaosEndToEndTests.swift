@@ -24,6 +24,8 @@ import Testing
         let (status, output) = try cluster.script("chaos", [
             "--contacts", "40000", "--kills", "5", "--interval-ms", "100", "--seed", "7",
             "--shards", "4", "--port", "\(cluster.port)", "--data", cluster.data,
+            // The job ends within about 2 s of the last kill; a stalled one fails in 30 s, not the default 180.
+            "--job-timeout", "30",
         ])
         #expect(status == 0, "scripts/chaos exited with \(status):\n\(output)")
         #expect(output.contains("chaos: 5 kills, 0 violations"), "\(output)")
