@@ -58,7 +58,6 @@ final class EventHub: @unchecked Sendable {
         let finished = job.status.isFinished
         if let last = lastProgress[job.jobId], last.finished || processed < last.processed { return }
         lastProgress[job.jobId] = (processed, finished)
-        if finished { lastProgress[job.jobId] = (processed, true) }
         publish(org: job.org, Event(id: "job-\(job.jobId)-\(processed)-\(job.status)", type: "bulk_job_progress", data: JobJSON.render(job)))
     }
 

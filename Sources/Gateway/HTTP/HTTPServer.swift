@@ -62,12 +62,6 @@ final class HTTPServer: @unchecked Sendable {
         return boundPort
     }
 
-    /// Open connections right now; read on the loop thread.
-    var connectionCount: Int {
-        loop.assertInLoop()
-        return connections.count
-    }
-
     private func accept(_ fd: Int32) {
         guard connections.count < limits.maxConnections else {
             // Best effort: the client learns why before the socket closes.

@@ -113,14 +113,6 @@ extension ShardStore {
         return progress(of: slice)
     }
 
-    /// Jobs with unfinished slices here, for resuming after a restart.
-    func unfinishedSlices() throws -> [String] {
-        let read = try database.prepare("SELECT job_id FROM delete_slices WHERE finished = 0")
-        var jobs: [String] = []
-        while try read.step() { jobs.append(read.text(0)) }
-        return jobs
-    }
-
     private func checkpoint(_ slice: DeleteSlice) throws {
         try deletes.saveCheckpoint.bind(bytes: Self.encode(slice.counters), at: 1)
         try deletes.saveCheckpoint.bind(slice.finished ? 1 : 0, at: 2)
