@@ -7,6 +7,7 @@ do {
     let options = try ShardOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     try await ShardProcess(options: options).run()
 } catch {
-    Log(process: "shard").error("\(error)")
-    exit(1)
+    let exitReason = ShardExit(for: error)
+    Log(process: "shard").error("\(error); exiting with \(exitReason.rawValue): \(exitReason.explanation)")
+    exit(exitReason.rawValue)
 }

@@ -31,7 +31,7 @@ import Wire
         for pid in Int32(100)..<104 {
             roster.spawned(0, pid: pid, at: now)
             now += .milliseconds(10)
-            guard case .restart(let delay) = roster.exited(0, pid: pid, at: now) else {
+            guard case .restart(let delay) = roster.exited(0, pid: pid, exit: nil, at: now) else {
                 Issue.record("no restart for pid \(pid)")
                 return
             }
@@ -44,16 +44,16 @@ import Wire
     @Test func aShardThatRanStablyRestartsWithoutTheAccumulatedDelay() {
         var roster = ShardRoster(shardCount: 1)
         roster.spawned(0, pid: 100, at: start)
-        _ = roster.exited(0, pid: 100, at: start + .milliseconds(5))
+        _ = roster.exited(0, pid: 100, exit: nil, at: start + .milliseconds(5))
         roster.spawned(0, pid: 101, at: start + .milliseconds(60))
-        let action = roster.exited(0, pid: 101, at: start + .milliseconds(60) + ShardRoster.stableRunTime)
+        let action = roster.exited(0, pid: 101, exit: nil, at: start + .milliseconds(60) + ShardRoster.stableRunTime)
         #expect(action == .restart(after: .milliseconds(50)))
     }
 
     @Test func anExitOfAStalePidIsIgnored() {
         var roster = ShardRoster(shardCount: 1)
         roster.spawned(0, pid: 100, at: start)
-        #expect(roster.exited(0, pid: 55, at: start) == .none)
+        #expect(roster.exited(0, pid: 55, exit: nil, at: start) == .none)
         #expect(roster.entries[0].pid == 100)
     }
 
@@ -62,7 +62,7 @@ import Wire
         roster.spawned(0, pid: 100, at: start)
         roster.spawned(1, pid: 101, at: start)
         #expect(roster.beginShutdown() == [100, 101])
-        #expect(roster.exited(0, pid: 100, at: start) == .none)
+        #expect(roster.exited(0, pid: 100, exit: nil, at: start) == .none)
         #expect(roster.registered(1, pid: 101) == .refuse("the cluster is stopping"))
     }
 
@@ -101,11 +101,37 @@ import Wire
         for pid in Int32(100)..<104 {
             roster.spawned(0, pid: pid, at: now)
             now += .seconds(1)
-            actions.append(roster.exited(0, pid: pid, at: now))
+            actions.append(roster.exited(0, pid: pid, exit: nil, at: now))
         }
         #expect(actions.prefix(3).allSatisfy { if case .restart = $0 { true } else { false } })
         #expect(actions[3] == .giveUp(reason: "shard 0 exited more than 3 times within 60.0 seconds"))
         #expect(roster.entries[0].phase == .failed)
+    }
+
+    @Test func theGiveUpReasonSaysWhyTheShardLastExited() {
+        var roster = ShardRoster(shardCount: 1, intensity: RestartIntensity(maxRestarts: 1, window: .seconds(60)))
+        roster.spawned(0, pid: 100, at: start)
+        #expect(roster.exited(0, pid: 100, exit: .databaseLocked, at: start + .seconds(1)) == .restart(after: .milliseconds(50)))
+        roster.spawned(0, pid: 101, at: start + .seconds(2))
+        #expect(roster.exited(0, pid: 101, exit: .databaseLocked, at: start + .seconds(3)) == .giveUp(reason:
+            "shard 0 exited more than 1 times within 60.0 seconds; the last time its database is locked by another process (exit code 75)"))
+    }
+
+    @Test(arguments: [ShardExit.corruptDatabase, .misconfigured])
+    func anExitNoRestartCanCureGivesUpAtOnce(exit: ShardExit) {
+        var roster = ShardRoster(shardCount: 2)
+        roster.spawned(0, pid: 100, at: start)
+        #expect(roster.exited(0, pid: 100, exit: exit, at: start + .seconds(1)) == .giveUp(reason:
+            "shard 0 cannot run: \(exit.explanation) (exit code \(exit.rawValue))"))
+        #expect(roster.entries[0].phase == .failed)
+        #expect(roster.entries[1].phase != .failed)
+    }
+
+    @Test func exitStatusesDecodeToTheReasonsShardsExitWith() {
+        for exit in ShardExit.allCases { #expect(ShardExit(waitStatus: exit.rawValue << 8) == exit) }
+        #expect(ShardExit(waitStatus: 42 << 8) == .failure)
+        #expect(ShardExit(waitStatus: 9) == nil)  // killed by SIGKILL
+        #expect(ShardExit.allCases.filter(\.restartMayHelp) == [.failure, .storageUnavailable, .databaseLocked])
     }
 
     @Test func restartsSpreadBeyondTheWindowAreNeverTooMany() {

@@ -115,8 +115,8 @@ struct ShardRoster {
         entries[shard].connected = false
     }
 
-    /// Process `pid` of `shard` exited.
-    mutating func exited(_ shard: Int, pid: Int32, at now: ContinuousClock.Instant) -> ExitAction {
+    /// Process `pid` of `shard` exited, telling why with `exit` (nil: killed by a signal).
+    mutating func exited(_ shard: Int, pid: Int32, exit: ShardExit?, at now: ContinuousClock.Instant) -> ExitAction {
         guard entries[shard].pid == pid else { return .none }
         entries[shard].connected = false
         entries[shard].pid = nil
@@ -125,10 +125,16 @@ struct ShardRoster {
             return .none
         }
         entries[shard].phase = .exited
+        if let exit, !exit.restartMayHelp {
+            // The same process on the same files would end the same way: say so now, not after ten tries.
+            entries[shard].phase = .failed
+            return .giveUp(reason: "shard \(shard) cannot run: \(exit.explanation) (exit code \(exit.rawValue))")
+        }
         guard entries[shard].intensity.allowRestart(at: now) else {
             entries[shard].phase = .failed
             let limit = entries[shard].intensity
-            return .giveUp(reason: "shard \(shard) exited more than \(limit.maxRestarts) times within \(limit.window)")
+            let last = exit.map { "; the last time \($0.explanation) (exit code \($0.rawValue))" } ?? ""
+            return .giveUp(reason: "shard \(shard) exited more than \(limit.maxRestarts) times within \(limit.window)\(last)")
         }
         entries[shard].restarts += 1
         if let startedAt = entries[shard].startedAt, startedAt.duration(to: now) >= Self.stableRunTime {

@@ -147,11 +147,11 @@ actor ShardSupervisor {
         PidFile.remove(layout.pidFile(for: name), ifOwnedBy: pid)
         connections[shard]?.close()
         connections[shard] = nil
-        switch roster.exited(shard, pid: pid, at: .now) {
+        switch roster.exited(shard, pid: pid, exit: ShardExit(waitStatus: status), at: .now) {
         case .none:
             log.info("supervisor: \(name) (pid \(pid)) exited with \(ChildProcess.describe(status: status))")
         case .giveUp(let reason):
-            failures[shard] = reason
+            failures[shard] = "\(reason); its own lines (\(name)) are in \(layout.logsDirectory)/coordinator.log"
             log.error("supervisor: \(name) (pid \(pid)) died with \(ChildProcess.describe(status: status)); \(reason): giving up on it, its jobs fail")
         case .restart(let delay):
             log.warning("supervisor: \(name) (pid \(pid)) died with \(ChildProcess.describe(status: status)); restarting in \(delay)")

@@ -1,0 +1,19 @@
+import Wire
+
+extension ShardExit {
+    /// The exit that tells the supervisor what `error`, which ended the shard, means.
+    init(for error: any Error) {
+        switch error {
+        case let error as SQLiteError:
+            switch error.fault {
+            case .locked: self = .databaseLocked
+            case .storage: self = .storageUnavailable
+            case .corrupt: self = .corruptDatabase
+            case .other: self = .failure
+            }
+        case StoreError.foreignDatabase: self = .misconfigured
+        case is ProcessOptions.UsageError: self = .misconfigured
+        default: self = .failure
+        }
+    }
+}
