@@ -2,6 +2,12 @@ import Wire
 
 /// Runs this shard's delete slices batch by batch, reporting progress after
 /// each committed batch to whichever coordinator connection assigned it last.
+///
+/// A batch that fails rolls back whole (its deletions and its checkpoint are
+/// one transaction), so retrying it, or failing the slice, never miscounts.
+/// Transient storage faults (a lock, a full disk, an I/O error) are retried
+/// after `retryDelays`; any other fault, or one that outlasts them, fails the
+/// slice with the error, and the job with it.
 actor DeleteRunner {
     private let store: ShardStore
     private let publisher: OutboxPublisher
@@ -11,14 +17,33 @@ actor DeleteRunner {
     /// Running jobs asked to stop at their next batch boundary.
     private var stopping: Set<String> = []
 
+    /// Waits before each retry of a step that failed with a transient storage
+    /// fault: 3.1 s in all, long enough for a lock to be released or space to
+    /// be freed, and within the coordinator's request timeout for a start.
+    static let retryDelays: [Duration] = [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1_600)]
+
     init(store: ShardStore, publisher: OutboxPublisher, log: Log) {
         self.store = store
         self.publisher = publisher
         self.log = log
     }
 
-    /// Starts deleting `jobId`'s slice, or points an already running one at `connection`.
-    func assign(_ jobId: String, reportingTo connection: Connection) {
+    /// Takes on `assignment` (or finds where it stands) and runs it unless it
+    /// is finished; a storage fault that outlasts the retries fails the slice.
+    func start(_ assignment: SliceAssignment, reportingTo connection: Connection) async -> SliceProgress {
+        let jobId = assignment.jobId
+        let progress: SliceProgress
+        do {
+            progress = try await retryingTransientFaults(jobId, "starting its slice") { try await store.startSlice(assignment) }
+        } catch {
+            return failure(jobId, "starting its slice", error)
+        }
+        if !progress.finished { assign(jobId, reportingTo: connection) }
+        return progress
+    }
+
+    /// Runs `jobId`'s slice, or points an already running one at `connection`.
+    private func assign(_ jobId: String, reportingTo connection: Connection) {
         let alreadyRunning = running[jobId] != nil
         running[jobId] = connection
         guard !alreadyRunning else { return }
@@ -38,14 +63,13 @@ actor DeleteRunner {
         while true {
             let progress: SliceProgress
             do {
-                // Re-read after every await: a cancel may have arrived meanwhile.
-                progress = stopping.contains(jobId) ? try await store.cancelSlice(jobId) : try await store.deleteNextBatch(jobId)
+                progress = try await retryingTransientFaults(jobId, "deleting a batch") {
+                    // Re-read after every await: a cancel may have arrived meanwhile.
+                    try await stopping.contains(jobId) ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId)
+                }
             } catch {
-                log.error("delete job \(jobId): batch failed: \(error)")
                 // Re-read after the await: the reporting connection may have changed.
-                running[jobId]?.notify(.sliceProgress(SliceProgress(
-                    jobId: jobId, shard: UInt32(store.index), counters: DeleteCounters(), finished: false,
-                    errors: [SliceError(recordId: "", message: "shard \(store.index): \(error)")])))
+                running[jobId]?.notify(.sliceProgress(failure(jobId, "deleting a batch", error)))
                 running[jobId] = nil
                 return
             }
@@ -56,6 +80,40 @@ actor DeleteRunner {
                 running[jobId] = nil
                 return
             }
+        }
+    }
+
+    /// Runs `step`, and again after each of `retryDelays` while it fails with a transient storage fault.
+    private func retryingTransientFaults(
+        _ jobId: String, _ what: String, _ step: () async throws -> SliceProgress
+    ) async throws -> SliceProgress {
+        var delays = Self.retryDelays[...]
+        while true {
+            do {
+                return try await step()
+            } catch let error as SQLiteError where error.isTransient && !delays.isEmpty {
+                let delay = delays.removeFirst()
+                log.warning("delete job \(jobId): \(what) failed: \(error); retrying in \(delay)")
+                try? await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// The report that fails `jobId`'s slice here: unfinished, with the error and what to do about it.
+    private func failure(_ jobId: String, _ what: String, _ error: any Error) -> SliceProgress {
+        log.error("delete job \(jobId): \(what) failed: \(error); the slice fails")
+        let message = "shard \(store.index): \(what) failed, nothing of that batch was deleted: \(error). \(Self.remedy(for: error))"
+        return SliceProgress(
+            jobId: jobId, shard: UInt32(store.index), counters: DeleteCounters(), finished: false,
+            errors: [SliceError(recordId: "", message: message)])
+    }
+
+    private static func remedy(for error: any Error) -> String {
+        switch (error as? SQLiteError)?.fault {
+        case .storage: "Free disk space or repair the device, then run the delete again: it deletes what is left."
+        case .locked: "Stop the other process that holds this shard's database, then run the delete again."
+        case .corrupt: "This shard's database is damaged: restore it from a backup before deleting again."
+        case .other, nil: "Run the delete again; if it fails the same way, report it with the shard's log."
         }
     }
 }

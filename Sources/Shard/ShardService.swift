@@ -21,9 +21,7 @@ struct ShardService: ConnectionDelegate {
             case .stats(let org):
                 return .stats(try await store.stats(org: org))
             case .deleteSlice(let assignment):
-                let progress = try await store.startSlice(assignment)
-                if !progress.finished { await runner.assign(assignment.jobId, reportingTo: connection) }
-                return .sliceProgress(progress)
+                return .sliceProgress(await runner.start(assignment, reportingTo: connection))
             case .cancelSlice(let jobId):
                 // Running here: it stops at its next batch and reports that itself.
                 if await runner.cancel(jobId) { return .sliceProgress(try await store.cancelProgress(jobId)) }
