@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Wire"], swiftSettings: strictness),
-        .testTarget(name: "ShardTests", dependencies: ["Shard", "Wire", "CSystem"], swiftSettings: strictness),
+        .testTarget(name: "ShardTests", dependencies: ["Shard", "Wire", "CSystem", "TestSupport"], swiftSettings: strictness),
         // Starts the real binaries over real sockets; depends on them so that
         // `swift test` builds them first.
         .testTarget(

@@ -296,38 +296,3 @@ import Wire
         #expect(slices?[0]["restarts"] as? Int == 0)
     }
 }
-
-/// A shard that cannot start is given up on after the restart intensity, and its jobs fail with the reason.
-@Suite(.serialized) struct RestartIntensityEndToEndTests {
-    @Test func aShardThatCrashesAtStartUpIsGivenUpOnAndItsJobFails() throws {
-        setenv("TETHER_MAX_RESTARTS", "2", 1)
-        defer { unsetenv("TETHER_MAX_RESTARTS") }
-        let cluster = try TestCluster(shards: 2)
-        var seen: Set<Int32> = []
-        defer { cluster.stop(everSeen: seen) }
-        try cluster.start()
-        seen.formUnion(cluster.currentPids().values)
-        let admin = try cluster.token(org: "org-a", user: "u1")
-        // shard-1's database is replaced by junk (a corrupt file): every restart fails to open it and exits.
-        let shards = cluster.layout.shardsDirectory
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: "\(shards)/shard-1.db\(suffix)") }
-        FileManager.default.createFile(atPath: "\(shards)/shard-1.db", contents: Data(repeating: 0xA5, count: 8192))
-        kill(try #require(cluster.currentPids()["shard-1"]), SIGKILL)
-
-        let gaveUp = eventually(timeout: .seconds(10)) { cluster.logs().contains("giving up on it") }
-        #expect(gaveUp, "\(cluster.logs())")
-        #expect(try cluster.get("/healthz").status == 503)
-
-        let filter = #"{"orgWide":true}"#
-        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: filter)
-        let jobId = try #require(started.json["jobId"] as? String)
-        var job: [String: Any] = [:]
-        let failed = try eventually(timeout: .seconds(10)) {
-            job = try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json
-            return job["status"] as? String == "failed"
-        }
-        #expect(failed, "\(job)")
-        let errors = job["errors"] as? [[String: Any]] ?? []
-        #expect(errors.contains { ($0["message"] as? String)?.contains("exited more than 2 times") == true }, "\(errors)")
-    }
-}

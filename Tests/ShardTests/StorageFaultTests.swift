@@ -1,0 +1,156 @@
+import Foundation
+import TestSupport
+import Testing
+import Wire
+@testable import Shard
+
+extension ShardStore {
+    /// Runs `sql` on the store's own connection: how these tests inject faults.
+    func execute(_ sql: String) throws { try database.execute(sql) }
+
+    func outboxCount() throws -> Int64 { try database.scalar("SELECT count(*) FROM event_outbox") }
+
+    func pageCount() throws -> Int64 { try database.scalar("PRAGMA page_count") }
+}
+
+/// What the store does when SQLite fails under it: a failed batch leaves no
+/// trace, and every fault is classified for the retry and the exit code.
+@Suite struct StorageFaultTests {
+    let directory: String
+    let everySlot = SlotRange(lower: 0, upper: PartitionMap.slotCount)
+
+    init() throws {
+        directory = try makeTemporaryDirectory("fault")
+    }
+
+    private func contact(_ number: Int, stage: String) -> ImportRecord {
+        let id = String(format: "%024x", number)
+        return ImportRecord(
+            kind: .contact, id: id, contactId: id, stageId: stage, assignedTo: "u\(number % 4)", name: "N\(number)", email: "e\(number)@x.io",
+            phone: "\(number)", tags: [], source: nil, createdAt: 1, updatedAt: 1,
+            conversations: (0..<2).map { c in
+                ConversationRecord(id: "c\(c)" + id.suffix(22), channel: "sms", createdAt: 1, messages: (0..<3).map { m in
+                    MessageRecord(id: "m\(c)\(m)" + id.suffix(21), direction: "in", body: "b", createdAt: 1)
+                })
+            })
+    }
+
+    /// A store holding 1,200 contacts, every third of them (400) in stage "gone", and a slice registered over those.
+    private func storeWithSlice(_ name: String) async throws -> ShardStore {
+        let store = try ShardStore(path: "\(directory)/\(name).db", index: 0, slots: everySlot)
+        _ = try await store.importRecords(org: "o1", (0..<1_200).map { contact($0, stage: $0 % 3 == 0 ? "gone" : "kept") })
+        var filter = ContactFilter()
+        filter.stageIds = ["gone"]
+        let start = try await store.startSlice(SliceAssignment(jobId: "j1", org: "o1", requester: "admin", filter: filter))
+        #expect(start.counters.total == 400)
+        return store
+    }
+
+    /// The checkpoint of the slice before any batch committed.
+    private var untouched: DeleteCounters {
+        var counters = DeleteCounters()
+        counters.total = 400
+        return counters
+    }
+
+    private func runToEnd(_ store: ShardStore) async throws -> SliceProgress {
+        while true {
+            let progress = try await store.deleteNextBatch("j1")
+            if progress.finished { return progress }
+        }
+    }
+
+    /// Asserts that a failed batch changed nothing: rows, side effects, outbox and checkpoint are as before.
+    private func expectNoTrace(_ store: ShardStore, before: OrgStats, outboxBefore: Int64) async throws {
+        #expect(try await store.stats(org: "o1") == before)
+        #expect(try await store.outboxCount() == outboxBefore)
+        #expect(try await store.cancelProgress("j1").counters == untouched)
+    }
+
+    @Test func aBatchThatFailsHalfWayLeavesNoTraceAndTheSliceThenFinishesExactly() async throws {
+        let store = try await storeWithSlice("half")
+        let before = try await store.stats(org: "o1")
+        let outboxBefore = try await store.outboxCount()
+        // A fault at the 201st of the 400 contacts, in the middle of the batch's transaction.
+        let victim = String(format: "%024x", 600)
+        try await store.execute("CREATE TEMP TRIGGER fault BEFORE DELETE ON contacts WHEN old.id = '\(victim)' BEGIN SELECT RAISE(ABORT, 'injected'); END")
+        let error = await #expect(throws: SQLiteError.self) { try await store.deleteNextBatch("j1") }
+        #expect(error?.fault == .other)
+        #expect(error?.isTransient == false)
+        try await expectNoTrace(store, before: before, outboxBefore: outboxBefore)
+
+        try await store.execute("DROP TRIGGER fault")
+        let end = try await runToEnd(store)
+        #expect(end.counters.deleted == 400)
+        #expect(end.counters.processed == 400)
+        #expect(end.counters.auditEntries == 400)
+        let after = try await store.stats(org: "o1")
+        #expect(after.contacts == 800)
+        #expect(after.auditEntries == 400)
+        #expect(after.notifications == 400)
+        #expect(try await store.outboxCount() == outboxBefore + 400)
+    }
+
+    @Test func aFullDatabaseFailsTheBatchAsATransientStorageFaultAndLeavesNoTrace() async throws {
+        let store = try await storeWithSlice("full")
+        let before = try await store.stats(org: "o1")
+        let outboxBefore = try await store.outboxCount()
+        // Not one page more than it has: the audit entries cannot find room, as on a full disk.
+        try await store.execute("PRAGMA max_page_count = \(try await store.pageCount())")
+        let error = await #expect(throws: SQLiteError.self) { try await store.deleteNextBatch("j1") }
+        #expect(error?.fault == .storage)
+        #expect(error?.isTransient == true)
+        try await expectNoTrace(store, before: before, outboxBefore: outboxBefore)
+
+        try await store.execute("PRAGMA max_page_count = 1073741823")
+        #expect(try await runToEnd(store).counters.deleted == 400)
+    }
+
+    @Test func aDamagedTableFailsTheBatchAsCorrupt() async throws {
+        let path = "\(directory)/damaged.db"
+        do {
+            let store = try await storeWithSlice("damaged")
+            _ = store
+        }
+        try DatabaseDamage.corruptTable("messages", in: path)
+        let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
+        let error = await #expect(throws: SQLiteError.self) { try await reopened.deleteNextBatch("j1") }
+        #expect(error?.fault == .corrupt)
+        #expect(error?.isTransient == false)
+        #expect(try await reopened.cancelProgress("j1").counters == untouched)
+    }
+
+    @Test func aFileThatIsNotADatabaseMakesTheShardExitAsCorrupt() async throws {
+        let path = "\(directory)/garbage.db"
+        _ = try ShardStore(path: path, index: 0, slots: everySlot)
+        try DatabaseDamage.destroyHeader(of: path)
+        let error = #expect(throws: SQLiteError.self) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        #expect(error?.fault == .corrupt)
+        #expect(error.map { ShardExit(for: $0) } == .corruptDatabase)
+    }
+
+    @Test func aDatabaseLockedByAnotherProcessMakesTheShardExitAsLocked() async throws {
+        let path = "\(directory)/locked.db"
+        let owner = try ShardStore(path: path, index: 0, slots: everySlot)
+        let error = #expect(throws: SQLiteError.self) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        #expect(error?.fault == .locked)
+        #expect(error?.isTransient == true)
+        #expect(error.map { ShardExit(for: $0) } == .databaseLocked)
+        _ = owner
+    }
+
+    @Test func aDatabaseOfAnotherShardMakesTheShardExitAsMisconfigured() async throws {
+        let path = "\(directory)/foreign.db"
+        _ = try ShardStore(path: path, index: 0, slots: SlotRange(lower: 0, upper: 2048))
+        let error = #expect(throws: StoreError.self) { _ = try ShardStore(path: path, index: 1, slots: SlotRange(lower: 2048, upper: 4096)) }
+        #expect(error.map { ShardExit(for: $0) } == .misconfigured)
+    }
+
+    @Test(arguments: [
+        (Int32(5), SQLiteError.Fault.locked), (517, .locked), (6, .locked), (13, .storage), (10, .storage), (778, .storage), (14, .storage),
+        (11, .corrupt), (26, .corrupt), (19, .other), (1, .other),
+    ])
+    func resultCodesAreClassifiedByTheirPrimaryCode(code: Int32, fault: SQLiteError.Fault) {
+        #expect(SQLiteError(operation: "step", code: code, message: "").fault == fault)
+    }
+}
