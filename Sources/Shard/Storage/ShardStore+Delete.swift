@@ -57,24 +57,21 @@ extension ShardStore {
         guard !slice.finished else { return progress(of: slice) }
         let assignment = slice.assignment
         let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
-        let select = try cachedStatement("""
-            SELECT id, assigned_to, name, email, phone FROM \(Schema.table(for: assignment.filter.pipeline))
+        let choose = try cachedStatement("""
+            INSERT INTO \(DeleteStatements.batchTable) (record_rowid, id, assigned_to, name, email, phone)
+            SELECT rowid, id, assigned_to, name, email, phone FROM \(Schema.table(for: assignment.filter.pipeline))
             WHERE \(predicate.sql) AND version <= ? LIMIT ?
             """)
-        try select.bind(predicate.bindings + [.integer(slice.watermark), .integer(Int64(Self.deleteBatchSize))])
-        var victims: [DeleteStatements.Victim] = []
-        while try select.step() {
-            victims.append(.init(id: select.text(0), assignedTo: select.optionalText(1), name: select.text(2), email: select.text(3), phone: select.text(4)))
-        }
         let now = Int64(time(nil)) * 1000
         try database.transaction {
-            for victim in victims {
-                switch assignment.filter.pipeline {
-                case .contact: try deletes.delete(contact: victim, slice: assignment, at: now, counters: &slice.counters)
-                case .application: try deletes.delete(application: victim, slice: assignment, at: now, counters: &slice.counters)
-                }
+            try deletes.startBatch()
+            try choose.run(predicate.bindings + [.integer(slice.watermark), .integer(Int64(Self.deleteBatchSize))])
+            let chosen = database.changes
+            switch assignment.filter.pipeline {
+            case .contact: try deletes.deleteChosenContacts(of: assignment, at: now, counters: &slice.counters)
+            case .application: try deletes.deleteChosenApplications(of: assignment, at: now, counters: &slice.counters)
             }
-            if victims.count < Self.deleteBatchSize {
+            if chosen < Self.deleteBatchSize {
                 slice.finished = true
                 slice.counters.skipped = slice.counters.total - slice.counters.deleted - slice.counters.failed
             }

@@ -75,7 +75,7 @@ package final class SQLiteStatement {
         case let code:
             let message = database.lastMessage
             sqlite3_reset(handle)
-            throw SQLiteError(operation: "step \(String(cString: sqlite3_sql(handle)).prefix(80))", code: code, message: message)
+            throw SQLiteError(operation: "step \(sql.prefix(80))", code: code, message: message)
         }
     }
 
@@ -85,6 +85,9 @@ package final class SQLiteStatement {
         while try step() {}
         sqlite3_reset(handle)
     }
+
+    /// The statement's SQL text, as prepared.
+    package var sql: String { String(cString: sqlite3_sql(handle)) }
 
     package func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 

@@ -1,0 +1,35 @@
+import Testing
+import Wire
+@testable import Shard
+
+extension ShardStore {
+    /// The `detail` lines of `EXPLAIN QUERY PLAN` for each per-record statement of a delete batch.
+    func deleteBatchPlans() throws -> [String: [String]] {
+        var plans: [String: [String]] = [:]
+        for statement in deletes.perRecordStatements {
+            let explain = try database.prepare("EXPLAIN QUERY PLAN \(statement.sql)")
+            var details: [String] = []
+            while try explain.step() { details.append(explain.text(3)) }
+            plans[statement.sql] = details
+        }
+        return plans
+    }
+}
+
+@Suite struct DeleteBatchPlanTests {
+    /// Every statement of a batch reads the chosen records and reaches each
+    /// one by key: a scan of a data table would make each batch as slow as the whole table.
+    @Test func everyBatchStatementSeeksItsRowsByKey() async throws {
+        let store = try ShardStore(path: "\(try makeTemporaryDirectory("plan"))/p.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        let plans = try await store.deleteBatchPlans()
+        #expect(plans.count == 7)
+        for (sql, details) in plans {
+            #expect(details.contains("SCAN temp.delete_batch") || details.contains("SCAN delete_batch"), "\(sql): \(details)")
+            let scans = details.filter { $0.hasPrefix("SCAN") && !$0.contains("delete_batch") }
+            #expect(scans.isEmpty, "\(sql): \(details)")
+            if sql.hasPrefix("DELETE") {
+                #expect(details.contains { $0.hasPrefix("SEARCH") && ($0.contains("PRIMARY KEY") || $0.contains("rowid=?")) }, "\(sql): \(details)")
+            }
+        }
+    }
+}
