@@ -21,9 +21,11 @@ struct CoordinatorClient: Sendable {
 }
 
 /// What the coordinator sends the gateway unasked: socket events and job
-/// changes, handed to the event hub on the loop thread. Requests are refused.
+/// changes, handed to the event hub on the loop thread; job changes also
+/// refresh the job cache. Requests are refused.
 struct GatewayLinkDelegate: ConnectionDelegate {
     let events: EventHub
+    let jobs: JobCache
     let log: Log
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
@@ -38,11 +40,15 @@ struct GatewayLinkDelegate: ConnectionDelegate {
                 for event in batch { events.publish(org: event.org, EventHub.Event(id: event.id, type: event.type, data: event.payload)) }
             }
         case .jobChanged(let job):
+            jobs.store(job)
             events.loop.execute { events.publishProgress(job) }
         case .heartbeat, .sliceProgress:
             return
         }
     }
 
-    func closed(_ connection: Connection, error: (any Error)?) async {}
+    /// Without the link no changes are pushed, so no copy can be vouched for.
+    func closed(_ connection: Connection, error: (any Error)?) async {
+        jobs.clear()
+    }
 }

@@ -19,14 +19,16 @@ struct Gateway {
         let loop = runtime.loop
         let pid = getpid()
         let events = EventHub(loop: loop)
+        let jobs = JobCache()
         let link = PeerLink(
             path: layout.coordinatorSocket, hello: Hello(role: .gateway, pid: pid), loop: loop,
-            delegate: GatewayLinkDelegate(events: events, log: log), log: log)
+            delegate: GatewayLinkDelegate(events: events, jobs: jobs, log: log), log: log)
         await link.start()
         let secret = try Authenticator.loadSecret(environment: ProcessInfo.processInfo.environment, dataDirectory: layout.dataDirectory)
         let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
         let router = Routes.make(
-            coordinator: CoordinatorClient(link: link, timeout: limits.coordinatorTimeout), authenticator: authenticator, limits: limits)
+            coordinator: CoordinatorClient(link: link, timeout: limits.coordinatorTimeout), jobs: jobs, authenticator: authenticator,
+            limits: limits)
         let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, log: log)
         try server.start(host: options.host, port: options.port)
         try PidFile.write(pid, to: layout.pidFile(for: "gateway"))

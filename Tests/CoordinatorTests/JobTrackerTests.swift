@@ -29,6 +29,19 @@ import Wire
         #expect(job.document.counters.total == 10)
     }
 
+    @Test func everyChangeRaisesTheRevisionAndAnIgnoredReportDoesNot() {
+        var job = tracker()
+        #expect(job.document.revision == 1)
+        _ = job.apply(progress(shard: 0, total: 10, deleted: 5), at: 2_000)
+        #expect(job.document.revision == 2)
+        _ = job.apply(progress(shard: 0, total: 10, deleted: 4), at: 2_100)
+        #expect(job.document.revision == 2)
+        job.sliceRestarted(0, at: 2_200)
+        #expect(job.document.revision == 3)
+        _ = job.requestCancel(at: 2_300)
+        #expect(job.document.revision == 4)
+    }
+
     @Test func sumsSlicesAndCompletesWhenEverySliceHas() {
         var job = tracker()
         _ = job.apply(progress(shard: 0, total: 10, deleted: 10, finished: true), at: 2_000)

@@ -42,6 +42,26 @@ import Wire
         #expect(stats?["auditEntries"] == 2_000)
     }
 
+    @Test func aFinishedJobIsAnsweredByTheGatewayAloneWhileTheCoordinatorIsPaused() throws {
+        let (cluster, admin) = try prepared(300)
+        let seen = Set(cluster.currentPids().values)
+        defer { cluster.stop(everSeen: seen) }
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
+        let jobId = try #require(started.json["jobId"] as? String)
+        _ = try cluster.waitForJob(jobId, token: admin) { $0["status"] as? String == "completed" }
+        let coordinator = try #require(cluster.currentPids()["coordinator"])
+        kill(coordinator, SIGSTOP)
+        defer { kill(coordinator, SIGCONT) }
+
+        let poll = try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin)
+        #expect(poll.status == 200, "\(poll)")
+        #expect(poll.json["status"] as? String == "completed")
+        #expect(poll.json["deleted"] as? Int == 300)
+        // The copy remembers whose job it is: another org still gets a 404.
+        let stranger = try cluster.token(org: "org-b", user: "u9")
+        #expect(try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: stranger).status == 404)
+    }
+
     @Test func killingTheGatewayLosesNoJobAndPollsWorkOnceItIsBack() throws {
         let (cluster, admin) = try prepared(500)
         var seen = Set(cluster.currentPids().values)

@@ -43,7 +43,7 @@ struct JobTracker {
     mutating func requestCancel(at now: Int64) -> Bool {
         guard !isFinished else { return false }
         document.status = .cancelling
-        document.updatedAt = now
+        changed(at: now)
         finishIfDone(at: now)
         return true
     }
@@ -52,7 +52,13 @@ struct JobTracker {
     mutating func sliceRestarted(_ shard: Int, at now: Int64) {
         guard document.shards.indices.contains(shard), !isFinished else { return }
         document.shards[shard].restarts += 1
+        changed(at: now)
+    }
+
+    /// Every change is stamped, and counted in the revision that tells copies of the document apart.
+    private mutating func changed(at now: Int64) {
         document.updatedAt = now
+        document.revision += 1
     }
 
     private static func sliceIsDone(_ status: JobDocument.Status) -> Bool {
@@ -79,7 +85,7 @@ struct JobTracker {
         if document.startedAt == nil { document.startedAt = now }
         if document.status == .queued { document.status = .running }
         document.counters = document.shards.reduce(DeleteCounters()) { $0 + $1.counters }
-        document.updatedAt = now
+        changed(at: now)
         measureRate(at: now)
         finishIfDone(at: now)
         return true

@@ -3,6 +3,8 @@ import Wire
 /// The seed's bulk-delete endpoint and the job it starts.
 struct BulkDeleteEndpoints: Sendable {
     let coordinator: CoordinatorClient
+    /// Job documents as the coordinator last pushed or returned them: polls are answered from it.
+    let jobs: JobCache
 
     /// Idempotency-Key values longer than this are refused (400).
     static let maxIdempotencyKeyLength = 200
@@ -33,6 +35,7 @@ struct BulkDeleteEndpoints: Sendable {
         guard case .job(let document?) = try await coordinator.send(.createDeleteJob(job)) else {
             throw .internalError("the coordinator did not register the job")
         }
+        jobs.store(document)
         return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\"Bulk delete started\"}")
     }
 
@@ -48,7 +51,7 @@ struct BulkDeleteEndpoints: Sendable {
         guard case .jobs(let documents) = try await coordinator.send(.listJobs(org: claims.orgId, limit: UInt32(limit))) else {
             throw .internalError("the coordinator answered a job list with something else")
         }
-        return .json(200, "{\"jobs\":[\(documents.map(JobJSON.render).joined(separator: ","))]}")
+        return .json(200, "{\"jobs\":[\(documents.map { jobs.store($0) }.joined(separator: ","))]}")
     }
 
     /// `DELETE /api/contacts/bulk-job/{jobId}`: 202 cancelling; every shard stops at its next batch boundary.
@@ -57,18 +60,29 @@ struct BulkDeleteEndpoints: Sendable {
         guard case .job(let document) = try await coordinator.send(.cancelJob(org: claims.orgId, jobId: jobId)) else {
             throw .internalError("the coordinator answered a cancel with something else")
         }
-        guard let document else { throw .remote(RemoteFailure(.notFound, "No bulk job \(jobId) in your organization.")) }
+        guard let document else { throw Self.notFound(jobId) }
+        jobs.store(document)
         return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"status\":\"\(document.status)\"}")
     }
 
     /// `GET /api/contacts/bulk-job/{jobId}`: the job document; 404 for an unknown job or another org's.
+    /// Answered from the gateway's copy when it has a current one, else by the coordinator.
     func status(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let jobId = request.parameters["jobId"] ?? ""
+        if let copy = jobs.lookup(jobId) {
+            guard copy.org == claims.orgId else { throw Self.notFound(jobId) }
+            return .json(200, copy.json)
+        }
         guard case .job(let document) = try await coordinator.send(.job(org: claims.orgId, jobId: jobId)) else {
             throw .internalError("the coordinator answered a job read with something else")
         }
-        guard let document else { throw .remote(RemoteFailure(.notFound, "No bulk job \(jobId) in your organization.")) }
-        return .json(200, JobJSON.render(document))
+        guard let document else { throw Self.notFound(jobId) }
+        return .json(200, jobs.store(document))
+    }
+
+    /// Another org's job is answered as if it did not exist.
+    private static func notFound(_ jobId: String) -> APIError {
+        .remote(RemoteFailure(.notFound, "No bulk job \(jobId) in your organization."))
     }
 }
 

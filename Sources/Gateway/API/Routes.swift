@@ -1,12 +1,12 @@
 /// The gateway's routing table: every endpoint in docs/openapi.yaml, and nothing else.
 enum Routes {
-    static func make(coordinator: CoordinatorClient, authenticator: Authenticator, limits: GatewayLimits) -> Router {
+    static func make(coordinator: CoordinatorClient, jobs: JobCache, authenticator: Authenticator, limits: GatewayLimits) -> Router {
         var router = Router()
         let auth = Authenticated(authenticator: authenticator)
         let health = HealthEndpoint(coordinator: coordinator)
         let contacts = ContactEndpoints(coordinator: coordinator)
         let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes)
-        let bulkDelete = BulkDeleteEndpoints(coordinator: coordinator)
+        let bulkDelete = BulkDeleteEndpoints(coordinator: coordinator, jobs: jobs)
         let logs = LogEndpoints(coordinator: coordinator)
         router.add("GET", "/healthz", health.handle)
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))

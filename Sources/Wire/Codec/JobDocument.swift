@@ -62,6 +62,9 @@ package struct JobDocument: WireCodable {
     package var finishedAt: Int64?
     /// Records per second over the last few seconds; nil until measured.
     package var ratePerSecond: Double?
+    /// 1 for a new job, one more with every saved change: of two copies of a
+    /// document, the one with the higher revision is the newer.
+    package var revision: UInt64 = 1
 
     package init(
         jobId: String, org: String, status: Status, counters: DeleteCounters, shards: [Slice], errors: [SliceError], filterJSON: String,
@@ -96,6 +99,7 @@ package struct JobDocument: WireCodable {
         writer.write(updatedAt)
         writer.write(optional: finishedAt) { $0.write($1) }
         writer.write(optional: ratePerSecond) { $0.write($1) }
+        writer.write(revision)
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -112,6 +116,7 @@ package struct JobDocument: WireCodable {
         updatedAt = try reader.readInt64("job.updatedAt")
         finishedAt = try reader.readOptional("job.finishedAt") { reader throws(WireError) in try reader.readInt64("job.finishedAt") }
         ratePerSecond = try reader.readOptional("job.rate") { reader throws(WireError) in try reader.readDouble("job.rate") }
+        revision = try reader.readUInt64("job.revision")
     }
 
     fileprivate static func readStatus(_ reader: inout WireReader) throws(WireError) -> Status {
