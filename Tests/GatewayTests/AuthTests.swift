@@ -433,6 +433,49 @@ import Testing
         }
     }
 
+    @Test func aTokenCheckedBeforeIsStillRefusedOnceItExpires() throws {
+        let authenticator = Authenticator(verifier: verifier)
+        let head = Self.head(authorization: "Bearer \(mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#))")
+        #expect(try authenticator.authenticate(head, now: Self.now, write: false).subject == "u1")
+        #expect(authenticator.verified.claims(of: "Bearer \(mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#))") != nil)
+        let later = Self.now + 60 + verifier.leeway + 1
+        #expect(throws: APIError.unauthorized(AuthError.expired(at: Self.now + 60).message)) {
+            try authenticator.authenticate(head, now: later, write: false)
+        }
+    }
+
+    @Test func onlyARememberedTokenWithinItsWindowIsAnsweredWithoutVerifying() throws {
+        let authenticator = Authenticator(verifier: verifier)
+        let agent = Self.head(authorization: "Bearer \(mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#))")
+        #expect(authenticator.rememberedClaims(agent, now: Self.now, write: false) == nil)
+        _ = try authenticator.authenticate(agent, now: Self.now, write: false)
+        #expect(authenticator.rememberedClaims(agent, now: Self.now, write: false)?.subject == "u1")
+        // Writing, or past the window, is left to `authenticate`, which says why not.
+        #expect(authenticator.rememberedClaims(agent, now: Self.now, write: true) == nil)
+        #expect(authenticator.rememberedClaims(agent, now: Self.now + 60 + verifier.leeway + 1, write: false) == nil)
+    }
+
+    @Test func aRefusedTokenIsNeverRemembered() {
+        let authenticator = Authenticator(verifier: verifier)
+        let forged = "Bearer " + mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#).dropLast(2) + "AA"
+        for _ in 0..<2 {
+            #expect(throws: APIError.unauthorized(AuthError.badSignature.message)) {
+                try authenticator.authenticate(Self.head(authorization: forged), now: Self.now, write: false)
+            }
+        }
+        #expect(authenticator.verified.claims(of: forged) == nil)
+    }
+
+    @Test func rememberedTokensAreBoundedAndStartOverWhenFull() {
+        let tokens = VerifiedTokens()
+        let claims = Claims(subject: "u", orgId: "o", role: .agent, expiresAt: 1, notBefore: nil)
+        for index in 0..<VerifiedTokens.capacity { tokens.remember("t\(index)", claims) }
+        #expect(tokens.claims(of: "t0") == claims)
+        tokens.remember("one more", claims)
+        #expect(tokens.claims(of: "t0") == nil)
+        #expect(tokens.claims(of: "one more") == claims)
+    }
+
     @Test func findsTheAuthorizationHeaderInAnyCase() throws {
         let token = mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#)
         let head = Self.head(headers: ["AUTHORIZATION": "Bearer \(token)"])

@@ -7,19 +7,38 @@ import Wire
 /// `TokenVerifier` refuses, 403 for a reader's token on an endpoint that changes data.
 struct Authenticator: Sendable {
     let verifier: TokenVerifier
+    /// Tokens whose signature and claims were already checked: a client polling a job sends
+    /// the same token again and again, and parsing it is most of a poll's work.
+    let verified = VerifiedTokens()
 
     /// The claims of the request's bearer token at `now` (Unix seconds); `write` says whether
     /// the endpoint changes data, which only owners and admins may do.
     func authenticate(_ head: HTTPRequestHead, now: Int64, write: Bool) throws(APIError) -> Claims {
+        let authorization = head.headers["authorization"]
         let claims: Claims
         do {
-            claims = try verifier.verify(authorization: head.headers["authorization"], now: now)
+            if let authorization, let known = verified.claims(of: authorization) {
+                try verifier.checkTimeWindow(of: known, now: now)
+                claims = known
+            } else {
+                claims = try verifier.verify(authorization: authorization, now: now)
+                if let authorization { verified.remember(authorization, claims) }
+            }
         } catch {
             throw .unauthorized(error.message)
         }
         guard !write || claims.role.canWrite else {
             throw .forbidden("Role \(claims.role.rawValue) may only read: ask an owner or admin for a token that may change data.")
         }
+        return claims
+    }
+
+    /// The claims of the request's token when it was verified before and is within its time
+    /// window, and may `write` if asked; nil in every other case, which `authenticate` judges.
+    func rememberedClaims(_ head: HTTPRequestHead, now: Int64, write: Bool) -> Claims? {
+        guard let authorization = head.headers["authorization"], let claims = verified.claims(of: authorization),
+            (try? verifier.checkTimeWindow(of: claims, now: now)) != nil, !write || claims.role.canWrite
+        else { return nil }
         return claims
     }
 

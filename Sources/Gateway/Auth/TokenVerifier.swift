@@ -48,11 +48,17 @@ struct TokenVerifier: Sendable {
 
         let payload = try Self.object(parts[1], "payload")
         let claims = try Self.claims(payload)
+        try checkTimeWindow(of: claims, now: now)
+        return claims
+    }
+
+    /// Throws unless `now` lies within the claims' window (see `verify`): judged on every
+    /// request, also for a token whose signature was checked before.
+    func checkTimeWindow(of claims: Claims, now: Int64) throws(AuthError) {
         if now > claims.expiresAt.addingSaturating(leeway) { throw .expired(at: claims.expiresAt) }
         if let notBefore = claims.notBefore, now.addingSaturating(leeway) < notBefore {
             throw .notYetValid(until: notBefore)
         }
-        return claims
     }
 
     // MARK: - Parts
