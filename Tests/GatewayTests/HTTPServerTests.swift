@@ -15,6 +15,14 @@ import Wire
         var router = Router()
         router.add("GET", "/echo/{word}") { request in .json(200, JSONText.quoted(request.parameters["word"] ?? "")) }
         router.add("POST", "/size") { request in .json(200, "\(request.body.count)") }
+        // Words starting "now" are answered on the loop thread, the others by the async handler.
+        router.add("GET", "/quick/{word}", immediate: { request in
+            let word = request.parameters["word"] ?? ""
+            return word.hasPrefix("now") ? .json(200, JSONText.quoted("immediate \(word)")) : nil
+        }) { request in
+            try? await Task.sleep(for: .milliseconds(5))
+            return .json(200, JSONText.quoted("handler \(request.parameters["word"] ?? "")"))
+        }
         router.addStreaming("POST", "/stream", bodyLimit: 8 << 20) { _, body in
             // Slow consumer: the server must pause reading rather than buffer the whole body.
             var total = 0
@@ -58,6 +66,21 @@ import Wire
         let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
         let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1").first ?? "" }
         #expect(bodies == words.map { "\"\($0)\"" })
+    }
+
+    @Test func answersImmediatelyWhereItCanAndKeepsPipelinedAnswersInOrder() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        let words = ["now1", "later2", "now3", "now4", "later5"]
+        let requests = words.enumerated().map { index, word in
+            "GET /quick/\(word) HTTP/1.1\r\n\(index == words.count - 1 ? "Connection: close\r\n" : "")\r\n"
+        }
+        RawHTTPClient.sendAll(fd, requests.joined())
+        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1").first ?? "" }
+        #expect(bodies == ["\"immediate now1\"", "\"handler later2\"", "\"immediate now3\"", "\"immediate now4\"", "\"handler later5\""])
     }
 
     @Test func readsContentLengthAndChunkedBodies() throws {

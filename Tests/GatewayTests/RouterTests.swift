@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func capturesPathParameters() async {
-        guard case .found(.buffered(let handler), let parameters, _) = router().resolve(method: "GET", path: "/api/contacts/bulk-job/abc-123") else {
+        guard case .found(.buffered(let handler, _), let parameters, _) = router().resolve(method: "GET", path: "/api/contacts/bulk-job/abc-123") else {
             Issue.record("not found")
             return
         }

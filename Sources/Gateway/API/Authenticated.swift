@@ -19,6 +19,15 @@ struct Authenticated: Sendable {
         }
     }
 
+    /// The loop-thread answer of a read endpoint, for a token already verified; anything
+    /// else (a new or refused token, a miss of `endpoint`) goes to the buffered handler.
+    func immediate(_ endpoint: @escaping @Sendable (HTTPRequest, Claims) -> HTTPResponse?) -> Router.ImmediateHandler {
+        { request in
+            guard let claims = authenticator.rememberedClaims(request.head, now: Int64(time(nil)), write: false) else { return nil }
+            return endpoint(request, claims)
+        }
+    }
+
     func streaming(
         write: Bool, _ endpoint: @escaping @Sendable (HTTPRequest, RequestBody, Claims) async throws(APIError) -> HTTPResponse
     ) -> Router.StreamingHandler {

@@ -65,14 +65,19 @@ struct BulkDeleteEndpoints: Sendable {
         return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"status\":\"\(document.status)\"}")
     }
 
-    /// `GET /api/contacts/bulk-job/{jobId}`: the job document; 404 for an unknown job or another org's.
-    /// Answered from the gateway's copy when it has a current one, else by the coordinator.
-    func status(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+    /// `GET /api/contacts/bulk-job/{jobId}` from the gateway's copy of the job, when it holds a
+    /// current one: the document, or 404 when it is another org's job. Nil: ask `status`.
+    func cachedStatus(_ request: HTTPRequest, _ claims: Claims) -> HTTPResponse? {
         let jobId = request.parameters["jobId"] ?? ""
-        if let copy = jobs.lookup(jobId) {
-            guard copy.org == claims.orgId else { throw Self.notFound(jobId) }
-            return .json(200, copy.json)
-        }
+        guard let copy = jobs.lookup(jobId) else { return nil }
+        guard copy.org == claims.orgId else { return Self.notFound(jobId).response }
+        return .json(200, copy.json)
+    }
+
+    /// `GET /api/contacts/bulk-job/{jobId}`: the job document; 404 for an unknown job or another org's.
+    func status(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        if let answer = cachedStatus(request, claims) { return answer }
+        let jobId = request.parameters["jobId"] ?? ""
         guard case .job(let document) = try await coordinator.send(.job(org: claims.orgId, jobId: jobId)) else {
             throw .internalError("the coordinator answered a job read with something else")
         }

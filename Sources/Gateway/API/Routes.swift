@@ -12,7 +12,9 @@ enum Routes {
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))
         router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
         router.add("DELETE", "/api/contacts/query-bulk-delete", auth.buffered(write: true, bulkDelete.start))
-        router.add("GET", "/api/contacts/bulk-job/{jobId}", auth.buffered(write: false, bulkDelete.status))
+        // Polls: answered on the loop thread from the gateway's copy of the job when it can be.
+        router.add(
+            "GET", "/api/contacts/bulk-job/{jobId}", immediate: auth.immediate(bulkDelete.cachedStatus), auth.buffered(write: false, bulkDelete.status))
         router.add("DELETE", "/api/contacts/bulk-job/{jobId}", auth.buffered(write: true, bulkDelete.cancel))
         router.add("GET", "/api/contacts/bulk-jobs", auth.buffered(write: false, bulkDelete.list))
         router.add("GET", "/api/event-logs", auth.buffered(write: false, logs.eventLogs))

@@ -142,10 +142,14 @@ final class HTTPConnection: @unchecked Sendable {
                 channel.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8))
                 server.events.subscribe(org: org, channel: channel, lastEventId: lastEventId)
             }
-        case .found(.buffered(let handler), let parameters, _):
-            state = .responding
+        case .found(.buffered(let handler, let immediate), let parameters, _):
             var request = request
             request.parameters = parameters
+            if let response = immediate?(request) {
+                respond(response, keepAlive: keepAlive)
+                return
+            }
+            state = .responding
             let loop = server.loop
             Task {
                 let response = await handler(request)

@@ -9,9 +9,12 @@ struct Router: Sendable {
 
     /// Decides, on the loop thread, whether a request may subscribe to events.
     typealias EventStreamHandler = @Sendable (HTTPRequest) -> EventStreamStart
+    /// Answers on the loop thread when it can do so at once from memory, sparing the
+    /// request two thread hops; nil hands it to the route's `Handler`.
+    typealias ImmediateHandler = @Sendable (HTTPRequest) -> HTTPResponse?
 
     enum Endpoint: Sendable {
-        case buffered(Handler)
+        case buffered(Handler, immediate: ImmediateHandler?)
         case streaming(StreamingHandler)
         case eventStream(EventStreamHandler)
     }
@@ -33,8 +36,8 @@ struct Router: Sendable {
 
     /// Adds a route; `pattern` is a path such as `/api/contacts/bulk-job/{jobId}`.
     /// Earlier routes win, so literal paths go before patterns that would capture them.
-    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
-        add(method, pattern, .buffered(handler), bodyLimit: nil)
+    mutating func add(_ method: String, _ pattern: String, immediate: ImmediateHandler? = nil, _ handler: @escaping Handler) {
+        add(method, pattern, .buffered(handler, immediate: immediate), bodyLimit: nil)
     }
 
     /// Adds a route whose body streams to the handler, up to `bodyLimit` bytes.
