@@ -14,6 +14,16 @@ extension ShardStore {
         }
         return plans
     }
+
+    /// The `detail` lines of `EXPLAIN QUERY PLAN` for the statement choosing a batch under `filter`.
+    func choosePlan(_ filter: ContactFilter) throws -> [String] {
+        let predicate = FilterCompiler.predicate(for: filter, org: "o1")
+        let explain = try database.prepare("EXPLAIN QUERY PLAN \(Self.chooseBatchSQL(filter.pipeline, predicate))")
+        try explain.bind(predicate.bindings + [.integer(1), .integer(10)])
+        var details: [String] = []
+        while try explain.step() { details.append(explain.text(3)) }
+        return details
+    }
 }
 
 @Suite struct DeleteBatchPlanTests {
@@ -31,5 +41,20 @@ extension ShardStore {
                 #expect(details.contains { $0.hasPrefix("SEARCH") && ($0.contains("PRIMARY KEY") || $0.contains("rowid=?")) }, "\(sql): \(details)")
             }
         }
+    }
+
+    /// An org-wide batch is taken in id order from the `(org, id)` index, without
+    /// sorting; a stage filter keeps its own index, in its order.
+    @Test func anOrgWideBatchIsTakenInIdOrderAndANarrowerOneFromItsIndexWithoutSorting() async throws {
+        let store = try ShardStore(path: "\(try makeTemporaryDirectory("plan"))/q.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        var orgWide = ContactFilter()
+        orgWide.orgWide = true
+        let wide = try await store.choosePlan(orgWide)
+        #expect(wide.contains { $0.contains("sqlite_autoindex_contacts") }, "\(wide)")
+        var staged = ContactFilter()
+        staged.stageIds = ["s1", "s2"]
+        let narrow = try await store.choosePlan(staged)
+        #expect(narrow.contains { $0.contains("contacts_by_stage") }, "\(narrow)")
+        for plan in [wide, narrow] { #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)") }
     }
 }

@@ -57,11 +57,7 @@ extension ShardStore {
         guard !slice.finished else { return progress(of: slice) }
         let assignment = slice.assignment
         let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
-        let choose = try cachedStatement("""
-            INSERT INTO \(DeleteStatements.batchTable) (record_rowid, id, assigned_to, name, email, phone)
-            SELECT rowid, id, assigned_to, name, email, phone FROM \(Schema.table(for: assignment.filter.pipeline))
-            WHERE \(predicate.sql) AND version <= ? LIMIT ?
-            """)
+        let choose = try cachedStatement(Self.chooseBatchSQL(assignment.filter.pipeline, predicate))
         let now = Int64(time(nil)) * 1000
         try database.transaction {
             try deletes.startBatch()
@@ -79,6 +75,16 @@ extension ShardStore {
         }
         slices[jobId] = slice
         return progress(of: slice)
+    }
+
+    /// Chooses a batch of `predicate`'s records at or below a watermark (the
+    /// first binding after the predicate's), at most a limit (the second).
+    static func chooseBatchSQL(_ pipeline: ContactFilter.Pipeline, _ predicate: SQLPredicate) -> String {
+        """
+        INSERT INTO \(DeleteStatements.batchTable) (record_rowid, id, assigned_to, name, email, phone)
+        SELECT rowid, id, assigned_to, name, email, phone FROM \(Schema.table(for: pipeline))
+        WHERE \(predicate.sql) AND version <= ?\(FilterCompiler.batchOrder(for: predicate)) LIMIT ?
+        """
     }
 
     /// Where a running slice stands right now (its cancel is still on the way).
