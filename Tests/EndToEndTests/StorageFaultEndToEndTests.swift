@@ -133,64 +133,59 @@ import Wire
 
     // MARK: - Full disk
 
-    @Test(.enabled(if: SmallFilesystem.canMount, "mounting a small tmpfs needs root"))
-    func aFullDiskFailsTheJobWithTheErrorAndARunAfterSpaceIsFreedDeletesTheRestExactly() throws {
+    /// Runs `body` on a cluster whose shards directory is a small tmpfs, filled to the last byte after the import.
+    private func onFullDisk(_ body: (TestCluster, String, SmallFilesystem) throws -> Void) throws {
         var disk: SmallFilesystem?
         defer { disk?.unmount() }
         let (cluster, admin) = try started { disk = try SmallFilesystem(at: $0.layout.shardsDirectory, bytes: 48 << 20) }
-        var seen = Set(cluster.currentPids().values)
+        let seen = Set(cluster.currentPids().values)
         defer {
             cluster.stop(everSeen: seen)
             // The mount point kept the directory from being removed.
             disk?.unmount()
             try? FileManager.default.removeItem(atPath: cluster.data)
         }
-        try #require(disk).fill()
+        let full = try #require(disk)
+        try full.fill()
+        try body(cluster, admin, full)
+    }
 
-        let failed = try cluster.waitForJob(try startDelete(cluster, admin), token: admin)
-        #expect(failed["status"] as? String == "failed", "\(failed)")
-        #expect(messages(failed).contains { $0.contains("database or disk is full") && $0.contains("Free disk space") }, "\(messages(failed))")
-        let deleted = try #require(failed["deleted"] as? Int)
-        let left = try #require(try remaining(cluster, admin))
-        #expect(left + deleted == Self.contacts)
-        #expect(left > 0)
+    @Test(.enabled(if: SmallFilesystem.canMount, "mounting a small tmpfs needs root"))
+    func aFullDiskFailsTheJobWithTheErrorAndARunAfterSpaceIsFreedDeletesTheRestExactly() throws {
+        try onFullDisk { cluster, admin, disk in
+            let failed = try cluster.waitForJob(try startDelete(cluster, admin), token: admin)
+            #expect(failed["status"] as? String == "failed", "\(failed)")
+            #expect(messages(failed).contains { $0.contains("database or disk is full") && $0.contains("Free disk space") }, "\(messages(failed))")
+            let deleted = try #require(failed["deleted"] as? Int)
+            let left = try #require(try remaining(cluster, admin))
+            #expect(left + deleted == Self.contacts)
+            #expect(left > 0)
 
-        disk?.free()
-        let rerun = try cluster.waitForJob(try startDelete(cluster, admin), token: admin)
-        seen.formUnion(cluster.currentPids().values)
-        #expect(rerun["status"] as? String == "completed", "\(rerun)")
-        #expect(rerun["total"] as? Int == left)
-        #expect(rerun["deleted"] as? Int == left)
-        let stats = try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int]
-        #expect(stats?["contacts"] == 0)
-        #expect(stats?["auditEntries"] == Self.contacts)
+            disk.free()
+            let rerun = try cluster.waitForJob(try startDelete(cluster, admin), token: admin)
+            #expect(rerun["status"] as? String == "completed", "\(rerun)")
+            #expect(rerun["total"] as? Int == left)
+            #expect(rerun["deleted"] as? Int == left)
+            let stats = try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int]
+            #expect(stats?["contacts"] == 0)
+            #expect(stats?["auditEntries"] == Self.contacts)
+        }
     }
 
     @Test(.enabled(if: SmallFilesystem.canMount, "mounting a small tmpfs needs root"))
     func spaceFreedWhileABatchRetriesLetsTheJobCompleteExactly() throws {
-        var disk: SmallFilesystem?
-        defer { disk?.unmount() }
-        let (cluster, admin) = try started { disk = try SmallFilesystem(at: $0.layout.shardsDirectory, bytes: 48 << 20) }
-        var seen = Set(cluster.currentPids().values)
-        defer {
-            cluster.stop(everSeen: seen)
-            // The mount point kept the directory from being removed.
-            disk?.unmount()
-            try? FileManager.default.removeItem(atPath: cluster.data)
+        try onFullDisk { cluster, admin, disk in
+            let jobId = try startDelete(cluster, admin)
+            #expect(eventually { cluster.logs().contains("database or disk is full") && cluster.logs().contains("retrying in") }, "\(cluster.logs())")
+            disk.free()
+            let job = try cluster.waitForJob(jobId, token: admin)
+            #expect(job["status"] as? String == "completed", "\(job)")
+            #expect(job["deleted"] as? Int == Self.contacts)
+            #expect(job["total"] as? Int == Self.contacts)
+            #expect(messages(job).isEmpty)
+            let stats = try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int]
+            #expect(stats?["contacts"] == 0)
+            #expect(stats?["auditEntries"] == Self.contacts)
         }
-        try #require(disk).fill()
-
-        let jobId = try startDelete(cluster, admin)
-        #expect(eventually { cluster.logs().contains("database or disk is full") && cluster.logs().contains("retrying in") }, "\(cluster.logs())")
-        disk?.free()
-        let job = try cluster.waitForJob(jobId, token: admin)
-        seen.formUnion(cluster.currentPids().values)
-        #expect(job["status"] as? String == "completed", "\(job)")
-        #expect(job["deleted"] as? Int == Self.contacts)
-        #expect(job["total"] as? Int == Self.contacts)
-        #expect(messages(job).isEmpty)
-        let stats = try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int]
-        #expect(stats?["contacts"] == 0)
-        #expect(stats?["auditEntries"] == Self.contacts)
     }
 }
