@@ -16,7 +16,7 @@ struct DeleteSlice {
 extension ShardStore {
     /// Records needed per delete batch; each batch is one transaction.
     /// Chosen with `scripts/bench delete` (see docs/benchmarks.md).
-    static let deleteBatchSize = 5_000
+    static let deleteBatchSize = 10_000
 
     /// Takes on `assignment`, or returns where it already stands: repeating an
     /// assignment (after a reconnect or a restart) resumes, never restarts.
