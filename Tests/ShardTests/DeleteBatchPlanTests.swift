@@ -27,10 +27,16 @@ extension ShardStore {
 }
 
 @Suite struct DeleteBatchPlanTests {
+    private let scratch: ScratchDirectory
+
+    init() throws {
+        scratch = try ScratchDirectory("plan")
+    }
+
     /// Every statement of a batch reads the chosen records and reaches each
     /// one by key: a scan of a data table would make each batch as slow as the whole table.
     @Test func everyBatchStatementSeeksItsRowsByKey() async throws {
-        let store = try ShardStore(path: "\(try makeTemporaryDirectory("plan"))/p.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        let store = try ShardStore(path: "\(scratch.path)/p.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         let plans = try await store.deleteBatchPlans()
         #expect(plans.count == 7)
         for (sql, details) in plans {
@@ -46,7 +52,7 @@ extension ShardStore {
     /// An org-wide batch is taken in id order from the `(org, id)` index, without
     /// sorting; a stage filter keeps its own index, in its order.
     @Test func anOrgWideBatchIsTakenInIdOrderAndANarrowerOneFromItsIndexWithoutSorting() async throws {
-        let store = try ShardStore(path: "\(try makeTemporaryDirectory("plan"))/q.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        let store = try ShardStore(path: "\(scratch.path)/q.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         var orgWide = ContactFilter()
         orgWide.orgWide = true
         let wide = try await store.choosePlan(orgWide)

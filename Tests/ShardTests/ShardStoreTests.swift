@@ -3,20 +3,27 @@ import Testing
 import Wire
 @testable import Shard
 
-/// A new, empty directory for one test's database files.
-func makeTemporaryDirectory(_ prefix: String) throws -> String {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    return directory
+/// A new, empty directory for one test's database files, removed with whatever holds it
+/// (a suite instance lives for one test).
+final class ScratchDirectory {
+    let path: String
+
+    init(_ prefix: String) throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 /// The store against a real SQLite file in a temporary directory.
 @Suite struct ShardStoreTests {
-    let directory: String
+    private let scratch: ScratchDirectory
+    var directory: String { scratch.path }
     let everySlot = SlotRange(lower: 0, upper: PartitionMap.slotCount)
 
     init() throws {
-        directory = try makeTemporaryDirectory("store")
+        scratch = try ScratchDirectory("store")
     }
 
     private func contact(_ id: String, stage: String = "s1", conversations: Int = 2, messages: Int = 3) -> ImportRecord {
@@ -110,11 +117,12 @@ func makeTemporaryDirectory(_ prefix: String) throws -> String {
 
 /// Delete slices against a real SQLite file: the cascade, the checkpoint, resuming, the watermark.
 @Suite struct DeleteSliceTests {
-    let directory: String
+    private let scratch: ScratchDirectory
+    var directory: String { scratch.path }
     let everySlot = SlotRange(lower: 0, upper: PartitionMap.slotCount)
 
     init() throws {
-        directory = try makeTemporaryDirectory("slice")
+        scratch = try ScratchDirectory("slice")
     }
 
     private func contact(_ number: Int, stage: String, assignee: String?) -> ImportRecord {
@@ -208,7 +216,8 @@ func makeTemporaryDirectory(_ prefix: String) throws -> String {
 /// The outbox: event ids stay unique after published events are removed.
 @Suite struct OutboxTests {
     @Test func eventIdsAreNeverReusedAfterTheOutboxEmpties() async throws {
-        let store = try ShardStore(path: "\(try makeTemporaryDirectory("outbox"))/o.db", index: 2, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        let scratch = try ScratchDirectory("outbox")
+        let store = try ShardStore(path: "\(scratch.path)/o.db", index: 2, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         var seen: Set<String> = []
         for round in 0..<3 {
             let id = String(format: "%024x", round)

@@ -16,11 +16,12 @@ extension ShardStore {
 /// What the store does when SQLite fails under it: a failed batch leaves no
 /// trace, and every fault is classified for the retry and the exit code.
 @Suite struct StorageFaultTests {
-    let directory: String
+    private let scratch: ScratchDirectory
+    var directory: String { scratch.path }
     let everySlot = SlotRange(lower: 0, upper: PartitionMap.slotCount)
 
     init() throws {
-        directory = try makeTemporaryDirectory("fault")
+        scratch = try ScratchDirectory("fault")
     }
 
     private func contact(_ number: Int, stage: String) -> ImportRecord {
