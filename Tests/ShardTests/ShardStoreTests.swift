@@ -198,6 +198,28 @@ final class ScratchDirectory {
         #expect(try await reopened.stats(org: "o1").auditEntries == UInt64(total))
     }
 
+    @Test func versionsNeverGoBackAfterTheNewestRowsAreDeletedAndTheShardRestarts() async throws {
+        let path = "\(directory)/v.db"
+        do {
+            let store = try ShardStore(path: path, index: 0, slots: everySlot)
+            _ = try await store.importRecords(org: "o1", [contact(1, stage: "kept", assignee: nil), contact(2, stage: "gone", assignee: nil)])
+            // A job registered now has watermark 2; it has not run a batch yet.
+            _ = try await store.startSlice(assignment("later", stage: "gone"))
+            // Another job deletes the newest row (version 2).
+            _ = try await store.startSlice(assignment("now", stage: "gone"))
+            _ = try await runToEnd(store, "now")
+        }
+        // A restart, then an import after both jobs were registered.
+        let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
+        #expect(await reopened.currentVersion == 2)
+        _ = try await reopened.importRecords(org: "o1", [contact(3, stage: "gone", assignee: nil)])
+        let end = try await runToEnd(reopened, "later")
+        // The new contact came after the job: left alone, not taken as one of its matches.
+        #expect(end.counters.deleted == 0)
+        #expect(end.counters.skipped == 1)
+        #expect(try await reopened.contact(org: "o1", id: String(format: "%024x", 3)) != nil)
+    }
+
     @Test func leavesRecordsImportedAfterRegistrationAndCountsVanishedOnesSkipped() async throws {
         let store = try ShardStore(path: "\(directory)/c.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", (0..<10).map { contact($0, stage: "gone", assignee: nil) })

@@ -28,6 +28,12 @@ actor ShardStore {
     let deletes: DeleteStatements
     private var countStatements: [String: SQLiteStatement] = [:]
     /// The last version handed out; every insert or re-import takes the next.
+    ///
+    /// Kept in `meta` with each import, not recomputed from the rows at start:
+    /// after the newest rows are deleted, their maximum would hand out versions
+    /// again at or below a running job's watermark, and that job would then
+    /// delete records imported after it was registered. (It also spares every
+    /// start a scan of the whole table.)
     private var version: Int64
     /// Delete slices touched since start, by job id (the checkpoint table is the truth).
     var slices: [String: DeleteSlice] = [:]
@@ -52,7 +58,7 @@ actor ShardStore {
         self.database = database
         writes = try ImportStatements(database)
         deletes = try DeleteStatements(database)
-        version = max(
+        version = try ImportStatements.savedVersion(in: database) ?? max(
             try database.scalar("SELECT coalesce(max(version), 0) FROM contacts"),
             try database.scalar("SELECT coalesce(max(version), 0) FROM applications"))
         // Last, after everything that can throw: a thrown init runs no deinit to stop it.
@@ -97,6 +103,7 @@ actor ShardStore {
                     counts.applications += 1
                 }
             }
+            try writes.save(version: version)
             return counts
         }
     }
