@@ -25,6 +25,19 @@ import Testing
         #expect(throws: WireError.unknownVersion(99)) { try Message(payload: &reader) }
     }
 
+    @Test func aJobDocumentSavedBeforeRevisionsReadsAsTheFirstRevision() throws {
+        var job = MessageSamples.job
+        job.revision = 7
+        var writer = WireWriter()
+        writer.write(job)
+        // The same bytes without the trailing 8-byte revision: what an older registry holds.
+        var legacy = WireReader(Array(writer.bytes.dropLast(8)))
+        let read: JobDocument = try legacy.read()
+        #expect(read.revision == 1)
+        job.revision = 1
+        #expect(read == job)
+    }
+
     @Test func rejectsUnknownMessageType() {
         var frame = Frame.encode(.request(correlation: 1, .ping))
         frame[5] = 200

@@ -116,7 +116,8 @@ package struct JobDocument: WireCodable {
         updatedAt = try reader.readInt64("job.updatedAt")
         finishedAt = try reader.readOptional("job.finishedAt") { reader throws(WireError) in try reader.readInt64("job.finishedAt") }
         ratePerSecond = try reader.readOptional("job.rate") { reader throws(WireError) in try reader.readDouble("job.rate") }
-        revision = try reader.readUInt64("job.revision")
+        // Documents saved in a job registry before revisions existed end here; they count as the first.
+        revision = reader.remaining == 0 ? 1 : try reader.readUInt64("job.revision")
     }
 
     fileprivate static func readStatus(_ reader: inout WireReader) throws(WireError) -> Status {
