@@ -12,6 +12,9 @@ struct CoordinatorClient: Sendable {
             return try await link.request(request, timeout: timeout)
         } catch let failure as RemoteFailure {
             throw .remote(failure)
+        } catch let error as ConnectionError where error.isFrameTooLarge {
+            // Nothing was sent: the request itself is too big, which the caller can fix.
+            throw .remote(RemoteFailure(.badRequest, "\(error)"))
         } catch let error as ConnectionError {
             throw .coordinatorUnavailable("\(error)")
         } catch {

@@ -100,6 +100,22 @@ final class TestServer: Sendable {
         connection.close()
     }
 
+    @Test func aMessageOverTheFrameLimitFailsAloneAndTheConnectionStaysUp() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop)
+        defer { server.stop(); loop.stop() }
+        var limits = WireLimits()
+        limits.frameSize = 1_024
+        let (connection, _) = try await Connection.connect(
+            path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), limits: limits, log: log)
+        let large = Request.stats(org: String(repeating: "o", count: 2_000))
+        await #expect(throws: ConnectionError.frameTooLarge(server.path, bytes: Frame.encode(.request(correlation: 1, large)).count - 4, limit: 1_024)) {
+            try await connection.request(large)
+        }
+        #expect(try await connection.request(.ping) == .pong(ShardStatus(index: 1, pid: getpid())))
+        connection.close()
+    }
+
     @Test func aFailureAnswerThrowsAsRemoteFailure() async throws {
         let loop = try startedLoop()
         let server = try TestServer(loop: loop)

@@ -71,9 +71,10 @@ package actor Connection {
         let correlation = nextCorrelation
         nextCorrelation += 1
         let deadline = timeout ?? limits.requestTimeout
+        let frame = try frame(.request(correlation: correlation, request))
         let response = try await withCheckedThrowingContinuation { continuation in
             pending[correlation] = continuation
-            stream.send(.request(correlation: correlation, request))
+            stream.send(frame)
             timeouts[correlation] = Task { [weak self] in
                 try? await Task.sleep(for: deadline)
                 guard !Task.isCancelled else { return }
@@ -86,7 +87,19 @@ package actor Connection {
 
     /// Sends a one-way message; nothing answers it.
     package nonisolated func notify(_ notice: Notice) {
-        stream.send(.notice(notice))
+        do {
+            stream.send(try frame(.notice(notice)))
+        } catch {
+            log.error("\(error); notice dropped")
+        }
+    }
+
+    /// `message` as a frame, unless the peer would refuse it as too large.
+    private nonisolated func frame(_ message: Message) throws(ConnectionError) -> [UInt8] {
+        let bytes = Frame.encode(message)
+        let payload = bytes.count - Frame.lengthPrefixSize
+        guard payload <= limits.frameSize else { throw .frameTooLarge(label, bytes: payload, limit: limits.frameSize) }
+        return bytes
     }
 
     /// Closes the connection; pending requests fail with `ConnectionError.closed`.
@@ -133,10 +146,10 @@ package actor Connection {
             case .success(let welcome):
                 peer = hello
                 state = .open
-                stream.send(.welcome(welcome))
+                stream.send(Frame.encode(.welcome(welcome)))
             case .failure(let refusal):
                 log.warning("\(label): refused \(hello.role)\(hello.shardIndex.map { " \($0)" } ?? "") pid \(hello.pid): \(refusal.reason)")
-                stream.send(.refusal(refusal))
+                stream.send(Frame.encode(.refusal(refusal)))
                 stream.closeWhenFlushed()
             }
         case (.handshaking, .welcome(let welcome)):
@@ -157,7 +170,13 @@ package actor Connection {
         case (.open, .request(let correlation, let request)):
             Task {
                 let response = await delegate.handle(request, on: self)
-                stream.send(.response(correlation: correlation, response))
+                do {
+                    stream.send(try frame(.response(correlation: correlation, response)))
+                } catch {
+                    // The request fails alone, with the reason, instead of the connection.
+                    log.error("\(error); answering with a failure")
+                    stream.send(Frame.encode(.response(correlation: correlation, .failure(RemoteFailure(.internal, "\(error)")))))
+                }
             }
         case (.open, .response(let correlation, let response)):
             timeouts.removeValue(forKey: correlation)?.cancel()

@@ -5,6 +5,14 @@ package enum ConnectionError: Error, Equatable, CustomStringConvertible {
     case refused(String, reason: String)
     case handshakeFailed(String, reason: String)
     case notConnected(String)
+    /// A message larger than the peer accepts: refused before sending, since the peer
+    /// would drop the whole connection for it.
+    case frameTooLarge(String, bytes: Int, limit: Int)
+
+    package var isFrameTooLarge: Bool {
+        if case .frameTooLarge = self { return true }
+        return false
+    }
 
     package var description: String {
         switch self {
@@ -13,6 +21,8 @@ package enum ConnectionError: Error, Equatable, CustomStringConvertible {
         case .refused(let label, let reason): "\(label): peer refused the handshake: \(reason)"
         case .handshakeFailed(let label, let reason): "\(label): handshake failed: \(reason)"
         case .notConnected(let label): "\(label): not connected"
+        case .frameTooLarge(let label, let bytes, let limit):
+            "\(label): a \(bytes)-byte message is over the \(limit)-byte frame limit; send it in smaller parts"
         }
     }
 }

@@ -45,8 +45,8 @@ final class FrameStream: @unchecked Sendable {
         }
     }
 
-    func send(_ message: Message) {
-        let bytes = Frame.encode(message)
+    /// Queues encoded frames (`Frame.encode`) for the peer.
+    func send(_ bytes: [UInt8]) {
         loop.execute { [self] in channel?.write(bytes) }
     }
 
