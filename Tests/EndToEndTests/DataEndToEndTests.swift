@@ -123,6 +123,23 @@ import Wire
         let write = try cluster.send("POST", "/api/contacts/import", token: agent, body: "{}\n")
         #expect(write.status == 403)
     }
+
+    @Test func contactsWithLongHistoriesImportInBatchesThatFitAFrame() throws {
+        let cluster = try TestCluster(shards: 2)
+        defer { cluster.stop() }
+        try cluster.start()
+        let admin = try cluster.token(org: "org-h", user: "u1")
+        // 1,200 contacts of 40 messages of 300 bytes: about 19 MB, more than one 16 MiB wire frame,
+        // though far fewer records than a batch holds.
+        let body = String(repeating: "b", count: 300)
+        let lines = (0..<1_200).map { index in
+            let messages = (0..<40).map { _ in #"{"direction":"inbound","body":"\#(body)","createdAt":"2026-01-02T00:00:00Z"}"# }
+            return #"{"_id":"\#(String(format: "%024x", index + 1))","name":"P","email":"p@x.io","phone":"1","conversations":[{"channel":"sms","messages":[\#(messages.joined(separator: ","))]}]}"#
+        }
+        let answer = try cluster.send("POST", "/api/contacts/import", token: admin, body: lines.joined(separator: "\n"))
+        #expect(answer.status == 200, "\(answer)")
+        #expect(answer.json["imported"] as? [String: Int] == ["contacts": 1_200, "applications": 0, "conversations": 1_200, "messages": 48_000])
+    }
 }
 
 /// The import body limit is a setting of the cluster, enforced before the body is read.

@@ -6,15 +6,24 @@ import Wire
 /// `POST /api/contacts/import`: NDJSON streamed through in batches, never held whole.
 ///
 /// Lines are parsed as they arrive and sent to the coordinator in batches of
-/// `batchRecords`, with up to `batchesInFlight` batches outstanding so parsing
-/// overlaps the shards' writes. Each shard writes its part of a batch in one
-/// transaction. A bad line is rejected by number and the good ones are kept.
+/// `batchRecords` or `batchBytes`, whichever comes first, with up to
+/// `batchesInFlight` batches outstanding so parsing overlaps the shards'
+/// writes. Each shard writes its part of a batch in one transaction. A bad
+/// line is rejected by number and the good ones are kept.
 struct ImportEndpoint: Sendable {
     let coordinator: CoordinatorClient
     let lineLimit: Int
 
-    static let batchRecords = 2_000
-    static let batchesInFlight = 2
+    /// Records per batch; chosen with `scripts/bench import` (docs/benchmarks.md).
+    static let batchRecords = 8_000
+    /// Encoded bytes (`ImportRecord.wireSize`) per batch at most: a batch
+    /// travels as one wire frame, and contacts with long histories would
+    /// otherwise outgrow `WireLimits.frameSize` (16 MiB) long before
+    /// `batchRecords`. One record alone stays below the frame limit: a line of
+    /// at most 1 MiB (`GatewayLimits.importLineBytes`) encodes to at most about
+    /// 15 MiB, when it is nothing but empty messages (3 bytes of JSON, 44 encoded).
+    static let batchBytes = 8 << 20
+    static let batchesInFlight = 4
     /// Rejections listed in the answer; the total is always given.
     static let listedRejections = 1_000
 
@@ -24,41 +33,51 @@ struct ImportEndpoint: Sendable {
         var rejected: [(line: Int, error: String)] = []
         var rejectedTotal = 0
         var batch: [ImportRecord] = []
+        var batchBytes = 0
         var batchFirstLine = 1
-        var lastLine = 0
         var batches = BatchPipeline(coordinator: coordinator, org: claims.orgId)
 
-        func take(_ line: LineSplitter.Line) {
+        /// The record on `line`; nil for a blank line or a rejected one (counted).
+        func parse(_ line: LineSplitter.Line) -> (number: Int, record: ImportRecord)? {
             switch line {
             case .complete(let number, let bytes):
-                lastLine = number
                 // Blank lines (a trailing newline, spacing) are not records.
-                guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
+                guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return nil }
                 do {
-                    batch.append(try parser.parse(bytes))
+                    return (number, try parser.parse(bytes))
                 } catch {
                     reject(number, error.message)
+                    return nil
                 }
             case .tooLong(let number):
-                lastLine = number
                 reject(number, "line is longer than \(lineLimit) bytes")
+                return nil
             }
         }
         func reject(_ line: Int, _ message: String) {
             rejectedTotal += 1
             if rejected.count < Self.listedRejections { rejected.append((line, message)) }
         }
+        /// Adds `record` to the batch, sending the batch first when the record would not fit in it.
+        func add(_ parsed: (number: Int, record: ImportRecord)) async throws {
+            let size = parsed.record.wireSize
+            if !batch.isEmpty && (batch.count >= Self.batchRecords || batchBytes + size > Self.batchBytes) {
+                try await batches.send(batch, firstLine: batchFirstLine)
+                batch = []
+                batchBytes = 0
+            }
+            if batch.isEmpty { batchFirstLine = parsed.number }
+            batch.append(parsed.record)
+            batchBytes += size
+        }
 
         do {
             while let piece = try await body.next() {
-                for line in splitter.feed(piece) { take(line) }
-                if batch.count >= Self.batchRecords {
-                    try await batches.send(batch, firstLine: batchFirstLine)
-                    batch = []
-                    batchFirstLine = lastLine + 1
+                for line in splitter.feed(piece) {
+                    if let parsed = parse(line) { try await add(parsed) }
                 }
             }
-            if let line = splitter.finish() { take(line) }
+            if let line = splitter.finish(), let parsed = parse(line) { try await add(parsed) }
             if !batch.isEmpty { try await batches.send(batch, firstLine: batchFirstLine) }
             try await batches.drain()
         } catch let error as APIError {
