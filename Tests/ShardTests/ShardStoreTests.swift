@@ -16,6 +16,19 @@ final class ScratchDirectory {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
+/// Contact `number` (id: the number in 24 hex digits) with 2 conversations of 3 messages each.
+func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportRecord {
+    let id = String(format: "%024x", number)
+    return ImportRecord(
+        kind: .contact, id: id, contactId: id, stageId: stage, assignedTo: assignee, name: "N\(number)", email: "e\(number)@x.io",
+        phone: "\(number)", tags: [], source: nil, createdAt: 1, updatedAt: 1,
+        conversations: (0..<2).map { c in
+            ConversationRecord(id: "c\(c)" + id.suffix(22), channel: "sms", createdAt: 1, messages: (0..<3).map { m in
+                MessageRecord(id: "m\(c)\(m)" + id.suffix(21), direction: "in", body: "b", createdAt: 1)
+            })
+        })
+}
+
 /// The store against a real SQLite file in a temporary directory.
 @Suite struct ShardStoreTests {
     private let scratch: ScratchDirectory
@@ -125,18 +138,6 @@ final class ScratchDirectory {
         scratch = try ScratchDirectory("slice")
     }
 
-    private func contact(_ number: Int, stage: String, assignee: String?) -> ImportRecord {
-        let id = String(format: "%024x", number)
-        return ImportRecord(
-            kind: .contact, id: id, contactId: id, stageId: stage, assignedTo: assignee, name: "N\(number)", email: "e\(number)@x.io",
-            phone: "\(number)", tags: [], source: nil, createdAt: 1, updatedAt: 1,
-            conversations: (0..<2).map { c in
-                ConversationRecord(id: "c\(c)" + id.suffix(22), channel: "sms", createdAt: 1, messages: (0..<3).map { m in
-                    MessageRecord(id: "m\(c)\(m)" + id.suffix(21), direction: "in", body: "b", createdAt: 1)
-                })
-            })
-    }
-
     private func assignment(_ jobId: String, stage: String) -> SliceAssignment {
         var filter = ContactFilter()
         filter.stageIds = [stage]
@@ -152,7 +153,7 @@ final class ScratchDirectory {
 
     @Test func deletesEveryMatchWithItsExactCascadeAndSideEffects() async throws {
         let store = try ShardStore(path: "\(directory)/a.db", index: 0, slots: everySlot)
-        let records = (0..<1_203).map { contact($0, stage: $0 % 3 == 0 ? "gone" : "kept", assignee: $0 % 2 == 0 ? "u\($0 % 5)" : nil) }
+        let records = (0..<1_203).map { sliceContact($0, stage: $0 % 3 == 0 ? "gone" : "kept", assignee: $0 % 2 == 0 ? "u\($0 % 5)" : nil) }
         _ = try await store.importRecords(org: "o1", records)
         _ = try await store.importRecords(org: "o2", records.prefix(50).map { $0 })
         let victims = records.filter { $0.stageId == "gone" }
@@ -182,7 +183,7 @@ final class ScratchDirectory {
         let total = ShardStore.deleteBatchSize + 700
         do {
             let store = try ShardStore(path: path, index: 0, slots: everySlot)
-            _ = try await store.importRecords(org: "o1", (0..<total).map { contact($0, stage: "gone", assignee: nil) })
+            _ = try await store.importRecords(org: "o1", (0..<total).map { sliceContact($0, stage: "gone", assignee: nil) })
             _ = try await store.startSlice(assignment("j1", stage: "gone"))
             let first = try await store.deleteNextBatch("j1")
             #expect(first.counters.deleted == UInt64(ShardStore.deleteBatchSize))
@@ -202,7 +203,7 @@ final class ScratchDirectory {
         let path = "\(directory)/v.db"
         do {
             let store = try ShardStore(path: path, index: 0, slots: everySlot)
-            _ = try await store.importRecords(org: "o1", [contact(1, stage: "kept", assignee: nil), contact(2, stage: "gone", assignee: nil)])
+            _ = try await store.importRecords(org: "o1", [sliceContact(1, stage: "kept", assignee: nil), sliceContact(2, stage: "gone", assignee: nil)])
             // A job registered now has watermark 2; it has not run a batch yet.
             _ = try await store.startSlice(assignment("later", stage: "gone"))
             // Another job deletes the newest row (version 2).
@@ -212,7 +213,7 @@ final class ScratchDirectory {
         // A restart, then an import after both jobs were registered.
         let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
         #expect(await reopened.currentVersion == 2)
-        _ = try await reopened.importRecords(org: "o1", [contact(3, stage: "gone", assignee: nil)])
+        _ = try await reopened.importRecords(org: "o1", [sliceContact(3, stage: "gone", assignee: nil)])
         let end = try await runToEnd(reopened, "later")
         // The new contact came after the job: left alone, not taken as one of its matches.
         #expect(end.counters.deleted == 0)
@@ -222,10 +223,10 @@ final class ScratchDirectory {
 
     @Test func leavesRecordsImportedAfterRegistrationAndCountsVanishedOnesSkipped() async throws {
         let store = try ShardStore(path: "\(directory)/c.db", index: 0, slots: everySlot)
-        _ = try await store.importRecords(org: "o1", (0..<10).map { contact($0, stage: "gone", assignee: nil) })
+        _ = try await store.importRecords(org: "o1", (0..<10).map { sliceContact($0, stage: "gone", assignee: nil) })
         _ = try await store.startSlice(assignment("j1", stage: "gone"))
         // After registration: one matching record moves away, one new matching record arrives.
-        _ = try await store.importRecords(org: "o1", [contact(3, stage: "kept", assignee: nil), contact(99, stage: "gone", assignee: nil)])
+        _ = try await store.importRecords(org: "o1", [sliceContact(3, stage: "kept", assignee: nil), sliceContact(99, stage: "gone", assignee: nil)])
         let end = try await runToEnd(store, "j1")
         #expect(end.counters.total == 10)
         #expect(end.counters.deleted == 9)

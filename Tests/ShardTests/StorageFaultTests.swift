@@ -24,22 +24,10 @@ extension ShardStore {
         scratch = try ScratchDirectory("fault")
     }
 
-    private func contact(_ number: Int, stage: String) -> ImportRecord {
-        let id = String(format: "%024x", number)
-        return ImportRecord(
-            kind: .contact, id: id, contactId: id, stageId: stage, assignedTo: "u\(number % 4)", name: "N\(number)", email: "e\(number)@x.io",
-            phone: "\(number)", tags: [], source: nil, createdAt: 1, updatedAt: 1,
-            conversations: (0..<2).map { c in
-                ConversationRecord(id: "c\(c)" + id.suffix(22), channel: "sms", createdAt: 1, messages: (0..<3).map { m in
-                    MessageRecord(id: "m\(c)\(m)" + id.suffix(21), direction: "in", body: "b", createdAt: 1)
-                })
-            })
-    }
-
     /// A store holding 1,200 contacts, every third of them (400) in stage "gone", and a slice registered over those.
     private func storeWithSlice(_ name: String) async throws -> ShardStore {
         let store = try ShardStore(path: "\(directory)/\(name).db", index: 0, slots: everySlot)
-        _ = try await store.importRecords(org: "o1", (0..<1_200).map { contact($0, stage: $0 % 3 == 0 ? "gone" : "kept") })
+        _ = try await store.importRecords(org: "o1", (0..<1_200).map { sliceContact($0, stage: $0 % 3 == 0 ? "gone" : "kept", assignee: "u\($0 % 4)") })
         var filter = ContactFilter()
         filter.stageIds = ["gone"]
         let start = try await store.startSlice(SliceAssignment(jobId: "j1", org: "o1", requester: "admin", filter: filter))
