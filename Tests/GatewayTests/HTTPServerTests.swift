@@ -83,6 +83,45 @@ import Wire
         #expect(bodies == ["\"immediate now1\"", "\"handler later2\"", "\"immediate now3\"", "\"immediate now4\"", "\"handler later5\""])
     }
 
+    @Test(arguments: ["/quick/now1", "/nope"])
+    func nothingPipelinedAfterAConnectionCloseRequestIsAnswered(first: String) throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        RawHTTPClient.sendAll(fd, "GET \(first) HTTP/1.1\r\nConnection: close\r\n\r\nGET /quick/now2 HTTP/1.1\r\n\r\n")
+        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        #expect(text.components(separatedBy: "HTTP/1.1 ").count == 2, "\(text)")
+        #expect(!text.contains("now2"))
+    }
+
+    @Test func manyPipelinedImmediateAnswersComeBackInOrder() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        let count = 2_000
+        let requests = (0..<count).map { "GET /quick/now\($0) HTTP/1.1\r\n\($0 == count - 1 ? "Connection: close\r\n" : "")\r\n" }
+        RawHTTPClient.sendAll(fd, requests.joined())
+        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1").first ?? "" }
+        #expect(bodies == (0..<count).map { "\"immediate now\($0)\"" })
+    }
+
+    /// Answers given at once (here 404s, before any route runs) for a long pipeline: each
+    /// used to nest one more call on the loop thread, and enough of them overflowed its stack.
+    @Test func aLongPipelineOfUnknownPathsIsAnsweredWithoutExhaustingTheStack() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        let count = 5_000
+        let requests = (0..<count).map { "GET /nope/\($0) HTTP/1.1\r\n\($0 == count - 1 ? "Connection: close\r\n" : "")\r\n" }
+        RawHTTPClient.sendAll(fd, requests.joined())
+        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        #expect(text.components(separatedBy: "HTTP/1.1 404").count == count + 1)
+    }
+
     @Test func readsContentLengthAndChunkedBodies() throws {
         let (port, loop) = try serve()
         defer { loop.stop() }

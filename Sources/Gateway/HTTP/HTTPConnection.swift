@@ -126,9 +126,9 @@ final class HTTPConnection: @unchecked Sendable {
         let keepAlive = request.head.keepAlive
         switch server.router.resolve(method: request.head.method, path: request.head.path) {
         case .notFound:
-            respond(APIError.notFound(path: request.head.path).response, keepAlive: keepAlive)
+            answer(APIError.notFound(path: request.head.path).response, keepAlive: keepAlive)
         case .methodNotAllowed(let allowed):
-            respond(APIError.methodNotAllowed(method: request.head.method, allowed: allowed).response, keepAlive: keepAlive)
+            answer(APIError.methodNotAllowed(method: request.head.method, allowed: allowed).response, keepAlive: keepAlive)
         case .found(.streaming, _, _):
             preconditionFailure("streaming routes start at the head")  // startStreamingIfRouted took it
         case .found(.eventStream(let handler), let parameters, _):
@@ -136,7 +136,7 @@ final class HTTPConnection: @unchecked Sendable {
             request.parameters = parameters
             switch handler(request) {
             case .refuse(let response):
-                respond(response, keepAlive: keepAlive)
+                answer(response, keepAlive: keepAlive)
             case .subscribe(let org, let lastEventId):
                 state = .eventStream(org: org)
                 channel.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8))
@@ -145,10 +145,7 @@ final class HTTPConnection: @unchecked Sendable {
         case .found(.buffered(let handler, let immediate), let parameters, _):
             var request = request
             request.parameters = parameters
-            if let response = immediate?(request) {
-                respond(response, keepAlive: keepAlive)
-                return
-            }
+            if let response = immediate?(request) { return answer(response, keepAlive: keepAlive) }
             state = .responding
             let loop = server.loop
             Task {
@@ -159,7 +156,16 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// A handler task's answer, back on the loop thread: written, then the next pipelined request goes on.
     private func respond(_ response: HTTPResponse, keepAlive: Bool) {
+        answer(response, keepAlive: keepAlive)
+        process()
+    }
+
+    /// Writes the answer to the current request and readies the connection for the next, or
+    /// for closing. Called inside `process()` for answers given at once: the loop there
+    /// goes on, rather than a nested `process()` per pipelined request.
+    private func answer(_ response: HTTPResponse, keepAlive: Bool) {
         guard !channel.isClosed else { return }
         if case .streaming(let body, _) = state {
             // Answered before its body ended (an auth failure, a bad line limit):
@@ -171,10 +177,14 @@ final class HTTPConnection: @unchecked Sendable {
             return
         }
         channel.write(response.serialized(keepAlive: keepAlive))
-        guard keepAlive else { return channel.closeWhenFlushed() }
+        guard keepAlive else {
+            // Requests pipelined after a `Connection: close` one are not answered.
+            channel.closeWhenFlushed()
+            state = .closing(since: .now)
+            return
+        }
         state = parser.bufferedByteCount > 0 ? .receiving(head: nil, body: [], startedAt: .now) : .idle(since: .now)
         channel.setReadingPaused(false)
-        process()
     }
 
     /// Answers a request that cannot be served and closes: the stream may be out of sync.
