@@ -19,7 +19,7 @@ actor DeleteRunner {
 
     /// Waits before each retry of a step that failed with a transient storage
     /// fault: 3.1 s in all, long enough for a lock to be released or space to
-    /// be freed, and within the coordinator's request timeout for a start.
+    /// be freed.
     static let retryDelays: [Duration] = [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1_600)]
 
     init(store: ShardStore, publisher: OutboxPublisher, log: Log) {
@@ -36,7 +36,11 @@ actor DeleteRunner {
         do {
             progress = try await retryingTransientFaults(jobId, "starting its slice") { try await store.startSlice(assignment) }
         } catch {
-            return failure(jobId, "starting its slice", error)
+            // Also as a notice: the retries can outlast the coordinator's wait for
+            // this answer, and an answer that comes too late is dropped.
+            let failed = failure(jobId, "starting its slice", error)
+            connection.notify(.sliceProgress(failed))
+            return failed
         }
         if !progress.finished { assign(jobId, reportingTo: connection) }
         return progress

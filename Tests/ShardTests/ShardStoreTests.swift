@@ -221,6 +221,21 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         #expect(try await reopened.contact(org: "o1", id: String(format: "%024x", 3)) != nil)
     }
 
+    @Test func aDatabaseFromBeforeTheSavedVersionResumesAboveEveryWatermark() async throws {
+        let path = "\(directory)/legacy.db"
+        do {
+            let store = try ShardStore(path: path, index: 0, slots: everySlot)
+            _ = try await store.importRecords(org: "o1", [sliceContact(1, stage: "kept", assignee: nil), sliceContact(2, stage: "gone", assignee: nil)])
+            _ = try await store.startSlice(assignment("later", stage: "gone"))
+            _ = try await store.startSlice(assignment("now", stage: "gone"))
+            _ = try await runToEnd(store, "now")
+            // What an earlier build left: no saved version.
+            try await store.execute("DELETE FROM meta WHERE key = 'version'")
+        }
+        let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
+        #expect(await reopened.currentVersion == 2)
+    }
+
     @Test func leavesRecordsImportedAfterRegistrationAndCountsVanishedOnesSkipped() async throws {
         let store = try ShardStore(path: "\(directory)/c.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", (0..<10).map { sliceContact($0, stage: "gone", assignee: nil) })

@@ -58,9 +58,12 @@ actor ShardStore {
         self.database = database
         writes = try ImportStatements(database)
         deletes = try DeleteStatements(database)
+        // A database from before the saved version: every version it handed out is
+        // at most its newest row's or a job's watermark, whichever is higher.
         version = try ImportStatements.savedVersion(in: database) ?? max(
             try database.scalar("SELECT coalesce(max(version), 0) FROM contacts"),
-            try database.scalar("SELECT coalesce(max(version), 0) FROM applications"))
+            try database.scalar("SELECT coalesce(max(version), 0) FROM applications"),
+            try database.scalar("SELECT coalesce(max(watermark), 0) FROM delete_slices"))
         // Last, after everything that can throw: a thrown init runs no deinit to stop it.
         executor = ThreadExecutor(name: "shard-\(index)-store")
     }
