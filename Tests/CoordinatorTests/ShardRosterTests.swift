@@ -132,6 +132,9 @@ import Wire
         #expect(ShardExit(waitStatus: 42 << 8) == .failure)
         #expect(ShardExit(waitStatus: 9) == nil)  // killed by SIGKILL
         #expect(ShardExit.allCases.filter(\.restartMayHelp) == [.failure, .storageUnavailable, .databaseLocked])
+        // An unlisted code reads as `.failure`, so no code is claimed for it.
+        #expect(ShardExit(waitStatus: 127 << 8)?.explanationWithCode == "it failed")
+        #expect(ShardExit.databaseLocked.explanationWithCode == "its database is locked by another process (exit code 75)")
     }
 
     @Test func restartsSpreadBeyondTheWindowAreNeverTooMany() {

@@ -437,7 +437,7 @@ import Testing
         let authenticator = Authenticator(verifier: verifier)
         let head = Self.head(authorization: "Bearer \(mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#))")
         #expect(try authenticator.authenticate(head, now: Self.now, write: false).subject == "u1")
-        #expect(authenticator.verified.claims(of: "Bearer \(mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#))") != nil)
+        #expect(authenticator.verified.claims(of: Substring(mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#))) != nil)
         let later = Self.now + 60 + verifier.leeway + 1
         #expect(throws: APIError.unauthorized(AuthError.expired(at: Self.now + 60).message)) {
             try authenticator.authenticate(head, now: later, write: false)
@@ -457,13 +457,30 @@ import Testing
 
     @Test func aRefusedTokenIsNeverRemembered() {
         let authenticator = Authenticator(verifier: verifier)
-        let forged = "Bearer " + mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#).dropLast(2) + "AA"
+        let forged = mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#).dropLast(2) + "AA"
         for _ in 0..<2 {
             #expect(throws: APIError.unauthorized(AuthError.badSignature.message)) {
-                try authenticator.authenticate(Self.head(authorization: forged), now: Self.now, write: false)
+                try authenticator.authenticate(Self.head(authorization: "Bearer " + forged), now: Self.now, write: false)
             }
         }
-        #expect(authenticator.verified.claims(of: forged) == nil)
+        #expect(authenticator.verified.claims(of: Substring(forged)) == nil)
+    }
+
+    @Test func oneTokenIsOneEntryHoweverItsHeaderIsSpacedOrCased() throws {
+        let authenticator = Authenticator(verifier: verifier)
+        let token = mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#)
+        _ = try authenticator.authenticate(Self.head(authorization: "Bearer \(token)"), now: Self.now, write: false)
+        for header in ["bearer  \(token)", "BEARER\t\(token)", "  Bearer \(token)"] {
+            #expect(authenticator.rememberedClaims(Self.head(authorization: header), now: Self.now, write: false)?.subject == "u1")
+        }
+    }
+
+    @Test func aVeryLongTokenIsVerifiedEveryTimeRatherThanKept() {
+        let tokens = VerifiedTokens()
+        let claims = Claims(subject: "u", orgId: "o", role: .agent, expiresAt: 1, notBefore: nil)
+        let long = Substring(String(repeating: "a", count: VerifiedTokens.maxTokenBytes + 1))
+        tokens.remember(long, claims)
+        #expect(tokens.claims(of: long) == nil)
     }
 
     @Test func rememberedTokensAreBoundedAndStartOverWhenFull() {

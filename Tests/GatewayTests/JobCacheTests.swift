@@ -38,10 +38,11 @@ import Wire
         #expect(cache.lookup("j1", at: start + .seconds(5) + .milliseconds(500)) != nil)
     }
 
-    @Test func aFinishedJobNeverChangesSoItIsServedAsLongAsItIsKept() {
+    @Test func aFinishedJobIsServedLongerButStillAskedForAgainSoAForgottenJobStopsBeingServed() {
         let cache = JobCache()
         cache.store(document(revision: 9, status: .completed, processed: 100), at: start)
-        #expect(cache.lookup("j1", at: start + .seconds(3_600))?.org == "o1")
+        #expect(cache.lookup("j1", at: start + JobCache.finishedFreshFor)?.org == "o1")
+        #expect(cache.lookup("j1", at: start + JobCache.finishedFreshFor + .milliseconds(1)) == nil)
     }
 
     @Test func theOrgIsKeptSoAnotherOrgsPollCanBeRefused() {

@@ -128,12 +128,12 @@ struct ShardRoster {
         if let exit, !exit.restartMayHelp {
             // The same process on the same files would end the same way: say so now, not after ten tries.
             entries[shard].phase = .failed
-            return .giveUp(reason: "shard \(shard) cannot run: \(exit.explanation) (exit code \(exit.rawValue))")
+            return .giveUp(reason: "shard \(shard) cannot run: \(exit.explanationWithCode)")
         }
         guard entries[shard].intensity.allowRestart(at: now) else {
             entries[shard].phase = .failed
             let limit = entries[shard].intensity
-            let last = exit.map { "; the last time \($0.explanation) (exit code \($0.rawValue))" } ?? ""
+            let last = exit.map { "; the last time \($0.explanationWithCode)" } ?? ""
             return .giveUp(reason: "shard \(shard) exited more than \(limit.maxRestarts) times within \(limit.window)\(last)")
         }
         entries[shard].restarts += 1

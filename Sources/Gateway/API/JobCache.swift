@@ -7,7 +7,10 @@ import Wire
 ///
 /// Why a copy is never older than it may be:
 /// - Of two copies, the higher `revision` wins, whatever order they arrive in.
-/// - A finished job never changes again, so its copy is served as long as it is kept.
+/// - A finished job never changes again, so its copy is served for
+///   `finishedFreshFor` after it was last fetched: long enough to spare the
+///   coordinator, short enough that a job it has since forgotten (after 24 h)
+///   stops being served within a minute.
 /// - An unfinished job's copy is served only for `freshFor` after it was last
 ///   confirmed (pushed or fetched). Pushes arrive with every batch a shard
 ///   commits, so a running job stays cached. A copy that missed a push, which
@@ -39,6 +42,8 @@ final class JobCache: Sendable {
 
     /// How long an unfinished job's copy is served without a push or a fetch confirming it.
     static let freshFor: Duration = .seconds(1)
+    /// How long a finished job's copy is served before the coordinator is asked again.
+    static let finishedFreshFor: Duration = .seconds(60)
     /// Rendered JSON kept at most; past it, the least recently used copies go until a quarter is free.
     static let standardCapacityBytes = 32 << 20
 
@@ -53,7 +58,7 @@ final class JobCache: Sendable {
     func lookup(_ jobId: String, at now: ContinuousClock.Instant = .now) -> Hit? {
         state.withLock { state in
             guard var entry = state.entries[jobId] else { return nil }
-            guard entry.finished || entry.confirmedAt.duration(to: now) <= Self.freshFor else { return nil }
+            guard entry.confirmedAt.duration(to: now) <= (entry.finished ? Self.finishedFreshFor : Self.freshFor) else { return nil }
             state.clock += 1
             entry.lastUsed = state.clock
             state.entries[jobId] = entry

@@ -17,12 +17,13 @@ struct Authenticator: Sendable {
         let authorization = head.headers["authorization"]
         let claims: Claims
         do {
-            if let authorization, let known = verified.claims(of: authorization) {
+            let token = try authorization.map { (header) throws(AuthError) in try TokenVerifier.bearerToken(header) }
+            if let token, let known = verified.claims(of: token) {
                 try verifier.checkTimeWindow(of: known, now: now)
                 claims = known
             } else {
                 claims = try verifier.verify(authorization: authorization, now: now)
-                if let authorization { verified.remember(authorization, claims) }
+                if let token { verified.remember(token, claims) }
             }
         } catch {
             throw .unauthorized(error.message)
@@ -36,8 +37,9 @@ struct Authenticator: Sendable {
     /// The claims of the request's token when it was verified before and is within its time
     /// window, and may `write` if asked; nil in every other case, which `authenticate` judges.
     func rememberedClaims(_ head: HTTPRequestHead, now: Int64, write: Bool) -> Claims? {
-        guard let authorization = head.headers["authorization"], let claims = verified.claims(of: authorization),
-            (try? verifier.checkTimeWindow(of: claims, now: now)) != nil, !write || claims.role.canWrite
+        guard let authorization = head.headers["authorization"], let token = try? TokenVerifier.bearerToken(authorization),
+            let claims = verified.claims(of: token), (try? verifier.checkTimeWindow(of: claims, now: now)) != nil,
+            !write || claims.role.canWrite
         else { return nil }
         return claims
     }

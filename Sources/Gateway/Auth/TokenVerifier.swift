@@ -64,7 +64,7 @@ struct TokenVerifier: Sendable {
     // MARK: - Parts
 
     /// The credentials after a `Bearer` scheme (any case) and at least one space (RFC 6750 §2.1).
-    private static func bearerToken(_ authorization: String) throws(AuthError) -> Substring {
+    static func bearerToken(_ authorization: String) throws(AuthError) -> Substring {
         let value = authorization.drop { $0 == " " || $0 == "\t" }
         let scheme = value.prefix { $0 != " " && $0 != "\t" }
         guard scheme.lowercased() == "bearer" else { throw .notBearer }

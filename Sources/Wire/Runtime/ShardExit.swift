@@ -30,6 +30,12 @@ package enum ShardExit: Int32, Sendable, CaseIterable {
         }
     }
 
+    /// The explanation with its code; without it for `.failure`, which stands for any
+    /// code not listed (the supervisor's log has the real one).
+    package var explanationWithCode: String {
+        self == .failure ? explanation : "\(explanation) (exit code \(rawValue))"
+    }
+
     /// What happened, in words for a log line or a job's error.
     package var explanation: String {
         switch self {
