@@ -43,8 +43,9 @@ struct GatewayLinkDelegate: ConnectionDelegate {
                 for event in batch { events.publish(org: event.org, EventHub.Event(id: event.id, type: event.type, data: event.payload)) }
             }
         case .jobChanged(let job):
-            jobs.store(job)
-            events.loop.execute { events.publishProgress(job) }
+            // Rendered once, for the poll cache and the event stream alike.
+            let json = jobs.store(job)
+            events.loop.execute { events.publishProgress(job, rendered: json) }
         case .heartbeat, .sliceProgress:
             return
         }

@@ -52,13 +52,14 @@ final class EventHub: @unchecked Sendable {
         }
     }
 
-    /// Publishes a job's document as a `bulk_job_progress` event, unless it is older than one already sent.
-    func publishProgress(_ job: JobDocument) {
+    /// Publishes a job's document, already rendered as `json`, as a `bulk_job_progress`
+    /// event, unless it is older than one already sent.
+    func publishProgress(_ job: JobDocument, rendered json: String) {
         let processed = job.counters.processed
         let finished = job.status.isFinished
         if let last = lastProgress[job.jobId], last.finished || processed < last.processed { return }
         lastProgress[job.jobId] = (processed, finished)
-        publish(org: job.org, Event(id: "job-\(job.jobId)-\(processed)-\(job.status)", type: "bulk_job_progress", data: JobJSON.render(job)))
+        publish(org: job.org, Event(id: "job-\(job.jobId)-\(processed)-\(job.status)", type: "bulk_job_progress", data: json))
     }
 
     /// Adds a subscriber, first replaying what it missed since `lastEventId`
