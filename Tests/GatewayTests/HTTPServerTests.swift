@@ -53,34 +53,33 @@ import Wire
         #expect(rest.contains("Connection: close"))
     }
 
-    @Test func answersPipelinedRequestsInOrder() throws {
+    /// GETs `paths` pipelined in one write, the last with `Connection: close`; what came back until the close.
+    private func pipeline(_ paths: [String]) throws -> String {
         let (port, loop) = try serve()
         defer { loop.stop() }
         let fd = try RawHTTPClient.connectTCP(port: port)
         defer { close(fd) }
-        let words = (0..<20).map { "w\($0)" }
-        let requests = words.enumerated().map { index, word in
-            "GET /echo/\(word) HTTP/1.1\r\n\(index == words.count - 1 ? "Connection: close\r\n" : "")\r\n"
+        let requests = paths.indices.map { index in
+            "GET \(paths[index]) HTTP/1.1\r\n\(index == paths.count - 1 ? "Connection: close\r\n" : "")\r\n"
         }
         RawHTTPClient.sendAll(fd, requests.joined())
-        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
-        let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1").first ?? "" }
-        #expect(bodies == words.map { "\"\($0)\"" })
+        return String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+    }
+
+    /// The bodies of the responses in `text`, in order.
+    private func bodies(_ text: String) -> [String] {
+        text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1").first ?? "" }
+    }
+
+    @Test func answersPipelinedRequestsInOrder() throws {
+        let words = (0..<20).map { "w\($0)" }
+        #expect(bodies(try pipeline(words.map { "/echo/\($0)" })) == words.map { "\"\($0)\"" })
     }
 
     @Test func answersImmediatelyWhereItCanAndKeepsPipelinedAnswersInOrder() throws {
-        let (port, loop) = try serve()
-        defer { loop.stop() }
-        let fd = try RawHTTPClient.connectTCP(port: port)
-        defer { close(fd) }
         let words = ["now1", "later2", "now3", "now4", "later5"]
-        let requests = words.enumerated().map { index, word in
-            "GET /quick/\(word) HTTP/1.1\r\n\(index == words.count - 1 ? "Connection: close\r\n" : "")\r\n"
-        }
-        RawHTTPClient.sendAll(fd, requests.joined())
-        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
-        let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1").first ?? "" }
-        #expect(bodies == ["\"immediate now1\"", "\"handler later2\"", "\"immediate now3\"", "\"immediate now4\"", "\"handler later5\""])
+        #expect(bodies(try pipeline(words.map { "/quick/\($0)" }))
+            == ["\"immediate now1\"", "\"handler later2\"", "\"immediate now3\"", "\"immediate now4\"", "\"handler later5\""])
     }
 
     @Test(arguments: ["/quick/now1", "/nope"])
@@ -96,29 +95,15 @@ import Wire
     }
 
     @Test func manyPipelinedImmediateAnswersComeBackInOrder() throws {
-        let (port, loop) = try serve()
-        defer { loop.stop() }
-        let fd = try RawHTTPClient.connectTCP(port: port)
-        defer { close(fd) }
         let count = 2_000
-        let requests = (0..<count).map { "GET /quick/now\($0) HTTP/1.1\r\n\($0 == count - 1 ? "Connection: close\r\n" : "")\r\n" }
-        RawHTTPClient.sendAll(fd, requests.joined())
-        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
-        let bodies = text.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.components(separatedBy: "HTTP/1.1").first ?? "" }
-        #expect(bodies == (0..<count).map { "\"immediate now\($0)\"" })
+        #expect(bodies(try pipeline((0..<count).map { "/quick/now\($0)" })) == (0..<count).map { "\"immediate now\($0)\"" })
     }
 
     /// Answers given at once (here 404s, before any route runs) for a long pipeline: each
     /// used to nest one more call on the loop thread, and enough of them overflowed its stack.
     @Test func aLongPipelineOfUnknownPathsIsAnsweredWithoutExhaustingTheStack() throws {
-        let (port, loop) = try serve()
-        defer { loop.stop() }
-        let fd = try RawHTTPClient.connectTCP(port: port)
-        defer { close(fd) }
         let count = 5_000
-        let requests = (0..<count).map { "GET /nope/\($0) HTTP/1.1\r\n\($0 == count - 1 ? "Connection: close\r\n" : "")\r\n" }
-        RawHTTPClient.sendAll(fd, requests.joined())
-        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        let text = try pipeline((0..<count).map { "/nope/\($0)" })
         #expect(text.components(separatedBy: "HTTP/1.1 404").count == count + 1)
     }
 

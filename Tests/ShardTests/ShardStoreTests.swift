@@ -199,17 +199,21 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         #expect(try await reopened.stats(org: "o1").auditEntries == UInt64(total))
     }
 
+    /// A database at `path` whose newest row (version 2) one job deleted while
+    /// another, "later", registered over the same match, waits with watermark 2.
+    /// `before` runs on the store before it closes, as the shard's restart.
+    private func deleteTheNewestRowWhileAJobWaits(at path: String, before: (ShardStore) async throws -> Void = { _ in }) async throws {
+        let store = try ShardStore(path: path, index: 0, slots: everySlot)
+        _ = try await store.importRecords(org: "o1", [sliceContact(1, stage: "kept", assignee: nil), sliceContact(2, stage: "gone", assignee: nil)])
+        _ = try await store.startSlice(assignment("later", stage: "gone"))
+        _ = try await store.startSlice(assignment("now", stage: "gone"))
+        _ = try await runToEnd(store, "now")
+        try await before(store)
+    }
+
     @Test func versionsNeverGoBackAfterTheNewestRowsAreDeletedAndTheShardRestarts() async throws {
         let path = "\(directory)/v.db"
-        do {
-            let store = try ShardStore(path: path, index: 0, slots: everySlot)
-            _ = try await store.importRecords(org: "o1", [sliceContact(1, stage: "kept", assignee: nil), sliceContact(2, stage: "gone", assignee: nil)])
-            // A job registered now has watermark 2; it has not run a batch yet.
-            _ = try await store.startSlice(assignment("later", stage: "gone"))
-            // Another job deletes the newest row (version 2).
-            _ = try await store.startSlice(assignment("now", stage: "gone"))
-            _ = try await runToEnd(store, "now")
-        }
+        try await deleteTheNewestRowWhileAJobWaits(at: path)
         // A restart, then an import after both jobs were registered.
         let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
         #expect(await reopened.currentVersion == 2)
@@ -223,15 +227,8 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
 
     @Test func aDatabaseFromBeforeTheSavedVersionResumesAboveEveryWatermark() async throws {
         let path = "\(directory)/legacy.db"
-        do {
-            let store = try ShardStore(path: path, index: 0, slots: everySlot)
-            _ = try await store.importRecords(org: "o1", [sliceContact(1, stage: "kept", assignee: nil), sliceContact(2, stage: "gone", assignee: nil)])
-            _ = try await store.startSlice(assignment("later", stage: "gone"))
-            _ = try await store.startSlice(assignment("now", stage: "gone"))
-            _ = try await runToEnd(store, "now")
-            // What an earlier build left: no saved version.
-            try await store.execute("DELETE FROM meta WHERE key = 'version'")
-        }
+        // What an earlier build left: no saved version.
+        try await deleteTheNewestRowWhileAJobWaits(at: path) { try await $0.execute("DELETE FROM meta WHERE key = 'version'") }
         let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
         #expect(await reopened.currentVersion == 2)
     }
