@@ -17,8 +17,6 @@ actor ShardSupervisor {
     private let loop: EventLoop
     private let log: Log
     private var connections: [Int: Connection] = [:]
-    /// Shards given up on (restart intensity exceeded), with why.
-    private var failures: [Int: String] = [:]
     private var watchdog: Task<Void, Never>?
 
     /// How long a health ping may take before the shard counts as down.
@@ -37,10 +35,13 @@ actor ShardSupervisor {
 
     var shardCount: Int { roster.shardCount }
 
-    /// Spawns every shard, in index order, and starts the heartbeat watchdog.
+    /// How often deadlines (registration, heartbeats) are checked.
+    static let watchdogInterval: Duration = .milliseconds(250)
+
+    /// Spawns every shard, in index order, and starts the deadline watchdog.
     func startAll() async {
         for shard in 0..<roster.shardCount { await start(shard) }
-        watchdog = Task { await self.watchHeartbeats() }
+        watchdog = Task { await self.watchDeadlines() }
     }
 
     // MARK: - Registration
@@ -48,10 +49,9 @@ actor ShardSupervisor {
     /// Decides whether a connecting shard is the process we spawned for its index.
     func admit(_ hello: Hello, connection: Connection) -> Result<Welcome, Refusal> {
         guard let index = hello.shardIndex else { return .failure(Refusal(reason: "a shard must name its index")) }
-        switch roster.registered(Int(index), pid: hello.pid) {
+        switch roster.registered(Int(index), pid: hello.pid, at: .now) {
         case .accept:
             connections[Int(index)] = connection
-            roster.heard(Int(index), at: .now)
             log.info("supervisor: shard \(index) registered (pid \(hello.pid))")
             return .success(Welcome(role: .coordinator, shardCount: UInt32(roster.shardCount)))
         case .refuse(let reason):
@@ -59,8 +59,10 @@ actor ShardSupervisor {
         }
     }
 
-    /// Why `shard` was given up on, or nil while it is supervised.
-    func failure(of shard: Int) -> String? { failures[shard] }
+    /// Why `shard` was given up on (no restart can cure it), or nil while it is supervised.
+    func failure(of shard: Int) -> String? {
+        roster.failure(of: shard).map { "\($0); its own lines (\(ClusterLayout.shardName(shard))) are in \(layout.logsDirectory)/coordinator.log" }
+    }
 
     /// The live connection of `shard`, if it is registered.
     func connection(for shard: Int) -> Connection? { connections[shard] }
@@ -70,7 +72,7 @@ actor ShardSupervisor {
     }
 
     func disconnected(_ shard: Int, pid: Int32) {
-        roster.disconnected(shard, pid: pid)
+        roster.disconnected(shard, pid: pid, at: .now)
         connections[shard] = nil
         log.warning("supervisor: shard \(shard) (pid \(pid)) disconnected")
     }
@@ -151,26 +153,36 @@ actor ShardSupervisor {
         case .none:
             log.info("supervisor: \(name) (pid \(pid)) exited with \(ChildProcess.describe(status: status))")
         case .giveUp(let reason):
-            failures[shard] = "\(reason); its own lines (\(name)) are in \(layout.logsDirectory)/coordinator.log"
             log.error("supervisor: \(name) (pid \(pid)) died with \(ChildProcess.describe(status: status)); \(reason): giving up on it, its jobs fail")
+        case .coolDown(let delay, let reason):
+            log.error(
+                "supervisor: \(name) (pid \(pid)) died with \(ChildProcess.describe(status: status)); \(reason): cooling down, "
+                    + "starting it again in \(delay); its slices wait")
+            await restart(shard, after: delay)
         case .restart(let delay):
             log.warning("supervisor: \(name) (pid \(pid)) died with \(ChildProcess.describe(status: status)); restarting in \(delay)")
-            try? await Task.sleep(for: delay)
-            // Re-check after the sleep: shutdown may have begun.
-            guard !roster.stopping else { return }
-            await start(shard)
+            await restart(shard, after: delay)
         }
     }
 
-    /// Kills shards whose heartbeats stopped; their exit then restarts them.
-    private func watchHeartbeats() async {
+    private func restart(_ shard: Int, after delay: Duration) async {
+        try? await Task.sleep(for: delay)
+        // Re-check after the sleep: shutdown may have begun.
+        guard !roster.stopping else { return }
+        await start(shard)
+    }
+
+    /// Kills shards that missed a deadline (never registered, fell silent); their exit then restarts them.
+    private func watchDeadlines() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(500))
-            for (shard, pid) in roster.overdue(at: .now) {
-                log.error("supervisor: shard \(shard) (pid \(pid)) sent no heartbeat for \(ShardRoster.heartbeatTimeout); killing it")
-                kill(pid, SIGKILL)
-                // SIGKILL does not wake a SIGSTOPped process's exit until it is continued.
-                kill(pid, SIGCONT)
+            try? await Task.sleep(for: Self.watchdogInterval)
+            for overdue in roster.expireDeadlines(at: .now) {
+                log.error("supervisor: shard \(overdue.shard) (pid \(overdue.pid)) \(overdue.reason); killing it")
+                connections[overdue.shard]?.close()
+                connections[overdue.shard] = nil
+                kill(overdue.pid, SIGKILL)
+                // A stopped process acts on nothing until it is continued.
+                kill(overdue.pid, SIGCONT)
             }
         }
     }
@@ -179,13 +191,17 @@ actor ShardSupervisor {
     func shutdown() async {
         watchdog?.cancel()
         let pids = roster.beginShutdown()
-        for pid in pids { kill(pid, SIGTERM) }
+        for pid in pids {
+            kill(pid, SIGTERM)
+            // A stopped shard would hold its SIGTERM until the deadline.
+            kill(pid, SIGCONT)
+        }
         let deadline = ContinuousClock.now + Self.stopDeadline
-        while ContinuousClock.now < deadline, roster.entries.contains(where: { $0.pid != nil }) {
+        while ContinuousClock.now < deadline, roster.hasProcesses {
             try? await Task.sleep(for: .milliseconds(20))
         }
         for entry in roster.entries {
-            guard let pid = entry.pid else { continue }
+            guard let pid = entry.state.pid else { continue }
             log.warning("supervisor: pid \(pid) ignored SIGTERM for \(Self.stopDeadline); killing it")
             kill(pid, SIGKILL)
         }
