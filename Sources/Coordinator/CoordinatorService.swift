@@ -28,9 +28,11 @@ struct CoordinatorService: ConnectionDelegate {
             switch request {
             case .clusterHealth:
                 return .clusterHealth(await supervisor.health())
-            case .importRecords(let org, let records):
+            case .importRecords(let org, let records, _):
+                // Stamped before any shard writes it: a job registered from here on leaves these records alone.
+                let version = try await registry.nextVersion()
                 let byShard = Dictionary(grouping: records) { router.map.shard(of: $0.contactId) }
-                let answers = try await router.ask(byShard.mapValues { Request.importRecords(org: org, records: $0) })
+                let answers = try await router.ask(byShard.mapValues { Request.importRecords(org: org, records: $0, version: version) })
                 return .imported(try answers.reduce(ImportCounts()) { sum, answer in
                     guard case .imported(let counts) = answer else { throw Self.unexpected(answer) }
                     return sum + counts

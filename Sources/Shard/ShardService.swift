@@ -12,8 +12,8 @@ struct ShardService: ConnectionDelegate {
             switch request {
             case .ping:
                 return .pong(ShardStatus(index: UInt32(index), pid: pid))
-            case .importRecords(let org, let records):
-                return .imported(try await store.importRecords(org: org, records))
+            case .importRecords(let org, let records, let version):
+                return .imported(try await store.importRecords(org: org, records, version: version))
             case .countMatching(let org, let filter):
                 return .count(try await store.count(org: org, filter: filter))
             case .contact(let org, let id):

@@ -54,4 +54,42 @@ import Wire
         #expect(try await registry.replay(of: request("other", body: #"{"orgWide":true}"#)) == nil)
         await #expect(throws: RemoteFailure.self) { try await registry.replay(of: request("k", body: #"{"stageIds":["x"]}"#)) }
     }
+
+    // MARK: - Snapshots
+
+    @Test func aJobsSnapshotIsFixedAtRegistrationBetweenTheImportsBeforeAndAfterIt() async throws {
+        let registry = try JobRegistry(path: path, shardCount: 1)
+        let before = try await registry.nextVersion()
+        let job = try await registry.create(request())
+        let after = try await registry.nextVersion()
+        let watermark = try #require(await registry.watermark(of: job.jobId))
+        #expect(before < watermark && watermark < after)
+        #expect(await registry.pendingWork().first?.assignment.watermark == watermark)
+        // Given to a shard later, or again after a restart: always the same snapshot.
+        let reopened = try JobRegistry(path: path, shardCount: 1)
+        #expect(await reopened.pendingWork().first?.assignment.watermark == watermark)
+    }
+
+    @Test func versionsNeverGoBackAcrossARestartEvenWhenTheClockDoes() async throws {
+        let first = try JobRegistry(path: path, shardCount: 1)
+        _ = try await first.nextVersion()
+        // A version an hour ahead of the wall clock, as a clock set back by an hour would leave.
+        let ahead = Int64(Date().timeIntervalSince1970 * 1_000_000) + 3_600_000_000
+        let database = try SQLiteDatabase(path: path)
+        try database.prepare("UPDATE meta SET value = ? WHERE key = 'version'").run([.integer(ahead)])
+        let reopened = try JobRegistry(path: path, shardCount: 1)
+        #expect(try await reopened.nextVersion() == ahead + 1)
+        #expect(try await reopened.nextVersion() == ahead + 2)
+    }
+
+    @Test(arguments: [
+        (last: Int64(0), now: Int64(1_000), expected: Int64(1_000)),
+        (last: 1_000, now: 1_000, expected: 1_001),
+        (last: 5_000, now: 1_000, expected: 5_001),
+    ])
+    func theVersionClockIsStrictlyIncreasing(last: Int64, now: Int64, expected: Int64) {
+        var clock = VersionClock(last: last)
+        #expect(clock.next(atMicroseconds: now) == expected)
+        #expect(clock.last == expected)
+    }
 }

@@ -56,6 +56,28 @@ import Wire
         #expect(try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: adminB).status == 404)
     }
 
+    @Test func contactsImportedRightAfterThe202AreLeftAloneWheneverTheShardsHearOfTheJob() throws {
+        let cluster = try TestCluster(shards: 4)
+        defer { cluster.stop() }
+        try cluster.start()
+        let admin = try cluster.token(org: "org-a", user: "u1")
+        let before = DataEndToEndTests.dataSet(org: 1, count: 6_000)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: before.map(\.line).joined(separator: "\n")).status == 200)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"]}"#)
+        let jobId = try #require(started.json["jobId"] as? String)
+        // Same stage, other ids, imported at once: after the 202, so not the job's.
+        let after = DataEndToEndTests.dataSet(org: 3, count: 1_200)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: after.map(\.line).joined(separator: "\n")).status == 200)
+
+        let job = try cluster.waitForJob(jobId, token: admin)
+        let matched = before.filter { $0.stage == "s0" }.count
+        #expect(job["status"] as? String == "completed", "\(job)")
+        #expect(job["total"] as? Int == matched)
+        #expect(job["deleted"] as? Int == matched)
+        let left = try cluster.send("POST", "/api/contacts/query-count", token: admin, body: #"{"stageIds":["s0"]}"#).json["count"] as? Int
+        #expect(left == after.filter { $0.stage == "s0" }.count)
+    }
+
     @Test func deletesApplicationsWithoutTouchingContacts() throws {
         let cluster = try TestCluster(shards: 2)
         defer { cluster.stop() }

@@ -19,7 +19,11 @@ actor JobRegistry {
     /// Job ids in registration order: "newest first" must not depend on two jobs' milliseconds differing.
     private var registrationOrder: [String] = []
     private var filters: [String: ContactFilter] = [:]
+    /// Each job's snapshot: records at or below this version are its to delete.
+    private var watermarks: [String: Int64] = [:]
+    private var clock: VersionClock
     private let save: SQLiteStatement
+    private let saveClock: SQLiteStatement
     /// Told of every change to a job (to push it to the gateways' subscribers).
     private let onChange: @Sendable (JobDocument) -> Void
 
@@ -39,9 +43,11 @@ actor JobRegistry {
                 created_at INTEGER NOT NULL,
                 finished INTEGER NOT NULL DEFAULT 0,
                 filter BLOB NOT NULL,
-                document BLOB NOT NULL
+                document BLOB NOT NULL,
+                watermark INTEGER NOT NULL
             );
             CREATE INDEX IF NOT EXISTS jobs_by_org ON jobs (org, created_at);
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS idempotency_keys (
                 org TEXT NOT NULL,
                 key TEXT NOT NULL,
@@ -51,14 +57,18 @@ actor JobRegistry {
                 PRIMARY KEY (org, key)
             );
             """)
+        try Self.addWatermarks(database)
         save = try database.prepare("UPDATE jobs SET document = ?, finished = ? WHERE job_id = ?")
-        let read = try database.prepare("SELECT job_id, filter, document FROM jobs ORDER BY rowid")
+        saveClock = try database.prepare("INSERT INTO meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        clock = VersionClock(last: try database.scalar("SELECT coalesce(max(value), 0) FROM meta WHERE key = 'version'"))
+        let read = try database.prepare("SELECT job_id, filter, document, watermark FROM jobs ORDER BY rowid")
         while try read.step() {
             registrationOrder.append(read.text(0))
             var filterReader = WireReader(read.blob(1))
             var documentReader = WireReader(read.blob(2))
             jobs[read.text(0)] = JobTracker(document: try documentReader.read())
             filters[read.text(0)] = try filterReader.read()
+            watermarks[read.text(0)] = read.integer(3)
         }
         self.database = database
         self.shardCount = shardCount
@@ -93,12 +103,15 @@ actor JobRegistry {
         let jobId = UUID().uuidString.lowercased()
         let now = Self.now()
         let tracker = JobTracker.new(jobId: jobId, request: request, shardCount: shardCount, at: now)
-        let insert = try database.prepare("INSERT INTO jobs (job_id, org, created_at, finished, filter, document) VALUES (?, ?, ?, 0, ?, ?)")
+        let watermark = try nextVersion()
+        let insert = try database.prepare(
+            "INSERT INTO jobs (job_id, org, created_at, finished, filter, document, watermark) VALUES (?, ?, ?, 0, ?, ?, ?)")
         try insert.bind(jobId, at: 1)
         try insert.bind(request.org, at: 2)
         try insert.bind(now, at: 3)
         try insert.bind(bytes: Self.encode(request.filter), at: 4)
         try insert.bind(bytes: Self.encode(tracker.document), at: 5)
+        try insert.bind(watermark, at: 6)
         try insert.execute()
         if let key = request.idempotencyKey {
             try database.prepare("INSERT OR REPLACE INTO idempotency_keys (org, key, body, job_id, created_at) VALUES (?, ?, ?, ?, ?)")
@@ -106,6 +119,7 @@ actor JobRegistry {
         }
         jobs[jobId] = tracker
         filters[jobId] = request.filter
+        watermarks[jobId] = watermark
         registrationOrder.append(jobId)
         onChange(tracker.document)
         return tracker.document
@@ -122,6 +136,7 @@ actor JobRegistry {
         for jobId in expired {
             jobs[jobId] = nil
             filters[jobId] = nil
+            watermarks[jobId] = nil
         }
         if !expired.isEmpty { registrationOrder.removeAll { jobs[$0] == nil } }
         return expired.count
@@ -169,6 +184,34 @@ actor JobRegistry {
 
     private static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
+    // MARK: - Versions
+
+    /// A new cluster-wide version (see `VersionClock`), durable before it is used:
+    /// a restarted coordinator never hands out one at or below it again.
+    func nextVersion() throws -> Int64 {
+        var advanced = clock
+        let version = advanced.next(atMicroseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        try saveClock.run([.integer(version)])
+        clock = advanced
+        return version
+    }
+
+    /// The snapshot of `jobId`: the version it was registered at.
+    func watermark(of jobId: String) -> Int64? { watermarks[jobId] }
+
+    /// Gives a registry from before snapshots were fixed at registration its
+    /// `watermark` column. Its jobs get their creation time in microseconds:
+    /// above every per-shard version such a cluster handed out, below every
+    /// version the clock hands out from now on.
+    private static func addWatermarks(_ database: SQLiteDatabase) throws {
+        let columns = try database.prepare("SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'watermark'")
+        guard try columns.step(), columns.integer(0) == 0 else { return }
+        try database.transaction {
+            try database.execute("ALTER TABLE jobs ADD COLUMN watermark INTEGER NOT NULL DEFAULT 0")
+            try database.execute("UPDATE jobs SET watermark = created_at * 1000")
+        }
+    }
+
     /// The job `jobId` if it belongs to `org` (another org's job is as good as absent).
     func document(org: String, jobId: String) -> JobDocument? {
         guard let document = jobs[jobId]?.document, document.org == org else { return nil }
@@ -180,8 +223,9 @@ actor JobRegistry {
     func pendingWork() -> [(assignment: SliceAssignment, shards: [Int], cancelling: Bool)] {
         jobs.values.filter { !$0.isFinished }.compactMap { tracker in
             let document = tracker.document
-            guard let filter = filters[document.jobId] else { return nil }
-            let assignment = SliceAssignment(jobId: document.jobId, org: document.org, requester: document.requestedBy, filter: filter)
+            guard let filter = filters[document.jobId], let watermark = watermarks[document.jobId] else { return nil }
+            let assignment = SliceAssignment(
+                jobId: document.jobId, org: document.org, requester: document.requestedBy, filter: filter, watermark: watermark)
             return (assignment, tracker.pendingShards, tracker.isCancelling)
         }
     }

@@ -123,7 +123,7 @@ private struct BatchPipeline {
         let org = org
         inFlight.append(Task {
             do throws(APIError) {
-                guard case .imported(let counts) = try await coordinator.send(.importRecords(org: org, records: records)) else {
+                guard case .imported(let counts) = try await coordinator.send(.importRecords(org: org, records: records, version: 0)) else {
                     throw APIError.internalError("the coordinator answered an import batch with something else")
                 }
                 return counts

@@ -10,7 +10,6 @@ final class ImportStatements {
     private let upsertApplication: SQLiteStatement
     private let upsertConversation: SQLiteStatement
     private let upsertMessage: SQLiteStatement
-    private let saveVersion: SQLiteStatement
     private let database: SQLiteDatabase
 
     /// The columns a contact and an application share, bound from parameter 1 of `fields`.
@@ -41,18 +40,6 @@ final class ImportStatements {
             ON CONFLICT (org, contact_id, id) DO UPDATE SET conversation_id = excluded.conversation_id,
                 direction = excluded.direction, body = excluded.body, created_at = excluded.created_at
             """)
-        saveVersion = try database.prepare("INSERT INTO meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-    }
-
-    /// Records `version` as the last one handed out, in the import's transaction.
-    func save(version: Int64) throws {
-        try saveVersion.run([.text("\(version)")])
-    }
-
-    /// The last version handed out, as recorded; nil in a database made before it was.
-    static func savedVersion(in database: SQLiteDatabase) throws -> Int64? {
-        let read = try database.prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'version'")
-        return try read.step() ? read.integer(0) : nil
     }
 
     /// Writes the contact; an existing one is replaced with its conversations and messages.

@@ -5,9 +5,8 @@ import Wire
 
 /// A delete slice as the store keeps it between batches.
 struct DeleteSlice {
+    /// What to delete; rows above its watermark were imported after the job was registered and are left alone.
     let assignment: SliceAssignment
-    /// Rows with a higher version were imported after the job was registered here and are left alone.
-    let watermark: Int64
     var counters: DeleteCounters
     var finished: Bool
     var cancelled = false
@@ -24,7 +23,7 @@ extension ShardStore {
         if let slice = try slice(assignment.jobId) { return progress(of: slice) }
         var counters = DeleteCounters()
         let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
-        let watermark = currentVersion
+        let watermark = assignment.watermark
         counters.total = try database.scalar(
             "SELECT count(*) FROM \(Schema.table(for: assignment.filter.pipeline)) WHERE \(predicate.sql) AND version <= ?",
             predicate.bindings + [.integer(watermark)]
@@ -43,7 +42,7 @@ extension ShardStore {
         try insert.bind(bytes: Self.encode(counters), at: 6)
         try insert.bind(Int64(time(nil)) * 1000, at: 7)
         try insert.execute()
-        let slice = DeleteSlice(assignment: assignment, watermark: watermark, counters: counters, finished: counters.total == 0)
+        let slice = DeleteSlice(assignment: assignment, counters: counters, finished: counters.total == 0)
         if slice.finished { try checkpoint(slice) }
         slices[assignment.jobId] = slice
         return progress(of: slice)
@@ -61,7 +60,7 @@ extension ShardStore {
         let now = Int64(time(nil)) * 1000
         try database.transaction {
             try deletes.startBatch()
-            try choose.run(predicate.bindings + [.integer(slice.watermark), .integer(Int64(Self.deleteBatchSize))])
+            try choose.run(predicate.bindings + [.integer(assignment.watermark), .integer(Int64(Self.deleteBatchSize))])
             let chosen = database.changes
             switch assignment.filter.pipeline {
             case .contact: try deletes.deleteChosenContacts(of: assignment, at: now, counters: &slice.counters)
@@ -136,9 +135,9 @@ extension ShardStore {
         let filterBytes = read.blob(2)
         var filterReader = WireReader(filterBytes)
         let filter = filterBytes.isEmpty ? ContactFilter() : try filterReader.read() as ContactFilter
-        let assignment = SliceAssignment(jobId: jobId, org: read.text(0), requester: read.text(1), filter: filter)
+        let assignment = SliceAssignment(jobId: jobId, org: read.text(0), requester: read.text(1), filter: filter, watermark: read.integer(3))
         let slice = DeleteSlice(
-            assignment: assignment, watermark: read.integer(3), counters: try countersReader.read(), finished: read.integer(5) != 0,
+            assignment: assignment, counters: try countersReader.read(), finished: read.integer(5) != 0,
             cancelled: read.integer(6) != 0)
         slices[jobId] = slice
         return slice

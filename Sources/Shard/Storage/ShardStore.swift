@@ -27,19 +27,8 @@ actor ShardStore {
     private let writes: ImportStatements
     let deletes: DeleteStatements
     private var countStatements: [String: SQLiteStatement] = [:]
-    /// The last version handed out; every insert or re-import takes the next.
-    ///
-    /// Kept in `meta` with each import, not recomputed from the rows at start:
-    /// after the newest rows are deleted, their maximum would hand out versions
-    /// again at or below a running job's watermark, and that job would then
-    /// delete records imported after it was registered. (It also spares every
-    /// start a scan of the whole table.)
-    private var version: Int64
     /// Delete slices touched since start, by job id (the checkpoint table is the truth).
     var slices: [String: DeleteSlice] = [:]
-
-    /// The newest version written so far: a delete job's watermark.
-    var currentVersion: Int64 { version }
 
     /// Distinct filter shapes whose prepared count statement is kept.
     static let cachedCountStatements = 64
@@ -58,12 +47,6 @@ actor ShardStore {
         self.database = database
         writes = try ImportStatements(database)
         deletes = try DeleteStatements(database)
-        // A database from before the saved version: every version it handed out is
-        // at most its newest row's or a job's watermark, whichever is higher.
-        version = try ImportStatements.savedVersion(in: database) ?? max(
-            try database.scalar("SELECT coalesce(max(version), 0) FROM contacts"),
-            try database.scalar("SELECT coalesce(max(version), 0) FROM applications"),
-            try database.scalar("SELECT coalesce(max(watermark), 0) FROM delete_slices"))
         // Last, after everything that can throw: a thrown init runs no deinit to stop it.
         executor = ThreadExecutor(name: "shard-\(index)-store")
     }
@@ -85,8 +68,10 @@ actor ShardStore {
     // MARK: - Import
 
     /// Writes `records` in one transaction: a contact replaces its earlier
-    /// version together with its conversations and messages.
-    func importRecords(org: String, _ records: [ImportRecord]) throws -> ImportCounts {
+    /// version together with its conversations and messages. Every row takes
+    /// `version`, the batch's stamp from the coordinator's cluster-wide clock,
+    /// which orders it against every job's snapshot.
+    func importRecords(org: String, _ records: [ImportRecord], version: Int64) throws -> ImportCounts {
         for record in records {
             let slot = PartitionMap.slot(of: record.contactId)
             guard slots.contains(slot) else { throw StoreError.misrouted(id: record.id, slot: slot, owned: "\(slots)") }
@@ -94,7 +79,6 @@ actor ShardStore {
         return try database.transaction {
             var counts = ImportCounts()
             for record in records {
-                version += 1
                 switch record.kind {
                 case .contact:
                     try writes.write(contact: record, org: org, version: version)
@@ -106,7 +90,6 @@ actor ShardStore {
                     counts.applications += 1
                 }
             }
-            try writes.save(version: version)
             return counts
         }
     }

@@ -57,12 +57,16 @@ package struct SliceAssignment: WireCodable {
     /// The user who asked (`sub`): the audit entries' actor.
     package var requester: String
     package var filter: ContactFilter
+    /// The job's snapshot, fixed when it was registered: records of a higher
+    /// version were imported after it and are left alone.
+    package var watermark: Int64
 
-    package init(jobId: String, org: String, requester: String, filter: ContactFilter) {
+    package init(jobId: String, org: String, requester: String, filter: ContactFilter, watermark: Int64) {
         self.jobId = jobId
         self.org = org
         self.requester = requester
         self.filter = filter
+        self.watermark = watermark
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -70,6 +74,7 @@ package struct SliceAssignment: WireCodable {
         writer.write(org)
         writer.write(requester)
         writer.write(filter)
+        writer.write(watermark)
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -77,6 +82,7 @@ package struct SliceAssignment: WireCodable {
         org = try reader.readString("assignment.org")
         requester = try reader.readString("assignment.requester")
         filter = try reader.read()
+        watermark = try reader.readInt64("assignment.watermark")
     }
 }
 

@@ -5,7 +5,8 @@ package enum Request: WireCodable {
     /// Coordinator → shard: are you serving your mailbox?
     case ping
     /// Gateway → coordinator → owning shards: write these records (one transaction per shard).
-    case importRecords(org: String, records: [ImportRecord])
+    /// The coordinator stamps the batch with its cluster-wide `version` (the gateway sends 0).
+    case importRecords(org: String, records: [ImportRecord], version: Int64)
     /// Gateway → coordinator → every shard: how many records match.
     case countMatching(org: String, filter: ContactFilter)
     /// Gateway → coordinator → owning shard: one contact with its counts.
@@ -52,10 +53,11 @@ package enum Request: WireCodable {
             writer.write(Tag.clusterHealth.rawValue)
         case .ping:
             writer.write(Tag.ping.rawValue)
-        case .importRecords(let org, let records):
+        case .importRecords(let org, let records, let version):
             writer.write(Tag.importRecords.rawValue)
             writer.write(org)
             writer.write(array: records)
+            writer.write(version)
         case .countMatching(let org, let filter):
             writer.write(Tag.countMatching.rawValue)
             writer.write(org)
@@ -102,7 +104,9 @@ package enum Request: WireCodable {
         switch Tag(rawValue: raw) {
         case .clusterHealth: self = .clusterHealth
         case .ping: self = .ping
-        case .importRecords: self = .importRecords(org: try reader.readString("request.org"), records: try reader.readArray("request.records"))
+        case .importRecords:
+            self = .importRecords(
+                org: try reader.readString("request.org"), records: try reader.readArray("request.records"), version: try reader.readInt64("request.version"))
         case .countMatching: self = .countMatching(org: try reader.readString("request.org"), filter: try reader.read())
         case .contact: self = .contact(org: try reader.readString("request.org"), id: try reader.readString("request.id"))
         case .stats: self = .stats(org: try reader.readString("request.org"))
