@@ -6,8 +6,11 @@ import Wire
 /// A batch that fails rolls back whole (its deletions and its checkpoint are
 /// one transaction), so retrying it, or failing the slice, never miscounts.
 /// Transient storage faults (a lock, a full disk, an I/O error) are retried
-/// after `retryDelays`; any other fault, or one that outlasts them, fails the
-/// slice with the error, and the job with it.
+/// after `retryDelays`. A fault that one record causes (a constraint) is
+/// narrowed down by halving the batch until a batch of one fails: that
+/// record is set aside as failed (counted in `failed`, listed in `errors`)
+/// and the slice goes on. Any other fault, or one that outlasts the retries,
+/// fails the slice with the error, and the job with it.
 actor DeleteRunner {
     private let store: ShardStore
     private let publisher: OutboxPublisher
@@ -42,7 +45,7 @@ actor DeleteRunner {
             connection.notify(.sliceProgress(failed))
             return failed
         }
-        if !progress.finished { assign(jobId, reportingTo: connection) }
+        if !progress.outcome.isFinal { assign(jobId, reportingTo: connection) }
         return progress
     }
 
@@ -64,13 +67,32 @@ actor DeleteRunner {
 
     private func run(_ jobId: String) async {
         defer { stopping.remove(jobId) }
+        var limit = ShardStore.deleteBatchSize
         while true {
             let progress: SliceProgress
             do {
-                progress = try await retryingTransientFaults(jobId, "deleting a batch") {
+                progress = try await retryingTransientFaults(jobId, "deleting a batch") { [limit] in
                     // Re-read after every await: a cancel may have arrived meanwhile.
-                    try await stopping.contains(jobId) ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId)
+                    try await stopping.contains(jobId) ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId, limit: limit)
                 }
+                limit = min(limit * 2, ShardStore.deleteBatchSize)
+            } catch let error as SQLiteError where error.fault == .record {
+                guard limit == 1 else {
+                    // Some record of this batch breaks a rule: narrow it down; what is fine commits meanwhile.
+                    limit = (limit + 1) / 2
+                    continue
+                }
+                log.warning("delete job \(jobId): a record could not be deleted: \(error); it is counted as failed")
+                do {
+                    progress = try await retryingTransientFaults(jobId, "setting a failed record aside") {
+                        try await store.failNextRecord(jobId, reason: "\(error.message)")
+                    }
+                } catch {
+                    running[jobId]?.notify(.sliceProgress(failure(jobId, "setting a failed record aside", error)))
+                    running[jobId] = nil
+                    return
+                }
+                limit = ShardStore.deleteBatchSize
             } catch {
                 // Re-read after the await: the reporting connection may have changed.
                 running[jobId]?.notify(.sliceProgress(failure(jobId, "deleting a batch", error)))
@@ -80,7 +102,7 @@ actor DeleteRunner {
             running[jobId]?.notify(.sliceProgress(progress))
             // The batch's events are committed: hand them on without holding up the next batch.
             Task { await publisher.drain() }
-            if progress.finished {
+            if progress.outcome.isFinal {
                 running[jobId] = nil
                 return
             }
@@ -107,9 +129,7 @@ actor DeleteRunner {
     private func failure(_ jobId: String, _ what: String, _ error: any Error) -> SliceProgress {
         log.error("delete job \(jobId): \(what) failed: \(error); the slice fails")
         let message = "shard \(store.index): \(what) failed, nothing of that batch was deleted: \(error). \(Self.remedy(for: error))"
-        return SliceProgress(
-            jobId: jobId, shard: UInt32(store.index), counters: DeleteCounters(), finished: false,
-            errors: [SliceError(recordId: "", message: message)])
+        return SliceProgress(jobId: jobId, shard: UInt32(store.index), counters: DeleteCounters(), outcome: .failed(reason: message))
     }
 
     private static func remedy(for error: any Error) -> String {
@@ -117,7 +137,7 @@ actor DeleteRunner {
         case .storage: "Free disk space or repair the device, then run the delete again: it deletes what is left."
         case .locked: "Stop the other process that holds this shard's database, then run the delete again."
         case .corrupt: "This shard's database is damaged: restore it from a backup before deleting again."
-        case .other, nil: "Run the delete again; if it fails the same way, report it with the shard's log."
+        case .record, .other, nil: "Run the delete again; if it fails the same way, report it with the shard's log."
         }
     }
 }

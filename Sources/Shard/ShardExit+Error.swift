@@ -9,7 +9,7 @@ extension ShardExit {
             case .locked: self = .databaseLocked
             case .storage: self = .storageUnavailable
             case .corrupt: self = .corruptDatabase
-            case .other: self = .failure
+            case .record, .other: self = .failure
             }
         case StoreError.foreignDatabase: self = .misconfigured
         case is ProcessOptions.UsageError: self = .misconfigured

@@ -14,7 +14,7 @@ import Wire
     }
 
     private func finish(_ registry: JobRegistry, _ jobId: String) async throws {
-        try await registry.apply(SliceProgress(jobId: jobId, shard: 0, counters: DeleteCounters(), finished: true, errors: []))
+        try await registry.apply(SliceProgress(jobId: jobId, shard: 0, counters: DeleteCounters(), outcome: .finished))
     }
 
     @Test func aRegisteredJobIsReadableAfterReopeningAndStillPending() async throws {
@@ -26,12 +26,13 @@ import Wire
         #expect(await reopened.pendingWork().map(\.assignment.jobId) == [job.jobId])
     }
 
-    @Test func sweepsFinishedJobsOnlyOnceTheyAreOlderThanTheRetention() async throws {
+    @Test func sweepsFinishedJobsOnlyOnceTheyFinishedLongerAgoThanTheRetention() async throws {
         let registry = try JobRegistry(path: path, shardCount: 1)
         let finished = try await registry.create(request())
         let running = try await registry.create(request())
         try await finish(registry, finished.jobId)
-        let now = finished.createdAt
+        // Counted from when it finished, not from when it was created.
+        let now = try #require(await registry.document(org: "o", jobId: finished.jobId)?.finishedAt)
         #expect(try await registry.sweep(now: now + JobRegistry.retentionMilliseconds - 1) == 0)
         #expect(try await registry.sweep(now: now + JobRegistry.retentionMilliseconds + 1) == 1)
         #expect(await registry.document(org: "o", jobId: finished.jobId) == nil)

@@ -10,13 +10,17 @@ import Wire
             jobId: "j1", request: DeleteJobRequest(org: "o", requester: "u", filter: filter, filterJSON: "{}"), shardCount: shards, at: 1_000)
     }
 
-    private func progress(shard: UInt32, total: UInt64, deleted: UInt64, skipped: UInt64 = 0, finished: Bool = false, errors: [SliceError] = []) -> SliceProgress {
+    private func progress(
+        shard: UInt32, total: UInt64, deleted: UInt64, skipped: UInt64 = 0, failed: UInt64 = 0, outcome: SliceOutcome = .running,
+        errors: [SliceError] = []
+    ) -> SliceProgress {
         var counters = DeleteCounters()
         counters.total = total
         counters.deleted = deleted
         counters.skipped = skipped
+        counters.failed = failed
         counters.auditEntries = deleted
-        return SliceProgress(jobId: "j1", shard: shard, counters: counters, finished: finished, errors: errors)
+        return SliceProgress(jobId: "j1", shard: shard, counters: counters, outcome: outcome, errors: errors)
     }
 
     @Test func startsQueuedAndRunsAtTheFirstReport() {
@@ -44,9 +48,9 @@ import Wire
 
     @Test func sumsSlicesAndCompletesWhenEverySliceHas() {
         var job = tracker()
-        _ = job.apply(progress(shard: 0, total: 10, deleted: 10, finished: true), at: 2_000)
+        _ = job.apply(progress(shard: 0, total: 10, deleted: 10, outcome: .finished), at: 2_000)
         #expect(job.document.status == .running)
-        _ = job.apply(progress(shard: 1, total: 5, deleted: 4, skipped: 1, finished: true), at: 3_000)
+        _ = job.apply(progress(shard: 1, total: 5, deleted: 4, skipped: 1, outcome: .finished), at: 3_000)
         #expect(job.document.status == .completed)
         #expect(job.document.finishedAt == 3_000)
         #expect(job.document.counters.processed == 15)
@@ -68,8 +72,8 @@ import Wire
 
     @Test func aSliceThatCannotGoOnFailsTheJobWithItsReason() {
         var job = tracker()
-        _ = job.apply(progress(shard: 0, total: 10, deleted: 10, finished: true), at: 2_000)
-        _ = job.apply(progress(shard: 1, total: 0, deleted: 0, errors: [SliceError(recordId: "", message: "disk full")]), at: 2_500)
+        _ = job.apply(progress(shard: 0, total: 10, deleted: 10, outcome: .finished), at: 2_000)
+        _ = job.apply(progress(shard: 1, total: 0, deleted: 0, outcome: .failed(reason: "disk full")), at: 2_500)
         #expect(job.document.status == .failed)
         #expect(job.document.errors.map(\.message) == ["disk full"])
         #expect(job.isFinished)
@@ -87,8 +91,8 @@ import Wire
 
     @Test func aReportAfterTheJobFinishedIsIgnored() {
         var job = tracker(shards: 1)
-        _ = job.apply(progress(shard: 0, total: 1, deleted: 1, finished: true), at: 2_000)
-        let late = job.apply(progress(shard: 0, total: 1, deleted: 1, finished: true), at: 3_000)
+        _ = job.apply(progress(shard: 0, total: 1, deleted: 1, outcome: .finished), at: 2_000)
+        let late = job.apply(progress(shard: 0, total: 1, deleted: 1, outcome: .finished), at: 3_000)
         #expect(!late)
     }
 
@@ -97,9 +101,66 @@ import Wire
         job.sliceRestarted(1, at: 2_000)
         job.sliceRestarted(1, at: 2_100)
         #expect(job.document.shards.map(\.restarts) == [0, 2])
-        _ = job.apply(progress(shard: 0, total: 1, deleted: 1, finished: true), at: 3_000)
-        _ = job.apply(progress(shard: 1, total: 1, deleted: 1, finished: true), at: 3_000)
+        _ = job.apply(progress(shard: 0, total: 1, deleted: 1, outcome: .finished), at: 3_000)
+        _ = job.apply(progress(shard: 1, total: 1, deleted: 1, outcome: .finished), at: 3_000)
         job.sliceRestarted(1, at: 4_000)
         #expect(job.document.shards[1].restarts == 2)
+    }
+
+    // MARK: - How a job ends
+
+    /// Each slice's last report, then the status the job ends with.
+    @Test(arguments: [
+        ([SliceOutcome.finished, .finished], false, UInt64(0), JobDocument.Status.completed),
+        ([.finished, .finished], false, 2, .completedWithErrors),
+        ([.finished, .cancelled], true, 0, .cancelled),
+        // Every record deleted before the cancel reached a slice: the cancel came too late.
+        ([.finished, .finished], true, 0, .completed),
+        ([.finished, .failed(reason: "disk full")], false, 0, .failed),
+        ([.cancelled, .failed(reason: "disk full")], true, 0, .cancelled),
+    ])
+    func theFinalStatusSaysWhatHappened(outcomes: [SliceOutcome], cancelFirst: Bool, failedRecords: UInt64, expected: JobDocument.Status) {
+        var job = tracker(shards: outcomes.count)
+        if cancelFirst {
+            let accepted = job.requestCancel(at: 1_500)
+            #expect(accepted)
+        }
+        for (shard, outcome) in outcomes.enumerated() {
+            _ = job.apply(progress(shard: UInt32(shard), total: 10, deleted: 10 - failedRecords, failed: failedRecords, outcome: outcome), at: 2_000)
+        }
+        #expect(job.document.status == expected)
+        #expect(job.document.finishedAt == 2_000)
+    }
+
+    @Test func recordsFailedOneByOneAreCountedAndListed() {
+        var job = tracker(shards: 1)
+        let error = SliceError(recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", message: "injected")
+        _ = job.apply(progress(shard: 0, total: 10, deleted: 4, failed: 1, errors: [error]), at: 2_000)
+        #expect(job.document.counters.failed == 1)
+        #expect(job.document.counters.processed == 5)
+        #expect(job.document.errors == [error])
+        _ = job.apply(progress(shard: 0, total: 10, deleted: 9, failed: 1, outcome: .finished), at: 3_000)
+        #expect(job.document.status == .completedWithErrors)
+    }
+
+    @Test func theTotalIsStillCountingUntilEverySliceHasCountedItsMatches() {
+        var job = tracker()
+        #expect(!job.document.totalKnown)
+        _ = job.apply(progress(shard: 0, total: 10, deleted: 10, outcome: .finished), at: 2_000)
+        #expect(!job.document.totalKnown)
+        _ = job.apply(progress(shard: 1, total: 30, deleted: 0), at: 2_100)
+        #expect(job.document.totalKnown)
+        #expect(job.document.counters.total == 40)
+    }
+
+    @Test func countersSaturateInsteadOfTrapping() {
+        var counters = DeleteCounters()
+        counters.total = 5
+        counters.deleted = 7
+        #expect(counters.remaining == 0)
+        counters.deleted = .max
+        counters.skipped = 1
+        #expect(counters.processed == .max)
+        #expect((counters + counters).deleted == .max)
     }
 }

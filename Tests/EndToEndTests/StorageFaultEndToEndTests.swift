@@ -95,6 +95,29 @@ import Wire
         #expect(try cluster.get("/healthz").status == 200)
     }
 
+    // MARK: - One record
+
+    @Test func aRecordThatCannotBeDeletedIsCountedAsFailedAndTheJobCompletesWithErrors() throws {
+        let (cluster, admin) = try started()
+        var seen = Set(cluster.currentPids().values)
+        defer { cluster.stop(everSeen: seen) }
+        let map = PartitionMap.even(shards: 2)
+        let victim = try #require(DataEndToEndTests.dataSet(org: 1, count: Self.contacts).map(\.id).first { map.shard(of: $0) == 0 })
+        try cluster.makeDeletingFail(contact: victim, onShard: 0)
+        let jobId = try startDelete(cluster, admin)
+        let job = try cluster.waitForJob(jobId, token: admin)
+        seen.formUnion(cluster.currentPids().values)
+        #expect(job["status"] as? String == "completed_with_errors", "\(job)")
+        #expect(job["failed"] as? Int == 1)
+        #expect(job["deleted"] as? Int == Self.contacts - 1)
+        #expect(job["processed"] as? Int == job["total"] as? Int)
+        let errors = job["errors"] as? [[String: Any]] ?? []
+        #expect(errors.count == 1)
+        #expect(errors.first?["contactId"] as? String == victim)
+        #expect((errors.first?["message"] as? String)?.contains("injected") == true, "\(errors)")
+        #expect(try remaining(cluster, admin) == 1)
+    }
+
     // MARK: - Corrupt
 
     @Test func aDatabaseThatIsNotADatabaseIsGivenUpOnAtOnceAndItsJobFailsSayingWhy() throws {

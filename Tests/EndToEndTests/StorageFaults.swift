@@ -26,16 +26,33 @@ final class HeldDatabaseLock {
 extension TestCluster {
     func databasePath(ofShard index: Int) -> String { "\(layout.shardsDirectory)/\(ClusterLayout.shardName(index)).db" }
 
-    /// Kills shard `index` and takes its database's lock before its restart:
-    /// the coordinator is paused meanwhile, so the restarted shard finds the lock held.
-    func seizeDatabase(ofShard index: Int) throws -> HeldDatabaseLock {
+    /// Kills shard `index` and runs `body` on its database's path before its
+    /// restart: the coordinator is paused meanwhile.
+    private func whileShardIsDown<T>(_ index: Int, _ body: (String) throws -> T) throws -> T {
         let pids = currentPids()
         let coordinator = try #require(pids["coordinator"])
         let shard = try #require(pids[ClusterLayout.shardName(index)])
         kill(coordinator, SIGSTOP)
         defer { kill(coordinator, SIGCONT) }
         kill(shard, SIGKILL)
-        return try HeldDatabaseLock(path: databasePath(ofShard: index))
+        return try body(databasePath(ofShard: index))
+    }
+
+    /// Kills shard `index` and takes its database's lock before its restart,
+    /// so the restarted shard finds the lock held.
+    func seizeDatabase(ofShard index: Int) throws -> HeldDatabaseLock {
+        try whileShardIsDown(index) { try HeldDatabaseLock(path: $0) }
+    }
+
+    /// Makes deleting contact `id` fail on shard `index` (a trigger that
+    /// aborts it, as a constraint would), restarting the shard to do so.
+    func makeDeletingFail(contact id: String, onShard index: Int) throws {
+        try whileShardIsDown(index) { path in
+            let database = try SQLiteDatabase(path: path)
+            // The killed shard's lock goes with its process, a moment after the kill.
+            try database.execute("PRAGMA busy_timeout=5000")
+            try database.execute("CREATE TRIGGER fault BEFORE DELETE ON contacts WHEN old.id = '\(id)' BEGIN SELECT RAISE(ABORT, 'injected'); END")
+        }
     }
 }
 

@@ -147,7 +147,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     private func runToEnd(_ store: ShardStore, _ jobId: String) async throws -> SliceProgress {
         while true {
             let progress = try await store.deleteNextBatch(jobId)
-            if progress.finished { return progress }
+            if progress.outcome.isFinal { return progress }
         }
     }
 
@@ -187,7 +187,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
             _ = try await store.startSlice(assignment("j1", stage: "gone"))
             let first = try await store.deleteNextBatch("j1")
             #expect(first.counters.deleted == UInt64(ShardStore.deleteBatchSize))
-            #expect(!first.finished)
+            #expect(first.outcome == .running)
         }
         // A restarted shard: the same assignment again resumes where the checkpoint says.
         let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
@@ -226,6 +226,22 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         #expect(try await store.contact(org: "o1", id: String(format: "%024x", 2)) != nil)
     }
 
+    @Test func aCancelThatArrivesAfterTheLastRecordWasDeletedFinishesTheSliceInsteadOfCancellingIt() async throws {
+        let store = try ShardStore(path: "\(directory)/late-cancel.db", index: 0, slots: everySlot)
+        _ = try await store.importRecords(org: "o1", (0..<5).map { sliceContact($0, stage: "gone", assignee: nil) })
+        _ = try await store.startSlice(assignment("j1", stage: "gone"))
+        // A full batch: the slice cannot know yet that nothing is left.
+        let batch = try await store.deleteNextBatch("j1", limit: 5)
+        #expect(batch.outcome == .running)
+        #expect(try await store.cancelSlice("j1").outcome == .finished)
+
+        _ = try await store.startSlice(assignment("j2", stage: "kept"))
+        #expect(try await store.cancelSlice("j2").outcome == .finished)  // nothing matched at all
+        _ = try await store.importRecords(org: "o1", (10..<13).map { sliceContact($0, stage: "gone", assignee: nil) })
+        _ = try await store.startSlice(assignment("j3", stage: "gone"))
+        #expect(try await store.cancelSlice("j3").outcome == .cancelled)
+    }
+
     @Test func leavesRecordsImportedAfterRegistrationAndCountsVanishedOnesSkipped() async throws {
         let store = try ShardStore(path: "\(directory)/c.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", (0..<10).map { sliceContact($0, stage: "gone", assignee: nil) })
@@ -255,7 +271,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
             var filter = ContactFilter()
             filter.orgWide = true
             _ = try await store.startSlice(SliceAssignment(jobId: "j\(round)", org: "o", requester: "u", filter: filter))
-            while try await !store.deleteNextBatch("j\(round)").finished {}
+            while try await !store.deleteNextBatch("j\(round)").outcome.isFinal {}
             let events = try await store.outbox(limit: 10)
             #expect(events.count == 1)
             for event in events { #expect(seen.insert(event.id).inserted, "event id \(event.id) came twice") }

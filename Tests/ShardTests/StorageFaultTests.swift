@@ -45,7 +45,7 @@ extension ShardStore {
     private func runToEnd(_ store: ShardStore) async throws -> SliceProgress {
         while true {
             let progress = try await store.deleteNextBatch("j1")
-            if progress.finished { return progress }
+            if progress.outcome.isFinal { return progress }
         }
     }
 
@@ -64,7 +64,7 @@ extension ShardStore {
         let victim = String(format: "%024x", 600)
         try await store.execute("CREATE TEMP TRIGGER fault BEFORE DELETE ON contacts WHEN old.id = '\(victim)' BEGIN SELECT RAISE(ABORT, 'injected'); END")
         let error = await #expect(throws: SQLiteError.self) { try await store.deleteNextBatch("j1") }
-        #expect(error?.fault == .other)
+        #expect(error?.fault == .record)
         #expect(error?.isTransient == false)
         try await expectNoTrace(store, before: before, outboxBefore: outboxBefore)
 
@@ -78,6 +78,36 @@ extension ShardStore {
         #expect(after.auditEntries == 400)
         #expect(after.notifications == 400)
         #expect(try await store.outboxCount() == outboxBefore + 400)
+    }
+
+    @Test func aRecordSetAsideAsFailedIsCountedListedAndPassedByWhileTheRestIsDeleted() async throws {
+        let store = try await storeWithSlice("record")
+        let victim = String(format: "%024x", 600)
+        try await store.execute("CREATE TEMP TRIGGER fault BEFORE DELETE ON contacts WHEN old.id = '\(victim)' BEGIN SELECT RAISE(ABORT, 'injected'); END")
+        // What the runner does after halving down to it: the batch of one fails, the record is set aside.
+        var deleted: UInt64 = 0
+        while true {
+            do {
+                deleted = try await store.deleteNextBatch("j1", limit: 1).counters.deleted
+            } catch let error as SQLiteError where error.fault == .record {
+                break
+            }
+        }
+        let aside = try await store.failNextRecord("j1", reason: "injected")
+        #expect(aside.errors == [SliceError(recordId: victim, message: "injected")])
+        #expect(aside.counters.failed == 1)
+        #expect(aside.counters.deleted == deleted)
+        #expect(aside.outcome == .running)
+
+        let end = try await runToEnd(store)
+        #expect(end.outcome == .finished)
+        #expect(end.counters.deleted == 399)
+        #expect(end.counters.failed == 1)
+        #expect(end.counters.skipped == 0)
+        #expect(end.counters.processed == end.counters.total)
+        #expect(end.errors.isEmpty)
+        #expect(try await store.contact(org: "o1", id: victim) != nil)
+        #expect(try await store.stats(org: "o1").auditEntries == 399)
     }
 
     @Test func aFullDatabaseFailsTheBatchAsATransientStorageFaultAndLeavesNoTrace() async throws {
@@ -137,7 +167,7 @@ extension ShardStore {
 
     @Test(arguments: [
         (Int32(5), SQLiteError.Fault.locked), (517, .locked), (6, .locked), (13, .storage), (10, .storage), (778, .storage), (14, .storage),
-        (11, .corrupt), (26, .corrupt), (19, .other), (1, .other),
+        (11, .corrupt), (26, .corrupt), (19, .record), (1811, .record), (18, .record), (20, .record), (1, .other), (21, .other),
     ])
     func resultCodesAreClassifiedByTheirPrimaryCode(code: Int32, fault: SQLiteError.Fault) {
         #expect(SQLiteError(operation: "step", code: code, message: "").fault == fault)

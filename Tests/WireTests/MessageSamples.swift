@@ -40,7 +40,7 @@ enum MessageSamples {
             org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1"))),
         .response(correlation: 30, .jobs([job, job])),
         .response(correlation: 31, .failure(RemoteFailure(.tooManyRequests, "4 running"))),
-        .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, finished: true, cancelled: true, errors: []))),
+        .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, outcome: .cancelled))),
         .request(correlation: 32, .logPage(LogQuery(kind: .auditEntries, org: "acme", type: "CONTACT_DELETE", jobId: "j", userId: nil, after: [0, 7], limit: 50))),
         .response(correlation: 33, .logPage(LogPage(total: 9, entries: [
             LogEntry(shard: 1, seq: 8, type: "CONTACT_DELETE", jobId: "j", actor: "u1", recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", snapshot: "{}", createdAt: 5)
@@ -69,7 +69,7 @@ enum MessageSamples {
     }
 
     static let progress = SliceProgress(
-        jobId: "j", shard: 3, counters: counters, finished: true, errors: [SliceError(recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", message: "locked")])
+        jobId: "j", shard: 3, counters: counters, outcome: .finished, errors: [SliceError(recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", message: "locked")])
 
     static let job = JobDocument(
         jobId: "j", org: "acme", status: .completedWithErrors, counters: counters,

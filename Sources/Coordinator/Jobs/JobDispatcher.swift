@@ -49,9 +49,7 @@ actor JobDispatcher {
             for shard in shards {
                 if let reason = await supervisor.failure(of: shard) {
                     // Nothing will ever run this slice: it fails, and with it the job.
-                    let failed = SliceProgress(
-                        jobId: assignment.jobId, shard: UInt32(shard), counters: DeleteCounters(), finished: false,
-                        errors: [SliceError(recordId: "", message: reason)])
+                    let failed = SliceProgress(jobId: assignment.jobId, shard: UInt32(shard), counters: DeleteCounters(), outcome: .failed(reason: reason))
                     try? await registry.apply(failed)
                     continue
                 }

@@ -125,14 +125,20 @@ actor JobRegistry {
         return tracker.document
     }
 
-    /// Forgets finished jobs created more than `retentionMilliseconds` before `now`,
-    /// and idempotency keys as old; returns how many jobs went.
+    /// Forgets jobs that finished more than `retentionMilliseconds` before `now`,
+    /// and idempotency keys given as long ago; returns how many jobs went.
     @discardableResult
     func sweep(now: Int64) throws -> Int {
         let cutoff = now - Self.retentionMilliseconds
-        let expired = jobs.values.filter { $0.isFinished && $0.document.createdAt < cutoff }.map(\.document.jobId)
-        try database.prepare("DELETE FROM jobs WHERE finished = 1 AND created_at < ?").run([.integer(cutoff)])
-        try database.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").run([.integer(cutoff)])
+        let expired = jobs.values.filter { tracker in
+            guard tracker.isFinished else { return false }
+            return (tracker.document.finishedAt ?? tracker.document.createdAt) < cutoff
+        }.map(\.document.jobId)
+        let forget = try database.prepare("DELETE FROM jobs WHERE job_id = ?")
+        try database.transaction {
+            for jobId in expired { try forget.run([.text(jobId)]) }
+            try database.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").run([.integer(cutoff)])
+        }
         for jobId in expired {
             jobs[jobId] = nil
             filters[jobId] = nil

@@ -5,8 +5,10 @@ import Wire
 ///
 /// Counters never go down: a report older than what a slice already showed
 /// (a resent or reordered one) is ignored. The job finishes when every slice
-/// has: `completed`, `completed_with_errors` when records failed, `failed`
-/// when a slice could not go on, `cancelled` when it was asked to stop.
+/// has, and its status says what happened: `cancelled` when some slice was
+/// stopped with work left, `failed` when some slice could not go on,
+/// `completed_with_errors` when records failed one by one, `completed`
+/// otherwise, also when a cancel came after the last record was deleted.
 struct JobTracker {
     private(set) var document: JobDocument
     /// (time ms, processed) over the last `rateWindow`, for `ratePerSecond`.
@@ -71,14 +73,19 @@ struct JobTracker {
         guard document.shards.indices.contains(index), !isFinished else { return false }
         var slice = document.shards[index]
         guard !Self.sliceIsDone(slice.status) else { return false }
-        if !progress.errors.isEmpty && !progress.finished {
-            // The slice cannot go on (a storage fault): it fails with its reason.
+        switch progress.outcome {
+        case .failed(let reason):
+            // The slice cannot go on (a storage fault): it fails with its reason, keeping what it counted.
             slice.status = .failed
-            keep(progress.errors)
-        } else {
+            keep([SliceError(recordId: "", message: reason)])
+        case .running, .finished, .cancelled:
             guard progress.counters.processed >= slice.counters.processed, progress.counters.total >= slice.counters.total else { return false }
             slice.counters = progress.counters
-            slice.status = progress.cancelled ? .cancelled : progress.finished ? .completed : .running
+            slice.status = switch progress.outcome {
+            case .finished: .completed
+            case .cancelled: .cancelled
+            default: .running
+            }
             keep(progress.errors)
         }
         document.shards[index] = slice
@@ -108,12 +115,13 @@ struct JobTracker {
         samples.append((now, document.counters.processed))
         while samples.count > 2 && now - samples[1].at >= Self.rateWindowMilliseconds { samples.removeFirst() }
         guard let first = samples.first, now > first.at else { return }
-        document.ratePerSecond = Double(document.counters.processed - first.processed) * 1000 / Double(now - first.at)
+        document.ratePerSecond = Double(document.counters.processed.saturatingSubtract(first.processed)) * 1000 / Double(now - first.at)
     }
 
     private mutating func finishIfDone(at now: Int64) {
         guard document.shards.allSatisfy({ Self.sliceIsDone($0.status) }) else { return }
-        if document.status == .cancelling || document.shards.contains(where: { $0.status == .cancelled }) {
+        // A cancel that reached no slice before its last record was processed changed nothing: the job completed.
+        if document.shards.contains(where: { $0.status == .cancelled }) {
             document.status = .cancelled
         } else if document.shards.contains(where: { $0.status == .failed }) {
             document.status = .failed

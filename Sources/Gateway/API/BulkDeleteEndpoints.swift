@@ -93,17 +93,26 @@ struct BulkDeleteEndpoints: Sendable {
 
 /// A job document in the shape API.md gives it.
 enum JobJSON {
+    /// While some shard has not counted its matches yet, `total`, `percent` and
+    /// `etaSeconds` are null ("still counting"), never a smaller number that
+    /// later grows; a running job is never at 100 %.
     static func render(_ job: JobDocument) -> String {
         let counters = job.counters
         let finished = job.status.isFinished
-        let percent = counters.total == 0 ? (finished ? 100 : 0) : Double(counters.processed) * 100 / Double(counters.total)
+        let counted = finished || job.totalKnown
+        let percent: String
         let eta: String
-        if finished {
-            eta = "0"
-        } else if let rate = job.ratePerSecond, rate > 0 {
-            eta = number(Double(counters.total - min(counters.processed, counters.total)) / rate)
-        } else {
+        if !counted {
+            percent = "null"
             eta = "null"
+        } else if finished {
+            percent = number(counters.total == 0 ? 100 : Double(counters.processed) * 100 / Double(counters.total))
+            eta = "0"
+        } else {
+            let share = counters.total == 0 ? 0 : Double(counters.processed) * 100 / Double(counters.total)
+            // One decimal: 99.96 would print as 100.0.
+            percent = number(min(share, Self.mostWhileRunning))
+            eta = job.ratePerSecond.flatMap { $0 > 0 ? number(Double(counters.remaining) / $0) : nil } ?? "null"
         }
         let shards = job.shards.map { slice in
             """
@@ -116,8 +125,8 @@ enum JobJSON {
         let time = { (milliseconds: Int64?) in milliseconds.map { JSONText.quoted(ISO8601.string(fromMilliseconds: $0)) } ?? "null" }
         return """
             {"jobId":\(JSONText.quoted(job.jobId)),"type":"delete","status":"\(job.status)",\
-            "total":\(counters.total),"processed":\(counters.processed),"deleted":\(counters.deleted),\
-            "skipped":\(counters.skipped),"failed":\(counters.failed),"percent":\(number(percent)),\
+            "total":\(counted ? "\(counters.total)" : "null"),"processed":\(counters.processed),"deleted":\(counters.deleted),\
+            "skipped":\(counters.skipped),"failed":\(counters.failed),"percent":\(percent),\
             "ratePerSecond":\(job.ratePerSecond.map(number) ?? "null"),"etaSeconds":\(eta),\
             "cascade":{"conversations":\(counters.conversations),"messages":\(counters.messages),\
             "auditEntries":\(counters.auditEntries),"notifications":\(counters.notifications),"events":\(counters.events)},\
@@ -126,6 +135,9 @@ enum JobJSON {
             "finishedAt":\(time(job.finishedAt))}
             """
     }
+
+    /// The highest `percent` a running job shows.
+    static let mostWhileRunning = 99.9
 
     /// One decimal, as JSON: 50.0, 21000.3.
     private static func number(_ value: Double) -> String {

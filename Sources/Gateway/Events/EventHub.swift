@@ -25,8 +25,8 @@ final class EventHub: @unchecked Sendable {
     let loop: EventLoop
     private var recent: [String: [Event]] = [:]
     private var subscribers: [String: [ObjectIdentifier: StreamChannel]] = [:]
-    /// The progress last published per job, so a late-arriving older document is not sent after a newer one.
-    private var lastProgress: [String: (processed: UInt64, finished: Bool)] = [:]
+    /// The revision last published per job, so a late-arriving older document is not sent after a newer one.
+    private var lastProgress: [String: UInt64] = [:]
 
     init(loop: EventLoop) {
         self.loop = loop
@@ -53,13 +53,12 @@ final class EventHub: @unchecked Sendable {
     }
 
     /// Publishes a job's document, already rendered as `json`, as a `bulk_job_progress`
-    /// event, unless it is older than one already sent.
+    /// event, unless it is not newer than one already sent. Its id names the
+    /// document's revision, so no two progress events share one.
     func publishProgress(_ job: JobDocument, rendered json: String) {
-        let processed = job.counters.processed
-        let finished = job.status.isFinished
-        if let last = lastProgress[job.jobId], last.finished || processed < last.processed { return }
-        lastProgress[job.jobId] = (processed, finished)
-        publish(org: job.org, Event(id: "job-\(job.jobId)-\(processed)-\(job.status)", type: "bulk_job_progress", data: json))
+        if let last = lastProgress[job.jobId], job.revision <= last { return }
+        lastProgress[job.jobId] = job.revision
+        publish(org: job.org, Event(id: "job-\(job.jobId)-r\(job.revision)", type: "bulk_job_progress", data: json))
     }
 
     /// Adds a subscriber, first replaying what it missed since `lastEventId`

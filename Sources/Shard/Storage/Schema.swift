@@ -16,6 +16,8 @@ import Wire
 /// `delete_slices` is each job's checkpoint on this shard: its filter, its
 /// watermark and its counters (wire-encoded), written in the same transaction
 /// as each batch's deletions, so a restarted shard resumes exactly.
+/// `delete_failures` holds the records a job set aside as failed one by one,
+/// so that its later batches pass them by.
 ///
 /// `event_outbox.seq` is AUTOINCREMENT: rows leave the outbox once published,
 /// and a plain rowid would then be reused, giving two events the same id.
@@ -117,6 +119,14 @@ enum Schema {
             cancelled INTEGER NOT NULL DEFAULT 0,
             created_at INTEGER NOT NULL
         )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS delete_failures (
+            job_id TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            message TEXT NOT NULL,
+            PRIMARY KEY (job_id, record_id)
+        ) WITHOUT ROWID
         """,
         """
         CREATE TABLE IF NOT EXISTS event_outbox (

@@ -8,8 +8,8 @@ struct DeleteSlice {
     /// What to delete; rows above its watermark were imported after the job was registered and are left alone.
     let assignment: SliceAssignment
     var counters: DeleteCounters
-    var finished: Bool
-    var cancelled = false
+    /// Running, finished or cancelled; a failure is reported, not stored (the coordinator keeps it).
+    var outcome: SliceOutcome
 }
 
 extension ShardStore {
@@ -42,33 +42,29 @@ extension ShardStore {
         try insert.bind(bytes: Self.encode(counters), at: 6)
         try insert.bind(Int64(time(nil)) * 1000, at: 7)
         try insert.execute()
-        let slice = DeleteSlice(assignment: assignment, counters: counters, finished: counters.total == 0)
-        if slice.finished { try checkpoint(slice) }
+        let slice = DeleteSlice(assignment: assignment, counters: counters, outcome: counters.total == 0 ? .finished : .running)
+        if slice.outcome.isFinal { try checkpoint(slice) }
         slices[assignment.jobId] = slice
         return progress(of: slice)
     }
 
-    /// Deletes the next batch of `jobId`'s slice in one transaction with its
-    /// checkpoint. When nothing matching is left, the slice finishes: what
-    /// matched at the start but is gone or no longer matches counts as skipped.
-    func deleteNextBatch(_ jobId: String) throws -> SliceProgress {
+    /// Deletes the next batch of at most `limit` of `jobId`'s records in one
+    /// transaction with its checkpoint. When nothing matching is left, the slice
+    /// finishes: what matched at the start but is gone or no longer matches
+    /// counts as skipped.
+    func deleteNextBatch(_ jobId: String, limit: Int = deleteBatchSize) throws -> SliceProgress {
         guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
-        guard !slice.finished else { return progress(of: slice) }
-        let assignment = slice.assignment
-        let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
-        let choose = try cachedStatement(Self.chooseBatchSQL(assignment.filter.pipeline, predicate))
+        guard !slice.outcome.isFinal else { return progress(of: slice) }
         let now = Int64(time(nil)) * 1000
         try database.transaction {
-            try deletes.startBatch()
-            try choose.run(predicate.bindings + [.integer(assignment.watermark), .integer(Int64(Self.deleteBatchSize))])
-            let chosen = database.changes
-            switch assignment.filter.pipeline {
-            case .contact: try deletes.deleteChosenContacts(of: assignment, at: now, counters: &slice.counters)
-            case .application: try deletes.deleteChosenApplications(of: assignment, at: now, counters: &slice.counters)
+            let chosen = try choose(for: slice, limit: limit)
+            switch slice.assignment.filter.pipeline {
+            case .contact: try deletes.deleteChosenContacts(of: slice.assignment, at: now, counters: &slice.counters)
+            case .application: try deletes.deleteChosenApplications(of: slice.assignment, at: now, counters: &slice.counters)
             }
-            if chosen < Self.deleteBatchSize {
-                slice.finished = true
-                slice.counters.skipped = slice.counters.total - slice.counters.deleted - slice.counters.failed
+            if chosen < limit {
+                slice.outcome = .finished
+                slice.counters.skipped = slice.counters.total.saturatingSubtract(slice.counters.deleted.saturatingAdd(slice.counters.failed))
             }
             try checkpoint(slice)
         }
@@ -76,14 +72,55 @@ extension ShardStore {
         return progress(of: slice)
     }
 
+    /// Sets the next record of `jobId`'s slice aside as failed, with `reason`:
+    /// the one a batch of one could not delete. It is counted in `failed`,
+    /// never chosen again, and reported once in the progress's `errors`.
+    func failNextRecord(_ jobId: String, reason: String) throws -> SliceProgress {
+        guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
+        guard !slice.outcome.isFinal else { return progress(of: slice) }
+        var failed: SliceError?
+        try database.transaction {
+            guard try choose(for: slice, limit: 1) == 1 else { return }
+            let read = try database.prepare("SELECT id FROM \(DeleteStatements.batchTable)")
+            guard try read.step() else { return }
+            let recordId = read.text(0)
+            try database.prepare("INSERT INTO delete_failures (job_id, record_id, message) VALUES (?, ?, ?)")
+                .run([.text(jobId), .text(recordId), .text(reason)])
+            slice.counters.failed = slice.counters.failed.saturatingAdd(1)
+            try checkpoint(slice)
+            failed = SliceError(recordId: recordId, message: reason)
+        }
+        slices[jobId] = slice
+        var answer = progress(of: slice)
+        answer.errors = failed.map { [$0] } ?? []
+        return answer
+    }
+
+    /// Fills the batch table with the slice's next `limit` records; how many it chose.
+    private func choose(for slice: DeleteSlice, limit: Int) throws -> Int {
+        let assignment = slice.assignment
+        let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
+        // Only a slice with failed records pays for leaving them out.
+        let skipsFailures = slice.counters.failed > 0
+        let choose = try cachedStatement(Self.chooseBatchSQL(assignment.filter.pipeline, predicate, skippingFailuresOf: skipsFailures))
+        try deletes.startBatch()
+        try choose.run(
+            predicate.bindings + [.integer(assignment.watermark)] + (skipsFailures ? [.text(assignment.jobId)] : []) + [.integer(Int64(limit))])
+        return database.changes
+    }
+
     /// Chooses a batch of `predicate`'s records at or below a watermark (the
-    /// first binding after the predicate's), at most a limit (the second).
-    static func chooseBatchSQL(_ pipeline: ContactFilter.Pipeline, _ predicate: SQLPredicate) -> String {
-        """
-        INSERT INTO \(DeleteStatements.batchTable) (record_rowid, id, assigned_to, name, email, phone)
-        SELECT rowid, id, assigned_to, name, email, phone FROM \(Schema.table(for: pipeline))
-        WHERE \(predicate.sql) AND version <= ?\(FilterCompiler.batchOrder(for: predicate)) LIMIT ?
-        """
+    /// first binding after the predicate's), leaving out, when asked, the
+    /// records set aside as failed for a job (the next binding), at most a
+    /// limit (the last).
+    static func chooseBatchSQL(_ pipeline: ContactFilter.Pipeline, _ predicate: SQLPredicate, skippingFailuresOf skips: Bool = false) -> String {
+        let table = Schema.table(for: pipeline)
+        let failures = skips ? " AND NOT EXISTS (SELECT 1 FROM delete_failures WHERE job_id = ? AND record_id = \(table).id)" : ""
+        return """
+            INSERT INTO \(DeleteStatements.batchTable) (record_rowid, id, assigned_to, name, email, phone)
+            SELECT rowid, id, assigned_to, name, email, phone FROM \(table)
+            WHERE \(predicate.sql) AND version <= ?\(failures)\(FilterCompiler.batchOrder(for: predicate)) LIMIT ?
+            """
     }
 
     /// Where a running slice stands right now (its cancel is still on the way).
@@ -105,11 +142,11 @@ extension ShardStore {
             try tombstone.bind(bytes: Self.encode(DeleteCounters()), at: 2)
             try tombstone.bind(Int64(time(nil)) * 1000, at: 3)
             try tombstone.execute()
-            return SliceProgress(jobId: jobId, shard: UInt32(index), counters: DeleteCounters(), finished: true, cancelled: true, errors: [])
+            return SliceProgress(jobId: jobId, shard: UInt32(index), counters: DeleteCounters(), outcome: .cancelled)
         }
-        guard !slice.finished else { return progress(of: slice) }
-        slice.finished = true
-        slice.cancelled = true
+        guard !slice.outcome.isFinal else { return progress(of: slice) }
+        // Nothing was left to stop: every match is processed, so the cancel came too late.
+        slice.outcome = slice.counters.remaining == 0 ? .finished : .cancelled
         try checkpoint(slice)
         slices[jobId] = slice
         return progress(of: slice)
@@ -117,8 +154,8 @@ extension ShardStore {
 
     private func checkpoint(_ slice: DeleteSlice) throws {
         try deletes.saveCheckpoint.bind(bytes: Self.encode(slice.counters), at: 1)
-        try deletes.saveCheckpoint.bind(slice.finished ? 1 : 0, at: 2)
-        try deletes.saveCheckpoint.bind(slice.cancelled ? 1 : 0, at: 3)
+        try deletes.saveCheckpoint.bind(slice.outcome.isFinal ? 1 : 0, at: 2)
+        try deletes.saveCheckpoint.bind(slice.outcome == .cancelled ? 1 : 0, at: 3)
         try deletes.saveCheckpoint.bind(slice.assignment.jobId, at: 4)
         try deletes.saveCheckpoint.execute()
     }
@@ -137,16 +174,15 @@ extension ShardStore {
         let filter = filterBytes.isEmpty ? ContactFilter() : try filterReader.read() as ContactFilter
         let assignment = SliceAssignment(jobId: jobId, org: read.text(0), requester: read.text(1), filter: filter, watermark: read.integer(3))
         let slice = DeleteSlice(
-            assignment: assignment, counters: try countersReader.read(), finished: read.integer(5) != 0,
-            cancelled: read.integer(6) != 0)
+            assignment: assignment, counters: try countersReader.read(),
+            outcome: read.integer(6) != 0 ? .cancelled : read.integer(5) != 0 ? .finished : .running)
         slices[jobId] = slice
         return slice
     }
 
     private func progress(of slice: DeleteSlice) -> SliceProgress {
         SliceProgress(
-            jobId: slice.assignment.jobId, shard: UInt32(index), counters: slice.counters, finished: slice.finished, cancelled: slice.cancelled,
-            errors: [])
+            jobId: slice.assignment.jobId, shard: UInt32(index), counters: slice.counters, outcome: slice.outcome)
     }
 
     private static func encode(_ counters: DeleteCounters) -> [UInt8] {

@@ -14,19 +14,26 @@ package struct DeleteCounters: WireCodable {
     package init() {}
 
     /// `processed = deleted + skipped + failed`.
-    package var processed: UInt64 { deleted + skipped + failed }
+    ///
+    /// Counters come from other processes and from counts that can be off (a
+    /// record re-imported mid-job), so arithmetic on them saturates instead of
+    /// trapping: a trap in a shard's batch would be a crash loop.
+    package var processed: UInt64 { deleted.saturatingAdd(skipped).saturatingAdd(failed) }
+
+    /// What matched but was not processed yet; 0, never negative, when the count was off.
+    package var remaining: UInt64 { total.saturatingSubtract(processed) }
 
     package static func + (lhs: DeleteCounters, rhs: DeleteCounters) -> DeleteCounters {
         var sum = DeleteCounters()
-        sum.total = lhs.total + rhs.total
-        sum.deleted = lhs.deleted + rhs.deleted
-        sum.skipped = lhs.skipped + rhs.skipped
-        sum.failed = lhs.failed + rhs.failed
-        sum.conversations = lhs.conversations + rhs.conversations
-        sum.messages = lhs.messages + rhs.messages
-        sum.auditEntries = lhs.auditEntries + rhs.auditEntries
-        sum.notifications = lhs.notifications + rhs.notifications
-        sum.events = lhs.events + rhs.events
+        sum.total = lhs.total.saturatingAdd(rhs.total)
+        sum.deleted = lhs.deleted.saturatingAdd(rhs.deleted)
+        sum.skipped = lhs.skipped.saturatingAdd(rhs.skipped)
+        sum.failed = lhs.failed.saturatingAdd(rhs.failed)
+        sum.conversations = lhs.conversations.saturatingAdd(rhs.conversations)
+        sum.messages = lhs.messages.saturatingAdd(rhs.messages)
+        sum.auditEntries = lhs.auditEntries.saturatingAdd(rhs.auditEntries)
+        sum.notifications = lhs.notifications.saturatingAdd(rhs.notifications)
+        sum.events = lhs.events.saturatingAdd(rhs.events)
         return sum
     }
 
@@ -86,23 +93,62 @@ package struct SliceAssignment: WireCodable {
     }
 }
 
+/// How a slice stands: one value, so it cannot be both finished and failed.
+package enum SliceOutcome: WireCodable, Equatable {
+    /// Work left; more progress follows.
+    case running
+    /// Everything that matched was processed (deleted, skipped or failed record by record).
+    case finished
+    /// Stopped at a batch boundary by a cancel, with work left.
+    case cancelled
+    /// Could not go on (a storage fault outlasted its retries, a damaged
+    /// database, a shard given up on): why, and what to do about it.
+    case failed(reason: String)
+
+    private enum Tag: UInt8 {
+        case running = 1, finished, cancelled, failed
+    }
+
+    /// True once the slice does nothing more.
+    package var isFinal: Bool { self != .running }
+
+    package func encode(to writer: inout WireWriter) {
+        switch self {
+        case .running: writer.write(Tag.running.rawValue)
+        case .finished: writer.write(Tag.finished.rawValue)
+        case .cancelled: writer.write(Tag.cancelled.rawValue)
+        case .failed(let reason):
+            writer.write(Tag.failed.rawValue)
+            writer.write(reason)
+        }
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        let raw = try reader.readUInt8("outcome.tag")
+        switch Tag(rawValue: raw) {
+        case .running: self = .running
+        case .finished: self = .finished
+        case .cancelled: self = .cancelled
+        case .failed: self = .failed(reason: try reader.readString("outcome.reason"))
+        case nil: throw .unknownTag(type: "outcome", tag: raw)
+        }
+    }
+}
+
 /// Shard → coordinator, after every committed batch: where a slice stands.
 package struct SliceProgress: WireCodable {
     package var jobId: String
     package var shard: UInt32
     package var counters: DeleteCounters
-    package var finished: Bool
-    /// Finished because the job was cancelled, at a batch boundary.
-    package var cancelled: Bool
-    /// The first few per-record failures of this slice (contact id, reason).
+    package var outcome: SliceOutcome
+    /// Records that failed one by one since the last report (record id, reason); counted in `counters.failed`.
     package var errors: [SliceError]
 
-    package init(jobId: String, shard: UInt32, counters: DeleteCounters, finished: Bool, cancelled: Bool = false, errors: [SliceError]) {
+    package init(jobId: String, shard: UInt32, counters: DeleteCounters, outcome: SliceOutcome, errors: [SliceError] = []) {
         self.jobId = jobId
         self.shard = shard
         self.counters = counters
-        self.finished = finished
-        self.cancelled = cancelled
+        self.outcome = outcome
         self.errors = errors
     }
 
@@ -110,8 +156,7 @@ package struct SliceProgress: WireCodable {
         writer.write(jobId)
         writer.write(shard)
         writer.write(counters)
-        writer.write(finished)
-        writer.write(cancelled)
+        writer.write(outcome)
         writer.write(array: errors)
     }
 
@@ -119,8 +164,7 @@ package struct SliceProgress: WireCodable {
         jobId = try reader.readString("progress.jobId")
         shard = try reader.readUInt32("progress.shard")
         counters = try reader.read()
-        finished = try reader.readBool("progress.finished")
-        cancelled = try reader.readBool("progress.cancelled")
+        outcome = try reader.read()
         errors = try reader.readArray("progress.errors")
     }
 }

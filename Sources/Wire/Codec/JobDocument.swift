@@ -66,6 +66,10 @@ package struct JobDocument: WireCodable {
     /// document, the one with the higher revision is the newer.
     package var revision: UInt64 = 1
 
+    /// False while some slice has not yet counted its matches: the sum of the
+    /// others would be a total that later grows.
+    package var totalKnown: Bool { !shards.contains { $0.status == .queued } }
+
     package init(
         jobId: String, org: String, status: Status, counters: DeleteCounters, shards: [Slice], errors: [SliceError], filterJSON: String,
         requestedBy: String, createdAt: Int64, startedAt: Int64?, updatedAt: Int64, finishedAt: Int64?, ratePerSecond: Double?

@@ -23,7 +23,10 @@ package struct SQLiteError: Error, Equatable, CustomStringConvertible {
         case storage
         /// The file is damaged or is not a database (SQLITE_CORRUPT, SQLITE_NOTADB): retrying cannot help.
         case corrupt
-        /// Anything else (a constraint, misuse): not the storage's doing, and retrying cannot help.
+        /// One row broke a rule (SQLITE_CONSTRAINT, SQLITE_TOOBIG, SQLITE_MISMATCH):
+        /// the same statement over other rows may succeed.
+        case record
+        /// Anything else (misuse, a missing table): not the storage's doing, and retrying cannot help.
         case other
     }
 
@@ -33,6 +36,7 @@ package struct SQLiteError: Error, Equatable, CustomStringConvertible {
         case SQLITE_BUSY, SQLITE_LOCKED: .locked
         case SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN: .storage
         case SQLITE_CORRUPT, SQLITE_NOTADB: .corrupt
+        case SQLITE_CONSTRAINT, SQLITE_TOOBIG, SQLITE_MISMATCH: .record
         default: .other
         }
     }

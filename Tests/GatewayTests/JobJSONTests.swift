@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import Wire
+@testable import Gateway
+
+/// The job document's progress fields: a total still being counted is null,
+/// never a smaller number that later grows; a running job is never at 100 %.
+@Suite struct JobJSONTests {
+    private func document(status: JobDocument.Status, slices: [(JobDocument.Status, total: UInt64, processed: UInt64)], rate: Double? = nil)
+        -> [String: Any]
+    {
+        let shards = slices.enumerated().map { index, slice in
+            var counters = DeleteCounters()
+            counters.total = slice.total
+            counters.deleted = slice.processed
+            return JobDocument.Slice(shard: UInt32(index), status: slice.0, counters: counters, restarts: 0)
+        }
+        let job = JobDocument(
+            jobId: "j1", org: "o1", status: status, counters: shards.reduce(DeleteCounters()) { $0 + $1.counters }, shards: shards, errors: [],
+            filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: status.isFinished ? 4 : nil,
+            ratePerSecond: rate)
+        return (try? JSONSerialization.jsonObject(with: Data(JobJSON.render(job).utf8))) as? [String: Any] ?? [:]
+    }
+
+    @Test func whileAShardHasNotCountedItsMatchesTheTotalIsNullNotPartial() {
+        let json = document(status: .running, slices: [(.running, 10, 10), (.queued, 0, 0)], rate: 100)
+        #expect(json["total"] is NSNull)
+        #expect(json["percent"] is NSNull)
+        #expect(json["etaSeconds"] is NSNull)
+        #expect(json["processed"] as? Int == 10)
+    }
+
+    @Test func aRunningJobIsNeverAt100Percent() {
+        let json = document(status: .running, slices: [(.completed, 10, 10), (.running, 5, 5)], rate: 100)
+        #expect(json["total"] as? Int == 15)
+        #expect(json["percent"] as? Double == 99.9)
+        #expect(json["etaSeconds"] as? Double == 0)
+    }
+
+    @Test func aRunningJobShowsItsShareAndEta() {
+        let json = document(status: .running, slices: [(.running, 100, 25)], rate: 25)
+        #expect(json["percent"] as? Double == 25)
+        #expect(json["etaSeconds"] as? Double == 3)
+    }
+
+    @Test func aFinishedJobIs100PercentWithNoEta() {
+        let json = document(status: .completed, slices: [(.completed, 0, 0), (.completed, 3, 3)])
+        #expect(json["total"] as? Int == 3)
+        #expect(json["percent"] as? Double == 100)
+        #expect(json["etaSeconds"] as? Double == 0)
+    }
+}
