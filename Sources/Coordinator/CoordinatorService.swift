@@ -47,17 +47,18 @@ struct CoordinatorService: ConnectionDelegate {
                     return sum + stats
                 })
             case .createDeleteJob(let request):
-                if let earlier = try await registry.replay(of: request) { return .job(earlier) }
-                if let expected = request.expectedCount {
-                    let matching = try await count(org: request.org, filter: request.filter)
-                    guard matching == expected else {
-                        throw RemoteFailure(.conflict, "expectedCount is \(expected) but \(matching) records match now; check the filter, then send the current count.")
-                    }
+                // A replay needs no count: the first request passed its guard.
+                if let earlier = try await registry.replay(of: request) { return .registered(earlier, replayed: true) }
+                if let expected = request.expectedCount { try await check(expected, org: request.org, filter: request.filter) }
+                // Durable before the answer, so the gateway's 202 is followed by a poll that finds it. Re-checks
+                // the key in the same step: a concurrent retry may have registered the job during the count.
+                switch try await registry.register(request) {
+                case .replayed(let earlier):
+                    return .registered(earlier, replayed: true)
+                case .created(let document):
+                    Task { await dispatcher.dispatch() }
+                    return .registered(document, replayed: false)
                 }
-                // Durable before the answer, so the gateway's 202 is followed by a poll that finds it.
-                let document = try await registry.create(request)
-                Task { await dispatcher.dispatch() }
-                return .job(document)
             case .job(let org, let jobId):
                 return .job(await registry.document(org: org, jobId: jobId))
             case .listJobs(let org, let limit):
@@ -101,6 +102,12 @@ struct CoordinatorService: ConnectionDelegate {
             guard case .count(let count) = answer else { throw Self.unexpected(answer) }
             return sum + count
         }
+    }
+
+    /// Throws a conflict unless `expected` records of `org` match `filter` now.
+    private func check(_ expected: UInt64, org: String, filter: ContactFilter) async throws {
+        let matching = try await count(org: org, filter: filter)
+        guard matching == expected else { throw RemoteFailure.expectedCountMismatch(expected: expected, matching: matching) }
     }
 
     private static func unexpected(_ answer: Response) -> RemoteFailure {

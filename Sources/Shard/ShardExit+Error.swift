@@ -11,7 +11,7 @@ extension ShardExit {
             case .corrupt: self = .corruptDatabase
             case .record, .other: self = .failure
             }
-        case StoreError.foreignDatabase: self = .misconfigured
+        case StoreError.foreignDatabase, StoreError.newerSchema: self = .misconfigured
         case is ProcessOptions.UsageError: self = .misconfigured
         default: self = .failure
         }

@@ -3,14 +3,22 @@ import Testing
 import Wire
 @testable import Coordinator
 
+extension JobRegistry {
+    /// Registers `request`, which must make a new job.
+    func create(_ request: DeleteJobRequest) throws -> JobDocument {
+        guard case .created(let document) = try register(request) else { throw RemoteFailure(.internal, "replayed, not created") }
+        return document
+    }
+}
+
 /// The registry against a real SQLite file: durable across reopening, swept after the retention.
 @Suite struct JobRegistryTests {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString).db").path
 
-    private func request(_ key: String? = nil, body: String = "{}") -> DeleteJobRequest {
+    private func request(_ key: String? = nil, stages: [String]? = nil, requester: String = "u") -> DeleteJobRequest {
         var filter = ContactFilter()
-        filter.orgWide = true
-        return DeleteJobRequest(org: "o", requester: "u", filter: filter, filterJSON: body, idempotencyKey: key)
+        if let stages { filter.stageIds = stages } else { filter.orgWide = true }
+        return DeleteJobRequest(org: "o", requester: requester, filter: filter, filterJSON: "{}", idempotencyKey: key)
     }
 
     private func finish(_ registry: JobRegistry, _ jobId: String) async throws {
@@ -48,12 +56,51 @@ import Wire
         await #expect(throws: RemoteFailure.self) { try await registry.create(request()) }
     }
 
-    @Test func replaysAnIdempotentRequestAndRefusesTheKeyWithAnotherBody() async throws {
+    @Test func replaysTheSameKeyFilterAndRequesterAndComparesFiltersAsParsed() async throws {
         let registry = try JobRegistry(path: path, shardCount: 1)
-        let job = try await registry.create(request("k", body: #"{"orgWide":true}"#))
-        #expect(try await registry.replay(of: request("k", body: #"{"orgWide":true}"#))?.jobId == job.jobId)
-        #expect(try await registry.replay(of: request("other", body: #"{"orgWide":true}"#)) == nil)
-        await #expect(throws: RemoteFailure.self) { try await registry.replay(of: request("k", body: #"{"stageIds":["x"]}"#)) }
+        let job = try await registry.create(request("k", stages: ["s1", "s2"]))
+        // The same stages in another order, one repeated: the same filter.
+        #expect(try await registry.register(request("k", stages: ["s2", "s1", "s2"])) == .replayed(job))
+        #expect(try await registry.replay(of: request("other", stages: ["s1", "s2"])) == nil)
+        // Once the job finished, the key still replays it, and makes nothing new.
+        try await finish(registry, job.jobId)
+        guard case .replayed(let finished) = try await registry.register(request("k", stages: ["s1", "s2"])) else {
+            Issue.record("a finished job's key made a new job")
+            return
+        }
+        #expect(finished.jobId == job.jobId)
+        #expect(await registry.list(org: "o", limit: 10).count == 1)
+    }
+
+    @Test func refusesTheKeyWithAnotherFilterOrFromAnotherRequesterSayingWhich() async throws {
+        let registry = try JobRegistry(path: path, shardCount: 1)
+        let job = try await registry.create(request("k", stages: ["s1"]))
+        let otherFilter = await #expect(throws: RemoteFailure.self) { try await registry.register(request("k", stages: ["s9"])) }
+        #expect(otherFilter?.kind == .conflict)
+        #expect(otherFilter?.message.contains("with another filter") == true)
+        #expect(otherFilter?.message.contains(job.jobId) == true)
+        let otherUser = await #expect(throws: RemoteFailure.self) { try await registry.register(request("k", stages: ["s1"], requester: "u2")) }
+        #expect(otherUser?.message.contains("another user of your organization") == true)
+        // Neither made a job.
+        #expect(await registry.list(org: "o", limit: 10).map(\.jobId) == [job.jobId])
+    }
+
+    @Test func concurrentRetriesWithOneKeyMakeOneJob() async throws {
+        let registry = try JobRegistry(path: path, shardCount: 1)
+        let outcomes = try await withThrowingTaskGroup(of: JobRegistry.Registration.self) { group in
+            for _ in 0..<8 { group.addTask { try await registry.register(self.request("k", stages: ["s1"])) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let created = outcomes.filter { if case .created = $0 { true } else { false } }
+        #expect(created.count == 1)
+        #expect(Set(outcomes.map { switch $0 { case .created(let job), .replayed(let job): job.jobId } }).count == 1)
+    }
+
+    @Test func aKeyIsKeptAcrossARestart() async throws {
+        let first = try JobRegistry(path: path, shardCount: 1)
+        let job = try await first.create(request("k", stages: ["s1"]))
+        let reopened = try JobRegistry(path: path, shardCount: 1)
+        #expect(try await reopened.register(request("k", stages: ["s1"])) == .replayed(job))
     }
 
     // MARK: - Snapshots

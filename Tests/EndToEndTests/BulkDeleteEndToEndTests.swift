@@ -126,6 +126,12 @@ import Wire
         #expect(try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"dryRun":true}"#).json["count"] as? Int == 6_000)
         let mismatch = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"expectedCount":5}"#)
         #expect(mismatch.status == 409)
+        // A preview honours the guard too: the same 409, nothing deleted either way.
+        let preview = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"dryRun":true,"expectedCount":5}"#)
+        #expect(preview.status == 409, "\(preview)")
+        #expect(preview.json["message"] as? String == mismatch.json["message"] as? String)
+        #expect(try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"dryRun":true,"expectedCount":6000}"#)
+            .json["count"] as? Int == 6_000)
 
         // Shards paused (briefly: heartbeats allow 3 s) so the jobs are queued, not finished, when cancelled.
         let shards = ["shard-0", "shard-1"].compactMap { cluster.currentPids()[$0] }
@@ -171,8 +177,21 @@ import Wire
         let first = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"]}"#, headers: key)
         let again = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"]}"#, headers: key)
         #expect(first.status == 202)
+        #expect(first.headers["idempotent-replayed"] == nil)
+        #expect(again.status == 202)
         #expect(again.json["jobId"] as? String == first.json["jobId"] as? String)
-        #expect(try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"]}"#, headers: key).status == 409)
+        #expect(again.headers["idempotent-replayed"] == "true", "\(again.headers)")
+        #expect((again.json["message"] as? String)?.hasPrefix("Replayed: job") == true, "\(again)")
+        // The same filter written otherwise (spacing, order) is the same request.
+        let respelled = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{ "stageIds" : [ "s0", "s0" ] }"#, headers: key)
+        #expect(respelled.json["jobId"] as? String == first.json["jobId"] as? String, "\(respelled)")
+        let otherFilter = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"]}"#, headers: key)
+        #expect(otherFilter.status == 409)
+        #expect((otherFilter.json["message"] as? String)?.contains("another filter") == true, "\(otherFilter)")
+        let colleague = try cluster.token(org: "org-a", user: "u2")
+        let otherUser = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: colleague, body: #"{"stageIds":["s0"]}"#, headers: key)
+        #expect(otherUser.status == 409)
+        #expect((otherUser.json["message"] as? String)?.contains("another user") == true, "\(otherUser)")
     }
 }
 

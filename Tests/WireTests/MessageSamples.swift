@@ -49,6 +49,8 @@ enum MessageSamples {
         .request(correlation: 35, .publishEvents([event, event])),
         .notice(.events([event])),
         .notice(.jobChanged(job)),
+        .response(correlation: 36, .registered(job, replayed: true)),
+        .response(correlation: 37, .registered(job, replayed: false)),
     ]
 
     static let event = OutboxEvent(

@@ -8,7 +8,8 @@ import Wire
 /// durable before the gateway answers 202 and readable after restarts.
 ///
 /// Runs on its own thread (a `ThreadExecutor`), like a shard's store. Each
-/// change rewrites the job's row (the document, wire-encoded) in one statement.
+/// change rewrites the job's row (the document, stored with its layout byte) in
+/// one statement; `RegistrySchema` owns the tables and their format.
 actor JobRegistry {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -36,39 +37,17 @@ actor JobRegistry {
     init(path: String, shardCount: Int, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }) throws {
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000")
-        try database.execute("""
-            CREATE TABLE IF NOT EXISTS jobs (
-                job_id TEXT PRIMARY KEY,
-                org TEXT NOT NULL,
-                created_at INTEGER NOT NULL,
-                finished INTEGER NOT NULL DEFAULT 0,
-                filter BLOB NOT NULL,
-                document BLOB NOT NULL,
-                watermark INTEGER NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS jobs_by_org ON jobs (org, created_at);
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS idempotency_keys (
-                org TEXT NOT NULL,
-                key TEXT NOT NULL,
-                body TEXT NOT NULL,
-                job_id TEXT NOT NULL,
-                created_at INTEGER NOT NULL,
-                PRIMARY KEY (org, key)
-            );
-            """)
-        try Self.addWatermarks(database)
+        try RegistrySchema.open(database, path: path)
         save = try database.prepare("UPDATE jobs SET document = ?, finished = ? WHERE job_id = ?")
         saveClock = try database.prepare("INSERT INTO meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
         clock = VersionClock(last: try database.scalar("SELECT coalesce(max(value), 0) FROM meta WHERE key = 'version'"))
         let read = try database.prepare("SELECT job_id, filter, document, watermark FROM jobs ORDER BY rowid")
         while try read.step() {
-            registrationOrder.append(read.text(0))
-            var filterReader = WireReader(read.blob(1))
-            var documentReader = WireReader(read.blob(2))
-            jobs[read.text(0)] = JobTracker(document: try documentReader.read())
-            filters[read.text(0)] = try filterReader.read()
-            watermarks[read.text(0)] = read.integer(3)
+            let jobId = read.text(0)
+            registrationOrder.append(jobId)
+            filters[jobId] = try ContactFilter(storedBytes: read.blob(1))
+            jobs[jobId] = JobTracker(document: try JobDocument(storedBytes: read.blob(2)))
+            watermarks[jobId] = read.integer(3)
         }
         self.database = database
         self.shardCount = shardCount
@@ -79,22 +58,38 @@ actor JobRegistry {
 
     deinit { executor.shutdown() }
 
-    /// The job an earlier request with the same Idempotency-Key and body
-    /// started within 24 h; a conflict when the key came with another body.
-    func replay(of request: DeleteJobRequest) throws -> JobDocument? {
-        guard let key = request.idempotencyKey else { return nil }
-        let read = try database.prepare("SELECT body, job_id FROM idempotency_keys WHERE org = ? AND key = ? AND created_at >= ?")
-        try read.bind([.text(request.org), .text(key), .integer(Self.now() - Self.retentionMilliseconds)])
-        guard try read.step() else { return nil }
-        guard read.text(0) == request.filterJSON else {
-            throw RemoteFailure(.conflict, "Idempotency-Key \(key) was used with another body; send a new key for a different request.")
-        }
-        return jobs[read.text(1)]?.document
+    /// What registering a job came to.
+    enum Registration: Equatable {
+        /// A new job, durable now.
+        case created(JobDocument)
+        /// The job an earlier request with the same Idempotency-Key started.
+        case replayed(JobDocument)
     }
 
-    /// Registers a job durably and returns its first document; refused while
-    /// the org already runs `maxRunningPerOrg` jobs.
-    func create(_ request: DeleteJobRequest) throws -> JobDocument {
+    /// The job an earlier request with the same Idempotency-Key, filter and
+    /// requester started within 24 h, or nil; a conflict, saying which, when the
+    /// key came with another filter or from another requester.
+    func replay(of request: DeleteJobRequest) throws -> JobDocument? {
+        guard let key = request.idempotencyKey else { return nil }
+        let read = try database.prepare("SELECT requester, filter, job_id FROM idempotency_keys WHERE org = ? AND key = ? AND created_at >= ?")
+        try read.bind([.text(request.org), .text(key), .integer(Self.now() - Self.retentionMilliseconds)])
+        guard try read.step(), let earlier = jobs[read.text(2)]?.document else { return nil }
+        guard read.text(0) == request.requester else {
+            throw RemoteFailure(.conflict, "Idempotency-Key \(key) was already sent by another user of your organization; send a key of your own.")
+        }
+        guard read.blob(1) == request.filter.canonical.storedBytes else {
+            throw RemoteFailure(
+                .conflict,
+                "Idempotency-Key \(key) was already used for job \(earlier.jobId) with another filter (\(earlier.filterJSON)); send a new key for a different delete.")
+        }
+        return earlier
+    }
+
+    /// Replays the job of an earlier request with the same Idempotency-Key, or
+    /// registers a new one durably: one step, so two concurrent retries make
+    /// one job. A new job is refused while the org already runs `maxRunningPerOrg`.
+    func register(_ request: DeleteJobRequest) throws -> Registration {
+        if let earlier = try replay(of: request) { return .replayed(earlier) }
         let running = jobs.values.count { $0.document.org == request.org && !$0.isFinished }
         guard running < Self.maxRunningPerOrg else {
             throw RemoteFailure(
@@ -103,26 +98,36 @@ actor JobRegistry {
         let jobId = UUID().uuidString.lowercased()
         let now = Self.now()
         let tracker = JobTracker.new(jobId: jobId, request: request, shardCount: shardCount, at: now)
-        let watermark = try nextVersion()
-        let insert = try database.prepare(
-            "INSERT INTO jobs (job_id, org, created_at, finished, filter, document, watermark) VALUES (?, ?, ?, 0, ?, ?, ?)")
-        try insert.bind(jobId, at: 1)
-        try insert.bind(request.org, at: 2)
-        try insert.bind(now, at: 3)
-        try insert.bind(bytes: Self.encode(request.filter), at: 4)
-        try insert.bind(bytes: Self.encode(tracker.document), at: 5)
-        try insert.bind(watermark, at: 6)
-        try insert.execute()
-        if let key = request.idempotencyKey {
-            try database.prepare("INSERT OR REPLACE INTO idempotency_keys (org, key, body, job_id, created_at) VALUES (?, ?, ?, ?, ?)")
-                .run([.text(request.org), .text(key), .text(request.filterJSON), .text(jobId), .integer(now)])
+        let watermark = try database.transaction {
+            let watermark = try nextVersion()
+            let insert = try database.prepare(
+                "INSERT INTO jobs (job_id, org, created_at, finished, filter, document, watermark) VALUES (?, ?, ?, 0, ?, ?, ?)")
+            try insert.bind(jobId, at: 1)
+            try insert.bind(request.org, at: 2)
+            try insert.bind(now, at: 3)
+            try insert.bind(bytes: request.filter.storedBytes, at: 4)
+            try insert.bind(bytes: tracker.document.storedBytes, at: 5)
+            try insert.bind(watermark, at: 6)
+            try insert.execute()
+            if let key = request.idempotencyKey {
+                let remember = try database.prepare(
+                    "INSERT OR REPLACE INTO idempotency_keys (org, key, requester, filter, job_id, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+                try remember.bind(request.org, at: 1)
+                try remember.bind(key, at: 2)
+                try remember.bind(request.requester, at: 3)
+                try remember.bind(bytes: request.filter.canonical.storedBytes, at: 4)
+                try remember.bind(jobId, at: 5)
+                try remember.bind(now, at: 6)
+                try remember.execute()
+            }
+            return watermark
         }
         jobs[jobId] = tracker
         filters[jobId] = request.filter
         watermarks[jobId] = watermark
         registrationOrder.append(jobId)
         onChange(tracker.document)
-        return tracker.document
+        return .created(tracker.document)
     }
 
     /// Forgets jobs that finished more than `retentionMilliseconds` before `now`,
@@ -181,7 +186,7 @@ actor JobRegistry {
     }
 
     private func persist(_ tracker: JobTracker) throws {
-        try save.bind(bytes: Self.encode(tracker.document), at: 1)
+        try save.bind(bytes: tracker.document.storedBytes, at: 1)
         try save.bind(tracker.isFinished ? 1 : 0, at: 2)
         try save.bind(tracker.document.jobId, at: 3)
         try save.execute()
@@ -205,19 +210,6 @@ actor JobRegistry {
     /// The snapshot of `jobId`: the version it was registered at.
     func watermark(of jobId: String) -> Int64? { watermarks[jobId] }
 
-    /// Gives a registry from before snapshots were fixed at registration its
-    /// `watermark` column. Its jobs get their creation time in microseconds:
-    /// above every per-shard version such a cluster handed out, below every
-    /// version the clock hands out from now on.
-    private static func addWatermarks(_ database: SQLiteDatabase) throws {
-        let columns = try database.prepare("SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'watermark'")
-        guard try columns.step(), columns.integer(0) == 0 else { return }
-        try database.transaction {
-            try database.execute("ALTER TABLE jobs ADD COLUMN watermark INTEGER NOT NULL DEFAULT 0")
-            try database.execute("UPDATE jobs SET watermark = created_at * 1000")
-        }
-    }
-
     /// The job `jobId` if it belongs to `org` (another org's job is as good as absent).
     func document(org: String, jobId: String) -> JobDocument? {
         guard let document = jobs[jobId]?.document, document.org == org else { return nil }
@@ -234,11 +226,5 @@ actor JobRegistry {
                 jobId: document.jobId, org: document.org, requester: document.requestedBy, filter: filter, watermark: watermark)
             return (assignment, tracker.pendingShards, tracker.isCancelling)
         }
-    }
-
-    private static func encode(_ value: some WireCodable) -> [UInt8] {
-        var writer = WireWriter()
-        writer.write(value)
-        return writer.bytes
     }
 }

@@ -23,6 +23,10 @@ struct BulkDeleteEndpoints: Sendable {
             guard case .count(let count) = try await coordinator.send(.countMatching(org: claims.orgId, filter: filter)) else {
                 throw .internalError("the coordinator answered a count with something else")
             }
+            // The same guard as the delete's: a preview that passes is one the delete would pass.
+            if let expected = guards.expectedCount, expected != count {
+                throw .remote(.expectedCountMismatch(expected: expected, matching: count))
+            }
             return .json(200, "{\"count\":\(count)}")
         }
         let key = request.head.headers["idempotency-key"]
@@ -32,11 +36,17 @@ struct BulkDeleteEndpoints: Sendable {
         let job = DeleteJobRequest(
             org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: String(decoding: request.body, as: UTF8.self),
             expectedCount: guards.expectedCount, idempotencyKey: key)
-        guard case .job(let document?) = try await coordinator.send(.createDeleteJob(job)) else {
+        guard case .registered(let document, let replayed) = try await coordinator.send(.createDeleteJob(job)) else {
             throw .internalError("the coordinator did not register the job")
         }
         jobs.store(document)
-        return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\"Bulk delete started\"}")
+        guard replayed else {
+            return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\"Bulk delete started\"}")
+        }
+        // The seed's answer, saying that nothing new started.
+        let message = "Replayed: job \(document.jobId) was started by an earlier request with this Idempotency-Key (now \(document.status))"
+        return .json(
+            202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\(JSONText.quoted(message))}", headers: [("Idempotent-Replayed", "true")])
     }
 
     /// `GET /api/contacts/bulk-jobs?limit=n`: the org's newest jobs first.

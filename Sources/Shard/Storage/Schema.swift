@@ -14,7 +14,7 @@ import Wire
 /// registration and leaves rows imported after it alone.
 ///
 /// `delete_slices` is each job's checkpoint on this shard: its filter, its
-/// watermark and its counters (wire-encoded), written in the same transaction
+/// watermark and its counters (stored with their layout byte), written in the same transaction
 /// as each batch's deletions, so a restarted shard resumes exactly.
 /// `delete_failures` holds the records a job set aside as failed one by one,
 /// so that its later batches pass them by.
@@ -22,8 +22,9 @@ import Wire
 /// `event_outbox.seq` is AUTOINCREMENT: rows leave the outbox once published,
 /// and a plain rowid would then be reused, giving two events the same id.
 enum Schema {
-    /// Bumped when a statement below changes in a way old databases need migrating for.
-    static let version = 1
+    /// Bumped when a statement below, or a stored layout, changes in a way old
+    /// databases need migrating for (`Schema+Migration.swift`).
+    static let version = 2
 
     /// What contacts and applications share: everything a filter can match on.
     private static let recordColumns = """

@@ -28,8 +28,6 @@ extension ShardStore {
             "SELECT count(*) FROM \(Schema.table(for: assignment.filter.pipeline)) WHERE \(predicate.sql) AND version <= ?",
             predicate.bindings + [.integer(watermark)]
         ).magnitude
-        var filterWriter = WireWriter()
-        filterWriter.write(assignment.filter)
         let insert = try database.prepare("""
             INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, created_at)
             VALUES (?, ?, ?, ?, ?, ?, 0, ?)
@@ -37,9 +35,9 @@ extension ShardStore {
         try insert.bind(assignment.jobId, at: 1)
         try insert.bind(assignment.org, at: 2)
         try insert.bind(assignment.requester, at: 3)
-        try insert.bind(bytes: filterWriter.bytes, at: 4)
+        try insert.bind(bytes: assignment.filter.storedBytes, at: 4)
         try insert.bind(watermark, at: 5)
-        try insert.bind(bytes: Self.encode(counters), at: 6)
+        try insert.bind(bytes: counters.storedBytes, at: 6)
         try insert.bind(Int64(time(nil)) * 1000, at: 7)
         try insert.execute()
         let slice = DeleteSlice(assignment: assignment, counters: counters, outcome: counters.total == 0 ? .finished : .running)
@@ -139,7 +137,7 @@ extension ShardStore {
                 VALUES (?, '', '', x'', 0, ?, 1, 1, ?)
                 """)
             try tombstone.bind(jobId, at: 1)
-            try tombstone.bind(bytes: Self.encode(DeleteCounters()), at: 2)
+            try tombstone.bind(bytes: DeleteCounters().storedBytes, at: 2)
             try tombstone.bind(Int64(time(nil)) * 1000, at: 3)
             try tombstone.execute()
             return SliceProgress(jobId: jobId, shard: UInt32(index), counters: DeleteCounters(), outcome: .cancelled)
@@ -153,7 +151,7 @@ extension ShardStore {
     }
 
     private func checkpoint(_ slice: DeleteSlice) throws {
-        try deletes.saveCheckpoint.bind(bytes: Self.encode(slice.counters), at: 1)
+        try deletes.saveCheckpoint.bind(bytes: slice.counters.storedBytes, at: 1)
         try deletes.saveCheckpoint.bind(slice.outcome.isFinal ? 1 : 0, at: 2)
         try deletes.saveCheckpoint.bind(slice.outcome == .cancelled ? 1 : 0, at: 3)
         try deletes.saveCheckpoint.bind(slice.assignment.jobId, at: 4)
@@ -167,14 +165,12 @@ extension ShardStore {
             "SELECT org, requester, filter, watermark, counters, finished, cancelled FROM delete_slices WHERE job_id = ?")
         try read.bind([.text(jobId)])
         guard try read.step() else { return nil }
-        var countersReader = WireReader(read.blob(4))
         // A tombstone (cancelled before it was assigned) has no filter to read.
         let filterBytes = read.blob(2)
-        var filterReader = WireReader(filterBytes)
-        let filter = filterBytes.isEmpty ? ContactFilter() : try filterReader.read() as ContactFilter
+        let filter = filterBytes.isEmpty ? ContactFilter() : try ContactFilter(storedBytes: filterBytes)
         let assignment = SliceAssignment(jobId: jobId, org: read.text(0), requester: read.text(1), filter: filter, watermark: read.integer(3))
         let slice = DeleteSlice(
-            assignment: assignment, counters: try countersReader.read(),
+            assignment: assignment, counters: try DeleteCounters(storedBytes: read.blob(4)),
             outcome: read.integer(6) != 0 ? .cancelled : read.integer(5) != 0 ? .finished : .running)
         slices[jobId] = slice
         return slice
@@ -183,11 +179,5 @@ extension ShardStore {
     private func progress(of slice: DeleteSlice) -> SliceProgress {
         SliceProgress(
             jobId: slice.assignment.jobId, shard: UInt32(index), counters: slice.counters, outcome: slice.outcome)
-    }
-
-    private static func encode(_ counters: DeleteCounters) -> [UInt8] {
-        var writer = WireWriter()
-        writer.write(counters)
-        return writer.bytes
     }
 }

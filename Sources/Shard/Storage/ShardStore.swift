@@ -41,7 +41,7 @@ actor ShardStore {
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000")
         try database.transaction {
-            for statement in Schema.statements { try database.execute(statement) }
+            try Schema.prepare(database, path: path)
             try Self.claim(database, path: path, owner: "shard \(index) (slots \(slots))")
         }
         self.database = database

@@ -6,6 +6,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
     case misrouted(id: String, slot: UInt32, owned: String)
     /// A batch was asked for a job this shard was never assigned.
     case unknownSlice(String)
+    /// The database was written by a newer build, in a schema this one does not read.
+    case newerSchema(path: String, found: Int64, supported: Int64)
 
     var description: String {
         switch self {
@@ -15,6 +17,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
             "record \(id) hashes to slot \(slot), outside this shard's slots \(owned)"
         case .unknownSlice(let jobId):
             "no delete slice for job \(jobId) on this shard"
+        case .newerSchema(let path, let found, let supported):
+            "\(path) is in shard schema \(found), written by a newer tether-bulk; this build reads schemas up to \(supported): run the newer build"
         }
     }
 }

@@ -41,6 +41,18 @@ package struct ContactFilter: WireCodable {
 
     package init() {}
 
+    /// The same filter with every list sorted and without repeats: two filters
+    /// that match the same records because they list the same values in
+    /// another order compare equal in this form.
+    package var canonical: ContactFilter {
+        var filter = self
+        filter.stageIds = Array(Set(stageIds)).sorted()
+        filter.tagsAny = Array(Set(tagsAny)).sorted()
+        filter.tagsAll = Array(Set(tagsAll)).sorted()
+        filter.assignedTo = assignedTo.map { Array(Set($0)).sorted() }
+        return filter
+    }
+
     package func encode(to writer: inout WireWriter) {
         writer.write(pipeline.rawValue)
         writer.write(orgWide)

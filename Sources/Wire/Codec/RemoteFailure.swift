@@ -20,6 +20,11 @@ package struct RemoteFailure: WireCodable, Error, CustomStringConvertible {
 
     package var description: String { "\(kind): \(message)" }
 
+    /// A delete (or its dry run) whose `expectedCount` guard does not hold.
+    package static func expectedCountMismatch(expected: UInt64, matching: UInt64) -> RemoteFailure {
+        RemoteFailure(.conflict, "expectedCount is \(expected) but \(matching) records match now; check the filter, then send the current count.")
+    }
+
     package func encode(to writer: inout WireWriter) {
         writer.write(kind.rawValue)
         writer.write(message)

@@ -11,6 +11,8 @@ package enum Response: WireCodable {
     case job(JobDocument?)
     case sliceProgress(SliceProgress)
     case jobs([JobDocument])
+    /// The answer to `createDeleteJob`: the job, and whether an earlier request with the same Idempotency-Key started it.
+    case registered(JobDocument, replayed: Bool)
     case logPage(LogPage)
     case failure(RemoteFailure)
 
@@ -25,6 +27,7 @@ package enum Response: WireCodable {
         case sliceProgress = 8
         case jobs = 9
         case logPage = 10
+        case registered = 11
         case failure = 255
     }
 
@@ -60,6 +63,10 @@ package enum Response: WireCodable {
         case .logPage(let page):
             writer.write(Tag.logPage.rawValue)
             writer.write(page)
+        case .registered(let document, let replayed):
+            writer.write(Tag.registered.rawValue)
+            writer.write(document)
+            writer.write(replayed)
         case .failure(let failure):
             writer.write(Tag.failure.rawValue)
             writer.write(failure)
@@ -79,6 +86,7 @@ package enum Response: WireCodable {
         case .sliceProgress: self = .sliceProgress(try reader.read())
         case .jobs: self = .jobs(try reader.readArray("response.jobs"))
         case .logPage: self = .logPage(try reader.read())
+        case .registered: self = .registered(try reader.read(), replayed: try reader.readBool("response.replayed"))
         case .failure: self = .failure(try reader.read())
         case nil: throw .unknownTag(type: "response", tag: raw)
         }

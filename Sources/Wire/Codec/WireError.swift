@@ -15,6 +15,8 @@ package enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidUTF8(field: String)
     case invalidValue(field: String, value: Int64)
     case trailingBytes(count: Int)
+    /// A stored value in a layout this build does not read (written by another build).
+    case unknownStoredLayout(type: String, layout: UInt8, supported: UInt8)
 
     package var description: String {
         switch self {
@@ -42,6 +44,8 @@ package enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(field): invalid value \(value)"
         case .trailingBytes(let count):
             "frame: \(count) bytes left over after the message"
+        case .unknownStoredLayout(let type, let layout, let supported):
+            "stored \(type): layout \(layout), this build reads layout \(supported) (written by another build)"
         }
     }
 }

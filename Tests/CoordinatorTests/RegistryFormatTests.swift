@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import Wire
+@testable import Coordinator
+
+/// A job registry written by an earlier build opens, migrated; one written by a newer build is refused.
+@Suite struct RegistryFormatTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("registry-format-\(UUID().uuidString).db").path
+
+    /// A job and its filter as format 1 stored them (wire-encoded, no layout
+    /// byte), recorded from that build: job "j" of org "acme", requested by
+    /// "u1", completed with errors, 6 deleted.
+    static let format1Job = "000000016a0000000461636d65040000000000000009000000000000000600000000000000020000000000000001000000000000000c000000000000003c0000000000000006000000000000000400000000000000060000000100000000030000000000000009000000000000000600000000000000020000000000000001000000000000000c000000000000003c000000000000000600000000000000040000000000000006000000020000000100000018616161616161616161616161616161616161616161616131000000066c6f636b6564000000027b7d00000002753100000000000000010100000000000000020000000000000003000140a06900000000000000000000000001"
+    static let format1Filter = "0200000000020000000273310000000273320300000006757365722d37010000000000000001000001fffffffffffffffe000000010000000161000000020000000162000000016301000000077765626368617401000000000100000003616461"
+
+    /// A registry as the build before format 2 left it: one job with an Idempotency-Key.
+    private func writeFormat1Registry(keyCreatedAt: Int64) throws {
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("""
+            CREATE TABLE jobs (
+                job_id TEXT PRIMARY KEY, org TEXT NOT NULL, created_at INTEGER NOT NULL,
+                finished INTEGER NOT NULL DEFAULT 0, filter BLOB NOT NULL, document BLOB NOT NULL);
+            CREATE INDEX jobs_by_org ON jobs (org, created_at);
+            CREATE TABLE idempotency_keys (
+                org TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, job_id TEXT NOT NULL, created_at INTEGER NOT NULL,
+                PRIMARY KEY (org, key));
+            """)
+        let insert = try database.prepare("INSERT INTO jobs (job_id, org, created_at, finished, filter, document) VALUES ('j', 'acme', 1, 1, ?, ?)")
+        try insert.bind(bytes: Self.bytes(Self.format1Filter), at: 1)
+        try insert.bind(bytes: Self.bytes(Self.format1Job), at: 2)
+        try insert.execute()
+        try database.prepare("INSERT INTO idempotency_keys VALUES ('acme', 'k1', '{\"raw\":\"body\"}', 'j', ?)").run([.integer(keyCreatedAt)])
+    }
+
+    static func bytes(_ hex: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)  // our own constant
+            index = next
+        }
+        return bytes
+    }
+
+    private func request(requester: String) throws -> DeleteJobRequest {
+        var reader = WireReader(Self.bytes(Self.format1Filter))
+        return DeleteJobRequest(org: "acme", requester: requester, filter: try reader.read(), filterJSON: "{}", idempotencyKey: "k1")
+    }
+
+    @Test func aFormat1RegistryOpensWithItsJobsSnapshotsAndKeys() async throws {
+        try writeFormat1Registry(keyCreatedAt: Int64(Date().timeIntervalSince1970 * 1000))
+        let registry = try JobRegistry(path: path, shardCount: 1)
+        let job = try #require(await registry.document(org: "acme", jobId: "j"))
+        #expect(job.status == .completedWithErrors)
+        #expect(job.requestedBy == "u1")
+        #expect(job.counters.deleted == 6)
+        // Its snapshot: its creation time in microseconds, below anything the clock hands out now.
+        #expect(await registry.watermark(of: "j") == 1_000)
+        #expect(try await registry.nextVersion() > 1_000)
+        // The key now compares the requester and the filter as parsed, taken from its job.
+        #expect(try await registry.register(try request(requester: "u1")) == .replayed(job))
+        await #expect(throws: RemoteFailure.self) { try await registry.register(try request(requester: "u2")) }
+
+        let database = try SQLiteDatabase(path: path)
+        #expect(try database.scalar("SELECT value FROM meta WHERE key = 'format'") == RegistrySchema.format)
+        // Opened again: nothing left to migrate, the same job.
+        let reopened = try JobRegistry(path: path, shardCount: 1)
+        #expect(await reopened.document(org: "acme", jobId: "j") == job)
+    }
+
+    @Test func aRegistryOfANewerFormatIsRefusedSayingSo() throws {
+        _ = try JobRegistry(path: path, shardCount: 1)
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("UPDATE meta SET value = 3 WHERE key = 'format'")
+        #expect(throws: RegistrySchema.OpenError.newerFormat(path: path, found: 3, supported: RegistrySchema.format)) {
+            _ = try JobRegistry(path: path, shardCount: 1)
+        }
+    }
+}
