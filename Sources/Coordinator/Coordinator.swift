@@ -9,8 +9,8 @@ struct Coordinator {
     let options: CoordinatorOptions
     let log = Log(process: "coordinator")
 
-    /// How often finished jobs older than the retention are forgotten.
-    static let sweepInterval: Duration = .seconds(600)
+    /// How often finished jobs and events older than their retention are forgotten.
+    static let sweepInterval: Duration = .seconds(60)
 
     /// Runs until SIGTERM or SIGINT, then stops the shards and returns.
     func run() async throws {
@@ -23,13 +23,31 @@ struct Coordinator {
         let supervisor = ShardSupervisor(
             map: map, layout: layout, shardExecutable: options.shardExecutable, intensity: options.intensity, loop: loop, log: log)
         let gateways = GatewayHub()
-        let registry = try JobRegistry(path: layout.jobDatabase, shardCount: map.ranges.count) { document in
-            Task { await gateways.broadcast(.jobChanged(document)) }
-        }
+        // Ordered streams, each drained by one task: events reach the gateways in log order,
+        // and job documents reach the log in the order they changed.
+        let (logged, loggedFeed) = AsyncStream.makeStream(of: [LoggedEvent].self)
+        let (changed, changedFeed) = AsyncStream.makeStream(of: JobDocument.self)
+        let events = try EventLog(path: layout.eventDatabase) { loggedFeed.yield($0) }
+        let registry = try JobRegistry(path: layout.jobDatabase, shardCount: map.ranges.count) { changedFeed.yield($0) }
         let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, log: log)
         let service = CoordinatorService(
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
-            gateways: gateways, log: log)
+            gateways: gateways, events: events, log: log)
+        let log = log
+        let feeds = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { for await batch in logged { await gateways.broadcast(.events(batch)) } }
+                group.addTask {
+                    for await document in changed {
+                        do {
+                            try await events.append(progressOf: document)
+                        } catch {
+                            log.error("logging progress of job \(document.jobId): \(error)")
+                        }
+                    }
+                }
+            }
+        }
         try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
         let pid = getpid()
         try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
@@ -38,10 +56,12 @@ struct Coordinator {
         await dispatcher.start()
         let sweeper = Task {
             while !Task.isCancelled {
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
                 do {
-                    try await registry.sweep(now: Int64(Date().timeIntervalSince1970 * 1000))
+                    try await registry.sweep(now: now)
+                    try await events.prune(now: now)
                 } catch {
-                    log.error("sweeping old jobs: \(error)")
+                    log.error("sweeping old jobs and events: \(error)")
                 }
                 try? await Task.sleep(for: Self.sweepInterval)
             }
@@ -49,6 +69,9 @@ struct Coordinator {
 
         await runtime.waitForStopSignal(log: log)
         sweeper.cancel()
+        loggedFeed.finish()
+        changedFeed.finish()
+        feeds.cancel()
         await supervisor.shutdown()
         PidFile.remove(layout.pidFile(for: "coordinator"), ifOwnedBy: pid)
         unlink(layout.coordinatorSocket)

@@ -7,6 +7,7 @@ struct CoordinatorService: ConnectionDelegate {
     let registry: JobRegistry
     let dispatcher: JobDispatcher
     let gateways: GatewayHub
+    let events: EventLog
     let log: Log
 
     /// Decides who may connect: any gateway, and each shard as the process spawned for it.
@@ -22,6 +23,9 @@ struct CoordinatorService: ConnectionDelegate {
             return .failure(Refusal(reason: "a coordinator does not connect to another coordinator"))
         }
     }
+
+    /// The most events one `events` request gets.
+    static let maxEventPage: UInt32 = 5_000
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
         do {
@@ -83,9 +87,11 @@ struct CoordinatorService: ConnectionDelegate {
                     return (page.total, page.entries)
                 }
                 return .logPage(LogMerger.merge(pages, after: query.after, limit: Int(query.limit)))
-            case .publishEvents(let events):
-                await gateways.broadcast(.events(events))
-                return .count(UInt64(events.count))
+            case .publishEvents(let published):
+                // Logged (durably) before the answer that lets the shard forget them; the log hands them to the gateways.
+                return .count(UInt64(try await events.append(published).count))
+            case .events(let org, let after, let limit):
+                return .events(try await events.events(org: org, after: after, limit: Int(min(limit, Self.maxEventPage))))
             case .ping, .deleteSlice, .cancelSlice:
                 return .failure(RemoteFailure(.badRequest, "the coordinator does not answer \(request)"))
             }
@@ -118,7 +124,7 @@ struct CoordinatorService: ConnectionDelegate {
         guard let shard = await connection.peer?.shardIndex else { return }
         await supervisor.heard(Int(shard))
         switch notice {
-        case .heartbeat, .events, .jobChanged: return
+        case .heartbeat, .events: return
         case .sliceProgress(let progress):
             do {
                 try await registry.apply(progress)

@@ -23,9 +23,9 @@ struct CoordinatorClient: Sendable {
     }
 }
 
-/// What the coordinator sends the gateway unasked: socket events and job
-/// changes, handed to the event hub on the loop thread; job changes also
-/// refresh the job cache. Requests are refused.
+/// What the coordinator sends the gateway unasked: logged socket events,
+/// handed to the event hub on the loop thread; a changed job's document also
+/// refreshes the job cache. Requests are refused.
 struct GatewayLinkDelegate: ConnectionDelegate {
     let events: EventHub
     let jobs: JobCache
@@ -36,23 +36,27 @@ struct GatewayLinkDelegate: ConnectionDelegate {
     }
 
     func received(_ notice: Notice, on connection: Connection) async {
-        let events = events
         switch notice {
         case .events(let batch):
-            events.loop.execute {
-                for event in batch { events.publish(org: event.org, EventHub.Event(id: event.id, type: event.type, data: event.payload)) }
+            let rendered = batch.map { event in
+                switch event.body {
+                case .contactRemoved: RenderedEvent(logged: event)
+                // Rendered once, for the poll cache and the event stream alike.
+                case .jobProgress(let document): RenderedEvent(seq: event.seq, org: event.org, type: "bulk_job_progress", data: jobs.store(document))
+                }
             }
-        case .jobChanged(let job):
-            // Rendered once, for the poll cache and the event stream alike.
-            let json = jobs.store(job)
-            events.loop.execute { events.publishProgress(job, rendered: json) }
+            let events = events
+            events.loop.execute { events.publish(rendered) }
         case .heartbeat, .sliceProgress:
             return
         }
     }
 
-    /// Without the link no changes are pushed, so no copy can be vouched for.
+    /// Without the link no changes are pushed, so no copy can be vouched for,
+    /// and every subscriber must catch up from the log once it is back.
     func closed(_ connection: Connection, error: (any Error)?) async {
         jobs.clear()
+        let events = events
+        events.loop.execute { events.linkLost() }
     }
 }

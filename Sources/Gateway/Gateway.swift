@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Synchronization
 import Wire
 
 /// The gateway process, wired together: HTTP in front, the coordinator behind.
@@ -18,16 +19,27 @@ struct Gateway {
         let runtime = try ProcessRuntime(loopName: "gateway-loop")
         let loop = runtime.loop
         let pid = getpid()
-        let events = EventHub(loop: loop)
         let jobs = JobCache()
+        // The hub reads the event log through the link, and the link hands the hub what the
+        // coordinator pushes: the knot is tied once, before the link starts.
+        let linked = Mutex<CoordinatorClient?>(nil)
+        let events = EventHub(loop: loop) { org, after, limit in
+            guard let coordinator = linked.withLock({ $0 }) else { throw ConnectionError.notConnected(layout.coordinatorSocket) }
+            guard case .events(let page) = try await coordinator.send(.events(org: org, after: after, limit: UInt32(limit))) else {
+                throw APIError.internalError("the coordinator answered an event page with something else")
+            }
+            return page
+        }
         let link = PeerLink(
             path: layout.coordinatorSocket, hello: Hello(role: .gateway, pid: pid), loop: loop,
             delegate: GatewayLinkDelegate(events: events, jobs: jobs, log: log), log: log)
+        let coordinator = CoordinatorClient(link: link, timeout: limits.coordinatorTimeout)
+        linked.withLock { $0 = coordinator }
         await link.start()
         let secret = try Authenticator.loadSecret(environment: ProcessInfo.processInfo.environment, dataDirectory: layout.dataDirectory)
         let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
         let router = Routes.make(
-            coordinator: CoordinatorClient(link: link, timeout: limits.coordinatorTimeout), jobs: jobs, authenticator: authenticator,
+            coordinator: coordinator, jobs: jobs, authenticator: authenticator,
             limits: limits)
         let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, log: log)
         try server.start(host: options.host, port: options.port)

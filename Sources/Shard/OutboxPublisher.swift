@@ -1,7 +1,8 @@
 import Wire
 
 /// Hands committed outbox events to the coordinator and deletes them only
-/// once it has acknowledged them: at-least-once, never before commit.
+/// once it has acknowledged them, which it does once they are in its durable
+/// event log: at-least-once, never before commit.
 actor OutboxPublisher {
     private let store: ShardStore
     private let log: Log
@@ -39,8 +40,8 @@ actor OutboxPublisher {
             let events = try await store.outbox(limit: Self.batchSize)
             guard let last = events.last, let link else { return false }
             _ = try await link.request(.publishEvents(events))
-            // Acknowledged: only now may they leave the outbox.
-            if let seq = Int64(last.id.split(separator: "-").last ?? "") { try await store.removeFromOutbox(through: seq) }
+            // Acknowledged, so durable in the coordinator's event log: only now may they leave the outbox.
+            try await store.removeFromOutbox(through: last.seq)
             return events.count == Self.batchSize
         } catch {
             log.warning("publishing outbox events: \(error); retrying later")

@@ -30,7 +30,7 @@ struct ShardService: ConnectionDelegate {
                 // The coordinator sends each shard its own position, and asks for one more than a page.
                 let page = try await store.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit))
                 return .logPage(LogPage(total: page.total, entries: page.entries, next: nil))
-            case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents:
+            case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events:
                 return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
             }
         } catch {

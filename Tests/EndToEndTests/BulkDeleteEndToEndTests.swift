@@ -297,6 +297,75 @@ import Wire
     }
 }
 
+/// `contact_removed` is at-least-once across a restart of the gateway or the
+/// coordinator: what a subscriber missed is replayed from the coordinator's
+/// event log, not from a gateway's memory.
+@Suite(.serialized) struct DurableEventsEndToEndTests {
+    static let contacts = 3_000
+
+    private func contactIds(_ events: [SSEEvent]) -> Set<String> {
+        Set(events.filter { $0.type == "contact_removed" }.compactMap { event in
+            (try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: String])?["contactId"]
+        })
+    }
+
+    private func prepared() throws -> (TestCluster, String) {
+        let cluster = try TestCluster(shards: 2)
+        try cluster.start()
+        let admin = try cluster.token(org: "org-a", user: "u1")
+        let body = DataEndToEndTests.dataSet(org: 1, count: Self.contacts).map(\.line).joined(separator: "\n")
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: body).status == 200)
+        return (cluster, admin)
+    }
+
+    @Test func aSubscriberThatReconnectsAfterAGatewayOutageGetsEveryEventItMissed() throws {
+        let (cluster, admin) = try prepared()
+        var seen = Set(cluster.currentPids().values)
+        defer { cluster.stop(everSeen: seen) }
+        let subscriber = try RawSSEClient(port: cluster.port, token: admin)
+        _ = subscriber.collect(timeout: .milliseconds(300)) { _ in false }  // the subscription is in place
+        let gateway = try #require(cluster.currentPids()["gateway"])
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
+        let jobId = try #require(started.json["jobId"] as? String)
+        // The gateway dies with the first events read; the job goes on without it.
+        let before = subscriber.collect(timeout: .seconds(20)) { !$0.isEmpty }
+        kill(gateway, SIGKILL)
+        let lastSeen = try #require(before.last?.id)
+        #expect(eventually(timeout: .seconds(5)) { kill(gateway, 0) != 0 || cluster.currentPids()["gateway"] != gateway })
+        try cluster.start()
+        seen.formUnion(cluster.currentPids().values)
+        _ = try cluster.waitForJob(jobId, token: admin)
+
+        let resumed = try RawSSEClient(port: cluster.port, token: admin, lastEventId: lastSeen)
+        let after = resumed.collect(timeout: .seconds(20)) { self.contactIds(before + $0).count >= Self.contacts }
+        #expect(contactIds(before + after).count == Self.contacts, "events lost across the gateway's restart")
+        // Ids are the log's: unique, and in order.
+        let ids = (before + after).compactMap { UInt64($0.id) }
+        #expect(ids.count == before.count + after.count)
+        #expect(ids == ids.sorted() && Set(ids).count == ids.count)
+    }
+
+    @Test func aConnectedSubscriberGetsEveryEventAcrossACoordinatorRestart() throws {
+        let (cluster, admin) = try prepared()
+        var seen = Set(cluster.currentPids().values)
+        defer { cluster.stop(everSeen: seen) }
+        let subscriber = try RawSSEClient(port: cluster.port, token: admin)
+        _ = subscriber.collect(timeout: .milliseconds(300)) { _ in false }
+        let coordinator = try #require(cluster.currentPids()["coordinator"])
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
+        let jobId = try #require(started.json["jobId"] as? String)
+        var events = subscriber.collect(timeout: .seconds(20)) { !$0.isEmpty }
+        kill(coordinator, SIGKILL)
+        #expect(eventually(timeout: .seconds(5)) { kill(coordinator, 0) != 0 })
+        try cluster.start()
+        seen.formUnion(cluster.currentPids().values)
+        _ = try cluster.waitForJob(jobId, token: admin)
+        // The same connection, never re-established: the gateway catches it up from the log once its link is back.
+        events += subscriber.collect(timeout: .seconds(20)) { self.contactIds(events + $0).count >= Self.contacts }
+        #expect(contactIds(events).count == Self.contacts, "events lost across the coordinator's restart")
+    }
+}
+
 /// A shard killed during a job is restarted, gets its slice again, and the job still finishes exactly.
 @Suite(.serialized) struct BulkDeleteRestartEndToEndTests {
     @Test func aJobFinishesExactlyAfterOneOfItsShardsIsKilled() throws {

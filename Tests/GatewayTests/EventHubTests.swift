@@ -3,12 +3,36 @@ import Glibc
 #endif
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 import Wire
 @testable import Gateway
 
-/// The hub on a real loop with real socket pairs whose far end the test controls.
+/// The hub on a real loop with real socket pairs whose far end the test
+/// controls, reading from an in-memory stand-in for the coordinator's log.
 @Suite(.serialized) struct EventHubTests {
+    /// An org's log, as the coordinator would answer pages of it.
+    final class FakeLog: Sendable {
+        let events = Mutex<[LoggedEvent]>([])
+        let failing = Mutex(false)
+
+        func add(_ count: Int, org: String = "o") -> [LoggedEvent] {
+            events.withLock { events in
+                let added = (0..<count).map { LoggedEvent(seq: UInt64(events.count + $0 + 1), org: org, body: .contactRemoved(json: "1")) }
+                events += added
+                return added
+            }
+        }
+
+        func page(org: String, after: UInt64?, limit: Int) throws -> EventPage {
+            if failing.withLock({ $0 }) { throw ConnectionError.notConnected("test") }
+            return events.withLock { events in
+                let matching = events.filter { $0.org == org && $0.seq > (after ?? 0) }
+                return EventPage(events: Array(matching.prefix(limit)), head: events.last?.seq ?? 0)
+            }
+        }
+    }
+
     private func onLoop<T: Sendable>(_ loop: EventLoop, _ work: @escaping @Sendable () -> T) -> T {
         let result = Mutex<T?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -30,38 +54,94 @@ import Wire
         return (channel, pair[1])
     }
 
-    @Test func dropsASubscriberThatFallsTooFarBehind() throws {
+    /// The event ids the peer has been sent so far.
+    private func receivedIds(_ peer: Int32) -> [String] {
+        var text = ""
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(peer, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            guard count > 0 else { break }
+            text += String(decoding: buffer[0..<count], as: UTF8.self)
+        }
+        return text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
+    }
+
+    private func hub(_ loop: EventLoop, _ log: FakeLog) -> EventHub {
+        EventHub(loop: loop) { org, after, limit in try log.page(org: org, after: after, limit: limit) }
+    }
+
+    @Test func dropsALiveSubscriberThatFallsTooFarBehind() async throws {
         let loop = try EventLoop(name: "hub-test")
         loop.start()
         defer { loop.stop() }
-        let hub = EventHub(loop: loop)
+        let log = FakeLog()
+        let hub = hub(loop, log)
         let (slow, peer) = try channel(on: loop)
         defer { close(peer) }
         onLoop(loop) { hub.subscribe(org: "o", channel: slow, lastEventId: nil) }
+        try await waitUntil { onLoop(loop) { hub.isLive(slow) } }
         let data = "\"" + String(repeating: "x", count: 1_000) + "\""
         // The peer never reads: the kernel buffer fills, then the hub's backlog limit is crossed.
         let closed = onLoop(loop) { () -> Bool in
             for index in 0..<(EventHub.subscriberBacklogLimit / 1_000 * 3) {
-                hub.publish(org: "o", EventHub.Event(id: "e\(index)", type: "t", data: data))
+                hub.publish([RenderedEvent(seq: UInt64(index + 1), org: "o", type: "t", data: data)])
             }
             return slow.isClosed
         }
         #expect(closed)
     }
 
-    @Test func replaysOnlyWhatFollowsTheLastEventId() throws {
+    @Test func replaysWhatFollowsTheLastEventIdFromTheLogThenGoesLive() async throws {
         let loop = try EventLoop(name: "hub-test")
         loop.start()
         defer { loop.stop() }
-        let hub = EventHub(loop: loop)
-        onLoop(loop) { (0..<5).forEach { hub.publish(org: "o", EventHub.Event(id: "e\($0)", type: "t", data: "1")) } }
+        let log = FakeLog()
+        _ = log.add(2_500)
+        _ = log.add(3, org: "other")
+        let hub = hub(loop, log)
         let (late, peer) = try channel(on: loop)
         defer { close(peer) }
-        onLoop(loop) { hub.subscribe(org: "o", channel: late, lastEventId: "e2") }
-        usleep(100_000)
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(peer, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-        let text = String(decoding: buffer[0..<max(count, 0)], as: UTF8.self)
-        #expect(text == "id: e3\nevent: t\ndata: 1\n\nid: e4\nevent: t\ndata: 1\n\n")
+        onLoop(loop) { hub.subscribe(org: "o", channel: late, lastEventId: "2") }
+        try await waitUntil { onLoop(loop) { hub.isLive(late) } }
+        let live = log.add(2).map(RenderedEvent.init(logged:))
+        onLoop(loop) { hub.publish(live) }
+        // Pages of the log (three, across page boundaries), then the live ones; another org's never.
+        let expected = (3...2_500).map(String.init) + ["2504", "2505"]
+        var received: [String] = []
+        try await waitUntil {
+            received += receivedIds(peer)
+            return received.count >= expected.count
+        }
+        #expect(received == expected)
     }
+
+    @Test func aLiveSubscriberCatchesUpWhatWasLoggedWhileTheLinkWasDown() async throws {
+        let loop = try EventLoop(name: "hub-test")
+        loop.start()
+        defer { loop.stop() }
+        let log = FakeLog()
+        _ = log.add(5)
+        let hub = hub(loop, log)
+        let (subscriber, peer) = try channel(on: loop)
+        defer { close(peer) }
+        onLoop(loop) { hub.subscribe(org: "o", channel: subscriber, lastEventId: nil) }
+        try await waitUntil { onLoop(loop) { hub.isLive(subscriber) } }
+        // The link drops; what is logged meanwhile is never pushed; the log is unreachable for a while.
+        log.failing.withLock { $0 = true }
+        onLoop(loop) { hub.linkLost() }
+        _ = log.add(3)
+        try await Task.sleep(for: .milliseconds(300))
+        log.failing.withLock { $0 = false }
+        var received: [String] = []
+        try await waitUntil {
+            received += receivedIds(peer)
+            return received.count >= 3
+        }
+        #expect(received == ["6", "7", "8"])
+    }
+}
+
+extension EventHub {
+    /// Whether the subscriber on `channel` has caught up; call on the loop.
+    func isLive(_ channel: StreamChannel) -> Bool { cursor(of: channel)?.isLive ?? false }
 }

@@ -34,7 +34,7 @@ import Wire
         }
         let loop = try EventLoop(name: "http-test")
         loop.start()
-        let server = HTTPServer(loop: loop, limits: limits, router: router, events: EventHub(loop: loop), log: Log(process: "http-test", minimumLevel: .error))
+        let server = HTTPServer(loop: loop, limits: limits, router: router, events: EventHub(loop: loop) { _, _, _ in EventPage(events: [], head: 0) }, log: Log(process: "http-test", minimumLevel: .error))
         return (try server.start(host: "127.0.0.1", port: 0), loop)
     }
 

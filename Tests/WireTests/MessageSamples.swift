@@ -47,14 +47,18 @@ enum MessageSamples {
         ], next: [0, 8]))),
         .response(correlation: 34, .logPage(LogPage(total: 0, entries: [], next: nil))),
         .request(correlation: 35, .publishEvents([event, event])),
-        .notice(.events([event])),
-        .notice(.jobChanged(job)),
+        .notice(.events([LoggedEvent(seq: 17, org: "acme", body: .contactRemoved(json: event.payload)), progressEvent])),
+        .request(correlation: 38, .events(org: "acme", after: 16, limit: 1_000)),
+        .request(correlation: 39, .events(org: "acme", after: nil, limit: 0)),
+        .response(correlation: 40, .events(EventPage(events: [progressEvent], head: 99))),
         .response(correlation: 36, .registered(job, replayed: true)),
         .response(correlation: 37, .registered(job, replayed: false)),
     ]
 
+    static let progressEvent = LoggedEvent(seq: 18, org: "acme", body: .jobProgress(job))
+
     static let event = OutboxEvent(
-        id: "s2-17", org: "acme", type: "contact_removed", payload: #"{"contactId":"aaaaaaaaaaaaaaaaaaaaaaa1"}"#, createdAt: 9)
+        shard: 2, seq: 17, org: "acme", type: "contact_removed", payload: #"{"contactId":"aaaaaaaaaaaaaaaaaaaaaaa1"}"#, createdAt: 9)
 
     static var counters: DeleteCounters {
         var counters = DeleteCounters()

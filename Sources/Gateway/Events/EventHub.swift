@@ -1,88 +1,152 @@
 import Wire
 
-/// `GET /api/events` subscribers and each org's recent events, on the loop thread.
+/// `GET /api/events` subscribers, each with its `EventCursor`, on the loop thread.
 ///
-/// Every event is kept in its org's replay window (the last `replayWindow`
-/// events) so a client reconnecting with `Last-Event-ID` gets what it missed.
-/// A subscriber more than `subscriberBacklogLimit` bytes behind is dropped
-/// (it may reconnect): a slow reader never slows the deletion or grows memory.
+/// Replays come from the coordinator's durable event log (`fetch`), so a
+/// subscriber that reconnects with `Last-Event-ID` gets what it missed also
+/// across a restart of this gateway or of the coordinator, within the log's
+/// window. A subscriber more than `subscriberBacklogLimit` bytes behind on live
+/// events is dropped (it may reconnect): a slow reader never slows the
+/// deletion or grows memory. A catch-up page is asked for only while the
+/// subscriber has less than `replayBacklog` unsent, so a replay to a reader
+/// that does not read waits instead of piling up.
 final class EventHub: @unchecked Sendable {
     // Invariant for @unchecked Sendable: every property is touched only on
-    // `loop`'s thread; other threads hand events over with `loop.execute`.
-    struct Event {
-        let id: String
-        let type: String
-        let data: String
+    // `loop`'s thread; other threads hand work over with `loop.execute`.
 
-        var frame: [UInt8] { Array("id: \(id)\nevent: \(type)\ndata: \(data)\n\n".utf8) }
+    /// Reads a page of an org's log: the coordinator, or a test's stand-in.
+    typealias Fetch = @Sendable (_ org: String, _ after: UInt64?, _ limit: Int) async throws -> EventPage
+
+    private struct Subscriber {
+        let channel: StreamChannel
+        var cursor: EventCursor
     }
 
-    /// Events kept per org for `Last-Event-ID` replay.
-    static let replayWindow = 10_000
-    /// Unsent bytes a subscriber may fall behind by before it is dropped.
+    /// Unsent bytes a live subscriber may fall behind by before it is dropped.
     static let subscriberBacklogLimit = 1 << 20
+    /// Unsent bytes above which the next catch-up page waits.
+    static let replayBacklog = 256 << 10
+    /// How long a catch-up waits after the log could not be read, or while its reader is behind.
+    static let retryDelay: Duration = .milliseconds(200)
 
     let loop: EventLoop
-    private var recent: [String: [Event]] = [:]
-    private var subscribers: [String: [ObjectIdentifier: StreamChannel]] = [:]
-    /// The revision last published per job, so a late-arriving older document is not sent after a newer one.
-    private var lastProgress: [String: UInt64] = [:]
+    private let fetch: Fetch
+    private var subscribers: [String: [ObjectIdentifier: Subscriber]] = [:]
 
-    init(loop: EventLoop) {
+    init(loop: EventLoop, fetch: @escaping Fetch) {
         self.loop = loop
+        self.fetch = fetch
     }
 
-    /// Keeps and sends one event to the org's subscribers.
-    func publish(org: String, _ event: Event) {
-        loop.assertInLoop()
-        // Mutated in place: a local copy of the window would be copied whole for every event.
-        recent[org, default: []].append(event)
-        // Trim in chunks so the window is not shifted on every event.
-        if let count = recent[org]?.count, count > Self.replayWindow + Self.replayWindow / 10 {
-            recent[org]?.removeFirst(count - Self.replayWindow)
-        }
-        let frame = event.frame
-        for (key, channel) in subscribers[org] ?? [:] {
-            guard channel.queuedBytes <= Self.subscriberBacklogLimit else {
-                subscribers[org]?[key] = nil
-                channel.close(nil)
-                continue
-            }
-            channel.write(frame)
-        }
-    }
-
-    /// Publishes a job's document, already rendered as `json`, as a `bulk_job_progress`
-    /// event, unless it is not newer than one already sent. Its id names the
-    /// document's revision, so no two progress events share one.
-    func publishProgress(_ job: JobDocument, rendered json: String) {
-        if let last = lastProgress[job.jobId], job.revision <= last { return }
-        lastProgress[job.jobId] = job.revision
-        publish(org: job.org, Event(id: "job-\(job.jobId)-r\(job.revision)", type: "bulk_job_progress", data: json))
-    }
-
-    /// Adds a subscriber, first replaying what it missed since `lastEventId`
-    /// (the whole window when that id is older than the window or unknown).
+    /// Adds a subscriber and starts its catch-up from `lastEventId` (none: from now on).
     func subscribe(org: String, channel: StreamChannel, lastEventId: String?) {
         loop.assertInLoop()
-        if let lastEventId {
-            let window = recent[org] ?? []
-            let start = window.lastIndex { $0.id == lastEventId }.map { $0 + 1 } ?? 0
-            for event in window[start...] { channel.write(event.frame) }
-        }
-        subscribers[org, default: [:]][ObjectIdentifier(channel)] = channel
+        let cursor = EventCursor(start: EventCursor.Start(lastEventId: lastEventId))
+        let key = ObjectIdentifier(channel)
+        subscribers[org, default: [:]][key] = Subscriber(channel: channel, cursor: cursor)
+        request(cursor.catchUpFetch, org: org, key: key)
     }
 
     func unsubscribe(org: String, channel: StreamChannel) {
         loop.assertInLoop()
         subscribers[org]?[ObjectIdentifier(channel)] = nil
+        if subscribers[org]?.isEmpty == true { subscribers[org] = nil }
+    }
+
+    /// Live events from the coordinator, in log order.
+    func publish(_ events: [RenderedEvent]) {
+        loop.assertInLoop()
+        for event in events {
+            guard let orgSubscribers = subscribers[event.org] else { continue }
+            for (key, var subscriber) in orgSubscribers {
+                guard let send = subscriber.cursor.live(event) else {
+                    subscribers[event.org]?[key] = subscriber
+                    continue
+                }
+                guard subscriber.channel.queuedBytes <= Self.subscriberBacklogLimit else {
+                    subscribers[event.org]?[key] = nil
+                    subscriber.channel.close(nil)
+                    continue
+                }
+                subscribers[event.org]?[key] = subscriber
+                subscriber.channel.write(send.frame)
+            }
+        }
+    }
+
+    /// The link to the coordinator broke: what it pushed meanwhile never came,
+    /// so every live subscriber catches up from the log once it is back.
+    func linkLost() {
+        loop.assertInLoop()
+        for (org, orgSubscribers) in subscribers {
+            for (key, var subscriber) in orgSubscribers {
+                let next = subscriber.cursor.linkLost()
+                subscribers[org]?[key] = subscriber
+                if let next { request(next, org: org, key: key) }
+            }
+        }
+    }
+
+    /// The cursor of the subscriber on `channel`, if it is one.
+    func cursor(of channel: StreamChannel) -> EventCursor? {
+        loop.assertInLoop()
+        return subscribers.values.lazy.compactMap { $0[ObjectIdentifier(channel)]?.cursor }.first
     }
 
     /// A comment line to every subscriber, so proxies and clients see the stream is alive.
     func keepAlive() {
         loop.assertInLoop()
         for channels in subscribers.values {
-            for channel in channels.values { channel.write(Array(": keep-alive\n\n".utf8)) }
+            for subscriber in channels.values { subscriber.channel.write(Array(": keep-alive\n\n".utf8)) }
+        }
+    }
+
+    // MARK: - Catching up
+
+    /// Asks the log for the page `next` names, once the subscriber has room for it.
+    private func request(_ next: EventCursor.Next, org: String, key: ObjectIdentifier) {
+        guard case .fetch(let after, let limit) = next, let subscriber = subscribers[org]?[key], !subscriber.channel.isClosed else { return }
+        guard subscriber.channel.queuedBytes <= Self.replayBacklog else { return retry(org: org, key: key) }
+        let fetch = fetch
+        Task {
+            do {
+                let page = try await fetch(org, after, limit)
+                let rendered = page.events.map(RenderedEvent.init(logged:))
+                loop.execute { self.deliver(rendered, head: page.head, limit: limit, org: org, key: key) }
+            } catch {
+                // The coordinator is away: try again; the cursor still says where from.
+                retry(org: org, key: key)
+            }
+        }
+    }
+
+    private func retry(org: String, key: ObjectIdentifier) {
+        let loop = loop
+        Task {
+            try? await Task.sleep(for: Self.retryDelay)
+            loop.execute {
+                // Re-read after the sleep: the subscriber may have gone or caught up meanwhile.
+                guard let subscriber = self.subscribers[org]?[key], !subscriber.cursor.isLive else { return }
+                self.request(subscriber.cursor.catchUpFetch, org: org, key: key)
+            }
+        }
+    }
+
+    private func deliver(_ events: [RenderedEvent], head: UInt64, limit: Int, org: String, key: ObjectIdentifier) {
+        guard var subscriber = subscribers[org]?[key], !subscriber.channel.isClosed else { return }
+        let (send, next) = subscriber.cursor.page(events, head: head, limit: limit)
+        subscribers[org]?[key] = subscriber
+        for event in send { subscriber.channel.write(event.frame) }
+        request(next, org: org, key: key)
+    }
+}
+
+extension RenderedEvent {
+    /// A logged event as its SSE frame: a job's document in the API's shape.
+    init(logged event: LoggedEvent) {
+        switch event.body {
+        case .contactRemoved(let json): self.init(seq: event.seq, org: event.org, type: "contact_removed", data: json)
+        case .jobProgress(let document): self.init(seq: event.seq, org: event.org, type: "bulk_job_progress", data: JobJSON.render(document))
         }
     }
 }

@@ -8,7 +8,7 @@ extension ShardStore {
         var events: [OutboxEvent] = []
         while try read.step() {
             events.append(OutboxEvent(
-                id: "s\(index)-\(read.integer(0))", org: read.text(1), type: read.text(2), payload: read.text(3), createdAt: read.integer(4)))
+                shard: UInt32(index), seq: read.integer(0), org: read.text(1), type: read.text(2), payload: read.text(3), createdAt: read.integer(4)))
         }
         return events
     }

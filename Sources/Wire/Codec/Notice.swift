@@ -4,16 +4,14 @@ package enum Notice: WireCodable {
     case heartbeat(sequence: UInt64)
     /// Shard → coordinator, after each committed delete batch.
     case sliceProgress(SliceProgress)
-    /// Coordinator → gateways: socket events for subscribers of their orgs.
-    case events([OutboxEvent])
-    /// Coordinator → gateways: a job's document changed.
-    case jobChanged(JobDocument)
+    /// Coordinator → gateways: socket events for subscribers of their orgs, as
+    /// logged (a changed job's document among them), in log order.
+    case events([LoggedEvent])
 
     private enum Tag: UInt8 {
         case heartbeat = 1
         case sliceProgress = 2
         case events = 3
-        case jobChanged = 4
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -27,9 +25,6 @@ package enum Notice: WireCodable {
         case .events(let events):
             writer.write(Tag.events.rawValue)
             writer.write(array: events)
-        case .jobChanged(let document):
-            writer.write(Tag.jobChanged.rawValue)
-            writer.write(document)
         }
     }
 
@@ -39,7 +34,6 @@ package enum Notice: WireCodable {
         case .heartbeat: self = .heartbeat(sequence: try reader.readUInt64("notice.heartbeat.sequence"))
         case .sliceProgress: self = .sliceProgress(try reader.read())
         case .events: self = .events(try reader.readArray("notice.events"))
-        case .jobChanged: self = .jobChanged(try reader.read())
         case nil: throw .unknownTag(type: "notice", tag: raw)
         }
     }

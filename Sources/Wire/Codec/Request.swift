@@ -27,8 +27,10 @@ package enum Request: WireCodable {
     case cancelSlice(jobId: String)
     /// Gateway → coordinator → every shard: a page of audit entries or notifications.
     case logPage(LogQuery)
-    /// Shard → coordinator: events that left the outbox; once answered, the shard deletes them.
+    /// Shard → coordinator: events that left the outbox; once answered (they are logged), the shard deletes them.
     case publishEvents([OutboxEvent])
+    /// Gateway → coordinator: the org's logged events after `after` (nil: from the oldest kept), at most `limit`.
+    case events(org: String, after: UInt64?, limit: UInt32)
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
@@ -45,6 +47,7 @@ package enum Request: WireCodable {
         case cancelSlice = 12
         case logPage = 13
         case publishEvents = 14
+        case events = 15
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -96,6 +99,11 @@ package enum Request: WireCodable {
         case .publishEvents(let events):
             writer.write(Tag.publishEvents.rawValue)
             writer.write(array: events)
+        case .events(let org, let after, let limit):
+            writer.write(Tag.events.rawValue)
+            writer.write(org)
+            writer.write(optional: after) { $0.write($1) }
+            writer.write(limit)
         }
     }
 
@@ -118,6 +126,11 @@ package enum Request: WireCodable {
         case .cancelSlice: self = .cancelSlice(jobId: try reader.readString("request.jobId"))
         case .logPage: self = .logPage(try reader.read())
         case .publishEvents: self = .publishEvents(try reader.readArray("request.events"))
+        case .events:
+            self = .events(
+                org: try reader.readString("request.org"),
+                after: try reader.readOptional("request.after") { reader throws(WireError) in try reader.readUInt64("request.after") },
+                limit: try reader.readUInt32("request.limit"))
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }

@@ -13,6 +13,7 @@ package enum Response: WireCodable {
     case jobs([JobDocument])
     /// The answer to `createDeleteJob`: the job, and whether an earlier request with the same Idempotency-Key started it.
     case registered(JobDocument, replayed: Bool)
+    case events(EventPage)
     case logPage(LogPage)
     case failure(RemoteFailure)
 
@@ -28,6 +29,7 @@ package enum Response: WireCodable {
         case jobs = 9
         case logPage = 10
         case registered = 11
+        case events = 12
         case failure = 255
     }
 
@@ -67,6 +69,9 @@ package enum Response: WireCodable {
             writer.write(Tag.registered.rawValue)
             writer.write(document)
             writer.write(replayed)
+        case .events(let page):
+            writer.write(Tag.events.rawValue)
+            writer.write(page)
         case .failure(let failure):
             writer.write(Tag.failure.rawValue)
             writer.write(failure)
@@ -87,6 +92,7 @@ package enum Response: WireCodable {
         case .jobs: self = .jobs(try reader.readArray("response.jobs"))
         case .logPage: self = .logPage(try reader.read())
         case .registered: self = .registered(try reader.read(), replayed: try reader.readBool("response.replayed"))
+        case .events: self = .events(try reader.read())
         case .failure: self = .failure(try reader.read())
         case nil: throw .unknownTag(type: "response", tag: raw)
         }

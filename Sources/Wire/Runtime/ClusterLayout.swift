@@ -6,6 +6,7 @@
 /// DIR/shards/                shard databases (shard-N.db)
 /// DIR/partition.map          which slots each shard owns
 /// DIR/coordinator.db         the job registry
+/// DIR/events.db              the event log (Last-Event-ID replays from it)
 /// DIR/logs/                  one log file per process
 /// ```
 package struct ClusterLayout: Sendable, Equatable {
@@ -24,6 +25,8 @@ package struct ClusterLayout: Sendable, Equatable {
     package var coordinatorSocket: String { "\(runDirectory)/coordinator.sock" }
     /// The coordinator's job registry.
     package var jobDatabase: String { "\(dataDirectory)/coordinator.db" }
+    /// The coordinator's event log.
+    package var eventDatabase: String { "\(dataDirectory)/events.db" }
     /// The coordinator's durable partition map.
     package var partitionMap: String { "\(dataDirectory)/partition.map" }
 

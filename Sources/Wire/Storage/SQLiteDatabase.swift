@@ -67,5 +67,8 @@ package final class SQLiteDatabase {
 
     package var changes: Int { Int(sqlite3_changes(handle)) }
 
+    /// The rowid of the last row an INSERT on this connection added.
+    package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
 }

@@ -86,6 +86,9 @@ package final class SQLiteStatement {
         sqlite3_reset(handle)
     }
 
+    /// Ends a read early: a statement left mid-rows would hold its read snapshot open.
+    package func reset() { sqlite3_reset(handle) }
+
     /// The statement's SQL text, as prepared.
     package var sql: String { String(cString: sqlite3_sql(handle)) }
 

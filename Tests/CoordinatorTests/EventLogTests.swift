@@ -1,0 +1,61 @@
+import Foundation
+import Synchronization
+import Testing
+import Wire
+@testable import Coordinator
+
+/// The event log against a real SQLite file: ids stable across redelivery and restarts, pages, pruning.
+@Suite struct EventLogTests {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString).db").path
+
+    private func published(shard: UInt32, _ seqs: ClosedRange<Int64>, org: String = "o") -> [OutboxEvent] {
+        seqs.map { OutboxEvent(shard: shard, seq: $0, org: org, type: "contact_removed", payload: "{\"n\":\($0)}", createdAt: 1) }
+    }
+
+    @Test func aRedeliveredEventKeepsItsPlaceAndIdsFollowLogOrder() async throws {
+        let appended = Mutex<[UInt64]>([])
+        let log = try EventLog(path: path) { batch in appended.withLock { $0 += batch.map(\.seq) } }
+        let first = try await log.append(published(shard: 0, 1...3))
+        let other = try await log.append(published(shard: 1, 1...2))
+        // Shard 0 did not hear the acknowledgement and sends 2...4 again.
+        let again = try await log.append(published(shard: 0, 2...4))
+        #expect(first.map(\.seq) == [1, 2, 3])
+        #expect(other.map(\.seq) == [4, 5])
+        // The new one comes after all before it (an ignored insert may leave a gap; ids only grow).
+        let new = try #require(again.last?.seq)
+        #expect(Array(again.map(\.seq).prefix(2)) == [2, 3] && new > 5)
+        #expect(appended.withLock { $0 } == [1, 2, 3, 4, 5, 2, 3, new])
+        let page = try await log.events(org: "o", after: nil, limit: 100)
+        #expect(page.events.map(\.seq) == [1, 2, 3, 4, 5, new])
+        #expect(page.head == new)
+    }
+
+    @Test func pagesAreAnOrgsEventsAfterAnIdAndProgressIsLoggedToo() async throws {
+        let log = try EventLog(path: path)
+        try await log.append(published(shard: 0, 1...5))
+        try await log.append(published(shard: 0, 6...7, org: "other"))
+        var counters = DeleteCounters()
+        counters.deleted = 5
+        let document = JobDocument(
+            jobId: "j", org: "o", status: .running, counters: counters, shards: [], errors: [], filterJSON: "{}", requestedBy: "u",
+            createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: nil)
+        let progress = try await log.append(progressOf: document)
+        #expect(progress.seq == 8)
+        let page = try await log.events(org: "o", after: 3, limit: 2)
+        #expect(page.events.map(\.seq) == [4, 5])
+        let rest = try await log.events(org: "o", after: 5, limit: 100)
+        #expect(rest.events == [LoggedEvent(seq: 8, org: "o", body: .jobProgress(document))])
+        #expect(try await log.events(org: "o", after: nil, limit: 0) == EventPage(events: [], head: 8))
+    }
+
+    @Test func idsAreNeverReusedAfterPruningAndARestart() async throws {
+        do {
+            let log = try EventLog(path: path)
+            try await log.append(published(shard: 0, 1...3))
+            let later = Int64(Date().timeIntervalSince1970 * 1000) + Int64(EventLog.retention.components.seconds) * 1000 + 1_000
+            #expect(try await log.prune(now: later) == 3)
+        }
+        let reopened = try EventLog(path: path)
+        #expect(try await reopened.append(published(shard: 0, 4...4)).map(\.seq) == [4])
+    }
+}
