@@ -10,7 +10,7 @@ struct CoordinatorOptions: Equatable {
     var layout: ClusterLayout
     var shardCount: Int
     var shardExecutable: String
-    /// More restarts of one shard than this within the window give up on it.
+    /// More restarts of one shard than this within the window cool it down before the next.
     var intensity: RestartIntensity
 
     /// `executable` is this program's path; the shard binary defaults to its sibling `shard`.

@@ -309,17 +309,8 @@ import Wire
         })
     }
 
-    private func prepared() throws -> (TestCluster, String) {
-        let cluster = try TestCluster(shards: 2)
-        try cluster.start()
-        let admin = try cluster.token(org: "org-a", user: "u1")
-        let body = DataEndToEndTests.dataSet(org: 1, count: Self.contacts).map(\.line).joined(separator: "\n")
-        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: body).status == 200)
-        return (cluster, admin)
-    }
-
     @Test func aSubscriberThatReconnectsAfterAGatewayOutageGetsEveryEventItMissed() throws {
-        let (cluster, admin) = try prepared()
+        let (cluster, admin) = try TestCluster.seeded(contacts: Self.contacts)
         var seen = Set(cluster.currentPids().values)
         defer { cluster.stop(everSeen: seen) }
         let subscriber = try RawSSEClient(port: cluster.port, token: admin)
@@ -346,7 +337,7 @@ import Wire
     }
 
     @Test func aConnectedSubscriberGetsEveryEventAcrossACoordinatorRestart() throws {
-        let (cluster, admin) = try prepared()
+        let (cluster, admin) = try TestCluster.seeded(contacts: Self.contacts)
         var seen = Set(cluster.currentPids().values)
         defer { cluster.stop(everSeen: seen) }
         let subscriber = try RawSSEClient(port: cluster.port, token: admin)

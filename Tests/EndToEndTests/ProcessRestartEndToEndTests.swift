@@ -8,18 +8,10 @@ import Wire
 
 /// Killing the coordinator or the gateway loses no job: starting the cluster again resumes it.
 @Suite(.serialized) struct ProcessRestartEndToEndTests {
-    private func prepared(_ contacts: Int) throws -> (TestCluster, String) {
-        let cluster = try TestCluster(shards: 2)
-        try cluster.start()
-        let admin = try cluster.token(org: "org-a", user: "u1")
-        let body = DataEndToEndTests.dataSet(org: 1, count: contacts).map(\.line).joined(separator: "\n")
-        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: body).status == 200)
-        return (cluster, admin)
-    }
 
 
     @Test func aJobRegisteredBeforeTheCoordinatorIsKilledFinishesExactlyAfterTheClusterStartsAgain() throws {
-        let (cluster, admin) = try prepared(2_000)
+        let (cluster, admin) = try TestCluster.seeded(contacts: 2_000)
         var seen = Set(cluster.currentPids().values)
         defer { cluster.stop(everSeen: seen) }
         let before = cluster.currentPids()
@@ -43,7 +35,7 @@ import Wire
     }
 
     @Test func aFinishedJobIsAnsweredByTheGatewayAloneWhileTheCoordinatorIsPaused() throws {
-        let (cluster, admin) = try prepared(300)
+        let (cluster, admin) = try TestCluster.seeded(contacts: 300)
         let seen = Set(cluster.currentPids().values)
         defer { cluster.stop(everSeen: seen) }
         let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
@@ -63,7 +55,7 @@ import Wire
     }
 
     @Test func killingTheGatewayLosesNoJobAndPollsWorkOnceItIsBack() throws {
-        let (cluster, admin) = try prepared(500)
+        let (cluster, admin) = try TestCluster.seeded(contacts: 500)
         var seen = Set(cluster.currentPids().values)
         defer { cluster.stop(everSeen: seen) }
         let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"]}"#)

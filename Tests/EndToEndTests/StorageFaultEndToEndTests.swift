@@ -42,6 +42,16 @@ import Wire
         (job["shards"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
     }
 
+    /// Releases the lock that held `jobId` back; the job then completes, deleting every contact.
+    private func releaseThenExpectCompleted(_ lock: HeldDatabaseLock, _ jobId: String, _ cluster: TestCluster, _ admin: String, seen: inout Set<Int32>) throws {
+        lock.release()
+        let job = try cluster.waitForJob(jobId, token: admin)
+        seen.formUnion(cluster.currentPids().values)
+        #expect(job["status"] as? String == "completed", "\(job)")
+        #expect(job["deleted"] as? Int == Self.contacts)
+        #expect(job["total"] as? Int == Self.contacts)
+    }
+
     // MARK: - Locked
 
     @Test func aDatabaseLockedByAnotherProcessHoldsItsSliceBackUntilReleasedThenTheJobCompletesExactly() throws {
@@ -57,12 +67,7 @@ import Wire
         #expect(held["status"] as? String == "running", "\(held)")
         #expect(sliceStatuses(held).first != "completed")
 
-        lock.release()
-        let job = try cluster.waitForJob(jobId, token: admin)
-        seen.formUnion(cluster.currentPids().values)
-        #expect(job["status"] as? String == "completed", "\(job)")
-        #expect(job["deleted"] as? Int == Self.contacts)
-        #expect(job["total"] as? Int == Self.contacts)
+        try releaseThenExpectCompleted(lock, jobId, cluster, admin, seen: &seen)
         let stats = try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int]
         #expect(stats?["contacts"] == 0)
         #expect(stats?["auditEntries"] == Self.contacts)
@@ -87,11 +92,7 @@ import Wire
         #expect(["queued", "running"].contains(waiting["status"] as? String ?? ""), "\(waiting)")
         #expect(sliceStatuses(waiting).last != "failed")
 
-        lock.release()
-        let job = try cluster.waitForJob(jobId, token: admin)
-        seen.formUnion(cluster.currentPids().values)
-        #expect(job["status"] as? String == "completed", "\(job)")
-        #expect(job["deleted"] as? Int == Self.contacts)
+        try releaseThenExpectCompleted(lock, jobId, cluster, admin, seen: &seen)
         #expect(try cluster.get("/healthz").status == 200)
     }
 

@@ -10,16 +10,12 @@ import Wire
 /// after its spawn, before it ever registered.
 @Suite(.serialized) struct SupervisionEndToEndTests {
     @Test func aSuccessorStoppedAtBirthIsKilledAndReplacedAndItsJobCompletesExactly() throws {
-        let cluster = try TestCluster(shards: 2)
-        try cluster.start()
+        let (cluster, admin) = try TestCluster.seeded(contacts: 2_000)
         var seen = Set(cluster.currentPids().values)
         defer {
             let survivors = cluster.stop(everSeen: seen)
             #expect(survivors.isEmpty, "left running after stop: \(survivors)")
         }
-        let admin = try cluster.token(org: "org-a", user: "u1")
-        let body = DataEndToEndTests.dataSet(org: 1, count: 2_000).map(\.line).joined(separator: "\n")
-        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: body).status == 200)
 
         let killed = try #require(cluster.currentPids()["shard-0"])
         kill(killed, SIGKILL)

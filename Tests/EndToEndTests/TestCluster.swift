@@ -160,6 +160,17 @@ extension TestCluster {
             """)
     }
 
+    /// A started cluster of `shards` holding `contacts` contacts of org-a
+    /// (`DataEndToEndTests.dataSet(org: 1)`), with an admin token of that org.
+    static func seeded(shards: Int = 2, contacts: Int) throws -> (TestCluster, String) {
+        let cluster = try TestCluster(shards: shards)
+        try cluster.start()
+        let admin = try cluster.token(org: "org-a", user: "u1")
+        let body = DataEndToEndTests.dataSet(org: 1, count: contacts).map(\.line).joined(separator: "\n")
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: body).status == 200)
+        return (cluster, admin)
+    }
+
     /// A token from scripts/token, signed with this cluster's secret.
     func token(org: String, user: String, role: String = "admin") throws -> String {
         let (status, output) = try script("token", ["--org", org, "--user", user, "--role", role, "--data", data])

@@ -66,6 +66,16 @@ import Wire
         return text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { String($0.dropFirst(4)) }
     }
 
+    /// The event ids the peer is sent, read until there are `count` of them (or the wait gives up).
+    private func receivedIds(_ peer: Int32, count: Int) async throws -> [String] {
+        var received: [String] = []
+        try await waitUntil {
+            received += receivedIds(peer)
+            return received.count >= count
+        }
+        return received
+    }
+
     private func hub(_ loop: EventLoop, _ log: FakeLog) -> EventHub {
         EventHub(loop: loop) { org, after, limit in try log.page(org: org, after: after, limit: limit) }
     }
@@ -107,12 +117,7 @@ import Wire
         onLoop(loop) { hub.publish(live) }
         // Pages of the log (three, across page boundaries), then the live ones; another org's never.
         let expected = (3...2_500).map(String.init) + ["2504", "2505"]
-        var received: [String] = []
-        try await waitUntil {
-            received += receivedIds(peer)
-            return received.count >= expected.count
-        }
-        #expect(received == expected)
+        #expect(try await receivedIds(peer, count: expected.count) == expected)
     }
 
     @Test func aLiveSubscriberCatchesUpWhatWasLoggedWhileTheLinkWasDown() async throws {
@@ -132,12 +137,7 @@ import Wire
         _ = log.add(3)
         try await Task.sleep(for: .milliseconds(300))
         log.failing.withLock { $0 = false }
-        var received: [String] = []
-        try await waitUntil {
-            received += receivedIds(peer)
-            return received.count >= 3
-        }
-        #expect(received == ["6", "7", "8"])
+        #expect(try await receivedIds(peer, count: 3) == ["6", "7", "8"])
     }
 }
 

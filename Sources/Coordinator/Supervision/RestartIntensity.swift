@@ -1,7 +1,7 @@
 /// OTP's restart intensity: at most `maxRestarts` restarts within `window`.
 ///
 /// ```
-/// restarts:  |  |  |     |  |  |  |  |  |  |  |  ← the 11th inside 60 s: give up
+/// restarts:  |  |  |     |  |  |  |  |  |  |  |  ← the 11th inside 60 s: refused (the roster cools down)
 ///            ◀──────────── window (60 s) ────────▶
 /// ```
 /// Pure: fed with the time of each restart.
