@@ -3,7 +3,7 @@ import Wire
 
 /// The gateway's copy of job documents, so that a poll is answered without
 /// asking the coordinator, which pushes every saved change of every job to
-/// every gateway (`Notice.jobChanged`).
+/// every gateway (in `Notice.events`, as `bulk_job_progress` events).
 ///
 /// Why a copy is never older than it may be:
 /// - Of two copies, the higher `revision` wins, whatever order they arrive in.

@@ -17,7 +17,7 @@ final class HTTPServer: @unchecked Sendable {
     let limits: GatewayLimits
     let router: Router
     let log: Log
-    /// Server-Sent Events subscribers and their replay windows.
+    /// Server-Sent Events subscribers and where each stands in the event log.
     let events: EventHub
     private var connections: [Int32: HTTPConnection] = [:]
     private var listener: Listener?
