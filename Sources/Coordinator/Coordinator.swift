@@ -95,7 +95,10 @@ struct Coordinator {
                     accepted += 1
                     _ = Connection(
                         fd: client, label: "\(path)#\(accepted) (pid \(peer.pid))", loop: loop,
-                        side: .accepting(admit: { hello, connection in await service.admit(hello, connection: connection) }),
+                        side: .accepting(admit: { hello, connection in
+                            if let refusal = CoordinatorService.checkDeclared(hello, peerPid: peer.pid) { return .failure(refusal) }
+                            return await service.admit(hello, connection: connection)
+                        }),
                         delegate: service, log: log)
                 }
                 do {

@@ -10,6 +10,14 @@ struct CoordinatorService: ConnectionDelegate {
     let events: EventLog
     let log: Log
 
+    /// A peer whose `hello` names another pid than the kernel says it has
+    /// (`SO_PEERCRED`) is refused: a process of the same user must not pass
+    /// for the shard the supervisor spawned.
+    static func checkDeclared(_ hello: Hello, peerPid: Int32) -> Refusal? {
+        guard hello.pid != peerPid else { return nil }
+        return Refusal(reason: "the connection's process is pid \(peerPid), but its hello says pid \(hello.pid)")
+    }
+
     /// Decides who may connect: any gateway, and each shard as the process spawned for it.
     func admit(_ hello: Hello, connection: Connection) async -> Result<Welcome, Refusal> {
         switch hello.role {

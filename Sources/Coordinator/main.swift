@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Wire
 
+ProcessRuntime.keepNewFilesPrivate()
 do {
     let options = try CoordinatorOptions(arguments: Array(CommandLine.arguments.dropFirst()), executable: CommandLine.arguments[0])
     try await Coordinator(options: options).run()

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Wire
 
+ProcessRuntime.keepNewFilesPrivate()
 do {
     let options = try GatewayOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     try await Gateway(options: options).run()

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Wire
 
+ProcessRuntime.keepNewFilesPrivate()
 do {
     let options = try ShardOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     try await ShardProcess(options: options).run()

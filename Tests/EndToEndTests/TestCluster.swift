@@ -34,7 +34,7 @@ final class TestCluster: @unchecked Sendable {
     /// posix_spawn and waitpid on that one pid, not Foundation's `Process`,
     /// whose `waitUntilExit` was seen to hang here when called from a test task.
     @discardableResult
-    func script(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    func script(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
         // A file, not a pipe: the daemons the script starts inherit its
         // descriptors, so a pipe would never reach end-of-file.
         let outputPath = "\(data)/script-\(UUID().uuidString).out"
@@ -49,6 +49,7 @@ final class TestCluster: @unchecked Sendable {
         environment["TETHER_BIN"] = binaries
         environment["TETHER_DATA"] = data
         environment["TETHER_START_TIMEOUT"] = "30"
+        environment.merge(extra) { _, new in new }
         let executable = repo.appendingPathComponent("scripts/\(name)").path
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

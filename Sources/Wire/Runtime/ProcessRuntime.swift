@@ -16,6 +16,13 @@ package struct ProcessRuntime: Sendable {
         loop.start()
     }
 
+    /// Makes every file and socket this process creates from here on private
+    /// to its user (mode 0600, directories 0700): the data directory holds
+    /// every tenant's contacts. Call first, before anything is opened.
+    package static func keepNewFilesPrivate() {
+        umask(0o077)
+    }
+
     /// Returns at the first stop signal, logging it.
     package func waitForStopSignal(log: Log) async {
         for await signal in stopSignals {
