@@ -15,6 +15,11 @@ import Wire
         var router = Router()
         router.add("GET", "/echo/{word}") { request in .json(200, JSONText.quoted(request.parameters["word"] ?? "")) }
         router.add("POST", "/size") { request in .json(200, "\(request.body.count)") }
+        router.add("GET", "/slow") { _ in
+            try? await Task.sleep(for: .seconds(3))
+            return .json(200, "\"slow\"")
+        }
+        router.addEventStream("GET", "/events") { _ in .subscribe(org: "o", lastEventId: nil) }
         // Words starting "now" are answered on the loop thread, the others by the async handler.
         router.add("GET", "/quick/{word}", immediate: { request in
             let word = request.parameters["word"] ?? ""
@@ -105,6 +110,49 @@ import Wire
         let count = 5_000
         let text = try pipeline((0..<count).map { "/nope/\($0)" })
         #expect(text.components(separatedBy: "HTTP/1.1 404").count == count + 1)
+    }
+
+    /// Sends up to `limit` bytes without blocking until the socket takes no more; how many it took.
+    private func flood(_ fd: Int32, upTo limit: Int, for duration: Duration = .seconds(2)) -> Int {
+        let chunk = [UInt8](repeating: 0x78, count: 64 * 1024)
+        var sent = 0
+        let deadline = ContinuousClock.now + duration
+        while sent < limit && ContinuousClock.now < deadline {
+            let count = send(fd, chunk, chunk.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+            if count > 0 {
+                sent += count
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                usleep(10_000)
+            } else {
+                break  // closed by the server
+            }
+        }
+        return sent
+    }
+
+    @Test func anEventStreamsClientThatKeepsSendingIsClosedPastItsBudget() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        RawHTTPClient.sendAll(fd, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
+        var head = [UInt8](repeating: 0, count: 4096)
+        #expect(recv(fd, &head, head.count, 0) > 0)  // the stream's head: subscribed
+        let sent = flood(fd, upTo: 64 << 20)
+        // Closed once past the budget: far from all of the 64 MiB went in.
+        #expect(sent < 32 << 20, "the gateway took \(sent) bytes from an event stream's client")
+        #expect(RawHTTPClient.readUntilClosed(fd).count < 4096)
+    }
+
+    @Test func whatIsPipelinedBehindAPendingAnswerIsHeldBackNotBuffered() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        RawHTTPClient.sendAll(fd, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        // Bytes behind it, while its handler runs: reading pauses, so the socket buffers fill and sends stop.
+        let sent = flood(fd, upTo: 256 << 20)
+        #expect(sent < 64 << 20, "the gateway took \(sent) bytes while an answer was pending")
     }
 
     @Test func readsContentLengthAndChunkedBodies() throws {

@@ -28,6 +28,11 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Input buffered beyond this while a handler runs pauses reading.
     private static let pipelineBufferLimit = 64 * 1024
+    /// What an event stream's client may send after its request: it has
+    /// nothing more to say, so its bytes are dropped, and past this it is closed.
+    static let eventStreamInputBudget = 64 * 1024
+    /// Bytes an event stream's client has sent since its request.
+    private var eventStreamInput = 0
 
     init(fd: Int32, server: HTTPServer, onClose: @escaping () -> Void) {
         self.server = server
@@ -68,10 +73,24 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Every state has an input budget, so what a client sends never grows the gateway's memory:
+    /// an event stream drops input and closes past its budget, an error answer being flushed
+    /// drops it, and a pending answer pauses reading once what waits behind it passes its limit.
     private func received(_ bytes: UnsafeRawBufferPointer) {
+        switch state {
+        case .eventStream:
+            eventStreamInput += bytes.count
+            if eventStreamInput > Self.eventStreamInputBudget { channel.close(nil) }
+            return
+        case .closing:
+            return
+        case .idle, .receiving, .streaming, .responding:
+            break
+        }
         parser.append(bytes)
         if case .idle = state { state = .receiving(head: nil, body: [], startedAt: .now) }
         process()
+        if case .responding = state, parser.bufferedByteCount > Self.pipelineBufferLimit { channel.setReadingPaused(true) }
     }
 
     /// Parses and dispatches until a handler is running or more bytes are needed.
