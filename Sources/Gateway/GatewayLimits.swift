@@ -12,6 +12,9 @@ struct GatewayLimits: Sendable, Equatable {
     var idleTimeout: Duration = .seconds(60)
     /// A request whose head and body have not fully arrived by then is answered 408.
     var requestTimeout: Duration = .seconds(30)
+    /// A streamed body (an import) from which nothing arrives for this long,
+    /// while the gateway is ready to read, is answered 408 and closed.
+    var bodyIdleTimeout: Duration = .seconds(30)
     /// How long a request may wait on the coordinator.
     var coordinatorTimeout: Duration = .seconds(5)
 

@@ -155,6 +155,20 @@ import Wire
         #expect(sent < 64 << 20, "the gateway took \(sent) bytes while an answer was pending")
     }
 
+    @Test func aStreamedBodyThatStopsArrivingIsAnswered408AndClosed() throws {
+        let (port, loop) = try serve { $0.bodyIdleTimeout = .milliseconds(300) }
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        // One chunk, then nothing: the client holds the connection and the handler.
+        RawHTTPClient.sendAll(fd, "POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        let started = ContinuousClock.now
+        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 408"), "\(text)")
+        #expect(text.components(separatedBy: "HTTP/1.1 ").count == 2, "the handler's own answer followed the 408: \(text)")
+        #expect(started.duration(to: .now) < .seconds(5))
+    }
+
     @Test func readsContentLengthAndChunkedBodies() throws {
         let (port, loop) = try serve()
         defer { loop.stop() }

@@ -10,8 +10,9 @@ final class HTTPConnection: @unchecked Sendable {
         case idle(since: ContinuousClock.Instant)
         /// Bytes of a request have arrived; it must be complete by `startedAt + requestTimeout`.
         case receiving(head: HTTPRequestHead?, body: [UInt8], startedAt: ContinuousClock.Instant)
-        /// A streaming handler runs while its body still arrives.
-        case streaming(body: RequestBody, keepAlive: Bool)
+        /// A streaming handler runs while its body still arrives; `lastInput` is when bytes last came
+        /// (or reading last resumed), for `bodyIdleTimeout`.
+        case streaming(body: RequestBody, keepAlive: Bool, lastInput: ContinuousClock.Instant)
         /// A handler runs; nothing more is parsed until it answers.
         case responding
         /// An error answer is being flushed before the close.
@@ -48,7 +49,7 @@ final class HTTPConnection: @unchecked Sendable {
             onClose: { [weak self] error in
                 guard let self else { return }
                 switch state {
-                case .streaming(let body, _): body.fail(error ?? APIError.invalidBody("the client closed the connection mid-body"))
+                case .streaming(let body, _, _): body.fail(error ?? APIError.invalidBody("the client closed the connection mid-body"))
                 case .eventStream(let org): self.server.events.unsubscribe(org: org, channel: channel)
                 default: break
                 }
@@ -66,6 +67,10 @@ final class HTTPConnection: @unchecked Sendable {
             channel.close(nil)
         case .receiving(_, _, let startedAt) where startedAt.duration(to: now) > limits.requestTimeout:
             fail(.requestTimeout(after: limits.requestTimeout))
+        case .streaming(let body, _, let lastInput) where !channel.isReadingPaused && lastInput.duration(to: now) > limits.bodyIdleTimeout:
+            // The client stopped sending mid-body: its handler ends, and its answer is dropped for the 408.
+            body.fail(APIError.requestTimeout(after: limits.bodyIdleTimeout))
+            fail(.requestTimeout(after: limits.bodyIdleTimeout))
         case .closing(let since) where since.duration(to: now) > limits.requestTimeout:
             channel.close(nil)  // the client does not read its error answer
         default:
@@ -111,9 +116,10 @@ final class HTTPConnection: @unchecked Sendable {
             case (.head(let head), .receiving(_, _, let startedAt)):
                 state = .receiving(head: head, body: [], startedAt: startedAt)
                 startStreamingIfRouted(head)
-            case (.body(let piece), .streaming(let body, _)):
+            case (.body(let piece), .streaming(let body, let keepAlive, _)):
+                state = .streaming(body: body, keepAlive: keepAlive, lastInput: .now)
                 if body.append(piece) { channel.setReadingPaused(true) }
-            case (.end, .streaming(let body, _)):
+            case (.end, .streaming(let body, _, _)):
                 body.finish()
                 state = .responding
             case (.body(let piece), .receiving(let head, var body, let startedAt)):
@@ -132,8 +138,14 @@ final class HTTPConnection: @unchecked Sendable {
     private func startStreamingIfRouted(_ head: HTTPRequestHead) {
         guard case .found(.streaming(let handler), let parameters, _) = server.router.resolve(method: head.method, path: head.path) else { return }
         let loop = server.loop
-        let body = RequestBody(resumeReading: { loop.execute { [self] in channel.setReadingPaused(false) } })
-        state = .streaming(body: body, keepAlive: head.keepAlive)
+        let body = RequestBody(resumeReading: {
+            loop.execute { [self] in
+                channel.setReadingPaused(false)
+                // The wait was ours, not the client's: its idle time starts now.
+                if case .streaming(let body, let keepAlive, _) = state { state = .streaming(body: body, keepAlive: keepAlive, lastInput: .now) }
+            }
+        })
+        state = .streaming(body: body, keepAlive: head.keepAlive, lastInput: .now)
         let request = HTTPRequest(head: head, body: [], parameters: parameters)
         Task {
             let response = await handler(request, body)
@@ -176,7 +188,9 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     /// A handler task's answer, back on the loop thread: written, then the next pipelined request goes on.
+    /// The answer of a request already failed (a 408 sent) is dropped.
     private func respond(_ response: HTTPResponse, keepAlive: Bool) {
+        if case .closing = state { return }
         answer(response, keepAlive: keepAlive)
         process()
     }
@@ -186,7 +200,7 @@ final class HTTPConnection: @unchecked Sendable {
     /// goes on, rather than a nested `process()` per pipelined request.
     private func answer(_ response: HTTPResponse, keepAlive: Bool) {
         guard !channel.isClosed else { return }
-        if case .streaming(let body, _) = state {
+        if case .streaming(let body, _, _) = state {
             // Answered before its body ended (an auth failure, a bad line limit):
             // the rest of the body is unread, so the connection cannot be reused.
             body.fail(APIError.invalidBody("the request was answered before its body ended"))

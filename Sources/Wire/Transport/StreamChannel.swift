@@ -20,6 +20,8 @@ package final class StreamChannel: LoopHandler, @unchecked Sendable {
     private var outboundOffset = 0
     private var writeInterest = false
     private var readingPaused = false
+    /// True while the owner has paused reading (back-pressure): the peer is not the one being slow.
+    package var isReadingPaused: Bool { readingPaused }
     package private(set) var isClosed = false
 
     /// Bytes written but not yet taken by the socket: how far behind the peer is.
