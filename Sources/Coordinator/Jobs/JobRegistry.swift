@@ -23,6 +23,7 @@ actor JobRegistry {
     /// Each job's snapshot: records at or below this version are its to delete.
     private var watermarks: [String: Int64] = [:]
     private var clock: VersionClock
+    private var creationRate: JobCreationRate
     private let save: SQLiteStatement
     private let saveClock: SQLiteStatement
     /// Told of every change to a job (to push it to the gateways' subscribers).
@@ -34,7 +35,10 @@ actor JobRegistry {
     /// Running jobs one org may have at once; one more is refused (429).
     static let maxRunningPerOrg = 4
 
-    init(path: String, shardCount: Int, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }) throws {
+    init(
+        path: String, shardCount: Int, creationRate: JobCreationRate = .standard, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
+    ) throws {
+        self.creationRate = creationRate
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000")
         try RegistrySchema.open(database, path: path)
@@ -90,6 +94,12 @@ actor JobRegistry {
     /// one job. A new job is refused while the org already runs `maxRunningPerOrg`.
     func register(_ request: DeleteJobRequest) throws -> Registration {
         if let earlier = try replay(of: request) { return .replayed(earlier) }
+        if let wait = creationRate.take(for: request.org, at: .now) {
+            throw RemoteFailure(
+                .tooManyRequests,
+                "Your organization creates bulk jobs faster than \(creationRate.burst) at once and one every \(creationRate.refillEvery); "
+                    + "retry in \(wait.components.seconds + 1) s.")
+        }
         let running = jobs.values.count { $0.document.org == request.org && !$0.isFinished }
         guard running < Self.maxRunningPerOrg else {
             throw RemoteFailure(
