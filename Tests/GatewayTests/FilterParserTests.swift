@@ -136,7 +136,7 @@ private let validCases: [ValidFilterCase] = [
         }),
     .init(
         name: "unknown top-level keys are ignored",
-        body: #"{"stageIds":["s1"],"expectedCount":12,"dryRun":true,"sort":{"x":1},"stageIdz":["s9"],"limit":"5"}"#,
+        body: #"{"stageIds":["s1"],"expectedCount":12,"dryRun":true,"sort":{"x":1},"limit":"5"}"#,
         expected: staged()),
     .init(
         name: "everything at once",
@@ -355,6 +355,25 @@ private let invalidCases: [InvalidFilterCase] = {
                 Issue.record("expected \(testCase.expected), got \(error)")
             }
         }
+    }
+
+    @Test(arguments: [
+        ("dryrun", "dryRun"), ("advancedparams", "advancedParams"), ("ownerfilter", "ownerFilter"), ("stageids", "stageIds"),
+        ("StageIds", "stageIds"), ("expectedcount", "expectedCount"), ("orgwide", "orgWide"), ("pipelinetype", "pipelineType"),
+        ("dryRn", "dryRun"), ("advancedParam", "advancedParams"), ("stageId", "stageIds"), ("ownerFiltr", "ownerFilter"), ("stageIdz", "stageIds"),
+    ])
+    func aNearMissOfAFilterKeyIsRefusedNamingTheIntendedOne(typed: String, intended: String) {
+        let error = #expect(throws: APIError.self) { try parse("{\"stageIds\":[\"s1\"],\"\(typed)\":true}") }
+        guard case .invalidFilter(let message)? = error else {
+            Issue.record("expected invalidFilter for \(typed), got \(String(describing: error))")
+            return
+        }
+        #expect(message.hasPrefix("unknown key \"\(typed)\": did you mean \"\(intended)\"?"), "\(message)")
+    }
+
+    @Test(arguments: ["note", "source", "requestedBy", "tags", "jobName", "x"])
+    func otherUnknownTopLevelKeysAreStillIgnored(key: String) throws {
+        #expect(try parse("{\"stageIds\":[\"s1\"],\"\(key)\":1}") == staged())
     }
 
     @Test func namesAnUnknownKeyAndListsTheKnownOnes() {

@@ -6,7 +6,9 @@ import Wire
 /// Strict where a mistake could widen a delete, lenient where the seed is:
 /// - Top-level keys other than `stageIds`, `pipelineType`, `orgWide`,
 ///   `ownerFilter` and `advancedParams` are ignored (the seed's
-///   `additionalProperties: true`; `expectedCount` and `dryRun` are read elsewhere).
+///   `additionalProperties: true`; `expectedCount` and `dryRun` are read elsewhere),
+///   except a near miss of one of them or of the guards (case, or two edits:
+///   `dryrun`, `advancedparams`), which is an `.invalidFilter` naming the intended key.
 /// - Inside `advancedParams` an unknown key or a wrongly typed value is an
 ///   `.invalidFilter` naming it: a typo must never widen a delete.
 /// - A JSON `null` for any optional key means the key is absent.
@@ -26,6 +28,36 @@ enum FilterParser {
     static let maxArrayEntries = 1000
     /// The most Unicode scalars `advancedParams.search` may hold.
     static let maxSearchLength = 256
+    /// The keys a filter body's top level may hold (the guards beside the filter's own);
+    /// others are ignored, as the seed allows, unless they are a near miss of one of these.
+    static let topLevelKeys: Set<String> = [
+        "stageIds", "pipelineType", "orgWide", "ownerFilter", "advancedParams", "dryRun", "expectedCount", "requestsPerSecond",
+    ]
+
+    /// The top-level key `key` was probably meant to be: one that differs only in case or by at most two edits.
+    static func nearMiss(_ key: String) -> String? {
+        let typed = Array(key.lowercased())
+        return topLevelKeys.sorted().first { known in
+            let wanted = Array(known.lowercased())
+            // Two edits cannot bridge a bigger difference in length (and a huge key costs nothing).
+            guard abs(typed.count - wanted.count) <= 2 else { return false }
+            return editDistance(typed, wanted) <= 2
+        }
+    }
+
+    /// Levenshtein distance: insertions, deletions and substitutions.
+    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, y) in b.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
     /// Every key `advancedParams` may hold, in the order error messages list them.
     static let advancedKeys = [
         "createdAfter", "createdBefore", "updatedAfter", "updatedBefore", "tags", "tagsAll", "source", "assignedTo", "search",
@@ -38,6 +70,12 @@ enum FilterParser {
     /// other wrongly typed, unknown (inside `advancedParams`) or oversized value.
     static func parse(_ body: [UInt8], requester: String) throws(APIError) -> ContactFilter {
         let object = try jsonObject(body)
+        for key in object.keys.sorted() where !topLevelKeys.contains(key) {
+            guard let intended = nearMiss(key) else { continue }
+            throw .invalidFilter(
+                "unknown key \(JSONText.quoted(key)): did you mean \(JSONText.quoted(intended))? A key this close to one of the filter's "
+                    + "is refused, not ignored, so that a typo can neither widen a delete nor turn a preview into one")
+        }
         var filter = ContactFilter()
         filter.requester = requester
 
