@@ -15,11 +15,11 @@ struct ShardService: ConnectionDelegate {
             case .importRecords(let org, let records, let version):
                 return .imported(try await store.importRecords(org: org, records, version: version))
             case .countMatching(let org, let filter):
-                return .count(try await store.count(org: org, filter: filter))
+                return .count(try await store.withinReadBudget("counting the matches") { try $0.count(org: org, filter: filter) })
             case .contact(let org, let id):
-                return .contact(try await store.contact(org: org, id: id))
+                return .contact(try await store.withinReadBudget("reading a contact") { try $0.contact(org: org, id: id) })
             case .stats(let org):
-                return .stats(try await store.stats(org: org))
+                return .stats(try await store.withinReadBudget("counting the organization's rows") { try $0.stats(org: org) })
             case .deleteSlice(let assignment):
                 return .sliceProgress(await runner.start(assignment, reportingTo: connection))
             case .cancelSlice(let jobId):
@@ -28,11 +28,16 @@ struct ShardService: ConnectionDelegate {
                 return .sliceProgress(try await store.cancelSlice(jobId))
             case .logPage(let query):
                 // The coordinator sends each shard its own position, and asks for one more than a page.
-                let page = try await store.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit))
+                let page = try await store.withinReadBudget("reading a log page") { store in
+                    try store.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit))
+                }
                 return .logPage(LogPage(total: page.total, entries: page.entries, next: nil))
             case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events:
                 return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
             }
+        } catch let error as StoreError {
+            if case .readBudgetExceeded = error { return .failure(RemoteFailure(.unavailable, "shard \(index): \(error)")) }
+            return .failure(RemoteFailure(.internal, "shard \(index): \(error)"))
         } catch {
             return .failure(RemoteFailure(.internal, "shard \(index): \(error)"))
         }

@@ -283,3 +283,32 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         }
     }
 }
+
+/// Reads a request asked for run within a time budget; past it they stop, and the store goes on.
+@Suite struct ReadBudgetTests {
+    @Test func aReadPastItsBudgetIsStoppedWithAClearErrorAndTheStoreGoesOn() async throws {
+        let scratch = try ScratchDirectory("budget")
+        let store = try ShardStore(path: "\(scratch.path)/b.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        _ = try await store.importRecords(org: "o1", (0..<5_000).map { sliceContact($0, stage: "s", assignee: nil) })
+        let costly = {
+            var filter = ContactFilter()
+            filter.stageIds = ["s"]
+            filter.search = "no such text anywhere"
+            return filter
+        }()
+        await store.setReadBudget(.zero)
+        let error = await #expect(throws: StoreError.self) {
+            try await store.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: costly) }
+        }
+        #expect(error == .readBudgetExceeded(what: "counting the matches", budget: .zero))
+        #expect(error.map { "\($0)" }?.contains("narrow the filter") == true)
+        // The connection is free again, and a read within its budget answers.
+        await store.setReadBudget(ShardStore.standardReadBudget)
+        #expect(try await store.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: costly) } == 0)
+        #expect(try await store.stats(org: "o1").contacts == 5_000)
+    }
+}
+
+extension ShardStore {
+    func setReadBudget(_ budget: Duration) { readBudget = budget }
+}

@@ -30,6 +30,23 @@ actor ShardStore {
     /// Delete slices touched since start, by job id (the checkpoint table is the truth).
     var slices: [String: DeleteSlice] = [:]
 
+    /// How long one read a request asked for (a count, a contact, stats, a log
+    /// page) may run before it is stopped: under the gateway's 5 s wait, so the
+    /// shard is free again by the time its caller has given up.
+    static let standardReadBudget: Duration = .seconds(3)
+    /// This store's budget (tests shrink it).
+    var readBudget = ShardStore.standardReadBudget
+
+    /// Runs the read `body` within `readBudget`; past it the read stops and throws
+    /// `StoreError.readBudgetExceeded`, and the store goes on with its next work.
+    func withinReadBudget<T: Sendable>(_ what: String, _ body: @Sendable (isolated ShardStore) throws -> T) throws -> T {
+        do {
+            return try database.withTimeBudget(readBudget) { try body(self) }
+        } catch let error as SQLiteError where error.isInterrupted {
+            throw StoreError.readBudgetExceeded(what: what, budget: readBudget)
+        }
+    }
+
     /// Distinct filter shapes whose prepared count statement is kept.
     static let cachedCountStatements = 64
 

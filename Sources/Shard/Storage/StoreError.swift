@@ -6,6 +6,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
     case misrouted(id: String, slot: UInt32, owned: String)
     /// A batch was asked for a job this shard was never assigned.
     case unknownSlice(String)
+    /// A read ran past its time budget and was stopped.
+    case readBudgetExceeded(what: String, budget: Duration)
     /// The database was written by a newer build, in a schema this one does not read.
     case newerSchema(path: String, found: Int64, supported: Int64)
 
@@ -17,6 +19,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
             "record \(id) hashes to slot \(slot), outside this shard's slots \(owned)"
         case .unknownSlice(let jobId):
             "no delete slice for job \(jobId) on this shard"
+        case .readBudgetExceeded(let what, let budget):
+            "\(what) took longer than \(budget) and was stopped; narrow the filter (a long search or many tags are costly), then retry"
         case .newerSchema(let path, let found, let supported):
             "\(path) is in shard schema \(found), written by a newer tether-bulk; this build reads schemas up to \(supported): run the newer build"
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSystem
 
 /// One SQLite connection, confined to the thread of the actor that owns it.
@@ -24,6 +27,39 @@ package final class SQLiteDatabase {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// When the statement running now must stop (CLOCK_MONOTONIC nanoseconds; 0: never).
+    /// Read by the progress handler on this connection's own thread only.
+    private final class Deadline {
+        var nanoseconds: UInt64 = 0
+    }
+
+    private let deadline = Deadline()
+
+    /// Runs `body` with every statement it steps stopped, with SQLITE_INTERRUPT,
+    /// once `budget` has passed: a read that outlives its caller's patience
+    /// must not hold the connection, and every other tenant's request, behind it.
+    package func withTimeBudget<T>(_ budget: Duration, _ body: () throws -> T) throws -> T {
+        deadline.nanoseconds = Self.monotonicNanoseconds() + UInt64(budget.components.seconds) * 1_000_000_000
+            + UInt64(budget.components.attoseconds / 1_000_000_000)
+        // Every 10,000 virtual machine steps: about a millisecond of work between checks.
+        sqlite3_progress_handler(handle, 10_000, { context in
+            guard let context else { return 0 }
+            let deadline = Unmanaged<Deadline>.fromOpaque(context).takeUnretainedValue()
+            return SQLiteDatabase.monotonicNanoseconds() > deadline.nanoseconds ? 1 : 0
+        }, Unmanaged.passUnretained(deadline).toOpaque())
+        defer {
+            sqlite3_progress_handler(handle, 0, nil, nil)
+            deadline.nanoseconds = 0
+        }
+        return try body()
+    }
+
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
 
     /// Runs one or more statements that return no rows.
     package func execute(_ sql: String) throws {

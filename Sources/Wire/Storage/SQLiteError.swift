@@ -41,6 +41,9 @@ package struct SQLiteError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The statement was stopped by a time budget (`SQLiteDatabase.withTimeBudget`).
+    package var isInterrupted: Bool { code & 0xFF == SQLITE_INTERRUPT }
+
     /// True when the same statement may succeed later without anyone changing the database.
     package var isTransient: Bool { fault == .locked || fault == .storage }
 }
