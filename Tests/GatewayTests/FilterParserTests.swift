@@ -339,6 +339,20 @@ private let invalidCases: [InvalidFilterCase] = {
         #expect(try parse(testCase.body) == testCase.expected)
     }
 
+    /// What a job shows is the filter as parsed: rendered, it parses back the same, whatever the body looked like.
+    @Test(arguments: validCases)
+    func theRenderedFilterParsesBackTheSame(_ testCase: ValidFilterCase) throws {
+        let rendered = FilterJSON.render(testCase.expected)
+        #expect(try parse(rendered) == testCase.expected, "\(rendered)")
+        #expect(!rendered.contains("sort") && !rendered.contains("limit"), "\(rendered)")
+    }
+
+    @Test func aJobNeverShowsTheRawBody() throws {
+        let padding = String(repeating: "x", count: 100_000)
+        let filter = try parse("{ \"stageIds\" : [\"s1\"], \"note\": \"\(padding)\" }")
+        #expect(FilterJSON.render(filter) == #"{"pipelineType":"Contact","stageIds":["s1"]}"#)
+    }
+
     @Test(arguments: invalidCases)
     func refusesInvalidFilter(_ testCase: InvalidFilterCase) {
         do {

@@ -34,7 +34,7 @@ struct BulkDeleteEndpoints: Sendable {
             throw .invalidBody("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters.")
         }
         let job = DeleteJobRequest(
-            org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: String(decoding: request.body, as: UTF8.self),
+            org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: FilterJSON.render(filter),
             expectedCount: guards.expectedCount, idempotencyKey: key)
         guard case .registered(let document, let replayed) = try await coordinator.send(.createDeleteJob(job)) else {
             throw .internalError("the coordinator did not register the job")
