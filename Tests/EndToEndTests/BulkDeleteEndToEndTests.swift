@@ -244,6 +244,14 @@ import Wire
         #expect(try cluster.send("GET", "/api/notifications?cursor=zz", token: admin).status == 400)
         #expect(try cluster.send("GET", "/api/notifications?cursor=0.0", token: admin).status == 400)
         #expect(try cluster.send("GET", "/api/event-logs?limit=501", token: admin).status == 400)
+        // A misspelt parameter or an unknown type is refused, naming it, never answered as if absent.
+        let misspelt = try cluster.send("GET", "/api/event-logs?type=CONTACT_DELETE&jobid=\(jobId)", token: admin)
+        #expect(misspelt.status == 400)
+        #expect(misspelt.json["error"] as? String == "Invalid query")
+        #expect((misspelt.json["message"] as? String)?.contains("jobid is not a query parameter of this endpoint (did you mean jobId?)") == true, "\(misspelt)")
+        let unknownType = try cluster.send("GET", "/api/event-logs?type=CONTACT_DELETED", token: admin)
+        #expect(unknownType.status == 400, "\(unknownType)")
+        #expect(try cluster.send("GET", "/api/notifications?limt=5", token: admin).status == 400)
     }
 }
 

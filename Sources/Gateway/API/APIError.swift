@@ -6,6 +6,8 @@ enum APIError: Error, Equatable {
     case malformedRequest(HTTPParseError)
     /// The body is not what the endpoint takes (not JSON, not an object, a wrongly typed field).
     case invalidBody(String)
+    /// The query string names an unknown parameter or holds a bad value.
+    case invalidQuery(String)
     /// The filter names an unknown `advancedParams` key or a wrongly typed value.
     case invalidFilter(String)
     /// The seed's 400: no `stageIds[]` and `orgWide` not true.
@@ -28,6 +30,8 @@ enum APIError: Error, Equatable {
             return .error(error.status, Self.shortName(for: error.status), error.message)
         case .invalidBody(let message):
             return .error(400, "Invalid request body", message)
+        case .invalidQuery(let message):
+            return .error(400, "Invalid query", message)
         case .invalidFilter(let message):
             return .error(400, "Invalid filter", message)
         case .missingStageIds:

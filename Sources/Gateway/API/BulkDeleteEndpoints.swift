@@ -54,7 +54,7 @@ struct BulkDeleteEndpoints: Sendable {
         var limit = Self.defaultListLimit
         if let text = QueryString(request.head.query)["limit"] {
             guard let value = Int(text), (1...Self.maxListLimit).contains(value) else {
-                throw .invalidBody("limit must be a whole number from 1 to \(Self.maxListLimit), got \(text).")
+                throw .invalidQuery("limit must be a whole number from 1 to \(Self.maxListLimit), got \(text).")
             }
             limit = value
         }

@@ -36,26 +36,7 @@ enum FilterParser {
 
     /// The top-level key `key` was probably meant to be: one that differs only in case or by at most two edits.
     static func nearMiss(_ key: String) -> String? {
-        let typed = Array(key.lowercased())
-        return topLevelKeys.sorted().first { known in
-            let wanted = Array(known.lowercased())
-            // Two edits cannot bridge a bigger difference in length (and a huge key costs nothing).
-            guard abs(typed.count - wanted.count) <= 2 else { return false }
-            return editDistance(typed, wanted) <= 2
-        }
-    }
-
-    /// Levenshtein distance: insertions, deletions and substitutions.
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var current = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, y) in b.enumerated() {
-                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
+        NearMiss.suggestion(for: key, among: topLevelKeys)
     }
 
     /// Every key `advancedParams` may hold, in the order error messages list them.

@@ -8,9 +8,16 @@ struct LogEndpoints: Sendable {
     static let defaultLimit = 50
     static let maxLimit = 500
 
+    /// The audit entry types `type` may name.
+    static let auditTypes = ["CONTACT_DELETE", "APPLICATION_DELETE"]
+
     /// The org's audit entries, filtered by `type` and `jobId`.
     func eventLogs(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let query = QueryString(request.head.query)
+        try query.check(allowed: ["type", "jobId", "limit", "cursor"])
+        if let type = query["type"], !Self.auditTypes.contains(type) {
+            throw .invalidQuery("type must be \(Self.auditTypes.joined(separator: " or ")), got \(type).")
+        }
         return try await page(LogQuery(
             kind: .auditEntries, org: claims.orgId, type: query["type"], jobId: query["jobId"], userId: nil,
             after: try Self.positions(query["cursor"]), limit: try Self.limit(query["limit"])))
@@ -19,6 +26,7 @@ struct LogEndpoints: Sendable {
     /// The calling user's notifications.
     func notifications(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let query = QueryString(request.head.query)
+        try query.check(allowed: ["limit", "cursor"])
         return try await page(LogQuery(
             kind: .notifications, org: claims.orgId, type: nil, jobId: nil, userId: claims.subject,
             after: try Self.positions(query["cursor"]), limit: try Self.limit(query["limit"])))
@@ -68,7 +76,7 @@ struct LogEndpoints: Sendable {
         let parts = cursor.split(separator: ".", omittingEmptySubsequences: false)
         let positions = parts.compactMap { Int64($0, radix: 16) }
         guard !cursor.isEmpty, positions.count == parts.count, positions.allSatisfy({ $0 >= 0 }) else {
-            throw .invalidBody("cursor is not one this server gave out; use the nextCursor of the previous page, or none to start.")
+            throw .invalidQuery("cursor is not one this server gave out; use the nextCursor of the previous page, or none to start.")
         }
         return positions
     }
@@ -76,7 +84,7 @@ struct LogEndpoints: Sendable {
     static func limit(_ text: String?) throws(APIError) -> UInt32 {
         guard let text else { return UInt32(defaultLimit) }
         guard let value = Int(text), (1...maxLimit).contains(value) else {
-            throw .invalidBody("limit must be a whole number from 1 to \(maxLimit), got \(text).")
+            throw .invalidQuery("limit must be a whole number from 1 to \(maxLimit), got \(text).")
         }
         return UInt32(value)
     }

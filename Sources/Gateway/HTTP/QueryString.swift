@@ -10,6 +10,15 @@ struct QueryString {
         }
     }
 
+    /// Throws unless every parameter is one of `allowed`: a misspelt one
+    /// (`jobid`) would otherwise be ignored and widen what is answered.
+    func check(allowed: [String]) throws(APIError) {
+        for (name, _) in pairs where !allowed.contains(name) {
+            let meant = NearMiss.suggestion(for: name, among: allowed).map { " (did you mean \($0)?)" } ?? ""
+            throw .invalidQuery("\(name) is not a query parameter of this endpoint\(meant); it takes \(allowed.joined(separator: ", ")).")
+        }
+    }
+
     /// The first value named `name`.
     subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
 
