@@ -44,8 +44,9 @@ import Wire
     }
 
     private func request(requester: String) throws -> DeleteJobRequest {
-        var reader = WireReader(Self.bytes(Self.format1Filter))
-        return DeleteJobRequest(org: "acme", requester: requester, filter: try reader.read(), filterJSON: "{}", idempotencyKey: "k1")
+        DeleteJobRequest(
+            org: "acme", requester: requester, filter: try ContactFilter(bareBytes: Self.bytes(Self.format1Filter)), filterJSON: "{}",
+            idempotencyKey: "k1")
     }
 
     @Test func aFormat1RegistryOpensWithItsJobsSnapshotsAndKeys() async throws {

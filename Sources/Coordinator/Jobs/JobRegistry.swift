@@ -19,9 +19,8 @@ actor JobRegistry {
     private var jobs: [String: JobTracker] = [:]
     /// Job ids in registration order: "newest first" must not depend on two jobs' milliseconds differing.
     private var registrationOrder: [String] = []
-    private var filters: [String: ContactFilter] = [:]
-    /// Each job's snapshot: records at or below this version are its to delete.
-    private var watermarks: [String: Int64] = [:]
+    /// What each job asks of every shard: its filter, requester and snapshot (watermark).
+    private var assignments: [String: SliceAssignment] = [:]
     private var clock: VersionClock
     private var creationRate: JobCreationRate
     private let save: SQLiteStatement
@@ -49,9 +48,11 @@ actor JobRegistry {
         while try read.step() {
             let jobId = read.text(0)
             registrationOrder.append(jobId)
-            filters[jobId] = try ContactFilter(storedBytes: read.blob(1))
-            jobs[jobId] = JobTracker(document: try JobDocument(storedBytes: read.blob(2)))
-            watermarks[jobId] = read.integer(3)
+            let document = try JobDocument(storedBytes: read.blob(2))
+            jobs[jobId] = JobTracker(document: document)
+            assignments[jobId] = SliceAssignment(
+                jobId: jobId, org: document.org, requester: document.requestedBy, filter: try ContactFilter(storedBytes: read.blob(1)),
+                watermark: read.integer(3))
         }
         self.database = database
         self.shardCount = shardCount
@@ -133,8 +134,7 @@ actor JobRegistry {
             return watermark
         }
         jobs[jobId] = tracker
-        filters[jobId] = request.filter
-        watermarks[jobId] = watermark
+        assignments[jobId] = SliceAssignment(jobId: jobId, org: request.org, requester: request.requester, filter: request.filter, watermark: watermark)
         registrationOrder.append(jobId)
         onChange(tracker.document)
         return .created(tracker.document)
@@ -156,8 +156,7 @@ actor JobRegistry {
         }
         for jobId in expired {
             jobs[jobId] = nil
-            filters[jobId] = nil
-            watermarks[jobId] = nil
+            assignments[jobId] = nil
         }
         if !expired.isEmpty { registrationOrder.removeAll { jobs[$0] == nil } }
         return expired.count
@@ -218,7 +217,7 @@ actor JobRegistry {
     }
 
     /// The snapshot of `jobId`: the version it was registered at.
-    func watermark(of jobId: String) -> Int64? { watermarks[jobId] }
+    func watermark(of jobId: String) -> Int64? { assignments[jobId]?.watermark }
 
     /// The job `jobId` if it belongs to `org` (another org's job is as good as absent).
     func document(org: String, jobId: String) -> JobDocument? {
@@ -230,11 +229,7 @@ actor JobRegistry {
     /// slices are pending, and whether they are to be stopped rather than run.
     func pendingWork() -> [(assignment: SliceAssignment, shards: [Int], cancelling: Bool)] {
         jobs.values.filter { !$0.isFinished }.compactMap { tracker in
-            let document = tracker.document
-            guard let filter = filters[document.jobId], let watermark = watermarks[document.jobId] else { return nil }
-            let assignment = SliceAssignment(
-                jobId: document.jobId, org: document.org, requester: document.requestedBy, filter: filter, watermark: watermark)
-            return (assignment, tracker.pendingShards, tracker.isCancelling)
+            assignments[tracker.document.jobId].map { ($0, tracker.pendingShards, tracker.isCancelling) }
         }
     }
 }

@@ -76,10 +76,8 @@ enum RegistrySchema {
         let read = try database.prepare("SELECT job_id, filter, document FROM jobs")
         let rewrite = try database.prepare("UPDATE jobs SET filter = ?, document = ? WHERE job_id = ?")
         while try read.step() {
-            var filterReader = WireReader(read.blob(1))
-            var documentReader = WireReader(read.blob(2))
-            let filter: ContactFilter = try filterReader.read()
-            let document: JobDocument = try documentReader.read()
+            let filter = try ContactFilter(bareBytes: read.blob(1))
+            let document = try JobDocument(bareBytes: read.blob(2))
             try rewrite.bind(bytes: filter.storedBytes, at: 1)
             try rewrite.bind(bytes: document.storedBytes, at: 2)
             try rewrite.bind(read.text(0), at: 3)

@@ -40,13 +40,13 @@ struct BulkDeleteEndpoints: Sendable {
             throw .internalError("the coordinator did not register the job")
         }
         jobs.store(document)
-        guard replayed else {
-            return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\"Bulk delete started\"}")
-        }
-        // The seed's answer, saying that nothing new started.
-        let message = "Replayed: job \(document.jobId) was started by an earlier request with this Idempotency-Key (now \(document.status))"
+        // A replay is the seed's answer too, saying that nothing new started.
+        let message = replayed
+            ? "Replayed: job \(document.jobId) was started by an earlier request with this Idempotency-Key (now \(document.status))"
+            : "Bulk delete started"
         return .json(
-            202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\(JSONText.quoted(message))}", headers: [("Idempotent-Replayed", "true")])
+            202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\(JSONText.quoted(message))}",
+            headers: replayed ? [("Idempotent-Replayed", "true")] : [])
     }
 
     /// `GET /api/contacts/bulk-jobs?limit=n`: the org's newest jobs first.
@@ -110,16 +110,16 @@ enum JobJSON {
         let counters = job.counters
         let finished = job.status.isFinished
         let counted = finished || job.totalKnown
+        let share = counters.total == 0 ? (finished ? 100 : 0) : Double(counters.processed) * 100 / Double(counters.total)
         let percent: String
         let eta: String
         if !counted {
             percent = "null"
             eta = "null"
         } else if finished {
-            percent = number(counters.total == 0 ? 100 : Double(counters.processed) * 100 / Double(counters.total))
+            percent = number(share)
             eta = "0"
         } else {
-            let share = counters.total == 0 ? 0 : Double(counters.processed) * 100 / Double(counters.total)
             // One decimal: 99.96 would print as 100.0.
             percent = number(min(share, Self.mostWhileRunning))
             eta = job.ratePerSecond.flatMap { $0 > 0 ? number(Double(counters.remaining) / $0) : nil } ?? "null"

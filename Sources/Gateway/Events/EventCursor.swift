@@ -50,7 +50,7 @@ struct EventCursor {
     static let heldLimit = 10_000
 
     private var phase = Phase.catchingUp(held: [], overflowed: false)
-    private var start: Start
+    private let start: Start
     /// The newest event sent, nil until the catch-up has placed the cursor.
     private(set) var lastSent: UInt64?
 
@@ -99,7 +99,8 @@ struct EventCursor {
             // Started at the head: nothing before it is this subscriber's.
             lastSent = head
         }
-        var send = events.filter { $0.seq > (lastSent ?? 0) || lastSent == nil }
+        let sentUpTo = lastSent
+        var send = events.filter { event in sentUpTo.map { event.seq > $0 } ?? true }
         if let newest = send.last?.seq { lastSent = max(lastSent ?? 0, newest) }
         if limit > 0 && events.count == limit {
             return (send, catchUpFetch)

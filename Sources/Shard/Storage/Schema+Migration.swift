@@ -27,11 +27,8 @@ extension Schema {
         while try read.step() {
             // A tombstone (a job cancelled before it was assigned here) has no filter, then and now.
             let filterBytes = read.blob(1)
-            var filterReader = WireReader(filterBytes)
-            var countersReader = WireReader(read.blob(2))
-            let filter: [UInt8] = filterBytes.isEmpty ? [] : try (filterReader.read() as ContactFilter).storedBytes
-            try rewrite.bind(bytes: filter, at: 1)
-            try rewrite.bind(bytes: try (countersReader.read() as DeleteCounters).storedBytes, at: 2)
+            try rewrite.bind(bytes: filterBytes.isEmpty ? [] : try ContactFilter(bareBytes: filterBytes).storedBytes, at: 1)
+            try rewrite.bind(bytes: try DeleteCounters(bareBytes: read.blob(2)).storedBytes, at: 2)
             try rewrite.bind(read.text(0), at: 3)
             try rewrite.execute()
         }

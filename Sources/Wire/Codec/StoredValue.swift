@@ -31,6 +31,15 @@ extension StoredCodable {
     }
 }
 
+extension WireCodable {
+    /// Reads a value stored before layout bytes existed: its bare wire encoding, whole.
+    package init(bareBytes bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        self = try reader.read()
+        try reader.expectEnd()
+    }
+}
+
 extension JobDocument: StoredCodable {
     package static let storedLayout: UInt8 = 1
 }
