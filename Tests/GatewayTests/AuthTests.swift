@@ -356,7 +356,7 @@ import Testing
                 error: .invalidClaim("exp", "true")),
             Refusal(
                 name: "exp beyond Int64", authorization: "Bearer \(mint(payload: #"{"sub":"u1","orgId":"o1","exp":1e300}"#))",
-                error: .invalidClaim("exp", "1e+300")),
+                error: .invalidClaim("exp", "1e300")),
         ]
     }()
 

@@ -195,6 +195,19 @@ private let invalidCases: [InvalidFilterCase] = {
         .init(name: "JSON string body", body: #""s1""#, expected: .invalidBody),
         .init(name: "JSON number body", body: "3", expected: .invalidBody),
         .init(name: "JSON null body", body: "null", expected: .invalidBody),
+        // Strict RFC 8259: what lenient parsers let through.
+        .init(name: "trailing comma in the object", body: #"{"stageIds":["none"],}"#, expected: .invalidBody),
+        .init(name: "trailing comma in an array", body: #"{"stageIds":["s1",]}"#, expected: .invalidBody),
+        .init(name: "byte order mark", body: "\u{FEFF}{\"stageIds\":[\"s1\"]}", expected: .invalidBody),
+        .init(name: "a comment", body: #"{"stageIds":["s1"] /* all */}"#, expected: .invalidBody),
+        .init(name: "single quotes", body: "{'stageIds':['s1']}", expected: .invalidBody),
+        .init(name: "a duplicate key", body: #"{"stageIds":["s1"],"stageIds":["s2"]}"#, expected: .invalidBody),
+        .init(name: "a duplicate key inside advancedParams", body: advanced(#""source":"a","source":"b""#), expected: .invalidBody),
+        .init(name: "a leading zero", body: #"{"stageIds":["s1"],"expectedCount":01}"#, expected: .invalidBody),
+        .init(name: "NaN", body: #"{"stageIds":["s1"],"expectedCount":NaN}"#, expected: .invalidBody),
+        .init(name: "a raw newline in a string", body: "{\"stageIds\":[\"s\n1\"]}", expected: .invalidBody),
+        .init(name: "a lone surrogate", body: #"{"stageIds":["\uD800"]}"#, expected: .invalidBody),
+        .init(name: "two objects", body: #"{"stageIds":["s1"]}{"orgWide":true}"#, expected: .invalidBody),
         // The seed's 400.
         .init(name: "empty object", body: "{}", expected: .missingStageIds),
         .init(name: "empty stageIds", body: #"{"stageIds":[]}"#, expected: .missingStageIds),
@@ -279,6 +292,15 @@ private let invalidCases: [InvalidFilterCase] = {
         .init(
             name: "1001 assignees", body: advanced("\"assignedTo\":\(jsonStrings(1001))"),
             expected: .invalidFilter(naming: "advancedParams.assignedTo")),
+        .init(
+            name: "a 257-byte stage id", body: "{\"stageIds\":[\"\(String(repeating: "s", count: 257))\"]}",
+            expected: .invalidFilter(naming: "stageIds[0]")),
+        .init(
+            name: "a 257-byte source", body: advanced("\"source\":\"\(String(repeating: "é", count: 129))\""),
+            expected: .invalidFilter(naming: "advancedParams.source")),
+        .init(
+            name: "a 257-byte tag", body: advanced("\"tagsAll\":[\"x\",\"\(String(repeating: "t", count: 257))\"]"),
+            expected: .invalidFilter(naming: "advancedParams.tagsAll[1]")),
         .init(
             name: "257-character search", body: advanced("\"search\":\"\(String(repeating: "a", count: 257))\""),
             expected: .invalidFilter(naming: "advancedParams.search")),
@@ -404,6 +426,49 @@ private let invalidCases: [InvalidFilterCase] = {
             return
         }
         #expect(message.contains("1001") && message.contains("\(FilterParser.maxArrayEntries)"))
+    }
+
+    /// A job keeps its filter for a day and shows it in every list: the largest filter the
+    /// parser takes is bounded, whatever the body held.
+    @Test func aFilterOverItsSizeLimitIsRefusedAndOneJustUnderIsKept() throws {
+        let stage = String(repeating: "s", count: FilterParser.maxStringBytes - 4)
+        func body(_ count: Int) -> String { "{\"stageIds\":" + jsonStrings(count, prefix: stage) + "}" }
+        let fits = try parse(body(200))
+        #expect(FilterJSON.render(fits).utf8.count <= FilterParser.maxFilterBytes)
+        let error = #expect(throws: APIError.self) { try parse(body(FilterParser.maxArrayEntries)) }
+        guard case .invalidFilter(let message)? = error else {
+            Issue.record("expected invalidFilter, got \(String(describing: error))")
+            return
+        }
+        #expect(message.contains("limit of \(FilterParser.maxFilterBytes)"), "\(message)")
+    }
+
+    @Test func aBodyThatIsNotStrictJSONIsRefusedSayingWhereAndWhy() {
+        let cases: [(body: [UInt8], says: String)] = [
+            (Array(#"{"stageIds":["none"],}"#.utf8), "unexpected '}' at byte 21"),
+            ([0xEF, 0xBB, 0xBF] + Array(#"{"stageIds":["s1"]}"#.utf8), "byte order mark"),
+            (Array(#"{"stageIds":["s1"]}"#.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }), "UTF-16 or UTF-32"),
+            (Array(#"{"a":1,"a":2}"#.utf8), "the key \"a\" appears twice"),
+            (Array("  ".utf8), "it is empty"),
+            (Array(repeating: UInt8(ascii: "["), count: 100), "deeper than 64 levels"),
+        ]
+        for (body, says) in cases {
+            let error = #expect(throws: APIError.self) { try FilterParser.parse(body, requester: requester) }
+            guard case .invalidBody(let message)? = error else {
+                Issue.record("expected invalidBody, got \(String(describing: error))")
+                continue
+            }
+            #expect(message.contains(says) && message.hasPrefix("The body is not strict JSON"), "\(message)")
+        }
+    }
+
+    @Test func theGuardsAreReadFromTheSameParse() throws {
+        let body = try FilterParser.object(Array(#"{"stageIds":["s1"],"dryRun":true,"expectedCount":1.2e1}"#.utf8))
+        #expect(try DeleteGuards(in: body) == DeleteGuards(dryRun: true, expectedCount: 12))
+        for bad in [#"{"dryRun":"yes"}"#, #"{"dryRun":1}"#, #"{"expectedCount":-1}"#, #"{"expectedCount":1.5}"#, #"{"expectedCount":true}"#,
+                    #"{"expectedCount":"3"}"#, #"{"expectedCount":1e30}"#] {
+            #expect(throws: APIError.self, "\(bad)") { try DeleteGuards(in: try FilterParser.object(Array(bad.utf8))) }
+        }
     }
 
     @Test func keepsTheRequesterForMine() throws {

@@ -8,6 +8,8 @@ enum APIError: Error, Equatable {
     case invalidBody(String)
     /// The query string names an unknown parameter or holds a bad value.
     case invalidQuery(String)
+    /// A request header holds a bad value.
+    case invalidHeader(String)
     /// The filter names an unknown `advancedParams` key or a wrongly typed value.
     case invalidFilter(String)
     /// The seed's 400: no `stageIds[]` and `orgWide` not true.
@@ -32,6 +34,8 @@ enum APIError: Error, Equatable {
             return .error(400, "Invalid request body", message)
         case .invalidQuery(let message):
             return .error(400, "Invalid query", message)
+        case .invalidHeader(let message):
+            return .error(400, "Invalid header", message)
         case .invalidFilter(let message):
             return .error(400, "Invalid filter", message)
         case .missingStageIds:

@@ -17,8 +17,9 @@ struct BulkDeleteEndpoints: Sendable {
     /// `dryRun: true` answers the count instead; `expectedCount` refuses (409)
     /// unless exactly that many match; `Idempotency-Key` replays the first job.
     func start(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
-        let filter = try FilterParser.parse(request.body, requester: claims.subject)
-        let guards = try DeleteGuards.parse(request.body)
+        let body = try FilterParser.object(request.body)
+        let filter = try FilterParser.filter(in: body, requester: claims.subject)
+        let guards = try DeleteGuards(in: body)
         if guards.dryRun {
             guard case .count(let count) = try await coordinator.send(.countMatching(org: claims.orgId, filter: filter)) else {
                 throw .internalError("the coordinator answered a count with something else")
@@ -31,7 +32,7 @@ struct BulkDeleteEndpoints: Sendable {
         }
         let key = request.head.headers["idempotency-key"]
         if let key, key.isEmpty || key.count > Self.maxIdempotencyKeyLength {
-            throw .invalidBody("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters.")
+            throw .invalidHeader("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters.")
         }
         let job = DeleteJobRequest(
             org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: FilterJSON.render(filter),

@@ -108,6 +108,22 @@ struct JSONReader {
         return consumeLiteral("null")
     }
 
+    /// The next boolean, or nil (consuming nothing) when the next value is not one.
+    mutating func readBool() -> Bool? {
+        guard peek() == .bool else { return nil }
+        if consumeLiteral("true") { return true }
+        return consumeLiteral("false") ? false : nil
+    }
+
+    /// The next number's text as it is written (checked against RFC 8259's grammar),
+    /// or nil (consuming nothing) when the next value is not a number.
+    mutating func readNumberText() throws -> String? {
+        guard peek() == .number else { return nil }
+        let start = index
+        try skipNumber()
+        return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
     /// Skips one value of any kind, checking its syntax.
     mutating func skipValue() throws {
         switch peek() {
@@ -115,7 +131,7 @@ struct JSONReader {
         case .array: try readArray { reader in try reader.skipValue() }
         case .string: _ = try readString()
         case .number: try skipNumber()
-        case .bool: guard consumeLiteral("true") || consumeLiteral("false") else { throw Failure.syntax(offset: offset) }
+        case .bool: guard readBool() != nil else { throw Failure.syntax(offset: offset) }
         case .null: guard consumeLiteral("null") else { throw Failure.syntax(offset: offset) }
         case nil: throw Failure.syntax(offset: offset)
         }
@@ -129,7 +145,8 @@ struct JSONReader {
 
     // MARK: - Pieces
 
-    private var offset: Int { index - bytes.startIndex }
+    /// How many bytes have been read: where a syntax error was found.
+    var offset: Int { index - bytes.startIndex }
 
     private mutating func skipWhitespace() {
         while index < bytes.endIndex {

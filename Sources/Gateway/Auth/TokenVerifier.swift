@@ -1,5 +1,4 @@
 import CSystem
-import Foundation
 
 /// Checks HS256 bearer tokens (RFC 7519 JWTs in JWS compact form) against the cluster secret.
 ///
@@ -74,21 +73,21 @@ struct TokenVerifier: Sendable {
     }
 
     /// The JSON object one base64url part encodes; `part` names it in the error.
-    private static func object(_ text: Substring, _ part: String) throws(AuthError) -> [String: Any] {
+    private static func object(_ text: Substring, _ part: String) throws(AuthError) -> [String: JSONValue] {
         guard let bytes = Base64URL.decode(text) else { throw .malformed("the \(part) is not base64url") }
-        let value = try? JSONSerialization.jsonObject(with: Data(bytes))
-        guard let object = value as? [String: Any] else { throw .malformed("the \(part) is not a JSON object") }
+        guard case .object(let object) = try? JSONValue.parse(bytes) else { throw .malformed("the \(part) is not a JSON object") }
         return object
     }
 
     /// `alg` must be "HS256" exactly; `typ`, when present, "JWT" in any case (RFC 7519 §5.1).
-    private static func checkHeader(_ header: [String: Any]) throws(AuthError) {
+    private static func checkHeader(_ header: [String: JSONValue]) throws(AuthError) {
         guard let algorithm = header["alg"] else { throw .unsupportedAlgorithm("") }
-        guard let name = algorithm as? String, name == "HS256" else {
-            throw .unsupportedAlgorithm(algorithm as? String ?? describe(algorithm))
+        guard case .string(let name) = algorithm, name == "HS256" else {
+            if case .string(let name) = algorithm { throw .unsupportedAlgorithm(name) }
+            throw .unsupportedAlgorithm(describe(algorithm))
         }
         if let type = header["typ"] {
-            guard let name = type as? String, name.lowercased() == "jwt" else {
+            guard case .string(let name) = type, name.lowercased() == "jwt" else {
                 throw .malformed("the header's typ is \(describe(type)), not \"JWT\"")
             }
         }
@@ -97,12 +96,12 @@ struct TokenVerifier: Sendable {
     // MARK: - Claims
 
     /// The claims of a payload whose signature has been checked; the time window is not judged here.
-    private static func claims(_ payload: [String: Any]) throws(AuthError) -> Claims {
+    private static func claims(_ payload: [String: JSONValue]) throws(AuthError) -> Claims {
         let subject = try string(payload, "sub")
         let orgId = try string(payload, "orgId")
         let role: Claims.Role
         if let value = payload["role"] {
-            guard let name = value as? String, let known = Claims.Role(rawValue: name) else {
+            guard case .string(let name) = value, let known = Claims.Role(rawValue: name) else {
                 throw .invalidClaim("role", describe(value))
             }
             role = known
@@ -117,39 +116,31 @@ struct TokenVerifier: Sendable {
     }
 
     /// A required claim that must be a non-empty string.
-    private static func string(_ payload: [String: Any], _ name: String) throws(AuthError) -> String {
+    private static func string(_ payload: [String: JSONValue], _ name: String) throws(AuthError) -> String {
         guard let value = payload[name] else { throw .missingClaim(name) }
-        guard let text = value as? String, !text.isEmpty else { throw .invalidClaim(name, describe(value)) }
+        guard case .string(let text) = value, !text.isEmpty else { throw .invalidClaim(name, describe(value)) }
         return text
     }
 
-    /// A NumericDate claim as whole seconds; JSONSerialization hands numbers over as Int or Double.
-    private static func seconds(_ value: Any, _ name: String, rounding: FloatingPointRoundingRule) throws(AuthError) -> Int64 {
-        if !isBoolean(value) {
-            if let whole = value as? Int64 { return whole }
-            if let real = value as? Double, let whole = Int64(exactly: real.rounded(rounding)) { return whole }
+    /// A NumericDate claim as whole seconds.
+    private static func seconds(_ value: JSONValue, _ name: String, rounding: FloatingPointRoundingRule) throws(AuthError) -> Int64 {
+        if case .number(let text) = value {
+            if let whole = Int64(text) { return whole }
+            if let real = Double(text), let whole = Int64(exactly: real.rounded(rounding)) { return whole }
         }
         throw .invalidClaim(name, describe(value))
     }
 
-    /// JSON `true`/`false` arrive as NSNumbers that also cast to Int and Double; their type code
-    /// is "c" (char), which the parser uses for nothing else.
-    private static func isBoolean(_ value: Any) -> Bool {
-        guard let number = value as? NSNumber else { return false }
-        return number.objCType.pointee == CChar(UInt8(ascii: "c"))
-    }
-
     /// A claim value as JSON-like text for an error message, cut to 64 characters.
-    private static func describe(_ value: Any) -> String {
+    private static func describe(_ value: JSONValue) -> String {
         let text: String =
             switch value {
-            case let string as String: "\"\(string)\""
-            case is NSNull: "null"
-            case _ where isBoolean(value): (value as? Bool ?? false) ? "true" : "false"
-            case let number as NSNumber: number.stringValue
-            case is [Any]: "an array"
-            case is [String: Any]: "an object"
-            default: "\(value)"
+            case .string(let string): "\"\(string)\""
+            case .null: "null"
+            case .bool(let flag): flag ? "true" : "false"
+            case .number(let text): text
+            case .array: "an array"
+            case .object: "an object"
             }
         return text.count > 64 ? text.prefix(64) + "…" : text
     }
