@@ -73,8 +73,8 @@ struct CoordinatorService: ConnectionDelegate {
                 }
             case .job(let org, let jobId):
                 return .job(await registry.document(org: org, jobId: jobId))
-            case .listJobs(let org, let limit):
-                return .jobs(await registry.list(org: org, limit: Int(limit)))
+            case .listJobs(let query):
+                return .jobs(await registry.list(query))
             case .cancelJob(let org, let jobId):
                 let document = try await registry.cancel(org: org, jobId: jobId)
                 if document != nil { Task { await dispatcher.dispatch() } }
@@ -90,9 +90,9 @@ struct CoordinatorService: ConnectionDelegate {
                     perShard.limit = query.limit + 1
                     return (shard, .logPage(perShard))
                 }
-                let pages = try await router.ask(Dictionary(uniqueKeysWithValues: requests)).map { answer -> (total: UInt64, entries: [LogEntry]) in
+                let pages = try await router.ask(Dictionary(uniqueKeysWithValues: requests)).map { answer -> LogPage in
                     guard case .logPage(let page) = answer else { throw Self.unexpected(answer) }
-                    return (page.total, page.entries)
+                    return page
                 }
                 return .logPage(LogMerger.merge(pages, after: query.after, limit: Int(query.limit)))
             case .publishEvents(let published):

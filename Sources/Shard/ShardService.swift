@@ -28,10 +28,9 @@ struct ShardService: ConnectionDelegate {
                 return .sliceProgress(try await store.cancelSlice(jobId))
             case .logPage(let query):
                 // The coordinator sends each shard its own position, and asks for one more than a page.
-                let page = try await store.withinReadBudget("reading a log page") { store in
+                return .logPage(try await store.withinReadBudget("reading a log page") { store in
                     try store.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit))
-                }
-                return .logPage(LogPage(total: page.total, entries: page.entries, next: nil))
+                })
             case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events:
                 return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
             }

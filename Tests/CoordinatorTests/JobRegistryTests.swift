@@ -45,7 +45,7 @@ extension JobRegistry {
         #expect(try await registry.sweep(now: now + JobRegistry.retentionMilliseconds + 1) == 1)
         #expect(await registry.document(org: "o", jobId: finished.jobId) == nil)
         #expect(await registry.document(org: "o", jobId: running.jobId) != nil)
-        #expect(await registry.list(org: "o", limit: 10).map(\.jobId) == [running.jobId])
+        #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.map(\.jobId) == [running.jobId])
         let reopened = try JobRegistry(path: path, shardCount: 1)
         #expect(await reopened.document(org: "o", jobId: finished.jobId) == nil)
     }
@@ -69,7 +69,7 @@ extension JobRegistry {
             return
         }
         #expect(finished.jobId == job.jobId)
-        #expect(await registry.list(org: "o", limit: 10).count == 1)
+        #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.count == 1)
     }
 
     @Test func refusesTheKeyWithAnotherFilterOrFromAnotherRequesterSayingWhich() async throws {
@@ -82,7 +82,7 @@ extension JobRegistry {
         let otherUser = await #expect(throws: RemoteFailure.self) { try await registry.register(request("k", stages: ["s1"], requester: "u2")) }
         #expect(otherUser?.message.contains("another user of your organization") == true)
         // Neither made a job.
-        #expect(await registry.list(org: "o", limit: 10).map(\.jobId) == [job.jobId])
+        #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.map(\.jobId) == [job.jobId])
     }
 
     @Test func concurrentRetriesWithOneKeyMakeOneJob() async throws {

@@ -33,13 +33,13 @@ enum MessageSamples {
         .response(correlation: 24, .job(job)),
         .response(correlation: 25, .sliceProgress(progress)),
         .notice(.sliceProgress(progress)),
-        .request(correlation: 26, .listJobs(org: "acme", limit: 20)),
+        .request(correlation: 26, .listJobs(JobListQuery(org: "acme", limit: 20, status: .running, before: 42))),
         .request(correlation: 27, .cancelJob(org: "acme", jobId: "j")),
         .request(correlation: 28, .cancelSlice(jobId: "j")),
         .request(correlation: 29, .createDeleteJob(DeleteJobRequest(
             org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1"))),
-        .response(correlation: 30, .jobs([job, job])),
-        .response(correlation: 31, .failure(RemoteFailure(.tooManyRequests, "4 running"))),
+        .response(correlation: 30, .jobs(JobList(documents: [job, job], next: 7))),
+        .response(correlation: 31, .failure(RemoteFailure(.tooManyRequests, "4 running", retryAfterSeconds: 2))),
         .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, outcome: .cancelled))),
         .request(correlation: 32, .logPage(LogQuery(kind: .auditEntries, org: "acme", type: "CONTACT_DELETE", jobId: "j", userId: nil, after: [0, 7], limit: 50))),
         .response(correlation: 33, .logPage(LogPage(total: 9, entries: [

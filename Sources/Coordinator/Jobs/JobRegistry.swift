@@ -33,6 +33,8 @@ actor JobRegistry {
     static let retentionMilliseconds: Int64 = 24 * 3600 * 1000
     /// Running jobs one org may have at once; one more is refused (429).
     static let maxRunningPerOrg = 4
+    /// What a refusal at that cap suggests waiting: when a job will end is not known.
+    static let runningCapRetrySeconds: UInt32 = 5
 
     init(
         path: String, shardCount: Int, creationRate: JobCreationRate = .standard, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
@@ -95,16 +97,20 @@ actor JobRegistry {
     /// one job. A new job is refused while the org already runs `maxRunningPerOrg`.
     func register(_ request: DeleteJobRequest) throws -> Registration {
         if let earlier = try replay(of: request) { return .replayed(earlier) }
-        if let wait = creationRate.take(for: request.org, at: .now) {
-            throw RemoteFailure(
-                .tooManyRequests,
-                "Your organization creates bulk jobs faster than \(creationRate.burst) at once and one every \(creationRate.refillEvery); "
-                    + "retry in \(wait.components.seconds + 1) s.")
-        }
+        // The cap first: a request it refuses must not also spend one of the org's tokens.
         let running = jobs.values.count { $0.document.org == request.org && !$0.isFinished }
         guard running < Self.maxRunningPerOrg else {
             throw RemoteFailure(
-                .tooManyRequests, "Your organization already runs \(running) bulk jobs (the limit is \(Self.maxRunningPerOrg)); wait for one to finish.")
+                .tooManyRequests, "Your organization already runs \(running) bulk jobs (the limit is \(Self.maxRunningPerOrg)); wait for one to finish.",
+                retryAfterSeconds: Self.runningCapRetrySeconds)
+        }
+        if let wait = creationRate.take(for: request.org, at: .now) {
+            let seconds = UInt32(clamping: wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0))
+            throw RemoteFailure(
+                .tooManyRequests,
+                "Your organization creates bulk jobs faster than \(creationRate.burst) at once and one every \(creationRate.refillEvery); "
+                    + "retry in \(seconds) s.",
+                retryAfterSeconds: seconds)
         }
         let jobId = UUID().uuidString.lowercased()
         let now = Self.now()
@@ -170,9 +176,26 @@ actor JobRegistry {
         try persist(tracker)
     }
 
-    /// The org's newest jobs, at most `limit`.
-    func list(org: String, limit: Int) -> [JobDocument] {
-        Array(registrationOrder.reversed().lazy.compactMap { self.jobs[$0]?.document }.filter { $0.org == org }.prefix(limit))
+    /// A page of the org's jobs, newest first: at most `limit`, in `status` when given, registered
+    /// before the job whose watermark is `before`; cut short at `JobList.byteBudget` so that
+    /// it always fits a frame. `next` is where the following page starts.
+    func list(_ query: JobListQuery) -> JobList {
+        var page: [JobDocument] = []
+        var bytes = 0
+        for jobId in registrationOrder.reversed() {
+            guard let document = jobs[jobId]?.document, let watermark = assignments[jobId]?.watermark, document.org == query.org else {
+                continue
+            }
+            if let before = query.before, watermark >= before { continue }
+            if let status = query.status, document.status != status { continue }
+            let size = document.storedBytes.count
+            if page.count == Int(query.limit) || (!page.isEmpty && bytes + size > JobList.byteBudget) {
+                return JobList(documents: page, next: assignments[page[page.count - 1].jobId]?.watermark)
+            }
+            page.append(document)
+            bytes += size
+        }
+        return JobList(documents: page, next: nil)
     }
 
     /// Asks a job to stop. Nil when there is no such job in `org`; a conflict when it already finished.

@@ -65,7 +65,8 @@ enum APIError: Error, Equatable {
             case .conflict: return .error(409, "Conflict", failure.message)
             case .unavailable: return .error(503, "Service unavailable", failure.message, headers: [("Retry-After", "1")])
             case .internal: return .error(500, "Internal server error", failure.message)
-            case .tooManyRequests: return .error(429, "Too many requests", failure.message, headers: [("Retry-After", "5")])
+            case .tooManyRequests:
+                return .error(429, "Too many requests", failure.message, headers: [("Retry-After", "\(max(failure.retryAfterSeconds ?? 5, 1))")])
             }
         case .internalError(let message):
             return .error(500, "Internal server error", message)

@@ -50,19 +50,35 @@ struct BulkDeleteEndpoints: Sendable {
             headers: replayed ? [("Idempotent-Replayed", "true")] : [])
     }
 
-    /// `GET /api/contacts/bulk-jobs?limit=n`: the org's newest jobs first.
+    /// `GET /api/contacts/bulk-jobs?limit=n&cursor=c&status=s`: the org's jobs, newest first, a page at a time.
     func list(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
-        var limit = Self.defaultListLimit
-        if let text = QueryString(request.head.query)["limit"] {
+        let parameters = QueryString(request.head.query)
+        try parameters.check(allowed: ["limit", "cursor", "status"])
+        var query = JobListQuery(org: claims.orgId, limit: UInt32(Self.defaultListLimit))
+        if let text = parameters["limit"] {
             guard let value = Int(text), (1...Self.maxListLimit).contains(value) else {
-                throw .invalidQuery("limit must be a whole number from 1 to \(Self.maxListLimit), got \(text).")
+                throw .invalidQuery("limit must be a whole number from 1 to \(Self.maxListLimit), got \(JSONValue.quotedExcerpt(text)).")
             }
-            limit = value
+            query.limit = UInt32(value)
         }
-        guard case .jobs(let documents) = try await coordinator.send(.listJobs(org: claims.orgId, limit: UInt32(limit))) else {
+        if let text = parameters["status"] {
+            guard let status = JobDocument.Status.allCases.first(where: { $0.description == text }) else {
+                throw .invalidQuery(
+                    "status must be one of \(JobDocument.Status.allCases.map(\.description).joined(separator: ", ")), got \(JSONValue.quotedExcerpt(text)).")
+            }
+            query.status = status
+        }
+        if let text = parameters["cursor"] {
+            guard let before = Int64(text, radix: 16), before > 0 else {
+                throw .invalidQuery("cursor is not one this server gave out; use the nextCursor of the previous page, or none to start.")
+            }
+            query.before = before
+        }
+        guard case .jobs(let list) = try await coordinator.send(.listJobs(query)) else {
             throw .internalError("the coordinator answered a job list with something else")
         }
-        return .json(200, "{\"jobs\":[\(documents.map { jobs.store($0) }.joined(separator: ","))]}")
+        let next = list.next.map { JSONText.quoted(String($0, radix: 16)) } ?? "null"
+        return .json(200, "{\"jobs\":[\(list.documents.map { jobs.store($0) }.joined(separator: ","))],\"nextCursor\":\(next)}")
     }
 
     /// `DELETE /api/contacts/bulk-job/{jobId}`: 202 cancelling; every shard stops at its next batch boundary.

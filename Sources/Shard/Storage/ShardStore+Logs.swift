@@ -1,9 +1,9 @@
 import Wire
 
 extension ShardStore {
-    /// Up to `limit` entries of this shard after sequence number `after`, oldest first,
-    /// and how many match in all.
-    func logPage(_ query: LogQuery, after: Int64, limit: Int) throws -> (total: UInt64, entries: [LogEntry]) {
+    /// Up to `limit` entries of this shard after sequence number `after`, oldest first, and how
+    /// many match in all; cut at `LogPage.byteBudget`, when `next` holds the last position taken.
+    func logPage(_ query: LogQuery, after: Int64, limit: Int) throws -> LogPage {
         var conditions = ["org = ?"]
         var bindings: [SQLValue] = [.text(query.org)]
         let table: String
@@ -31,11 +31,17 @@ extension ShardStore {
         let read = try cachedStatement("SELECT \(columns) FROM \(table) WHERE \(predicate) AND seq > ? ORDER BY seq LIMIT ?")
         try read.bind(bindings + [.integer(after), .integer(Int64(limit))])
         var entries: [LogEntry] = []
+        var bytes = 0
         while try read.step() {
-            entries.append(LogEntry(
+            let entry = LogEntry(
                 shard: UInt32(index), seq: read.integer(0), type: read.text(1), jobId: read.text(2), actor: read.text(3),
-                recordId: read.text(4), snapshot: read.text(5), createdAt: read.integer(6)))
+                recordId: read.text(4), snapshot: read.text(5), createdAt: read.integer(6))
+            bytes += entry.encodedSize
+            if !entries.isEmpty && bytes > LogPage.byteBudget {
+                return LogPage(total: UInt64(total), entries: entries, next: [entries[entries.count - 1].seq])
+            }
+            entries.append(entry)
         }
-        return (UInt64(total), entries)
+        return LogPage(total: UInt64(total), entries: entries, next: nil)
     }
 }

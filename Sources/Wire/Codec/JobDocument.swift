@@ -1,6 +1,6 @@
 /// A bulk-delete job as `GET /api/contacts/bulk-job/{jobId}` shows it.
 package struct JobDocument: WireCodable {
-    package enum Status: UInt8, Sendable, CustomStringConvertible {
+    package enum Status: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case queued = 1, running, completed, completedWithErrors, failed, cancelling, cancelled
 
         package var description: String {

@@ -97,8 +97,22 @@ package struct LogEntry: WireCodable {
     }
 }
 
+extension LogEntry {
+    /// About how many bytes the entry takes in a frame: what a page's byte budget counts.
+    package var encodedSize: Int {
+        32 + type.utf8.count + jobId.utf8.count + actor.utf8.count + recordId.utf8.count + snapshot.utf8.count
+    }
+}
+
 /// A page: how many match in all, the entries, and per-shard positions to continue from (nil at the end).
+///
+/// A shard's page names its own last position in `next` when it stopped at the byte budget
+/// with entries left, so that the coordinator knows that shard has more.
 package struct LogPage: WireCodable {
+    /// Entry bytes (`LogEntry.encodedSize`) a page holds at most, past its first entry: a
+    /// page of large audit snapshots is cut short, far inside a frame, never refused.
+    package static let byteBudget = 4 << 20
+
     package var total: UInt64
     package var entries: [LogEntry]
     package var next: [Int64]?

@@ -12,10 +12,13 @@ package struct RemoteFailure: WireCodable, Error, CustomStringConvertible {
 
     package var kind: Kind
     package var message: String
+    /// When retrying may succeed, in whole seconds (HTTP's `Retry-After`); nil: no estimate.
+    package var retryAfterSeconds: UInt32?
 
-    package init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String, retryAfterSeconds: UInt32? = nil) {
         self.kind = kind
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     package var description: String { "\(kind): \(message)" }
@@ -28,6 +31,7 @@ package struct RemoteFailure: WireCodable, Error, CustomStringConvertible {
     package func encode(to writer: inout WireWriter) {
         writer.write(kind.rawValue)
         writer.write(message)
+        writer.write(optional: retryAfterSeconds) { $0.write($1) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -35,5 +39,8 @@ package struct RemoteFailure: WireCodable, Error, CustomStringConvertible {
         guard let kind = Kind(rawValue: raw) else { throw .invalidValue(field: "remoteFailure.kind", value: Int64(raw)) }
         self.kind = kind
         message = try reader.readString("remoteFailure.message")
+        retryAfterSeconds = try reader.readOptional("remoteFailure.retryAfter") { reader throws(WireError) in
+            try reader.readUInt32("remoteFailure.retryAfter")
+        }
     }
 }

@@ -19,8 +19,8 @@ package enum Request: WireCodable {
     case job(org: String, jobId: String)
     /// Coordinator → shard: delete your slice of a job (answered with the slice's progress so far).
     case deleteSlice(SliceAssignment)
-    /// Gateway → coordinator: the org's newest jobs.
-    case listJobs(org: String, limit: UInt32)
+    /// Gateway → coordinator: a page of the org's jobs, newest first.
+    case listJobs(JobListQuery)
     /// Gateway → coordinator: stop a job at every shard's next batch boundary.
     case cancelJob(org: String, jobId: String)
     /// Coordinator → shard: stop your slice of a job at the next batch boundary.
@@ -82,10 +82,9 @@ package enum Request: WireCodable {
         case .deleteSlice(let assignment):
             writer.write(Tag.deleteSlice.rawValue)
             writer.write(assignment)
-        case .listJobs(let org, let limit):
+        case .listJobs(let query):
             writer.write(Tag.listJobs.rawValue)
-            writer.write(org)
-            writer.write(limit)
+            writer.write(query)
         case .cancelJob(let org, let jobId):
             writer.write(Tag.cancelJob.rawValue)
             writer.write(org)
@@ -121,7 +120,7 @@ package enum Request: WireCodable {
         case .createDeleteJob: self = .createDeleteJob(try reader.read())
         case .job: self = .job(org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"))
         case .deleteSlice: self = .deleteSlice(try reader.read())
-        case .listJobs: self = .listJobs(org: try reader.readString("request.org"), limit: try reader.readUInt32("request.limit"))
+        case .listJobs: self = .listJobs(try reader.read())
         case .cancelJob: self = .cancelJob(org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"))
         case .cancelSlice: self = .cancelSlice(jobId: try reader.readString("request.jobId"))
         case .logPage: self = .logPage(try reader.read())

@@ -10,7 +10,7 @@ package enum Response: WireCodable {
     /// A job document; nil: no such job in that org.
     case job(JobDocument?)
     case sliceProgress(SliceProgress)
-    case jobs([JobDocument])
+    case jobs(JobList)
     /// The answer to `createDeleteJob`: the job, and whether an earlier request with the same Idempotency-Key started it.
     case registered(JobDocument, replayed: Bool)
     case events(EventPage)
@@ -59,9 +59,9 @@ package enum Response: WireCodable {
         case .sliceProgress(let progress):
             writer.write(Tag.sliceProgress.rawValue)
             writer.write(progress)
-        case .jobs(let documents):
+        case .jobs(let list):
             writer.write(Tag.jobs.rawValue)
-            writer.write(array: documents)
+            writer.write(list)
         case .logPage(let page):
             writer.write(Tag.logPage.rawValue)
             writer.write(page)
@@ -89,7 +89,7 @@ package enum Response: WireCodable {
         case .stats: self = .stats(try reader.read())
         case .job: self = .job(try reader.readOptional("response.job") { reader throws(WireError) in try reader.read() })
         case .sliceProgress: self = .sliceProgress(try reader.read())
-        case .jobs: self = .jobs(try reader.readArray("response.jobs"))
+        case .jobs: self = .jobs(try reader.read())
         case .logPage: self = .logPage(try reader.read())
         case .registered: self = .registered(try reader.read(), replayed: try reader.readBool("response.replayed"))
         case .events: self = .events(try reader.read())
