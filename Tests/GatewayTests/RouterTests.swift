@@ -36,6 +36,29 @@ import Testing
         #expect(allowed == ["GET", "DELETE"])
     }
 
+    /// A literal path answers for itself, whatever order routes were added in: another method on
+    /// it is a 405, never a capture by a pattern beside it.
+    @Test func aLiteralPathWinsOverAPatternThatWouldCaptureIt() {
+        var router = Router()
+        router.add("GET", "/api/contacts/{id}") { _ in .json(200, "{}") }
+        router.add("DELETE", "/api/contacts/query-bulk-delete") { _ in .json(202, "{}") }
+        router.add("GET", "/api/contacts/stats") { _ in .json(200, "{}") }
+        guard case .methodNotAllowed(let allowed) = router.resolve(method: "GET", path: "/api/contacts/query-bulk-delete") else {
+            Issue.record("GET on the bulk delete's path was not a 405")
+            return
+        }
+        #expect(allowed == ["DELETE"])
+        guard case .found(_, let parameters, _) = router.resolve(method: "GET", path: "/api/contacts/stats"), parameters.isEmpty else {
+            Issue.record("stats was captured as an id")
+            return
+        }
+        guard case .found(_, let captured, _) = router.resolve(method: "GET", path: "/api/contacts/abc") else {
+            Issue.record("a contact id was not captured")
+            return
+        }
+        #expect(captured == ["id": "abc"])
+    }
+
     @Test func aStreamingRouteCarriesItsOwnBodyLimit() {
         #expect(router().bodyLimit(for: .sample(path: "/upload", method: "POST")) == 1234)
         #expect(router().bodyLimit(for: .sample(path: "/healthz")) == nil)

@@ -20,7 +20,6 @@ enum Routes {
         router.add("GET", "/api/event-logs", auth.buffered(write: false, logs.eventLogs))
         router.add("GET", "/api/notifications", auth.buffered(write: false, logs.notifications))
         router.addEventStream("GET", "/api/events", auth.eventStream())
-        // Before /api/contacts/{id}, which would otherwise capture "stats".
         router.add("GET", "/api/contacts/stats", auth.buffered(write: false, contacts.stats))
         router.add("GET", "/api/contacts/{id}", auth.buffered(write: false, contacts.contact))
         return router

@@ -35,7 +35,7 @@ struct Router: Sendable {
     private var routes: [Route] = []
 
     /// Adds a route; `pattern` is a path such as `/api/contacts/bulk-job/{jobId}`.
-    /// Earlier routes win, so literal paths go before patterns that would capture them.
+    /// A literal path wins over a pattern that would capture it.
     mutating func add(_ method: String, _ pattern: String, immediate: ImmediateHandler? = nil, _ handler: @escaping Handler) {
         add(method, pattern, .buffered(handler, immediate: immediate), bodyLimit: nil)
     }
@@ -54,15 +54,18 @@ struct Router: Sendable {
         routes.append(Route(method: method, segments: pattern.split(separator: "/", omittingEmptySubsequences: false), endpoint: endpoint, bodyLimit: bodyLimit))
     }
 
+    /// The route for `method` among the most specific routes matching `path` (those with the
+    /// fewest captures), so `GET /api/contacts/query-bulk-delete` is a 405 naming DELETE rather
+    /// than a read of a contact with that id.
     func resolve(method: String, path: String) -> Resolution {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        var allowed: [String] = []
-        for route in routes {
-            guard let parameters = Self.match(route.segments, segments) else { continue }
-            if route.method == method { return .found(route.endpoint, parameters: parameters, bodyLimit: route.bodyLimit) }
-            allowed.append(route.method)
+        let matches = routes.compactMap { route in Self.match(route.segments, segments).map { (route, $0) } }
+        guard let fewest = matches.map(\.1.count).min() else { return .notFound }
+        let specific = matches.filter { $0.1.count == fewest }
+        if let (route, parameters) = specific.first(where: { $0.0.method == method }) {
+            return .found(route.endpoint, parameters: parameters, bodyLimit: route.bodyLimit)
         }
-        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
+        return .methodNotAllowed(allowed: specific.map(\.0.method))
     }
 
     /// The body limit of the route `head` resolves to, or nil for the default.
