@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
 import Testing
 import Wire
 @testable import Gateway
@@ -28,6 +32,26 @@ import Wire
             let pieces = [String(decoding: bytes[..<split], as: UTF8.self), String(decoding: bytes[split...], as: UTF8.self)]
             #expect(lines(pieces) == ["1:first line", "2:second", "3:", "4:fourth"], "split at \(split)")
         }
+    }
+
+    /// The flood that found it: after one long line, every short line cost a buffer of the long
+    /// line's size (`scripts/bench flood` saw 13 MiB sent grow the gateway by 460 MiB).
+    @Test func shortLinesAfterALongOneCostTheirOwnSizeNotTheLongOnes() throws {
+        var splitter = LineSplitter(maxLineBytes: 1 << 20)
+        _ = splitter.feed(Array(repeating: UInt8(ascii: "x"), count: 900_000))
+        var held = splitter.feed([UInt8(ascii: "\n")])
+        let before = try Self.virtualBytes()
+        held += splitter.feed(Array(repeating: UInt8(ascii: "\n"), count: 2_000))
+        let grown = try Self.virtualBytes() - before
+        #expect(held.count == 2_001)
+        // Before the fix: 2,000 buffers of about 1 MiB each were mapped (2 GiB).
+        #expect(grown < 512 << 20, "2,000 empty lines mapped \(grown) bytes")
+    }
+
+    /// This process's mapped memory (VmSize), from /proc/self/statm.
+    private static func virtualBytes() throws -> Int {
+        let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
+        return (Int(statm.split(separator: " ")[0]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     @Test func reportsALineOverTheLimitOnceAndKeepsCounting() {

@@ -30,9 +30,12 @@ struct LineSplitter {
             } else if pending.count + (newline - start) > maxLineBytes {
                 lines.append(.tooLong(number: lineNumber))
             } else {
-                pending.append(contentsOf: piece[start..<newline])
-                if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
-                lines.append(.complete(number: lineNumber, bytes: pending[...]))
+                // A line within the piece is a slice of it; one begun in an earlier piece gets an
+                // array of its own. Never a slice of `pending`: emptying `pending` while a slice
+                // shares its storage would allocate a buffer of its whole capacity per line.
+                var line = pending.isEmpty ? piece[start..<newline] : ArraySlice(pending + piece[start..<newline])
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                lines.append(.complete(number: lineNumber, bytes: line))
             }
             pending.removeAll(keepingCapacity: true)
             start = newline + 1
