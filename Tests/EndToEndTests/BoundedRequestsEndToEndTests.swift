@@ -26,6 +26,11 @@ import Wire
             "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["none"]}"#,
             headers: "Idempotency-Key: \(String(repeating: "k", count: 201))\r\n")
         #expect(header.status == 400 && header.json["error"] as? String == "Invalid header", "\(header)")
+        // A preview asked for in the query string, where the endpoint takes none, deletes nothing.
+        let queried = try cluster.send("DELETE", "/api/contacts/query-bulk-delete?dryRun=true", token: admin, body: #"{"orgWide":true}"#)
+        #expect(queried.status == 400 && queried.json["error"] as? String == "Invalid query", "\(queried)")
+        #expect((queried.json["message"] as? String)?.contains("dryRun is not a query parameter of this endpoint") == true, "\(queried)")
+        #expect(try cluster.send("GET", "/api/contacts/stats", token: admin).json["contacts"] as? Int == 30)
         let list = try cluster.send("GET", "/api/contacts/bulk-jobs", token: admin)
         #expect(list.status == 200 && (list.json["jobs"] as? [Any])?.isEmpty == true, "\(list)")
     }

@@ -59,6 +59,35 @@ import Testing
         #expect(captured == ["id": "abc"])
     }
 
+    /// A query parameter the route does not name never reaches its handler: `?dryRun=true` on a
+    /// delete must not be ignored and delete.
+    @Test func aQueryParameterTheRouteDoesNotTakeIsA400BeforeItsHandler() async {
+        var router = Router()
+        router.add("DELETE", "/delete") { _ in .json(202, "{}") }
+        router.add("GET", "/list", query: ["limit"]) { _ in .json(200, "{}") }
+        router.addStreaming("POST", "/upload", bodyLimit: 10) { _, _ in .json(200, "{}") }
+        router.addEventStream("GET", "/events") { _ in .refuse(.json(204, "")) }
+        func status(_ method: String, _ target: String) async -> Int {
+            let head = HTTPRequestHead.sample(path: target, method: method)
+            guard case .found(let endpoint, let parameters, _) = router.resolve(method: method, path: head.path) else { return 404 }
+            let request = HTTPRequest(head: head, body: [], parameters: parameters)
+            switch endpoint {
+            case .buffered(let handler, _): return await handler(request).status
+            case .streaming(let handler): return await handler(request, RequestBody(resumeReading: {})).status
+            case .eventStream(let handler):
+                guard case .refuse(let response) = handler(request) else { return 200 }
+                return response.status
+            }
+        }
+        #expect(await status("DELETE", "/delete") == 202)
+        #expect(await status("DELETE", "/delete?dryRun=true") == 400)
+        #expect(await status("GET", "/list?limit=3") == 200)
+        #expect(await status("GET", "/list?limit=3&cursr=x") == 400)
+        #expect(await status("POST", "/upload?x=1") == 400)
+        #expect(await status("GET", "/events?lastEventId=3") == 400)
+        #expect(await status("GET", "/events") == 204)
+    }
+
     @Test func aStreamingRouteCarriesItsOwnBodyLimit() {
         #expect(router().bodyLimit(for: .sample(path: "/upload", method: "POST")) == 1234)
         #expect(router().bodyLimit(for: .sample(path: "/healthz")) == nil)

@@ -53,7 +53,6 @@ struct BulkDeleteEndpoints: Sendable {
     /// `GET /api/contacts/bulk-jobs?limit=n&cursor=c&status=s`: the org's jobs, newest first, a page at a time.
     func list(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let parameters = QueryString(request.head.query)
-        try parameters.check(allowed: ["limit", "cursor", "status"])
         var query = JobListQuery(org: claims.orgId, limit: UInt32(Self.defaultListLimit))
         if let text = parameters["limit"] {
             guard let value = Int(text), (1...Self.maxListLimit).contains(value) else {

@@ -16,9 +16,9 @@ enum Routes {
         router.add(
             "GET", "/api/contacts/bulk-job/{jobId}", immediate: auth.immediate(bulkDelete.cachedStatus), auth.buffered(write: false, bulkDelete.status))
         router.add("DELETE", "/api/contacts/bulk-job/{jobId}", auth.buffered(write: true, bulkDelete.cancel))
-        router.add("GET", "/api/contacts/bulk-jobs", auth.buffered(write: false, bulkDelete.list))
-        router.add("GET", "/api/event-logs", auth.buffered(write: false, logs.eventLogs))
-        router.add("GET", "/api/notifications", auth.buffered(write: false, logs.notifications))
+        router.add("GET", "/api/contacts/bulk-jobs", query: ["limit", "cursor", "status"], auth.buffered(write: false, bulkDelete.list))
+        router.add("GET", "/api/event-logs", query: LogEndpoints.auditParameters, auth.buffered(write: false, logs.eventLogs))
+        router.add("GET", "/api/notifications", query: LogEndpoints.notificationParameters, auth.buffered(write: false, logs.notifications))
         router.addEventStream("GET", "/api/events", auth.eventStream())
         router.add("GET", "/api/contacts/stats", auth.buffered(write: false, contacts.stats))
         router.add("GET", "/api/contacts/{id}", auth.buffered(write: false, contacts.contact))

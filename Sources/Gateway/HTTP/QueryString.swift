@@ -15,7 +15,8 @@ struct QueryString {
     func check(allowed: [String]) throws(APIError) {
         for (name, _) in pairs where !allowed.contains(name) {
             let meant = NearMiss.suggestion(for: name, among: allowed).map { " (did you mean \($0)?)" } ?? ""
-            throw .invalidQuery("\(name) is not a query parameter of this endpoint\(meant); it takes \(allowed.joined(separator: ", ")).")
+            let takes = allowed.isEmpty ? "it takes none" : "it takes \(allowed.joined(separator: ", "))"
+            throw .invalidQuery("\(name) is not a query parameter of this endpoint\(meant); \(takes).")
         }
     }
 

@@ -36,18 +36,48 @@ struct Router: Sendable {
 
     /// Adds a route; `pattern` is a path such as `/api/contacts/bulk-job/{jobId}`.
     /// A literal path wins over a pattern that would capture it.
-    mutating func add(_ method: String, _ pattern: String, immediate: ImmediateHandler? = nil, _ handler: @escaping Handler) {
-        add(method, pattern, .buffered(handler, immediate: immediate), bodyLimit: nil)
+    ///
+    /// Every route names the query parameters it takes (`query`, none by default): any other
+    /// is a 400 before the handler runs, since one that is misspelt (`?dryrun=true` on a
+    /// delete) would otherwise be ignored and do what the caller did not ask.
+    mutating func add(_ method: String, _ pattern: String, query: [String] = [], immediate: ImmediateHandler? = nil, _ handler: @escaping Handler) {
+        let checked: Handler = { request in
+            if let refusal = Self.refusal(of: request, allowing: query) { return refusal }
+            return await handler(request)
+        }
+        var checkedImmediate: ImmediateHandler?
+        if let immediate {
+            checkedImmediate = { request in Self.refusal(of: request, allowing: query) ?? immediate(request) }
+        }
+        add(method, pattern, .buffered(checked, immediate: checkedImmediate), bodyLimit: nil)
     }
 
     /// Adds a route whose body streams to the handler, up to `bodyLimit` bytes.
-    mutating func addStreaming(_ method: String, _ pattern: String, bodyLimit: Int, _ handler: @escaping StreamingHandler) {
-        add(method, pattern, .streaming(handler), bodyLimit: bodyLimit)
+    mutating func addStreaming(_ method: String, _ pattern: String, query: [String] = [], bodyLimit: Int, _ handler: @escaping StreamingHandler) {
+        let checked: StreamingHandler = { request, body in
+            if let refusal = Self.refusal(of: request, allowing: query) { return refusal }
+            return await handler(request, body)
+        }
+        add(method, pattern, .streaming(checked), bodyLimit: bodyLimit)
     }
 
     /// Adds a Server-Sent Events route: the response stays open and carries events.
-    mutating func addEventStream(_ method: String, _ pattern: String, _ handler: @escaping EventStreamHandler) {
-        add(method, pattern, .eventStream(handler), bodyLimit: nil)
+    mutating func addEventStream(_ method: String, _ pattern: String, query: [String] = [], _ handler: @escaping EventStreamHandler) {
+        let checked: EventStreamHandler = { request in
+            if let refusal = Self.refusal(of: request, allowing: query) { return .refuse(refusal) }
+            return handler(request)
+        }
+        add(method, pattern, .eventStream(checked), bodyLimit: nil)
+    }
+
+    /// The 400 for a query parameter the route does not take; nil when every one is allowed.
+    private static func refusal(of request: HTTPRequest, allowing allowed: [String]) -> HTTPResponse? {
+        do throws(APIError) {
+            try QueryString(request.head.query).check(allowed: allowed)
+            return nil
+        } catch {
+            return error.response
+        }
     }
 
     private mutating func add(_ method: String, _ pattern: String, _ endpoint: Endpoint, bodyLimit: Int?) {
