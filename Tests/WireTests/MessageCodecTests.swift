@@ -99,4 +99,22 @@ import Testing
         var reader = WireReader([2])
         #expect(throws: WireError.invalidValue(field: "b", value: 2)) { try reader.readBool("b") }
     }
+
+    /// Found by `scripts/fuzz frame`: a job document whose rate was NaN decoded, and the
+    /// gateway would have printed `"ratePerSecond":nan`, which is not JSON.
+    @Test(arguments: [Double.nan, .infinity, -.infinity, .signalingNaN])
+    func rejectsADoubleThatIsNotFinite(_ value: Double) {
+        var writer = WireWriter()
+        writer.write(value)
+        var reader = WireReader(writer.bytes)
+        #expect(throws: WireError.notFinite(field: "rate")) { try reader.readDouble("rate") }
+    }
+
+    @Test func rejectsAJobDocumentWhoseRateIsNotANumber() {
+        var job = MessageSamples.job
+        job.ratePerSecond = .nan
+        let frame = Frame.encode(.response(correlation: 1, .job(job)))
+        var reader = WireReader(frame, from: Frame.lengthPrefixSize)
+        #expect(throws: WireError.notFinite(field: "job.rate")) { try Message(payload: &reader) }
+    }
 }

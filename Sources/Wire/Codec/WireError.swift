@@ -14,6 +14,7 @@ package enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case lengthExceedsRemaining(field: String, length: Int, remaining: Int)
     case invalidUTF8(field: String)
     case invalidValue(field: String, value: Int64)
+    case notFinite(field: String)
     case trailingBytes(count: Int)
     /// A stored value in a layout this build does not read (written by another build).
     case unknownStoredLayout(type: String, layout: UInt8, supported: UInt8)
@@ -36,6 +37,8 @@ package enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(type): unknown tag \(tag)"
         case .truncated(let field, let needed, let remaining):
             "\(field): truncated, needs \(needed) bytes, \(remaining) remain"
+        case .notFinite(let field):
+            "\(field): not a finite number"
         case .lengthExceedsRemaining(let field, let length, let remaining):
             "\(field): declared length \(length) exceeds the \(remaining) bytes that remain"
         case .invalidUTF8(let field):

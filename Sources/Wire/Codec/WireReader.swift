@@ -44,8 +44,12 @@ package struct WireReader: Sendable {
         Int64(bitPattern: try readBigEndian(field) as UInt64)
     }
 
+    /// A finite double: every one on the wire is a measured quantity, and NaN or an infinity
+    /// would print as JSON that is not JSON (found by `scripts/fuzz frame`).
     package mutating func readDouble(_ field: String) throws(WireError) -> Double {
-        Double(bitPattern: try readBigEndian(field) as UInt64)
+        let value = Double(bitPattern: try readBigEndian(field) as UInt64)
+        guard value.isFinite else { throw .notFinite(field: field) }
+        return value
     }
 
     package mutating func readString(_ field: String) throws(WireError) -> String {
