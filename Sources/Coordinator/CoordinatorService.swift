@@ -79,6 +79,16 @@ struct CoordinatorService: ConnectionDelegate {
                 let document = try await registry.cancel(org: org, jobId: jobId)
                 if document != nil { Task { await dispatcher.dispatch() } }
                 return .job(document)
+            case .rethrottleJob(let org, let jobId, let requestsPerSecond):
+                guard let document = try await registry.rethrottle(org: org, jobId: jobId, requestsPerSecond: requestsPerSecond) else {
+                    return .job(nil)
+                }
+                // Durable first: a shard that misses this (down, or its link dropping) gets the new
+                // share with its assignment when it comes back, as every slice's assignment carries it.
+                let share = await registry.share(of: requestsPerSecond)
+                let missed = await router.tellAll(.rethrottleSlice(jobId: jobId, recordsPerSecond: share))
+                if !missed.isEmpty { log.warning("rethrottling job \(jobId): shards \(missed) did not answer; they get it with their assignment") }
+                return .job(document)
             case .logPage(let query):
                 let shards = router.map.ranges.count
                 guard query.after.count == shards, query.after.allSatisfy({ $0 >= 0 }) else {
@@ -100,7 +110,7 @@ struct CoordinatorService: ConnectionDelegate {
                 return .count(UInt64(try await events.append(published).count))
             case .events(let org, let after, let limit):
                 return .events(try await events.events(org: org, after: after, limit: Int(min(limit, Self.maxEventPage))))
-            case .ping, .deleteSlice, .cancelSlice:
+            case .ping, .deleteSlice, .cancelSlice, .rethrottleSlice:
                 return .failure(RemoteFailure(.badRequest, "the coordinator does not answer \(request)"))
             }
         } catch let failure as RemoteFailure {

@@ -3,6 +3,10 @@ import Wire
 /// Runs this shard's delete slices batch by batch, reporting progress after
 /// each committed batch to whichever coordinator connection assigned it last.
 ///
+/// One worker writes every batch: the running slices take turns (`BatchTurns`,
+/// round robin across orgs, then jobs), and each batch is sized to take about
+/// `BatchSizer.target`, so no slice waits long behind another.
+///
 /// A batch that fails rolls back whole (its deletions and its checkpoint are
 /// one transaction), so retrying it, or failing the slice, never miscounts.
 /// Transient storage faults (a lock, a full disk, an I/O error) are retried
@@ -19,6 +23,18 @@ actor DeleteRunner {
     private var running: [String: Connection] = [:]
     /// Running jobs asked to stop at their next batch boundary.
     private var stopping: Set<String> = []
+    /// Whose batch comes next.
+    private var turns = BatchTurns()
+    /// Each running job's next batch size.
+    private var sizers: [String: BatchSizer] = [:]
+    /// The worker writing batches while any job runs.
+    private var worker: Task<Void, Never>?
+    /// Throttled jobs: their pace here (this shard's share of the job's throttle).
+    private var paces: [String: Pace] = [:]
+
+    /// The longest the worker sleeps while every running job waits for its throttle: a
+    /// rethrottle or a cancel takes effect within it.
+    static let throttleCheck: Duration = .milliseconds(100)
 
     /// Waits before each retry of a step that failed with a transient storage
     /// fault: 3.1 s in all, long enough for a lock to be released or space to
@@ -45,16 +61,57 @@ actor DeleteRunner {
             connection.notify(.sliceProgress(failed))
             return failed
         }
-        if !progress.outcome.isFinal { assign(jobId, reportingTo: connection) }
+        if !progress.outcome.isFinal {
+            setPace(jobId, recordsPerSecond: assignment.recordsPerSecond)
+            assign(jobId, org: assignment.org, reportingTo: connection)
+        }
         return progress
     }
 
+    /// A running job's new throttle, from its next batch; false when it does not run here.
+    func rethrottle(_ jobId: String, recordsPerSecond: Double?) -> Bool {
+        guard running[jobId] != nil else { return false }
+        setPace(jobId, recordsPerSecond: recordsPerSecond)
+        return true
+    }
+
+    /// Nil, or a rate that is not a positive number (the gateway lets none through), is no throttle.
+    private func setPace(_ jobId: String, recordsPerSecond: Double?) {
+        paces[jobId] = recordsPerSecond.flatMap { $0 > 0 && $0.isFinite ? Pace(recordsPerSecond: $0) : nil }
+    }
+
     /// Runs `jobId`'s slice, or points an already running one at `connection`.
-    private func assign(_ jobId: String, reportingTo connection: Connection) {
+    private func assign(_ jobId: String, org: String, reportingTo connection: Connection) {
         let alreadyRunning = running[jobId] != nil
         running[jobId] = connection
         guard !alreadyRunning else { return }
-        Task { await self.run(jobId) }
+        turns.add(jobId, org: org)
+        sizers[jobId] = BatchSizer()
+        if worker == nil { worker = Task { await self.work() } }
+    }
+
+    /// Writes one batch at a time, of whichever job's turn it is, until none runs. A throttled
+    /// job's turn is passed over until its pace allows its next batch (a stop always may go).
+    private func work() async {
+        while !turns.isEmpty {
+            let now = ContinuousClock.now
+            if let jobId = turns.next(where: { stopping.contains($0) || paces[$0]?.isDue(at: now) ?? true }) {
+                await runBatch(of: jobId)
+            } else {
+                let firstDue = paces.values.map(\.due).min() ?? now
+                try? await Task.sleep(until: min(firstDue, now + Self.throttleCheck), clock: .continuous)
+            }
+        }
+        worker = nil
+    }
+
+    /// The job is done here (finished, cancelled or failed): no more turns.
+    private func end(_ jobId: String) {
+        running[jobId] = nil
+        stopping.remove(jobId)
+        sizers[jobId] = nil
+        paces[jobId] = nil
+        turns.remove(jobId)
     }
 
     /// Stops `jobId` at its next batch boundary; true when it was running here
@@ -65,47 +122,51 @@ actor DeleteRunner {
         return true
     }
 
-    private func run(_ jobId: String) async {
-        defer { stopping.remove(jobId) }
-        var limit = ShardStore.deleteBatchSize
-        while true {
-            let progress: SliceProgress
+    /// One batch of `jobId`'s slice (or its stop, when a cancel came), reported; a record that
+    /// breaks a rule is narrowed down over the following turns and then set aside as failed.
+    private func runBatch(of jobId: String) async {
+        var sizer = sizers[jobId] ?? BatchSizer()
+        let progress: SliceProgress
+        do {
+            let started = ContinuousClock.now
+            let size = paces[jobId]?.batchSize(atMost: sizer.size) ?? sizer.size
+            progress = try await retryingTransientFaults(jobId, "deleting a batch") {
+                // Re-read after every await: a cancel may have arrived meanwhile.
+                try await stopping.contains(jobId) ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId, limit: size)
+            }
+            sizer.measured(records: size, took: ContinuousClock.now - started)
+            paces[jobId]?.batchStarted(at: started, records: size)
+        } catch let error as SQLiteError where error.fault == .record {
+            guard sizer.isSingleRecord else {
+                // Some record of this batch breaks a rule: narrow it down; what is fine commits meanwhile.
+                sizer.narrow()
+                sizers[jobId] = sizer
+                return
+            }
+            log.warning("delete job \(jobId): a record could not be deleted: \(error); it is counted as failed")
             do {
-                progress = try await retryingTransientFaults(jobId, "deleting a batch") { [limit] in
-                    // Re-read after every await: a cancel may have arrived meanwhile.
-                    try await stopping.contains(jobId) ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId, limit: limit)
+                progress = try await retryingTransientFaults(jobId, "setting a failed record aside") {
+                    try await store.failNextRecord(jobId, reason: "\(error.message)")
                 }
-                limit = min(limit * 2, ShardStore.deleteBatchSize)
-            } catch let error as SQLiteError where error.fault == .record {
-                guard limit == 1 else {
-                    // Some record of this batch breaks a rule: narrow it down; what is fine commits meanwhile.
-                    limit = (limit + 1) / 2
-                    continue
-                }
-                log.warning("delete job \(jobId): a record could not be deleted: \(error); it is counted as failed")
-                do {
-                    progress = try await retryingTransientFaults(jobId, "setting a failed record aside") {
-                        try await store.failNextRecord(jobId, reason: "\(error.message)")
-                    }
-                } catch {
-                    running[jobId]?.notify(.sliceProgress(failure(jobId, "setting a failed record aside", error)))
-                    running[jobId] = nil
-                    return
-                }
-                limit = ShardStore.deleteBatchSize
             } catch {
-                // Re-read after the await: the reporting connection may have changed.
-                running[jobId]?.notify(.sliceProgress(failure(jobId, "deleting a batch", error)))
-                running[jobId] = nil
+                running[jobId]?.notify(.sliceProgress(failure(jobId, "setting a failed record aside", error)))
+                end(jobId)
                 return
             }
-            running[jobId]?.notify(.sliceProgress(progress))
-            // The batch's events are committed: hand them on without holding up the next batch.
-            Task { await publisher.drain() }
-            if progress.outcome.isFinal {
-                running[jobId] = nil
-                return
-            }
+            sizer = BatchSizer()
+        } catch {
+            // Re-read after the await: the reporting connection may have changed.
+            running[jobId]?.notify(.sliceProgress(failure(jobId, "deleting a batch", error)))
+            end(jobId)
+            return
+        }
+        running[jobId]?.notify(.sliceProgress(progress))
+        // The batch's events are committed: hand them on without holding up the next batch.
+        Task { await publisher.drain() }
+        if progress.outcome.isFinal {
+            end(jobId)
+        } else {
+            sizers[jobId] = sizer
         }
     }
 

@@ -28,6 +28,7 @@ struct ShardProcess {
         }
         // A database made for another shard or slot range is refused: exit non-zero.
         let store = try ShardStore(path: options.databasePath, index: options.index, slots: options.slots)
+        let readers = try ReaderPool(path: options.databasePath, index: options.index)
         let runtime = try ProcessRuntime(loopName: "shard-loop")
         let pid = getpid()
         let publisher = OutboxPublisher(store: store, log: log)
@@ -35,13 +36,20 @@ struct ShardProcess {
         let link = PeerLink(
             path: options.layout.coordinatorSocket,
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
-            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, runner: runner), log: log)
+            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, readers: readers, runner: runner), log: log)
         await publisher.attach(link)
         await link.start()
         let heartbeats = Task { await Self.sendHeartbeats(over: link, publisher: publisher) }
+        let checkpoints = Task { await Self.truncateTheWALWhenIdle(store, log: log) }
         await runtime.waitForStopSignal(log: log)
         heartbeats.cancel()
+        checkpoints.cancel()
         await link.stop()
+        do {
+            try await store.close()
+        } catch {
+            log.warning("the WAL could not be truncated on the way out: \(error); the next start checkpoints it")
+        }
     }
 
     /// Heartbeats, and a drain of the outbox with each: events left by a
@@ -53,6 +61,21 @@ struct ShardProcess {
             await link.current?.notify(.heartbeat(sequence: sequence))
             Task { await publisher.drain() }
             try? await Task.sleep(for: heartbeatInterval)
+        }
+    }
+
+    /// How often the store is asked whether its writes have paused, to truncate the WAL then.
+    static let idleCheckpointInterval: Duration = .seconds(1)
+
+    /// Its own loop, not the heartbeat's: a long batch holds the store, and must not hold up the heartbeats.
+    private static func truncateTheWALWhenIdle(_ store: ShardStore, log: Log) async {
+        while !Task.isCancelled {
+            do {
+                try await store.checkpointIfIdle()
+            } catch {
+                log.warning("truncating the WAL of an idle shard failed: \(error); trying again in \(idleCheckpointInterval)")
+            }
+            try? await Task.sleep(for: idleCheckpointInterval)
         }
     }
 }

@@ -5,6 +5,7 @@ struct ShardService: ConnectionDelegate {
     let index: Int
     let pid: Int32
     let store: ShardStore
+    let readers: ReaderPool
     let runner: DeleteRunner
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
@@ -13,13 +14,21 @@ struct ShardService: ConnectionDelegate {
             case .ping:
                 return .pong(ShardStatus(index: UInt32(index), pid: pid))
             case .importRecords(let org, let records, let version):
-                return .imported(try await store.importRecords(org: org, records, version: version))
+                // In chunks of about `BatchSizer.target`: one transaction each, and other work between them.
+                var counts = ImportCounts()
+                var next = 0
+                while next < records.count {
+                    let chunk = try await store.importChunk(org: org, records, from: next, version: version)
+                    counts = counts + chunk.counts
+                    next = chunk.next
+                }
+                return .imported(counts)
             case .countMatching(let org, let filter):
-                return .count(try await store.withinReadBudget("counting the matches") { try $0.count(org: org, filter: filter) })
+                return .count(try await readers.read("counting the matches") { try $0.count(org: org, filter: filter) })
             case .contact(let org, let id):
-                return .contact(try await store.withinReadBudget("reading a contact") { try $0.contact(org: org, id: id) })
+                return .contact(try await readers.read("reading a contact") { try $0.contact(org: org, id: id) })
             case .stats(let org):
-                return .stats(try await store.withinReadBudget("counting the organization's rows") { try $0.stats(org: org) })
+                return .stats(try await readers.read("counting the organization's rows") { try $0.stats(org: org) })
             case .deleteSlice(let assignment):
                 return .sliceProgress(await runner.start(assignment, reportingTo: connection))
             case .cancelSlice(let jobId):
@@ -28,10 +37,12 @@ struct ShardService: ConnectionDelegate {
                 return .sliceProgress(try await store.cancelSlice(jobId))
             case .logPage(let query):
                 // The coordinator sends each shard its own position, and asks for one more than a page.
-                return .logPage(try await store.withinReadBudget("reading a log page") { store in
-                    try store.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit))
+                return .logPage(try await readers.read("reading a log page") { reader in
+                    try reader.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit))
                 })
-            case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events:
+            case .rethrottleSlice(let jobId, let recordsPerSecond):
+                return .count(await runner.rethrottle(jobId, recordsPerSecond: recordsPerSecond) ? 1 : 0)
+            case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events, .rethrottleJob:
                 return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
             }
         } catch let error as StoreError {

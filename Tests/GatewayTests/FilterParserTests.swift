@@ -462,12 +462,15 @@ private let invalidCases: [InvalidFilterCase] = {
         }
     }
 
-    @Test func theGuardsAreReadFromTheSameParse() throws {
-        let body = try FilterParser.object(Array(#"{"stageIds":["s1"],"dryRun":true,"expectedCount":1.2e1}"#.utf8))
-        #expect(try DeleteGuards(in: body) == DeleteGuards(dryRun: true, expectedCount: 12))
+    @Test func theGuardsAndTheThrottleAreReadFromTheSameParse() throws {
+        let body = try FilterParser.object(Array(#"{"stageIds":["s1"],"dryRun":true,"expectedCount":1.2e1,"requestsPerSecond":250.5}"#.utf8))
+        #expect(try DeleteOptions(in: body) == DeleteOptions(dryRun: true, expectedCount: 12, requestsPerSecond: 250.5))
+        let unthrottled = try FilterParser.object(Array(#"{"stageIds":["s1"],"requestsPerSecond":-1}"#.utf8))
+        #expect(try DeleteOptions(in: unthrottled) == DeleteOptions())
         for bad in [#"{"dryRun":"yes"}"#, #"{"dryRun":1}"#, #"{"expectedCount":-1}"#, #"{"expectedCount":1.5}"#, #"{"expectedCount":true}"#,
-                    #"{"expectedCount":"3"}"#, #"{"expectedCount":1e30}"#] {
-            #expect(throws: APIError.self, "\(bad)") { try DeleteGuards(in: try FilterParser.object(Array(bad.utf8))) }
+                    #"{"expectedCount":"3"}"#, #"{"expectedCount":1e30}"#, #"{"requestsPerSecond":0}"#, #"{"requestsPerSecond":-2}"#,
+                    #"{"requestsPerSecond":"100"}"#, #"{"requestsPerSecond":1e400}"#, #"{"requestsPerSecond":20000000}"#] {
+            #expect(throws: APIError.self, "\(bad)") { try DeleteOptions(in: try FilterParser.object(Array(bad.utf8))) }
         }
     }
 

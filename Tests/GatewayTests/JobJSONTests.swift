@@ -6,9 +6,9 @@ import Wire
 /// The job document's progress fields: a total still being counted is null,
 /// never a smaller number that later grows; a running job is never at 100 %.
 @Suite struct JobJSONTests {
-    private func document(status: JobDocument.Status, slices: [(JobDocument.Status, total: UInt64, processed: UInt64)], rate: Double? = nil)
-        -> [String: Any]
-    {
+    private func document(
+        status: JobDocument.Status, slices: [(JobDocument.Status, total: UInt64, processed: UInt64)], rate: Double? = nil, throttle: Double? = nil
+    ) -> [String: Any] {
         let shards = slices.enumerated().map { index, slice in
             var counters = DeleteCounters()
             counters.total = slice.total
@@ -19,7 +19,9 @@ import Wire
             jobId: "j1", org: "o1", status: status, counters: shards.reduce(DeleteCounters()) { $0 + $1.counters }, shards: shards, errors: [],
             filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: status.isFinished ? 4 : nil,
             ratePerSecond: rate)
-        return (try? JSONSerialization.jsonObject(with: Data(JobJSON.render(job).utf8))) as? [String: Any] ?? [:]
+        var throttled = job
+        throttled.requestsPerSecond = throttle
+        return (try? JSONSerialization.jsonObject(with: Data(JobJSON.render(throttled).utf8))) as? [String: Any] ?? [:]
     }
 
     @Test func whileAShardHasNotCountedItsMatchesTheTotalIsNullNotPartial() {
@@ -28,6 +30,11 @@ import Wire
         #expect(json["percent"] is NSNull)
         #expect(json["etaSeconds"] is NSNull)
         #expect(json["processed"] as? Int == 10)
+    }
+
+    @Test func showsItsThrottleAndMinusOneWhenThereIsNone() {
+        #expect(document(status: .running, slices: [(.running, 10, 5)], throttle: 250.5)["requestsPerSecond"] as? Double == 250.5)
+        #expect(document(status: .running, slices: [(.running, 10, 5)])["requestsPerSecond"] as? Int == -1)
     }
 
     @Test func aRunningJobIsNeverAt100Percent() {

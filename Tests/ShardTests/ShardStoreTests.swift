@@ -113,7 +113,8 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     @Test func aSecondProcessCannotOwnTheSameDatabase() async throws {
         let path = "\(directory)/h.db"
         let owner = try ShardStore(path: path, index: 0, slots: everySlot)
-        #expect(throws: SQLiteError.self) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        let error = #expect(throws: StoreError.partitionLocked(path: path + ".lock")) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        #expect(error.map(ShardExit.init(for:)) == .databaseLocked)
         _ = try await owner.importRecords(org: "o1", [contact(id(1))])
     }
 
@@ -180,19 +181,19 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     @Test func aRepeatedAssignmentResumesFromTheCheckpointAfterAReopen() async throws {
         let path = "\(directory)/b.db"
         // More than one batch, so the first leaves work for the reopened store.
-        let total = ShardStore.deleteBatchSize + 700
+        let total = BatchSizer.maximum + 700
         do {
             let store = try ShardStore(path: path, index: 0, slots: everySlot)
             _ = try await store.importRecords(org: "o1", (0..<total).map { sliceContact($0, stage: "gone", assignee: nil) })
             _ = try await store.startSlice(assignment("j1", stage: "gone"))
             let first = try await store.deleteNextBatch("j1")
-            #expect(first.counters.deleted == UInt64(ShardStore.deleteBatchSize))
+            #expect(first.counters.deleted == UInt64(BatchSizer.maximum))
             #expect(first.outcome == .running)
         }
         // A restarted shard: the same assignment again resumes where the checkpoint says.
         let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
         let resumed = try await reopened.startSlice(assignment("j1", stage: "gone"))
-        #expect(resumed.counters.deleted == UInt64(ShardStore.deleteBatchSize))
+        #expect(resumed.counters.deleted == UInt64(BatchSizer.maximum))
         #expect(resumed.counters.total == UInt64(total))
         let end = try await runToEnd(reopened, "j1")
         #expect(end.counters.deleted == UInt64(total))
@@ -284,31 +285,42 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     }
 }
 
-/// Reads a request asked for run within a time budget; past it they stop, and the store goes on.
+/// Reads a request asked for run within a time budget; past it they stop, and the reader goes on.
 @Suite struct ReadBudgetTests {
-    @Test func aReadPastItsBudgetIsStoppedWithAClearErrorAndTheStoreGoesOn() async throws {
+    @Test func aReadPastItsBudgetIsStoppedWithAClearErrorAndTheReaderGoesOn() async throws {
         let scratch = try ScratchDirectory("budget")
         let store = try ShardStore(path: "\(scratch.path)/b.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         _ = try await store.importRecords(org: "o1", (0..<5_000).map { sliceContact($0, stage: "s", assignee: nil) })
+        let reader = try store.reader()
         let costly = {
             var filter = ContactFilter()
             filter.stageIds = ["s"]
             filter.search = "no such text anywhere"
             return filter
         }()
-        await store.setReadBudget(.zero)
+        await reader.setReadBudget(.zero)
         let error = await #expect(throws: StoreError.self) {
-            try await store.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: costly) }
+            try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: costly) }
         }
         #expect(error == .readBudgetExceeded(what: "counting the matches", budget: .zero))
         #expect(error.map { "\($0)" }?.contains("narrow the filter") == true)
         // The connection is free again, and a read within its budget answers.
-        await store.setReadBudget(ShardStore.standardReadBudget)
-        #expect(try await store.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: costly) } == 0)
-        #expect(try await store.stats(org: "o1").contacts == 5_000)
+        await reader.setReadBudget(ShardReader.standardReadBudget)
+        #expect(try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: costly) } == 0)
+        #expect(try await reader.stats(org: "o1").contacts == 5_000)
     }
 }
 
-extension ShardStore {
+extension ShardReader {
     func setReadBudget(_ budget: Duration) { readBudget = budget }
+}
+
+extension ShardStore {
+    /// A reader of this store's database, as the shard process opens them.
+    nonisolated func reader() throws -> ShardReader { try ShardReader(path: path, index: index) }
+
+    /// Reads through a new reader, for tests that check what the store wrote.
+    nonisolated func stats(org: String) async throws -> OrgStats { try await reader().stats(org: org) }
+    nonisolated func contact(org: String, id: String) async throws -> ContactDetail? { try await reader().contact(org: org, id: id) }
+    nonisolated func count(org: String, filter: ContactFilter) async throws -> UInt64 { try await reader().count(org: org, filter: filter) }
 }

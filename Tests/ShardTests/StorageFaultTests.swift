@@ -148,14 +148,18 @@ extension ShardStore {
         #expect(error.map { ShardExit(for: $0) } == .corruptDatabase)
     }
 
-    @Test func aDatabaseLockedByAnotherProcessMakesTheShardExitAsLocked() async throws {
+    /// Not another shard (the partition lock refuses that, see ShardStoreTests) but any
+    /// other program holding the database's write lock, as sqlite3 with BEGIN EXCLUSIVE does.
+    @Test func aDatabaseLockedByAnotherProgramMakesTheShardExitAsLocked() async throws {
         let path = "\(directory)/locked.db"
-        let owner = try ShardStore(path: path, index: 0, slots: everySlot)
+        do { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        let other = try SQLiteDatabase(path: path)
+        try other.execute("BEGIN EXCLUSIVE; UPDATE meta SET value = value WHERE key = 'schema'")
         let error = #expect(throws: SQLiteError.self) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
         #expect(error?.fault == .locked)
         #expect(error?.isTransient == true)
         #expect(error.map { ShardExit(for: $0) } == .databaseLocked)
-        _ = owner
+        try other.execute("ROLLBACK")
     }
 
     @Test func aDatabaseOfAnotherShardMakesTheShardExitAsMisconfigured() async throws {

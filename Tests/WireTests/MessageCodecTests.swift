@@ -38,13 +38,12 @@ import Testing
     }
 
     @Test func aJobDocumentSavedBeforeRevisionsReadsAsTheFirstRevision() throws {
-        var job = MessageSamples.job
+        var job = MessageSamples.unthrottledJob
         job.revision = 7
         var writer = WireWriter()
         writer.write(job)
-        // The same bytes without the trailing 8-byte revision: what an older registry holds.
-        var legacy = WireReader(Array(writer.bytes.dropLast(8)))
-        let read: JobDocument = try legacy.read()
+        // The same bytes without the trailing throttle (1 byte: none) and 8-byte revision: what an older registry holds.
+        let read = try JobDocument(bareBytes: Array(writer.bytes.dropLast(9)))
         #expect(read.revision == 1)
         job.revision = 1
         #expect(read == job)

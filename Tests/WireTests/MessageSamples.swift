@@ -28,7 +28,8 @@ enum MessageSamples {
         .response(correlation: 19, .stats(stats)),
         .request(correlation: 20, .createDeleteJob(DeleteJobRequest(org: "acme", requester: "u1", filter: filter, filterJSON: #"{"orgWide":true}"#))),
         .request(correlation: 21, .job(org: "acme", jobId: "b09c2c61-2f8f-4f02-9c1b-2f23a3a2f9c1")),
-        .request(correlation: 22, .deleteSlice(SliceAssignment(jobId: "j", org: "acme", requester: "u1", filter: filter, watermark: 1_764_000_000_000_456))),
+        .request(correlation: 22, .deleteSlice(SliceAssignment(
+            jobId: "j", org: "acme", requester: "u1", filter: filter, watermark: 1_764_000_000_000_456, recordsPerSecond: 250.5))),
         .response(correlation: 23, .job(nil)),
         .response(correlation: 24, .job(job)),
         .response(correlation: 25, .sliceProgress(progress)),
@@ -37,7 +38,7 @@ enum MessageSamples {
         .request(correlation: 27, .cancelJob(org: "acme", jobId: "j")),
         .request(correlation: 28, .cancelSlice(jobId: "j")),
         .request(correlation: 29, .createDeleteJob(DeleteJobRequest(
-            org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1"))),
+            org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002))),
         .response(correlation: 30, .jobs(JobList(documents: [job, job], next: 7))),
         .response(correlation: 31, .failure(RemoteFailure(.tooManyRequests, "4 running", retryAfterSeconds: 2))),
         .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, outcome: .cancelled))),
@@ -53,6 +54,9 @@ enum MessageSamples {
         .response(correlation: 40, .events(EventPage(events: [progressEvent], head: 99))),
         .response(correlation: 36, .registered(job, replayed: true)),
         .response(correlation: 37, .registered(job, replayed: false)),
+        .request(correlation: 41, .rethrottleJob(org: "acme", jobId: "j", requestsPerSecond: 1_000)),
+        .request(correlation: 42, .rethrottleJob(org: "acme", jobId: "j", requestsPerSecond: nil)),
+        .request(correlation: 43, .rethrottleSlice(jobId: "j", recordsPerSecond: 250)),
     ]
 
     static let progressEvent = LoggedEvent(seq: 18, org: "acme", body: .jobProgress(job))
@@ -77,7 +81,14 @@ enum MessageSamples {
     static let progress = SliceProgress(
         jobId: "j", shard: 3, counters: counters, outcome: .finished, errors: [SliceError(recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", message: "locked")])
 
-    static let job = JobDocument(
+    static let job = {
+        var job = unthrottledJob
+        job.requestsPerSecond = 1_500
+        return job
+    }()
+
+    /// The job as layout 1 stored it: before throttles, every job was unthrottled.
+    static let unthrottledJob = JobDocument(
         jobId: "j", org: "acme", status: .completedWithErrors, counters: counters,
         shards: [JobDocument.Slice(shard: 0, status: .completed, counters: counters, restarts: 2)], errors: progress.errors,
         filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: 2_100.5)

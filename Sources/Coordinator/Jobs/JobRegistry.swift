@@ -209,6 +209,22 @@ actor JobRegistry {
         return tracker.document
     }
 
+    /// Sets a job's throttle. Nil when there is no such job in `org`; a conflict when it already finished.
+    func rethrottle(org: String, jobId: String, requestsPerSecond: Double?) throws -> JobDocument? {
+        guard var tracker = jobs[jobId], tracker.document.org == org else { return nil }
+        guard tracker.rethrottle(requestsPerSecond, at: Self.now()) else {
+            throw RemoteFailure(.conflict, "Job \(jobId) already finished (\(tracker.document.status)); there is nothing to throttle.")
+        }
+        jobs[jobId] = tracker
+        try persist(tracker)
+        return tracker.document
+    }
+
+    /// Each shard's share of a throttle across the whole job: slices are of about equal size.
+    func share(of requestsPerSecond: Double?) -> Double? {
+        requestsPerSecond.map { $0 / Double(shardCount) }
+    }
+
     /// Applies a shard's report and saves the job when it changed.
     func apply(_ progress: SliceProgress) throws {
         guard var tracker = jobs[progress.jobId] else { return }
@@ -252,7 +268,11 @@ actor JobRegistry {
     /// slices are pending, and whether they are to be stopped rather than run.
     func pendingWork() -> [(assignment: SliceAssignment, shards: [Int], cancelling: Bool)] {
         jobs.values.filter { !$0.isFinished }.compactMap { tracker in
-            assignments[tracker.document.jobId].map { ($0, tracker.pendingShards, tracker.isCancelling) }
+            assignments[tracker.document.jobId].map { assignment in
+                var throttled = assignment
+                throttled.recordsPerSecond = share(of: tracker.document.requestsPerSecond)
+                return (throttled, tracker.pendingShards, tracker.isCancelling)
+            }
         }
     }
 }

@@ -26,10 +26,12 @@ struct JobTracker {
     /// A new job over `shardCount` slices, queued until its first report.
     static func new(jobId: String, request: DeleteJobRequest, shardCount: Int, at now: Int64) -> JobTracker {
         let slices = (0..<shardCount).map { JobDocument.Slice(shard: UInt32($0), status: .queued, counters: DeleteCounters(), restarts: 0) }
-        return JobTracker(document: JobDocument(
+        var document = JobDocument(
             jobId: jobId, org: request.org, status: .queued, counters: DeleteCounters(), shards: slices, errors: [],
             filterJSON: request.filterJSON, requestedBy: request.requester, createdAt: now, startedAt: nil, updatedAt: now,
-            finishedAt: nil, ratePerSecond: nil))
+            finishedAt: nil, ratePerSecond: nil)
+        document.requestsPerSecond = request.requestsPerSecond
+        return JobTracker(document: document)
     }
 
     var isFinished: Bool { document.status.isFinished }
@@ -47,6 +49,14 @@ struct JobTracker {
         document.status = .cancelling
         changed(at: now)
         finishIfDone(at: now)
+        return true
+    }
+
+    /// Sets the job's throttle (nil: none); false when it already finished.
+    mutating func rethrottle(_ requestsPerSecond: Double?, at now: Int64) -> Bool {
+        guard !isFinished else { return false }
+        document.requestsPerSecond = requestsPerSecond
+        changed(at: now)
         return true
     }
 

@@ -27,6 +27,18 @@ struct ShardRouter: Sendable {
         try await ask(Dictionary(uniqueKeysWithValues: (0..<map.ranges.count).map { ($0, request) }))
     }
 
+    /// Tells every shard at once and waits for each to answer or fail; the shards that failed.
+    func tellAll(_ request: Request) async -> [Int] {
+        await withTaskGroup(of: Int?.self) { group in
+            for shard in 0..<map.ranges.count {
+                group.addTask { (try? await ask(shard, request)) == nil ? shard : nil }
+            }
+            var failed: [Int] = []
+            for await shard in group { if let shard { failed.append(shard) } }
+            return failed.sorted()
+        }
+    }
+
     /// Sends each shard its own request at once; the answers in shard order.
     func ask(_ requests: [Int: Request]) async throws -> [Response] {
         try await withThrowingTaskGroup(of: (Int, Response).self) { group in

@@ -19,13 +19,13 @@ struct BulkDeleteEndpoints: Sendable {
     func start(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let body = try FilterParser.object(request.body)
         let filter = try FilterParser.filter(in: body, requester: claims.subject)
-        let guards = try DeleteGuards(in: body)
-        if guards.dryRun {
+        let options = try DeleteOptions(in: body)
+        if options.dryRun {
             guard case .count(let count) = try await coordinator.send(.countMatching(org: claims.orgId, filter: filter)) else {
                 throw .internalError("the coordinator answered a count with something else")
             }
             // The same guard as the delete's: a preview that passes is one the delete would pass.
-            if let expected = guards.expectedCount, expected != count {
+            if let expected = options.expectedCount, expected != count {
                 throw .remote(.expectedCountMismatch(expected: expected, matching: count))
             }
             return .json(200, "{\"count\":\(count)}")
@@ -36,7 +36,7 @@ struct BulkDeleteEndpoints: Sendable {
         }
         let job = DeleteJobRequest(
             org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: FilterJSON.render(filter),
-            expectedCount: guards.expectedCount, idempotencyKey: key)
+            expectedCount: options.expectedCount, idempotencyKey: key, requestsPerSecond: options.requestsPerSecond)
         guard case .registered(let document, let replayed) = try await coordinator.send(.createDeleteJob(job)) else {
             throw .internalError("the coordinator did not register the job")
         }
@@ -89,6 +89,21 @@ struct BulkDeleteEndpoints: Sendable {
         guard let document else { throw Self.notFound(jobId) }
         jobs.store(document)
         return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"status\":\"\(document.status)\"}")
+    }
+
+    /// `POST /api/contacts/bulk-job/{jobId}/rethrottle?requestsPerSecond=r`: the job with its new
+    /// throttle, which every shard takes up at its next batch; -1 or no parameter: unthrottled.
+    func rethrottle(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let jobId = request.parameters["jobId"] ?? ""
+        var requestsPerSecond: Double?
+        if let text = QueryString(request.head.query)["requestsPerSecond"] {
+            guard let rate = Throttle.requestsPerSecond(text) else { throw .invalidQuery(Throttle.explanation(got: JSONValue.quotedExcerpt(text))) }
+            requestsPerSecond = rate
+        }
+        guard case .job(let document) = try await coordinator.send(.rethrottleJob(org: claims.orgId, jobId: jobId, requestsPerSecond: requestsPerSecond))
+        else { throw .internalError("the coordinator answered a rethrottle with something else") }
+        guard let document else { throw Self.notFound(jobId) }
+        return .json(200, jobs.store(document))
     }
 
     /// `GET /api/contacts/bulk-job/{jobId}` from the gateway's copy of the job, when it holds a
@@ -156,6 +171,7 @@ enum JobJSON {
             "ratePerSecond":\(job.ratePerSecond.map(number) ?? "null"),"etaSeconds":\(eta),\
             "cascade":{"conversations":\(counters.conversations),"messages":\(counters.messages),\
             "auditEntries":\(counters.auditEntries),"notifications":\(counters.notifications),"events":\(counters.events)},\
+            "requestsPerSecond":\(Throttle.json(job.requestsPerSecond)),\
             "shards":[\(shards)],"errors":[\(errors)],"filter":\(job.filterJSON),"requestedBy":\(JSONText.quoted(job.requestedBy)),\
             "createdAt":\(time(job.createdAt)),"startedAt":\(time(job.startedAt)),"updatedAt":\(time(job.updatedAt)),\
             "finishedAt":\(time(job.finishedAt))}

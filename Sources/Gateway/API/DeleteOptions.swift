@@ -1,16 +1,20 @@
-/// The optional guards a bulk delete may carry beside its filter (beyond the seed).
-struct DeleteGuards: Equatable {
+/// What a bulk delete may carry beside its filter (beyond the seed): guards and a throttle.
+struct DeleteOptions: Equatable {
     /// Count, delete nothing.
     var dryRun = false
     /// Refuse unless exactly this many records match.
     var expectedCount: UInt64?
+    /// Records per second across the whole job; nil: unthrottled.
+    var requestsPerSecond: Double?
 
-    init(dryRun: Bool = false, expectedCount: UInt64? = nil) {
+    init(dryRun: Bool = false, expectedCount: UInt64? = nil, requestsPerSecond: Double? = nil) {
         self.dryRun = dryRun
         self.expectedCount = expectedCount
+        self.requestsPerSecond = requestsPerSecond
     }
 
-    /// Reads `dryRun` (a boolean) and `expectedCount` (a whole number ≥ 0) from the body's top-level object.
+    /// Reads `dryRun` (a boolean), `expectedCount` (a whole number ≥ 0) and `requestsPerSecond`
+    /// (see `Throttle`) from the body's top-level object.
     init(in object: [String: JSONValue]) throws(APIError) {
         if let value = FilterParser.present(object["dryRun"]) {
             guard case .bool(let flag) = value else { throw .invalidBody("dryRun must be true or false, got \(value.description).") }
@@ -22,6 +26,11 @@ struct DeleteGuards: Equatable {
             }
             expectedCount = count
         }
+        if let value = FilterParser.present(object["requestsPerSecond"]) {
+            guard case .number(let text) = value else { throw .invalidBody(Throttle.explanation(got: value.description)) }
+            guard let rate = Throttle.requestsPerSecond(text) else { throw .invalidBody(Throttle.explanation(got: text)) }
+            requestsPerSecond = rate
+        }
     }
 
     /// `text` as a whole number ≥ 0 that fits 64 bits: `12`, also `12.0` or `1.2e1`.
@@ -29,5 +38,29 @@ struct DeleteGuards: Equatable {
         if let exact = UInt64(text) { return exact }
         guard let value = Double(text), value >= 0, value < 0x1p64 else { return nil }
         return UInt64(exactly: value)
+    }
+}
+
+/// A job's throttle as a caller writes it, in the body or in `rethrottle`'s query: records per
+/// second across the whole job, more than 0 and at most `maximum`, or -1 for none (Elasticsearch's
+/// `requests_per_second`).
+enum Throttle {
+    static let maximum = 10_000_000.0
+
+    /// The rate `text` gives: `.some(nil)` for -1 (unthrottled), nil when it is not a valid throttle.
+    static func requestsPerSecond(_ text: String) -> Double?? {
+        guard let value = Double(text), value.isFinite else { return nil }
+        if value == -1 { return .some(nil) }
+        guard value > 0, value <= maximum else { return nil }
+        return .some(value)
+    }
+
+    static func explanation(got: String) -> String {
+        "requestsPerSecond must be a number of records per second above 0 and at most \(Int(maximum)), or -1 for no throttle, got \(got)."
+    }
+
+    /// How a job document shows it: -1 when unthrottled.
+    static func json(_ requestsPerSecond: Double?) -> String {
+        requestsPerSecond.map { "\($0)" } ?? "-1"
     }
 }

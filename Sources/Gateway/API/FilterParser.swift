@@ -6,7 +6,7 @@ import Wire
 /// - The body is strict JSON (`JSONValue`): anything else is `.invalidBody` saying what is wrong.
 /// - Top-level keys other than `stageIds`, `pipelineType`, `orgWide`,
 ///   `ownerFilter` and `advancedParams` are ignored (the seed's
-///   `additionalProperties: true`; `expectedCount` and `dryRun` are read by `DeleteGuards`),
+///   `additionalProperties: true`; `expectedCount`, `dryRun` and `requestsPerSecond` are read by `DeleteOptions`),
 ///   except a near miss of one of them or of the guards (case, or two edits:
 ///   `dryrun`, `advancedparams`), which is an `.invalidFilter` naming the intended key.
 /// - Inside `advancedParams` an unknown key or a wrongly typed value is an

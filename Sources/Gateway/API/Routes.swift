@@ -16,6 +16,8 @@ enum Routes {
         router.add(
             "GET", "/api/contacts/bulk-job/{jobId}", immediate: auth.immediate(bulkDelete.cachedStatus), auth.buffered(write: false, bulkDelete.status))
         router.add("DELETE", "/api/contacts/bulk-job/{jobId}", auth.buffered(write: true, bulkDelete.cancel))
+        router.add(
+            "POST", "/api/contacts/bulk-job/{jobId}/rethrottle", query: ["requestsPerSecond"], auth.buffered(write: true, bulkDelete.rethrottle))
         router.add("GET", "/api/contacts/bulk-jobs", query: ["limit", "cursor", "status"], auth.buffered(write: false, bulkDelete.list))
         router.add("GET", "/api/event-logs", query: LogEndpoints.auditParameters, auth.buffered(write: false, logs.eventLogs))
         router.add("GET", "/api/notifications", query: LogEndpoints.notificationParameters, auth.buffered(write: false, logs.notifications))

@@ -13,10 +13,6 @@ struct DeleteSlice {
 }
 
 extension ShardStore {
-    /// Records needed per delete batch; each batch is one transaction.
-    /// Chosen with `scripts/bench delete` (see docs/benchmarks.md).
-    static let deleteBatchSize = 10_000
-
     /// Takes on `assignment`, or returns where it already stands: repeating an
     /// assignment (after a reconnect or a restart) resumes, never restarts.
     func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress {
@@ -50,7 +46,7 @@ extension ShardStore {
     /// transaction with its checkpoint. When nothing matching is left, the slice
     /// finishes: what matched at the start but is gone or no longer matches
     /// counts as skipped.
-    func deleteNextBatch(_ jobId: String, limit: Int = deleteBatchSize) throws -> SliceProgress {
+    func deleteNextBatch(_ jobId: String, limit: Int = BatchSizer.maximum) throws -> SliceProgress {
         guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
         guard !slice.outcome.isFinal else { return progress(of: slice) }
         let now = Int64(time(nil)) * 1000
@@ -100,10 +96,11 @@ extension ShardStore {
         let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
         // Only a slice with failed records pays for leaving them out.
         let skipsFailures = slice.counters.failed > 0
-        let choose = try cachedStatement(Self.chooseBatchSQL(assignment.filter.pipeline, predicate, skippingFailuresOf: skipsFailures))
         try deletes.startBatch()
-        try choose.run(
-            predicate.bindings + [.integer(assignment.watermark)] + (skipsFailures ? [.text(assignment.jobId)] : []) + [.integer(Int64(limit))])
+        let bindings = predicate.bindings + [.integer(assignment.watermark)] + (skipsFailures ? [.text(assignment.jobId)] : []) + [.integer(Int64(limit))]
+        try statements.withStatement(Self.chooseBatchSQL(assignment.filter.pipeline, predicate, skippingFailuresOf: skipsFailures), bindings) {
+            try $0.execute()
+        }
         return database.changes
     }
 

@@ -10,6 +10,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
     case readBudgetExceeded(what: String, budget: Duration)
     /// The database was written by a newer build, in a schema this one does not read.
     case newerSchema(path: String, found: Int64, supported: Int64)
+    /// Another process holds the partition's lock: it is that shard.
+    case partitionLocked(path: String)
 
     var description: String {
         switch self {
@@ -23,6 +25,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
             "\(what) took longer than \(budget) and was stopped; narrow the filter (a long search or many tags are costly), then retry"
         case .newerSchema(let path, let found, let supported):
             "\(path) is in shard schema \(found), written by a newer tether-bulk; this build reads schemas up to \(supported): run the newer build"
+        case .partitionLocked(let path):
+            "\(path) is held by another process serving this shard; stop it first (scripts/cluster stop) or use another data directory"
         }
     }
 }

@@ -67,13 +67,16 @@ package struct SliceAssignment: WireCodable {
     /// The job's snapshot, fixed when it was registered: records of a higher
     /// version were imported after it and are left alone.
     package var watermark: Int64
+    /// This shard's share of the job's throttle; nil: as fast as it goes.
+    package var recordsPerSecond: Double?
 
-    package init(jobId: String, org: String, requester: String, filter: ContactFilter, watermark: Int64) {
+    package init(jobId: String, org: String, requester: String, filter: ContactFilter, watermark: Int64, recordsPerSecond: Double? = nil) {
         self.jobId = jobId
         self.org = org
         self.requester = requester
         self.filter = filter
         self.watermark = watermark
+        self.recordsPerSecond = recordsPerSecond
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -82,6 +85,7 @@ package struct SliceAssignment: WireCodable {
         writer.write(requester)
         writer.write(filter)
         writer.write(watermark)
+        writer.write(optional: recordsPerSecond) { $0.write($1) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -90,6 +94,9 @@ package struct SliceAssignment: WireCodable {
         requester = try reader.readString("assignment.requester")
         filter = try reader.read()
         watermark = try reader.readInt64("assignment.watermark")
+        recordsPerSecond = try reader.readOptional("assignment.recordsPerSecond") { reader throws(WireError) in
+            try reader.readDouble("assignment.recordsPerSecond")
+        }
     }
 }
 
@@ -201,9 +208,12 @@ package struct DeleteJobRequest: WireCodable {
     package var expectedCount: UInt64?
     /// The same key with the same body within 24 h returns the first job.
     package var idempotencyKey: String?
+    /// Records per second across the whole job; nil: as fast as the shards go.
+    package var requestsPerSecond: Double?
 
     package init(
-        org: String, requester: String, filter: ContactFilter, filterJSON: String, expectedCount: UInt64? = nil, idempotencyKey: String? = nil
+        org: String, requester: String, filter: ContactFilter, filterJSON: String, expectedCount: UInt64? = nil, idempotencyKey: String? = nil,
+        requestsPerSecond: Double? = nil
     ) {
         self.org = org
         self.requester = requester
@@ -211,6 +221,7 @@ package struct DeleteJobRequest: WireCodable {
         self.filterJSON = filterJSON
         self.expectedCount = expectedCount
         self.idempotencyKey = idempotencyKey
+        self.requestsPerSecond = requestsPerSecond
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -220,6 +231,7 @@ package struct DeleteJobRequest: WireCodable {
         writer.write(filterJSON)
         writer.write(optional: expectedCount) { $0.write($1) }
         writer.write(optional: idempotencyKey) { $0.write($1) }
+        writer.write(optional: requestsPerSecond) { $0.write($1) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -229,5 +241,8 @@ package struct DeleteJobRequest: WireCodable {
         filterJSON = try reader.readString("deleteJob.filterJSON")
         expectedCount = try reader.readOptional("deleteJob.expectedCount") { reader throws(WireError) in try reader.readUInt64("deleteJob.expectedCount") }
         idempotencyKey = try reader.readOptional("deleteJob.idempotencyKey") { reader throws(WireError) in try reader.readString("deleteJob.idempotencyKey") }
+        requestsPerSecond = try reader.readOptional("deleteJob.requestsPerSecond") { reader throws(WireError) in
+            try reader.readDouble("deleteJob.requestsPerSecond")
+        }
     }
 }

@@ -65,6 +65,8 @@ package struct JobDocument: WireCodable {
     /// 1 for a new job, one more with every saved change: of two copies of a
     /// document, the one with the higher revision is the newer.
     package var revision: UInt64 = 1
+    /// The job's throttle, records per second across the job; nil: unthrottled.
+    package var requestsPerSecond: Double?
 
     /// False while some slice has not yet counted its matches: the sum of the
     /// others would be a total that later grows.
@@ -104,9 +106,15 @@ package struct JobDocument: WireCodable {
         writer.write(optional: finishedAt) { $0.write($1) }
         writer.write(optional: ratePerSecond) { $0.write($1) }
         writer.write(revision)
+        writer.write(optional: requestsPerSecond) { $0.write($1) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
+        try self.init(from: &reader, layout: Self.storedLayout)
+    }
+
+    /// Reads the fields of stored `layout`: 1 has no throttle (every job then was unthrottled).
+    package init(from reader: inout WireReader, layout: UInt8) throws(WireError) {
         jobId = try reader.readString("job.jobId")
         org = try reader.readString("job.org")
         status = try Self.readStatus(&reader)
@@ -121,12 +129,26 @@ package struct JobDocument: WireCodable {
         finishedAt = try reader.readOptional("job.finishedAt") { reader throws(WireError) in try reader.readInt64("job.finishedAt") }
         ratePerSecond = try reader.readOptional("job.rate") { reader throws(WireError) in try reader.readDouble("job.rate") }
         // Documents saved in a job registry before revisions existed end here; they count as the first.
-        revision = reader.remaining == 0 ? 1 : try reader.readUInt64("job.revision")
+        revision = layout == 1 && reader.remaining == 0 ? 1 : try reader.readUInt64("job.revision")
+        if layout >= 2 {
+            requestsPerSecond = try reader.readOptional("job.requestsPerSecond") { reader throws(WireError) in
+                try reader.readDouble("job.requestsPerSecond")
+            }
+        }
     }
 
     fileprivate static func readStatus(_ reader: inout WireReader) throws(WireError) -> Status {
         let raw = try reader.readUInt8("job.status")
         guard let status = Status(rawValue: raw) else { throw .invalidValue(field: "job.status", value: Int64(raw)) }
         return status
+    }
+}
+
+extension JobDocument {
+    /// A document a job registry kept before stored values had a layout byte: layout 1, bare.
+    package init(bareBytes bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        try self.init(from: &reader, layout: 1)
+        try reader.expectEnd()
     }
 }

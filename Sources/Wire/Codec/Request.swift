@@ -31,6 +31,10 @@ package enum Request: WireCodable {
     case publishEvents([OutboxEvent])
     /// Gateway → coordinator: the org's logged events after `after` (nil: from the oldest kept), at most `limit`.
     case events(org: String, after: UInt64?, limit: UInt32)
+    /// Gateway → coordinator: a job's new throttle, records per second across the job (nil: none).
+    case rethrottleJob(org: String, jobId: String, requestsPerSecond: Double?)
+    /// Coordinator → shard: a running slice's new share of its job's throttle, from its next batch.
+    case rethrottleSlice(jobId: String, recordsPerSecond: Double?)
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
@@ -48,6 +52,8 @@ package enum Request: WireCodable {
         case logPage = 13
         case publishEvents = 14
         case events = 15
+        case rethrottleJob = 16
+        case rethrottleSlice = 17
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -103,6 +109,15 @@ package enum Request: WireCodable {
             writer.write(org)
             writer.write(optional: after) { $0.write($1) }
             writer.write(limit)
+        case .rethrottleJob(let org, let jobId, let requestsPerSecond):
+            writer.write(Tag.rethrottleJob.rawValue)
+            writer.write(org)
+            writer.write(jobId)
+            writer.write(optional: requestsPerSecond) { $0.write($1) }
+        case .rethrottleSlice(let jobId, let recordsPerSecond):
+            writer.write(Tag.rethrottleSlice.rawValue)
+            writer.write(jobId)
+            writer.write(optional: recordsPerSecond) { $0.write($1) }
         }
     }
 
@@ -130,6 +145,14 @@ package enum Request: WireCodable {
                 org: try reader.readString("request.org"),
                 after: try reader.readOptional("request.after") { reader throws(WireError) in try reader.readUInt64("request.after") },
                 limit: try reader.readUInt32("request.limit"))
+        case .rethrottleJob:
+            self = .rethrottleJob(
+                org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"),
+                requestsPerSecond: try reader.readOptional("request.rate") { reader throws(WireError) in try reader.readDouble("request.rate") })
+        case .rethrottleSlice:
+            self = .rethrottleSlice(
+                jobId: try reader.readString("request.jobId"),
+                recordsPerSecond: try reader.readOptional("request.rate") { reader throws(WireError) in try reader.readDouble("request.rate") })
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }

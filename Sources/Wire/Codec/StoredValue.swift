@@ -8,6 +8,17 @@ package protocol StoredCodable: WireCodable {
     /// The layout this build writes; bumped whenever `encode(to:)` changes
     /// (the golden-bytes tests fail until it is).
     static var storedLayout: UInt8 { get }
+
+    /// Reads a value stored in `layout`: this build's, or an older one the type still reads.
+    static func read(_ reader: inout WireReader, layout: UInt8) throws(WireError) -> Self
+}
+
+extension StoredCodable {
+    /// Only this build's layout; a type that changed its layout reads its older ones itself.
+    package static func read(_ reader: inout WireReader, layout: UInt8) throws(WireError) -> Self {
+        guard layout == storedLayout else { throw .unknownStoredLayout(type: "\(Self.self)", layout: layout, supported: storedLayout) }
+        return try reader.read()
+    }
 }
 
 extension StoredCodable {
@@ -22,11 +33,7 @@ extension StoredCodable {
     /// Reads what `storedBytes` wrote; throws for another layout, a truncated value or bytes left over.
     package init(storedBytes bytes: [UInt8]) throws(WireError) {
         var reader = WireReader(bytes)
-        let layout = try reader.readUInt8("\(Self.self).layout")
-        guard layout == Self.storedLayout else {
-            throw .unknownStoredLayout(type: "\(Self.self)", layout: layout, supported: Self.storedLayout)
-        }
-        self = try reader.read()
+        self = try Self.read(&reader, layout: try reader.readUInt8("\(Self.self).layout"))
         try reader.expectEnd()
     }
 }
@@ -41,7 +48,13 @@ extension WireCodable {
 }
 
 extension JobDocument: StoredCodable {
-    package static let storedLayout: UInt8 = 1
+    /// 2 added the throttle (`requestsPerSecond`); 1 is still read.
+    package static let storedLayout: UInt8 = 2
+
+    package static func read(_ reader: inout WireReader, layout: UInt8) throws(WireError) -> JobDocument {
+        guard (1...storedLayout).contains(layout) else { throw .unknownStoredLayout(type: "JobDocument", layout: layout, supported: storedLayout) }
+        return try JobDocument(from: &reader, layout: layout)
+    }
 }
 
 extension ContactFilter: StoredCodable {

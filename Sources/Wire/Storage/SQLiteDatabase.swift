@@ -94,6 +94,14 @@ package final class SQLiteDatabase {
         }
     }
 
+    /// Runs the reads of `body` on one snapshot: a deferred transaction, ended (rolled back,
+    /// since it wrote nothing) however `body` ends, so the snapshot never outlives the read.
+    package func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
+        defer { try? execute("ROLLBACK") }
+        return try body()
+    }
+
     /// The first column of the first row of `sql`, as an integer (0 when there is no row).
     package func scalar(_ sql: String, _ bindings: [SQLValue] = []) throws -> Int64 {
         let statement = try prepare(sql)
@@ -102,6 +110,40 @@ package final class SQLiteDatabase {
     }
 
     package var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// Rows changed by this connection since it opened: whether it wrote anything between two looks.
+    package var totalChanges: Int { Int(sqlite3_total_changes64(handle)) }
+
+    /// Checkpoints after each commit that leaves the WAL at `pages` frames or more: PASSIVE
+    /// (never waiting) at first, and RESTART from twice that, waiting up to the busy timeout
+    /// for readers on older snapshots to finish. Readers that keep coming can each pin the
+    /// WAL for a moment; without the RESTART, the moments overlap and it never starts over.
+    /// Replaces SQLite's `wal_autocheckpoint`, which only ever checkpoints PASSIVE.
+    package func checkpointAsTheWALGrows(pages: Int) {
+        sqlite3_wal_hook(handle, { context, connection, name, frames in
+            let pages = Int32(Int(bitPattern: context))
+            guard frames >= pages else { return SQLITE_OK }
+            let mode = frames >= 2 * pages ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE
+            // A checkpoint held up by readers is tried again after the next commit.
+            _ = sqlite3_wal_checkpoint_v2(connection, name, mode, nil, nil)
+            return SQLITE_OK
+        }, UnsafeMutableRawPointer(bitPattern: pages))
+    }
+
+    /// Copies the WAL's frames into the database and, `truncating`, empties the WAL file. True
+    /// when it completed; false when a reader on an older snapshot (or another writer) held it
+    /// up, which it waits for, up to the busy timeout, only when `waitForReaders`.
+    @discardableResult
+    package func checkpoint(truncating: Bool, waitForReaders: Bool) throws -> Bool {
+        let mode = truncating ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE
+        let busyTimeout = Int32(clamping: try scalar("PRAGMA busy_timeout"))
+        if !waitForReaders { sqlite3_busy_timeout(handle, 0) }
+        defer { sqlite3_busy_timeout(handle, busyTimeout) }
+        let code = sqlite3_wal_checkpoint_v2(handle, nil, mode, nil, nil)
+        if code == SQLITE_BUSY { return false }
+        guard code == SQLITE_OK else { throw SQLiteError(operation: "wal_checkpoint", code: code, message: lastMessage) }
+        return true
+    }
 
     /// The rowid of the last row an INSERT on this connection added.
     package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }

@@ -1,0 +1,142 @@
+import Foundation
+import Wire
+
+/// A read-only connection to a shard's database on a thread of its own: counts,
+/// contacts, stats and log pages run beside the writer (`ShardStore`) instead of
+/// queuing behind its batches. In WAL mode a reader sees the last committed
+/// transaction while the next is being written.
+///
+/// Every read ends its snapshot when it ends, whatever way it ends (statements
+/// are reset, multi-statement reads are one transaction), so no reader holds the
+/// WAL back from being checkpointed and restarted.
+actor ShardReader {
+    private let executor: ThreadExecutor
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    let index: Int
+    private let database: SQLiteDatabase
+    private let statements: StatementCache
+
+    /// How long one read a request asked for may run before it is stopped: under
+    /// the gateway's 5 s wait, so the reader is free again by the time its caller has given up.
+    static let standardReadBudget: Duration = .seconds(3)
+    /// This reader's budget (tests shrink it).
+    var readBudget = ShardReader.standardReadBudget
+
+    /// Opens a connection to the shard database at `path`, which its store has created.
+    init(path: String, index: Int) throws {
+        self.index = index
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("PRAGMA query_only=1; PRAGMA busy_timeout=1000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768")
+        self.database = database
+        statements = StatementCache(database)
+        // Last, after everything that can throw: a thrown init runs no deinit to stop it.
+        executor = ThreadExecutor(name: "shard-\(index)-reader")
+    }
+
+    deinit { executor.shutdown() }
+
+    /// Runs the read `body` within `readBudget`; past it the read stops and throws
+    /// `StoreError.readBudgetExceeded`, and the reader goes on with its next read.
+    func withinReadBudget<T: Sendable>(_ what: String, _ body: @Sendable (isolated ShardReader) throws -> T) throws -> T {
+        do {
+            return try database.withTimeBudget(readBudget) { try body(self) }
+        } catch let error as SQLiteError where error.isInterrupted {
+            throw StoreError.readBudgetExceeded(what: what, budget: readBudget)
+        }
+    }
+
+    /// How many records of `filter.pipeline` in `org` match.
+    func count(org: String, filter: ContactFilter) throws -> UInt64 {
+        let predicate = FilterCompiler.predicate(for: filter, org: org)
+        let sql = "SELECT count(*) FROM \(Schema.table(for: filter.pipeline)) WHERE \(predicate.sql)"
+        return try statements.withStatement(sql, predicate.bindings) { try $0.step() ? UInt64($0.integer(0)) : 0 }
+    }
+
+    /// The contact `id` of `org` with its conversation and message counts; nil when absent.
+    func contact(org: String, id: String) throws -> ContactDetail? {
+        // One transaction: the contact and its counts from one snapshot.
+        try database.readTransaction {
+            let sql = "SELECT stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at FROM contacts WHERE org = ? AND id = ?"
+            let found: ImportRecord? = try statements.withStatement(sql, [.text(org), .text(id)]) { read in
+                guard try read.step() else { return nil }
+                let tags = (try? JSONSerialization.jsonObject(with: Data(read.text(5).utf8))) as? [String] ?? []
+                return ImportRecord(
+                    kind: .contact, id: id, contactId: id, stageId: read.optionalText(0), assignedTo: read.optionalText(1),
+                    name: read.text(2), email: read.text(3), phone: read.text(4), tags: tags, source: read.optionalText(6),
+                    createdAt: read.integer(7), updatedAt: read.integer(8), conversations: [])
+            }
+            guard let contact = found else { return nil }
+            let conversations = try count("SELECT count(*) FROM conversations WHERE org = ? AND contact_id = ?", [.text(org), .text(id)])
+            let messages = try count("SELECT count(*) FROM messages WHERE org = ? AND contact_id = ?", [.text(org), .text(id)])
+            return ContactDetail(contact: contact, conversationCount: conversations, messageCount: messages)
+        }
+    }
+
+    /// Row counts of `org` in every table, from one snapshot.
+    func stats(org: String) throws -> OrgStats {
+        try database.readTransaction {
+            func rows(_ table: String) throws -> UInt64 { try count("SELECT count(*) FROM \(table) WHERE org = ?", [.text(org)]) }
+            var stats = OrgStats()
+            stats.contacts = try rows("contacts")
+            stats.applications = try rows("applications")
+            stats.conversations = try rows("conversations")
+            stats.messages = try rows("messages")
+            stats.auditEntries = try rows("audit_entries")
+            stats.notifications = try rows("notifications")
+            return stats
+        }
+    }
+
+    /// Up to `limit` entries of this shard after sequence number `after`, oldest first, and how
+    /// many match in all; cut at `LogPage.byteBudget`, when `next` holds the last position taken.
+    func logPage(_ query: LogQuery, after: Int64, limit: Int) throws -> LogPage {
+        var conditions = ["org = ?"]
+        var bindings: [SQLValue] = [.text(query.org)]
+        let table: String
+        let columns: String
+        switch query.kind {
+        case .auditEntries:
+            table = "audit_entries"
+            columns = "seq, type, job_id, actor, record_id, snapshot, created_at"
+            if let type = query.type {
+                conditions.append("type = ?")
+                bindings.append(.text(type))
+            }
+            if let jobId = query.jobId {
+                conditions.append("job_id = ?")
+                bindings.append(.text(jobId))
+            }
+        case .notifications:
+            table = "notifications"
+            columns = "seq, type, job_id, user_id, record_id, '', created_at"
+            conditions.append("user_id = ?")
+            bindings.append(.text(query.userId ?? ""))
+        }
+        let predicate = conditions.joined(separator: " AND ")
+        return try database.readTransaction {
+            let total = try count("SELECT count(*) FROM \(table) WHERE \(predicate)", bindings)
+            let sql = "SELECT \(columns) FROM \(table) WHERE \(predicate) AND seq > ? ORDER BY seq LIMIT ?"
+            return try statements.withStatement(sql, bindings + [.integer(after), .integer(Int64(limit))]) { read in
+                var entries: [LogEntry] = []
+                var bytes = 0
+                while try read.step() {
+                    let entry = LogEntry(
+                        shard: UInt32(index), seq: read.integer(0), type: read.text(1), jobId: read.text(2), actor: read.text(3),
+                        recordId: read.text(4), snapshot: read.text(5), createdAt: read.integer(6))
+                    bytes += entry.encodedSize
+                    if !entries.isEmpty && bytes > LogPage.byteBudget {
+                        return LogPage(total: total, entries: entries, next: [entries[entries.count - 1].seq])
+                    }
+                    entries.append(entry)
+                }
+                return LogPage(total: total, entries: entries, next: nil)
+            }
+        }
+    }
+
+    /// The first column of `sql`'s first row as a count.
+    private func count(_ sql: String, _ bindings: [SQLValue]) throws -> UInt64 {
+        try statements.withStatement(sql, bindings) { try $0.step() ? UInt64($0.integer(0).magnitude) : 0 }
+    }
+}

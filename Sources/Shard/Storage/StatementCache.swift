@@ -1,0 +1,35 @@
+import Wire
+
+/// Prepared statements of one connection, kept by their SQL for reuse.
+///
+/// Bounded, because filters with different array lengths make different SQL:
+/// past `capacity` distinct statements the cache starts over.
+final class StatementCache {
+    private let database: SQLiteDatabase
+    private let capacity: Int
+    private var statements: [String: SQLiteStatement] = [:]
+
+    static let standardCapacity = 64
+
+    init(_ database: SQLiteDatabase, capacity: Int = StatementCache.standardCapacity) {
+        self.database = database
+        self.capacity = capacity
+    }
+
+    /// Binds `bindings` to the statement for `sql`, hands it to `body` to step, and resets it
+    /// however `body` ends: a statement left mid-rows keeps its read snapshot open, and a
+    /// snapshot kept open stops the WAL from ever being checkpointed.
+    func withStatement<T>(_ sql: String, _ bindings: [SQLValue], _ body: (SQLiteStatement) throws -> T) throws -> T {
+        let statement: SQLiteStatement
+        if let cached = statements[sql] {
+            statement = cached
+        } else {
+            if statements.count >= capacity { statements.removeAll() }
+            statement = try database.prepare(sql)
+            statements[sql] = statement
+        }
+        defer { statement.reset() }
+        try statement.bind(bindings)
+        return try body(statement)
+    }
+}
