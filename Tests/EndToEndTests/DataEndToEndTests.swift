@@ -154,4 +154,37 @@ import Wire
             "POST", "/api/contacts/import", token: try cluster.token(org: "o", user: "u"), body: String(repeating: "{}\n", count: 400))
         #expect(response.status == 413)
     }
+
+    /// A client streaming a chunked import far past the limit is still sending when the gateway
+    /// answers 413. Closing at once, with its input unread, made the kernel reset the
+    /// connection, and the client lost the answer with it ("connection reset, no answer, no
+    /// log line", at 1 GiB in): the gateway now ends its side and reads on until the client is done.
+    @Test func aChunkedImportPastTheLimitGetsIts413WhileStillSending() throws {
+        setenv("TETHER_MAX_IMPORT_BYTES", "100000", 1)
+        defer { unsetenv("TETHER_MAX_IMPORT_BYTES") }
+        let cluster = try TestCluster(shards: 1)
+        defer { cluster.stop() }
+        try cluster.start()
+        let token = try cluster.token(org: "o", user: "u")
+        let line = #"{"name":"\#(String(repeating: "n", count: 200))"}"# + "\n"
+        let chunk = String(format: "%x", line.utf8.count * 100) + "\r\n" + String(repeating: line, count: 100) + "\r\n"
+        let head = "POST /api/contacts/import HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nTransfer-Encoding: chunked\r\n\r\n"
+        // 8 MiB of body against a 100 kB limit.
+        let request = head + String(repeating: chunk, count: 8 << 20 / chunk.utf8.count) + "0\r\n\r\n"
+        // As scripts/seed's http.client does: the whole body first, then the answer. A send that
+        // fails (a reset) is where such a client gives up, without ever reading the 413.
+        let fd = try RawHTTPClient.connectTCP(port: cluster.port)
+        defer { close(fd) }
+        let bytes = Array(request.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { break }
+            offset += sent
+        }
+        #expect(offset == bytes.count, "the gateway reset the connection after \(offset) of \(bytes.count) bytes")
+        let response = try RawHTTPClient.parse(RawHTTPClient.readUntilClosed(fd))
+        #expect(response.status == 413, "\(response)")
+        #expect(cluster.logs().contains("refused the body of POST /api/contacts/import"), "no log line")
+    }
 }

@@ -22,6 +22,8 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private unowned let server: HTTPServer
+    /// The method and path of the request whose body is streaming, for the log.
+    private var streamingTarget = ""
     private var channel: StreamChannel!  // set in init right after self exists; never nil afterwards
     private var parser: HTTPRequestParser
     private var state: State
@@ -146,6 +148,7 @@ final class HTTPConnection: @unchecked Sendable {
             }
         })
         state = .streaming(body: body, keepAlive: head.keepAlive, lastInput: .now)
+        streamingTarget = "\(head.method) \(head.path)"
         let request = HTTPRequest(head: head, body: [], parameters: parameters)
         Task {
             let response = await handler(request, body)
@@ -205,7 +208,7 @@ final class HTTPConnection: @unchecked Sendable {
             // the rest of the body is unread, so the connection cannot be reused.
             body.fail(APIError.invalidBody("the request was answered before its body ended"))
             channel.write(response.serialized(keepAlive: false))
-            channel.closeWhenFlushed()
+            channel.finishWhenFlushed()
             state = .closing(since: .now)
             return
         }
@@ -220,10 +223,18 @@ final class HTTPConnection: @unchecked Sendable {
         channel.setReadingPaused(false)
     }
 
-    /// Answers a request that cannot be served and closes: the stream may be out of sync.
+    /// Answers a request that cannot be served and closes: the stream may be out of sync. The
+    /// client may still be sending (a body over its limit): it is read and dropped until the
+    /// client closes, or `requestTimeout` passes, so that the answer reaches it.
     private func fail(_ error: APIError) {
-        channel.write(error.response.serialized(keepAlive: false))
-        channel.closeWhenFlushed()
+        let response = error.response
+        if case .streaming = state {
+            // A streamed body is an import: the tenant must be able to find out why it stopped.
+            let answer = String(decoding: response.body, as: UTF8.self)
+            server.log.warning("\(channel.label): refused the body of \(streamingTarget) with \(response.status): \(answer)")
+        }
+        channel.write(response.serialized(keepAlive: false))
+        channel.finishWhenFlushed()
         state = .closing(since: .now)
     }
 }

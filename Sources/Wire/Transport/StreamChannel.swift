@@ -27,6 +27,7 @@ package final class StreamChannel: LoopHandler, @unchecked Sendable {
     /// Bytes written but not yet taken by the socket: how far behind the peer is.
     package var queuedBytes: Int { outbound.count - outboundOffset }
     private var closeAfterFlush = false
+    private var shutdownAfterFlush = false
     private let onBytes: (UnsafeRawBufferPointer) -> Void
     private let onClose: ((any Error)?) -> Void
 
@@ -85,6 +86,23 @@ package final class StreamChannel: LoopHandler, @unchecked Sendable {
         if outboundOffset == outbound.count { close(nil) } else { closeAfterFlush = true }
     }
 
+    /// Ends the write side (FIN) once everything queued has been written, and reads on until
+    /// the peer closes: the owner drops what arrives, and closes after its own deadline.
+    ///
+    /// A socket closed with input unread makes the kernel answer with a reset, and a reset
+    /// discards what the peer had not read yet: a client still sending a body the answer
+    /// refused would lose that answer (TCP's "lingering close", RFC 9112 §9.6).
+    package func finishWhenFlushed() {
+        loop.assertInLoop()
+        setReadingPaused(false)
+        if outboundOffset == outbound.count { shutdownWriting() } else { shutdownAfterFlush = true }
+    }
+
+    private func shutdownWriting() {
+        guard !isClosed else { return }
+        if shutdown(fd, Int32(SHUT_WR)) != 0 { close(nil) }
+    }
+
     /// Closes now; `error` nil means an orderly close.
     package func close(_ error: (any Error)?) {
         loop.assertInLoop()
@@ -138,6 +156,10 @@ package final class StreamChannel: LoopHandler, @unchecked Sendable {
         }
         setWriteInterest(false)
         if closeAfterFlush { close(nil) }
+        if shutdownAfterFlush {
+            shutdownAfterFlush = false
+            shutdownWriting()
+        }
     }
 
     /// Stops (or resumes) reading: a peer that sends faster than we answer waits in its own buffers.
