@@ -11,6 +11,9 @@
 #include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <signal.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/resource.h>
 #include <openssl/hmac.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -25,6 +28,12 @@ struct tether_ucred {
 
 /// `accept4` is declared only under _GNU_SOURCE, which the shim must not define.
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+
+/// The calling thread's id, for per-thread scheduling (`setpriority`): `gettid` is hidden
+/// behind _GNU_SOURCE, and `syscall` is variadic.
+static inline pid_t tether_thread_id(void) {
+    return (pid_t)syscall(SYS_gettid);
+}
 
 /// `prctl` is variadic in C and therefore not callable from Swift.
 static inline int tether_set_parent_death_signal(int signal) {

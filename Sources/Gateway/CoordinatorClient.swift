@@ -7,9 +7,10 @@ struct CoordinatorClient: Sendable {
     let timeout: Duration
 
     /// Sends `request`; a transport failure or a `RemoteFailure` throws as an `APIError`.
-    func send(_ request: Request) async throws(APIError) -> Response {
+    /// Sends `request` and waits for its answer, up to `timeout` (nil: the client's).
+    func send(_ request: Request, timeout: Duration? = nil) async throws(APIError) -> Response {
         do {
-            return try await link.request(request, timeout: timeout)
+            return try await link.request(request, timeout: timeout ?? self.timeout)
         } catch let failure as RemoteFailure {
             throw .remote(failure)
         } catch let error as ConnectionError where error.isFrameTooLarge {

@@ -13,6 +13,8 @@ import Wire
 struct ImportEndpoint: Sendable {
     let coordinator: CoordinatorClient
     let lineLimit: Int
+    /// How long one batch may wait on the coordinator (`GatewayLimits.importBatchTimeout`).
+    let batchTimeout: Duration
 
     /// Records per batch; chosen with `scripts/bench import` (docs/benchmarks.md).
     static let batchRecords = 8_000
@@ -35,7 +37,7 @@ struct ImportEndpoint: Sendable {
         var batch: [ImportRecord] = []
         var batchBytes = 0
         var batchFirstLine = 1
-        var batches = BatchPipeline(coordinator: coordinator, org: claims.orgId)
+        var batches = BatchPipeline(coordinator: coordinator, org: claims.orgId, timeout: batchTimeout)
 
         /// The record on `line`; nil for a blank line or a rejected one (counted).
         func parse(_ line: LineSplitter.Line) -> (number: Int, record: ImportRecord)? {
@@ -109,21 +111,24 @@ struct ImportFailure: Error {
 private struct BatchPipeline {
     let coordinator: CoordinatorClient
     let org: String
+    let timeout: Duration
     private(set) var counts = ImportCounts()
     private var inFlight: [Task<ImportCounts, any Error>] = []
 
-    init(coordinator: CoordinatorClient, org: String) {
+    init(coordinator: CoordinatorClient, org: String, timeout: Duration) {
         self.coordinator = coordinator
         self.org = org
+        self.timeout = timeout
     }
 
     mutating func send(_ records: [ImportRecord], firstLine: Int) async throws {
         if inFlight.count >= ImportEndpoint.batchesInFlight { try await collectOldest() }
         let coordinator = coordinator
         let org = org
+        let timeout = timeout
         inFlight.append(Task {
             do throws(APIError) {
-                guard case .imported(let counts) = try await coordinator.send(.importRecords(org: org, records: records, version: 0)) else {
+                guard case .imported(let counts) = try await coordinator.send(.importRecords(org: org, records: records, version: 0), timeout: timeout) else {
                     throw APIError.internalError("the coordinator answered an import batch with something else")
                 }
                 return counts

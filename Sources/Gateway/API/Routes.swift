@@ -5,7 +5,7 @@ enum Routes {
         let auth = Authenticated(authenticator: authenticator)
         let health = HealthEndpoint(coordinator: coordinator)
         let contacts = ContactEndpoints(coordinator: coordinator)
-        let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes)
+        let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes, batchTimeout: limits.importBatchTimeout)
         let bulkDelete = BulkDeleteEndpoints(coordinator: coordinator, jobs: jobs)
         let logs = LogEndpoints(coordinator: coordinator)
         router.add("GET", "/healthz", health.handle)

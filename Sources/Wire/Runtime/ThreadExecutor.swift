@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystem
 import Foundation
 
 /// A serial executor whose jobs all run on one dedicated thread.
@@ -11,9 +15,14 @@ package final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     private var jobs: [UnownedJob] = []
     private var stopping = false
 
-    /// Starts the thread, which keeps the executor alive until `shutdown`.
-    package init(name: String) {
-        let thread = Thread { [self] in run() }
+    /// Starts the thread, which keeps the executor alive until `shutdown`. A positive
+    /// `niceness` lowers its scheduling priority (Linux schedules threads one by one): work that
+    /// may wait, a shard's batches, gives way on a busy machine to work that should not, its reads.
+    package init(name: String, niceness: Int32 = 0) {
+        let thread = Thread { [self] in
+            if niceness != 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tether_thread_id()), niceness) }
+            run()
+        }
         thread.name = name
         thread.start()
     }
