@@ -31,6 +31,13 @@ actor DeleteRunner {
     private var worker: Task<Void, Never>?
     /// Throttled jobs: their pace here (this shard's share of the job's throttle).
     private var paces: [String: Pace] = [:]
+    /// When each running job's progress was last reported.
+    private var lastReports: [String: ContinuousClock.Instant] = [:]
+
+    /// Progress is reported at most this often while a slice runs (and always when it ends):
+    /// each report is a saved job document and a push to every gateway, and short batches
+    /// would otherwise make them the coordinator's main work.
+    static let progressInterval: Duration = .milliseconds(100)
 
     /// The longest the worker sleeps while every running job waits for its throttle: a
     /// rethrottle or a cancel takes effect within it.
@@ -111,6 +118,7 @@ actor DeleteRunner {
         stopping.remove(jobId)
         sizers[jobId] = nil
         paces[jobId] = nil
+        lastReports[jobId] = nil
         turns.remove(jobId)
     }
 
@@ -160,7 +168,12 @@ actor DeleteRunner {
             end(jobId)
             return
         }
-        running[jobId]?.notify(.sliceProgress(progress))
+        // Counters are absolute, so a report left out loses nothing: the next one carries it.
+        let now = ContinuousClock.now
+        if progress.outcome.isFinal || now - (lastReports[jobId] ?? .now - Self.progressInterval) >= Self.progressInterval {
+            running[jobId]?.notify(.sliceProgress(progress))
+            lastReports[jobId] = now
+        }
         // The batch's events are committed: hand them on without holding up the next batch.
         Task { await publisher.drain() }
         if progress.outcome.isFinal {

@@ -176,12 +176,7 @@ import Wire
         let fd = try RawHTTPClient.connectTCP(port: cluster.port)
         defer { close(fd) }
         let bytes = Array(request.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { break }
-            offset += sent
-        }
+        let offset = RawHTTPClient.sendAll(fd, bytes)
         #expect(offset == bytes.count, "the gateway reset the connection after \(offset) of \(bytes.count) bytes")
         let response = try RawHTTPClient.parse(RawHTTPClient.readUntilClosed(fd))
         #expect(response.status == 413, "\(response)")

@@ -48,8 +48,8 @@ import Testing
 @Suite struct BatchSizerTests {
     @Test func aBatchTakesWhatFitsTheTargetAtTheMeasuredRate() {
         var sizer = BatchSizer(size: 4_000)
-        // 4,000 records in 100 ms: 2,000 fit in 50 ms.
-        sizer.measured(records: 4_000, took: .milliseconds(100))
+        // 4,000 records in twice the target: 2,000 fit in it.
+        sizer.measured(records: 4_000, took: BatchSizer.target * 2)
         #expect(sizer.size == 2_000)
     }
 
@@ -59,7 +59,7 @@ import Testing
         #expect(sizer.size == 2_000)
         for _ in 0..<10 { sizer.measured(records: sizer.size, took: .milliseconds(1)) }
         #expect(sizer.size == BatchSizer.maximum)
-        sizer.measured(records: 100, took: .seconds(10))
+        sizer.measured(records: 100, took: BatchSizer.target * 100)
         #expect(sizer.size == BatchSizer.minimum)
     }
 

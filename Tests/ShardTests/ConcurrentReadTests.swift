@@ -55,16 +55,20 @@ import Wire
             return reads
         }
         var largest = 0
+        var oneBatch = 0
         for batch in 0..<60 {
             _ = try await store.importRecords(org: "o1", contacts(batch * 200..<(batch + 1) * 200))
+            if batch == 0 { oneBatch = walBytes(store.path) }
             largest = max(largest, walBytes(store.path))
         }
         reading.cancel()
         let reads = try await reading.value
         #expect(reads > 10, "the reader hardly read: \(reads) rounds")
         let total = try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int ?? 0
-        // One batch is about 60 pages: the WAL restarts by a batch past twice the threshold.
-        #expect(largest < (2 * pages + 200) * 4096, "the WAL grew to \(largest) bytes (database \(total))")
+        // The first commit past twice the threshold restarts the WAL, or, when a reader holds it
+        // past the busy time-out, one of the next few: it stays within about twice the threshold
+        // and a few batches (1.6-2.3 MB seen here). With PASSIVE checkpoints alone it reached 4.9 MB.
+        #expect(largest <= 4 * pages * 4096, "the WAL grew to \(largest) bytes, a batch is \(oneBatch) (database \(total))")
         #expect(total > 4 * largest, "the batches were checkpointed into the database: \(total) bytes")
 
         #expect(try await store.checkpointIfIdle() == false, "writes just happened: not idle yet")

@@ -31,13 +31,8 @@ package enum RawHTTPClient {
     package static func exchange(port: UInt16, bytes: [UInt8]) throws -> RawHTTPResponse {
         let fd = try connectTCP(port: port)
         defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            // The server may answer and close before reading everything (413, 431).
-            guard sent > 0 else { break }
-            offset += sent
-        }
+        // The server may answer and close before reading everything (413, 431).
+        sendAll(fd, bytes)
         return try parse(readUntilClosed(fd))
     }
 
@@ -55,13 +50,20 @@ package enum RawHTTPClient {
 
     /// Writes all of `text` to `fd`.
     package static func sendAll(_ fd: Int32, _ text: String) {
-        let bytes = Array(text.utf8)
+        sendAll(fd, Array(text.utf8))
+    }
+
+    /// Writes `bytes` to `fd` until all are taken or the peer stops taking them (it closed or
+    /// reset the connection); how many it took.
+    @discardableResult
+    package static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Int {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            guard sent > 0 else { return }
+            guard sent > 0 else { break }
             offset += sent
         }
+        return offset
     }
 
     package static func connectTCP(port: UInt16) throws -> Int32 {
