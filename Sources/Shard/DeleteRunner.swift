@@ -168,9 +168,11 @@ actor DeleteRunner {
             end(jobId)
             return
         }
-        // Counters are absolute, so a report left out loses nothing: the next one carries it.
+        // Counters are absolute, so a report left out loses nothing: the next one carries them.
+        // A record set aside is reported once, in its own report, so that one always goes.
         let now = ContinuousClock.now
-        if progress.outcome.isFinal || now - (lastReports[jobId] ?? .now - Self.progressInterval) >= Self.progressInterval {
+        let due = now - (lastReports[jobId] ?? .now - Self.progressInterval) >= Self.progressInterval
+        if progress.outcome.isFinal || !progress.errors.isEmpty || due {
             running[jobId]?.notify(.sliceProgress(progress))
             lastReports[jobId] = now
         }
