@@ -171,7 +171,7 @@ actor DeleteRunner {
         // Counters are absolute, so a report left out loses nothing: the next one carries them.
         // A record set aside is reported once, in its own report, so that one always goes.
         let now = ContinuousClock.now
-        let due = now - (lastReports[jobId] ?? .now - Self.progressInterval) >= Self.progressInterval
+        let due = lastReports[jobId].map { now - $0 >= Self.progressInterval } ?? true
         if progress.outcome.isFinal || !progress.errors.isEmpty || due {
             running[jobId]?.notify(.sliceProgress(progress))
             lastReports[jobId] = now

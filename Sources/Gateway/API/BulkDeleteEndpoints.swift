@@ -53,13 +53,7 @@ struct BulkDeleteEndpoints: Sendable {
     /// `GET /api/contacts/bulk-jobs?limit=n&cursor=c&status=s`: the org's jobs, newest first, a page at a time.
     func list(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let parameters = QueryString(request.head.query)
-        var query = JobListQuery(org: claims.orgId, limit: UInt32(Self.defaultListLimit))
-        if let text = parameters["limit"] {
-            guard let value = Int(text), (1...Self.maxListLimit).contains(value) else {
-                throw .invalidQuery("limit must be a whole number from 1 to \(Self.maxListLimit), got \(JSONValue.quotedExcerpt(text)).")
-            }
-            query.limit = UInt32(value)
-        }
+        var query = JobListQuery(org: claims.orgId, limit: try parameters.pageLimit(standard: Self.defaultListLimit, maximum: Self.maxListLimit))
         if let text = parameters["status"] {
             guard let status = JobDocument.Status.allCases.first(where: { $0.description == text }) else {
                 throw .invalidQuery(
@@ -68,9 +62,7 @@ struct BulkDeleteEndpoints: Sendable {
             query.status = status
         }
         if let text = parameters["cursor"] {
-            guard let before = Int64(text, radix: 16), before > 0 else {
-                throw .invalidQuery("cursor is not one this server gave out; use the nextCursor of the previous page, or none to start.")
-            }
+            guard let before = Int64(text, radix: 16), before > 0 else { throw QueryString.unknownCursor }
             query.before = before
         }
         guard case .jobs(let list) = try await coordinator.send(.listJobs(query)) else {

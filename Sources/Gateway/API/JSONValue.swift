@@ -26,8 +26,9 @@ enum JSONValue: Equatable {
         if let encoding = foreignEncoding(bytes) { throw Failure(message: encoding) }
         var reader = JSONReader(bytes[...])
         do {
+            // `peek` skips whitespace: at the end, the text held nothing else.
             guard reader.peek() != nil else {
-                throw bytes.allSatisfy(isWhitespace)
+                throw reader.offset == bytes.count
                     ? Failure(message: "it is empty")
                     : Failure(message: "unexpected \(excerpt(bytes, at: reader.offset)) at byte \(reader.offset)")
             }
@@ -101,10 +102,6 @@ enum JSONValue: Equatable {
             return "it is UTF-16 or UTF-32; send UTF-8"
         }
         return nil
-    }
-
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     /// The byte at `offset` for an error message: a printable character quoted, else its hex, or "the end".

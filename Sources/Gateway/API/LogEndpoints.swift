@@ -23,7 +23,7 @@ struct LogEndpoints: Sendable {
         }
         return try await page(LogQuery(
             kind: .auditEntries, org: claims.orgId, type: query["type"], jobId: query["jobId"], userId: nil,
-            after: try Self.positions(query["cursor"]), limit: try Self.limit(query["limit"])))
+            after: try Self.positions(query["cursor"]), limit: try query.pageLimit(standard: Self.defaultLimit, maximum: Self.maxLimit)))
     }
 
     /// The calling user's notifications.
@@ -31,7 +31,7 @@ struct LogEndpoints: Sendable {
         let query = QueryString(request.head.query)
         return try await page(LogQuery(
             kind: .notifications, org: claims.orgId, type: nil, jobId: nil, userId: claims.subject,
-            after: try Self.positions(query["cursor"]), limit: try Self.limit(query["limit"])))
+            after: try Self.positions(query["cursor"]), limit: try query.pageLimit(standard: Self.defaultLimit, maximum: Self.maxLimit)))
     }
 
     private func page(_ query: LogQuery) async throws(APIError) -> HTTPResponse {
@@ -78,16 +78,8 @@ struct LogEndpoints: Sendable {
         let parts = cursor.split(separator: ".", omittingEmptySubsequences: false)
         let positions = parts.compactMap { Int64($0, radix: 16) }
         guard !cursor.isEmpty, positions.count == parts.count, positions.allSatisfy({ $0 >= 0 }) else {
-            throw .invalidQuery("cursor is not one this server gave out; use the nextCursor of the previous page, or none to start.")
+            throw QueryString.unknownCursor
         }
         return positions
-    }
-
-    static func limit(_ text: String?) throws(APIError) -> UInt32 {
-        guard let text else { return UInt32(defaultLimit) }
-        guard let value = Int(text), (1...maxLimit).contains(value) else {
-            throw .invalidQuery("limit must be a whole number from 1 to \(maxLimit), got \(text).")
-        }
-        return UInt32(value)
     }
 }

@@ -23,6 +23,19 @@ struct QueryString {
     /// The first value named `name`.
     subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
 
+    /// A page's `limit`: `standard` when absent, else a whole number from 1 to `maximum`.
+    func pageLimit(standard: Int, maximum: Int) throws(APIError) -> UInt32 {
+        guard let text = self["limit"] else { return UInt32(standard) }
+        guard let value = Int(text), (1...maximum).contains(value) else {
+            throw .invalidQuery("limit must be a whole number from 1 to \(maximum), got \(JSONValue.quotedExcerpt(text)).")
+        }
+        return UInt32(value)
+    }
+
+    /// What a `cursor` this server did not give out is answered with.
+    static let unknownCursor = APIError.invalidQuery(
+        "cursor is not one this server gave out; use the nextCursor of the previous page, or none to start.")
+
     /// `+` as space and `%XX` as a byte; a malformed escape is kept as it is.
     private static func decode(_ text: Substring) -> String {
         var bytes: [UInt8] = []

@@ -10,7 +10,6 @@ import Wire
 /// second connection that lets reads run beside the writer. The kernel drops the
 /// lock with the process, so a SIGKILLed shard never leaves it behind.
 final class PartitionLock {
-    let path: String
     private let descriptor: Int32
 
     /// Takes the lock on `path` (created when absent); throws `StoreError.partitionLocked`
@@ -24,7 +23,6 @@ final class PartitionLock {
             guard reason == EWOULDBLOCK else { throw SystemCallError(call: "flock", errno: reason, context: path) }
             throw StoreError.partitionLocked(path: path)
         }
-        self.path = path
         self.descriptor = descriptor
     }
 

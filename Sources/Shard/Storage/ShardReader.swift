@@ -50,7 +50,7 @@ actor ShardReader {
     func count(org: String, filter: ContactFilter) throws -> UInt64 {
         let predicate = FilterCompiler.predicate(for: filter, org: org)
         let sql = "SELECT count(*) FROM \(Schema.table(for: filter.pipeline)) WHERE \(predicate.sql)"
-        return try statements.withStatement(sql, predicate.bindings) { try $0.step() ? UInt64($0.integer(0)) : 0 }
+        return try count(sql, predicate.bindings)
     }
 
     /// The contact `id` of `org` with its conversation and message counts; nil when absent.
