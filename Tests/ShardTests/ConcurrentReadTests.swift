@@ -56,7 +56,7 @@ import Wire
         }
         var largest = 0
         var oneBatch = 0
-        for batch in 0..<60 {
+        for batch in 0..<80 {
             _ = try await store.importRecords(org: "o1", contacts(batch * 200..<(batch + 1) * 200))
             if batch == 0 { oneBatch = walBytes(store.path) }
             largest = max(largest, walBytes(store.path))

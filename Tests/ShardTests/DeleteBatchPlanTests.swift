@@ -49,18 +49,21 @@ extension ShardStore {
         }
     }
 
-    /// An org-wide batch is taken in id order from the `(org, id)` index, without
+    /// An org-wide batch is taken in `seq` order from the `(org)` index, without
     /// sorting; a stage filter keeps its own index, in its order.
-    @Test func anOrgWideBatchIsTakenInIdOrderAndANarrowerOneFromItsIndexWithoutSorting() async throws {
+    @Test func anOrgWideBatchIsTakenInSeqOrderAndANarrowerOneFromItsIndexWithoutSorting() async throws {
         let store = try ShardStore(path: "\(scratch.path)/q.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         var orgWide = ContactFilter()
         orgWide.orgWide = true
         let wide = try await store.choosePlan(orgWide)
-        #expect(wide.contains { $0.contains("sqlite_autoindex_contacts") }, "\(wide)")
+        #expect(wide.contains { $0.contains("contacts_by_org") }, "\(wide)")
+        orgWide.pipeline = .application
+        let applications = try await store.choosePlan(orgWide)
+        #expect(applications.contains { $0.contains("applications_by_org") }, "\(applications)")
         var staged = ContactFilter()
         staged.stageIds = ["s1", "s2"]
         let narrow = try await store.choosePlan(staged)
         #expect(narrow.contains { $0.contains("contacts_by_stage") }, "\(narrow)")
-        for plan in [wide, narrow] { #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)") }
+        for plan in [wide, applications, narrow] { #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)") }
     }
 }

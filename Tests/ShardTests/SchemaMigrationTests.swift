@@ -18,17 +18,55 @@ import Wire
         return writer.bytes
     }
 
-    /// A version-1 database: its tables as they were, 30 contacts in stage "gone"
-    /// with that build's per-shard versions 1…30, a slice that deleted 10 of them
-    /// with watermark 30, and a tombstone of a job cancelled before its assignment.
-    private func writeVersion1Database(at path: String) throws {
+    /// The tables and indexes version 3 reshaped, as versions 1 and 2 defined them.
+    private static let version2Tables = [
+        """
+        CREATE TABLE contacts (
+            org TEXT NOT NULL, id TEXT NOT NULL, slot INTEGER NOT NULL, stage_id TEXT, assigned_to TEXT,
+            name TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]', source TEXT,
+            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL,
+            UNIQUE (org, id))
+        """,
+        "CREATE INDEX contacts_by_stage ON contacts (org, stage_id)",
+        "CREATE INDEX contacts_by_assignee ON contacts (org, assigned_to)",
+        """
+        CREATE TABLE conversations (
+            org TEXT NOT NULL, contact_id TEXT NOT NULL, id TEXT NOT NULL, channel TEXT NOT NULL DEFAULT '',
+            created_at INTEGER NOT NULL, PRIMARY KEY (org, contact_id, id)) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE messages (
+            org TEXT NOT NULL, contact_id TEXT NOT NULL, id TEXT NOT NULL, conversation_id TEXT NOT NULL,
+            direction TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL,
+            PRIMARY KEY (org, contact_id, id)) WITHOUT ROWID
+        """,
+    ]
+
+    /// The tables of a database of `version` (1 or 2): today's, with the reshaped
+    /// ones as they were (and, for version 1, no `delete_failures`), and 30
+    /// contacts in stage "gone" with that build's per-shard versions 1…30.
+    private func writeDatabase(at path: String, version: Int) throws -> SQLiteDatabase {
         let database = try SQLiteDatabase(path: path)
-        for statement in Schema.statements where !statement.contains("delete_failures") { try database.execute(statement) }
-        try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '1')").run([.text("shard 0 (slots \(everySlot))")])
+        let reshaped = ["contacts", "conversations", "messages"]
+        let kept = Schema.statements.filter { statement in
+            !reshaped.contains { statement.contains("EXISTS \($0) (") || statement.contains(" ON \($0) (") }
+                && (version > 1 || !statement.contains("delete_failures"))
+        }
+        for statement in Self.version2Tables + kept { try database.execute(statement) }
+        try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', ?)")
+            .run([.text("shard 0 (slots \(everySlot))"), .text("\(version)")])
         let contact = try database.prepare("""
             INSERT INTO contacts (org, id, slot, stage_id, created_at, updated_at, version) VALUES ('o1', ?, 0, 'gone', 1, 1, ?)
             """)
         for number in 10..<40 { try contact.run([.text(String(format: "%024x", number)), .integer(Int64(number - 9))]) }
+        return database
+    }
+
+    /// A version-1 database (see `writeDatabase`) with a slice that deleted 10 of
+    /// its contacts with watermark 30, and a tombstone of a job cancelled before its assignment.
+    private func writeVersion1Database(at path: String) throws {
+        let database = try writeDatabase(at: path, version: 1)
         var filter = ContactFilter()
         filter.stageIds = ["gone"]
         var counters = DeleteCounters()
@@ -70,6 +108,51 @@ import Wire
         #expect(try await store.cancelSlice("gone-before-assigned").outcome == .cancelled)
     }
 
+    /// Version 2 kept conversations and messages under their contact's id:
+    /// after the migration each contact still has its own, its cascade is
+    /// replaced by a re-import and deleted with it, and rows whose contact was
+    /// gone are not carried over.
+    @Test func aVersion2DatabaseKeepsEachContactsConversationsAndMessages() async throws {
+        let path = "\(scratch.path)/v2.db"
+        do {
+            let database = try writeDatabase(at: path, version: 2)
+            let conversation = try database.prepare("INSERT INTO conversations (org, contact_id, id, channel, created_at) VALUES ('o1', ?, ?, 'sms', 1)")
+            let message = try database.prepare("""
+                INSERT INTO messages (org, contact_id, id, conversation_id, created_at) VALUES ('o1', ?, ?, ?, 1)
+                """)
+            // Contact n (10…12) has n - 9 conversations of 2 messages each; "orphan" has one of each and no contact.
+            for (contact, conversations) in [(10, 1), (11, 2), (12, 3)].map({ (String(format: "%024x", $0), $1) }) + [("orphan", 1)] {
+                for c in 0..<conversations {
+                    try conversation.run([.text(contact), .text("c\(c)")])
+                    for m in 0..<2 { try message.run([.text(contact), .text("m\(c)\(m)"), .text("c\(c)")]) }
+                }
+            }
+        }
+        let store = try ShardStore(path: path, index: 0, slots: everySlot)
+        #expect(try await store.schemaVersion() == Int64(Schema.version))
+        for (number, conversations) in [(10, 1), (11, 2), (12, 3), (13, 0)] {
+            let detail = try #require(try await store.contact(org: "o1", id: String(format: "%024x", number)))
+            #expect([detail.conversationCount, detail.messageCount] == [UInt64(conversations), UInt64(2 * conversations)], "\(number)")
+        }
+        var stats = try await store.stats(org: "o1")
+        #expect([stats.contacts, stats.conversations, stats.messages] == [30, 6, 12])
+        // Contact 12 re-imported with 2 conversations of 3 messages: its 3 old ones are replaced.
+        _ = try await store.importRecords(org: "o1", [sliceContact(12, stage: "gone", assignee: nil)])
+        stats = try await store.stats(org: "o1")
+        #expect([stats.contacts, stats.conversations, stats.messages] == [30, 5, 12])
+        // A new contact is numbered after every migrated one.
+        _ = try await store.importRecords(org: "o1", [sliceContact(99, stage: "gone", assignee: nil)])
+        #expect(try await store.maximumContactSeq() == 31)
+        var orgWide = ContactFilter()
+        orgWide.orgWide = true
+        var end = try await store.startSlice(SliceAssignment(jobId: "j2", org: "o1", requester: "admin", filter: orgWide, watermark: .max))
+        while !end.outcome.isFinal { end = try await store.deleteNextBatch("j2", limit: 7) }
+        #expect(end.counters.deleted == 31)
+        #expect([end.counters.conversations, end.counters.messages] == [7, 18])
+        stats = try await store.stats(org: "o1")
+        #expect([stats.contacts, stats.conversations, stats.messages] == [0, 0, 0])
+    }
+
     @Test func aDatabaseOfANewerSchemaIsRefusedAsMisconfigured() throws {
         let path = "\(scratch.path)/newer.db"
         do { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
@@ -82,4 +165,5 @@ import Wire
 
 extension ShardStore {
     func schemaVersion() throws -> Int64 { try database.scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'") }
+    func maximumContactSeq() throws -> Int64 { try database.scalar("SELECT max(seq) FROM contacts") }
 }

@@ -30,12 +30,12 @@ final class DeleteStatements {
         self.database = database
         try database.execute(
             "CREATE TEMP TABLE IF NOT EXISTS delete_batch (record_rowid INTEGER NOT NULL, id TEXT NOT NULL, assigned_to TEXT, name TEXT, email TEXT, phone TEXT)")
-        let chosen = "SELECT id FROM \(Self.batchTable)"
+        let chosen = "SELECT record_rowid FROM \(Self.batchTable)"
         clearBatch = try database.prepare("DELETE FROM \(Self.batchTable)")
-        deleteMessages = try database.prepare("DELETE FROM messages WHERE org = ? AND contact_id IN (\(chosen))")
-        deleteConversations = try database.prepare("DELETE FROM conversations WHERE org = ? AND contact_id IN (\(chosen))")
-        deleteContacts = try database.prepare("DELETE FROM contacts WHERE rowid IN (SELECT record_rowid FROM \(Self.batchTable))")
-        deleteApplications = try database.prepare("DELETE FROM applications WHERE rowid IN (SELECT record_rowid FROM \(Self.batchTable))")
+        deleteMessages = try database.prepare("DELETE FROM messages WHERE org = ? AND contact_seq IN (\(chosen))")
+        deleteConversations = try database.prepare("DELETE FROM conversations WHERE org = ? AND contact_seq IN (\(chosen))")
+        deleteContacts = try database.prepare("DELETE FROM contacts WHERE rowid IN (\(chosen))")
+        deleteApplications = try database.prepare("DELETE FROM applications WHERE rowid IN (\(chosen))")
         insertAudits = try database.prepare("""
             INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
             SELECT ?1, ?2, ?3, ?4, id, json_object('name', name, 'email', email, 'phone', phone), ?5 FROM \(Self.batchTable) ORDER BY rowid

@@ -36,15 +36,16 @@ enum FilterCompiler {
     /// The clause every predicate starts with.
     private static let orgClause = "org = ?"
 
-    /// The ORDER BY a delete batch takes its records in, if any.
+    /// How a delete batch reads its table: the index it must use and the
+    /// ORDER BY it takes its records in, if any.
     ///
-    /// The whole org: by id, which SQLite reads from the `(org, id)` index, so
-    /// each batch is one contiguous range of the conversations and messages
-    /// tables (keyed by contact id) instead of pages scattered over all of them.
-    /// Any narrower filter: no order, since one its index does not give would
-    /// sort every remaining match again for every batch.
-    static func batchOrder(for predicate: SQLPredicate) -> String {
-        predicate.sql == orgClause ? " ORDER BY id" : ""
+    /// The whole org: in `seq` (rowid) order, read from the `(org)` index
+    /// without sorting, so each batch is one contiguous range of every table
+    /// (see `Schema`). Any narrower filter: no order, since one its index does
+    /// not give would sort every remaining match again for every batch; a stage
+    /// filter's index gives `seq` order within each stage anyway.
+    static func batchAccess(for predicate: SQLPredicate, table: String) -> (index: String, order: String) {
+        predicate.sql == orgClause ? (" INDEXED BY \(table)_by_org", " ORDER BY rowid") : ("", "")
     }
 
     /// The WHERE-clause body (without `WHERE`) selecting `org`'s rows that `filter` matches.

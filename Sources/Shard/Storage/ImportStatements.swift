@@ -24,20 +24,20 @@ final class ImportStatements {
         // Only when it is ignored does the contact exist, and its cascade is replaced.
         insertContact = try database.prepare("INSERT OR IGNORE INTO contacts (\(columns), org, id, slot) VALUES (\(placeholders), ?, ?, ?)")
         updateContact = try database.prepare(
-            "UPDATE contacts SET \(Self.columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE org = ? AND id = ?")
-        deleteMessages = try database.prepare("DELETE FROM messages WHERE org = ? AND contact_id = ?")
-        deleteConversations = try database.prepare("DELETE FROM conversations WHERE org = ? AND contact_id = ?")
+            "UPDATE contacts SET \(Self.columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE org = ? AND id = ? RETURNING seq")
+        deleteMessages = try database.prepare("DELETE FROM messages WHERE org = ? AND contact_seq = ?")
+        deleteConversations = try database.prepare("DELETE FROM conversations WHERE org = ? AND contact_seq = ?")
         upsertApplication = try database.prepare("""
             INSERT INTO applications (\(columns), org, id, slot, contact_id) VALUES (\(placeholders), ?, ?, ?, ?)
             ON CONFLICT (org, id) DO UPDATE SET contact_id = excluded.contact_id, \(assignments)
             """)
         upsertConversation = try database.prepare("""
-            INSERT INTO conversations (org, id, contact_id, channel, created_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (org, contact_id, id) DO UPDATE SET channel = excluded.channel, created_at = excluded.created_at
+            INSERT INTO conversations (org, id, contact_seq, channel, created_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (org, contact_seq, id) DO UPDATE SET channel = excluded.channel, created_at = excluded.created_at
             """)
         upsertMessage = try database.prepare("""
-            INSERT INTO messages (org, id, conversation_id, contact_id, direction, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (org, contact_id, id) DO UPDATE SET conversation_id = excluded.conversation_id,
+            INSERT INTO messages (org, id, conversation_id, contact_seq, direction, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (org, contact_seq, id) DO UPDATE SET conversation_id = excluded.conversation_id,
                 direction = excluded.direction, body = excluded.body, created_at = excluded.created_at
             """)
     }
@@ -47,19 +47,11 @@ final class ImportStatements {
         try bind(record, org: org, version: version, to: insertContact)
         try insertContact.bind(Int64(PartitionMap.slot(of: record.id)), at: 13)
         try insertContact.execute()
-        if database.changes == 0 {
-            try bind(record, org: org, version: version, to: updateContact)
-            try updateContact.execute()
-            for statement in [deleteMessages, deleteConversations] {
-                try statement.bind(org, at: 1)
-                try statement.bind(record.id, at: 2)
-                try statement.execute()
-            }
-        }
+        let contact = database.changes == 1 ? database.lastInsertRowID : try replace(contact: record, org: org, version: version)
         for conversation in record.conversations {
             try upsertConversation.bind(org, at: 1)
             try upsertConversation.bind(conversation.id, at: 2)
-            try upsertConversation.bind(record.id, at: 3)
+            try upsertConversation.bind(contact, at: 3)
             try upsertConversation.bind(conversation.channel, at: 4)
             try upsertConversation.bind(conversation.createdAt, at: 5)
             try upsertConversation.execute()
@@ -67,13 +59,28 @@ final class ImportStatements {
                 try upsertMessage.bind(org, at: 1)
                 try upsertMessage.bind(message.id, at: 2)
                 try upsertMessage.bind(conversation.id, at: 3)
-                try upsertMessage.bind(record.id, at: 4)
+                try upsertMessage.bind(contact, at: 4)
                 try upsertMessage.bind(message.direction, at: 5)
                 try upsertMessage.bind(message.body, at: 6)
                 try upsertMessage.bind(message.createdAt, at: 7)
                 try upsertMessage.execute()
             }
         }
+    }
+
+    /// Overwrites the existing contact `record.id` and drops its conversations and messages; its `seq`.
+    private func replace(contact record: ImportRecord, org: String, version: Int64) throws -> Int64 {
+        try bind(record, org: org, version: version, to: updateContact)
+        // The insert was ignored, so the contact exists and the update returns its one row.
+        guard try updateContact.step() else { throw StoreError.contactVanished(id: record.id) }
+        let contact = updateContact.integer(0)
+        updateContact.reset()
+        for statement in [deleteMessages, deleteConversations] {
+            try statement.bind(org, at: 1)
+            try statement.bind(contact, at: 2)
+            try statement.execute()
+        }
+        return contact
     }
 
     func write(application record: ImportRecord, org: String, version: Int64) throws {

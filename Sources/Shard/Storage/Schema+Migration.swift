@@ -10,14 +10,47 @@ extension Schema {
     /// Versions:
     /// 1. `delete_slices` keeps its filter and counters wire-encoded, with no layout byte.
     /// 2. Every stored blob starts with its layout byte (`StoredCodable`); `delete_failures`.
+    /// 3. Contacts have an explicit `seq`; conversations and messages are keyed by it, not by the contact's id.
     static func prepare(_ database: SQLiteDatabase, path: String) throws {
         let existing = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") > 0
         let found = existing ? try database.scalar("SELECT coalesce(max(CAST(value AS INTEGER)), 1) FROM meta WHERE key = 'schema'") : Int64(version)
         guard found <= version else { throw StoreError.newerSchema(path: path, found: found, supported: Int64(version)) }
+        let reshaped = existing && found < 3
+        if reshaped { try setVersion2TablesAside(database) }
         for statement in statements { try database.execute(statement) }
         guard existing, found < version else { return }
-        try migrateFromVersion1(database)
+        if found < 2 { try migrateFromVersion1(database) }
+        if reshaped { try migrateFromVersion2(database) }
         try database.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run([.text("\(version)")])
+    }
+
+    /// The tables version 3 reshapes, and the indexes whose names it reuses.
+    private static let reshapedTables = ["contacts", "conversations", "messages"]
+    private static let reshapedIndexes = ["contacts_by_org", "contacts_by_stage", "contacts_by_assignee"]
+
+    /// Version 2 → 3, first half: renames the tables to reshape out of the way of their new definitions.
+    private static func setVersion2TablesAside(_ database: SQLiteDatabase) throws {
+        for index in reshapedIndexes { try database.execute("DROP INDEX IF EXISTS \(index)") }
+        for table in reshapedTables { try database.execute("ALTER TABLE \(table) RENAME TO \(table)_v2") }
+    }
+
+    /// Version 2 → 3, second half: copies every contact with its rowid as its
+    /// `seq`, and each conversation and message under its contact's `seq`. Rows
+    /// whose contact is gone cannot be reached by any request and are left behind.
+    private static func migrateFromVersion2(_ database: SQLiteDatabase) throws {
+        let columns = "org, id, slot, stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at, version"
+        try database.execute("INSERT INTO contacts (seq, \(columns)) SELECT rowid, \(columns) FROM contacts_v2 ORDER BY rowid")
+        try database.execute("""
+            INSERT INTO conversations (org, contact_seq, id, channel, created_at)
+            SELECT c.org, c.seq, v.id, v.channel, v.created_at
+            FROM conversations_v2 v JOIN contacts c ON c.org = v.org AND c.id = v.contact_id ORDER BY c.org, c.seq, v.id
+            """)
+        try database.execute("""
+            INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at)
+            SELECT c.org, c.seq, m.id, m.conversation_id, m.direction, m.body, m.created_at
+            FROM messages_v2 m JOIN contacts c ON c.org = m.org AND c.id = m.contact_id ORDER BY c.org, c.seq, m.id
+            """)
+        for table in reshapedTables { try database.execute("DROP TABLE \(table)_v2") }
     }
 
     /// Version 1 → 2: each checkpoint's filter and counters get their layout byte.

@@ -57,19 +57,20 @@ actor ShardReader {
     func contact(org: String, id: String) throws -> ContactDetail? {
         // One transaction: the contact and its counts from one snapshot.
         try database.readTransaction {
-            let sql = "SELECT stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at FROM contacts WHERE org = ? AND id = ?"
-            let found: ImportRecord? = try statements.withStatement(sql, [.text(org), .text(id)]) { read in
+            let sql = "SELECT stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at, seq FROM contacts WHERE org = ? AND id = ?"
+            let found: (contact: ImportRecord, seq: Int64)? = try statements.withStatement(sql, [.text(org), .text(id)]) { read in
                 guard try read.step() else { return nil }
                 let tags = (try? JSONSerialization.jsonObject(with: Data(read.text(5).utf8))) as? [String] ?? []
-                return ImportRecord(
+                let contact = ImportRecord(
                     kind: .contact, id: id, contactId: id, stageId: read.optionalText(0), assignedTo: read.optionalText(1),
                     name: read.text(2), email: read.text(3), phone: read.text(4), tags: tags, source: read.optionalText(6),
                     createdAt: read.integer(7), updatedAt: read.integer(8), conversations: [])
+                return (contact, read.integer(9))
             }
-            guard let contact = found else { return nil }
-            let conversations = try count("SELECT count(*) FROM conversations WHERE org = ? AND contact_id = ?", [.text(org), .text(id)])
-            let messages = try count("SELECT count(*) FROM messages WHERE org = ? AND contact_id = ?", [.text(org), .text(id)])
-            return ContactDetail(contact: contact, conversationCount: conversations, messageCount: messages)
+            guard let found else { return nil }
+            let conversations = try count("SELECT count(*) FROM conversations WHERE org = ? AND contact_seq = ?", [.text(org), .integer(found.seq)])
+            let messages = try count("SELECT count(*) FROM messages WHERE org = ? AND contact_seq = ?", [.text(org), .integer(found.seq)])
+            return ContactDetail(contact: found.contact, conversationCount: conversations, messageCount: messages)
         }
     }
 

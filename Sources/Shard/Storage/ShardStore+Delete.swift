@@ -111,10 +111,11 @@ extension ShardStore {
     static func chooseBatchSQL(_ pipeline: ContactFilter.Pipeline, _ predicate: SQLPredicate, skippingFailuresOf skips: Bool = false) -> String {
         let table = Schema.table(for: pipeline)
         let failures = skips ? " AND NOT EXISTS (SELECT 1 FROM delete_failures WHERE job_id = ? AND record_id = \(table).id)" : ""
+        let access = FilterCompiler.batchAccess(for: predicate, table: table)
         return """
             INSERT INTO \(DeleteStatements.batchTable) (record_rowid, id, assigned_to, name, email, phone)
-            SELECT rowid, id, assigned_to, name, email, phone FROM \(table)
-            WHERE \(predicate.sql) AND version <= ?\(failures)\(FilterCompiler.batchOrder(for: predicate)) LIMIT ?
+            SELECT rowid, id, assigned_to, name, email, phone FROM \(table)\(access.index)
+            WHERE \(predicate.sql) AND version <= ?\(failures)\(access.order) LIMIT ?
             """
     }
 

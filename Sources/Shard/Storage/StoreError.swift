@@ -12,6 +12,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
     case newerSchema(path: String, found: Int64, supported: Int64)
     /// Another process holds the partition's lock: it is that shard.
     case partitionLocked(path: String)
+    /// An imported contact was neither inserted nor found to update (a constraint the import does not expect).
+    case contactVanished(id: String)
 
     var description: String {
         switch self {
@@ -27,6 +29,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
             "\(path) is in shard schema \(found), written by a newer tether-bulk; this build reads schemas up to \(supported): run the newer build"
         case .partitionLocked(let path):
             "\(path) is held by another process serving this shard; stop it first (scripts/cluster stop) or use another data directory"
+        case .contactVanished(let id):
+            "contact \(id) was neither inserted nor updated; its batch was rolled back"
         }
     }
 }
