@@ -1,16 +1,15 @@
 /// How many records a slice's next batch takes: as many as the last batches show fit
 /// in `target`, so that progress, cancels and other tenants' batches wait at most
-/// about that long, while each batch stays one set-based, id-ordered statement. Pure.
+/// about that long, while each batch stays one set-based, seq-ordered statement. Pure.
 ///
 /// A batch that fails because of one record is narrowed down by halving, to 1; the
 /// size then grows back from what the next batches measure.
 struct BatchSizer {
     /// How long a batch should take. Chosen with `scripts/bench delete` (docs/benchmarks.md):
-    /// at a million contacts, batches of 50 or 200 ms made the delete take 1.7 times the shard
-    /// CPU of batches of 10,000 (about 400 ms there): a batch has a cost of its own that grows
-    /// with the tables. Reads never wait for a batch (they have their own connections), so what
+    /// at a million contacts, batches of 100 ms delete at 0.88 of set-based SQLite, 400 ms
+    /// at 0.94. Reads never wait for a batch (they have their own connections), so what
     /// waits up to this long is a cancel, a progress report and another job's batch.
-    static let target: Duration = .milliseconds(400)
+    static let target: Duration = .milliseconds(100)
     /// Bounds of a measured size: below the minimum the per-batch cost dominates; the
     /// maximum is the size chosen with `scripts/bench delete` before batches were timed.
     static let minimum = 100
