@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import TestSupport
+import Wire
+@testable import Gateway
+
+/// An import batch may wait on the coordinator longer than any other request
+/// (`GatewayLimits.importBatchTimeout`), since on a busy cluster it queues behind
+/// the batches ahead of it; past its own limit the import stops with an answer
+/// that says which line to resume from. The coordinator here is a test peer
+/// that answers each batch after `answerDelay`.
+@Suite(.serialized) struct ImportBatchTimeoutTests {
+    /// Two batches' worth of one-contact lines.
+    static let lines = ImportEndpoint.batchRecords + 10
+
+    private func importing(answerDelay: Duration, batchTimeout: Duration) async throws -> Result<HTTPResponse, APIError> {
+        let loop = try EventLoop(name: "import-timeout")
+        loop.start()
+        let server = try TestServer(loop: loop, delegate: RecordingDelegate(answerDelay: answerDelay))
+        let link = PeerLink(
+            path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(),
+            log: Log(process: "import-timeout", minimumLevel: .error))
+        await link.start()
+        await link.waitUntilConnected()
+        defer { server.stop(); loop.stop() }
+        // Every other request would give up after 100 ms.
+        let endpoint = ImportEndpoint(
+            coordinator: CoordinatorClient(link: link, timeout: .milliseconds(100)), lineLimit: 1 << 20, batchTimeout: batchTimeout)
+        let body = RequestBody(resumeReading: {})
+        for number in 0..<Self.lines {
+            _ = body.append(Array(#"{"_id":"\#(String(format: "%024x", number))","name":"N\#(number)"}\#n"#.utf8))
+        }
+        body.finish()
+        let claims = Claims(subject: "u1", orgId: "o1", role: .admin, expiresAt: .max)
+        let request = HTTPRequest(head: .sample(path: "/api/contacts/import", method: "POST"), body: [])
+        let result: Result<HTTPResponse, APIError>
+        do { result = .success(try await endpoint.handle(request, body, claims)) } catch { result = .failure(error) }
+        await link.stop()
+        return result
+    }
+
+    @Test func aBatchWaitsPastTheCoordinatorTimeoutUpToItsOwn() async throws {
+        let response = try await importing(answerDelay: .milliseconds(400), batchTimeout: .seconds(5)).get()
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self).contains(#""imported":{"contacts":\#(Self.lines),"#))
+    }
+
+    @Test func aBatchPastItsTimeoutStopsTheImportSayingWhereToResume() async throws {
+        let result = try await importing(answerDelay: .seconds(3), batchTimeout: .milliseconds(300))
+        guard case .failure(.remote(let failure)) = result else {
+            Issue.record("expected the import to stop, got \(result)")
+            return
+        }
+        #expect(failure.kind == .unavailable)
+        #expect(failure.message.contains("re-import from line 1 "), "\(failure.message)")
+    }
+}

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+package import Synchronization
+package import Wire
+
+/// Records what a peer receives and answers pings and import batches, for tests of
+/// whatever talks to a peer over the transport.
+package final class RecordingDelegate: ConnectionDelegate {
+    package let notices = Mutex<[Notice]>([])
+    package let closures = Mutex(0)
+    /// Delays each answer, to let tests hold requests in flight.
+    package let answerDelay: Duration
+
+    package init(answerDelay: Duration = .zero) { self.answerDelay = answerDelay }
+
+    package func handle(_ request: Request, on connection: Connection) async -> Response {
+        if answerDelay > .zero { try? await Task.sleep(for: answerDelay) }
+        switch request {
+        case .ping: return .pong(ShardStatus(index: 1, pid: getpid()))
+        case .importRecords(_, let records, _): return .imported(ImportCounts(contacts: UInt64(records.count)))
+        default: return .failure(RemoteFailure(.notFound, "no cluster here"))
+        }
+    }
+
+    package func received(_ notice: Notice, on connection: Connection) async {
+        notices.withLock { $0.append(notice) }
+    }
+
+    package func closed(_ connection: Connection, error: (any Error)?) async {
+        closures.withLock { $0 += 1 }
+    }
+}
+
+/// A listening socket in a temporary directory whose connections go to `delegate`.
+package final class TestServer: Sendable {
+    package let path: String
+    package let loop: EventLoop
+    package let delegate: RecordingDelegate
+    private let listenerBox = Mutex<Listener?>(nil)
+
+    package init(loop: EventLoop, delegate: RecordingDelegate = RecordingDelegate(), refuseWith reason: String? = nil, path: String? = nil) throws {
+        self.path = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("wire-\(UUID().uuidString.prefix(8)).sock").path
+        self.loop = loop
+        self.delegate = delegate
+        let fd = try Socket.listenUnix(path: self.path)
+        let log = Log(process: "test-server", minimumLevel: .error)
+        let done = DispatchSemaphore(value: 0)
+        loop.execute { [self] in
+            let listener = Listener(fd: fd, loop: loop, label: self.path, log: log) { client in
+                _ = Connection(
+                    fd: client, label: "server", loop: loop,
+                    side: .accepting(admit: { _, _ in
+                        if let reason { return .failure(Refusal(reason: reason)) }
+                        return .success(Welcome(role: .coordinator, shardCount: 4))
+                    }),
+                    delegate: delegate, log: log)
+            }
+            try? listener.activate()
+            self.listenerBox.withLock { $0 = listener }
+            done.signal()
+        }
+        done.wait()
+    }
+
+    package func stop() {
+        let done = DispatchSemaphore(value: 0)
+        loop.execute { [self] in
+            self.listenerBox.withLock { $0?.close() }
+            done.signal()
+        }
+        done.wait()
+        unlink(path)
+    }
+}
