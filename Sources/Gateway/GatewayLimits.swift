@@ -17,8 +17,8 @@ struct GatewayLimits: Sendable, Equatable {
     var bodyIdleTimeout: Duration = .seconds(30)
     /// How long a request may wait on the coordinator.
     var coordinatorTimeout: Duration = .seconds(5)
-    /// How long one import batch may wait on the coordinator: on a busy cluster a batch (at most
-    /// 8 MiB) waits for those in flight ahead of it and for the shards' writers, which give way
+    /// How long one import batch may wait on the coordinator: on a busy cluster a batch (usually at
+    /// most 2 MiB) waits for those in flight ahead of it and for the shards' writers, which give way
     /// to reads; failing the whole import after 5 s of that left tenants half imported.
     var importBatchTimeout: Duration = .seconds(60)
 

@@ -31,6 +31,23 @@ package struct FrameDecoder: Sendable {
     }
 
     package mutating func next() throws(WireError) -> Message? {
+        guard let payload = try nextPayloadRange() else { return nil }
+        var reader = WireReader(buffer, from: payload.lowerBound, to: payload.upperBound)
+        let message = try Message(payload: &reader)
+        readIndex = payload.upperBound
+        return message
+    }
+
+    /// The next whole frame's payload, still encoded: for a caller that decodes it elsewhere
+    /// (`FrameStream` leaves that to the connection, off the event loop's thread).
+    package mutating func nextPayload() throws(WireError) -> [UInt8]? {
+        guard let payload = try nextPayloadRange() else { return nil }
+        readIndex = payload.upperBound
+        return Array(buffer[payload])
+    }
+
+    /// Where the next whole frame's payload lies in `buffer`, past the preamble; nil while incomplete.
+    private mutating func nextPayloadRange() throws(WireError) -> Range<Int>? {
         if awaitingPreamble {
             guard bufferedByteCount >= ProtocolVersion.preambleSize else {
                 // Refuse a wrong magic as soon as its first bytes show it.
@@ -49,10 +66,7 @@ package struct FrameDecoder: Sendable {
         guard length > 0 else { throw .emptyFrame }
         let payloadStart = readIndex + Frame.lengthPrefixSize
         guard buffer.count - payloadStart >= length else { return nil }
-        var reader = WireReader(buffer, from: payloadStart, to: payloadStart + length)
-        let message = try Message(payload: &reader)
-        readIndex = payloadStart + length
-        return message
+        return payloadStart..<payloadStart + length
     }
 
     /// Drops consumed bytes once they are the larger part of the buffer, so a

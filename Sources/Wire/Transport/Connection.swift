@@ -5,8 +5,8 @@ import Synchronization
 
 /// One peer process: the mailbox for one Unix-socket connection.
 ///
-/// The socket itself lives on an `EventLoop` (`FrameStream`); decoded
-/// messages reach this actor in order through an `AsyncStream`. Requests are
+/// The socket itself lives on an `EventLoop` (`FrameStream`); its frames
+/// are decoded off both the loop and this actor, and reach the actor in order. Requests are
 /// matched to responses by correlation id; notices are one-way.
 package actor Connection {
     private enum State {
@@ -32,7 +32,8 @@ package actor Connection {
     private var closeWaiters: [CheckedContinuation<Void, Never>] = []
     private var pending: [UInt64: CheckedContinuation<Response, any Error>] = [:]
     private var timeouts: [UInt64: Task<Void, Never>] = [:]
-    private var nextCorrelation: UInt64 = 1
+    /// The last correlation id taken; each request takes the next.
+    private nonisolated let correlations = Atomic<UInt64>(0)
     private var closeError: (any Error)?
     private static let serials = Atomic<UInt64>(0)
 
@@ -66,12 +67,18 @@ package actor Connection {
     // MARK: - Sending
 
     /// Sends `request` and waits for its response; a `.failure` answer throws as `RemoteFailure`.
-    package func request(_ request: Request, timeout: Duration? = nil) async throws -> Response {
-        guard case .open = state else { throw ConnectionError.notConnected(label) }
-        let correlation = nextCorrelation
-        nextCorrelation += 1
-        let deadline = timeout ?? limits.requestTimeout
+    ///
+    /// The frame is encoded before the request enters the actor: an import
+    /// batch (megabytes) takes milliseconds to encode, and every other
+    /// request and answer on this connection would wait for it.
+    package nonisolated func request(_ request: Request, timeout: Duration? = nil) async throws -> Response {
+        let correlation = correlations.add(1, ordering: .relaxed).newValue
         let frame = try frame(.request(correlation: correlation, request))
+        return try await send(frame, correlation: correlation, deadline: timeout ?? limits.requestTimeout)
+    }
+
+    private func send(_ frame: [UInt8], correlation: UInt64, deadline: Duration) async throws -> Response {
+        guard case .open = state else { throw ConnectionError.notConnected(label) }
         let response = try await withCheckedThrowingContinuation { continuation in
             pending[correlation] = continuation
             stream.send(frame)
@@ -126,11 +133,23 @@ package actor Connection {
         return try await withCheckedThrowingContinuation { handshakeWaiters.append($0) }
     }
 
-    private func consume(_ events: AsyncStream<FrameStream.Event>) async {
+    /// Decodes each frame off the actor (and off the event loop), then hands it to the actor, in order.
+    private nonisolated func consume(_ events: AsyncStream<FrameStream.Event>) async {
+        var broken = false
         for await event in events {
             switch event {
-            case .message(let message): await receive(message)
-            case .closed(let error): finish(error)
+            case .frame(let payload):
+                guard !broken else { continue }
+                var reader = WireReader(payload, from: 0, to: payload.count)
+                do {
+                    await receive(try Message(payload: &reader))
+                } catch {
+                    // The stream is broken: nothing after this frame is read, and the close
+                    // that follows ends the connection with this error.
+                    broken = true
+                    stream.fail(error)
+                }
+            case .closed(let error): await finish(error)
             }
         }
     }
@@ -168,16 +187,7 @@ package actor Connection {
         case (.handshaking, _):
             protocolViolation("a message before the handshake completed")
         case (.open, .request(let correlation, let request)):
-            Task {
-                let response = await delegate.handle(request, on: self)
-                do {
-                    stream.send(try frame(.response(correlation: correlation, response)))
-                } catch {
-                    // The request fails alone, with the reason, instead of the connection.
-                    log.error("\(error); answering with a failure")
-                    stream.send(Frame.encode(.response(correlation: correlation, .failure(RemoteFailure(.internal, "\(error)")))))
-                }
-            }
+            Task { await answer(request, correlation: correlation) }
         case (.open, .response(let correlation, let response)):
             timeouts.removeValue(forKey: correlation)?.cancel()
             // A response to a request that already timed out is dropped.
@@ -188,6 +198,19 @@ package actor Connection {
             protocolViolation("a second handshake message")
         case (.closed, _):
             return
+        }
+    }
+
+    /// Handles `request` and sends its answer, off the actor like `request(_:timeout:)`: a large
+    /// answer (a log page) is encoded without holding up the connection.
+    private nonisolated func answer(_ request: Request, correlation: UInt64) async {
+        let response = await delegate.handle(request, on: self)
+        do {
+            stream.send(try frame(.response(correlation: correlation, response)))
+        } catch {
+            // The request fails alone, with the reason, instead of the connection.
+            log.error("\(error); answering with a failure")
+            stream.send(Frame.encode(.response(correlation: correlation, .failure(RemoteFailure(.internal, "\(error)")))))
         }
     }
 

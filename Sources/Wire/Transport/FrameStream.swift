@@ -2,14 +2,17 @@
 import Glibc
 #endif
 
-/// The event-loop half of a `Connection`: frames out, decoded messages in.
+/// The event-loop half of a `Connection`: frames out, whole frames in.
 ///
-/// Messages and the final close are yielded, in order, to one `AsyncStream`.
+/// Frame payloads and the final close are yielded, in order, to one
+/// `AsyncStream`. Payloads are decoded by the connection, not here: the loop
+/// serves every socket of the process, and decoding an import batch (megabytes)
+/// on it would hold up all of them.
 final class FrameStream: @unchecked Sendable {
     // Invariant for @unchecked Sendable: `decoder` and `channel` are touched
     // only on `loop`'s thread; the public methods hop there with `execute`.
     enum Event: Sendable {
-        case message(Message)
+        case frame([UInt8])
         case closed((any Error)?)
     }
 
@@ -54,6 +57,11 @@ final class FrameStream: @unchecked Sendable {
         loop.execute { [self] in channel?.close(nil) }
     }
 
+    /// Closes the socket because of `error` (a frame that did not decode).
+    func fail(_ error: any Error) {
+        loop.execute { [self] in channel?.close(error) }
+    }
+
     func closeWhenFlushed() {
         loop.execute { [self] in channel?.closeWhenFlushed() }
     }
@@ -61,8 +69,8 @@ final class FrameStream: @unchecked Sendable {
     private func decode(_ bytes: UnsafeRawBufferPointer) {
         decoder.append(bytes)
         do {
-            while let message = try decoder.next() {
-                events.yield(.message(message))
+            while let payload = try decoder.nextPayload() {
+                events.yield(.frame(payload))
             }
         } catch {
             channel?.close(error)
