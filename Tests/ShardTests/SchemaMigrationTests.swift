@@ -153,6 +153,30 @@ import Wire
         #expect([stats.contacts, stats.conversations, stats.messages] == [0, 0, 0])
     }
 
+    /// The copy commits a chunk at a time and each start resumes after the last contact copied:
+    /// a large shard is killed by its supervisor before it finishes and must get further each time.
+    @Test func theVersion2CopyGoesAChunkAtATimeAndResumesWhereItStopped() throws {
+        let path = "\(scratch.path)/chunks.db"
+        let database = try writeDatabase(at: path, version: 2)
+        let conversation = try database.prepare("INSERT INTO conversations (org, contact_id, id, channel, created_at) VALUES ('o1', ?, 'c', 'sms', 1)")
+        for number in 10..<40 { try conversation.run([.text(String(format: "%024x", number))]) }
+        try database.transaction { try Schema.prepare(database, path: path) }
+        // As if killed after the first 12 contacts (two chunks of 6) were copied with their cascade.
+        try database.transaction {
+            try database.execute("""
+                INSERT INTO contacts (seq, org, id, slot, created_at, updated_at, version)
+                SELECT rowid, org, id, slot, created_at, updated_at, version FROM contacts_v2 WHERE rowid <= 12;
+                INSERT INTO conversations (org, contact_seq, id, channel, created_at)
+                SELECT c.org, c.seq, v.id, v.channel, v.created_at FROM contacts c JOIN conversations_v2 v ON v.contact_id = c.id;
+                """)
+        }
+        try Schema.finishCopyingVersion2Tables(database, copyChunk: 6)
+        #expect(try database.scalar("SELECT count(*) FROM contacts") == 30)
+        #expect(try database.scalar("SELECT count(DISTINCT contact_seq) FROM conversations") == 30)
+        #expect(try database.scalar("SELECT count(*) FROM conversations") == 30)
+        #expect(try database.scalar("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v2'") == 0)
+    }
+
     @Test func aDatabaseOfANewerSchemaIsRefusedAsMisconfigured() throws {
         let path = "\(scratch.path)/newer.db"
         do { _ = try ShardStore(path: path, index: 0, slots: everySlot) }

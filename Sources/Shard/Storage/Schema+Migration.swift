@@ -10,7 +10,8 @@ extension Schema {
     /// Versions:
     /// 1. `delete_slices` keeps its filter and counters wire-encoded, with no layout byte.
     /// 2. Every stored blob starts with its layout byte (`StoredCodable`); `delete_failures`.
-    /// 3. Contacts have an explicit `seq`; conversations and messages are keyed by it, not by the contact's id.
+    /// 3. Contacts have an explicit `seq`; conversations and messages are keyed by it, not by the
+    ///    contact's id. The rows are copied after this transaction (`finishCopyingVersion2Tables`).
     static func prepare(_ database: SQLiteDatabase, path: String) throws {
         let existing = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") > 0
         let found = existing ? try database.scalar("SELECT coalesce(max(CAST(value AS INTEGER)), 1) FROM meta WHERE key = 'schema'") : Int64(version)
@@ -20,7 +21,6 @@ extension Schema {
         for statement in statements { try database.execute(statement) }
         guard existing, found < version else { return }
         if found < 2 { try migrateFromVersion1(database) }
-        if reshaped { try migrateFromVersion2(database) }
         try database.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run([.text("\(version)")])
     }
 
@@ -34,25 +34,6 @@ extension Schema {
         for table in reshapedTables { try database.execute("ALTER TABLE \(table) RENAME TO \(table)_v2") }
     }
 
-    /// Version 2 → 3, second half: copies every contact with its rowid as its
-    /// `seq`, and each conversation and message under its contact's `seq`. Rows
-    /// whose contact is gone cannot be reached by any request and are left behind.
-    private static func migrateFromVersion2(_ database: SQLiteDatabase) throws {
-        let columns = "org, id, slot, stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at, version"
-        try database.execute("INSERT INTO contacts (seq, \(columns)) SELECT rowid, \(columns) FROM contacts_v2 ORDER BY rowid")
-        try database.execute("""
-            INSERT INTO conversations (org, contact_seq, id, channel, created_at)
-            SELECT c.org, c.seq, v.id, v.channel, v.created_at
-            FROM conversations_v2 v JOIN contacts c ON c.org = v.org AND c.id = v.contact_id ORDER BY c.org, c.seq, v.id
-            """)
-        try database.execute("""
-            INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at)
-            SELECT c.org, c.seq, m.id, m.conversation_id, m.direction, m.body, m.created_at
-            FROM messages_v2 m JOIN contacts c ON c.org = m.org AND c.id = m.contact_id ORDER BY c.org, c.seq, m.id
-            """)
-        for table in reshapedTables { try database.execute("DROP TABLE \(table)_v2") }
-    }
-
     /// Version 1 → 2: each checkpoint's filter and counters get their layout byte.
     private static func migrateFromVersion1(_ database: SQLiteDatabase) throws {
         let read = try database.prepare("SELECT job_id, filter, counters FROM delete_slices")
@@ -64,6 +45,45 @@ extension Schema {
             try rewrite.bind(bytes: try DeleteCounters(bareBytes: read.blob(2)).storedBytes, at: 2)
             try rewrite.bind(read.text(0), at: 3)
             try rewrite.execute()
+        }
+    }
+
+    /// Version 2 → 3, second half, after the transaction that set the old tables
+    /// aside has committed: copies every contact with its rowid as its `seq`, and
+    /// each conversation and message under its contact's `seq`, then drops the
+    /// old tables. It commits every `copyChunk` contacts with their cascade, and
+    /// resumes after the last one copied: a large shard takes minutes, longer
+    /// than its supervisor waits for it to register, and each start must get
+    /// further than the last. Nothing else runs on the database meanwhile (the
+    /// shard registers after it). Rows whose contact is gone cannot be reached
+    /// by any request and are left behind.
+    static func finishCopyingVersion2Tables(_ database: SQLiteDatabase, copyChunk: Int = 20_000) throws {
+        guard try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'contacts_v2'") > 0 else { return }
+        let columns = "org, id, slot, stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at, version"
+        while true {
+            let copied = try database.transaction {
+                let after = try database.scalar("SELECT coalesce(max(seq), 0) FROM contacts")
+                try database.prepare("""
+                    INSERT INTO contacts (seq, \(columns)) SELECT rowid, \(columns) FROM contacts_v2 WHERE rowid > ? ORDER BY rowid LIMIT ?
+                    """).run([.integer(after), .integer(Int64(copyChunk))])
+                let copied = database.changes
+                let chunk: [SQLValue] = [.integer(after)]
+                try database.prepare("""
+                    INSERT INTO conversations (org, contact_seq, id, channel, created_at)
+                    SELECT c.org, c.seq, v.id, v.channel, v.created_at
+                    FROM contacts c JOIN conversations_v2 v ON v.org = c.org AND v.contact_id = c.id WHERE c.seq > ? ORDER BY c.org, c.seq, v.id
+                    """).run(chunk)
+                try database.prepare("""
+                    INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at)
+                    SELECT c.org, c.seq, m.id, m.conversation_id, m.direction, m.body, m.created_at
+                    FROM contacts c JOIN messages_v2 m ON m.org = c.org AND m.contact_id = c.id WHERE c.seq > ? ORDER BY c.org, c.seq, m.id
+                    """).run(chunk)
+                return copied
+            }
+            if copied < copyChunk { break }
+        }
+        try database.transaction {
+            for table in reshapedTables { try database.execute("DROP TABLE \(table)_v2") }
         }
     }
 }

@@ -57,6 +57,7 @@ actor ShardStore {
             try Schema.prepare(database, path: path)
             try Self.claim(database, path: path, owner: "shard \(index) (slots \(slots))")
         }
+        try Schema.finishCopyingVersion2Tables(database)
         self.database = database
         writes = try ImportStatements(database)
         deletes = try DeleteStatements(database)
