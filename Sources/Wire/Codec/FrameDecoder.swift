@@ -30,24 +30,15 @@ package struct FrameDecoder: Sendable {
         buffer.append(contentsOf: bytes)
     }
 
+    /// The next whole message: the next payload, decoded as a connection decodes it.
     package mutating func next() throws(WireError) -> Message? {
-        guard let payload = try nextPayloadRange() else { return nil }
-        var reader = WireReader(buffer, from: payload.lowerBound, to: payload.upperBound)
-        let message = try Message(payload: &reader)
-        readIndex = payload.upperBound
-        return message
+        guard let payload = try nextPayload() else { return nil }
+        return try Message(payload: payload)
     }
 
-    /// The next whole frame's payload, still encoded: for a caller that decodes it elsewhere
-    /// (`FrameStream` leaves that to the connection, off the event loop's thread).
+    /// The next whole frame's payload, still encoded: `FrameStream` hands it on to be decoded
+    /// by its connection, off the event loop's thread.
     package mutating func nextPayload() throws(WireError) -> [UInt8]? {
-        guard let payload = try nextPayloadRange() else { return nil }
-        readIndex = payload.upperBound
-        return Array(buffer[payload])
-    }
-
-    /// Where the next whole frame's payload lies in `buffer`, past the preamble; nil while incomplete.
-    private mutating func nextPayloadRange() throws(WireError) -> Range<Int>? {
         if awaitingPreamble {
             guard bufferedByteCount >= ProtocolVersion.preambleSize else {
                 // Refuse a wrong magic as soon as its first bytes show it.
@@ -66,7 +57,8 @@ package struct FrameDecoder: Sendable {
         guard length > 0 else { throw .emptyFrame }
         let payloadStart = readIndex + Frame.lengthPrefixSize
         guard buffer.count - payloadStart >= length else { return nil }
-        return payloadStart..<payloadStart + length
+        readIndex = payloadStart + length
+        return Array(buffer[payloadStart..<readIndex])
     }
 
     /// Drops consumed bytes once they are the larger part of the buffer, so a

@@ -46,6 +46,12 @@ package enum Message: Sendable, Equatable {
         }
     }
 
+    /// Decodes one frame's payload, as `FrameDecoder.nextPayload` gives it.
+    package init(payload bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes, from: 0, to: bytes.count)
+        try self.init(payload: &reader)
+    }
+
     /// Decodes one whole payload; throws on anything left over.
     package init(payload reader: inout WireReader) throws(WireError) {
         let version = try reader.readUInt8("message.version")

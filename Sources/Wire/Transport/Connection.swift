@@ -6,8 +6,9 @@ import Synchronization
 /// One peer process: the mailbox for one Unix-socket connection.
 ///
 /// The socket itself lives on an `EventLoop` (`FrameStream`); its frames
-/// are decoded off both the loop and this actor, and reach the actor in order. Requests are
-/// matched to responses by correlation id; notices are one-way.
+/// are decoded off both the loop and this actor, and reach the actor in
+/// order. Requests are matched to responses by correlation id; notices are
+/// one-way.
 package actor Connection {
     private enum State {
         case handshaking
@@ -140,9 +141,8 @@ package actor Connection {
             switch event {
             case .frame(let payload):
                 guard !broken else { continue }
-                var reader = WireReader(payload, from: 0, to: payload.count)
                 do {
-                    await receive(try Message(payload: &reader))
+                    await receive(try Message(payload: payload))
                 } catch {
                     // The stream is broken: nothing after this frame is read, and the close
                     // that follows ends the connection with this error.

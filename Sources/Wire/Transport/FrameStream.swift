@@ -29,7 +29,7 @@ final class FrameStream: @unchecked Sendable {
             fd: fd, loop: loop, label: label, outboundLimit: limits.outboundBuffer,
             // Weak, then held for the whole call: finishing the stream lets the
             // connection (and this stream) be freed on another thread meanwhile.
-            onBytes: { [weak self] bytes in self?.decode(bytes) },
+            onBytes: { [weak self] bytes in self?.splitFrames(bytes) },
             onClose: { [weak self] error in
                 guard let self else { return }
                 channel = nil  // breaks the channel ↔ stream cycle
@@ -66,7 +66,7 @@ final class FrameStream: @unchecked Sendable {
         loop.execute { [self] in channel?.closeWhenFlushed() }
     }
 
-    private func decode(_ bytes: UnsafeRawBufferPointer) {
+    private func splitFrames(_ bytes: UnsafeRawBufferPointer) {
         decoder.append(bytes)
         do {
             while let payload = try decoder.nextPayload() {
