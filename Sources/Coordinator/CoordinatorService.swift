@@ -43,7 +43,7 @@ struct CoordinatorService: ConnectionDelegate {
             case .importRecords(let org, let records, _):
                 // Stamped before any shard writes it: a job registered from here on leaves these records alone.
                 let version = try await registry.nextVersion()
-                let byShard = Dictionary(grouping: records) { router.map.shard(of: $0.contactId) }
+                let byShard = try records.split { router.map.shard(of: $0) }
                 let answers = try await router.ask(byShard.mapValues { Request.importRecords(org: org, records: $0, version: version) })
                 return .imported(try answers.reduce(ImportCounts()) { sum, answer in
                     guard case .imported(let counts) = answer else { throw Self.unexpected(answer) }

@@ -13,7 +13,8 @@ struct ShardService: ConnectionDelegate {
             switch request {
             case .ping:
                 return .pong(ShardStatus(index: UInt32(index), pid: pid))
-            case .importRecords(let org, let records, let version):
+            case .importRecords(let org, let batch, let version):
+                let records = try await store.records(of: batch)
                 // In chunks of about `BatchSizer.target`: one transaction each, and other work between them.
                 var counts = ImportCounts()
                 var next = 0

@@ -25,18 +25,6 @@ import Testing
         #expect(throws: WireError.unknownVersion(99)) { try Message(payload: &reader) }
     }
 
-    @Test func anImportRecordsWireSizeIsWhatItsEncodingWrites() {
-        var unicode = MessageSamples.record
-        unicode.name = "Zoë 🦊"
-        unicode.stageId = nil
-        unicode.tags = []
-        for record in [MessageSamples.record, MessageSamples.application, unicode] {
-            var writer = WireWriter()
-            writer.write(record)
-            #expect(record.wireSize == writer.bytes.count)
-        }
-    }
-
     @Test func aJobDocumentSavedBeforeRevisionsReadsAsTheFirstRevision() throws {
         var job = MessageSamples.unthrottledJob
         job.revision = 7

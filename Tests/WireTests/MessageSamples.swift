@@ -17,7 +17,7 @@ enum MessageSamples {
         .response(correlation: 9, .pong(ShardStatus(index: 2, pid: 31337))),
         .response(correlation: 10, .failure(RemoteFailure(.notFound, "no job 1234"))),
         .notice(.heartbeat(sequence: 99)),
-        .request(correlation: 11, .importRecords(org: "acme", records: [record, application], version: 1_764_000_000_000_123)),
+        .request(correlation: 11, .importRecords(org: "acme", records: ImportBatch([record, application]), version: 1_764_000_000_000_123)),
         .request(correlation: 12, .countMatching(org: "acme", filter: filter)),
         .request(correlation: 13, .contact(org: "acme", id: "aaaaaaaaaaaaaaaaaaaaaaa1")),
         .request(correlation: 14, .stats(org: "acme")),

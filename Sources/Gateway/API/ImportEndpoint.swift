@@ -21,7 +21,7 @@ struct ImportEndpoint: Sendable {
     /// with batches of 8,000 records and 8 MiB the other tenant's p99 during an import was 108 ms,
     /// with 2,000 and 2 MiB 67 ms, for the same import rate (`scripts/bench fairness`, docs/benchmarks.md).
     static let batchRecords = 2_000
-    /// Encoded bytes (`ImportRecord.wireSize`) per batch at most: a batch
+    /// Encoded bytes (`ImportBatch.bytes`) per batch at most: a batch
     /// travels as one wire frame, and contacts with long histories would
     /// otherwise outgrow `WireLimits.frameSize` (16 MiB) long before
     /// `batchRecords`. One record alone stays below the frame limit: a line of
@@ -37,8 +37,7 @@ struct ImportEndpoint: Sendable {
         var splitter = LineSplitter(maxLineBytes: lineLimit)
         var rejected: [(line: Int, error: String)] = []
         var rejectedTotal = 0
-        var batch: [ImportRecord] = []
-        var batchBytes = 0
+        var batch = ImportBatch()
         var batchFirstLine = 1
         var batches = BatchPipeline(coordinator: coordinator, org: claims.orgId, timeout: batchTimeout)
 
@@ -65,15 +64,13 @@ struct ImportEndpoint: Sendable {
         }
         /// Adds `record` to the batch, sending the batch first when the record would not fit in it.
         func add(_ parsed: (number: Int, record: ImportRecord)) async throws {
-            let size = parsed.record.wireSize
-            if !batch.isEmpty && (batch.count >= Self.batchRecords || batchBytes + size > Self.batchBytes) {
+            let encoded = ImportBatch.encoded(parsed.record)
+            if !batch.isEmpty && (batch.count >= Self.batchRecords || batch.bytes.count + encoded.count > Self.batchBytes) {
                 try await batches.send(batch, firstLine: batchFirstLine)
-                batch = []
-                batchBytes = 0
+                batch = ImportBatch()
             }
             if batch.isEmpty { batchFirstLine = parsed.number }
-            batch.append(parsed.record)
-            batchBytes += size
+            batch.append(encoded[...])
         }
 
         do {
@@ -124,7 +121,7 @@ private struct BatchPipeline {
         self.timeout = timeout
     }
 
-    mutating func send(_ records: [ImportRecord], firstLine: Int) async throws {
+    mutating func send(_ records: ImportBatch, firstLine: Int) async throws {
         if inFlight.count >= ImportEndpoint.batchesInFlight { try await collectOldest() }
         let coordinator = coordinator
         let org = org

@@ -1,3 +1,5 @@
+import Wire
+
 /// A pull parser over one JSON text (RFC 8259) that reads values straight
 /// into the caller's fields: no `Any`, no dictionaries, no bridging.
 ///
@@ -248,7 +250,7 @@ struct JSONReader {
     }
 
     private func decodeUTF8(_ slice: ArraySlice<UInt8>) throws -> String {
-        guard let string = String(validating: slice, as: UTF8.self) else { throw Failure.syntax(offset: offset) }
+        guard let string = String(checkingUTF8: slice) else { throw Failure.syntax(offset: offset) }
         return string
     }
 }

@@ -101,6 +101,10 @@ actor ShardStore {
 
     // MARK: - Import
 
+    /// The records of `batch`, decoded here on the writer's thread: at its lower priority,
+    /// a read that arrives meanwhile goes first.
+    func records(of batch: ImportBatch) throws -> [ImportRecord] { try batch.records() }
+
     /// Writes the records of `records` from `start` on, as many as the last imports show
     /// take about `BatchSizer.target`, in one transaction; where the next chunk starts. The
     /// caller comes back for each chunk, so a delete batch or another import can go between.

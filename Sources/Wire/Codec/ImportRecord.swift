@@ -40,19 +40,6 @@ package struct ImportRecord: WireCodable {
         self.conversations = conversations
     }
 
-    /// The bytes `encode(to:)` writes, counted without writing them, so a sender
-    /// can size its batches to fit a frame. Kept next to `encode`, field for field.
-    package var wireSize: Int {
-        func text(_ value: String) -> Int { 4 + value.utf8.count }
-        func optional(_ value: String?) -> Int { 1 + (value.map(text) ?? 0) }
-        return 1 + text(id) + text(contactId) + optional(stageId) + optional(assignedTo) + text(name) + text(email) + text(phone)
-            + 4 + tags.reduce(0) { $0 + text($1) } + optional(source) + 8 + 8
-            + 4 + conversations.reduce(0) { total, conversation in
-                total + text(conversation.id) + text(conversation.channel) + 8
-                    + 4 + conversation.messages.reduce(0) { $0 + text($1.id) + text($1.direction) + text($1.body) + 8 }
-            }
-    }
-
     package func encode(to writer: inout WireWriter) {
         writer.write(kind.rawValue)
         writer.write(id)

@@ -6,7 +6,7 @@ package enum Request: WireCodable {
     case ping
     /// Gateway → coordinator → owning shards: write these records (one transaction per shard).
     /// The coordinator stamps the batch with its cluster-wide `version` (the gateway sends 0).
-    case importRecords(org: String, records: [ImportRecord], version: Int64)
+    case importRecords(org: String, records: ImportBatch, version: Int64)
     /// Gateway → coordinator → every shard: how many records match.
     case countMatching(org: String, filter: ContactFilter)
     /// Gateway → coordinator → owning shard: one contact with its counts.
@@ -65,7 +65,7 @@ package enum Request: WireCodable {
         case .importRecords(let org, let records, let version):
             writer.write(Tag.importRecords.rawValue)
             writer.write(org)
-            writer.write(array: records)
+            writer.write(records)
             writer.write(version)
         case .countMatching(let org, let filter):
             writer.write(Tag.countMatching.rawValue)
@@ -128,7 +128,7 @@ package enum Request: WireCodable {
         case .ping: self = .ping
         case .importRecords:
             self = .importRecords(
-                org: try reader.readString("request.org"), records: try reader.readArray("request.records"), version: try reader.readInt64("request.version"))
+                org: try reader.readString("request.org"), records: try reader.read(), version: try reader.readInt64("request.version"))
         case .countMatching: self = .countMatching(org: try reader.readString("request.org"), filter: try reader.read())
         case .contact: self = .contact(org: try reader.readString("request.org"), id: try reader.readString("request.id"))
         case .stats: self = .stats(org: try reader.readString("request.org"))

@@ -16,6 +16,9 @@ package struct WireReader: Sendable {
 
     package var remaining: Int { end - index }
 
+    /// Where the next read starts, in the bytes given to `init`.
+    package var offset: Int { index }
+
     package mutating func readUInt8(_ field: String) throws(WireError) -> UInt8 {
         try need(1, field)
         defer { index += 1 }
@@ -55,7 +58,7 @@ package struct WireReader: Sendable {
     package mutating func readString(_ field: String) throws(WireError) -> String {
         let count = try readLength(field, elementSize: 1)
         defer { index += count }
-        guard let string = String(validating: bytes[index..<index + count], as: UTF8.self) else {
+        guard let string = String(checkingUTF8: bytes[index..<index + count]) else {
             throw .invalidUTF8(field: field)
         }
         return string
@@ -65,6 +68,13 @@ package struct WireReader: Sendable {
         let count = try readLength(field, elementSize: 1)
         defer { index += count }
         return Array(bytes[index..<index + count])
+    }
+
+    /// A `UInt32` byte count, then a reader of just those bytes; this reader goes on after them.
+    package mutating func readSection(_ field: String) throws(WireError) -> WireReader {
+        let count = try readLength(field, elementSize: 1)
+        defer { index += count }
+        return WireReader(bytes, from: index, to: index + count)
     }
 
     package mutating func readOptional<T>(
