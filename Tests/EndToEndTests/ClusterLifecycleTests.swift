@@ -52,6 +52,24 @@ import Wire
         #expect(cluster.stop(everSeen: Set(pids.values)).isEmpty)
     }
 
+    /// Linux's autogroup scheduling gives each session an equal share of the CPU, whatever the
+    /// nice values of its threads: the processes stay in the session that started them, so that
+    /// bulk work at `ThreadExecutor.bulkWorkNiceness` gives way to reads across all of them. Each
+    /// has a process group of its own, out of reach of a Ctrl-C meant for its launcher.
+    @Test func theProcessesShareTheirLaunchersSessionInProcessGroupsOfTheirOwn() throws {
+        let cluster = try TestCluster(shards: 2)
+        var seen: Set<Int32> = []
+        defer { #expect(cluster.stop(everSeen: seen).isEmpty, "processes left behind") }
+        try cluster.start()
+        let pids = cluster.currentPids()
+        seen.formUnion(pids.values)
+        #expect(Set(pids.keys) == ["gateway", "coordinator", "shard-0", "shard-1"])
+        for (name, pid) in pids {
+            #expect(getsid(pid) == getsid(0), "\(name) runs in a session of its own")
+            #expect(getpgid(pid) != getpgrp(), "\(name) runs in its launcher's process group")
+        }
+    }
+
     @Test func gatewayAnswers503WithoutACoordinatorAndRecoversWhenStartRunsAgain() throws {
         let cluster = try TestCluster(shards: 2)
         var seen: Set<Int32> = []

@@ -33,54 +33,13 @@ struct ImportEndpoint: Sendable {
     static let listedRejections = 1_000
 
     func handle(_ request: HTTPRequest, _ body: RequestBody, _ claims: Claims) async throws(APIError) -> HTTPResponse {
-        let parser = ImportLineParser(now: Int64(time(nil)) * 1000)
-        var splitter = LineSplitter(maxLineBytes: lineLimit)
-        var rejected: [(line: Int, error: String)] = []
-        var rejectedTotal = 0
-        var batch = ImportBatch()
-        var batchFirstLine = 1
+        let parsing = ImportParsing(lineLimit: lineLimit, now: Int64(time(nil)) * 1000)
         var batches = BatchPipeline(coordinator: coordinator, org: claims.orgId, timeout: batchTimeout)
-
-        /// The record on `line`; nil for a blank line or a rejected one (counted).
-        func parse(_ line: LineSplitter.Line) -> (number: Int, record: ImportRecord)? {
-            switch line {
-            case .complete(let number, let bytes):
-                // Blank lines (a trailing newline, spacing) are not records.
-                guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return nil }
-                do {
-                    return (number, try parser.parse(bytes))
-                } catch {
-                    reject(number, error.message)
-                    return nil
-                }
-            case .tooLong(let number):
-                reject(number, "line is longer than \(lineLimit) bytes")
-                return nil
-            }
-        }
-        func reject(_ line: Int, _ message: String) {
-            rejectedTotal += 1
-            if rejected.count < Self.listedRejections { rejected.append((line, message)) }
-        }
-        /// Adds `record` to the batch, sending the batch first when the record would not fit in it.
-        func add(_ parsed: (number: Int, record: ImportRecord)) async throws {
-            let encoded = ImportBatch.encoded(parsed.record)
-            if !batch.isEmpty && (batch.count >= Self.batchRecords || batch.bytes.count + encoded.count > Self.batchBytes) {
-                try await batches.send(batch, firstLine: batchFirstLine)
-                batch = ImportBatch()
-            }
-            if batch.isEmpty { batchFirstLine = parsed.number }
-            batch.append(encoded[...])
-        }
-
         do {
             while let piece = try await body.next() {
-                for line in splitter.feed(piece) {
-                    if let parsed = parse(line) { try await add(parsed) }
-                }
+                for batch in await parsing.feed(piece) { try await batches.send(batch) }
             }
-            if let line = splitter.finish(), let parsed = parse(line) { try await add(parsed) }
-            if !batch.isEmpty { try await batches.send(batch, firstLine: batchFirstLine) }
+            for batch in await parsing.finish() { try await batches.send(batch) }
             try await batches.drain()
         } catch let error as APIError {
             throw error
@@ -93,6 +52,7 @@ struct ImportEndpoint: Sendable {
             throw .invalidBody("reading the import body failed: \(error)")
         }
         let counts = batches.counts
+        let (rejected, rejectedTotal) = await (parsing.rejected, parsing.rejectedTotal)
         let rejections = rejected.map { "{\"line\":\($0.line),\"error\":\(JSONText.quoted($0.error))}" }.joined(separator: ",")
         return .json(200, """
             {"imported":{"contacts":\(counts.contacts),"applications":\(counts.applications),"conversations":\(counts.conversations),\
@@ -121,8 +81,10 @@ private struct BatchPipeline {
         self.timeout = timeout
     }
 
-    mutating func send(_ records: ImportBatch, firstLine: Int) async throws {
+    mutating func send(_ batch: ImportParsing.Batch) async throws {
         if inFlight.count >= ImportEndpoint.batchesInFlight { try await collectOldest() }
+        let records = batch.records
+        let firstLine = batch.firstLine
         let coordinator = coordinator
         let org = org
         let timeout = timeout

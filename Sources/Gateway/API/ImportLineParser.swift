@@ -114,19 +114,19 @@ private struct ContactFields {
             conversations: conversations)
     }
 
-    private static func conversation(_ reader: inout JSONReader, path: String, now: Int64) throws -> ConversationRecord {
+    private static func conversation(_ reader: inout JSONReader, path: @autoclosure () -> String, now: Int64) throws -> ConversationRecord {
         var id: String?
         var channel: String?
         var createdAt: Int64?
         var messages: [MessageRecord] = []
         try reader.readObject { reader, key in
             switch key {
-            case "_id": id = try Value.id(&reader, path + key)
-            case "channel": channel = try Value.string(&reader, path + key)
-            case "createdAt": createdAt = try Value.date(&reader, path + key)
+            case "_id": id = try Value.id(&reader, path() + key)
+            case "channel": channel = try Value.string(&reader, path() + key)
+            case "createdAt": createdAt = try Value.date(&reader, path() + key)
             case "messages":
-                messages = try Value.objects(&reader, path + key, limit: ImportLineParser.maxMessagesPerConversation) { reader, index in
-                    try message(&reader, path: "\(path)messages[\(index)].", now: now)
+                messages = try Value.objects(&reader, path() + key, limit: ImportLineParser.maxMessagesPerConversation) { reader, index in
+                    try message(&reader, path: "\(path())messages[\(index)].", now: now)
                 }
             default: try reader.skipValue()
             }
@@ -134,17 +134,17 @@ private struct ContactFields {
         return ConversationRecord(id: id ?? ImportLineParser.makeId(), channel: channel ?? "", createdAt: createdAt ?? now, messages: messages)
     }
 
-    private static func message(_ reader: inout JSONReader, path: String, now: Int64) throws -> MessageRecord {
+    private static func message(_ reader: inout JSONReader, path: @autoclosure () -> String, now: Int64) throws -> MessageRecord {
         var id: String?
         var direction: String?
         var body: String?
         var createdAt: Int64?
         try reader.readObject { reader, key in
             switch key {
-            case "_id": id = try Value.id(&reader, path + key)
-            case "direction": direction = try Value.string(&reader, path + key)
-            case "body": body = try Value.string(&reader, path + key)
-            case "createdAt": createdAt = try Value.date(&reader, path + key)
+            case "_id": id = try Value.id(&reader, path() + key)
+            case "direction": direction = try Value.string(&reader, path() + key)
+            case "body": body = try Value.string(&reader, path() + key)
+            case "createdAt": createdAt = try Value.date(&reader, path() + key)
             default: try reader.skipValue()
             }
         }
@@ -153,51 +153,53 @@ private struct ContactFields {
 }
 
 /// Reading one typed value, naming the field in every error. A JSON null is an absent value.
+/// Names are rendered only for an error: built for every field of every line, they were a
+/// tenth of the gateway's time in an import.
 private enum Value {
-    static func string(_ reader: inout JSONReader, _ name: String) throws -> String? {
+    static func string(_ reader: inout JSONReader, _ name: @autoclosure () -> String) throws -> String? {
         if reader.readNull() { return nil }
-        guard let value = try reader.readString() else { throw ImportLineParser.LineError("\(name) must be a string") }
+        guard let value = try reader.readString() else { throw ImportLineParser.LineError("\(name()) must be a string") }
         return value
     }
 
-    static func id(_ reader: inout JSONReader, _ name: String) throws -> String? {
-        guard let value = try string(&reader, name) else { return nil }
+    static func id(_ reader: inout JSONReader, _ name: @autoclosure () -> String) throws -> String? {
+        guard let value = try string(&reader, name()) else { return nil }
         guard ImportLineParser.isValidId(value) else {
-            throw ImportLineParser.LineError("\(name) must be 24 lowercase hex characters, got \(JSONText.quoted(value))")
+            throw ImportLineParser.LineError("\(name()) must be 24 lowercase hex characters, got \(JSONText.quoted(value))")
         }
         return value
     }
 
-    static func date(_ reader: inout JSONReader, _ name: String) throws -> Int64? {
-        guard let value = try string(&reader, name) else { return nil }
+    static func date(_ reader: inout JSONReader, _ name: @autoclosure () -> String) throws -> Int64? {
+        guard let value = try string(&reader, name()) else { return nil }
         guard let milliseconds = ISO8601.milliseconds(from: value) else {
-            throw ImportLineParser.LineError("\(name) must be an ISO 8601 date such as 2026-01-05T10:00:00Z, got \(JSONText.quoted(value))")
+            throw ImportLineParser.LineError("\(name()) must be an ISO 8601 date such as 2026-01-05T10:00:00Z, got \(JSONText.quoted(value))")
         }
         return milliseconds
     }
 
-    static func strings(_ reader: inout JSONReader, _ name: String, limit: Int) throws -> [String] {
+    static func strings(_ reader: inout JSONReader, _ name: @autoclosure () -> String, limit: Int) throws -> [String] {
         if reader.readNull() { return [] }
-        let notStrings = ImportLineParser.LineError("\(name) must be an array of strings")
-        guard reader.peek() == .array else { throw notStrings }
+        func notStrings() -> ImportLineParser.LineError { ImportLineParser.LineError("\(name()) must be an array of strings") }
+        guard reader.peek() == .array else { throw notStrings() }
         var values: [String] = []
         try reader.readArray { reader in
-            guard let value = try reader.readString() else { throw notStrings }
+            guard let value = try reader.readString() else { throw notStrings() }
             values.append(value)
-            guard values.count <= limit else { throw ImportLineParser.LineError("\(name) has more than \(limit) entries") }
+            guard values.count <= limit else { throw ImportLineParser.LineError("\(name()) has more than \(limit) entries") }
         }
         return values
     }
 
-    static func objects<T>(_ reader: inout JSONReader, _ name: String, limit: Int, _ read: (inout JSONReader, Int) throws -> T) throws -> [T] {
+    static func objects<T>(_ reader: inout JSONReader, _ name: @autoclosure () -> String, limit: Int, _ read: (inout JSONReader, Int) throws -> T) throws -> [T] {
         if reader.readNull() { return [] }
-        let notObjects = ImportLineParser.LineError("\(name) must be an array of objects")
-        guard reader.peek() == .array else { throw notObjects }
+        func notObjects() -> ImportLineParser.LineError { ImportLineParser.LineError("\(name()) must be an array of objects") }
+        guard reader.peek() == .array else { throw notObjects() }
         var values: [T] = []
         try reader.readArray { reader in
-            guard reader.peek() == .object else { throw notObjects }
+            guard reader.peek() == .object else { throw notObjects() }
             values.append(try read(&reader, values.count))
-            guard values.count <= limit else { throw ImportLineParser.LineError("\(name) has more than \(limit) entries") }
+            guard values.count <= limit else { throw ImportLineParser.LineError("\(name()) has more than \(limit) entries") }
         }
         return values
     }

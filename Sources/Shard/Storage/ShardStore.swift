@@ -36,10 +36,6 @@ actor ShardStore {
     private var changesSeen = 0
     private var changesCheckpointed = 0
 
-    /// How much lower the writer's thread is scheduled than the readers': on a busy machine a
-    /// batch may take a little longer, a read must not queue behind it for the CPU.
-    static let writerNiceness: Int32 = 5
-
     /// WAL pages (4 KiB) past which a commit checkpoints, without waiting for readers; past
     /// twice that, waiting for them, so that the WAL starts over (`checkpointAsTheWALGrows`).
     static let walCheckpointPages = 10_000
@@ -63,7 +59,7 @@ actor ShardStore {
         deletes = try DeleteStatements(database)
         statements = StatementCache(database)
         // Last, after everything that can throw: a thrown init runs no deinit to stop it.
-        executor = ThreadExecutor(name: "shard-\(index)-store", niceness: Self.writerNiceness)
+        executor = ThreadExecutor(name: "shard-\(index)-store", niceness: ThreadExecutor.bulkWorkNiceness)
     }
 
     deinit { executor.shutdown() }

@@ -15,15 +15,23 @@ package final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     private var jobs: [UnownedJob] = []
     private var stopping = false
 
+    /// How much lower bulk work is scheduled than the threads that answer requests: a shard's
+    /// batches, the gateway's import parsing. On a busy machine a batch takes a little longer;
+    /// another tenant's read does not wait for a CPU behind it. The value trades the two: with
+    /// a reader that reads flat out on two cores, +5 kept its p99 at 11–13 ms but left the
+    /// large jobs 0.40–0.63 of their rate alone, +2 gives 13–16 ms and 0.64–0.88, +1 15–18 ms
+    /// and 0.73–0.81 (`scripts/bench fairness`, docs/benchmarks.md).
+    package static let bulkWorkNiceness: Int32 = 2
+
     /// Starts the thread, which keeps the executor alive until `shutdown`. A positive
-    /// `niceness` lowers its scheduling priority (Linux schedules threads one by one): work that
-    /// may wait, a shard's batches, gives way on a busy machine to work that should not, its reads.
+    /// `niceness` lowers its scheduling priority (Linux schedules threads one by one).
     package init(name: String, niceness: Int32 = 0) {
         let thread = Thread { [self] in
+            // Named from inside: set from outside before `start`, the kernel never sees the name (`top -H`, `perf`).
+            Thread.current.name = name
             if niceness != 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tether_thread_id()), niceness) }
             run()
         }
-        thread.name = name
         thread.start()
     }
 
