@@ -40,7 +40,7 @@ import Wire
     /// threshold; once writes pause it is truncated to nothing, and so is it on close.
     @Test func theWALIsCheckpointedAndRestartedWhileReadsGoOn() async throws {
         let pages = 200
-        let store = try ShardStore(path: "\(scratch.path)/wal.db", index: 0, slots: everySlot, walCheckpointPages: pages)
+        let store = try ShardStore(path: "\(scratch.path)/wal.db", index: 0, slots: everySlot, walCheckpointPages: pages...pages)
         let readers = try ReaderPool(path: store.path, index: 0)
         var staged = ContactFilter()
         staged.stageIds = ["s"]
@@ -56,7 +56,7 @@ import Wire
         }
         var largest = 0
         var oneBatch = 0
-        for batch in 0..<80 {
+        for batch in 0..<120 {
             _ = try await store.importRecords(org: "o1", contacts(batch * 200..<(batch + 1) * 200))
             if batch == 0 { oneBatch = walBytes(store.path) }
             largest = max(largest, walBytes(store.path))
@@ -79,6 +79,30 @@ import Wire
         #expect(walBytes(store.path) > 0)
         try await store.close()
         #expect(walBytes(store.path) == 0)
+    }
+
+    /// The WAL's threshold is a quarter of the database, within its bounds: as the database
+    /// grows the WAL may grow with it, but the files stay within about twice what they hold.
+    @Test func theWALStaysWithinAboutHalfTheDatabaseAsItGrows() async throws {
+        let floor = 50
+        let store = try ShardStore(path: "\(scratch.path)/grow.db", index: 0, slots: everySlot, walCheckpointPages: floor...100_000)
+        var worst = 0.0
+        for batch in 0..<120 {
+            _ = try await store.importRecords(org: "o1", contacts(batch * 200..<(batch + 1) * 200))
+            let database = try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int ?? 0
+            // Past the floor's own reach (twice the floor and a batch), the WAL is held to the database's half and a few batches.
+            if database > 16 * floor * 4096 { worst = max(worst, Double(walBytes(store.path)) / Double(database)) }
+        }
+        #expect(worst > 0, "the database never outgrew the floor")
+        #expect(worst <= 0.75, "the WAL reached \(worst) of the database")
+        try await store.close()
+    }
+
+    @Test func theThresholdIsAQuarterOfTheDatabaseWithinItsBounds() {
+        let bounds = 1_000...10_000
+        #expect(SQLiteDatabase.walThreshold(databaseBytes: 0, within: bounds) == 1_000)
+        #expect(SQLiteDatabase.walThreshold(databaseBytes: 40 << 20, within: bounds) == 2_560)
+        #expect(SQLiteDatabase.walThreshold(databaseBytes: 1 << 40, within: bounds) == 10_000)
     }
 }
 

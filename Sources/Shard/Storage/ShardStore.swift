@@ -38,10 +38,12 @@ actor ShardStore {
 
     /// WAL pages (4 KiB) past which a commit checkpoints, without waiting for readers; past
     /// twice that, waiting for them, so that the WAL starts over (`checkpointAsTheWALGrows`).
-    static let walCheckpointPages = 10_000
+    /// A quarter of the database within these bounds: a small shard does not checkpoint every
+    /// few commits, nor a large one let its WAL grow past 80 MiB.
+    static let walCheckpointPages = 1_000...10_000
 
     /// Opens (creating when new) the database of shard `index`, which must own `slots`.
-    init(path: String, index: Int, slots: SlotRange, walCheckpointPages: Int = ShardStore.walCheckpointPages) throws {
+    init(path: String, index: Int, slots: SlotRange, walCheckpointPages: ClosedRange<Int> = ShardStore.walCheckpointPages) throws {
         self.path = path
         self.index = index
         self.slots = slots

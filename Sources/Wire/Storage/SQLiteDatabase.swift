@@ -114,20 +114,44 @@ package final class SQLiteDatabase {
     /// Rows changed by this connection since it opened: whether it wrote anything between two looks.
     package var totalChanges: Int { Int(sqlite3_total_changes64(handle)) }
 
-    /// Checkpoints after each commit that leaves the WAL at `pages` frames or more: PASSIVE
+    /// Checkpoints after each commit that leaves the WAL at its threshold or more: PASSIVE
     /// (never waiting) at first, and RESTART from twice that, waiting up to the busy timeout
     /// for readers on older snapshots to finish. Readers that keep coming can each pin the
     /// WAL for a moment; without the RESTART, the moments overlap and it never starts over.
     /// Replaces SQLite's `wal_autocheckpoint`, which only ever checkpoints PASSIVE.
-    package func checkpointAsTheWALGrows(pages: Int) {
+    ///
+    /// The threshold is `walThreshold`: a quarter of the database, within `pages`. The WAL
+    /// file keeps its largest size until it is truncated, so it stays about half the database
+    /// at most, and the files within twice what they hold. With a fixed 10,000 pages it was
+    /// as large as the database itself at 100,000 contacts (files at 2.03× their data).
+    package func checkpointAsTheWALGrows(pages: ClosedRange<Int>) {
+        let bounds = UInt(pages.lowerBound) << 32 | UInt(pages.upperBound)
         sqlite3_wal_hook(handle, { context, connection, name, frames in
-            let pages = Int32(Int(bitPattern: context))
-            guard frames >= pages else { return SQLITE_OK }
-            let mode = frames >= 2 * pages ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE
+            let bounds = UInt(bitPattern: context)
+            let pages = Int(bounds >> 32)...Int(bounds & 0xFFFF_FFFF)
+            let threshold = SQLiteDatabase.walThreshold(databaseBytes: SQLiteDatabase.fileSize(connection, name), within: pages)
+            guard frames >= threshold else { return SQLITE_OK }
+            let mode = frames >= 2 * threshold ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE
             // A checkpoint held up by readers is tried again after the next commit.
             _ = sqlite3_wal_checkpoint_v2(connection, name, mode, nil, nil)
             return SQLITE_OK
-        }, UnsafeMutableRawPointer(bitPattern: pages))
+        }, UnsafeMutableRawPointer(bitPattern: bounds))
+    }
+
+    /// WAL frames past which a commit checkpoints: a quarter of the database's pages (SQLite's
+    /// default 4 KiB, which the stores keep), within `pages`.
+    package static func walThreshold(databaseBytes: Int64, within pages: ClosedRange<Int>) -> Int32 {
+        Int32(min(max(Int(databaseBytes / 4096 / 4), pages.lowerBound), pages.upperBound))
+    }
+
+    /// The size of the database file `name` of `connection`, asked of its file handle: called
+    /// from the WAL hook, where running a statement on the connection is not allowed.
+    private static func fileSize(_ connection: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> Int64 {
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        guard sqlite3_file_control(connection, name, SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK,
+              let file, let fileSize = file.pointee.pMethods?.pointee.xFileSize else { return 0 }
+        var size: sqlite3_int64 = 0
+        return fileSize(file, &size) == SQLITE_OK ? size : 0
     }
 
     /// Copies the WAL's frames into the database and, `truncating`, empties the WAL file. True
