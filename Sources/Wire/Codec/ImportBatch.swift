@@ -52,9 +52,7 @@ package struct ImportBatch: WireCodable {
         for _ in 0..<count {
             let start = reader.offset
             var record = try reader.readSection("batch.record")
-            _ = try record.readUInt8("record.kind")
-            _ = try record.readString("record.id")
-            let contactId = try record.readString("record.contactId")
+            let contactId = try ImportRecord.readHead(&record).contactId
             parts[owner(contactId), default: ImportBatch()].append(bytes[start..<reader.offset])
         }
         try reader.expectEnd()

@@ -56,12 +56,16 @@ package struct ImportRecord: WireCodable {
         writer.write(array: conversations)
     }
 
-    package init(from reader: inout WireReader) throws(WireError) {
+    /// The fields `encode(to:)` writes first, up to the contact id that routes the record. Read
+    /// alone, they let the coordinator route a record without decoding the rest (`ImportBatch.split`).
+    package static func readHead(_ reader: inout WireReader) throws(WireError) -> (kind: Kind, id: String, contactId: String) {
         let rawKind = try reader.readUInt8("record.kind")
         guard let kind = Kind(rawValue: rawKind) else { throw .invalidValue(field: "record.kind", value: Int64(rawKind)) }
-        self.kind = kind
-        id = try reader.readString("record.id")
-        contactId = try reader.readString("record.contactId")
+        return (kind, try reader.readString("record.id"), try reader.readString("record.contactId"))
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        (kind, id, contactId) = try Self.readHead(&reader)
         stageId = try reader.readOptional("record.stageId") { reader throws(WireError) in try reader.readString("record.stageId") }
         assignedTo = try reader.readOptional("record.assignedTo") { reader throws(WireError) in try reader.readString("record.assignedTo") }
         name = try reader.readString("record.name")
