@@ -20,12 +20,12 @@ let package = Package(
         .executable(name: "shard", targets: ["Shard"]),
     ],
     targets: [
-        // The one shim for the C the toolchain does not expose: SQLite, epoll,
-        // pidfd, prctl, ucred and OpenSSL's libcrypto.
+        // The one shim for the C the toolchain does not expose: SQLite, libpq,
+        // epoll, pidfd, prctl, ucred and OpenSSL's libcrypto.
         .systemLibrary(
             name: "CSystem",
             pkgConfig: "sqlite3",
-            providers: [.apt(["libsqlite3-dev", "libssl-dev"])]
+            providers: [.apt(["libsqlite3-dev", "libssl-dev", "libpq-dev"])]
         ),
         .target(name: "Wire", dependencies: ["CSystem"], swiftSettings: strictness),
         .executableTarget(name: "Gateway", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),

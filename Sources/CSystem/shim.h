@@ -1,5 +1,5 @@
-// What Glibc's Swift module does not expose. Do not define _GNU_SOURCE here:
-// it clashes with the Glibc module (see shared/SWIFT-ON-LINUX.md).
+// What Glibc's Swift module does not expose, and the C libraries we use (SQLite, libpq,
+// libcrypto). Do not define _GNU_SOURCE here: it clashes with the Glibc module (see shared/SWIFT-ON-LINUX.md).
 #ifndef TETHER_CSYSTEM_SHIM_H
 #define TETHER_CSYSTEM_SHIM_H
 
@@ -18,6 +18,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+// Debian installs libpq's headers one directory down; its own includes are relative to it.
+#include <postgresql/libpq-fe.h>
 
 /// Mirrors `struct ucred` (hidden behind _GNU_SOURCE) for SO_PEERCRED.
 struct tether_ucred {

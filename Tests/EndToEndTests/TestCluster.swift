@@ -18,7 +18,7 @@ final class TestCluster: @unchecked Sendable {
     private let binaries: String
 
     init(shards: Int) throws {
-        repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        repo = repositoryRoot
         binaries = try Self.binaryDirectory(repo: repo)
         // A short path: Unix socket paths are limited to 107 bytes.
         var template = Array("/tmp/tb-e2e-XXXXXX".utf8CString)
@@ -30,38 +30,10 @@ final class TestCluster: @unchecked Sendable {
     }
 
     /// Runs a `scripts/` command against this cluster; returns its exit status and output.
-    ///
-    /// posix_spawn and waitpid on that one pid, not Foundation's `Process`,
-    /// whose `waitUntilExit` was seen to hang here when called from a test task.
     @discardableResult
     func script(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        // A file, not a pipe: the daemons the script starts inherit its
-        // descriptors, so a pipe would never reach end-of-file.
-        let outputPath = "\(data)/script-\(UUID().uuidString).out"
-        defer { unlink(outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var environment = ProcessInfo.processInfo.environment
-        environment["TETHER_BIN"] = binaries
-        environment["TETHER_DATA"] = data
-        environment["TETHER_START_TIMEOUT"] = "30"
-        environment.merge(extra) { _, new in new }
-        let executable = repo.appendingPathComponent("scripts/\(name)").path
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard spawned == 0 else { throw SystemCallError(call: "posix_spawn", errno: spawned, context: executable) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let exitCode = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return (exitCode, output)
+        let environment = ["TETHER_BIN": binaries, "TETHER_DATA": data, "TETHER_START_TIMEOUT": "30"].merging(extra) { _, new in new }
+        return try runCommand(repo.appendingPathComponent("scripts/\(name)").path, arguments, environment: environment, outputIn: data)
     }
 
     func start() throws {
