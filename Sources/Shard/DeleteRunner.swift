@@ -144,7 +144,7 @@ actor DeleteRunner {
             }
             sizer.measured(records: size, took: ContinuousClock.now - started)
             paces[jobId]?.batchStarted(at: started, records: size)
-        } catch let error as SQLiteError where error.fault == .record {
+        } catch let error as any StorageFailure where error.fault == .record {
             guard sizer.isSingleRecord else {
                 // Some record of this batch breaks a rule: narrow it down; what is fine commits meanwhile.
                 sizer.narrow()
@@ -193,7 +193,7 @@ actor DeleteRunner {
         while true {
             do {
                 return try await step()
-            } catch let error as SQLiteError where error.isTransient && !delays.isEmpty {
+            } catch let error as any StorageFailure where error.isTransient && !delays.isEmpty {
                 let delay = delays.removeFirst()
                 log.warning("delete job \(jobId): \(what) failed: \(error); retrying in \(delay)")
                 try? await Task.sleep(for: delay)
@@ -209,8 +209,9 @@ actor DeleteRunner {
     }
 
     private static func remedy(for error: any Error) -> String {
-        switch (error as? SQLiteError)?.fault {
+        switch (error as? any StorageFailure)?.fault {
         case .storage: "Free disk space or repair the device, then run the delete again: it deletes what is left."
+        case .connection: "Bring this shard's database server back, then run the delete again: it deletes what is left."
         case .locked: "Stop the other process that holds this shard's database, then run the delete again."
         case .corrupt: "This shard's database is damaged: restore it from a backup before deleting again."
         case .record, .other, nil: "Run the delete again; if it fails the same way, report it with the shard's log."

@@ -4,10 +4,10 @@ extension ShardExit {
     /// The exit that tells the supervisor what `error`, which ended the shard, means.
     init(for error: any Error) {
         switch error {
-        case let error as SQLiteError:
+        case let error as any StorageFailure:
             switch error.fault {
             case .locked: self = .databaseLocked
-            case .storage: self = .storageUnavailable
+            case .storage, .connection: self = .storageUnavailable
             case .corrupt: self = .corruptDatabase
             case .record, .other: self = .failure
             }

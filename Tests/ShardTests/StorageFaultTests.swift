@@ -170,10 +170,10 @@ extension ShardStore {
     }
 
     @Test(arguments: [
-        (Int32(5), SQLiteError.Fault.locked), (517, .locked), (6, .locked), (13, .storage), (10, .storage), (778, .storage), (14, .storage),
+        (Int32(5), StorageFault.locked), (517, .locked), (6, .locked), (13, .storage), (10, .storage), (778, .storage), (14, .storage),
         (11, .corrupt), (26, .corrupt), (19, .record), (1811, .record), (18, .record), (20, .record), (1, .other), (21, .other),
     ])
-    func resultCodesAreClassifiedByTheirPrimaryCode(code: Int32, fault: SQLiteError.Fault) {
+    func resultCodesAreClassifiedByTheirPrimaryCode(code: Int32, fault: StorageFault) {
         #expect(SQLiteError(operation: "step", code: code, message: "").fault == fault)
     }
 }

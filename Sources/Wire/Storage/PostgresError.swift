@@ -1,6 +1,6 @@
 /// A failed libpq call: what was attempted, the server's SQLSTATE (empty when
 /// the failure was the connection's, not a statement's) and its message.
-package struct PostgresError: Error, Equatable, CustomStringConvertible {
+package struct PostgresError: StorageFailure, Equatable, CustomStringConvertible {
     package let operation: String
     package let sqlState: String
     package let message: String
@@ -15,24 +15,11 @@ package struct PostgresError: Error, Equatable, CustomStringConvertible {
         "postgres \(operation): \(message)" + (sqlState.isEmpty ? "" : " (SQLSTATE \(sqlState))")
     }
 
-    /// What a failure says about the database, sorted as `SQLiteError.Fault` sorts SQLite's,
-    /// with one more: the server went away.
-    package enum Fault: Equatable, Sendable {
-        /// No connection, or it broke (class 08, the server shutting down or starting: 57P01–57P03).
-        case connection
-        /// A lock or a serialisation conflict (40001, 40P01, 55P03): it may be released.
-        case locked
-        /// Out of disk, memory or connections (class 53), or a failed read or write (58030).
-        case storage
-        /// Damaged data or index (XX001, XX002): retrying cannot help.
-        case corrupt
-        /// One row broke a rule (class 23) or a value does not fit (class 22).
-        case record
-        /// Anything else (a syntax error, a missing table): retrying cannot help.
-        case other
-    }
-
-    package var fault: Fault {
+    /// No connection, or it broke (class 08, the server shutting down or starting: 57P01–57P03);
+    /// a lock or a serialisation conflict (40001, 40P01, 55P03); out of disk, memory or
+    /// connections (class 53) or a failed read or write (58030); damaged data or index (XX001,
+    /// XX002); one row breaking a rule (class 23) or a value that does not fit (class 22).
+    package var fault: StorageFault {
         let stateClass = sqlState.prefix(2)
         switch sqlState {
         case "": return .connection
@@ -53,6 +40,4 @@ package struct PostgresError: Error, Equatable, CustomStringConvertible {
     /// The statement was stopped by `statement_timeout` or a cancel (57014).
     package var isCancelled: Bool { sqlState == "57014" }
 
-    /// True when the same statement may succeed later without anyone changing the database.
-    package var isTransient: Bool { fault == .connection || fault == .locked || fault == .storage }
 }
