@@ -16,7 +16,7 @@ import Wire
 /// and the slice goes on. Any other fault, or one that outlasts the retries,
 /// fails the slice with the error, and the job with it.
 actor DeleteRunner {
-    private let store: ShardStore
+    private let store: any PartitionStore
     private let publisher: OutboxPublisher
     private let log: Log
     /// Running jobs and the connection their progress goes to.
@@ -48,7 +48,7 @@ actor DeleteRunner {
     /// be freed.
     static let retryDelays: [Duration] = [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1_600)]
 
-    init(store: ShardStore, publisher: OutboxPublisher, log: Log) {
+    init(store: any PartitionStore, publisher: OutboxPublisher, log: Log) {
         self.store = store
         self.publisher = publisher
         self.log = log

@@ -4,7 +4,7 @@ import Wire
 /// once it has acknowledged them, which it does once they are in its durable
 /// event log: at-least-once, never before commit.
 actor OutboxPublisher {
-    private let store: ShardStore
+    private let store: any PartitionStore
     private let log: Log
     private var link: PeerLink?
     private var draining = false
@@ -13,7 +13,7 @@ actor OutboxPublisher {
     /// Events per publish request.
     static let batchSize = 1_000
 
-    init(store: ShardStore, log: Log) {
+    init(store: any PartitionStore, log: Log) {
         self.store = store
         self.log = log
     }

@@ -68,7 +68,7 @@ struct ShardProcess {
     static let idleCheckpointInterval: Duration = .seconds(1)
 
     /// Its own loop, not the heartbeat's: a long batch holds the store, and must not hold up the heartbeats.
-    private static func truncateTheWALWhenIdle(_ store: ShardStore, log: Log) async {
+    private static func truncateTheWALWhenIdle(_ store: any PartitionStore, log: Log) async {
         while !Task.isCancelled {
             do {
                 try await store.checkpointIfIdle()

@@ -4,8 +4,8 @@ import Wire
 struct ShardService: ConnectionDelegate {
     let index: Int
     let pid: Int32
-    let store: ShardStore
-    let readers: ReaderPool
+    let store: any PartitionStore
+    let readers: any PartitionReads
     let runner: DeleteRunner
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
@@ -25,11 +25,11 @@ struct ShardService: ConnectionDelegate {
                 }
                 return .imported(counts)
             case .countMatching(let org, let filter):
-                return .count(try await readers.read("counting the matches") { try $0.count(org: org, filter: filter) })
+                return .count(try await readers.count(org: org, filter: filter))
             case .contact(let org, let id):
-                return .contact(try await readers.read("reading a contact") { try $0.contact(org: org, id: id) })
+                return .contact(try await readers.contact(org: org, id: id))
             case .stats(let org):
-                return .stats(try await readers.read("counting the organization's rows") { try $0.stats(org: org) })
+                return .stats(try await readers.stats(org: org))
             case .deleteSlice(let assignment):
                 return .sliceProgress(await runner.start(assignment, reportingTo: connection))
             case .cancelSlice(let jobId):
@@ -38,9 +38,7 @@ struct ShardService: ConnectionDelegate {
                 return .sliceProgress(try await store.cancelSlice(jobId))
             case .logPage(let query):
                 // The coordinator sends each shard its own position, and asks for one more than a page.
-                return .logPage(try await readers.read("reading a log page") { reader in
-                    try reader.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit))
-                })
+                return .logPage(try await readers.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit)))
             case .rethrottleSlice(let jobId, let recordsPerSecond):
                 return .count(await runner.rethrottle(jobId, recordsPerSecond: recordsPerSecond) ? 1 : 0)
             case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events, .rethrottleJob:

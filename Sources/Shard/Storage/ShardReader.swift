@@ -9,7 +9,7 @@ import Wire
 /// Every read ends its snapshot when it ends, whatever way it ends (statements
 /// are reset, multi-statement reads are one transaction), so no reader holds the
 /// WAL back from being checkpointed and restarted.
-actor ShardReader {
+actor ShardReader: PartitionReader {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 

@@ -16,7 +16,7 @@ import Wire
 /// A second process for the same partition is refused by `PartitionLock`.
 /// The WAL is checkpointed as it grows (`checkpointAsTheWALGrows`), and truncated to
 /// nothing once writes pause (`checkpointIfIdle`) and when the store closes.
-actor ShardStore {
+actor ShardStore: PartitionStore {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 

@@ -1,0 +1,53 @@
+import Wire
+
+/// A shard's partition, wherever it is kept, seen from its one writer: imports,
+/// delete slices and the event outbox. `ShardStore` keeps it in a SQLite file,
+/// `PostgresShardStore` in a PostgreSQL database; the shard's service, delete
+/// runner and outbox publisher work the same on either.
+///
+/// Every method is one transaction, or none: a batch, its side effects and its
+/// slice's checkpoint commit together.
+protocol PartitionStore: Actor {
+    /// The shard this partition belongs to.
+    nonisolated var index: Int { get }
+
+    /// The records of `batch`, decoded on the writer's thread (at bulk priority).
+    func records(of batch: ImportBatch) throws -> [ImportRecord]
+    /// Writes the records of `records` from `start` on, as many as fit the writer's batch
+    /// target, in one transaction; where the next chunk starts.
+    func importChunk(org: String, _ records: [ImportRecord], from start: Int, version: Int64) throws -> (counts: ImportCounts, next: Int)
+
+    /// Takes on `assignment`, or returns where it already stands (a repeat resumes, never restarts).
+    func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress
+    /// Deletes the next batch of at most `limit` of `jobId`'s records with its checkpoint.
+    func deleteNextBatch(_ jobId: String, limit: Int) throws -> SliceProgress
+    /// Sets the next record of `jobId`'s slice aside as failed, with `reason`.
+    func failNextRecord(_ jobId: String, reason: String) throws -> SliceProgress
+    /// Where a running slice stands right now (its cancel is still on the way).
+    func cancelProgress(_ jobId: String) throws -> SliceProgress
+    /// Stops `jobId`'s slice where it stands; a job never assigned here gets a cancelled tombstone.
+    func cancelSlice(_ jobId: String) throws -> SliceProgress
+
+    /// The oldest committed events still in the outbox.
+    func outbox(limit: Int) throws -> [OutboxEvent]
+    /// Forgets delivered events: every outbox row up to and including `seq`.
+    func removeFromOutbox(through seq: Int64) throws
+
+    /// Housekeeping once writes pause, called every second; true when it did some.
+    @discardableResult
+    func checkpointIfIdle() throws -> Bool
+    /// Leaves the partition tidy before the process exits.
+    func close() throws
+}
+
+/// A shard's reads, served beside its writer (never queued behind a batch), each within a time budget.
+protocol PartitionReads: Sendable {
+    /// How many records of `filter.pipeline` in `org` match.
+    func count(org: String, filter: ContactFilter) async throws -> UInt64
+    /// The contact `id` of `org` with its conversation and message counts; nil when absent.
+    func contact(org: String, id: String) async throws -> ContactDetail?
+    /// Row counts of `org` in every table, from one snapshot.
+    func stats(org: String) async throws -> OrgStats
+    /// Up to `limit` log entries after `after`, oldest first, and how many match in all.
+    func logPage(_ query: LogQuery, after: Int64, limit: Int) async throws -> LogPage
+}
