@@ -54,48 +54,77 @@ enum FilterCompiler {
     /// never sends) matches nothing rather than the whole org.
     static func predicate(for filter: ContactFilter, org: String) -> SQLPredicate {
         var builder = Builder()
-        builder.add(orgClause, [.text(org)])
-
-        if !filter.orgWide {
-            builder.addIn("stage_id", filter.stageIds)
-        }
-
-        switch filter.owner {
-        case nil: break
-        case .owned: builder.add("assigned_to IS NOT NULL")
-        case .unowned: builder.add("assigned_to IS NULL")
-        case .mine: builder.add("assigned_to = ?", [.text(filter.requester)])
-        }
-
-        if let date = filter.createdAfter { builder.add("created_at >= ?", [.integer(date)]) }
-        if let date = filter.createdBefore { builder.add("created_at < ?", [.integer(date)]) }
-        if let date = filter.updatedAfter { builder.add("updated_at >= ?", [.integer(date)]) }
-        if let date = filter.updatedBefore { builder.add("updated_at < ?", [.integer(date)]) }
-
-        let tagsAny = distinct(filter.tagsAny)
-        if !tagsAny.isEmpty {
-            builder.add(
-                "EXISTS (SELECT 1 FROM json_each(tags) WHERE value IN (\(placeholders(tagsAny.count))))",
-                tagsAny.map { .text($0) })
-        }
-        let tagsAll = distinct(filter.tagsAll)
-        if !tagsAll.isEmpty {
-            // A row has all n distinct tags exactly when n distinct ones of its tags are among them.
-            builder.add(
-                "(SELECT COUNT(DISTINCT value) FROM json_each(tags) WHERE value IN (\(placeholders(tagsAll.count)))) = ?",
-                tagsAll.map { .text($0) } + [.integer(Int64(tagsAll.count))])
-        }
-
-        if let source = filter.source { builder.add("source = ?", [.text(source)]) }
-        if let users = filter.assignedTo { builder.addIn("assigned_to", users) }
-
-        if let search = filter.search, !search.isEmpty {
-            let pattern = SQLValue.text("%" + likeEscaped(search) + "%")
-            builder.add(
-                "(name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\')",
-                [pattern, pattern, pattern])
+        for clause in clauses(for: filter, org: org) {
+            switch clause {
+            case .org(let org): builder.add(orgClause, [.text(org)])
+            case .nothing: builder.add("0")
+            case .oneOf(let column, let values):
+                builder.add("\(column) IN (\(placeholders(values.count)))", values.map { .text($0) })
+            case .assigned(let assigned): builder.add(assigned ? "assigned_to IS NOT NULL" : "assigned_to IS NULL")
+            case .equals(let column, let value): builder.add("\(column) = ?", [.text(value)])
+            case .atLeast(let column, let value): builder.add("\(column) >= ?", [.integer(value)])
+            case .before(let column, let value): builder.add("\(column) < ?", [.integer(value)])
+            case .anyTag(let tags):
+                builder.add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value IN (\(placeholders(tags.count))))", tags.map { .text($0) })
+            case .allTags(let tags):
+                // A row has all n distinct tags exactly when n distinct ones of its tags are among them.
+                builder.add(
+                    "(SELECT COUNT(DISTINCT value) FROM json_each(tags) WHERE value IN (\(placeholders(tags.count)))) = ?",
+                    tags.map { .text($0) } + [.integer(Int64(tags.count))])
+            case .contains(let term):
+                let pattern = SQLValue.text("%" + likeEscaped(term) + "%")
+                builder.add("(name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\')", [pattern, pattern, pattern])
+            }
         }
         return builder.predicate
+    }
+
+    /// One rule of a filter, as every storage engine must apply it; each renders it in its own SQL.
+    enum Clause: Equatable {
+        /// The row belongs to the org (always first).
+        case org(String)
+        /// Matches no row (an empty list of stage ids or assignees).
+        case nothing
+        /// The column holds one of the values (never empty).
+        case oneOf(column: String, [String])
+        /// Someone is (true) or no one is (false) assigned.
+        case assigned(Bool)
+        case equals(column: String, String)
+        /// The column is at least the value (a half-open range's start).
+        case atLeast(column: String, Int64)
+        /// The column is below the value (a half-open range's end).
+        case before(column: String, Int64)
+        /// The row has at least one of the tags (distinct, compared byte for byte).
+        case anyTag([String])
+        /// The row has every one of the tags (distinct, compared byte for byte).
+        case allTags([String])
+        /// Name, email or phone holds the term, ASCII letters in either case.
+        case contains(String)
+    }
+
+    /// The rules `filter` sets, in the order of the table above, joined with AND.
+    static func clauses(for filter: ContactFilter, org: String) -> [Clause] {
+        var clauses: [Clause] = [.org(org)]
+        func oneOf(_ column: String, _ values: [String]) -> Clause { values.isEmpty ? .nothing : .oneOf(column: column, values) }
+        if !filter.orgWide { clauses.append(oneOf("stage_id", filter.stageIds)) }
+        switch filter.owner {
+        case nil: break
+        case .owned: clauses.append(.assigned(true))
+        case .unowned: clauses.append(.assigned(false))
+        case .mine: clauses.append(.equals(column: "assigned_to", filter.requester))
+        }
+        if let date = filter.createdAfter { clauses.append(.atLeast(column: "created_at", date)) }
+        if let date = filter.createdBefore { clauses.append(.before(column: "created_at", date)) }
+        if let date = filter.updatedAfter { clauses.append(.atLeast(column: "updated_at", date)) }
+        if let date = filter.updatedBefore { clauses.append(.before(column: "updated_at", date)) }
+        let tagsAny = distinct(filter.tagsAny)
+        if !tagsAny.isEmpty { clauses.append(.anyTag(tagsAny)) }
+        let tagsAll = distinct(filter.tagsAll)
+        if !tagsAll.isEmpty { clauses.append(.allTags(tagsAll)) }
+        if let source = filter.source { clauses.append(.equals(column: "source", source)) }
+        if let users = filter.assignedTo { clauses.append(oneOf("assigned_to", users)) }
+        if let search = filter.search, !search.isEmpty { clauses.append(.contains(search)) }
+        return clauses
     }
 
     /// `term` with LIKE's wildcards `%` and `_`, and the escape character `\` itself, preceded by `\`.
@@ -121,15 +150,6 @@ enum FilterCompiler {
         mutating func add(_ clause: String, _ values: [SQLValue] = []) {
             clauses.append(clause)
             bindings += values
-        }
-
-        /// `column IN (?, …)`, or `0` (false) for an empty list: an empty set matches nothing.
-        mutating func addIn(_ column: String, _ values: [String]) {
-            if values.isEmpty {
-                add("0")
-            } else {
-                add("\(column) IN (\(FilterCompiler.placeholders(values.count)))", values.map { .text($0) })
-            }
         }
     }
 

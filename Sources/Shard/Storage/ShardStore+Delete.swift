@@ -3,27 +3,18 @@ import Glibc
 #endif
 import Wire
 
-/// A delete slice as the store keeps it between batches.
-struct DeleteSlice {
-    /// What to delete; rows above its watermark were imported after the job was registered and are left alone.
-    let assignment: SliceAssignment
-    var counters: DeleteCounters
-    /// Running, finished or cancelled; a failure is reported, not stored (the coordinator keeps it).
-    var outcome: SliceOutcome
-}
-
 extension ShardStore {
     /// Takes on `assignment`, or returns where it already stands: repeating an
     /// assignment (after a reconnect or a restart) resumes, never restarts.
     func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress {
         if let slice = try slice(assignment.jobId) { return progress(of: slice) }
-        var counters = DeleteCounters()
         let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
         let watermark = assignment.watermark
-        counters.total = try database.scalar(
+        let total = try database.scalar(
             "SELECT count(*) FROM \(Schema.table(for: assignment.filter.pipeline)) WHERE \(predicate.sql) AND version <= ?",
             predicate.bindings + [.integer(watermark)]
         ).magnitude
+        let slice = DeleteSlice(assignment: assignment, total: total)
         let insert = try database.prepare("""
             INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, created_at)
             VALUES (?, ?, ?, ?, ?, ?, 0, ?)
@@ -33,10 +24,9 @@ extension ShardStore {
         try insert.bind(assignment.requester, at: 3)
         try insert.bind(bytes: assignment.filter.storedBytes, at: 4)
         try insert.bind(watermark, at: 5)
-        try insert.bind(bytes: counters.storedBytes, at: 6)
+        try insert.bind(bytes: slice.counters.storedBytes, at: 6)
         try insert.bind(Int64(time(nil)) * 1000, at: 7)
         try insert.execute()
-        let slice = DeleteSlice(assignment: assignment, counters: counters, outcome: counters.total == 0 ? .finished : .running)
         if slice.outcome.isFinal { try checkpoint(slice) }
         slices[assignment.jobId] = slice
         return progress(of: slice)
@@ -56,10 +46,7 @@ extension ShardStore {
             case .contact: try deletes.deleteChosenContacts(of: slice.assignment, at: now, counters: &slice.counters)
             case .application: try deletes.deleteChosenApplications(of: slice.assignment, at: now, counters: &slice.counters)
             }
-            if chosen < limit {
-                slice.outcome = .finished
-                slice.counters.skipped = slice.counters.total.saturatingSubtract(slice.counters.deleted.saturatingAdd(slice.counters.failed))
-            }
+            slice.batchChose(chosen, of: limit)
             try checkpoint(slice)
         }
         slices[jobId] = slice
@@ -141,8 +128,7 @@ extension ShardStore {
             return SliceProgress(jobId: jobId, shard: UInt32(index), counters: DeleteCounters(), outcome: .cancelled)
         }
         guard !slice.outcome.isFinal else { return progress(of: slice) }
-        // Nothing was left to stop: every match is processed, so the cancel came too late.
-        slice.outcome = slice.counters.remaining == 0 ? .finished : .cancelled
+        slice.cancel()
         try checkpoint(slice)
         slices[jobId] = slice
         return progress(of: slice)
@@ -174,8 +160,5 @@ extension ShardStore {
         return slice
     }
 
-    private func progress(of slice: DeleteSlice) -> SliceProgress {
-        SliceProgress(
-            jobId: slice.assignment.jobId, shard: UInt32(index), counters: slice.counters, outcome: slice.outcome)
-    }
+    private func progress(of slice: DeleteSlice) -> SliceProgress { slice.progress(shard: index) }
 }

@@ -32,6 +32,12 @@ package final class PostgresConnection {
     package let target: String
     /// Statement text → the name it was prepared under on this connection.
     private var prepared: [String: String] = [:]
+    /// Names handed out, never reused on one session (a name is unique until deallocated).
+    private var named = 0
+
+    /// Prepared statements kept at most: filters of different shapes make different SQL,
+    /// so past this many the connection deallocates them all and starts over.
+    package static let preparedCapacity = 64
 
     /// Connects with a libpq connection string (`host=/dir port=5432 dbname=x` or a `postgresql://` URL).
     package init(_ connectionString: String) throws {
@@ -140,7 +146,12 @@ package final class PostgresConnection {
 
     private func statementName(for sql: String, parameters: Int) throws -> String {
         if let name = prepared[sql] { return name }
-        let name = "s\(prepared.count)"
+        if prepared.count >= Self.preparedCapacity {
+            try execute("DEALLOCATE ALL")
+            prepared = [:]
+        }
+        named += 1
+        let name = "s\(named)"
         let result = PostgresResult(PQprepare(handle, name, sql, Int32(parameters), nil))
         try check(result, sql)
         prepared[sql] = name
@@ -205,8 +216,8 @@ package final class PostgresConnection {
 }
 
 /// PostgreSQL's text form of a `text[]`: every element double-quoted, `"` and `\` escaped.
-enum PostgresArrayLiteral {
-    static func append(_ texts: [String], to buffer: inout [UInt8]) {
+package enum PostgresArrayLiteral {
+    package static func append(_ texts: [String], to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "{"))
         for (index, text) in texts.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }

@@ -1,0 +1,48 @@
+import Wire
+
+/// Rows in the text format of PostgreSQL's `COPY ... FROM STDIN`: fields
+/// separated by tabs, rows by newlines, `\N` for NULL, and backslash, tab,
+/// newline and carriage return escaped.
+struct CopyRows {
+    private(set) var bytes: [UInt8] = []
+    private var fieldsInRow = 0
+
+    mutating func add(_ text: String?) {
+        separate()
+        guard let text else { return bytes += [UInt8(ascii: "\\"), UInt8(ascii: "N")] }
+        for byte in text.utf8 { append(escaping: byte) }
+    }
+
+    mutating func add(_ number: Int64) {
+        separate()
+        bytes += Array(String(number).utf8)
+    }
+
+    /// A `text[]` field: the array literal, escaped again as a field.
+    mutating func add(array texts: [String]) {
+        separate()
+        var literal: [UInt8] = []
+        PostgresArrayLiteral.append(texts, to: &literal)
+        for byte in literal { append(escaping: byte) }
+    }
+
+    mutating func endRow() {
+        bytes.append(UInt8(ascii: "\n"))
+        fieldsInRow = 0
+    }
+
+    private mutating func separate() {
+        if fieldsInRow > 0 { bytes.append(UInt8(ascii: "\t")) }
+        fieldsInRow += 1
+    }
+
+    private mutating func append(escaping byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+        case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+        case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+        case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+        default: bytes.append(byte)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Wire
+
+/// One delete batch of a slice as one PostgreSQL statement: a data-modifying
+/// CTE chooses the slice's next records, deletes them with their cascade, and
+/// writes their audit entries, notifications and outbox events, then answers
+/// how many rows each step touched (chosen, deleted, conversations, messages,
+/// audit entries, notifications, events).
+struct PostgresDeleteBatch {
+    let sql: String
+    let bindings: [PostgresValue]
+
+    init(slice: DeleteSlice, limit: Int, now: Int64) {
+        let assignment = slice.assignment
+        let chosen = Self.choosing(slice, columns: "seq, id, assigned_to, name, email, phone", limit: limit)
+        var bindings = chosen.bindings
+        func parameter(_ value: PostgresValue) -> String {
+            bindings.append(value)
+            return "$\(bindings.count)"
+        }
+        let org = parameter(.text(assignment.org))
+        let job = parameter(.text(assignment.jobId))
+        let actor = parameter(.text(assignment.requester))
+        let at = parameter(.integer(now))
+        let snapshot = """
+            '{"name":' || to_json(name)::text || ',"email":' || to_json(email)::text || ',"phone":' || to_json(phone)::text || '}'
+            """
+        switch assignment.filter.pipeline {
+        case .contact:
+            sql = """
+                WITH chosen AS (\(chosen.sql)),
+                messages_gone AS (DELETE FROM messages m USING chosen c WHERE m.org = \(org) AND m.contact_seq = c.seq RETURNING 1),
+                conversations_gone AS (DELETE FROM conversations v USING chosen c WHERE v.org = \(org) AND v.contact_seq = c.seq RETURNING 1),
+                gone AS (DELETE FROM contacts t USING chosen c WHERE t.seq = c.seq RETURNING c.*),
+                audits AS (
+                    INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
+                    SELECT \(org), 'CONTACT_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1),
+                notices AS (
+                    INSERT INTO notifications (org, user_id, type, record_id, job_id, created_at)
+                    SELECT \(org), assigned_to, 'contact_removed', id, \(job), \(at) FROM gone WHERE assigned_to IS NOT NULL ORDER BY seq RETURNING 1),
+                events AS (
+                    INSERT INTO event_outbox (org, type, payload, created_at)
+                    SELECT \(org), 'contact_removed', '{"contactId":' || to_json(id)::text || ',"jobId":' || to_json(\(job)::text)::text || '}', \(at)
+                    FROM gone ORDER BY seq RETURNING 1)
+                SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM gone), (SELECT count(*) FROM conversations_gone),
+                    (SELECT count(*) FROM messages_gone), (SELECT count(*) FROM audits), (SELECT count(*) FROM notices), (SELECT count(*) FROM events)
+                """
+        case .application:
+            sql = """
+                WITH chosen AS (\(chosen.sql)),
+                gone AS (DELETE FROM applications t USING chosen c WHERE t.seq = c.seq RETURNING c.*),
+                audits AS (
+                    INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
+                    SELECT \(org), 'APPLICATION_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1)
+                SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM gone), 0, 0, (SELECT count(*) FROM audits), 0, 0
+                """
+        }
+        self.bindings = bindings
+    }
+
+    /// The statement that finds the id of the slice's next record (the one to set aside as failed).
+    static func next(of slice: DeleteSlice) -> (sql: String, bindings: [PostgresValue]) {
+        choosing(slice, columns: "id", limit: 1)
+    }
+
+    /// The slice's next `limit` records: matching its filter, at or below its watermark, not set
+    /// aside as failed; an org-wide slice in `seq` order (one contiguous range of every table).
+    private static func choosing(_ slice: DeleteSlice, columns: String, limit: Int) -> (sql: String, bindings: [PostgresValue]) {
+        let assignment = slice.assignment
+        let predicate = PostgresPredicate(for: assignment.filter, org: assignment.org)
+        let table = Schema.table(for: assignment.filter.pipeline)
+        var bindings = predicate.bindings + [.integer(assignment.watermark)]
+        var sql = "SELECT \(columns) FROM \(table) WHERE \(predicate.sql) AND version <= $\(bindings.count)"
+        // Only a slice with failed records pays for leaving them out.
+        if slice.counters.failed > 0 {
+            bindings.append(.text(assignment.jobId))
+            sql += " AND NOT EXISTS (SELECT 1 FROM delete_failures f WHERE f.job_id = $\(bindings.count) AND f.record_id = \(table).id)"
+        }
+        bindings.append(.integer(Int64(limit)))
+        sql += (predicate.isOrgWide ? " ORDER BY seq" : "") + " LIMIT $\(bindings.count)"
+        return (sql, bindings)
+    }
+}

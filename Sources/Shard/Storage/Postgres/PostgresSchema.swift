@@ -1,0 +1,71 @@
+import Wire
+
+/// The tables of one shard's partition in PostgreSQL: the same rows as
+/// SQLite's `Schema`, in PostgreSQL's own types.
+///
+/// `seq` is a `bigint` identity: the order records were first imported in, so
+/// an org-wide delete batch taken in `seq` order from `(org, seq)` is one
+/// contiguous range of the table and of its cascade, as in SQLite. Tags are a
+/// `text[]`, matched with the array operators `&&` (any) and `@>` (all), which
+/// compare byte for byte under the C collation the columns are declared with.
+/// Conversations and messages are keyed by (org, contact_seq, id), so a
+/// contact's cascade is one index range.
+enum PostgresSchema {
+    /// Bumped when a statement below changes in a way existing databases need migrating for.
+    static let version = 1
+
+    private static let recordColumns = """
+        org text COLLATE "C" NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        slot integer NOT NULL,
+        stage_id text COLLATE "C",
+        assigned_to text COLLATE "C",
+        name text COLLATE "C" NOT NULL DEFAULT '',
+        email text COLLATE "C" NOT NULL DEFAULT '',
+        phone text COLLATE "C" NOT NULL DEFAULT '',
+        tags text[] COLLATE "C" NOT NULL DEFAULT '{}',
+        source text COLLATE "C",
+        created_at bigint NOT NULL,
+        updated_at bigint NOT NULL,
+        version bigint NOT NULL,
+        UNIQUE (org, id)
+        """
+
+    static let statements = """
+        CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
+        CREATE TABLE IF NOT EXISTS contacts (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \(recordColumns));
+        CREATE INDEX IF NOT EXISTS contacts_by_org ON contacts (org, seq);
+        CREATE INDEX IF NOT EXISTS contacts_by_stage ON contacts (org, stage_id, seq);
+        CREATE INDEX IF NOT EXISTS contacts_by_assignee ON contacts (org, assigned_to);
+        CREATE TABLE IF NOT EXISTS applications (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, contact_id text COLLATE "C" NOT NULL, \(recordColumns));
+        CREATE INDEX IF NOT EXISTS applications_by_org ON applications (org, seq);
+        CREATE INDEX IF NOT EXISTS applications_by_stage ON applications (org, stage_id, seq);
+        CREATE INDEX IF NOT EXISTS applications_by_assignee ON applications (org, assigned_to);
+        CREATE TABLE IF NOT EXISTS conversations (
+            org text COLLATE "C" NOT NULL, contact_seq bigint NOT NULL, id text COLLATE "C" NOT NULL,
+            channel text NOT NULL DEFAULT '', created_at bigint NOT NULL,
+            PRIMARY KEY (org, contact_seq, id));
+        CREATE TABLE IF NOT EXISTS messages (
+            org text COLLATE "C" NOT NULL, contact_seq bigint NOT NULL, id text COLLATE "C" NOT NULL,
+            conversation_id text NOT NULL, direction text NOT NULL DEFAULT '', body text NOT NULL DEFAULT '', created_at bigint NOT NULL,
+            PRIMARY KEY (org, contact_seq, id));
+        CREATE TABLE IF NOT EXISTS audit_entries (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org text COLLATE "C" NOT NULL, type text NOT NULL,
+            job_id text NOT NULL, actor text NOT NULL, record_id text NOT NULL, snapshot text NOT NULL, created_at bigint NOT NULL);
+        CREATE INDEX IF NOT EXISTS audit_entries_by_org ON audit_entries (org, type, seq);
+        CREATE TABLE IF NOT EXISTS notifications (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org text COLLATE "C" NOT NULL, user_id text NOT NULL,
+            type text NOT NULL, record_id text NOT NULL, job_id text NOT NULL, created_at bigint NOT NULL);
+        CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (org, user_id, seq);
+        CREATE TABLE IF NOT EXISTS delete_slices (
+            job_id text PRIMARY KEY, org text NOT NULL, requester text NOT NULL, filter bytea NOT NULL, watermark bigint NOT NULL,
+            counters bytea NOT NULL, finished boolean NOT NULL DEFAULT false, cancelled boolean NOT NULL DEFAULT false,
+            created_at bigint NOT NULL);
+        CREATE TABLE IF NOT EXISTS delete_failures (
+            job_id text NOT NULL, record_id text NOT NULL, message text NOT NULL, PRIMARY KEY (job_id, record_id));
+        CREATE TABLE IF NOT EXISTS event_outbox (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org text NOT NULL, type text NOT NULL,
+            payload text NOT NULL, created_at bigint NOT NULL);
+        """
+}

@@ -1,0 +1,257 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Wire
+
+/// One shard's partition in a PostgreSQL database, and every write to it: the
+/// `PartitionStore` that `ShardStore` is for SQLite.
+///
+/// Set-based in PostgreSQL's own idioms: an import chunk is one COPY into
+/// temporary tables and three upserts from them; a delete batch is one
+/// statement, a data-modifying CTE that chooses the batch, deletes it with its
+/// cascade, and writes its audit entries, notifications and outbox events. The
+/// batch and its slice's checkpoint commit as one transaction.
+///
+/// Fencing: the store holds a session advisory lock on its shard for as long
+/// as its connection lives, so a second process for the same shard, on any
+/// host, is refused (`StoreError.partitionLocked`). The server drops the lock
+/// with the session, so a SIGKILLed shard never leaves it behind. A connection
+/// that breaks is made again, lock first, at the next call.
+actor PostgresShardStore: PartitionStore {
+    private let executor: ThreadExecutor
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    nonisolated let index: Int
+    let slots: SlotRange
+    private let connection: PostgresConnection
+    private var slices: [String: DeleteSlice] = [:]
+    private var importSizer = BatchSizer()
+
+    /// The advisory lock key of shard `index`: one namespace (the first key) for tether-bulk shards.
+    private static let lockNamespace: Int32 = 0x7465_7468  // "teth"
+
+    /// Connects to the partition of shard `index` (creating its tables when new), which must own `slots`.
+    init(connectionString: String, index: Int, slots: SlotRange) throws {
+        self.index = index
+        self.slots = slots
+        let connection = try PostgresConnection(connectionString)
+        try Self.lock(connection, index: index)
+        try connection.transaction {
+            try connection.execute(PostgresSchema.statements)
+            try Self.claim(connection, owner: "shard \(index) (slots \(slots))")
+        }
+        self.connection = connection
+        // Last, after everything that can throw: a thrown init runs no deinit to stop it.
+        executor = ThreadExecutor(name: "shard-\(index)-store", niceness: ThreadExecutor.bulkWorkNiceness)
+    }
+
+    deinit { executor.shutdown() }
+
+    private static func lock(_ connection: PostgresConnection, index: Int) throws {
+        let held = try connection.query("SELECT pg_try_advisory_lock($1, $2)", [.integer(Int64(lockNamespace)), .integer(Int64(index))])
+        guard held.text(0, 0) == "t" else { throw StoreError.partitionLocked(path: "shard \(index)'s partition in \(connection.target)") }
+    }
+
+    /// Records who owns a new database, and refuses one that belongs to someone else.
+    private static func claim(_ connection: PostgresConnection, owner: String) throws {
+        let found = try connection.query("SELECT value FROM meta WHERE key = 'owner'")
+        if found.count > 0 {
+            guard found.text(0, 0) == owner else {
+                throw StoreError.foreignDatabase(path: connection.target, found: found.text(0, 0), expected: owner)
+            }
+        } else {
+            try connection.query("INSERT INTO meta (key, value) VALUES ('owner', $1), ('schema', $2)", [.text(owner), .text("\(PostgresSchema.version)")])
+        }
+    }
+
+    /// Runs `body` on the connection, first making it again (with the lock) when it broke.
+    private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        if !connection.isConnected {
+            try connection.reconnect()
+            try Self.lock(connection, index: index)
+        }
+        return try body(connection)
+    }
+
+    // MARK: - Housekeeping
+
+    /// PostgreSQL checkpoints and vacuums by itself: nothing to do here.
+    func checkpointIfIdle() throws -> Bool { false }
+
+    func close() throws {}
+
+    // MARK: - Import
+
+    func records(of batch: ImportBatch) throws -> [ImportRecord] { try batch.records() }
+
+    func importChunk(org: String, _ records: [ImportRecord], from start: Int, version: Int64) throws -> (counts: ImportCounts, next: Int) {
+        let end = min(records.count, start + importSizer.size)
+        let started = ContinuousClock.now
+        let counts = try importRecords(org: org, records[start..<end], version: version)
+        importSizer.measured(records: end - start, took: ContinuousClock.now - started)
+        return (counts, end)
+    }
+
+    /// Writes `records` in one transaction: a contact replaces its earlier version together
+    /// with its conversations and messages; within the chunk, the last of one id wins.
+    func importRecords(org: String, _ records: ArraySlice<ImportRecord>, version: Int64) throws -> ImportCounts {
+        for record in records {
+            let slot = PartitionMap.slot(of: record.contactId)
+            guard slots.contains(slot) else { throw StoreError.misrouted(id: record.id, slot: slot, owned: "\(slots)") }
+        }
+        let staged = ImportStaging(records)
+        return try withConnection { connection in
+            try connection.transaction {
+                try connection.execute(ImportStaging.createTables)
+                if !staged.contacts.isEmpty {
+                    _ = try connection.copy("COPY import_contacts FROM STDIN", staged.contactRows)
+                    _ = try connection.copy("COPY import_conversations FROM STDIN", staged.conversationRows)
+                    _ = try connection.copy("COPY import_messages FROM STDIN", staged.messageRows)
+                    try connection.query(ImportStaging.upsertContacts, [.text(org), .integer(version)])
+                    for statement in ImportStaging.replaceCascades { try connection.query(statement, [.text(org)]) }
+                }
+                if !staged.applications.isEmpty {
+                    _ = try connection.copy("COPY import_applications FROM STDIN", staged.applicationRows)
+                    try connection.query(ImportStaging.upsertApplications, [.text(org), .integer(version)])
+                }
+                return staged.counts
+            }
+        }
+    }
+
+    // MARK: - Delete slices
+
+    func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress {
+        if let slice = try slice(assignment.jobId) { return slice.progress(shard: index) }
+        let predicate = PostgresPredicate(for: assignment.filter, org: assignment.org)
+        let table = Schema.table(for: assignment.filter.pipeline)
+        let slice = try withConnection { connection in
+            try connection.transaction {
+                let total = try connection.scalar(
+                    "SELECT count(*) FROM \(table) WHERE \(predicate.sql) AND version <= $\(predicate.nextParameter)",
+                    predicate.bindings + [.integer(assignment.watermark)])
+                let slice = DeleteSlice(assignment: assignment, total: total.magnitude)
+                try connection.query("""
+                    INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, created_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    """, [.text(assignment.jobId), .text(assignment.org), .text(assignment.requester), .bytes(assignment.filter.storedBytes),
+                          .integer(assignment.watermark), .bytes(slice.counters.storedBytes), .text(slice.outcome.isFinal ? "t" : "f"), .integer(Self.now())])
+                return slice
+            }
+        }
+        slices[assignment.jobId] = slice
+        return slice.progress(shard: index)
+    }
+
+    func deleteNextBatch(_ jobId: String, limit: Int) throws -> SliceProgress {
+        guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
+        guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
+        try withConnection { connection in
+            try connection.transaction {
+                let batch = PostgresDeleteBatch(slice: slice, limit: limit, now: Self.now())
+                let counts = try connection.query(batch.sql, batch.bindings)
+                let chosen = Int(counts.integer(0, 0))
+                slice.counters.deleted += UInt64(counts.integer(0, 1))
+                slice.counters.conversations += UInt64(counts.integer(0, 2))
+                slice.counters.messages += UInt64(counts.integer(0, 3))
+                slice.counters.auditEntries += UInt64(counts.integer(0, 4))
+                slice.counters.notifications += UInt64(counts.integer(0, 5))
+                slice.counters.events += UInt64(counts.integer(0, 6))
+                slice.batchChose(chosen, of: limit)
+                try checkpoint(slice, on: connection)
+            }
+        }
+        slices[jobId] = slice
+        return slice.progress(shard: index)
+    }
+
+    func failNextRecord(_ jobId: String, reason: String) throws -> SliceProgress {
+        guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
+        guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
+        let failed: SliceError? = try withConnection { connection in
+            try connection.transaction {
+                let next = PostgresDeleteBatch.next(of: slice)
+                let found = try connection.query(next.sql, next.bindings)
+                guard found.count == 1 else { return nil }
+                let recordId = found.text(0, 0)
+                try connection.query("INSERT INTO delete_failures (job_id, record_id, message) VALUES ($1, $2, $3)",
+                                     [.text(jobId), .text(recordId), .text(reason)])
+                slice.counters.failed = slice.counters.failed.saturatingAdd(1)
+                try checkpoint(slice, on: connection)
+                return SliceError(recordId: recordId, message: reason)
+            }
+        }
+        slices[jobId] = slice
+        var answer = slice.progress(shard: index)
+        answer.errors = failed.map { [$0] } ?? []
+        return answer
+    }
+
+    func cancelProgress(_ jobId: String) throws -> SliceProgress {
+        guard let slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
+        return slice.progress(shard: index)
+    }
+
+    func cancelSlice(_ jobId: String) throws -> SliceProgress {
+        guard var slice = try slice(jobId) else {
+            try withConnection { connection in
+                try connection.query("""
+                    INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, cancelled, created_at)
+                    VALUES ($1, '', '', '', 0, $2, true, true, $3)
+                    """, [.text(jobId), .bytes(DeleteCounters().storedBytes), .integer(Self.now())])
+            }
+            return SliceProgress(jobId: jobId, shard: UInt32(index), counters: DeleteCounters(), outcome: .cancelled)
+        }
+        guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
+        slice.cancel()
+        try withConnection { try checkpoint(slice, on: $0) }
+        slices[jobId] = slice
+        return slice.progress(shard: index)
+    }
+
+    private func checkpoint(_ slice: DeleteSlice, on connection: PostgresConnection) throws {
+        try connection.query("UPDATE delete_slices SET counters = $1, finished = $2, cancelled = $3 WHERE job_id = $4", [
+            .bytes(slice.counters.storedBytes), .text(slice.outcome.isFinal ? "t" : "f"), .text(slice.outcome == .cancelled ? "t" : "f"),
+            .text(slice.assignment.jobId),
+        ])
+    }
+
+    /// The slice of `jobId`, from memory or from its checkpoint row.
+    private func slice(_ jobId: String) throws -> DeleteSlice? {
+        if let slice = slices[jobId] { return slice }
+        let read = try withConnection { connection in
+            try connection.query(
+                "SELECT org, requester, filter, watermark, counters, finished, cancelled FROM delete_slices WHERE job_id = $1", [.text(jobId)])
+        }
+        guard read.count == 1 else { return nil }
+        // A tombstone (cancelled before it was assigned) has no filter to read.
+        let filterBytes = read.bytes(0, 2)
+        let filter = filterBytes.isEmpty ? ContactFilter() : try ContactFilter(storedBytes: filterBytes)
+        let assignment = SliceAssignment(jobId: jobId, org: read.text(0, 0), requester: read.text(0, 1), filter: filter, watermark: read.integer(0, 3))
+        let slice = DeleteSlice(
+            assignment: assignment, counters: try DeleteCounters(storedBytes: read.bytes(0, 4)),
+            outcome: read.text(0, 6) == "t" ? .cancelled : read.text(0, 5) == "t" ? .finished : .running)
+        slices[jobId] = slice
+        return slice
+    }
+
+    // MARK: - Outbox
+
+    func outbox(limit: Int) throws -> [OutboxEvent] {
+        let rows = try withConnection { connection in
+            try connection.query("SELECT seq, org, type, payload, created_at FROM event_outbox ORDER BY seq LIMIT $1", [.integer(Int64(limit))])
+        }
+        return (0..<rows.count).map { row in
+            OutboxEvent(shard: UInt32(index), seq: rows.integer(row, 0), org: rows.text(row, 1), type: rows.text(row, 2),
+                        payload: rows.text(row, 3), createdAt: rows.integer(row, 4))
+        }
+    }
+
+    func removeFromOutbox(through seq: Int64) throws {
+        try withConnection { connection in
+            try connection.query("DELETE FROM event_outbox WHERE seq <= $1", [.integer(seq)])
+        }
+    }
+
+    private static func now() -> Int64 { Int64(time(nil)) * 1000 }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import TestSupport
+import Testing
+import Wire
+@testable import Shard
+
+/// The engines a shard's partition can live in.
+enum Engine: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// One shard's partition on an engine: its writer and its readers, on a new, empty database.
+struct OpenPartition {
+    let store: any PartitionStore
+    let reads: any PartitionReads
+    /// Where it lives (a file path, or a connection string), to open it again.
+    let location: String
+    let engine: Engine
+
+    static let everySlot = SlotRange(lower: 0, upper: PartitionMap.slotCount)
+
+    static func new(_ engine: Engine, in scratch: ScratchDirectory) throws -> OpenPartition {
+        switch engine {
+        case .sqlite: try open(engine, at: "\(scratch.path)/\(UUID().uuidString).db")
+        case .postgres: try open(engine, at: try TestPostgres.newDatabase())
+        }
+    }
+
+    static func open(_ engine: Engine, at location: String) throws -> OpenPartition {
+        switch engine {
+        case .sqlite:
+            let store = try ShardStore(path: location, index: 0, slots: everySlot)
+            return OpenPartition(store: store, reads: try ReaderPool(path: location, index: 0), location: location, engine: engine)
+        case .postgres:
+            let store = try PostgresShardStore(connectionString: location, index: 0, slots: everySlot)
+            let readers = ReaderPool(try (0..<2).map { _ in try PostgresShardReader(connectionString: location, index: 0) })
+            return OpenPartition(store: store, reads: readers, location: location, engine: engine)
+        }
+    }
+
+    /// Imports `records` in chunks as the shard's service does, stamped with a version above every earlier one.
+    @discardableResult
+    func importAll(org: String, _ records: [ImportRecord]) async throws -> ImportCounts {
+        let version = TestVersions.next()
+        var counts = ImportCounts()
+        var next = 0
+        while next < records.count {
+            let chunk = try await store.importChunk(org: org, records, from: next, version: version)
+            counts = counts + chunk.counts
+            next = chunk.next
+        }
+        return counts
+    }
+
+    /// Runs `assignment`'s slice to its end in batches of `limit`.
+    func deleteAll(_ assignment: SliceAssignment, limit: Int = 7) async throws -> SliceProgress {
+        var progress = try await store.startSlice(assignment)
+        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch(assignment.jobId, limit: limit) }
+        return progress
+    }
+}
+
+/// What every engine must do alike: the shard's storage tests, run on SQLite and on PostgreSQL
+/// (a server of this test process's own, `TestPostgres`).
+@Suite struct PartitionContractTests {
+    private let scratch: ScratchDirectory
+
+    init() throws {
+        scratch = try ScratchDirectory("contract")
+    }
+
+    private static func id(_ number: Int) -> String { String(format: "%024x", number) }
+
+    private static func contact(
+        _ number: Int, stage: String = "s1", assignee: String? = "u1", tags: [String] = ["t"], name: String? = nil, conversations: Int = 2
+    ) -> ImportRecord {
+        let id = id(number)
+        return ImportRecord(
+            kind: .contact, id: id, contactId: id, stageId: stage, assignedTo: assignee, name: name ?? "N \(number)", email: "e\(number)@x.io",
+            phone: "\(number)", tags: tags, source: number % 2 == 0 ? "web" : nil, createdAt: Int64(number), updatedAt: Int64(number * 2),
+            conversations: (0..<conversations).map { c in
+                ConversationRecord(id: "c\(c)" + id.suffix(22), channel: "sms", createdAt: 1, messages: (0..<3).map { m in
+                    MessageRecord(id: "m\(c)\(m)" + id.suffix(21), direction: "in", body: "tab\there \\ \"quoted\"\nline", createdAt: 2)
+                })
+            })
+    }
+
+    @Test(arguments: Engine.allCases)
+    func importedRecordsReadBackWithTheirCascade(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        var odd = Self.contact(1, tags: ["a", "b \"quoted\"", "c,d", "{e}", "é"], name: "Tab\tand\\backslash")
+        odd.assignedTo = nil
+        let application = ImportRecord(
+            kind: .application, id: Self.id(900), contactId: Self.id(1), stageId: "s2", assignedTo: nil, name: "App", email: "", phone: "",
+            tags: [], source: nil, createdAt: 5, updatedAt: 6, conversations: [])
+        let counts = try await partition.importAll(org: "o1", [odd] + (2..<30).map { Self.contact($0) } + [application])
+        #expect(counts == ImportCounts(contacts: 29, applications: 1, conversations: 58, messages: 174))
+        let stats = try await partition.reads.stats(org: "o1")
+        #expect([stats.contacts, stats.applications, stats.conversations, stats.messages] == [29, 1, 58, 174])
+        #expect(try await partition.reads.stats(org: "o2") == OrgStats())
+
+        let detail = try #require(try await partition.reads.contact(org: "o1", id: Self.id(1)))
+        #expect(detail.contact.name == "Tab\tand\\backslash")
+        #expect(detail.contact.tags == ["a", "b \"quoted\"", "c,d", "{e}", "é"])
+        #expect(detail.contact.assignedTo == nil)
+        #expect(detail.contact.source == nil)
+        #expect([detail.conversationCount, detail.messageCount] == [2, 6])
+        #expect(try await partition.reads.contact(org: "o2", id: Self.id(1)) == nil)
+
+        // A re-import replaces the contact and its whole cascade; within one chunk, the last of an id wins.
+        try await partition.importAll(org: "o1", [Self.contact(2, name: "first", conversations: 2), Self.contact(2, name: "last", conversations: 1)])
+        let replaced = try #require(try await partition.reads.contact(org: "o1", id: Self.id(2)))
+        #expect(replaced.contact.name == "last")
+        #expect([replaced.conversationCount, replaced.messageCount] == [1, 3])
+        #expect(try await partition.reads.stats(org: "o1").contacts == 29)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func anOrgWideDeleteTakesEveryRecordWithItsCascadeAndSideEffects(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        try await partition.importAll(org: "o1", (0..<40).map { Self.contact($0, assignee: $0 % 4 == 0 ? nil : "u\($0 % 3)") })
+        try await partition.importAll(org: "o2", (100..<105).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let progress = try await partition.deleteAll(SliceAssignment(jobId: "job-1", org: "o1", requester: "boss", filter: filter))
+        #expect(progress.outcome == .finished)
+        let counters = progress.counters
+        #expect([counters.total, counters.deleted, counters.skipped, counters.failed] == [40, 40, 0, 0])
+        #expect([counters.conversations, counters.messages, counters.auditEntries, counters.notifications, counters.events] == [80, 240, 40, 30, 40])
+
+        let after = try await partition.reads.stats(org: "o1")
+        #expect([after.contacts, after.conversations, after.messages, after.auditEntries, after.notifications] == [0, 0, 0, 40, 30])
+        #expect(try await partition.reads.stats(org: "o2").contacts == 5, "another org's records are untouched")
+
+        let events = try await partition.store.outbox(limit: 100)
+        #expect(events.count == 40)
+        #expect(events.map(\.seq) == events.map(\.seq).sorted())
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data(events[0].payload.utf8)) as? [String: String])
+        #expect(payload["jobId"] == "job-1")
+        #expect(payload["contactId"].map { $0.count == 24 } == true)
+        try await partition.store.removeFromOutbox(through: events[9].seq)
+        #expect(try await partition.store.outbox(limit: 100).count == 30)
+
+        let audits = try await partition.reads.logPage(LogQuery(kind: .auditEntries, org: "o1", type: "CONTACT_DELETE", jobId: "job-1", userId: nil, after: [], limit: 5), after: 0, limit: 5)
+        #expect(audits.total == 40)
+        #expect(audits.entries.count == 5)
+        #expect(audits.entries[0].actor == "boss")
+        let snapshot = try #require(try JSONSerialization.jsonObject(with: Data(audits.entries[0].snapshot.utf8)) as? [String: String])
+        #expect(Set(snapshot.keys) == ["name", "email", "phone"])
+        let notices = try await partition.reads.logPage(LogQuery(kind: .notifications, org: "o1", type: nil, jobId: nil, userId: "u1", after: [], limit: 100), after: 0, limit: 100)
+        #expect(notices.total == 10)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aSliceResumesFromItsCheckpointAfterTheStoreIsOpenedAgain(engine: Engine) async throws {
+        var partition: OpenPartition? = try OpenPartition.new(engine, in: scratch)
+        let location = try #require(partition?.location)
+        try await partition?.importAll(org: "o1", (0..<30).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(jobId: "job-r", org: "o1", requester: "boss", filter: filter)
+        _ = try await partition?.store.startSlice(assignment)
+        let first = try #require(try await partition?.store.deleteNextBatch("job-r", limit: 12))
+        #expect(first.counters.deleted == 12)
+        partition = nil  // the process dies: its connections close, its locks go
+
+        let reopened = try OpenPartition.open(engine, at: location)
+        let again = try await reopened.store.startSlice(assignment)
+        #expect(again.counters.deleted == 12, "a repeated assignment resumes, never restarts")
+        let done = try await reopened.deleteAll(assignment)
+        #expect([done.counters.total, done.counters.deleted, done.counters.auditEntries] == [30, 30, 30])
+        #expect(try await reopened.reads.stats(org: "o1").contacts == 0)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func recordsImportedAfterTheJobWasRegisteredAreLeftAlone(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        try await partition.importAll(org: "o1", (0..<10).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(jobId: "job-w", org: "o1", requester: "boss", filter: filter)
+        try await partition.importAll(org: "o1", (10..<15).map { Self.contact($0) })
+        let done = try await partition.deleteAll(assignment)
+        #expect([done.counters.total, done.counters.deleted] == [10, 10])
+        #expect(try await partition.reads.stats(org: "o1").contacts == 5)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aCancelStopsASliceAndATombstoneKeepsAnUnassignedJobFromStarting(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        try await partition.importAll(org: "o1", (0..<20).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(jobId: "job-c", org: "o1", requester: "boss", filter: filter)
+        _ = try await partition.store.startSlice(assignment)
+        _ = try await partition.store.deleteNextBatch("job-c", limit: 5)
+        let cancelled = try await partition.store.cancelSlice("job-c")
+        #expect(cancelled.outcome == .cancelled)
+        #expect(try await partition.store.deleteNextBatch("job-c", limit: 5).counters.deleted == 5, "nothing more is deleted")
+
+        #expect(try await partition.store.cancelSlice("job-early").outcome == .cancelled)
+        let late = try await partition.store.startSlice(SliceAssignment(jobId: "job-early", org: "o1", requester: "boss", filter: filter))
+        #expect(late.outcome == .cancelled)
+        #expect(try await partition.reads.stats(org: "o1").contacts == 15)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aRecordSetAsideAsFailedIsPassedByAndCounted(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        try await partition.importAll(org: "o1", (0..<6).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(jobId: "job-f", org: "o1", requester: "boss", filter: filter)
+        _ = try await partition.store.startSlice(assignment)
+        let failed = try await partition.store.failNextRecord("job-f", reason: "held by a legal hold")
+        #expect(failed.errors.map(\.message) == ["held by a legal hold"])
+        #expect(failed.errors.first?.recordId == Self.id(0), "the first in seq order")
+        let done = try await partition.deleteAll(assignment)
+        #expect([done.counters.total, done.counters.deleted, done.counters.failed, done.counters.skipped] == [6, 5, 1, 0])
+        #expect(try await partition.reads.contact(org: "o1", id: Self.id(0)) != nil)
+    }
+
+    /// Filters mean the same on both engines: every rule, its edge cases (case, non-ASCII,
+    /// LIKE's wildcards, duplicate and awkward tags), counted and deleted on each.
+    @Test func everyFilterMatchesTheSameRecordsOnBothEngines() async throws {
+        let names = ["Ada Lovelace", "ADA KING", "émile", "ÉMILE", "50% off_sale", "back\\slash", "Zoë"]
+        let records = (0..<70).map { number in
+            Self.contact(
+                number, stage: "s\(number % 3)", assignee: number % 5 == 0 ? nil : "u\(number % 4)",
+                tags: [["vip"], ["vip", "lead"], [], ["lead", "é", "a,b"], ["VIP"]][number % 5], name: names[number % names.count], conversations: 0)
+        }
+        let partitions = try Engine.allCases.map { try OpenPartition.new($0, in: scratch) }
+        for partition in partitions { try await partition.importAll(org: "o1", records) }
+
+        var filters: [ContactFilter] = []
+        func add(_ change: (inout ContactFilter) -> Void) {
+            var filter = ContactFilter()
+            filter.requester = "u1"
+            filter.stageIds = ["s0", "s2"]
+            change(&filter)
+            filters.append(filter)
+        }
+        add { $0.orgWide = true }
+        add { _ in }
+        add { $0.stageIds = [] }
+        add { $0.owner = .owned }
+        add { $0.owner = .unowned }
+        add { $0.owner = .mine }
+        add { $0.createdAfter = 10; $0.createdBefore = 50 }
+        add { $0.updatedAfter = 40; $0.updatedBefore = 41 }
+        add { $0.orgWide = true; $0.tagsAny = ["vip", "é"] }
+        add { $0.orgWide = true; $0.tagsAll = ["vip", "lead", "vip"] }
+        add { $0.orgWide = true; $0.tagsAll = ["a,b"] }
+        add { $0.orgWide = true; $0.source = "web" }
+        add { $0.orgWide = true; $0.assignedTo = ["u1", "u3"] }
+        add { $0.orgWide = true; $0.assignedTo = [] }
+        for term in ["ada", "ÉMILE", "émile", "%", "_", "50% off", "\\", "zoë", "ZOË", "e1"] {
+            add { $0.orgWide = true; $0.search = term }
+        }
+        var seen = Set<UInt64>()
+        for filter in filters {
+            var counts: [UInt64] = []
+            for partition in partitions { counts.append(try await partition.reads.count(org: "o1", filter: filter)) }
+            #expect(counts[0] == counts[1], "\(filter): SQLite \(counts[0]), PostgreSQL \(counts[1])")
+            seen.insert(counts[0])
+        }
+        #expect(seen.count >= 10, "the filters tell records apart: \(seen.sorted())")
+        // And a delete by a narrow filter takes the same records.
+        var narrow = ContactFilter()
+        narrow.stageIds = ["s1"]
+        narrow.tagsAny = ["lead"]
+        narrow.search = "a"
+        var left: [[Bool]] = []
+        for partition in partitions {
+            _ = try await partition.deleteAll(SliceAssignment(jobId: "job-n", org: "o1", requester: "boss", filter: narrow), limit: 3)
+            var present: [Bool] = []
+            for record in records { present.append(try await partition.reads.contact(org: "o1", id: record.id) != nil) }
+            left.append(present)
+        }
+        #expect(left[0] == left[1])
+        #expect(left[0].contains(false))
+    }
+}
+
+/// What only PostgreSQL needs proving: its fencing lock.
+@Suite struct PostgresPartitionTests {
+    @Test func aSecondStoreForTheSameShardIsRefusedWhileTheFirstLives() throws {
+        let location = try TestPostgres.newDatabase()
+        var first: PostgresShardStore? = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
+        #expect(throws: StoreError.self) { try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot) }
+        _ = first
+        first = nil
+        _ = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
+    }
+
+    @Test func aDatabaseMadeForAnotherShardIsRefused() throws {
+        let location = try TestPostgres.newDatabase()
+        _ = try PostgresShardStore(connectionString: location, index: 0, slots: SlotRange(lower: 0, upper: 10))
+        let refused = #expect(throws: StoreError.self) { try PostgresShardStore(connectionString: location, index: 0, slots: SlotRange(lower: 0, upper: 20)) }
+        if case .foreignDatabase = refused {} else { Issue.record("expected foreignDatabase, got \(String(describing: refused))") }
+    }
+}
