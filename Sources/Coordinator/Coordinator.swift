@@ -18,10 +18,15 @@ struct Coordinator {
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         try PidFile.makeDirectory(layout.shardsDirectory, mode: 0o700)
         let map = try PartitionMapFile.loadOrCreate(at: layout.partitionMap, shards: options.shardCount)
+        if case .postgres(let server) = options.storage {
+            // Each shard's database, made before the shard first connects to it.
+            for shard in 0..<map.ranges.count { try server.createDatabase(PostgresServer.shardDatabase(shard)) }
+        }
         let runtime = try ProcessRuntime(loopName: "coordinator-loop")
         let loop = runtime.loop
         let supervisor = ShardSupervisor(
-            map: map, layout: layout, shardExecutable: options.shardExecutable, intensity: options.intensity, loop: loop, log: log)
+            map: map, layout: layout, shardExecutable: options.shardExecutable, storage: options.storage, intensity: options.intensity,
+            loop: loop, log: log)
         let gateways = GatewayHub()
         // Ordered streams, each drained by one task: events reach the gateways in log order,
         // and job documents reach the log in the order they changed.

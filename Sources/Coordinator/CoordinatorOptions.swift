@@ -2,7 +2,7 @@ import Foundation
 import Wire
 
 /// The coordinator's command line:
-/// `--data DIR --shards N [--shard-executable PATH] [--max-restarts N] [--restart-window SECONDS]`.
+/// `--data DIR --shards N [--shard-executable PATH] [--max-restarts N] [--restart-window SECONDS] [--storage sqlite|postgres]`.
 struct CoordinatorOptions: Equatable {
     /// Shard counts beyond this are refused: each shard is a process with its own database.
     static let maxShards = 256
@@ -12,15 +12,19 @@ struct CoordinatorOptions: Equatable {
     var shardExecutable: String
     /// More restarts of one shard than this within the window cool it down before the next.
     var intensity: RestartIntensity
+    /// Where the shards keep their partitions; passed on to each shard.
+    var storage: StorageChoice
 
     /// `executable` is this program's path; the shard binary defaults to its sibling `shard`.
-    init(arguments: [String], executable: String) throws(ProcessOptions.UsageError) {
-        let options = try ProcessOptions(arguments, known: ["data", "shards", "shard-executable", "max-restarts", "restart-window"])
+    /// `environment` holds the PostgreSQL server's connection string, when `--storage postgres`.
+    init(arguments: [String], executable: String, environment: [String: String] = [:]) throws(ProcessOptions.UsageError) {
+        let options = try ProcessOptions(arguments, known: ["data", "shards", "shard-executable", "max-restarts", "restart-window", "storage"])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         shardCount = try options.integer("shards", default: 4, in: 1...Self.maxShards)
         intensity = RestartIntensity(
             maxRestarts: try options.integer("max-restarts", default: RestartIntensity.standard.maxRestarts, in: 0...10_000),
             window: .seconds(try options.integer("restart-window", default: 60, in: 1...86_400)))
+        storage = try StorageChoice(flag: options.string("storage"), environment: environment)
         shardExecutable = options.string("shard-executable")
             ?? URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("shard").path
     }

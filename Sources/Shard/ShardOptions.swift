@@ -1,7 +1,7 @@
 import Wire
 
 /// The shard's command line, as the coordinator spawns it:
-/// `--data DIR --index I --shards N --slots LOWER-UPPER --parent-pid P`.
+/// `--data DIR --index I --shards N --slots LOWER-UPPER --parent-pid P [--storage sqlite|postgres]`.
 struct ShardOptions: Equatable {
     var layout: ClusterLayout
 
@@ -12,9 +12,12 @@ struct ShardOptions: Equatable {
     var slots: SlotRange
     /// The coordinator's pid; the shard exits if its parent is already someone else.
     var parentPID: Int32
+    /// Where its partition lives: a SQLite file (`databasePath`) or a database on a PostgreSQL server.
+    var storage: StorageChoice
 
-    init(arguments: [String]) throws(ProcessOptions.UsageError) {
-        let options = try ProcessOptions(arguments, known: ["data", "index", "shards", "slots", "parent-pid"])
+    /// `environment` holds the PostgreSQL server's connection string, when `--storage postgres`.
+    init(arguments: [String], environment: [String: String] = [:]) throws(ProcessOptions.UsageError) {
+        let options = try ProcessOptions(arguments, known: ["data", "index", "shards", "slots", "parent-pid", "storage"])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         shardCount = try options.integer("shards", in: 1...1024)
         index = try options.integer("index", in: 0...(shardCount - 1))
@@ -24,5 +27,6 @@ struct ShardOptions: Equatable {
         }
         self.slots = slots
         parentPID = Int32(try options.integer("parent-pid", in: 1...Int(Int32.max)))
+        storage = try StorageChoice(flag: options.string("storage"), environment: environment)
     }
 }

@@ -27,8 +27,7 @@ struct ShardProcess {
             exit(1)
         }
         // A database made for another shard or slot range is refused: exit non-zero.
-        let store = try ShardStore(path: options.databasePath, index: options.index, slots: options.slots)
-        let readers = try ReaderPool(path: options.databasePath, index: options.index)
+        let (store, readers) = try options.openPartition()
         let runtime = try ProcessRuntime(loopName: "shard-loop")
         let pid = getpid()
         let publisher = OutboxPublisher(store: store, log: log)

@@ -1,11 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import Wire
 
 ProcessRuntime.keepNewFilesPrivate()
 do {
-    let options = try ShardOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+    let options = try ShardOptions(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
     try await ShardProcess(options: options).run()
 } catch {
     let exitReason = ShardExit(for: error)

@@ -13,6 +13,8 @@ actor ShardSupervisor {
     private var roster: ShardRoster
     private let layout: ClusterLayout
     private let shardExecutable: String
+    /// Where the shards keep their partitions (`--storage`), passed to each.
+    private let storage: StorageChoice
     private let map: PartitionMap
     private let loop: EventLoop
     private let log: Log
@@ -24,11 +26,15 @@ actor ShardSupervisor {
     /// How long stopping shards get after SIGTERM before SIGKILL.
     static let stopDeadline: Duration = .seconds(5)
 
-    init(map: PartitionMap, layout: ClusterLayout, shardExecutable: String, intensity: RestartIntensity, loop: EventLoop, log: Log) {
+    init(
+        map: PartitionMap, layout: ClusterLayout, shardExecutable: String, storage: StorageChoice = .sqlite, intensity: RestartIntensity,
+        loop: EventLoop, log: Log
+    ) {
         roster = ShardRoster(shardCount: map.ranges.count, intensity: intensity)
         self.map = map
         self.layout = layout
         self.shardExecutable = shardExecutable
+        self.storage = storage
         self.loop = loop
         self.log = log
     }
@@ -126,7 +132,7 @@ actor ShardSupervisor {
         let arguments = [
             "--data", layout.dataDirectory, "--index", "\(shard)", "--shards", "\(roster.shardCount)", "--slots", "\(map.ranges[shard])",
             "--parent-pid", "\(getpid())",
-        ]
+        ] + storage.arguments
         let executable = shardExecutable
         let loop = loop
         return try await withCheckedThrowingContinuation { continuation in
