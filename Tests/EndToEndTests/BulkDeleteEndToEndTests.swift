@@ -7,10 +7,14 @@ import Testing
 import Wire
 
 /// The seed's endpoint over real HTTP on a real 4-shard cluster: every count
-/// checked against what the test computes from its own data.
+/// checked against what the test computes from its own data. The tests that
+/// take a `ClusterStorage` run on SQLite and on PostgreSQL: the delete itself
+/// (stages, applications, cancel, a shard killed mid-job) and what it leaves
+/// (the audit and notification logs, the events).
 @Suite(.serialized) struct BulkDeleteEndToEndTests {
-    @Test func deletesAnOrgsStagesExactlyAndLeavesEverythingElse() throws {
-        let cluster = try TestCluster(shards: 4)
+    @Test(arguments: ClusterStorage.allCases)
+    func deletesAnOrgsStagesExactlyAndLeavesEverythingElse(storage: ClusterStorage) throws {
+        let cluster = try TestCluster(shards: 4, storage: storage)
         defer { cluster.stop() }
         try cluster.start()
         let adminA = try cluster.token(org: "org-a", user: "admin-org-a")
@@ -75,8 +79,9 @@ import Wire
         #expect(left == after.filter { $0.stage == "s0" }.count)
     }
 
-    @Test func deletesApplicationsWithoutTouchingContacts() throws {
-        let cluster = try TestCluster(shards: 2)
+    @Test(arguments: ClusterStorage.allCases)
+    func deletesApplicationsWithoutTouchingContacts(storage: ClusterStorage) throws {
+        let cluster = try TestCluster(shards: 2, storage: storage)
         defer { cluster.stop() }
         try cluster.start()
         let admin = try cluster.token(org: "org-a", user: "admin-org-a")
@@ -113,8 +118,9 @@ import Wire
 
 /// Guards around a job: cancel, the per-org cap, expectedCount, dryRun, Idempotency-Key, listing.
 @Suite(.serialized) struct BulkJobGuardsEndToEndTests {
-    @Test func cancelStopsEveryShardAtABatchBoundaryWithExactCountsAndTheCapRefusesAFifthJob() throws {
-        let cluster = try TestCluster(shards: 2)
+    @Test(arguments: ClusterStorage.allCases)
+    func cancelStopsEveryShardAtABatchBoundaryWithExactCountsAndTheCapRefusesAFifthJob(storage: ClusterStorage) throws {
+        let cluster = try TestCluster(shards: 2, storage: storage)
         defer { cluster.stop() }
         try cluster.start()
         let admin = try cluster.token(org: "org-a", user: "u1")
@@ -213,8 +219,9 @@ import Wire
         return (total, entries.compactMap { $0["id"] as? String }, entries)
     }
 
-    @Test func pagesEveryAuditEntryAndEachAssigneesNotificationsExactlyOnce() throws {
-        let cluster = try TestCluster(shards: 3)
+    @Test(arguments: ClusterStorage.allCases)
+    func pagesEveryAuditEntryAndEachAssigneesNotificationsExactlyOnce(storage: ClusterStorage) throws {
+        let cluster = try TestCluster(shards: 3, storage: storage)
         defer { cluster.stop() }
         try cluster.start()
         let admin = try cluster.token(org: "org-a", user: "admin")
@@ -257,8 +264,9 @@ import Wire
 
 /// `GET /api/events`: every deleted contact's event reaches a subscriber of its org, with stable ids.
 @Suite(.serialized) struct EventsEndToEndTests {
-    @Test func aSubscriberSeesOneContactRemovedEventPerDeletedContactAndCanResume() throws {
-        let cluster = try TestCluster(shards: 4)
+    @Test(arguments: ClusterStorage.allCases)
+    func aSubscriberSeesOneContactRemovedEventPerDeletedContactAndCanResume(storage: ClusterStorage) throws {
+        let cluster = try TestCluster(shards: 4, storage: storage)
         defer { cluster.stop() }
         try cluster.start()
         let admin = try cluster.token(org: "org-a", user: "u1")
@@ -365,8 +373,9 @@ import Wire
 
 /// A shard killed during a job is restarted, gets its slice again, and the job still finishes exactly.
 @Suite(.serialized) struct BulkDeleteRestartEndToEndTests {
-    @Test func aJobFinishesExactlyAfterOneOfItsShardsIsKilled() throws {
-        let cluster = try TestCluster(shards: 2)
+    @Test(arguments: ClusterStorage.allCases)
+    func aJobFinishesExactlyAfterOneOfItsShardsIsKilled(storage: ClusterStorage) throws {
+        let cluster = try TestCluster(shards: 2, storage: storage)
         var seen: Set<Int32> = []
         defer { cluster.stop(everSeen: seen) }
         try cluster.start()

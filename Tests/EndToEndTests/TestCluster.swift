@@ -6,6 +6,14 @@ import TestSupport
 import Testing
 import Wire
 
+/// Where a test cluster keeps its shards: `scripts/cluster start --storage`. PostgreSQL is a
+/// private server under the cluster's directory, which `scripts/cluster` starts and stops.
+enum ClusterStorage: String, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+}
+
 /// A real cluster, started by `scripts/cluster` from the debug build in a
 /// temporary directory, and always stopped and removed by `stop()`.
 final class TestCluster: @unchecked Sendable {
@@ -13,11 +21,12 @@ final class TestCluster: @unchecked Sendable {
     let data: String
     let port: UInt16
     let shards: Int
+    let storage: ClusterStorage
     let layout: ClusterLayout
     private let repo: URL
     private let binaries: String
 
-    init(shards: Int) throws {
+    init(shards: Int, storage: ClusterStorage = .sqlite) throws {
         repo = repositoryRoot
         binaries = try Self.binaryDirectory(repo: repo)
         // A short path: Unix socket paths are limited to 107 bytes.
@@ -26,6 +35,7 @@ final class TestCluster: @unchecked Sendable {
         data = String(cString: made)
         port = try Self.freePort()
         self.shards = shards
+        self.storage = storage
         layout = ClusterLayout(dataDirectory: data)
     }
 
@@ -37,7 +47,8 @@ final class TestCluster: @unchecked Sendable {
     }
 
     func start() throws {
-        let (status, output) = try script("cluster", ["start", "--shards", "\(shards)", "--port", "\(port)", "--data", data])
+        let (status, output) = try script(
+            "cluster", ["start", "--shards", "\(shards)", "--port", "\(port)", "--data", data, "--storage", storage.rawValue])
         guard status == 0 else { throw ClusterError.startFailed(output + logs()) }
     }
 
@@ -135,8 +146,8 @@ extension TestCluster {
 
     /// A started cluster of `shards` holding `contacts` contacts of org-a
     /// (`DataEndToEndTests.dataSet(org: 1)`), with an admin token of that org.
-    static func seeded(shards: Int = 2, contacts: Int) throws -> (TestCluster, String) {
-        let cluster = try TestCluster(shards: shards)
+    static func seeded(shards: Int = 2, contacts: Int, storage: ClusterStorage = .sqlite) throws -> (TestCluster, String) {
+        let cluster = try TestCluster(shards: shards, storage: storage)
         try cluster.start()
         let admin = try cluster.token(org: "org-a", user: "u1")
         let body = DataEndToEndTests.dataSet(org: 1, count: contacts).map(\.line).joined(separator: "\n")
