@@ -10,7 +10,7 @@ import Wire
 /// A batch that fails rolls back whole (its deletions and its checkpoint are
 /// one transaction), so retrying it, or failing the slice, never miscounts.
 /// Transient storage faults (a lock, a full disk, an I/O error) are retried
-/// after `retryDelays`. A fault that one record causes (a constraint) is
+/// after `retryDelays`; a lost database server, every 1.6 s until it is back. A fault that one record causes (a constraint) is
 /// narrowed down by halving the batch until a batch of one fails: that
 /// record is set aside as failed (counted in `failed`, listed in `errors`)
 /// and the slice goes on. Any other fault, or one that outlasts the retries,
@@ -193,8 +193,9 @@ actor DeleteRunner {
         while true {
             do {
                 return try await step()
-            } catch let error as any StorageFailure where error.isTransient && !delays.isEmpty {
-                let delay = delays.removeFirst()
+            } catch let error as any StorageFailure where error.isTransient && (!delays.isEmpty || error.fault == .connection) {
+                // A database server that went away pauses the slice until it is back, however long.
+                let delay = delays.isEmpty ? Self.retryDelays[Self.retryDelays.count - 1] : delays.removeFirst()
                 log.warning("delete job \(jobId): \(what) failed: \(error); retrying in \(delay)")
                 try? await Task.sleep(for: delay)
             }

@@ -39,7 +39,7 @@ struct ShardProcess {
         await publisher.attach(link)
         await link.start()
         let heartbeats = Task { await Self.sendHeartbeats(over: link, publisher: publisher) }
-        let checkpoints = Task { await Self.truncateTheWALWhenIdle(store, log: log) }
+        let checkpoints = Task { await Self.tidyWhenIdle(store, log: log) }
         await runtime.waitForStopSignal(log: log)
         heartbeats.cancel()
         checkpoints.cancel()
@@ -63,16 +63,22 @@ struct ShardProcess {
         }
     }
 
-    /// How often the store is asked whether its writes have paused, to truncate the WAL then.
+    /// How often the store is asked whether its writes have paused (to truncate SQLite's WAL
+    /// then), and, while its database server is away, to reach it again.
     static let idleCheckpointInterval: Duration = .seconds(1)
 
-    /// Its own loop, not the heartbeat's: a long batch holds the store, and must not hold up the heartbeats.
-    private static func truncateTheWALWhenIdle(_ store: any PartitionStore, log: Log) async {
+    /// Its own loop, not the heartbeat's: a long batch holds the store, and must not hold up the
+    /// heartbeats. A failure is logged when it starts and when it ends, not every second.
+    private static func tidyWhenIdle(_ store: any PartitionStore, log: Log) async {
+        var failing = false
         while !Task.isCancelled {
             do {
                 try await store.checkpointIfIdle()
+                if failing { log.info("the shard's storage answers again") }
+                failing = false
             } catch {
-                log.warning("truncating the WAL of an idle shard failed: \(error); trying again in \(idleCheckpointInterval)")
+                if !failing { log.warning("idle housekeeping of the shard's storage failed: \(error); trying again every \(idleCheckpointInterval)") }
+                failing = true
             }
             try? await Task.sleep(for: idleCheckpointInterval)
         }

@@ -12,7 +12,7 @@ struct ShardService: ConnectionDelegate {
         do {
             switch request {
             case .ping:
-                return .pong(ShardStatus(index: UInt32(index), pid: pid))
+                return .pong(ShardStatus(index: UInt32(index), pid: pid, storageReachable: store.storageReachable))
             case .importRecords(let org, let batch, let version):
                 let records = try await store.records(of: batch)
                 // In chunks of about `BatchSizer.target`: one transaction each, and other work between them.
@@ -44,6 +44,8 @@ struct ShardService: ConnectionDelegate {
             case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events, .rethrottleJob:
                 return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
             }
+        } catch let error as any StorageFailure where error.fault == .connection {
+            return .failure(RemoteFailure(.unavailable, "shard \(index): its database server does not answer (\(error)); try again shortly"))
         } catch let error as StoreError {
             if case .readBudgetExceeded = error { return .failure(RemoteFailure(.unavailable, "shard \(index): \(error)")) }
             return .failure(RemoteFailure(.internal, "shard \(index): \(error)"))

@@ -92,7 +92,9 @@ actor ShardSupervisor {
         let answered = await withTaskGroup(of: Int?.self) { group in
             for (shard, connection) in live {
                 group.addTask {
-                    guard case .pong = try? await connection.request(.ping, timeout: Self.pingTimeout) else { return nil }
+                    // Up: it answers, and so does its storage.
+                    guard case .pong(let status) = try? await connection.request(.ping, timeout: Self.pingTimeout), status.storageReachable
+                    else { return nil }
                     return shard
                 }
             }

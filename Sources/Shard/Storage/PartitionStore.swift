@@ -10,6 +10,9 @@ import Wire
 protocol PartitionStore: Actor {
     /// The shard this partition belongs to.
     nonisolated var index: Int { get }
+    /// False while the storage does not answer (a database server away): the shard is up but
+    /// cannot work, and says so to the coordinator's pings. Read without waiting for a batch.
+    nonisolated var storageReachable: Bool { get }
 
     /// The records of `batch`, decoded on the writer's thread (at bulk priority).
     func records(of batch: ImportBatch) throws -> [ImportRecord]
@@ -33,7 +36,8 @@ protocol PartitionStore: Actor {
     /// Forgets delivered events: every outbox row up to and including `seq`.
     func removeFromOutbox(through seq: Int64) throws
 
-    /// Housekeeping once writes pause, called every second; true when it did some.
+    /// Housekeeping once writes pause, called every second (and, where the storage is a server
+    /// that went away, trying to reach it again); true when it did some.
     @discardableResult
     func checkpointIfIdle() throws -> Bool
     /// Leaves the partition tidy before the process exits.

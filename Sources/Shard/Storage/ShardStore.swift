@@ -22,6 +22,8 @@ actor ShardStore: PartitionStore {
 
     nonisolated let path: String
     nonisolated let index: Int
+    /// A file on this host: there is no server to lose.
+    nonisolated var storageReachable: Bool { true }
     let slots: SlotRange
     let database: SQLiteDatabase
     private let lock: PartitionLock

@@ -43,23 +43,29 @@ package struct ClusterHealth: WireCodable {
     }
 }
 
-/// A shard's answer to a ping: proof that its mailbox is being served.
+/// A shard's answer to a ping: proof that its mailbox is being served, and
+/// whether its storage answers (a shard whose database server is away is up
+/// but cannot work: `/healthz` reports it degraded).
 package struct ShardStatus: WireCodable {
     package var index: UInt32
     package var pid: Int32
+    package var storageReachable: Bool
 
-    package init(index: UInt32, pid: Int32) {
+    package init(index: UInt32, pid: Int32, storageReachable: Bool = true) {
         self.index = index
         self.pid = pid
+        self.storageReachable = storageReachable
     }
 
     package func encode(to writer: inout WireWriter) {
         writer.write(index)
         writer.write(pid)
+        writer.write(storageReachable)
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
         index = try reader.readUInt32("shardStatus.index")
         pid = try reader.readInt32("shardStatus.pid")
+        storageReachable = try reader.readBool("shardStatus.storageReachable")
     }
 }

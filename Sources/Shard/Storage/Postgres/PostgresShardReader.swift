@@ -23,7 +23,18 @@ actor PostgresShardReader: PartitionReader {
 
     deinit { executor.shutdown() }
 
+    /// A read finds a connection the server dropped (it restarted while the reader was idle)
+    /// only by using it: reads are safe to repeat, so such a read runs once more on a new one.
     func withinReadBudget<T: Sendable>(_ what: String, _ body: @Sendable (isolated PostgresShardReader) throws -> T) throws -> T {
+        do {
+            return try attempt(what, body)
+        } catch let error as PostgresError where error.fault == .connection {
+            try connection.reconnect()
+            return try attempt(what, body)
+        }
+    }
+
+    private func attempt<T: Sendable>(_ what: String, _ body: @Sendable (isolated PostgresShardReader) throws -> T) throws -> T {
         if !connection.isConnected { try connection.reconnect() }
         let milliseconds = max(1, Int64(readBudget / .milliseconds(1)))
         do {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 import Wire
 
 /// One shard's partition in a PostgreSQL database, and every write to it: the
@@ -15,8 +16,12 @@ import Wire
 /// Fencing: the store holds a session advisory lock on its shard for as long
 /// as its connection lives, so a second process for the same shard, on any
 /// host, is refused (`StoreError.partitionLocked`). The server drops the lock
-/// with the session, so a SIGKILLed shard never leaves it behind. A connection
-/// that breaks is made again, lock first, at the next call.
+/// with the session, so a SIGKILLed shard never leaves it behind.
+///
+/// A connection that breaks (the server crashed or restarts) is made again,
+/// lock first, at the next call; meanwhile `storageReachable` is false. Whether
+/// the commit in flight when it broke landed is unknown, so every slice is read
+/// again from its checkpoint row, which committed with its batch or did not.
 actor PostgresShardStore: PartitionStore {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -26,6 +31,11 @@ actor PostgresShardStore: PartitionStore {
     private let connection: PostgresConnection
     private var slices: [String: DeleteSlice] = [:]
     private var importSizer = BatchSizer()
+    private let reachable = Atomic<Bool>(true)
+    /// A call found the connection broken (libpq's own status may not say so yet): the next makes a new one.
+    private var broken = false
+
+    nonisolated var storageReachable: Bool { reachable.load(ordering: .relaxed) }
 
     /// The advisory lock key of shard `index`: one namespace (the first key) for tether-bulk shards.
     private static let lockNamespace: Int32 = 0x7465_7468  // "teth"
@@ -65,18 +75,50 @@ actor PostgresShardStore: PartitionStore {
     }
 
     /// Runs `body` on the connection, first making it again (with the lock) when it broke.
-    private func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        if !connection.isConnected {
-            try connection.reconnect()
-            try Self.lock(connection, index: index)
+    ///
+    /// libpq learns that a connection broke (the server restarted while it was idle) only when
+    /// it is next used. So a `body` that is safe to run twice, `idempotent`, is run once more on
+    /// a new connection when the first try finds the old one broken.
+    private func withConnection<T>(idempotent: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
+        do {
+            return try attempt(body)
+        } catch let error as PostgresError where error.fault == .connection && idempotent {
+            return try attempt(body)
         }
-        return try body(connection)
+    }
+
+    /// A new session, which must take the shard's lock again.
+    private func reconnect() throws {
+        try connection.reconnect()
+        try Self.lock(connection, index: index)
+    }
+
+    private func attempt<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        do {
+            if broken || !connection.isConnected {
+                try reconnect()
+                broken = false
+            }
+            let value = try body(connection)
+            reachable.store(true, ordering: .relaxed)
+            return value
+        } catch let error as PostgresError where error.fault == .connection {
+            slices.removeAll()
+            broken = true
+            reachable.store(false, ordering: .relaxed)
+            throw error
+        }
     }
 
     // MARK: - Housekeeping
 
-    /// PostgreSQL checkpoints and vacuums by itself: nothing to do here.
-    func checkpointIfIdle() throws -> Bool { false }
+    /// PostgreSQL checkpoints and vacuums by itself. All there is to do: while the server is
+    /// away, try to reach it again, so that the shard reports healthy as soon as it is back.
+    func checkpointIfIdle() throws -> Bool {
+        guard !storageReachable else { return false }
+        _ = try withConnection { try $0.scalar("SELECT 1") }
+        return true
+    }
 
     func close() throws {}
 
@@ -100,7 +142,8 @@ actor PostgresShardStore: PartitionStore {
             guard slots.contains(slot) else { throw StoreError.misrouted(id: record.id, slot: slot, owned: "\(slots)") }
         }
         let staged = ImportStaging(records)
-        return try withConnection { connection in
+        // Idempotent: a re-import replaces what the first try may have committed.
+        return try withConnection(idempotent: true) { connection in
             try connection.transaction {
                 try connection.execute(ImportStaging.createTables)
                 if !staged.contacts.isEmpty {
@@ -238,7 +281,7 @@ actor PostgresShardStore: PartitionStore {
     // MARK: - Outbox
 
     func outbox(limit: Int) throws -> [OutboxEvent] {
-        let rows = try withConnection { connection in
+        let rows = try withConnection(idempotent: true) { connection in
             try connection.query("SELECT seq, org, type, payload, created_at FROM event_outbox ORDER BY seq LIMIT $1", [.integer(Int64(limit))])
         }
         return (0..<rows.count).map { row in
@@ -248,7 +291,7 @@ actor PostgresShardStore: PartitionStore {
     }
 
     func removeFromOutbox(through seq: Int64) throws {
-        try withConnection { connection in
+        try withConnection(idempotent: true) { connection in
             try connection.query("DELETE FROM event_outbox WHERE seq <= $1", [.integer(seq)])
         }
     }

@@ -1,0 +1,58 @@
+import Foundation
+import TestSupport
+import Testing
+import Wire
+
+/// A cluster on PostgreSQL whose database server crashes mid-job: the slices pause,
+/// `/healthz` says degraded while the server is away, and the job resumes exactly
+/// once it is back (however long that takes, past the 3.1 s a storage fault is
+/// otherwise retried for). The crash is PostgreSQL's own immediate shutdown, so
+/// the next start runs crash recovery, and the commit in flight may or may not
+/// have landed: the counters must agree with what the database holds either way.
+@Suite(.serialized) struct PostgresFaultEndToEndTests {
+    @Test func aJobPausesWhileItsDatabaseServerIsDownAndFinishesExactlyWhenItIsBack() throws {
+        let cluster = try TestCluster(shards: 2, storage: .postgres)
+        defer { cluster.stop() }
+        try cluster.start()
+        let admin = try cluster.token(org: "org-a", user: "u1")
+        let contacts = DataEndToEndTests.dataSet(org: 1, count: 6_000)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
+
+        // Paced, so that it is still running when the server goes.
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"requestsPerSecond":1500}"#)
+        let jobId = try #require(started.json["jobId"] as? String)
+        _ = try cluster.waitForJob(jobId, token: admin) { ($0["processed"] as? Int ?? 0) > 500 }
+
+        let pg = repositoryRoot.appendingPathComponent("scripts/pg").path
+        let server = "\(cluster.data)/pg"
+        #expect(try runCommand(pg, ["stop", server, "--immediate"]).status == 0)
+        let degraded = try eventually(timeout: .seconds(10)) {
+            let health = try cluster.get("/healthz")
+            return health.status == 503 && health.json["status"] as? String == "degraded"
+        }
+        #expect(degraded, "healthz never said degraded while the database server was down")
+        let paused = try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json
+        #expect(paused["status"] as? String == "running", "\(paused)")
+        // Longer than the retries of any other storage fault: this one must outlast them.
+        sleep(4)
+        #expect(try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json["status"] as? String == "running")
+        #expect(try runCommand(pg, ["start", server]).status == 0)
+
+        // Unpaced now, to finish within the test's patience.
+        _ = try cluster.send("POST", "/api/contacts/bulk-job/\(jobId)/rethrottle?requestsPerSecond=-1", token: admin)
+        let job = try cluster.waitForJob(jobId, token: admin, timeout: .seconds(60))
+        #expect(job["status"] as? String == "completed", "\(job)\(cluster.logs())")
+        #expect(job["total"] as? Int == 6_000)
+        #expect(job["deleted"] as? Int == 6_000)
+        #expect(job["failed"] as? Int == 0)
+        let cascade = job["cascade"] as? [String: Int]
+        let answer = try cluster.send("GET", "/api/contacts/stats", token: admin)
+        let stats = answer.json as? [String: Int]
+        #expect(stats?["contacts"] == 0, "\(answer)")
+        #expect(stats?["messages"] == 0)
+        #expect(stats?["auditEntries"] == 6_000, "one audit entry per contact, exactly")
+        #expect(cascade?["auditEntries"] == 6_000)
+        #expect(cascade?["notifications"] == stats?["notifications"])
+        #expect(try eventually(timeout: .seconds(10)) { try cluster.get("/healthz").status == 200 })
+    }
+}
