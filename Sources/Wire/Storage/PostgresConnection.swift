@@ -59,8 +59,12 @@ package final class PostgresConnection {
 
     deinit { PQfinish(handle) }
 
-    /// True while libpq believes the connection is up; a statement is what finds out for sure.
-    package var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+    /// A statement failed because the connection broke. libpq's own status does not always say
+    /// so yet (the server closed it while it was idle), so this is what `isConnected` trusts.
+    private var broken = false
+
+    /// False once a statement found the connection broken, or libpq knows it is; until `reconnect()`.
+    package var isConnected: Bool { !broken && PQstatus(handle) == CONNECTION_OK }
 
     /// Connects again, as the same user to the same database; prepared statements are forgotten.
     package func reconnect() throws {
@@ -69,6 +73,13 @@ package final class PostgresConnection {
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(operation: "reconnect to \(target)", sqlState: "", message: Self.lastMessage(handle))
         }
+        broken = false
+    }
+
+    /// Runs `body`, first connecting again when the connection broke; throws what either throws.
+    package func whenConnected<T>(_ body: () throws -> T) throws -> T {
+        if !isConnected { try reconnect() }
+        return try body()
     }
 
     /// Runs `sql`, which may hold several statements and no parameters (schema, `BEGIN`).
@@ -124,6 +135,7 @@ package final class PostgresConnection {
             buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32(buffer.count)) }
         }
         guard sent == 1, PQputCopyEnd(handle, nil) == 1 else {
+            broken = true
             throw PostgresError(operation: sql, sqlState: "", message: Self.lastMessage(handle))
         }
         var rows = 0
@@ -165,7 +177,9 @@ package final class PostgresConnection {
             let state = result.field(Int32(UInt8(ascii: "C")))  // PG_DIAG_SQLSTATE
             let message = result.field(Int32(UInt8(ascii: "M"))) ?? Self.lastMessage(handle)  // PG_DIAG_MESSAGE_PRIMARY
             let statement = sql.count > 120 ? String(sql.prefix(120)) + "…" : sql
-            throw PostgresError(operation: statement, sqlState: state ?? "", message: message)
+            let error = PostgresError(operation: statement, sqlState: state ?? "", message: message)
+            if error.fault == .connection { broken = true }
+            throw error
         }
     }
 

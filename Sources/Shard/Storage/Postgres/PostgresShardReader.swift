@@ -29,20 +29,20 @@ actor PostgresShardReader: PartitionReader {
         do {
             return try attempt(what, body)
         } catch let error as PostgresError where error.fault == .connection {
-            try connection.reconnect()
             return try attempt(what, body)
         }
     }
 
     private func attempt<T: Sendable>(_ what: String, _ body: @Sendable (isolated PostgresShardReader) throws -> T) throws -> T {
-        if !connection.isConnected { try connection.reconnect() }
         let milliseconds = max(1, Int64(readBudget / .milliseconds(1)))
-        do {
-            try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = \(milliseconds)")
-            defer { try? connection.execute("ROLLBACK") }
-            return try body(self)
-        } catch let error as PostgresError where error.isCancelled {
-            throw StoreError.readBudgetExceeded(what: what, budget: readBudget)
+        return try connection.whenConnected {
+            do {
+                try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = \(milliseconds)")
+                defer { try? connection.execute("ROLLBACK") }
+                return try body(self)
+            } catch let error as PostgresError where error.isCancelled {
+                throw StoreError.readBudgetExceeded(what: what, budget: readBudget)
+            }
         }
     }
 

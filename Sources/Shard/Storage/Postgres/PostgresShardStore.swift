@@ -32,8 +32,6 @@ actor PostgresShardStore: PartitionStore {
     private var slices: [String: DeleteSlice] = [:]
     private var importSizer = BatchSizer()
     private let reachable = Atomic<Bool>(true)
-    /// A call found the connection broken (libpq's own status may not say so yet): the next makes a new one.
-    private var broken = false
 
     nonisolated var storageReachable: Bool { reachable.load(ordering: .relaxed) }
 
@@ -95,16 +93,12 @@ actor PostgresShardStore: PartitionStore {
 
     private func attempt<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         do {
-            if broken || !connection.isConnected {
-                try reconnect()
-                broken = false
-            }
+            if !connection.isConnected { try reconnect() }
             let value = try body(connection)
             reachable.store(true, ordering: .relaxed)
             return value
         } catch let error as PostgresError where error.fault == .connection {
             slices.removeAll()
-            broken = true
             reachable.store(false, ordering: .relaxed)
             throw error
         }
