@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Wire"], path: "Tests/TestSupport", swiftSettings: strictness),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Wire", "TestSupport"], swiftSettings: strictness),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Wire"], swiftSettings: strictness),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "Wire", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "ShardTests", dependencies: ["Shard", "Wire", "CSystem", "TestSupport"], swiftSettings: strictness),
         // Starts the real binaries over real sockets; depends on them so that
         // `swift test` builds them first.

@@ -4,17 +4,18 @@ import Glibc
 import Foundation
 import Wire
 
-/// Every job the coordinator knows, kept in `DIR/coordinator.db` so a job is
-/// durable before the gateway answers 202 and readable after restarts.
+/// Every job the coordinator knows, kept in its `RegistryStorage` (`DIR/coordinator.db`,
+/// or a PostgreSQL database) so a job is durable before the gateway answers 202 and
+/// readable after restarts.
 ///
 /// Runs on its own thread (a `ThreadExecutor`), like a shard's store. Each
 /// change rewrites the job's row (the document, stored with its layout byte) in
-/// one statement; `RegistrySchema` owns the tables and their format.
+/// one statement.
 actor JobRegistry {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
-    private let database: SQLiteDatabase
+    private let storage: any RegistryStorage
     private let shardCount: Int
     private var jobs: [String: JobTracker] = [:]
     /// Job ids in registration order: "newest first" must not depend on two jobs' milliseconds differing.
@@ -23,8 +24,6 @@ actor JobRegistry {
     private var assignments: [String: SliceAssignment] = [:]
     private var clock: VersionClock
     private var creationRate: JobCreationRate
-    private let save: SQLiteStatement
-    private let saveClock: SQLiteStatement
     /// Told of every change to a job (to push it to the gateways' subscribers).
     private let onChange: @Sendable (JobDocument) -> Void
 
@@ -36,27 +35,26 @@ actor JobRegistry {
     /// What a refusal at that cap suggests waiting: when a job will end is not known.
     static let runningCapRetrySeconds: UInt32 = 5
 
+    /// The registry in the SQLite file at `path`.
     init(
         path: String, shardCount: Int, creationRate: JobCreationRate = .standard, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
     ) throws {
+        try self.init(storage: SQLiteRegistryStorage(path: path), shardCount: shardCount, creationRate: creationRate, onChange: onChange)
+    }
+
+    init(
+        storage: any RegistryStorage, shardCount: Int, creationRate: JobCreationRate = .standard,
+        onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
+    ) throws {
         self.creationRate = creationRate
-        let database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000")
-        try RegistrySchema.open(database, path: path)
-        save = try database.prepare("UPDATE jobs SET document = ?, finished = ? WHERE job_id = ?")
-        saveClock = try database.prepare("INSERT INTO meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        clock = VersionClock(last: try database.scalar("SELECT coalesce(max(value), 0) FROM meta WHERE key = 'version'"))
-        let read = try database.prepare("SELECT job_id, filter, document, watermark FROM jobs ORDER BY rowid")
-        while try read.step() {
-            let jobId = read.text(0)
-            registrationOrder.append(jobId)
-            let document = try JobDocument(storedBytes: read.blob(2))
-            jobs[jobId] = JobTracker(document: document)
-            assignments[jobId] = SliceAssignment(
-                jobId: jobId, org: document.org, requester: document.requestedBy, filter: try ContactFilter(storedBytes: read.blob(1)),
-                watermark: read.integer(3))
+        clock = VersionClock(last: try storage.lastVersion())
+        for job in try storage.jobs() {
+            registrationOrder.append(job.jobId)
+            jobs[job.jobId] = JobTracker(document: job.document)
+            assignments[job.jobId] = SliceAssignment(
+                jobId: job.jobId, org: job.document.org, requester: job.document.requestedBy, filter: job.filter, watermark: job.watermark)
         }
-        self.database = database
+        self.storage = storage
         self.shardCount = shardCount
         self.onChange = onChange
         // Last, after everything that can throw: a thrown init runs no deinit to stop it.
@@ -78,13 +76,12 @@ actor JobRegistry {
     /// key came with another filter or from another requester.
     func replay(of request: DeleteJobRequest) throws -> JobDocument? {
         guard let key = request.idempotencyKey else { return nil }
-        let read = try database.prepare("SELECT requester, filter, job_id FROM idempotency_keys WHERE org = ? AND key = ? AND created_at >= ?")
-        try read.bind([.text(request.org), .text(key), .integer(Self.now() - Self.retentionMilliseconds)])
-        guard try read.step(), let earlier = jobs[read.text(2)]?.document else { return nil }
-        guard read.text(0) == request.requester else {
+        guard let stored = try storage.key(org: request.org, key: key, since: Self.now() - Self.retentionMilliseconds),
+              let earlier = jobs[stored.jobId]?.document else { return nil }
+        guard stored.requester == request.requester else {
             throw RemoteFailure(.conflict, "Idempotency-Key \(key) was already sent by another user of your organization; send a key of your own.")
         }
-        guard read.blob(1) == request.filter.canonical.storedBytes else {
+        guard stored.filter == request.filter.canonical.storedBytes else {
             throw RemoteFailure(
                 .conflict,
                 "Idempotency-Key \(key) was already used for job \(earlier.jobId) with another filter (\(earlier.filterJSON)); send a new key for a different delete.")
@@ -115,28 +112,14 @@ actor JobRegistry {
         let jobId = UUID().uuidString.lowercased()
         let now = Self.now()
         let tracker = JobTracker.new(jobId: jobId, request: request, shardCount: shardCount, at: now)
-        let watermark = try database.transaction {
+        let watermark = try storage.transaction {
             let watermark = try nextVersion()
-            let insert = try database.prepare(
-                "INSERT INTO jobs (job_id, org, created_at, finished, filter, document, watermark) VALUES (?, ?, ?, 0, ?, ?, ?)")
-            try insert.bind(jobId, at: 1)
-            try insert.bind(request.org, at: 2)
-            try insert.bind(now, at: 3)
-            try insert.bind(bytes: request.filter.storedBytes, at: 4)
-            try insert.bind(bytes: tracker.document.storedBytes, at: 5)
-            try insert.bind(watermark, at: 6)
-            try insert.execute()
-            if let key = request.idempotencyKey {
-                let remember = try database.prepare(
-                    "INSERT OR REPLACE INTO idempotency_keys (org, key, requester, filter, job_id, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-                try remember.bind(request.org, at: 1)
-                try remember.bind(key, at: 2)
-                try remember.bind(request.requester, at: 3)
-                try remember.bind(bytes: request.filter.canonical.storedBytes, at: 4)
-                try remember.bind(jobId, at: 5)
-                try remember.bind(now, at: 6)
-                try remember.execute()
+            let key = request.idempotencyKey.map {
+                (name: $0, value: StoredKey(requester: request.requester, filter: request.filter.canonical.storedBytes, jobId: jobId))
             }
+            try storage.insert(
+                StoredJob(jobId: jobId, filter: request.filter, document: tracker.document, watermark: watermark), org: request.org,
+                createdAt: now, key: key)
             return watermark
         }
         jobs[jobId] = tracker
@@ -155,11 +138,7 @@ actor JobRegistry {
             guard tracker.isFinished else { return false }
             return (tracker.document.finishedAt ?? tracker.document.createdAt) < cutoff
         }.map(\.document.jobId)
-        let forget = try database.prepare("DELETE FROM jobs WHERE job_id = ?")
-        try database.transaction {
-            for jobId in expired { try forget.run([.text(jobId)]) }
-            try database.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").run([.integer(cutoff)])
-        }
+        try storage.transaction { try storage.forget(expired, keysBefore: cutoff) }
         for jobId in expired {
             jobs[jobId] = nil
             assignments[jobId] = nil
@@ -234,10 +213,7 @@ actor JobRegistry {
     }
 
     private func persist(_ tracker: JobTracker) throws {
-        try save.bind(bytes: tracker.document.storedBytes, at: 1)
-        try save.bind(tracker.isFinished ? 1 : 0, at: 2)
-        try save.bind(tracker.document.jobId, at: 3)
-        try save.execute()
+        try storage.save(tracker.document, finished: tracker.isFinished)
         onChange(tracker.document)
     }
 
@@ -250,7 +226,7 @@ actor JobRegistry {
     func nextVersion() throws -> Int64 {
         var advanced = clock
         let version = advanced.next(atMicroseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
-        try saveClock.run([.integer(version)])
+        try storage.saveVersion(version)
         clock = advanced
         return version
     }
