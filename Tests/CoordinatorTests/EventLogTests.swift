@@ -4,17 +4,18 @@ import Testing
 import Wire
 @testable import Coordinator
 
-/// The event log against a real SQLite file: ids stable across redelivery and restarts, pages, pruning.
+/// The event log against a real SQLite file and a real PostgreSQL database: ids stable across
+/// redelivery and restarts, pages, pruning.
 @Suite struct EventLogTests {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString).db").path
-
     private func published(shard: UInt32, _ seqs: ClosedRange<Int64>, org: String = "o") -> [OutboxEvent] {
         seqs.map { OutboxEvent(shard: shard, seq: $0, org: org, type: "contact_removed", payload: "{\"n\":\($0)}", createdAt: 1) }
     }
 
-    @Test func aRedeliveredEventKeepsItsPlaceAndIdsFollowLogOrder() async throws {
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aRedeliveredEventKeepsItsPlaceAndIdsFollowLogOrder(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
         let appended = Mutex<[UInt64]>([])
-        let log = try EventLog(path: path) { batch in appended.withLock { $0 += batch.map(\.seq) } }
+        let log = try location.eventLog { batch in appended.withLock { $0 += batch.map(\.seq) } }
         let first = try await log.append(published(shard: 0, 1...3))
         let other = try await log.append(published(shard: 1, 1...2))
         // Shard 0 did not hear the acknowledgement and sends 2...4 again.
@@ -30,8 +31,10 @@ import Wire
         #expect(page.head == new)
     }
 
-    @Test func pagesAreAnOrgsEventsAfterAnIdAndProgressIsLoggedToo() async throws {
-        let log = try EventLog(path: path)
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func pagesAreAnOrgsEventsAfterAnIdAndProgressIsLoggedToo(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let log = try location.eventLog()
         try await log.append(published(shard: 0, 1...5))
         try await log.append(published(shard: 0, 6...7, org: "other"))
         var counters = DeleteCounters()
@@ -48,14 +51,31 @@ import Wire
         #expect(try await log.events(org: "o", after: nil, limit: 0) == EventPage(events: [], head: 8))
     }
 
-    @Test func idsAreNeverReusedAfterPruningAndARestart() async throws {
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func idsAreNeverReusedAfterPruningAndARestart(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
         do {
-            let log = try EventLog(path: path)
+            let log = try location.eventLog()
             try await log.append(published(shard: 0, 1...3))
             let later = Int64(Date().timeIntervalSince1970 * 1000) + Int64(EventLog.retention.components.seconds) * 1000 + 1_000
             #expect(try await log.prune(now: later) == 3)
         }
-        let reopened = try EventLog(path: path)
+        let reopened = try location.eventLog()
         #expect(try await reopened.append(published(shard: 0, 4...4)).map(\.seq) == [4])
+    }
+
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func anEventRepeatedWithinOneBatchGetsOneIdAndProgressKeepsItsOrder(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let log = try location.eventLog()
+        let seqs = try await log.append(published(shard: 0, 1...2) + published(shard: 0, 2...3)).map(\.seq)
+        #expect(Array(seqs.prefix(3)) == [1, 2, 2])
+        #expect(seqs[3] > 2)
+        let document = JobDocument(
+            jobId: "j", org: "o", status: .running, counters: DeleteCounters(), shards: [], errors: [], filterJSON: "{}", requestedBy: "u",
+            createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: nil)
+        let first = try await log.append(progressOf: document)
+        let second = try await log.append(progressOf: document)
+        #expect(first.seq > seqs[3] && second.seq > first.seq)
     }
 }

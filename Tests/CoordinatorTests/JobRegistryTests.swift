@@ -1,35 +1,7 @@
 import Foundation
-import TestSupport
 import Testing
 import Wire
 @testable import Coordinator
-
-/// Where a registry under test lives: a new SQLite file, or a new database on the test process's PostgreSQL server.
-struct RegistryLocation {
-    enum Engine: String, CaseIterable, CustomTestStringConvertible {
-        case sqlite, postgres
-        var testDescription: String { rawValue }
-    }
-
-    let engine: Engine
-    let place: String
-
-    init(_ engine: Engine) throws {
-        self.engine = engine
-        switch engine {
-        case .sqlite: place = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString).db").path
-        case .postgres: place = try TestPostgres.newDatabase()
-        }
-    }
-
-    /// The registry there, as a coordinator (re)starting would open it.
-    func open(creationRate: JobCreationRate = .standard) throws -> JobRegistry {
-        switch engine {
-        case .sqlite: try JobRegistry(path: place, shardCount: 1, creationRate: creationRate)
-        case .postgres: try JobRegistry(storage: PostgresRegistryStorage(connectionString: place), shardCount: 1, creationRate: creationRate)
-        }
-    }
-}
 
 extension JobRegistry {
     /// Registers `request`, which must make a new job.
@@ -54,21 +26,21 @@ extension JobRegistry {
         try await registry.apply(SliceProgress(jobId: jobId, shard: 0, counters: DeleteCounters(), outcome: .finished))
     }
 
-    @Test(arguments: RegistryLocation.Engine.allCases)
-    func aRegisteredJobIsReadableAfterReopeningAndStillPending(engine: RegistryLocation.Engine) async throws {
-        let location = try RegistryLocation(engine)
-        let first = try location.open()
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aRegisteredJobIsReadableAfterReopeningAndStillPending(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let first = try location.registry()
         let job = try await first.create(request())
-        let reopened = try location.open()
+        let reopened = try location.registry()
         #expect(await reopened.document(org: "o", jobId: job.jobId)?.status == .queued)
         #expect(await reopened.document(org: "other", jobId: job.jobId) == nil)
         #expect(await reopened.pendingWork().map(\.assignment.jobId) == [job.jobId])
     }
 
-    @Test(arguments: RegistryLocation.Engine.allCases)
-    func sweepsFinishedJobsOnlyOnceTheyFinishedLongerAgoThanTheRetention(engine: RegistryLocation.Engine) async throws {
-        let location = try RegistryLocation(engine)
-        let registry = try location.open()
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func sweepsFinishedJobsOnlyOnceTheyFinishedLongerAgoThanTheRetention(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let registry = try location.registry()
         let finished = try await registry.create(request())
         let running = try await registry.create(request())
         try await finish(registry, finished.jobId)
@@ -79,22 +51,22 @@ extension JobRegistry {
         #expect(await registry.document(org: "o", jobId: finished.jobId) == nil)
         #expect(await registry.document(org: "o", jobId: running.jobId) != nil)
         #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.map(\.jobId) == [running.jobId])
-        let reopened = try location.open()
+        let reopened = try location.registry()
         #expect(await reopened.document(org: "o", jobId: finished.jobId) == nil)
     }
 
-    @Test(arguments: RegistryLocation.Engine.allCases)
-    func refusesAFifthRunningJobOfOneOrg(engine: RegistryLocation.Engine) async throws {
-        let location = try RegistryLocation(engine)
-        let registry = try location.open()
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func refusesAFifthRunningJobOfOneOrg(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let registry = try location.registry()
         for _ in 0..<JobRegistry.maxRunningPerOrg { _ = try await registry.create(request()) }
         await #expect(throws: RemoteFailure.self) { try await registry.create(request()) }
     }
 
-    @Test(arguments: RegistryLocation.Engine.allCases)
-    func replaysTheSameKeyFilterAndRequesterAndComparesFiltersAsParsed(engine: RegistryLocation.Engine) async throws {
-        let location = try RegistryLocation(engine)
-        let registry = try location.open()
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func replaysTheSameKeyFilterAndRequesterAndComparesFiltersAsParsed(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let registry = try location.registry()
         let job = try await registry.create(request("k", stages: ["s1", "s2"]))
         // The same stages in another order, one repeated: the same filter.
         #expect(try await registry.register(request("k", stages: ["s2", "s1", "s2"])) == .replayed(job))
@@ -109,10 +81,10 @@ extension JobRegistry {
         #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.count == 1)
     }
 
-    @Test(arguments: RegistryLocation.Engine.allCases)
-    func refusesTheKeyWithAnotherFilterOrFromAnotherRequesterSayingWhich(engine: RegistryLocation.Engine) async throws {
-        let location = try RegistryLocation(engine)
-        let registry = try location.open()
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func refusesTheKeyWithAnotherFilterOrFromAnotherRequesterSayingWhich(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let registry = try location.registry()
         let job = try await registry.create(request("k", stages: ["s1"]))
         let otherFilter = await #expect(throws: RemoteFailure.self) { try await registry.register(request("k", stages: ["s9"])) }
         #expect(otherFilter?.kind == .conflict)
@@ -124,10 +96,10 @@ extension JobRegistry {
         #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.map(\.jobId) == [job.jobId])
     }
 
-    @Test(arguments: RegistryLocation.Engine.allCases)
-    func concurrentRetriesWithOneKeyMakeOneJob(engine: RegistryLocation.Engine) async throws {
-        let location = try RegistryLocation(engine)
-        let registry = try location.open()
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func concurrentRetriesWithOneKeyMakeOneJob(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let registry = try location.registry()
         let outcomes = try await withThrowingTaskGroup(of: JobRegistry.Registration.self) { group in
             for _ in 0..<8 { group.addTask { try await registry.register(self.request("k", stages: ["s1"])) } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -137,21 +109,21 @@ extension JobRegistry {
         #expect(Set(outcomes.map { switch $0 { case .created(let job), .replayed(let job): job.jobId } }).count == 1)
     }
 
-    @Test(arguments: RegistryLocation.Engine.allCases)
-    func aKeyIsKeptAcrossARestart(engine: RegistryLocation.Engine) async throws {
-        let location = try RegistryLocation(engine)
-        let first = try location.open()
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aKeyIsKeptAcrossARestart(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let first = try location.registry()
         let job = try await first.create(request("k", stages: ["s1"]))
-        let reopened = try location.open()
+        let reopened = try location.registry()
         #expect(try await reopened.register(request("k", stages: ["s1"])) == .replayed(job))
     }
 
     // MARK: - Snapshots
 
-    @Test(arguments: RegistryLocation.Engine.allCases)
-    func aJobsSnapshotIsFixedAtRegistrationBetweenTheImportsBeforeAndAfterIt(engine: RegistryLocation.Engine) async throws {
-        let location = try RegistryLocation(engine)
-        let registry = try location.open()
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aJobsSnapshotIsFixedAtRegistrationBetweenTheImportsBeforeAndAfterIt(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let registry = try location.registry()
         let before = try await registry.nextVersion()
         let job = try await registry.create(request())
         let after = try await registry.nextVersion()
@@ -159,7 +131,7 @@ extension JobRegistry {
         #expect(before < watermark && watermark < after)
         #expect(await registry.pendingWork().first?.assignment.watermark == watermark)
         // Given to a shard later, or again after a restart: always the same snapshot.
-        let reopened = try location.open()
+        let reopened = try location.registry()
         #expect(await reopened.pendingWork().first?.assignment.watermark == watermark)
     }
 
