@@ -17,11 +17,7 @@ struct Coordinator {
         let layout = options.layout
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         try PidFile.makeDirectory(layout.shardsDirectory, mode: 0o700)
-        let map = try PartitionMapFile.loadOrCreate(at: layout.partitionMap, shards: options.shardCount)
-        if case .postgres(let server) = options.storage {
-            // Each shard's database, made before the shard first connects to it.
-            for shard in 0..<map.ranges.count { try server.createDatabase(PostgresServer.shardDatabase(shard)) }
-        }
+        let map = try CoordinatorStores.partitionMap(options)
         let runtime = try ProcessRuntime(loopName: "coordinator-loop")
         let loop = runtime.loop
         let supervisor = ShardSupervisor(
@@ -32,8 +28,8 @@ struct Coordinator {
         // and job documents reach the log in the order they changed.
         let (logged, loggedFeed) = AsyncStream.makeStream(of: [LoggedEvent].self)
         let (changed, changedFeed) = AsyncStream.makeStream(of: JobDocument.self)
-        let events = try EventLog(path: layout.eventDatabase) { loggedFeed.yield($0) }
-        let registry = try JobRegistry(path: layout.jobDatabase, shardCount: map.ranges.count) { changedFeed.yield($0) }
+        let events = EventLog(storage: try CoordinatorStores.events(options)) { loggedFeed.yield($0) }
+        let registry = try JobRegistry(storage: try CoordinatorStores.registry(options), shardCount: map.ranges.count) { changedFeed.yield($0) }
         let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, log: log)
         let service = CoordinatorService(
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,

@@ -55,4 +55,41 @@ import Wire
         #expect(cascade?["notifications"] == stats?["notifications"])
         #expect(try eventually(timeout: .seconds(10)) { try cluster.get("/healthz").status == 200 })
     }
+
+    /// On PostgreSQL the processes keep nothing of their own: a cluster started in another
+    /// data directory (another host, as far as it can tell) on the same server picks up the
+    /// running job where the first left it, and finishes it exactly.
+    @Test func aClusterStartedElsewhereOnTheSameServerPicksUpEveryJob() throws {
+        let server = try TestPostgres.serverConnectionString()
+        let environment = ["TETHER_JWT_SECRET": "a-secret-both-clusters-share-0123456789", "TETHER_PG_URL": server]
+        let first = try TestCluster(shards: 2, storage: .postgres, environment: environment)
+        defer { first.stop() }
+        try first.start()
+        let admin = try first.token(org: "org-a", user: "u1")
+        let contacts = DataEndToEndTests.dataSet(org: 1, count: 3_000)
+        #expect(try first.send("POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
+        let started = try first.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"requestsPerSecond":1000}"#)
+        let jobId = try #require(started.json["jobId"] as? String)
+        _ = try first.waitForJob(jobId, token: admin) { ($0["processed"] as? Int ?? 0) > 200 }
+        first.stop()
+        for file in ["coordinator.db", "events.db", "partition.map"] {
+            #expect(!FileManager.default.fileExists(atPath: "\(first.data)/\(file)"), "\(file) in the data directory: state outside PostgreSQL")
+        }
+
+        let second = try TestCluster(shards: 2, storage: .postgres, environment: environment)
+        defer { second.stop() }
+        try second.start()
+        let token = try second.token(org: "org-a", user: "u1")
+        #expect(try second.send("GET", "/api/contacts/bulk-job/\(jobId)", token: token).status == 200)
+        _ = try second.send("POST", "/api/contacts/bulk-job/\(jobId)/rethrottle?requestsPerSecond=-1", token: token)
+        let job = try second.waitForJob(jobId, token: token, timeout: .seconds(60))
+        #expect(job["status"] as? String == "completed", "\(job)\(second.logs())")
+        #expect(job["deleted"] as? Int == 3_000)
+        let stats = try second.send("GET", "/api/contacts/stats", token: token).json as? [String: Int]
+        #expect(stats?["contacts"] == 0)
+        #expect(stats?["auditEntries"] == 3_000)
+        // The job's events are in the log the second cluster serves.
+        let events = try second.send("GET", "/api/contacts/bulk-jobs?limit=10", token: token).json["jobs"] as? [[String: Any]]
+        #expect(events?.map { $0["jobId"] as? String } == [jobId])
+    }
 }

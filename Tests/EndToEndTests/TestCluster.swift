@@ -22,11 +22,13 @@ final class TestCluster: @unchecked Sendable {
     let port: UInt16
     let shards: Int
     let storage: ClusterStorage
+    /// Added to what every script of this cluster sees (a PostgreSQL URL, a shared secret).
+    let environment: [String: String]
     let layout: ClusterLayout
     private let repo: URL
     private let binaries: String
 
-    init(shards: Int, storage: ClusterStorage = .sqlite) throws {
+    init(shards: Int, storage: ClusterStorage = .sqlite, environment: [String: String] = [:]) throws {
         repo = repositoryRoot
         binaries = try Self.binaryDirectory(repo: repo)
         // A short path: Unix socket paths are limited to 107 bytes.
@@ -36,13 +38,15 @@ final class TestCluster: @unchecked Sendable {
         port = try Self.freePort()
         self.shards = shards
         self.storage = storage
+        self.environment = environment
         layout = ClusterLayout(dataDirectory: data)
     }
 
     /// Runs a `scripts/` command against this cluster; returns its exit status and output.
     @discardableResult
     func script(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
-        let environment = ["TETHER_BIN": binaries, "TETHER_DATA": data, "TETHER_START_TIMEOUT": "30"].merging(extra) { _, new in new }
+        let environment = ["TETHER_BIN": binaries, "TETHER_DATA": data, "TETHER_START_TIMEOUT": "30"]
+            .merging(self.environment) { _, new in new }.merging(extra) { _, new in new }
         return try runCommand(repo.appendingPathComponent("scripts/\(name)").path, arguments, environment: environment, outputIn: data)
     }
 

@@ -14,6 +14,7 @@ final class PostgresRegistryStorage: RegistryStorage {
 
     private static let tables = """
         CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value bigint NOT NULL);
+        CREATE TABLE IF NOT EXISTS cluster (key text PRIMARY KEY, value text NOT NULL);
         CREATE TABLE IF NOT EXISTS jobs (
             registered bigint GENERATED ALWAYS AS IDENTITY,
             job_id text PRIMARY KEY,
@@ -45,6 +46,19 @@ final class PostgresRegistryStorage: RegistryStorage {
             try connection.query("INSERT INTO meta (key, value) VALUES ('format', $1) ON CONFLICT (key) DO NOTHING", [.integer(Self.format)])
         }
         self.connection = connection
+    }
+
+    /// The partition map's text, as `PartitionMapFile` writes it; nil for a new cluster.
+    func partitionMap() throws -> String? {
+        let rows = try connection.whenConnected { try connection.query("SELECT value FROM cluster WHERE key = 'partition_map'") }
+        return rows.count == 1 ? rows.text(0, 0) : nil
+    }
+
+    /// Keeps a new cluster's partition map; one recorded meanwhile by another coordinator wins.
+    func recordPartitionMap(_ text: String) throws {
+        try connection.whenConnected {
+            try connection.query("INSERT INTO cluster (key, value) VALUES ('partition_map', $1) ON CONFLICT (key) DO NOTHING", [.text(text)])
+        }
     }
 
     func jobs() throws -> [StoredJob] {

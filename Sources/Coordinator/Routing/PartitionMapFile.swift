@@ -1,8 +1,8 @@
 import Foundation
 import Wire
 
-/// The partition map, kept durably at `DIR/partition.map`: one `LOWER-UPPER`
-/// slot range per line, line i for shard i.
+/// The partition map, kept durably at `DIR/partition.map` (or, on PostgreSQL, in
+/// the registry's database): one `LOWER-UPPER` slot range per line, line i for shard i.
 ///
 /// Written once when a cluster's data directory is new; afterwards the map is
 /// the truth, and a start with another shard count is refused rather than
@@ -24,14 +24,23 @@ enum PartitionMapFile {
 
     /// Loads the map at `path`, or creates an even one for `shards` when there is none.
     static func loadOrCreate(at path: String, shards: Int) throws -> PartitionMap {
-        guard FileManager.default.fileExists(atPath: path) else {
+        let recorded = FileManager.default.fileExists(atPath: path) ? try String(contentsOfFile: path, encoding: .utf8) : nil
+        return try loadOrCreate(recorded: recorded, at: path, shards: shards) { text in
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// The map `recorded` (its text, read from `place`), or, when there is none, an even one for
+    /// `shards`, handed to `record` to keep.
+    static func loadOrCreate(recorded: String?, at place: String, shards: Int, record: (String) throws -> Void) throws -> PartitionMap {
+        guard let recorded else {
             let map = PartitionMap.even(shards: shards)
-            try (map.ranges.map(\.description).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            try record(map.ranges.map(\.description).joined(separator: "\n") + "\n")
             return map
         }
-        let map = try parse(String(contentsOfFile: path, encoding: .utf8), path: path)
+        let map = try parse(recorded, path: place)
         guard map.ranges.count == shards else {
-            throw LoadError.shardCountChanged(path: path, recorded: map.ranges.count, requested: shards)
+            throw LoadError.shardCountChanged(path: place, recorded: map.ranges.count, requested: shards)
         }
         return map
     }
