@@ -17,7 +17,8 @@ struct Coordinator {
         let layout = options.layout
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         try PidFile.makeDirectory(layout.shardsDirectory, mode: 0o700)
-        let map = try CoordinatorStores.partitionMap(options)
+        let options = options
+        let map = try await CoordinatorStores.waitingForTheServer("the partition map", log: log) { try CoordinatorStores.partitionMap(options) }
         let runtime = try ProcessRuntime(loopName: "coordinator-loop")
         let loop = runtime.loop
         let supervisor = ShardSupervisor(
@@ -28,8 +29,10 @@ struct Coordinator {
         // and job documents reach the log in the order they changed.
         let (logged, loggedFeed) = AsyncStream.makeStream(of: [LoggedEvent].self)
         let (changed, changedFeed) = AsyncStream.makeStream(of: JobDocument.self)
-        let events = EventLog(storage: try CoordinatorStores.events(options)) { loggedFeed.yield($0) }
-        let registry = try JobRegistry(storage: try CoordinatorStores.registry(options), shardCount: map.ranges.count) { changedFeed.yield($0) }
+        let eventStorage = try await CoordinatorStores.waitingForTheServer("the event log", log: log) { try CoordinatorStores.events(options) }
+        let events = EventLog(storage: eventStorage) { loggedFeed.yield($0) }
+        let registryStorage = try await CoordinatorStores.waitingForTheServer("the job registry", log: log) { try CoordinatorStores.registry(options) }
+        let registry = try JobRegistry(storage: registryStorage, shardCount: map.ranges.count) { changedFeed.yield($0) }
         let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, log: log)
         let service = CoordinatorService(
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,

@@ -39,4 +39,23 @@ enum CoordinatorStores {
         case .postgres(let server): try PostgresEventStorage(connectionString: try server.connectionString(database: PostgresServer.registryDatabase))
         }
     }
+
+    /// Opens a store with `open`, waiting for a database server that does not answer yet (it is
+    /// starting, or restarting after a crash): every `serverRetry`, saying so in the log now and
+    /// then, rather than exiting and leaving the cluster without a coordinator.
+    static func waitingForTheServer<T>(_ what: String, log: Log, _ open: () throws -> sending T) async throws -> sending T {
+        var attempts = 0
+        while true {
+            do {
+                return try open()
+            } catch let error as any StorageFailure where error.fault == .connection {
+                if attempts % 10 == 0 { log.warning("opening \(what): \(error); trying again every \(serverRetry)") }
+                attempts += 1
+                try await Task.sleep(for: serverRetry)
+            }
+        }
+    }
+
+    /// How often a coordinator whose database server does not answer tries again.
+    static let serverRetry: Duration = .seconds(1)
 }
