@@ -4,7 +4,8 @@ import Wire
 ///
 /// A batch is one statement: its rows travel as arrays, are inserted in order (so
 /// their identity seqs follow it), and a redelivered one is skipped by its unique
-/// origin and answered with the seq it got the first time.
+/// origin and answered with the seq it got the first time (a second statement,
+/// only when there is one).
 final class PostgresEventStorage: EventStorage {
     private let connection: PostgresConnection
 
@@ -27,45 +28,55 @@ final class PostgresEventStorage: EventStorage {
 
     func append(_ rows: [EventRow]) throws -> [UInt64] {
         guard !rows.isEmpty else { return [] }
-        // NULL origins (job progress) never conflict; -1 stands for NULL in the arrays.
-        let answer = try connection.whenConnected {
+        return try connection.whenConnected {
             try connection.transaction {
-                try connection.query("""
-                    WITH input AS (
-                        SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[])
-                            WITH ORDINALITY AS r(org, kind, shard, shard_seq, payload, created_at, ord)),
-                    added AS (
-                        INSERT INTO events (org, kind, shard, shard_seq, payload, created_at)
-                        SELECT org, kind, nullif(shard, -1), nullif(shard_seq, -1), decode(payload, 'hex'), created_at FROM input ORDER BY ord
-                        ON CONFLICT DO NOTHING
-                        RETURNING seq, shard, shard_seq)
-                    SELECT i.ord, coalesce(a.seq, e.seq) FROM input i
-                    LEFT JOIN added a ON a.shard = i.shard AND a.shard_seq = i.shard_seq
-                    LEFT JOIN events e ON e.shard = i.shard AND e.shard_seq = i.shard_seq
-                    WHERE i.shard <> -1
-                    UNION ALL
-                    SELECT 0, seq FROM added WHERE shard IS NULL
-                    ORDER BY 1, 2
+                // NULL origins (job progress) never conflict; -1 stands for NULL in the arrays.
+                let added = try connection.query("""
+                    INSERT INTO events (org, kind, shard, shard_seq, payload, created_at)
+                    SELECT org, kind, nullif(shard, -1), nullif(shard_seq, -1), decode(payload, 'hex'), created_at
+                    FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[])
+                        WITH ORDINALITY AS r(org, kind, shard, shard_seq, payload, created_at, ord)
+                    ORDER BY ord
+                    ON CONFLICT DO NOTHING
+                    RETURNING seq, coalesce(shard, -1), coalesce(shard_seq, -1)
                     """, [
                         .texts(rows.map(\.org)), .integers(rows.map(\.kind)), .integers(rows.map { $0.origin.map { Int64($0.shard) } ?? -1 }),
                         .integers(rows.map { $0.origin?.seq ?? -1 }), .texts(rows.map { Self.hex($0.payload) }), .integers(rows.map(\.createdAt)),
                     ])
+                // Identity values follow the insert's order, so the rows without an origin take the added ones without
+                // one in order; those with one are matched by it, and only a redelivery needs the log asked.
+                var byOrigin: [Origin: UInt64] = [:]
+                var withoutOrigin: [UInt64] = []
+                for row in 0..<added.count {
+                    let seq = UInt64(added.integer(row, 0))
+                    let shard = added.integer(row, 1)
+                    if shard < 0 { withoutOrigin.append(seq) } else { byOrigin[Origin(shard: shard, seq: added.integer(row, 2))] = seq }
+                }
+                let redelivered = rows.compactMap { $0.origin.map { Origin(shard: Int64($0.shard), seq: $0.seq) } }.filter { byOrigin[$0] == nil }
+                if !redelivered.isEmpty {
+                    let earlier = try connection.query(
+                        "SELECT e.shard, e.shard_seq, e.seq FROM events e JOIN unnest($1::bigint[], $2::bigint[]) AS r(shard, shard_seq)"
+                            + " ON e.shard = r.shard AND e.shard_seq = r.shard_seq",
+                        [.integers(redelivered.map(\.shard)), .integers(redelivered.map(\.seq))])
+                    for row in 0..<earlier.count {
+                        byOrigin[Origin(shard: earlier.integer(row, 0), seq: earlier.integer(row, 1))] = UInt64(earlier.integer(row, 2))
+                    }
+                }
+                withoutOrigin.sort()
+                var next = withoutOrigin.makeIterator()
+                return try rows.map { row in
+                    let seq = row.origin.map { byOrigin[Origin(shard: Int64($0.shard), seq: $0.seq)] } ?? next.next()
+                    guard let seq else { throw PostgresError(operation: "log event", sqlState: "", message: "an event got no seq") }
+                    return seq
+                }
             }
         }
-        // Rows with an origin come back by position; those without, in seq order, which is their order.
-        var withOrigin: [Int: UInt64] = [:]
-        var withoutOrigin: [UInt64] = []
-        for row in 0..<answer.count {
-            let position = Int(answer.integer(row, 0))
-            if position == 0 { withoutOrigin.append(UInt64(answer.integer(row, 1))) } else { withOrigin[position - 1] = UInt64(answer.integer(row, 1)) }
-        }
-        var next = withoutOrigin.makeIterator()
-        return try rows.indices.map { index in
-            guard let seq = rows[index].origin == nil ? next.next() : withOrigin[index] else {
-                throw PostgresError(operation: "log event", sqlState: "", message: "an event got no seq")
-            }
-            return seq
-        }
+    }
+
+    /// Where a shard's event came from: (shard, its outbox seq).
+    private struct Origin: Hashable {
+        let shard: Int64
+        let seq: Int64
     }
 
     func page(org: String, after: Int64, limit: Int) throws -> [(seq: UInt64, kind: Int64, payload: [UInt8])] {

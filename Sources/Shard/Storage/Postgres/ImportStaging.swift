@@ -143,25 +143,29 @@ struct ImportStaging {
     private static let updates = (["slot"] + fieldColumns.components(separatedBy: ", ") + ["version"])
         .map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 
-    /// $1 the org, $2 the chunk's version: the contacts, new ones taking `seq` in the chunk's order.
+    /// $1 the org, $2 the chunk's version: the contacts, new ones taking `seq` in the chunk's order;
+    /// answers how many existed already (and so have a cascade to replace).
     static let upsertContacts = """
         WITH upserted AS (
             INSERT INTO contacts (org, id, slot, \(fieldColumns), version)
             SELECT $1, id, slot, \(fieldColumns), $2 FROM import_contacts ORDER BY ord
             ON CONFLICT (org, id) DO UPDATE SET \(updates)
-            RETURNING id, seq, NOT (xmax = 0) AS replaced)
-        INSERT INTO import_seqs SELECT id, seq, replaced FROM upserted
+            RETURNING id, seq, NOT (xmax = 0) AS replaced),
+        kept AS (INSERT INTO import_seqs SELECT id, seq, replaced FROM upserted RETURNING replaced)
+        SELECT count(*) FILTER (WHERE replaced) FROM kept
         """
 
-    /// $1 the org: the cascade of the contacts that existed is replaced. Statements of their own
-    /// after the upsert, since the sub-statements of one share a snapshot, and a conversation
-    /// inserted there would meet the one it replaces.
-    static let replaceCascades = [
-        """
+    /// $1 the org: the cascade of the contacts that existed is dropped, when any did. A statement of
+    /// its own after the upsert, since the sub-statements of one share a snapshot, and a
+    /// conversation inserted there would meet the one it replaces.
+    static let clearReplacedCascades = """
         WITH cleared AS (
             DELETE FROM messages m USING import_seqs s WHERE s.replaced AND m.org = $1 AND m.contact_seq = s.seq)
         DELETE FROM conversations c USING import_seqs s WHERE s.replaced AND c.org = $1 AND c.contact_seq = s.seq
-        """,
+        """
+
+    /// $1 the org: the chunk's conversations and messages, under their contacts' seqs.
+    static let insertCascades = [
         """
         INSERT INTO conversations (org, contact_seq, id, channel, created_at)
         SELECT $1, s.seq, c.id, c.channel, c.created_at FROM import_conversations c JOIN import_seqs s ON s.id = c.contact_id

@@ -24,12 +24,23 @@ struct PostgresDeleteBatch {
         let snapshot = """
             '{"name":' || to_json(name)::text || ',"email":' || to_json(email)::text || ',"phone":' || to_json(phone)::text || '}'
             """
+        // An org-wide batch is one contiguous run of seqs: its cascade is one range of each
+        // table's key, read once, rather than an index probe for every contact.
+        let cascade = chosen.inSeqOrder
+            ? { (table: String, alias: String) in
+                "DELETE FROM \(table) \(alias) USING bounds b WHERE \(alias).org = \(org) AND \(alias).contact_seq BETWEEN b.lo AND b.hi"
+                    + " AND \(alias).contact_seq IN (SELECT seq FROM chosen) RETURNING 1"
+            }
+            : { (table: String, alias: String) in
+                "DELETE FROM \(table) \(alias) USING chosen c WHERE \(alias).org = \(org) AND \(alias).contact_seq = c.seq RETURNING 1"
+            }
         switch assignment.filter.pipeline {
         case .contact:
             sql = """
                 WITH chosen AS (\(chosen.sql)),
-                messages_gone AS (DELETE FROM messages m USING chosen c WHERE m.org = \(org) AND m.contact_seq = c.seq RETURNING 1),
-                conversations_gone AS (DELETE FROM conversations v USING chosen c WHERE v.org = \(org) AND v.contact_seq = c.seq RETURNING 1),
+                bounds AS (SELECT min(seq) AS lo, max(seq) AS hi FROM chosen),
+                messages_gone AS (\(cascade("messages", "m"))),
+                conversations_gone AS (\(cascade("conversations", "v"))),
                 gone AS (DELETE FROM contacts t USING chosen c WHERE t.seq = c.seq RETURNING c.*),
                 audits AS (
                     INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
@@ -59,12 +70,13 @@ struct PostgresDeleteBatch {
 
     /// The statement that finds the id of the slice's next record (the one to set aside as failed).
     static func next(of slice: DeleteSlice) -> (sql: String, bindings: [PostgresValue]) {
-        choosing(slice, columns: "id", limit: 1)
+        let next = choosing(slice, columns: "id", limit: 1)
+        return (next.sql, next.bindings)
     }
 
     /// The slice's next `limit` records: matching its filter, at or below its watermark, not set
     /// aside as failed; an org-wide slice in `seq` order (one contiguous range of every table).
-    private static func choosing(_ slice: DeleteSlice, columns: String, limit: Int) -> (sql: String, bindings: [PostgresValue]) {
+    private static func choosing(_ slice: DeleteSlice, columns: String, limit: Int) -> (sql: String, bindings: [PostgresValue], inSeqOrder: Bool) {
         let assignment = slice.assignment
         let predicate = PostgresPredicate(for: assignment.filter, org: assignment.org)
         let table = Schema.table(for: assignment.filter.pipeline)
@@ -77,6 +89,6 @@ struct PostgresDeleteBatch {
         }
         bindings.append(.integer(Int64(limit)))
         sql += (predicate.isOrgWide ? " ORDER BY seq" : "") + " LIMIT $\(bindings.count)"
-        return (sql, bindings)
+        return (sql, bindings, predicate.isOrgWide)
     }
 }

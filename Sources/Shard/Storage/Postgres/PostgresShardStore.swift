@@ -34,6 +34,15 @@ actor PostgresShardStore: PartitionStore {
     private let reachable = Atomic<Bool>(true)
 
     nonisolated var storageReachable: Bool { reachable.load(ordering: .relaxed) }
+    /// Records written (imported or deleted) since the planner's statistics were last refreshed,
+    /// and that count when `checkpointIfIdle` last looked.
+    private var writtenSinceAnalyze = 0
+    private var writtenSeen = 0
+
+    /// Written records past which an idle shard refreshes the statistics (`ANALYZE`): a bulk
+    /// import leaves the planner guessing until autovacuum comes round, and guessing wrong
+    /// (a sort of every match for each batch, an index of the wrong column) costs every batch.
+    static let analyzeAfter = 10_000
 
     /// The advisory lock key of shard `index`: one namespace (the first key) for tether-bulk shards.
     private static let lockNamespace: Int32 = 0x7465_7468  // "teth"
@@ -106,11 +115,18 @@ actor PostgresShardStore: PartitionStore {
 
     // MARK: - Housekeeping
 
-    /// PostgreSQL checkpoints and vacuums by itself. All there is to do: while the server is
-    /// away, try to reach it again, so that the shard reports healthy as soon as it is back.
+    /// PostgreSQL checkpoints and vacuums by itself. What is left: while the server is away, try
+    /// to reach it again, so that the shard reports healthy as soon as it is back; and once many
+    /// records were written and writes pause, refresh the planner's statistics.
     func checkpointIfIdle() throws -> Bool {
-        guard !storageReachable else { return false }
-        _ = try withConnection { try $0.scalar("SELECT 1") }
+        guard storageReachable else {
+            _ = try withConnection { try $0.scalar("SELECT 1") }
+            return true
+        }
+        defer { writtenSeen = writtenSinceAnalyze }
+        guard writtenSinceAnalyze == writtenSeen, writtenSinceAnalyze >= Self.analyzeAfter else { return false }
+        try withConnection { try $0.execute("ANALYZE contacts, applications, conversations, messages") }
+        writtenSinceAnalyze = 0
         return true
     }
 
@@ -124,6 +140,7 @@ actor PostgresShardStore: PartitionStore {
         let end = min(records.count, start + importSizer.size)
         let started = ContinuousClock.now
         let counts = try importRecords(org: org, records[start..<end], version: version)
+        writtenSinceAnalyze += end - start
         importSizer.measured(records: end - start, took: ContinuousClock.now - started)
         return (counts, end)
     }
@@ -144,8 +161,11 @@ actor PostgresShardStore: PartitionStore {
                     _ = try connection.copy("COPY import_contacts FROM STDIN", staged.contactRows)
                     _ = try connection.copy("COPY import_conversations FROM STDIN", staged.conversationRows)
                     _ = try connection.copy("COPY import_messages FROM STDIN", staged.messageRows)
-                    try connection.query(ImportStaging.upsertContacts, [.text(org), .integer(version)])
-                    for statement in ImportStaging.replaceCascades { try connection.query(statement, [.text(org)]) }
+                    // A first import of these contacts (the common case) has no cascade to clear.
+                    if try connection.scalar(ImportStaging.upsertContacts, [.text(org), .integer(version)]) > 0 {
+                        try connection.query(ImportStaging.clearReplacedCascades, [.text(org)])
+                    }
+                    for statement in ImportStaging.insertCascades { try connection.query(statement, [.text(org)]) }
                 }
                 if !staged.applications.isEmpty {
                     _ = try connection.copy("COPY import_applications FROM STDIN", staged.applicationRows)
@@ -198,6 +218,7 @@ actor PostgresShardStore: PartitionStore {
                 try checkpoint(slice, on: connection)
             }
         }
+        writtenSinceAnalyze += Int(slice.counters.deleted - (slices[jobId]?.counters.deleted ?? slice.counters.deleted))
         slices[jobId] = slice
         return slice.progress(shard: index)
     }
