@@ -47,7 +47,7 @@ struct ShardProcess {
         do {
             try await store.close()
         } catch {
-            log.warning("the WAL could not be truncated on the way out: \(error); the next start checkpoints it")
+            log.warning("closing the shard's storage failed on the way out: \(error); the next start tidies it (SQLite: checkpoints the WAL)")
         }
     }
 

@@ -15,15 +15,7 @@ struct ShardService: ConnectionDelegate {
                 return .pong(ShardStatus(index: UInt32(index), pid: pid, storageReachable: store.storageReachable))
             case .importRecords(let org, let batch, let version):
                 let records = try await store.records(of: batch)
-                // In chunks of about `BatchSizer.target`: one transaction each, and other work between them.
-                var counts = ImportCounts()
-                var next = 0
-                while next < records.count {
-                    let chunk = try await store.importChunk(org: org, records, from: next, version: version)
-                    counts = counts + chunk.counts
-                    next = chunk.next
-                }
-                return .imported(counts)
+                return .imported(try await store.importAll(org: org, records, version: version))
             case .countMatching(let org, let filter):
                 return .count(try await readers.count(org: org, filter: filter))
             case .contact(let org, let id):

@@ -43,15 +43,7 @@ struct OpenPartition {
     /// Imports `records` in chunks as the shard's service does, stamped with a version above every earlier one.
     @discardableResult
     func importAll(org: String, _ records: [ImportRecord]) async throws -> ImportCounts {
-        let version = TestVersions.next()
-        var counts = ImportCounts()
-        var next = 0
-        while next < records.count {
-            let chunk = try await store.importChunk(org: org, records, from: next, version: version)
-            counts = counts + chunk.counts
-            next = chunk.next
-        }
-        return counts
+        try await store.importAll(org: org, records, version: TestVersions.next())
     }
 
     /// Runs `assignment`'s slice to its end in batches of `limit`.
@@ -164,7 +156,8 @@ struct OpenPartition {
         _ = try await partition?.store.startSlice(assignment)
         let first = try #require(try await partition?.store.deleteNextBatch("job-r", limit: 12))
         #expect(first.counters.deleted == 12)
-        partition = nil  // the process dies: its connections close, its locks go
+        try await partition?.store.close()  // the process exits: its lock goes with it
+        partition = nil
 
         let reopened = try OpenPartition.open(engine, at: location)
         let again = try await reopened.store.startSlice(assignment)
@@ -286,12 +279,11 @@ struct OpenPartition {
 
 /// What only PostgreSQL needs proving: its fencing lock.
 @Suite struct PostgresPartitionTests {
-    @Test func aSecondStoreForTheSameShardIsRefusedWhileTheFirstLives() throws {
+    @Test func aSecondStoreForTheSameShardIsRefusedUntilTheFirstCloses() async throws {
         let location = try TestPostgres.newDatabase()
-        var first: PostgresShardStore? = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
+        let first = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
         #expect(throws: StoreError.self) { try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot) }
-        _ = first
-        first = nil
+        try await first.close()
         _ = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
     }
 

@@ -10,7 +10,7 @@ import Wire
 /// second connection that lets reads run beside the writer. The kernel drops the
 /// lock with the process, so a SIGKILLed shard never leaves it behind.
 final class PartitionLock {
-    private let descriptor: Int32
+    private var descriptor: Int32
 
     /// Takes the lock on `path` (created when absent); throws `StoreError.partitionLocked`
     /// when another process (or another store in this one) holds it.
@@ -26,5 +26,12 @@ final class PartitionLock {
         self.descriptor = descriptor
     }
 
-    deinit { close(descriptor) }
+    deinit { release() }
+
+    /// Lets the next process for this partition in, before this one is gone (a clean shutdown).
+    func release() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
 }

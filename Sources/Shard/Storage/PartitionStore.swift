@@ -40,8 +40,24 @@ protocol PartitionStore: Actor {
     /// that went away, trying to reach it again); true when it did some.
     @discardableResult
     func checkpointIfIdle() throws -> Bool
-    /// Leaves the partition tidy before the process exits.
+    /// Leaves the partition tidy before the process exits, and lets the next process for it in.
     func close() throws
+}
+
+extension PartitionStore {
+    /// Writes `records` in chunks of about `BatchSizer.target` each, one transaction a chunk, and
+    /// adds up their counts. Not isolated: between two chunks the store is free for a delete
+    /// batch or another import.
+    nonisolated func importAll(org: String, _ records: [ImportRecord], version: Int64) async throws -> ImportCounts {
+        var counts = ImportCounts()
+        var next = 0
+        while next < records.count {
+            let chunk = try await importChunk(org: org, records, from: next, version: version)
+            counts = counts + chunk.counts
+            next = chunk.next
+        }
+        return counts
+    }
 }
 
 /// A shard's reads, served beside its writer (never queued behind a batch), each within a time budget.

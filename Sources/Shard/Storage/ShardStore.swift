@@ -82,8 +82,10 @@ actor ShardStore: PartitionStore {
         return true
     }
 
-    /// Truncates the WAL before the process exits, waiting for readers (`busy_timeout`).
+    /// Truncates the WAL before the process exits, waiting for readers (`busy_timeout`), and lets
+    /// the next process for this partition in. Nothing may be written after it.
     func close() throws {
+        defer { lock.release() }
         try database.checkpoint(truncating: true, waitForReaders: true)
     }
 

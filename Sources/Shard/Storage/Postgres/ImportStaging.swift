@@ -64,12 +64,15 @@ struct ImportStaging {
         return rows.bytes
     }
 
-    /// Each contact's conversations; of one id within a contact, the last.
-    var conversationRows: [UInt8] {
+    /// Each contact's conversations, as rows of `conversations` under the seq `seqs` gives its
+    /// contact; of one id within a contact, the last.
+    func conversationRows(org: String, seqs: [String: Int64]) -> [UInt8] {
         var rows = CopyRows()
         for contact in contacts {
+            guard let seq = seqs[contact.id] else { continue }
             for conversation in Self.lastOfEachId(contact.conversations, id: \.id) {
-                rows.add(contact.id)
+                rows.add(org)
+                rows.add(seq)
                 rows.add(conversation.id)
                 rows.add(conversation.channel)
                 rows.add(conversation.createdAt)
@@ -79,13 +82,15 @@ struct ImportStaging {
         return rows.bytes
     }
 
-    /// Each contact's messages; of one id within a contact, the last.
-    var messageRows: [UInt8] {
+    /// Each contact's messages, as rows of `messages`; of one id within a contact, the last.
+    func messageRows(org: String, seqs: [String: Int64]) -> [UInt8] {
         var rows = CopyRows()
         for contact in contacts {
+            guard let seq = seqs[contact.id] else { continue }
             let messages = contact.conversations.flatMap { conversation in conversation.messages.map { (conversation.id, $0) } }
             for (conversationId, message) in Self.lastOfEachId(messages, id: \.1.id) {
-                rows.add(contact.id)
+                rows.add(org)
+                rows.add(seq)
                 rows.add(message.id)
                 rows.add(conversationId)
                 rows.add(message.direction)
@@ -130,51 +135,35 @@ struct ImportStaging {
         stage_id text, assigned_to text, name text, email text, phone text, tags text[], source text, created_at bigint, updated_at bigint
         """
 
-    /// The staging tables, emptied by every commit; made once per session.
+    /// The staging tables of the records an upsert takes, emptied by every commit; made once per session.
     static let createTables = """
         CREATE TEMP TABLE IF NOT EXISTS import_contacts (ord bigint, id text, slot integer, \(fieldTypes)) ON COMMIT DELETE ROWS;
         CREATE TEMP TABLE IF NOT EXISTS import_applications (ord bigint, id text, slot integer, contact_id text, \(fieldTypes)) ON COMMIT DELETE ROWS;
-        CREATE TEMP TABLE IF NOT EXISTS import_conversations (contact_id text, id text, channel text, created_at bigint) ON COMMIT DELETE ROWS;
-        CREATE TEMP TABLE IF NOT EXISTS import_messages (
-            contact_id text, id text, conversation_id text, direction text, body text, created_at bigint) ON COMMIT DELETE ROWS;
-        CREATE TEMP TABLE IF NOT EXISTS import_seqs (id text, seq bigint, replaced boolean) ON COMMIT DELETE ROWS;
         """
+
+    /// A chunk's conversations and messages go straight into their tables: their contacts' seqs
+    /// are known once the contacts are written, and a contact's cascade is new (a new contact) or
+    /// cleared first (a re-imported one), so nothing can conflict.
+    static let copyConversations = "COPY conversations (org, contact_seq, id, channel, created_at) FROM STDIN"
+    static let copyMessages = "COPY messages (org, contact_seq, id, conversation_id, direction, body, created_at) FROM STDIN"
 
     private static let updates = (["slot"] + fieldColumns.components(separatedBy: ", ") + ["version"])
         .map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
 
     /// $1 the org, $2 the chunk's version: the contacts, new ones taking `seq` in the chunk's order;
-    /// answers how many existed already (and so have a cascade to replace).
+    /// answers each one's id, seq, and whether it existed already (so has a cascade to replace).
     static let upsertContacts = """
-        WITH upserted AS (
-            INSERT INTO contacts (org, id, slot, \(fieldColumns), version)
-            SELECT $1, id, slot, \(fieldColumns), $2 FROM import_contacts ORDER BY ord
-            ON CONFLICT (org, id) DO UPDATE SET \(updates)
-            RETURNING id, seq, NOT (xmax = 0) AS replaced),
-        kept AS (INSERT INTO import_seqs SELECT id, seq, replaced FROM upserted RETURNING replaced)
-        SELECT count(*) FILTER (WHERE replaced) FROM kept
+        INSERT INTO contacts (org, id, slot, \(fieldColumns), version)
+        SELECT $1, id, slot, \(fieldColumns), $2 FROM import_contacts ORDER BY ord
+        ON CONFLICT (org, id) DO UPDATE SET \(updates)
+        RETURNING id, seq, NOT (xmax = 0)
         """
 
-    /// $1 the org: the cascade of the contacts that existed is dropped, when any did. A statement of
-    /// its own after the upsert, since the sub-statements of one share a snapshot, and a
-    /// conversation inserted there would meet the one it replaces.
-    static let clearReplacedCascades = """
-        WITH cleared AS (
-            DELETE FROM messages m USING import_seqs s WHERE s.replaced AND m.org = $1 AND m.contact_seq = s.seq)
-        DELETE FROM conversations c USING import_seqs s WHERE s.replaced AND c.org = $1 AND c.contact_seq = s.seq
+    /// $1 the org, $2 the seqs of the re-imported contacts: their conversations and messages go.
+    static let clearCascades = """
+        WITH cleared AS (DELETE FROM messages WHERE org = $1 AND contact_seq = ANY($2::bigint[]))
+        DELETE FROM conversations WHERE org = $1 AND contact_seq = ANY($2::bigint[])
         """
-
-    /// $1 the org: the chunk's conversations and messages, under their contacts' seqs.
-    static let insertCascades = [
-        """
-        INSERT INTO conversations (org, contact_seq, id, channel, created_at)
-        SELECT $1, s.seq, c.id, c.channel, c.created_at FROM import_conversations c JOIN import_seqs s ON s.id = c.contact_id
-        """,
-        """
-        INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at)
-        SELECT $1, s.seq, m.id, m.conversation_id, m.direction, m.body, m.created_at FROM import_messages m JOIN import_seqs s ON s.id = m.contact_id
-        """,
-    ]
 
     /// $1 the org, $2 the chunk's version.
     static let upsertApplications = """

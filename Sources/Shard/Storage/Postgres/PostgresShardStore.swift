@@ -130,7 +130,11 @@ actor PostgresShardStore: PartitionStore {
         return true
     }
 
-    func close() throws {}
+    /// Lets the next process for this partition in (the lock would go with the session anyway,
+    /// once the process is gone). Nothing may be written after it.
+    func close() throws {
+        try connection.query("SELECT pg_advisory_unlock($1, $2)", [.integer(Int64(Self.lockNamespace)), .integer(Int64(index))])
+    }
 
     // MARK: - Import
 
@@ -159,13 +163,17 @@ actor PostgresShardStore: PartitionStore {
                 try connection.execute(ImportStaging.createTables)
                 if !staged.contacts.isEmpty {
                     _ = try connection.copy("COPY import_contacts FROM STDIN", staged.contactRows)
-                    _ = try connection.copy("COPY import_conversations FROM STDIN", staged.conversationRows)
-                    _ = try connection.copy("COPY import_messages FROM STDIN", staged.messageRows)
-                    // A first import of these contacts (the common case) has no cascade to clear.
-                    if try connection.scalar(ImportStaging.upsertContacts, [.text(org), .integer(version)]) > 0 {
-                        try connection.query(ImportStaging.clearReplacedCascades, [.text(org)])
+                    let written = try connection.query(ImportStaging.upsertContacts, [.text(org), .integer(version)])
+                    var seqs: [String: Int64] = [:]
+                    var replaced: [Int64] = []
+                    for row in 0..<written.count {
+                        seqs[written.text(row, 0)] = written.integer(row, 1)
+                        if written.text(row, 2) == "t" { replaced.append(written.integer(row, 1)) }
                     }
-                    for statement in ImportStaging.insertCascades { try connection.query(statement, [.text(org)]) }
+                    // A first import of these contacts (the common case) has no cascade to clear.
+                    if !replaced.isEmpty { try connection.query(ImportStaging.clearCascades, [.text(org), .integers(replaced)]) }
+                    _ = try connection.copy(ImportStaging.copyConversations, staged.conversationRows(org: org, seqs: seqs))
+                    _ = try connection.copy(ImportStaging.copyMessages, staged.messageRows(org: org, seqs: seqs))
                 }
                 if !staged.applications.isEmpty {
                     _ = try connection.copy("COPY import_applications FROM STDIN", staged.applicationRows)
