@@ -293,4 +293,59 @@ struct OpenPartition {
         let refused = #expect(throws: StoreError.self) { try PostgresShardStore(connectionString: location, index: 0, slots: SlotRange(lower: 0, upper: 20)) }
         if case .foreignDatabase = refused {} else { Issue.record("expected foreignDatabase, got \(String(describing: refused))") }
     }
+
+    @Test func aReadPastItsBudgetIsStoppedWithAClearErrorAndTheReaderGoesOn() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
+        _ = try await store.importAll(org: "o1", (0..<20_000).map { sliceContact($0, stage: "s", assignee: nil) }.map {
+            var contact = $0
+            contact.conversations = []
+            return contact
+        }, version: TestVersions.next())
+        let reader = try PostgresShardReader(connectionString: location, index: 0)
+        var costly = ContactFilter()
+        costly.stageIds = ["s"]
+        costly.search = "no such text anywhere"
+        let filter = costly
+        await reader.setReadBudget(.zero)  // statement_timeout's least: 1 ms
+        let error = await #expect(throws: StoreError.self) {
+            try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: filter) }
+        }
+        #expect(error == .readBudgetExceeded(what: "counting the matches", budget: .zero))
+        await reader.setReadBudget(ShardReader.standardReadBudget)
+        #expect(try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: filter) } == 0)
+        #expect(try await reader.withinReadBudget("stats") { try $0.stats(org: "o1") }.contacts == 20_000)
+    }
+
+    /// A record the database will not let go (here a trigger raising a check violation, as a
+    /// constraint would) fails its batch as a `.record` fault and leaves nothing of it behind;
+    /// set aside as failed, it is passed by and the rest is deleted.
+    @Test func aRecordThatCannotBeDeletedFailsItsBatchAsARecordFaultAndCanBeSetAside() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
+        _ = try await store.importAll(org: "o1", (0..<20).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
+        let held = String(format: "%024x", 0)
+        try PostgresConnection(location).execute("""
+            CREATE FUNCTION hold() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'contact % is on legal hold', OLD.id USING ERRCODE = 'check_violation'; END $$;
+            CREATE TRIGGER hold BEFORE DELETE ON contacts FOR EACH ROW WHEN (OLD.id = '\(held)') EXECUTE FUNCTION hold();
+            """)
+        var filter = ContactFilter()
+        filter.orgWide = true
+        _ = try await store.startSlice(SliceAssignment(jobId: "job-h", org: "o1", requester: "boss", filter: filter))
+        let failure = await #expect(throws: PostgresError.self) { try await store.deleteNextBatch("job-h", limit: 5) }
+        #expect(failure?.fault == .record)
+        let reader = try PostgresShardReader(connectionString: location, index: 0)
+        let untouched = try await reader.withinReadBudget("stats") { try $0.stats(org: "o1") }
+        #expect([untouched.contacts, untouched.messages, untouched.auditEntries] == [20, 120, 0], "the failed batch left nothing behind")
+        let setAside = try await store.failNextRecord("job-h", reason: "on legal hold")
+        #expect(setAside.errors.map(\.recordId) == [held])
+        var progress = setAside
+        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch("job-h", limit: 5) }
+        #expect([progress.counters.deleted, progress.counters.failed, progress.counters.auditEntries] == [19, 1, 19])
+    }
+}
+
+extension PostgresShardReader {
+    func setReadBudget(_ budget: Duration) { readBudget = budget }
 }
