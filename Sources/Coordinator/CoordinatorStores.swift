@@ -2,8 +2,8 @@ import Wire
 
 /// What the coordinator keeps, wherever `--storage` says: the partition map, the job
 /// registry's rows and the event log's. On SQLite, files in the data directory; on
-/// PostgreSQL, the server's `tether_registry` database (made here when new, with one
-/// database per shard), so a coordinator on any host picks up the cluster.
+/// PostgreSQL, the registry server's `tether_registry` database (made here when new, with one
+/// database per shard on its server), so a coordinator on any host picks up the cluster.
 ///
 /// Each is opened by a call of its own, so that each can be handed to the actor that owns it.
 enum CoordinatorStores {
@@ -12,31 +12,31 @@ enum CoordinatorStores {
         switch options.storage {
         case .sqlite:
             return try PartitionMapFile.loadOrCreate(at: options.layout.partitionMap, shards: options.shardCount)
-        case .postgres(let server):
-            try server.createDatabase(PostgresServer.registryDatabase)
-            let registry = try PostgresRegistryStorage(connectionString: try server.connectionString(database: PostgresServer.registryDatabase))
-            let map = try PartitionMapFile.loadOrCreate(
+        case .postgres(let map):
+            try map.registry.createDatabase(PostgresServer.registryDatabase)
+            let registry = try PostgresRegistryStorage(connectionString: try map.registry.connectionString(database: PostgresServer.registryDatabase))
+            let partitions = try PartitionMapFile.loadOrCreate(
                 recorded: try registry.partitionMap(), at: "the partition map in \(PostgresServer.registryDatabase)", shards: options.shardCount
             ) { text in
                 try registry.recordPartitionMap(text)
             }
             // Each shard's database, made before the shard first connects to it.
-            for shard in 0..<map.ranges.count { try server.createDatabase(PostgresServer.shardDatabase(shard)) }
-            return map
+            for shard in 0..<partitions.ranges.count { try map.server(ofShard: shard).createDatabase(PostgresServer.shardDatabase(shard)) }
+            return partitions
         }
     }
 
     static func registry(_ options: CoordinatorOptions) throws -> any RegistryStorage {
         switch options.storage {
         case .sqlite: try SQLiteRegistryStorage(path: options.layout.jobDatabase)
-        case .postgres(let server): try PostgresRegistryStorage(connectionString: try server.connectionString(database: PostgresServer.registryDatabase))
+        case .postgres(let map): try PostgresRegistryStorage(connectionString: try map.registry.connectionString(database: PostgresServer.registryDatabase))
         }
     }
 
     static func events(_ options: CoordinatorOptions) throws -> any EventStorage {
         switch options.storage {
         case .sqlite: try SQLiteEventStorage(path: options.layout.eventDatabase)
-        case .postgres(let server): try PostgresEventStorage(connectionString: try server.connectionString(database: PostgresServer.registryDatabase))
+        case .postgres(let map): try PostgresEventStorage(connectionString: try map.registry.connectionString(database: PostgresServer.registryDatabase))
         }
     }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import TestSupport
 import Testing
@@ -91,5 +94,47 @@ import Wire
         // The job's events are in the log the second cluster serves.
         let events = try second.send("GET", "/api/contacts/bulk-jobs?limit=10", token: token).json["jobs"] as? [[String: Any]]
         #expect(events?.map { $0["jobId"] as? String } == [jobId])
+    }
+
+    /// With a map of servers, each shard's partition is on the server the map names for it:
+    /// here the registry and shard 0 on one server, shard 1 on another, both private to the test.
+    @Test func eachShardKeepsItsPartitionOnTheServerTheMapNames() throws {
+        let pg = repositoryRoot.appendingPathComponent("scripts/pg").path
+        var template = Array("/tmp/tb-pgmap-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw SystemCallError(call: "mkdtemp", errno: errno) }
+        let directory = String(cString: made)
+        defer {
+            for server in ["a", "b"] { _ = try? runCommand(pg, ["stop", "\(directory)/\(server)", "--immediate"]) }
+            _ = try? runCommand("/bin/rm", ["-rf", directory])
+        }
+        var servers: [String] = []
+        for (server, port) in [("a", "5441"), ("b", "5442")] {
+            let started = try runCommand(pg, ["start", "\(directory)/\(server)", "--port", port])
+            try #require(started.status == 0, "\(started.output)")
+            servers.append(started.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let map = "\(directory)/servers.map"
+        try "# the registry and shard 0 on a, shard 1 on b\nregistry \(servers[0])\nshard 1 \(servers[1])\n".write(toFile: map, atomically: true, encoding: .utf8)
+
+        let cluster = try TestCluster(shards: 2, storage: .postgres, environment: ["TETHER_PG_MAP": map])
+        defer { cluster.stop() }
+        try cluster.start()
+        let admin = try cluster.token(org: "org-a", user: "u1")
+        let contacts = DataEndToEndTests.dataSet(org: 1, count: 1_000)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
+        let jobId = try #require(started.json["jobId"] as? String)
+        let job = try cluster.waitForJob(jobId, token: admin)
+        #expect(job["status"] as? String == "completed" && job["deleted"] as? Int == 1_000, "\(job)")
+
+        func scalar(_ server: String, _ database: String, _ sql: String) throws -> Int64 {
+            try PostgresConnection(server.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(database)")).scalar(sql)
+        }
+        let onA = try scalar(servers[0], "tether_shard_0", "SELECT count(*) FROM audit_entries")
+        let onB = try scalar(servers[1], "tether_shard_1", "SELECT count(*) FROM audit_entries")
+        #expect(onA > 0 && onB > 0 && onA + onB == 1_000, "audit entries: \(onA) on a, \(onB) on b")
+        #expect(try scalar(servers[0], "postgres", "SELECT count(*) FROM pg_database WHERE datname = 'tether_shard_1'") == 0)
+        #expect(try scalar(servers[1], "postgres", "SELECT count(*) FROM pg_database WHERE datname IN ('tether_shard_0', 'tether_registry')") == 0)
+        #expect(try scalar(servers[0], "tether_registry", "SELECT count(*) FROM jobs") == 1)
     }
 }

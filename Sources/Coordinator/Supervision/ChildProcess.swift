@@ -2,16 +2,18 @@
 import Glibc
 #endif
 import CSystem
+import Foundation
 import Wire
 
 /// Starting a child process and learning of its exit at once.
 enum ChildProcess {
-    /// Spawns `executable` with `arguments` and default signal dispositions.
+    /// Spawns `executable` with `arguments`, default signal dispositions, and this process's
+    /// environment changed by `changes` (a nil value removes the variable).
     ///
     /// Must run on a thread that lives as long as the process (the event
     /// loop's): a child's parent-death signal fires when the *thread* that
     /// spawned it ends, not the process.
-    static func spawn(executable: String, arguments: [String]) throws -> Int32 {
+    static func spawn(executable: String, arguments: [String], environment changes: [String: String?] = [:]) throws -> Int32 {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -28,8 +30,12 @@ enum ChildProcess {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var variables = ProcessInfo.processInfo.environment
+        for (name, value) in changes { variables[name] = value }
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, nil, &attributes, argv, environ)
+        let result = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
         guard result == 0 else { throw SystemCallError(call: "posix_spawn", errno: result, context: executable) }
         return pid
     }

@@ -136,11 +136,12 @@ actor ShardSupervisor {
             "--parent-pid", "\(getpid())",
         ] + storage.arguments
         let executable = shardExecutable
+        let environment = storage.environment(forShard: shard)
         let loop = loop
         return try await withCheckedThrowingContinuation { continuation in
             loop.execute {
                 do {
-                    let pid = try ChildProcess.spawn(executable: executable, arguments: arguments)
+                    let pid = try ChildProcess.spawn(executable: executable, arguments: arguments, environment: environment)
                     _ = try ChildWatcher(pid: pid, loop: loop) { status in
                         Task { await self.exited(shard, pid: pid, status: status) }
                     }

@@ -8,8 +8,8 @@ extension ShardOptions {
             // A database made for another shard or slot range is refused: exit non-zero.
             let store = try ShardStore(path: databasePath, index: index, slots: slots)
             return (store, try ReaderPool(path: databasePath, index: index))
-        case .postgres(let server):
-            let connectionString = try server.connectionString(database: PostgresServer.shardDatabase(index))
+        case .postgres(let map):
+            let connectionString = try map.server(ofShard: index).connectionString(database: PostgresServer.shardDatabase(index))
             let store = try PostgresShardStore(connectionString: connectionString, index: index, slots: slots)
             let readers = try (0..<ReaderPool<PostgresShardReader>.standardSize).map { _ in
                 try PostgresShardReader(connectionString: connectionString, index: index)
