@@ -111,7 +111,8 @@ import Wire
         for (server, port) in [("a", "5441"), ("b", "5442")] {
             let started = try runCommand(pg, ["start", "\(directory)/\(server)", "--port", port])
             try #require(started.status == 0, "\(started.output)")
-            servers.append(started.output.trimmingCharacters(in: .whitespacesAndNewlines))
+            // The connection string is the last line; scripts/pg may say what it did to the directories first.
+            servers.append(started.output.split(separator: "\n").last.map(String.init) ?? "")
         }
         let map = "\(directory)/servers.map"
         try "# the registry and shard 0 on a, shard 1 on b\nregistry \(servers[0])\nshard 1 \(servers[1])\n".write(toFile: map, atomically: true, encoding: .utf8)

@@ -47,7 +47,9 @@ package enum TestPostgres {
         let directory = String(cString: made) + "/pg"
         let (status, output) = try runCommand(repositoryRoot.appendingPathComponent("scripts/pg").path, ["start", directory, "--port", "5432"])
         guard status == 0 else { throw TestPostgresError(output: output) }
-        return Server(directory: directory, connectionString: output.trimmingCharacters(in: .whitespacesAndNewlines))
+        // The connection string is the last line; scripts/pg may say what it did to the directories first.
+        let connectionString = output.split(separator: "\n").last.map(String.init) ?? ""
+        return Server(directory: directory, connectionString: connectionString)
     }
 
     private static func stopAtExit() {

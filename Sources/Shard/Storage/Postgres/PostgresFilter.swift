@@ -1,7 +1,7 @@
 import Wire
 
-/// A WHERE-clause body for PostgreSQL with its parameters: `$n` numbered from
-/// the `first` it was rendered with, so a statement can put its own before.
+/// A WHERE-clause body for PostgreSQL with its parameters, `$1` on; a statement
+/// adds its own after them, from `nextParameter`.
 struct PostgresPredicate {
     var sql: String
     var bindings: [PostgresValue]
@@ -9,21 +9,19 @@ struct PostgresPredicate {
     let isOrgWide: Bool
 
     /// The number of the next parameter after this predicate's.
-    var nextParameter: Int { firstParameter + bindings.count }
-    private let firstParameter: Int
+    var nextParameter: Int { bindings.count + 1 }
 
     /// Renders `FilterCompiler`'s clauses for `filter` in PostgreSQL's SQL: the
     /// same rules as SQLite applies, each list one array parameter.
     ///
     /// `search` folds ASCII letters only, as SQLite's LIKE does: ILIKE under the
     /// C collation (which every text column is declared with).
-    init(for filter: ContactFilter, org: String, first: Int = 1) {
-        firstParameter = first
+    init(for filter: ContactFilter, org: String) {
         var clauses: [String] = []
         var bindings: [PostgresValue] = []
         func parameter(_ value: PostgresValue) -> String {
             bindings.append(value)
-            return "$\(first + bindings.count - 1)"
+            return "$\(bindings.count)"
         }
         let rules = FilterCompiler.clauses(for: filter, org: org)
         isOrgWide = rules.count == 1
