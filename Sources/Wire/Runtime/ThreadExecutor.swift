@@ -27,8 +27,10 @@ package final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     /// `niceness` lowers its scheduling priority (Linux schedules threads one by one).
     package init(name: String, niceness: Int32 = 0) {
         let thread = Thread { [self] in
-            // Named from inside: set from outside before `start`, the kernel never sees the name (`top -H`, `perf`).
-            Thread.current.name = name
+            // Named from inside, by the kernel's own call: set from outside before `start`, the kernel
+            // never saw the name, and Foundation's `Thread.current.name` was seen (once in CI) to leave
+            // the thread with the name it inherited from the pool thread that created it.
+            _ = tether_set_process_name(String(name.utf8.prefix(15)) ?? name)
             if niceness != 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tether_thread_id()), niceness) }
             run()
         }
