@@ -14,7 +14,7 @@ enum CoordinatorStores {
             return try PartitionMapFile.loadOrCreate(at: options.layout.partitionMap, shards: options.shardCount)
         case .postgres(let map):
             try map.registry.createDatabase(PostgresServer.registryDatabase)
-            let registry = try PostgresRegistryStorage(connectionString: try map.registry.connectionString(database: PostgresServer.registryDatabase))
+            let registry = try PostgresRegistryStorage(connectionString: try registryConnectionString(map))
             let partitions = try PartitionMapFile.loadOrCreate(
                 recorded: try registry.partitionMap(), at: "the partition map in \(PostgresServer.registryDatabase)", shards: options.shardCount
             ) { text in
@@ -29,15 +29,20 @@ enum CoordinatorStores {
     static func registry(_ options: CoordinatorOptions) throws -> any RegistryStorage {
         switch options.storage {
         case .sqlite: try SQLiteRegistryStorage(path: options.layout.jobDatabase)
-        case .postgres(let map): try PostgresRegistryStorage(connectionString: try map.registry.connectionString(database: PostgresServer.registryDatabase))
+        case .postgres(let map): try PostgresRegistryStorage(connectionString: try registryConnectionString(map))
         }
     }
 
     static func events(_ options: CoordinatorOptions) throws -> any EventStorage {
         switch options.storage {
         case .sqlite: try SQLiteEventStorage(path: options.layout.eventDatabase)
-        case .postgres(let map): try PostgresEventStorage(connectionString: try map.registry.connectionString(database: PostgresServer.registryDatabase))
+        case .postgres(let map): try PostgresEventStorage(connectionString: try registryConnectionString(map))
         }
+    }
+
+    /// Where the registry, the event log and the partition map live on PostgreSQL.
+    private static func registryConnectionString(_ map: PostgresMap) throws -> String {
+        try map.registry.connectionString(database: PostgresServer.registryDatabase)
     }
 
     /// Opens a store with `open`, waiting for a database server that does not answer yet (it is

@@ -123,25 +123,15 @@ actor ShardStore: PartitionStore {
     /// `version`, the batch's stamp from the coordinator's cluster-wide clock,
     /// which orders it against every job's snapshot.
     func importRecords(org: String, _ records: [ImportRecord], version: Int64) throws -> ImportCounts {
-        for record in records {
-            let slot = PartitionMap.slot(of: record.contactId)
-            guard slots.contains(slot) else { throw StoreError.misrouted(id: record.id, slot: slot, owned: "\(slots)") }
-        }
-        return try database.transaction {
-            var counts = ImportCounts()
+        try slots.requireOwning(records)
+        try database.transaction {
             for record in records {
                 switch record.kind {
-                case .contact:
-                    try writes.write(contact: record, org: org, version: version)
-                    counts.contacts += 1
-                    counts.conversations += UInt64(record.conversations.count)
-                    counts.messages += UInt64(record.conversations.reduce(0) { $0 + $1.messages.count })
-                case .application:
-                    try writes.write(application: record, org: org, version: version)
-                    counts.applications += 1
+                case .contact: try writes.write(contact: record, org: org, version: version)
+                case .application: try writes.write(application: record, org: org, version: version)
                 }
             }
-            return counts
         }
+        return ImportCounts(counting: records)
     }
 }

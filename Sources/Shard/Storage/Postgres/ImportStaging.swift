@@ -1,40 +1,21 @@
 import Wire
 
-/// An import chunk as rows for COPY into temporary tables, and the statements
-/// that upsert them into the partition set-based.
+/// An import chunk as rows for COPY, and the statements that write them into
+/// the partition set-based: contacts and applications through temporary tables
+/// and an upsert, conversations and messages straight into their tables.
 ///
 /// Within one chunk the last record of an id wins, as it does when SQLite
 /// writes them one after another (an upsert may not touch one row twice).
 struct ImportStaging {
     /// The chunk's counts, as `ShardStore` counts them: every record it was given.
-    private(set) var counts = ImportCounts()
-    private(set) var contacts: [ImportRecord] = []
-    private(set) var applications: [ImportRecord] = []
+    let counts: ImportCounts
+    let contacts: [ImportRecord]
+    let applications: [ImportRecord]
 
     init(_ records: some Collection<ImportRecord>) {
-        var lastContact: [String: Int] = [:]
-        var lastApplication: [String: Int] = [:]
-        for record in records {
-            switch record.kind {
-            case .contact:
-                counts.contacts += 1
-                counts.conversations += UInt64(record.conversations.count)
-                counts.messages += UInt64(record.conversations.reduce(0) { $0 + $1.messages.count })
-                Self.keepLast(record, in: &contacts, at: &lastContact)
-            case .application:
-                counts.applications += 1
-                Self.keepLast(record, in: &applications, at: &lastApplication)
-            }
-        }
-    }
-
-    private static func keepLast(_ record: ImportRecord, in kept: inout [ImportRecord], at positions: inout [String: Int]) {
-        if let earlier = positions[record.id] {
-            kept[earlier] = record
-        } else {
-            positions[record.id] = kept.count
-            kept.append(record)
-        }
+        counts = ImportCounts(counting: records)
+        contacts = Self.lastOfEachId(records.filter { $0.kind == .contact }, id: \.id)
+        applications = Self.lastOfEachId(records.filter { $0.kind == .application }, id: \.id)
     }
 
     // MARK: - COPY rows
@@ -114,6 +95,7 @@ struct ImportStaging {
         rows.add(record.updatedAt)
     }
 
+    /// `items` with one of each id, the last, in the place where its id came first.
     private static func lastOfEachId<T>(_ items: [T], id: (T) -> String) -> [T] {
         var positions: [String: Int] = [:]
         var kept: [T] = []

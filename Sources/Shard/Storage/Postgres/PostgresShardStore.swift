@@ -152,10 +152,7 @@ actor PostgresShardStore: PartitionStore {
     /// Writes `records` in one transaction: a contact replaces its earlier version together
     /// with its conversations and messages; within the chunk, the last of one id wins.
     func importRecords(org: String, _ records: ArraySlice<ImportRecord>, version: Int64) throws -> ImportCounts {
-        for record in records {
-            let slot = PartitionMap.slot(of: record.contactId)
-            guard slots.contains(slot) else { throw StoreError.misrouted(id: record.id, slot: slot, owned: "\(slots)") }
-        }
+        try slots.requireOwning(records)
         let staged = ImportStaging(records)
         // Idempotent: a re-import replaces what the first try may have committed.
         return try withConnection(idempotent: true) { connection in
@@ -211,6 +208,7 @@ actor PostgresShardStore: PartitionStore {
     func deleteNextBatch(_ jobId: String, limit: Int) throws -> SliceProgress {
         guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
         guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
+        let deletedBefore = slice.counters.deleted
         try withConnection { connection in
             try connection.transaction {
                 let batch = PostgresDeleteBatch(slice: slice, limit: limit, now: Self.now())
@@ -226,7 +224,7 @@ actor PostgresShardStore: PartitionStore {
                 try checkpoint(slice, on: connection)
             }
         }
-        writtenSinceAnalyze += Int(slice.counters.deleted - (slices[jobId]?.counters.deleted ?? slice.counters.deleted))
+        writtenSinceAnalyze += Int(slice.counters.deleted - deletedBefore)
         slices[jobId] = slice
         return slice.progress(shard: index)
     }
