@@ -344,6 +344,29 @@ struct OpenPartition {
         while !progress.outcome.isFinal { progress = try await store.deleteNextBatch("job-h", limit: 5) }
         #expect([progress.counters.deleted, progress.counters.failed, progress.counters.auditEntries] == [19, 1, 19])
     }
+
+    /// A bulk import leaves the planner's statistics stale; once writes pause, the shard refreshes them.
+    @Test func anIdleShardRefreshesThePlannersStatisticsAfterManyWrites() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
+        let records = (0..<PostgresShardStore.analyzeAfter).map { number in
+            var contact = sliceContact(number, stage: "s", assignee: nil)
+            contact.conversations = []
+            return contact
+        }
+        _ = try await store.importAll(org: "o1", Array(records.prefix(100)), version: TestVersions.next())
+        #expect(try await store.checkpointIfIdle() == false)
+        #expect(try await store.checkpointIfIdle() == false, "fewer records than analyzeAfter: nothing to refresh")
+        _ = try await store.importAll(org: "o1", Array(records.dropFirst(100)), version: TestVersions.next())
+        #expect(try await store.checkpointIfIdle() == false, "written since the last look: not idle yet")
+        #expect(try await store.checkpointIfIdle() == true)
+        // PostgreSQL publishes a backend's statistics to other sessions within a few seconds.
+        let observer = try PostgresConnection(location)
+        try await waitUntil(timeout: .seconds(20)) {
+            (try? observer.scalar("SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'contacts' AND last_analyze IS NOT NULL")) == 1
+        }
+        #expect(try await store.checkpointIfIdle() == false, "nothing new written since")
+    }
 }
 
 extension PostgresShardReader {

@@ -82,4 +82,13 @@ import Wire
         try connection.reconnect()
         #expect(try connection.scalar("SELECT 1") == 1)
     }
+
+    @Test func keepsAtMostItsCapacityOfPreparedStatementsAndPreparesAgainWhatItDropped() throws {
+        let connection = try PostgresConnection(try TestPostgres.newDatabase())
+        let distinct = PostgresConnection.preparedCapacity + 10
+        for value in 0..<distinct { #expect(try connection.scalar("SELECT \(value)::bigint") == Int64(value)) }
+        #expect(try connection.scalar("SELECT count(*) FROM pg_prepared_statements") <= Int64(PostgresConnection.preparedCapacity))
+        // The first ones were dropped with the rest; asked again, they are prepared again.
+        #expect(try connection.scalar("SELECT 0::bigint") == 0)
+    }
 }
