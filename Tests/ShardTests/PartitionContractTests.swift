@@ -180,6 +180,23 @@ struct OpenPartition {
         #expect(try await partition.reads.stats(org: "o1").contacts == 5)
     }
 
+    /// A contact imported again after the job was registered keeps its place in `seq` order, inside
+    /// an org-wide batch's range: it and its conversations and messages stay, its neighbours go.
+    @Test(arguments: Engine.allCases)
+    func aContactImportedAgainAfterTheJobWasRegisteredKeepsItsCascade(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        try await partition.importAll(org: "o1", (0..<10).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(jobId: "job-a", org: "o1", requester: "boss", filter: filter)
+        try await partition.importAll(org: "o1", [Self.contact(4, name: "Again")])
+        let done = try await partition.deleteAll(assignment, limit: 10)
+        #expect([done.counters.total, done.counters.deleted] == [9, 9])
+        #expect([done.counters.conversations, done.counters.messages] == [18, 54])
+        let left = try await partition.reads.stats(org: "o1")
+        #expect([left.contacts, left.conversations, left.messages] == [1, 2, 6])
+    }
+
     @Test(arguments: Engine.allCases)
     func aCancelStopsASliceAndATombstoneKeepsAnUnassignedJobFromStarting(engine: Engine) async throws {
         let partition = try OpenPartition.new(engine, in: scratch)
