@@ -363,26 +363,42 @@ struct OpenPartition {
     }
 
     /// A bulk import leaves the planner's statistics stale; once writes pause, the shard refreshes them.
-    @Test func anIdleShardRefreshesThePlannersStatisticsAfterManyWrites() async throws {
+    @Test func anIdleShardVacuumsItsTablesAfterManyWrites() async throws {
         let location = try TestPostgres.newDatabase()
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
-        let records = (0..<PostgresShardStore.analyzeAfter).map { number in
+        let records = (0..<PostgresShardStore.vacuumAfter).map { number in
             var contact = sliceContact(number, stage: "s", assignee: nil)
             contact.conversations = []
             return contact
         }
         _ = try await store.importAll(org: "o1", Array(records.prefix(100)), version: TestVersions.next())
         #expect(try await store.checkpointIfIdle() == false)
-        #expect(try await store.checkpointIfIdle() == false, "fewer records than analyzeAfter: nothing to refresh")
+        #expect(try await store.checkpointIfIdle() == false, "fewer records than vacuumAfter: nothing to vacuum")
         _ = try await store.importAll(org: "o1", Array(records.dropFirst(100)), version: TestVersions.next())
         #expect(try await store.checkpointIfIdle() == false, "written since the last look: not idle yet")
         #expect(try await store.checkpointIfIdle() == true)
         // PostgreSQL publishes a backend's statistics to other sessions within a few seconds.
         let observer = try PostgresConnection(location)
         try await waitUntil(timeout: .seconds(20)) {
-            (try? observer.scalar("SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'contacts' AND last_analyze IS NOT NULL")) == 1
+            (try? observer.scalar(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'contacts' AND last_analyze IS NOT NULL AND last_vacuum IS NOT NULL")) == 1
         }
         #expect(try await store.checkpointIfIdle() == false, "nothing new written since")
+        let vacuums = try observer.scalar("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'contacts'")
+
+        // A large delete: its dead rows are vacuumed away once it pauses, while the store goes on writing.
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(jobId: "job-v", org: "o1", requester: "boss", filter: filter)
+        var progress = try await store.startSlice(assignment)
+        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch("job-v", limit: 2_000) }
+        #expect(try await store.checkpointIfIdle() == false)
+        #expect(try await store.checkpointIfIdle() == true)
+        _ = try await store.importAll(org: "o2", Array(records.prefix(10)), version: TestVersions.next())
+        try await waitUntil(timeout: .seconds(20)) {
+            (try? observer.scalar("SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'contacts'")) == vacuums + 1
+        }
+        #expect(try observer.scalar("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'contacts'") == 0)
     }
 }
 

@@ -32,17 +32,19 @@ actor PostgresShardStore: PartitionStore {
     private var slices: [String: DeleteSlice] = [:]
     private var importSizer = BatchSizer()
     private let reachable = Atomic<Bool>(true)
+    private let maintenance: PostgresMaintenance
 
     nonisolated var storageReachable: Bool { reachable.load(ordering: .relaxed) }
-    /// Records written (imported or deleted) since the planner's statistics were last refreshed,
-    /// and that count when `checkpointIfIdle` last looked.
-    private var writtenSinceAnalyze = 0
+    /// Records written (imported or deleted) since the tables were last vacuumed, and that count
+    /// when `checkpointIfIdle` last looked.
+    private var writtenSinceVacuum = 0
     private var writtenSeen = 0
 
-    /// Written records past which an idle shard refreshes the statistics (`ANALYZE`): a bulk
-    /// import leaves the planner guessing until autovacuum comes round, and guessing wrong
-    /// (a sort of every match for each batch, an index of the wrong column) costs every batch.
-    static let analyzeAfter = 10_000
+    /// Written records past which an idle shard vacuums its tables and refreshes the planner's
+    /// statistics (`PostgresMaintenance`): a bulk import leaves the planner guessing until
+    /// autovacuum comes round, and guessing wrong (a sort of every match for each batch, an index
+    /// of the wrong column) costs every batch; a bulk delete leaves dead rows every count reads.
+    static let vacuumAfter = 10_000
 
     /// The advisory lock key of shard `index`: one namespace (the first key) for tether-bulk shards.
     private static let lockNamespace: Int32 = 0x7465_7468  // "teth"
@@ -51,6 +53,7 @@ actor PostgresShardStore: PartitionStore {
     init(connectionString: String, index: Int, slots: SlotRange) throws {
         self.index = index
         self.slots = slots
+        maintenance = PostgresMaintenance(connectionString: connectionString)
         let connection = try PostgresConnection(connectionString)
         try Self.lock(connection, index: index)
         try connection.transaction {
@@ -115,18 +118,18 @@ actor PostgresShardStore: PartitionStore {
 
     // MARK: - Housekeeping
 
-    /// PostgreSQL checkpoints and vacuums by itself. What is left: while the server is away, try
-    /// to reach it again, so that the shard reports healthy as soon as it is back; and once many
-    /// records were written and writes pause, refresh the planner's statistics.
+    /// PostgreSQL checkpoints by itself. What is left: while the server is away, try to reach it
+    /// again, so that the shard reports healthy as soon as it is back; and once many records were
+    /// written and writes pause, vacuum the tables and refresh the planner's statistics, beside
+    /// the writer (a vacuum still running is left to finish, and asked again at the next pause).
     func checkpointIfIdle() throws -> Bool {
         guard storageReachable else {
             _ = try withConnection { try $0.scalar("SELECT 1") }
             return true
         }
-        defer { writtenSeen = writtenSinceAnalyze }
-        guard writtenSinceAnalyze == writtenSeen, writtenSinceAnalyze >= Self.analyzeAfter else { return false }
-        try withConnection { try $0.execute("ANALYZE contacts, applications, conversations, messages") }
-        writtenSinceAnalyze = 0
+        defer { writtenSeen = writtenSinceVacuum }
+        guard writtenSinceVacuum == writtenSeen, writtenSinceVacuum >= Self.vacuumAfter, try maintenance.start() else { return false }
+        writtenSinceVacuum = 0
         return true
     }
 
@@ -144,7 +147,7 @@ actor PostgresShardStore: PartitionStore {
         let end = min(records.count, start + importSizer.size)
         let started = ContinuousClock.now
         let counts = try importRecords(org: org, records[start..<end], version: version)
-        writtenSinceAnalyze += end - start
+        writtenSinceVacuum += end - start
         importSizer.measured(records: end - start, took: ContinuousClock.now - started)
         return (counts, end)
     }
@@ -224,7 +227,7 @@ actor PostgresShardStore: PartitionStore {
                 try checkpoint(slice, on: connection)
             }
         }
-        writtenSinceAnalyze += Int(slice.counters.deleted - deletedBefore)
+        writtenSinceVacuum += Int(slice.counters.deleted - deletedBefore)
         slices[jobId] = slice
         return slice.progress(shard: index)
     }
