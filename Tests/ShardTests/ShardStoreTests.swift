@@ -304,6 +304,11 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         }
         #expect(error == .readBudgetExceeded(what: "counting the matches", budget: .zero))
         #expect(error.map { "\($0)" }?.contains("narrow the filter") == true)
+        // A count of the org's every row has no filter to narrow: its advice is to retry.
+        let pool = ReaderPool([reader])
+        let slowStats = await #expect(throws: StoreError.self) { try await pool.stats(org: "o1") }
+        #expect(slowStats == .readBudgetExceeded(what: "counting the organization's rows", budget: .zero, advice: StoreError.retrySoon))
+        #expect(slowStats.map { "\($0)" }?.contains("retry in a few seconds") == true)
         // The connection is free again, and a read within its budget answers.
         await reader.setReadBudget(ShardReader.standardReadBudget)
         #expect(try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: costly) } == 0)

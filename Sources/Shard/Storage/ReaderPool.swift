@@ -27,15 +27,21 @@ final class ReaderPool<Reader: PartitionReader>: PartitionReads {
         underWay = Mutex(Array(repeating: 0, count: readers.count))
     }
 
-    /// Runs the read `body` (called `what` in its errors) on the least busy reader, within its time budget.
-    func read<T: Sendable>(_ what: String, _ body: @Sendable (isolated Reader) throws -> T) async throws -> T {
+    /// Runs the read `body` (called `what` in its errors, with `advice`) on the least busy reader, within its time budget.
+    func read<T: Sendable>(
+        _ what: String, advice: String = StoreError.narrowTheFilter, _ body: @Sendable (isolated Reader) throws -> T
+    ) async throws -> T {
         let chosen = underWay.withLock { counts in
             let index = counts.indices.min { counts[$0] < counts[$1] } ?? 0
             counts[index] += 1
             return index
         }
         defer { underWay.withLock { $0[chosen] -= 1 } }
-        return try await readers[chosen].withinReadBudget(what, body)
+        do {
+            return try await readers[chosen].withinReadBudget(what, body)
+        } catch StoreError.readBudgetExceeded(let what, let budget, _) {
+            throw StoreError.readBudgetExceeded(what: what, budget: budget, advice: advice)
+        }
     }
 
     func count(org: String, filter: ContactFilter) async throws -> UInt64 {
@@ -47,7 +53,7 @@ final class ReaderPool<Reader: PartitionReader>: PartitionReads {
     }
 
     func stats(org: String) async throws -> OrgStats {
-        try await read("counting the organization's rows") { try $0.stats(org: org) }
+        try await read("counting the organization's rows", advice: StoreError.retrySoon) { try $0.stats(org: org) }
     }
 
     func logPage(_ query: LogQuery, after: Int64, limit: Int) async throws -> LogPage {

@@ -6,14 +6,19 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
     case misrouted(id: String, slot: UInt32, owned: String)
     /// A batch was asked for a job this shard was never assigned.
     case unknownSlice(String)
-    /// A read ran past its time budget and was stopped.
-    case readBudgetExceeded(what: String, budget: Duration)
+    /// A read ran past its time budget and was stopped; `advice` says what the caller can do.
+    case readBudgetExceeded(what: String, budget: Duration, advice: String = StoreError.narrowTheFilter)
     /// The database was written by a newer build, in a schema this one does not read.
     case newerSchema(path: String, found: Int64, supported: Int64)
     /// Another process holds the partition's lock: it is that shard.
     case partitionLocked(path: String)
     /// An imported contact was neither inserted nor found to update (a constraint the import does not expect).
     case contactVanished(id: String)
+
+    static let narrowTheFilter = "narrow the filter (a long search or many tags are costly), then retry"
+    /// A count of the org's every row is slow only while many rows were just written or deleted
+    /// (PostgreSQL reads each deleted row until its vacuum has run).
+    static let retrySoon = "retry in a few seconds (right after a large import or delete the counts are slow until the storage has tidied up)"
 
     var description: String {
         switch self {
@@ -23,8 +28,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
             "record \(id) hashes to slot \(slot), outside this shard's slots \(owned)"
         case .unknownSlice(let jobId):
             "no delete slice for job \(jobId) on this shard"
-        case .readBudgetExceeded(let what, let budget):
-            "\(what) took longer than \(budget) and was stopped; narrow the filter (a long search or many tags are costly), then retry"
+        case .readBudgetExceeded(let what, let budget, let advice):
+            "\(what) took longer than \(budget) and was stopped; \(advice)"
         case .newerSchema(let path, let found, let supported):
             "\(path) is in shard schema \(found), written by a newer tether-bulk; this build reads schemas up to \(supported): run the newer build"
         case .partitionLocked(let path):

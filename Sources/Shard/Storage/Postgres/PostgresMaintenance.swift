@@ -19,7 +19,7 @@ final class PostgresMaintenance: Sendable {
     private let failure = Mutex<PostgresError?>(nil)
     private let queue = DispatchQueue(label: "postgres-maintenance")
 
-    static let statement = "VACUUM (ANALYZE) contacts, applications, conversations, messages, event_outbox"
+    static let statement = "VACUUM (ANALYZE) contacts, applications, conversations, messages, audit_entries, notifications, event_outbox"
 
     init(connectionString: String) {
         self.connectionString = connectionString
