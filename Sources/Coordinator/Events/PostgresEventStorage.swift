@@ -68,7 +68,7 @@ final class PostgresEventStorage: EventStorage {
                     answered.append(UInt64(seq))
                 }
                 if next > 0 {
-                    _ = try connection.copy("COPY events (seq, org, kind, shard, shard_seq, payload, created_at) FROM STDIN", copy.bytes)
+                    try connection.copy("COPY events (seq, org, kind, shard, shard_seq, payload, created_at) FROM STDIN", copy.bytes)
                 }
                 return answered
             }

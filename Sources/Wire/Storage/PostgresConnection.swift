@@ -77,6 +77,7 @@ package final class PostgresConnection {
     }
 
     /// Runs `body`, first connecting again when the connection broke; throws what either throws.
+    @discardableResult
     package func whenConnected<T>(_ body: () throws -> T) throws -> T {
         if !isConnected { try reconnect() }
         return try body()
@@ -111,6 +112,7 @@ package final class PostgresConnection {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
     package func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         do {
@@ -125,6 +127,7 @@ package final class PostgresConnection {
     }
 
     /// Streams `data` (COPY's text format, one row a line) into `COPY ... FROM STDIN`.
+    @discardableResult
     package func copy(_ sql: String, _ data: [UInt8]) throws -> Int {
         let start = PostgresResult(PQexec(handle, sql))
         guard start.status == PGRES_COPY_IN else {

@@ -89,6 +89,7 @@ actor PostgresShardStore: PartitionStore {
     /// libpq learns that a connection broke (the server restarted while it was idle) only when
     /// it is next used. So a `body` that is safe to run twice, `idempotent`, is run once more on
     /// a new connection when the first try finds the old one broken.
+    @discardableResult
     private func withConnection<T>(idempotent: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
         do {
             return try attempt(body)
@@ -124,7 +125,7 @@ actor PostgresShardStore: PartitionStore {
     /// the writer (a vacuum still running is left to finish, and asked again at the next pause).
     func checkpointIfIdle() throws -> Bool {
         guard storageReachable else {
-            _ = try withConnection { try $0.scalar("SELECT 1") }
+            try withConnection { try $0.scalar("SELECT 1") }
             return true
         }
         defer { writtenSeen = writtenSinceVacuum }
@@ -162,7 +163,7 @@ actor PostgresShardStore: PartitionStore {
             try connection.transaction {
                 try connection.execute(ImportStaging.createTables)
                 if !staged.contacts.isEmpty {
-                    _ = try connection.copy("COPY import_contacts FROM STDIN", staged.contactRows)
+                    try connection.copy("COPY import_contacts FROM STDIN", staged.contactRows)
                     let written = try connection.query(ImportStaging.upsertContacts, [.text(org), .integer(version)])
                     var seqs: [String: Int64] = [:]
                     var replaced: [Int64] = []
@@ -172,11 +173,11 @@ actor PostgresShardStore: PartitionStore {
                     }
                     // A first import of these contacts (the common case) has no cascade to clear.
                     if !replaced.isEmpty { try connection.query(ImportStaging.clearCascades, [.text(org), .integers(replaced)]) }
-                    _ = try connection.copy(ImportStaging.copyConversations, staged.conversationRows(org: org, seqs: seqs))
-                    _ = try connection.copy(ImportStaging.copyMessages, staged.messageRows(org: org, seqs: seqs))
+                    try connection.copy(ImportStaging.copyConversations, staged.conversationRows(org: org, seqs: seqs))
+                    try connection.copy(ImportStaging.copyMessages, staged.messageRows(org: org, seqs: seqs))
                 }
                 if !staged.applications.isEmpty {
-                    _ = try connection.copy("COPY import_applications FROM STDIN", staged.applicationRows)
+                    try connection.copy("COPY import_applications FROM STDIN", staged.applicationRows)
                     try connection.query(ImportStaging.upsertApplications, [.text(org), .integer(version)])
                 }
                 return staged.counts
