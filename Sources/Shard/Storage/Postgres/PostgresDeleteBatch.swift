@@ -11,7 +11,8 @@ struct PostgresDeleteBatch {
 
     init(slice: DeleteSlice, limit: Int, now: Int64) {
         let assignment = slice.assignment
-        let chosen = Self.choosing(slice, columns: "seq, id, assigned_to, name, email, phone", limit: limit)
+        let columns = ["seq", "id", "assigned_to", "name", "email", "phone"]
+        let chosen = Self.choosing(slice, columns: columns.joined(separator: ", "), limit: limit)
         var bindings = chosen.bindings
         func parameter(_ value: PostgresValue) -> String {
             bindings.append(value)
@@ -34,8 +35,15 @@ struct PostgresDeleteBatch {
                     + " AND (\(alias).contact_seq IN (SELECT seq FROM chosen)) IS TRUE RETURNING 1"
             }
             : { (table: String, alias: String) in
-                "DELETE FROM \(table) \(alias) USING chosen c WHERE \(alias).org = \(org) AND \(alias).contact_seq = c.seq RETURNING 1"
+                "DELETE FROM \(table) \(alias) WHERE \(alias).org = \(org) AND \(alias).contact_seq = ANY (ARRAY(SELECT seq FROM chosen)) RETURNING 1"
             }
+        // The chosen records by their keys: `= ANY` of an array is an index probe each in any plan,
+        // where a join with `chosen`, whose size a generic plan cannot know, became a hash join
+        // over a scan of every remaining record (each batch reading the whole table).
+        let gone = { (table: String) in
+            "gone AS (DELETE FROM \(table) t WHERE t.seq = ANY (ARRAY(SELECT seq FROM chosen)) RETURNING "
+                + columns.map { "t.\($0)" }.joined(separator: ", ") + ")"
+        }
         switch assignment.filter.pipeline {
         case .contact:
             sql = """
@@ -43,7 +51,7 @@ struct PostgresDeleteBatch {
                 bounds AS (SELECT min(seq) AS lo, max(seq) AS hi FROM chosen),
                 messages_gone AS (\(cascade("messages", "m"))),
                 conversations_gone AS (\(cascade("conversations", "v"))),
-                gone AS (DELETE FROM contacts t USING chosen c WHERE t.seq = c.seq RETURNING c.*),
+                \(gone("contacts")),
                 audits AS (
                     INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                     SELECT \(org), 'CONTACT_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1),
@@ -60,7 +68,7 @@ struct PostgresDeleteBatch {
         case .application:
             sql = """
                 WITH chosen AS (\(chosen.sql)),
-                gone AS (DELETE FROM applications t USING chosen c WHERE t.seq = c.seq RETURNING c.*),
+                \(gone("applications")),
                 audits AS (
                     INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                     SELECT \(org), 'APPLICATION_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1)
