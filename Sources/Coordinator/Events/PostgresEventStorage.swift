@@ -39,24 +39,22 @@ final class PostgresEventStorage: EventStorage {
             try connection.transaction {
                 // One writer at a time: what it finds logged stays so, and its block of seqs is its own.
                 try connection.execute("LOCK TABLE events IN EXCLUSIVE MODE")
-                var seqs = try loggedBefore(rows.compactMap { $0.origin.map(Origin.init) })
+                let origins = rows.map { $0.origin.map(Origin.init) }
+                var seqs = try loggedBefore(origins.compactMap { $0 })
+                // The rows to write: each without an origin, and the first of each origin not logged before.
                 var seen = Set<Origin>()
-                let fresh = rows.lazy.filter { row in
-                    guard let origin = row.origin.map(Origin.init) else { return true }
+                let fresh = rows.indices.filter { row in
+                    guard let origin = origins[row] else { return true }
                     return seqs[origin] == nil && seen.insert(origin).inserted
-                }.count
-                let first = try takeSeqs(fresh)
+                }
+                let first = fresh.isEmpty ? 0 : try takeSeqs(fresh.count)
+                var written = [UInt64?](repeating: nil, count: rows.count)
                 var copy = CopyRows()
-                var next = 0
-                var answered: [UInt64] = []
-                for row in rows {
-                    if let origin = row.origin.map(Origin.init), let seq = seqs[origin] {
-                        answered.append(seq)  // logged before, or twice in this batch
-                        continue
-                    }
-                    let seq = first + Int64(next)
-                    next += 1
-                    if let origin = row.origin.map(Origin.init) { seqs[origin] = UInt64(seq) }
+                for (offset, index) in fresh.enumerated() {
+                    let row = rows[index]
+                    let seq = first + Int64(offset)
+                    written[index] = UInt64(seq)
+                    if let origin = origins[index] { seqs[origin] = UInt64(seq) }
                     copy.add(seq)
                     copy.add(row.org)
                     copy.add(row.kind)
@@ -65,19 +63,23 @@ final class PostgresEventStorage: EventStorage {
                     copy.add(bytes: row.payload)
                     copy.add(row.createdAt)
                     copy.endRow()
-                    answered.append(UInt64(seq))
                 }
-                if next > 0 {
+                if !fresh.isEmpty {
                     try connection.copy("COPY events (seq, org, kind, shard, shard_seq, payload, created_at) FROM STDIN", copy.bytes)
                 }
-                return answered
+                // A row not written is one logged before, or a repeat within this batch: its origin's seq.
+                return try rows.indices.map { row in
+                    guard let seq = written[row] ?? origins[row].flatMap({ seqs[$0] }) else {
+                        throw PostgresError(operation: "log event", sqlState: "", message: "an event got no seq")
+                    }
+                    return seq
+                }
             }
         }
     }
 
     /// The first of `count` consecutive seqs (the table's lock keeps another writer's out of the block).
     private func takeSeqs(_ count: Int) throws -> Int64 {
-        guard count > 0 else { return 0 }
         let last = try connection.scalar("SELECT setval($1::regclass, nextval($1::regclass) + $2 - 1)", [.text(sequence), .integer(Int64(count))])
         return last - Int64(count) + 1
     }
