@@ -40,6 +40,14 @@ enum CoordinatorStores {
         }
     }
 
+    /// One of the coordinator's SQLite files: WAL, so reads never wait for the writer; `NORMAL`
+    /// sync, which WAL keeps safe from a crash of the process; a second's wait for a lock.
+    static func openSQLite(path: String) throws -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: path)
+        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000")
+        return database
+    }
+
     /// Where the registry, the event log and the partition map live on PostgreSQL.
     private static func registryConnectionString(_ map: PostgresMap) throws -> String {
         try map.registry.connectionString(database: PostgresServer.registryDatabase)

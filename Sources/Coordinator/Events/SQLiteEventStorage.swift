@@ -8,8 +8,7 @@ final class SQLiteEventStorage: EventStorage {
     private let read: SQLiteStatement
 
     init(path: String) throws {
-        let database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000")
+        let database = try CoordinatorStores.openSQLite(path: path)
         // AUTOINCREMENT: a pruned log must never hand out an id again.
         try database.execute("""
             CREATE TABLE IF NOT EXISTS events (

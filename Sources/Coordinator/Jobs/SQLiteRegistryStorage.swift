@@ -7,8 +7,7 @@ final class SQLiteRegistryStorage: RegistryStorage {
     private let saveClock: SQLiteStatement
 
     init(path: String) throws {
-        let database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000")
+        let database = try CoordinatorStores.openSQLite(path: path)
         try RegistrySchema.open(database, path: path)
         saveDocument = try database.prepare("UPDATE jobs SET document = ?, finished = ? WHERE job_id = ?")
         saveClock = try database.prepare("INSERT INTO meta (key, value) VALUES ('version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
