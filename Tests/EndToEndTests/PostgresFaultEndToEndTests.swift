@@ -13,17 +13,23 @@ import Wire
 /// the next start runs crash recovery, and the commit in flight may or may not
 /// have landed: the counters must agree with what the database holds either way.
 @Suite(.serialized) struct PostgresFaultEndToEndTests {
+    /// Imports `count` contacts of org-a into `cluster` and starts an org-wide delete of them,
+    /// at `pace` records a second when given: an admin's token and the job's id.
+    private func importAndDelete(_ cluster: TestCluster, count: Int, pace: Int? = nil) throws -> (admin: String, jobId: String) {
+        let admin = try cluster.token(org: "org-a", user: "u1")
+        let contacts = DataEndToEndTests.dataSet(org: 1, count: count)
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
+        let filter = pace.map { #"{"orgWide":true,"requestsPerSecond":\#($0)}"# } ?? #"{"orgWide":true}"#
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: filter)
+        return (admin, try #require(started.json["jobId"] as? String, "\(started)"))
+    }
+
     @Test func aJobPausesWhileItsDatabaseServerIsDownAndFinishesExactlyWhenItIsBack() throws {
         let cluster = try TestCluster(shards: 2, storage: .postgres)
         defer { cluster.stop() }
         try cluster.start()
-        let admin = try cluster.token(org: "org-a", user: "u1")
-        let contacts = DataEndToEndTests.dataSet(org: 1, count: 6_000)
-        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
-
         // Paced, so that it is still running when the server goes.
-        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"requestsPerSecond":1500}"#)
-        let jobId = try #require(started.json["jobId"] as? String)
+        let (admin, jobId) = try importAndDelete(cluster, count: 6_000, pace: 1_500)
         _ = try cluster.waitForJob(jobId, token: admin) { ($0["processed"] as? Int ?? 0) > 500 }
 
         let pg = repositoryRoot.appendingPathComponent("scripts/pg").path
@@ -68,11 +74,7 @@ import Wire
         let first = try TestCluster(shards: 2, storage: .postgres, environment: environment)
         defer { first.stop() }
         try first.start()
-        let admin = try first.token(org: "org-a", user: "u1")
-        let contacts = DataEndToEndTests.dataSet(org: 1, count: 3_000)
-        #expect(try first.send("POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
-        let started = try first.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"requestsPerSecond":1000}"#)
-        let jobId = try #require(started.json["jobId"] as? String)
+        let (admin, jobId) = try importAndDelete(first, count: 3_000, pace: 1_000)
         _ = try first.waitForJob(jobId, token: admin) { ($0["processed"] as? Int ?? 0) > 200 }
         first.stop()
         for file in ["coordinator.db", "events.db", "partition.map"] {
@@ -120,11 +122,7 @@ import Wire
         let cluster = try TestCluster(shards: 2, storage: .postgres, environment: ["TETHER_PG_MAP": map])
         defer { cluster.stop() }
         try cluster.start()
-        let admin = try cluster.token(org: "org-a", user: "u1")
-        let contacts = DataEndToEndTests.dataSet(org: 1, count: 1_000)
-        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: contacts.map(\.line).joined(separator: "\n")).status == 200)
-        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
-        let jobId = try #require(started.json["jobId"] as? String)
+        let (admin, jobId) = try importAndDelete(cluster, count: 1_000)
         let job = try cluster.waitForJob(jobId, token: admin)
         #expect(job["status"] as? String == "completed" && job["deleted"] as? Int == 1_000, "\(job)")
 
