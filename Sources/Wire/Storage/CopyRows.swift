@@ -1,6 +1,10 @@
 /// Rows in the text format of PostgreSQL's `COPY ... FROM STDIN`: fields
 /// separated by tabs, rows by newlines, `\N` for NULL, and backslash, tab,
 /// newline and carriage return escaped.
+///
+/// An import writes every message body through here, so text goes in runs between the bytes
+/// that need escaping and numbers are formatted in place: byte by byte, and with a `String`
+/// for every number, this was a fifth of a PostgreSQL shard's time in an import.
 package struct CopyRows {
     package private(set) var bytes: [UInt8] = []
     private var fieldsInRow = 0
@@ -9,14 +13,28 @@ package struct CopyRows {
 
     package mutating func add(_ text: String?) {
         separate()
-        guard let text else { return bytes += Self.null }
-        for byte in text.utf8 { append(escaping: byte) }
+        guard var text else { return appendNull() }
+        text.withUTF8 { appendEscaping($0) }
     }
 
     package mutating func add(_ number: Int64?) {
         separate()
-        guard let number else { return bytes += Self.null }
-        bytes += Array(String(number).utf8)
+        guard let number else { return appendNull() }
+        // 20 digits hold any magnitude of an Int64, and one more its sign.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            var magnitude = number.magnitude
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if number < 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "-")
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     /// A `text[]` field: the array literal, escaped again as a field.
@@ -24,13 +42,13 @@ package struct CopyRows {
         separate()
         var literal: [UInt8] = []
         PostgresArrayLiteral.append(texts, to: &literal)
-        for byte in literal { append(escaping: byte) }
+        literal.withUnsafeBufferPointer { appendEscaping($0) }
     }
 
     /// A `bytea` field in its hex form: `\x` and two digits a byte, its backslash doubled as in any field.
     package mutating func add(bytes value: [UInt8]) {
         separate()
-        bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
         for byte in value {
             bytes.append(Self.hexDigits[Int(byte >> 4)])
             bytes.append(Self.hexDigits[Int(byte & 0x0F)])
@@ -42,7 +60,6 @@ package struct CopyRows {
         fieldsInRow = 0
     }
 
-    private static let null = [UInt8(ascii: "\\"), UInt8(ascii: "N")]
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private mutating func separate() {
@@ -50,13 +67,29 @@ package struct CopyRows {
         fieldsInRow += 1
     }
 
-    private mutating func append(escaping byte: UInt8) {
-        switch byte {
-        case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-        case UInt8(ascii: "\t"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-        case UInt8(ascii: "\n"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-        case UInt8(ascii: "\r"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-        default: bytes.append(byte)
+    private mutating func appendNull() {
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(UInt8(ascii: "N"))
+    }
+
+    /// `text` with each byte that COPY reads specially as a backslash and its letter; the runs
+    /// between them are copied whole.
+    private mutating func appendEscaping(_ text: UnsafeBufferPointer<UInt8>) {
+        var run = 0
+        for index in text.indices {
+            let escaped: UInt8
+            switch text[index] {
+            case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+            case UInt8(ascii: "\t"): escaped = UInt8(ascii: "t")
+            case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+            case UInt8(ascii: "\r"): escaped = UInt8(ascii: "r")
+            default: continue
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run..<index]))
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append(escaped)
+            run = index + 1
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[run...]))
     }
 }

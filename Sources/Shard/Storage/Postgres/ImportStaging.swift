@@ -51,7 +51,9 @@ struct ImportStaging {
         var rows = CopyRows()
         for contact in contacts {
             guard let seq = seqs[contact.id] else { continue }
-            for conversation in Self.lastOfEachId(contact.conversations, id: \.id) {
+            let conversations = contact.conversations
+            for index in Self.lastOfEachId(conversations.count, id: { conversations[$0].id }) {
+                let conversation = conversations[index]
                 rows.add(org)
                 rows.add(seq)
                 rows.add(conversation.id)
@@ -66,10 +68,18 @@ struct ImportStaging {
     /// Each contact's messages, as rows of `messages`; of one id within a contact, the last.
     func messageRows(org: String, seqs: [String: Int64]) -> [UInt8] {
         var rows = CopyRows()
+        var places: [(conversation: Int, message: Int)] = []
         for contact in contacts {
             guard let seq = seqs[contact.id] else { continue }
-            let messages = contact.conversations.flatMap { conversation in conversation.messages.map { (conversation.id, $0) } }
-            for (conversationId, message) in Self.lastOfEachId(messages, id: \.1.id) {
+            let conversations = contact.conversations
+            places.removeAll(keepingCapacity: true)
+            for (conversation, held) in conversations.enumerated() {
+                for message in held.messages.indices { places.append((conversation, message)) }
+            }
+            func message(_ place: Int) -> MessageRecord { conversations[places[place].conversation].messages[places[place].message] }
+            for place in Self.lastOfEachId(places.count, id: { message($0).id }) {
+                let message = message(place)
+                let conversationId = conversations[places[place].conversation].id
                 rows.add(org)
                 rows.add(seq)
                 rows.add(message.id)
@@ -97,18 +107,37 @@ struct ImportStaging {
 
     /// `items` with one of each id, the last, in the place where its id came first.
     private static func lastOfEachId<T>(_ items: [T], id: (T) -> String) -> [T] {
+        lastOfEachId(items.count) { id(items[$0]) }.map { items[$0] }
+    }
+
+    /// Of `count` items, the positions of the last of each id, each in the place where its id
+    /// came first. A contact's few conversations and messages are compared with each other:
+    /// a dictionary for each contact's was a tenth of a shard's time in an import.
+    private static func lastOfEachId(_ count: Int, id: (Int) -> String) -> [Int] {
+        var kept: [Int] = []
+        kept.reserveCapacity(count)
+        if count <= smallGroup {
+            for item in 0..<count {
+                let itemId = id(item)
+                if let earlier = kept.firstIndex(where: { id($0) == itemId }) { kept[earlier] = item } else { kept.append(item) }
+            }
+            return kept
+        }
         var positions: [String: Int] = [:]
-        var kept: [T] = []
-        for item in items {
-            if let earlier = positions[id(item)] {
+        for item in 0..<count {
+            let itemId = id(item)
+            if let earlier = positions[itemId] {
                 kept[earlier] = item
             } else {
-                positions[id(item)] = kept.count
+                positions[itemId] = kept.count
                 kept.append(item)
             }
         }
         return kept
     }
+
+    /// Up to this many items are deduplicated by comparing each with those kept.
+    private static let smallGroup = 32
 
     // MARK: - Statements
 
