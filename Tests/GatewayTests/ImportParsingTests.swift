@@ -64,8 +64,10 @@ import Wire
 @Suite struct ImportLineParserTests {
     let parser = ImportLineParser(now: 1_000)
 
-    private func parse(_ json: String) throws(ImportLineParser.LineError) -> ImportRecord {
-        try parser.parse(Array(json.utf8)[...])
+    private func parse(_ json: String) throws -> ImportRecord {
+        var batch = ImportBatch()
+        batch.append(try parser.parse(Array(json.utf8)[...])[...])
+        return try #require(try batch.records().first)
     }
 
     @Test func readsAContactWithItsConversationsAndMessages() throws {

@@ -9,7 +9,7 @@ import Testing
         switch reader.peek() {
         case .object:
             var object: [String: Any] = [:]
-            try reader.readObject { reader, key in object[key] = try read(&reader) }
+            try reader.readObject { reader, key in object[String(decoding: key, as: UTF8.self)] = try read(&reader) }
             return object
         case .array:
             var array: [Any] = []

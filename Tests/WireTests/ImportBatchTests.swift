@@ -14,7 +14,7 @@ import Testing
     static func wire(count: UInt32, bytes: [UInt8]) -> WireReader {
         var writer = WireWriter()
         writer.write(count)
-        writer.write(bytes: bytes)
+        writer.write(bytes: bytes[...])
         return WireReader(writer.bytes)
     }
 

@@ -17,7 +17,12 @@ enum ISO8601 {
     /// (month 1–12, day within its month with leap years, hour 0–23, minute and
     /// second 0–59: no leap second).
     static func milliseconds(from text: String) -> Int64? {
-        var cursor = ISO8601Cursor(Array(text.utf8))
+        milliseconds(utf8: Array(text.utf8)[...])
+    }
+
+    /// `milliseconds(from:)` of a text given as its UTF-8 bytes, as an import line holds them.
+    static func milliseconds(utf8: ArraySlice<UInt8>) -> Int64? {
+        var cursor = ISO8601Cursor(utf8)
         guard let year = cursor.digits(4), cursor.skip("-"), let month = cursor.digits(2), cursor.skip("-"), let day = cursor.digits(2),
             (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
         else { return nil }
@@ -82,23 +87,26 @@ enum ISO8601 {
 
     /// Reads an ISO 8601 text byte by byte: `skip` and `digits` consume only what they match; after `fraction` returns nil the parse gives up.
     private struct ISO8601Cursor {
-        private let bytes: [UInt8]
-        private var index = 0
+        private let bytes: ArraySlice<UInt8>
+        private var index: Int
 
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        init(_ bytes: ArraySlice<UInt8>) {
+            self.bytes = bytes
+            index = bytes.startIndex
+        }
 
-        var atEnd: Bool { index == bytes.count }
+        var atEnd: Bool { index == bytes.endIndex }
 
         /// Consumes `character` when it comes next.
         mutating func skip(_ character: Unicode.Scalar) -> Bool {
-            guard index < bytes.count, bytes[index] == UInt8(ascii: character) else { return false }
+            guard index < bytes.endIndex, bytes[index] == UInt8(ascii: character) else { return false }
             index += 1
             return true
         }
 
         /// Exactly `count` ASCII digits as a number, or nil (consuming nothing).
         mutating func digits(_ count: Int) -> Int? {
-            guard index + count <= bytes.count else { return nil }
+            guard index + count <= bytes.endIndex else { return nil }
             var value = 0
             for byte in bytes[index..<index + count] {
                 guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
@@ -112,7 +120,7 @@ enum ISO8601 {
         mutating func fraction(maxDigits: Int) -> (value: Int, count: Int)? {
             var value = 0
             var count = 0
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            while index < bytes.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
                 guard count < maxDigits else { return nil }
                 value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
                 count += 1

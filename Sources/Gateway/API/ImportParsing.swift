@@ -44,8 +44,7 @@ actor ImportParsing {
 
     /// Adds the record on `line` to the batch; the batch before it when the record would not fit in it.
     private func take(_ line: LineSplitter.Line) -> Batch? {
-        guard let (number, record) = parse(line) else { return nil }
-        let encoded = ImportBatch.encoded(record)
+        guard let (number, encoded) = parse(line) else { return nil }
         var full: Batch?
         if !batch.isEmpty && (batch.count >= ImportEndpoint.batchRecords || batch.bytes.count + encoded.count > ImportEndpoint.batchBytes) {
             full = Batch(records: batch, firstLine: batchFirstLine)
@@ -56,8 +55,8 @@ actor ImportParsing {
         return full
     }
 
-    /// The record on `line`; nil for a blank line or a rejected one (counted).
-    private func parse(_ line: LineSplitter.Line) -> (number: Int, record: ImportRecord)? {
+    /// The record on `line`, encoded; nil for a blank line or a rejected one (counted).
+    private func parse(_ line: LineSplitter.Line) -> (number: Int, encoded: [UInt8])? {
         switch line {
         case .complete(let number, let bytes):
             // Blank lines (a trailing newline, spacing) are not records.

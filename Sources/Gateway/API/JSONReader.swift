@@ -44,14 +44,14 @@ struct JSONReader {
         }
     }
 
-    /// Reads an object, calling `field` with each key; `field` must consume that key's value.
-    mutating func readObject(_ field: (inout JSONReader, String) throws -> Void) throws {
+    /// Reads an object, calling `field` with each key's UTF-8 bytes; `field` must consume that key's value.
+    mutating func readObject(_ field: (inout JSONReader, ArraySlice<UInt8>) throws -> Void) throws {
         try enter(UInt8(ascii: "{"))
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return leave() }
         repeat {
             skipWhitespace()
-            guard let key = try readString() else { throw Failure.syntax(offset: offset) }
+            guard let key = try readStringBytes() else { throw Failure.syntax(offset: offset) }
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw Failure.syntax(offset: offset) }
             try field(&self, key)
@@ -76,6 +76,12 @@ struct JSONReader {
 
     /// The next string, or nil (consuming nothing) when the next value is not a string.
     mutating func readString() throws -> String? {
+        try readStringBytes().map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The next string's UTF-8 bytes (checked, escapes decoded), or nil (consuming nothing) when the
+    /// next value is not a string. Without escapes they are a slice of the text: nothing is copied.
+    mutating func readStringBytes() throws -> ArraySlice<UInt8>? {
         guard peek() == .string else { return nil }
         index += 1
         let start = index
@@ -84,7 +90,7 @@ struct JSONReader {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 defer { index += 1 }
-                return try decodeUTF8(bytes[start..<index])
+                return try checkedUTF8(bytes[start..<index])
             }
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { throw Failure.syntax(offset: offset) }
@@ -95,7 +101,7 @@ struct JSONReader {
             let byte = bytes[index]
             index += 1
             switch byte {
-            case UInt8(ascii: "\""): return try decodeUTF8(decoded[...])
+            case UInt8(ascii: "\""): return try checkedUTF8(decoded[...])
             case UInt8(ascii: "\\"): try readEscape(into: &decoded)
             case ..<0x20: throw Failure.syntax(offset: offset - 1)
             default: decoded.append(byte)
@@ -249,8 +255,8 @@ struct JSONReader {
         return value
     }
 
-    private func decodeUTF8(_ slice: ArraySlice<UInt8>) throws -> String {
-        guard let string = String(checkingUTF8: slice) else { throw Failure.syntax(offset: offset) }
-        return string
+    private func checkedUTF8(_ slice: ArraySlice<UInt8>) throws -> ArraySlice<UInt8> {
+        guard String.isValidUTF8(slice) else { throw Failure.syntax(offset: offset) }
+        return slice
     }
 }

@@ -68,7 +68,8 @@ enum JSONValue: Equatable {
         switch reader.peek() {
         case .object:
             var members: [String: JSONValue] = [:]
-            try reader.readObject { reader, key in
+            try reader.readObject { reader, keyBytes in
+                let key = String(decoding: keyBytes, as: UTF8.self)
                 let value = try read(&reader)
                 guard members.updateValue(value, forKey: key) == nil else {
                     throw Failure(message: "the key \(quotedExcerpt(key)) appears twice in one object; send it once")

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Cuts a byte stream that arrives in arbitrary pieces into lines (LF, with
 /// an optional CR before it), numbering them from 1.
 ///
@@ -23,7 +27,7 @@ struct LineSplitter {
     mutating func feed(_ piece: [UInt8]) -> [Line] {
         var lines: [Line] = []
         var start = piece.startIndex
-        while let newline = piece[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        while let newline = Self.newline(in: piece, from: start) {
             lineNumber += 1
             if skippingLongLine {
                 skippingLongLine = false
@@ -48,6 +52,15 @@ struct LineSplitter {
             skippingLongLine = true
         }
         return lines
+    }
+
+    /// Where the next newline at or after `start` is: `memchr` reads a body's every byte at
+    /// several per cycle, where a loop over the bytes was a twentieth of an import's parsing.
+    private static func newline(in piece: [UInt8], from start: Int) -> Int? {
+        piece.withUnsafeBufferPointer { buffer in
+            guard start < buffer.count, let base = buffer.baseAddress, let found = memchr(base + start, 0x0A, buffer.count - start) else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     /// The last line when the body does not end with a newline.

@@ -61,7 +61,7 @@ package struct ImportBatch: WireCodable {
 
     package func encode(to writer: inout WireWriter) {
         writer.write(UInt32(count))
-        writer.write(bytes: bytes)
+        writer.write(bytes: bytes[...])
     }
 
     package init(from reader: inout WireReader) throws(WireError) {

@@ -38,8 +38,13 @@ package struct WireWriter: Sendable {
     }
 
     /// A `UInt32` byte count, then the bytes.
-    package mutating func write(bytes value: some Collection<UInt8>) {
+    package mutating func write(bytes value: ArraySlice<UInt8>) {
         write(UInt32(value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    /// Bytes already in this layout (an array's elements, encoded one by one), as they are.
+    package mutating func write(encoded value: [UInt8]) {
         bytes.append(contentsOf: value)
     }
 
