@@ -85,6 +85,27 @@ import Wire
         #expect(record.conversations.first?.messages.first?.body == "hi")
     }
 
+    /// The parser writes the wire layout itself: byte for byte what `ImportRecord.encode` writes.
+    @Test func writesTheSameBytesAsTheRecordsOwnEncoding() throws {
+        let line = #"{"kind":"Application","_id":"aaaaaaaaaaaaaaaaaaaaaaa2","contactId":"aaaaaaaaaaaaaaaaaaaaaaa1","stageId":"s\u00e9","tags":["a","b\"c"],"createdAt":"2026-01-05","updatedAt":"2026-01-05T10:00:00.5+01:00"}"#
+        let expected = ImportRecord(
+            kind: .application, id: "aaaaaaaaaaaaaaaaaaaaaaa2", contactId: "aaaaaaaaaaaaaaaaaaaaaaa1", stageId: "sé", assignedTo: nil,
+            name: "", email: "", phone: "", tags: ["a", "b\"c"], source: nil, createdAt: 1_767_571_200_000,
+            updatedAt: 1_767_603_600_500, conversations: [])
+        #expect(try parser.parse(Array(line.utf8)[...]) == ImportBatch.encoded(expected))
+
+        let contact = try parse("""
+            {"_id":"aaaaaaaaaaaaaaaaaaaaaaa1","name":"Ada","source":"webchat","conversations":[{"_id":"bbbbbbbbbbbbbbbbbbbbbbb1",\
+            "messages":[{"_id":"ccccccccccccccccccccccc1","body":"a\\tb"},{"_id":"ccccccccccccccccccccccc2"}]},{"_id":"bbbbbbbbbbbbbbbbbbbbbbb2"}]}
+            """)
+        #expect(try parser.parse(Array("""
+            {"_id":"aaaaaaaaaaaaaaaaaaaaaaa1","name":"Ada","source":"webchat","conversations":[{"_id":"bbbbbbbbbbbbbbbbbbbbbbb1",\
+            "messages":[{"_id":"ccccccccccccccccccccccc1","body":"a\\tb"},{"_id":"ccccccccccccccccccccccc2"}]},{"_id":"bbbbbbbbbbbbbbbbbbbbbbb2"}]}
+            """.utf8)[...]) == ImportBatch.encoded(contact))
+        #expect(contact.conversations.map(\.messages.count) == [2, 0])
+        #expect(contact.conversations[0].messages[0].body == "a\tb")
+    }
+
     @Test func makesIdsAndDatesThatAreAbsent() throws {
         let record = try parse(#"{"conversations":[{"messages":[{}]}]}"#)
         #expect(ImportLineParser.isValidId(record.id))
