@@ -7,7 +7,12 @@ import Wire
 /// The coordinator process, wired together: its socket, its supervisor, its shutdown.
 struct Coordinator {
     let options: CoordinatorOptions
-    let log = Log(process: "coordinator")
+    let log: Log
+
+    init(options: CoordinatorOptions) {
+        self.options = options
+        log = Log(process: "coordinator", format: options.logFormat)
+    }
 
     /// How often finished jobs and events older than their retention are forgotten.
     static let sweepInterval: Duration = .seconds(60)
@@ -42,11 +47,13 @@ struct Coordinator {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { for await batch in logged { await gateways.broadcast(.events(batch)) } }
                 group.addTask {
+                    var lifecycle = JobLifecycle()
                     for await document in changed {
+                        for line in lifecycle.lines(for: document) { log.info(line, job: document.jobId) }
                         do {
                             try await events.append(progressOf: document)
                         } catch {
-                            log.error("logging progress of job \(document.jobId): \(error)")
+                            log.error("logging progress of job \(document.jobId): \(error)", job: document.jobId)
                         }
                     }
                 }

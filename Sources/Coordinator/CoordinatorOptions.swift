@@ -2,7 +2,8 @@ import Foundation
 import Wire
 
 /// The coordinator's command line:
-/// `--data DIR --shards N [--shard-executable PATH] [--max-restarts N] [--restart-window SECONDS] [--storage sqlite|postgres]`.
+/// `--data DIR --shards N [--shard-executable PATH] [--max-restarts N] [--restart-window SECONDS] [--storage sqlite|postgres]
+/// [--log-format text|json]`.
 struct CoordinatorOptions: Equatable {
     /// Shard counts beyond this are refused: each shard is a process with its own database.
     static let maxShards = 256
@@ -14,17 +15,20 @@ struct CoordinatorOptions: Equatable {
     var intensity: RestartIntensity
     /// Where the shards keep their partitions; passed on to each shard.
     var storage: StorageChoice
+    /// How every process of the cluster writes its log lines; passed on to each shard.
+    var logFormat: Log.Format
 
     /// `executable` is this program's path; the shard binary defaults to its sibling `shard`.
     /// `environment` holds the PostgreSQL server's connection string, when `--storage postgres`.
     init(arguments: [String], executable: String, environment: [String: String] = [:]) throws(ProcessOptions.UsageError) {
-        let options = try ProcessOptions(arguments, known: ["data", "shards", "shard-executable", "max-restarts", "restart-window", "storage"])
+        let options = try ProcessOptions(arguments, known: ["data", "shards", "shard-executable", "max-restarts", "restart-window", "storage", "log-format"])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         shardCount = try options.integer("shards", default: 4, in: 1...Self.maxShards)
         intensity = RestartIntensity(
             maxRestarts: try options.integer("max-restarts", default: RestartIntensity.standard.maxRestarts, in: 0...10_000),
             window: .seconds(try options.integer("restart-window", default: 60, in: 1...86_400)))
         storage = try StorageChoice(flag: options.string("storage"), environment: environment)
+        logFormat = try Log.Format(flag: options.string("log-format"))
         shardExecutable = options.string("shard-executable")
             ?? URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("shard").path
     }

@@ -87,7 +87,7 @@ struct CoordinatorService: ConnectionDelegate {
                 // share with its assignment when it comes back, as every slice's assignment carries it.
                 let share = await registry.share(of: requestsPerSecond)
                 let missed = await router.tellAll(.rethrottleSlice(jobId: jobId, recordsPerSecond: share))
-                if !missed.isEmpty { log.warning("rethrottling job \(jobId): shards \(missed) did not answer; they get it with their assignment") }
+                if !missed.isEmpty { log.warning("rethrottling job \(jobId): shards \(missed) did not answer; they get it with their assignment", job: jobId) }
                 return .job(document)
             case .logPage(let query):
                 let shards = router.map.ranges.count
@@ -147,7 +147,7 @@ struct CoordinatorService: ConnectionDelegate {
             do {
                 try await registry.apply(progress)
             } catch {
-                log.error("recording progress of job \(progress.jobId) from shard \(shard): \(error)")
+                log.error("recording progress of job \(progress.jobId) from shard \(shard): \(error)", job: progress.jobId)
             }
         }
     }

@@ -5,11 +5,13 @@ import Foundation
 import Wire
 
 ProcessRuntime.keepNewFilesPrivate()
+var log = Log(process: "coordinator")
 do {
     let options = try CoordinatorOptions(
         arguments: Array(CommandLine.arguments.dropFirst()), executable: CommandLine.arguments[0], environment: ProcessInfo.processInfo.environment)
+    log = Log(process: "coordinator", format: options.logFormat)
     try await Coordinator(options: options).run()
 } catch {
-    Log(process: "coordinator").error("\(error)")
+    log.error("\(error)")
     exit(1)
 }

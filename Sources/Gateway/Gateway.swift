@@ -8,7 +8,12 @@ import Wire
 /// The gateway process, wired together: HTTP in front, the coordinator behind.
 struct Gateway {
     let options: GatewayOptions
-    let log = Log(process: "gateway")
+    let log: Log
+
+    init(options: GatewayOptions) {
+        self.options = options
+        log = Log(process: "gateway", format: options.logFormat)
+    }
 
     /// Serves until SIGTERM or SIGINT.
     func run() async throws {

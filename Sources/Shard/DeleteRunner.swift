@@ -151,7 +151,7 @@ actor DeleteRunner {
                 sizers[jobId] = sizer
                 return
             }
-            log.warning("delete job \(jobId): a record could not be deleted: \(error); it is counted as failed")
+            log.warning("delete job \(jobId): a record could not be deleted: \(error); it is counted as failed", job: jobId)
             do {
                 progress = try await retryingTransientFaults(jobId, "setting a failed record aside") {
                     try await store.failNextRecord(jobId, reason: "\(error.message)")
@@ -196,7 +196,7 @@ actor DeleteRunner {
             } catch let error as any StorageFailure where error.isTransient && (!delays.isEmpty || error.fault == .connection) {
                 // A database server that went away pauses the slice until it is back, however long.
                 let delay = delays.isEmpty ? Self.retryDelays[Self.retryDelays.count - 1] : delays.removeFirst()
-                log.warning("delete job \(jobId): \(what) failed: \(error); retrying in \(delay)")
+                log.warning("delete job \(jobId): \(what) failed: \(error); retrying in \(delay)", job: jobId)
                 try? await Task.sleep(for: delay)
             }
         }
@@ -204,7 +204,7 @@ actor DeleteRunner {
 
     /// The report that fails `jobId`'s slice here: unfinished, with the error and what to do about it.
     private func failure(_ jobId: String, _ what: String, _ error: any Error) -> SliceProgress {
-        log.error("delete job \(jobId): \(what) failed: \(error); the slice fails")
+        log.error("delete job \(jobId): \(what) failed: \(error); the slice fails", job: jobId)
         let message = "shard \(store.index): \(what) failed, nothing of that batch was deleted: \(error). \(Self.remedy(for: error))"
         return SliceProgress(jobId: jobId, shard: UInt32(store.index), counters: DeleteCounters(), outcome: .failed(reason: message))
     }

@@ -15,7 +15,7 @@ struct ShardProcess {
 
     init(options: ShardOptions) {
         self.options = options
-        log = Log(process: ClusterLayout.shardName(options.index))
+        log = Log(process: ClusterLayout.shardName(options.index), format: options.logFormat)
     }
 
     /// Runs until SIGTERM or SIGINT.

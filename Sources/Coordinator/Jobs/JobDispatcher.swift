@@ -72,7 +72,7 @@ actor JobDispatcher {
                 } catch {
                     // Re-check after the await: try again on the next round.
                     assignedTo[key] = nil
-                    log.warning("assigning job \(assignment.jobId) to shard \(shard): \(error)")
+                    log.warning("assigning job \(assignment.jobId) to shard \(shard): \(error)", job: assignment.jobId)
                 }
             }
         }

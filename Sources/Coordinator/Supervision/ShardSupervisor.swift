@@ -133,7 +133,7 @@ actor ShardSupervisor {
     private func spawn(_ shard: Int) async throws -> Int32 {
         let arguments = [
             "--data", layout.dataDirectory, "--index", "\(shard)", "--shards", "\(roster.shardCount)", "--slots", "\(map.ranges[shard])",
-            "--parent-pid", "\(getpid())",
+            "--parent-pid", "\(getpid())", "--log-format", log.format.rawValue,
         ] + storage.arguments
         let executable = shardExecutable
         let environment = storage.environment(forShard: shard)

@@ -1,0 +1,56 @@
+import Wire
+
+/// The lines a job's life writes to the coordinator's log: created, started, each shard's slice
+/// finished, cancelling, and how it ended, with counts; never a line per progress report.
+///
+/// Pure: the coordinator hands it every saved revision of every job, and it says what changed
+/// since the revision before. A job it first sees past its first revision (after a coordinator
+/// restart) is only remembered, so nothing is announced twice.
+struct JobLifecycle {
+    private var last: [String: JobDocument] = [:]
+
+    mutating func lines(for document: JobDocument) -> [String] {
+        let job = document.jobId
+        let before = last[job]
+        var lines: [String] = []
+        if before == nil && document.revision == 1 {
+            lines.append("job \(job) created by \(document.requestedBy): filter \(document.filterJSON)")
+        }
+        if let before {
+            if before.status == .queued && document.status != .queued && !document.status.isFinished {
+                lines.append("job \(job) started on \(document.shards.count) shards")
+            }
+            for slice in document.shards where slice.status.isFinished {
+                guard let earlier = before.shards.first(where: { $0.shard == slice.shard }), !earlier.status.isFinished else { continue }
+                lines.append("job \(job): shard \(slice.shard) \(slice.status): \(Self.describe(slice.counters))")
+            }
+            if document.status == .cancelling && before.status != .cancelling {
+                lines.append("job \(job) cancelling")
+            }
+        }
+        if document.status.isFinished {
+            if before.map({ !$0.status.isFinished }) ?? (document.revision == 1) {
+                let took = document.startedAt.map { " in \(Self.seconds(from: $0, to: document.finishedAt ?? document.updatedAt)) s" } ?? ""
+                lines.append("job \(job) \(document.status)\(took): \(Self.describe(document.counters))")
+            }
+            last[job] = nil
+        } else {
+            last[job] = document
+        }
+        return lines
+    }
+
+    private static func describe(_ counters: DeleteCounters) -> String {
+        """
+        \(counters.deleted) of \(counters.total) deleted, \(counters.skipped) skipped, \(counters.failed) failed; \
+        \(counters.conversations) conversations, \(counters.messages) messages, \(counters.auditEntries) audit entries, \
+        \(counters.notifications) notifications
+        """
+    }
+
+    /// Milliseconds between two instants, as seconds with one decimal.
+    private static func seconds(from start: Int64, to end: Int64) -> String {
+        let tenths = max(0, end - start) / 100
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

@@ -1,0 +1,62 @@
+import Testing
+@testable import Coordinator
+import Wire
+
+@Suite struct JobLifecycleTests {
+    private func slice(_ shard: UInt32, _ status: JobDocument.Status, deleted: UInt64 = 0, total: UInt64 = 0) -> JobDocument.Slice {
+        var counters = DeleteCounters()
+        counters.total = total
+        counters.deleted = deleted
+        return JobDocument.Slice(shard: shard, status: status, counters: counters, restarts: 0)
+    }
+
+    private func document(_ revision: UInt64, _ status: JobDocument.Status, _ shards: [JobDocument.Slice]) -> JobDocument {
+        var counters = DeleteCounters()
+        for slice in shards { counters = counters + slice.counters }
+        var document = JobDocument(
+            jobId: "j1", org: "o", status: status, counters: counters, shards: shards, errors: [], filterJSON: #"{"stageIds":["s1"]}"#,
+            requestedBy: "u1", createdAt: 1_000, startedAt: status == .queued ? nil : 2_000, updatedAt: 4_500,
+            finishedAt: status.isFinished ? 4_500 : nil, ratePerSecond: nil)
+        document.revision = revision
+        return document
+    }
+
+    @Test func aJobsLifeIsAFewLinesWithCountsAndNoneForMereProgress() {
+        var lifecycle = JobLifecycle()
+        #expect(lifecycle.lines(for: document(1, .queued, [slice(0, .queued), slice(1, .queued)])) == [
+            #"job j1 created by u1: filter {"stageIds":["s1"]}"#
+        ])
+        #expect(lifecycle.lines(for: document(2, .running, [slice(0, .running, total: 3), slice(1, .queued)])) == [
+            "job j1 started on 2 shards"
+        ])
+        #expect(lifecycle.lines(for: document(3, .running, [slice(0, .running, deleted: 1, total: 3), slice(1, .running, total: 2)])).isEmpty)
+        #expect(lifecycle.lines(for: document(4, .running, [slice(0, .completed, deleted: 3, total: 3), slice(1, .running, total: 2)])) == [
+            "job j1: shard 0 completed: 3 of 3 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications"
+        ])
+        #expect(lifecycle.lines(for: document(5, .completed, [slice(0, .completed, deleted: 3, total: 3), slice(1, .completed, deleted: 2, total: 2)])) == [
+            "job j1: shard 1 completed: 2 of 2 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications",
+            "job j1 completed in 2.5 s: 5 of 5 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications",
+        ])
+        // A late copy of a finished job announces nothing again.
+        #expect(lifecycle.lines(for: document(6, .completed, [slice(0, .completed, deleted: 3, total: 3), slice(1, .completed, deleted: 2, total: 2)])).isEmpty)
+    }
+
+    @Test func aCancelSaysSoAndHowItEnded() {
+        var lifecycle = JobLifecycle()
+        _ = lifecycle.lines(for: document(1, .queued, [slice(0, .queued)]))
+        _ = lifecycle.lines(for: document(2, .running, [slice(0, .running, total: 4)]))
+        #expect(lifecycle.lines(for: document(3, .cancelling, [slice(0, .running, deleted: 1, total: 4)])) == ["job j1 cancelling"])
+        #expect(lifecycle.lines(for: document(4, .cancelled, [slice(0, .cancelled, deleted: 1, total: 4)])) == [
+            "job j1: shard 0 cancelled: 1 of 4 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications",
+            "job j1 cancelled in 2.5 s: 1 of 4 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications",
+        ])
+    }
+
+    /// After a coordinator restart the jobs it reloads are under way: nothing is announced
+    /// twice, and how they end still is.
+    @Test func aJobFirstSeenMidwayIsNotCreatedOrStartedAgainButItsEndIsLogged() {
+        var lifecycle = JobLifecycle()
+        #expect(lifecycle.lines(for: document(7, .running, [slice(0, .running, total: 2)])).isEmpty)
+        #expect(lifecycle.lines(for: document(8, .completed, [slice(0, .completed, deleted: 2, total: 2)])).count == 2)
+    }
+}
