@@ -22,6 +22,7 @@ struct Coordinator {
         let layout = options.layout
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         try PidFile.makeDirectory(layout.shardsDirectory, mode: 0o700)
+        try PidFile.makeDirectory(layout.logsDirectory, mode: 0o700)
         let options = options
         let map = try await CoordinatorStores.waitingForTheServer("the partition map", log: log) { try CoordinatorStores.partitionMap(options) }
         let runtime = try ProcessRuntime(loopName: "coordinator-loop")

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `TETHER_LOG_FORMAT=json` through `scripts/cluster`: every line every process writes is one
-/// JSON object, and a job's life is in the coordinator's log under its id.
+/// JSON object, in a log file of its own, and a job's life is in the coordinator's log under its id.
 @Suite(.serialized) struct LogFormatEndToEndTests {
     @Test func everyProcessWritesJSONLinesAndTheCoordinatorLogsAJobsLife() throws {
         let cluster = try TestCluster(shards: 2, environment: ["TETHER_LOG_FORMAT": "json"])
@@ -35,7 +35,8 @@ import Testing
         #expect(life.last?.contains(": 40 of 40 deleted, 0 skipped, 0 failed; \(conversations) conversations, \(conversations * 2) messages, 40 audit entries") == true, "\(life)")
     }
 
-    /// Every line of every log file, each required to be one JSON object.
+    /// Every line of every log file, each required to be one JSON object from the process the
+    /// file is named after: each process, every shard included, writes a log of its own.
     private func logEntries(in cluster: TestCluster) throws -> [[String: Any]] {
         let directory = "\(cluster.data)/logs"
         return try FileManager.default.contentsOfDirectory(atPath: directory).flatMap { name in
@@ -44,6 +45,7 @@ import Testing
                     Issue.record("\(name): not a JSON object: \(line)")
                     return [:]
                 }
+                #expect("\(object["process"] ?? "?").log" == name, "\(name) holds another process's line: \(line)")
                 return object
             }
         }

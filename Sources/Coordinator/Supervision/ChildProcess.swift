@@ -8,12 +8,15 @@ import Wire
 /// Starting a child process and learning of its exit at once.
 enum ChildProcess {
     /// Spawns `executable` with `arguments`, default signal dispositions, and this process's
-    /// environment changed by `changes` (a nil value removes the variable).
+    /// environment changed by `changes` (a nil value removes the variable). With `output`, the
+    /// child's standard output and error are appended to that file (made 0600), not shared with ours.
     ///
     /// Must run on a thread that lives as long as the process (the event
     /// loop's): a child's parent-death signal fires when the *thread* that
     /// spawned it ends, not the process.
-    static func spawn(executable: String, arguments: [String], environment changes: [String: String?] = [:]) throws -> Int32 {
+    static func spawn(
+        executable: String, arguments: [String], environment changes: [String: String?] = [:], output: String? = nil
+    ) throws -> Int32 {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -34,8 +37,15 @@ enum ChildProcess {
         for (name, value) in changes { variables[name] = value }
         let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let output {
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else { throw SystemCallError(call: "posix_spawn", errno: result, context: executable) }
         return pid
     }

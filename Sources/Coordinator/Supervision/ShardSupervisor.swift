@@ -137,11 +137,12 @@ actor ShardSupervisor {
         ] + storage.arguments
         let executable = shardExecutable
         let environment = storage.environment(forShard: shard)
+        let output = "\(layout.logsDirectory)/\(ClusterLayout.shardName(shard)).log"
         let loop = loop
         return try await withCheckedThrowingContinuation { continuation in
             loop.execute {
                 do {
-                    let pid = try ChildProcess.spawn(executable: executable, arguments: arguments, environment: environment)
+                    let pid = try ChildProcess.spawn(executable: executable, arguments: arguments, environment: environment, output: output)
                     _ = try ChildWatcher(pid: pid, loop: loop) { status in
                         Task { await self.exited(shard, pid: pid, status: status) }
                     }
