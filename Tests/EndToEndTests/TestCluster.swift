@@ -163,7 +163,8 @@ extension TestCluster {
     func token(org: String, user: String, role: String = "admin") throws -> String {
         let (status, output) = try script("token", ["--org", org, "--user", user, "--role", role, "--data", data])
         #expect(status == 0, "\(output)")
-        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The token is the last line; a line before it on standard error may say that no cluster runs here now.
+        return String(output.split(separator: "\n").last ?? "")
     }
 
     /// Polls a job from the first instant (it must never be 404, nor its processed count go down) until `done` holds.

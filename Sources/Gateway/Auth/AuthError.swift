@@ -33,7 +33,7 @@ enum AuthError: Error, Equatable {
         case .unsupportedAlgorithm(let algorithm):
             "The token is signed with alg \(algorithm): only HS256 tokens signed with the cluster secret are accepted."
         case .badSignature:
-            "The token's signature does not match: sign it with this cluster's secret, as scripts/token does."
+            "The token's signature does not match: sign it with this cluster's own secret, as `scripts/token --data DIR` does with DIR the data directory this cluster was started with."
         case .expired(let at):
             "The token expired at \(at) (Unix seconds): get a fresh one, e.g. from scripts/token."
         case .notYetValid(let until):

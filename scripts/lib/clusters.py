@@ -1,0 +1,95 @@
+"""Which cluster a script acts on, and whether it runs: shared by scripts/cluster, token, seed and tether.
+
+A cluster is its data directory: DIR/port is the gateway's port as `scripts/cluster start` recorded
+it, DIR/run/gateway.pid its gateway. A script without --data acts on TETHER_DATA, else the
+repository's .cluster, and says so plainly when no cluster runs there, naming those that do.
+
+    python3 scripts/lib/clusters.py note DIR      one line on stderr when no cluster runs in DIR; exit 1 then
+    python3 scripts/lib/clusters.py url DIR       the cluster's URL (TETHER_URL, else DIR/port)
+"""
+import os
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def data_directory(given=None):
+    """The data directory a script acts on: --data, else TETHER_DATA, else ./.cluster of the repository."""
+    return os.path.abspath(given or os.environ.get("TETHER_DATA") or os.path.join(REPO, ".cluster"))
+
+
+def recorded_port(data):
+    try:
+        with open(os.path.join(data, "port")) as handle:
+            return int(handle.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def url(data, given=None):
+    """--url, else TETHER_URL, else the port DIR's cluster recorded; None when there is none."""
+    if given or os.environ.get("TETHER_URL"):
+        return (given or os.environ["TETHER_URL"]).rstrip("/")
+    port = recorded_port(data)
+    return "http://127.0.0.1:%d" % port if port else None
+
+
+def _arguments(pid):
+    try:
+        with open("/proc/%s/cmdline" % pid, "rb") as handle:
+            return [part.decode(errors="replace") for part in handle.read().split(b"\0") if part]
+    except OSError:
+        return []
+
+
+def _flag(arguments, name):
+    for index in range(1, len(arguments) - 1):
+        if arguments[index] == name:
+            return arguments[index + 1]
+    return None
+
+
+def gateways():
+    """Every live gateway on this machine: (its data directory, its port)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        arguments = _arguments(entry)
+        if arguments and os.path.basename(arguments[0]) == "gateway" and _flag(arguments, "--data"):
+            found.append((os.path.realpath(_flag(arguments, "--data")), int(_flag(arguments, "--port") or 2212)))
+    return found
+
+
+def running(data):
+    """Whether a gateway of DIR's cluster runs."""
+    return any(directory == os.path.realpath(data) for directory, _ in gateways())
+
+
+def note(data):
+    """A sentence on a directory where no cluster runs, naming the ones that do; None when one runs there."""
+    if running(data):
+        return None
+    others = sorted(set(gateways()))
+    where = "no cluster runs in %s" % data
+    if not others:
+        return where + " (none runs on this machine; start one with scripts/cluster start)"
+    listed = "; ".join("%s (http://127.0.0.1:%d)" % other for other in others)
+    return "%s; running: %s. Give --data DIR, or export TETHER_DATA=DIR as scripts/cluster start prints" % (where, listed)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in ("note", "url"):
+        sys.exit("usage: clusters.py note|url DIR")
+    directory = os.path.abspath(sys.argv[2])
+    if sys.argv[1] == "note":
+        sentence = note(directory)
+        if sentence:
+            print(sentence, file=sys.stderr)
+            sys.exit(1)
+    else:
+        found = url(directory)
+        if not found:
+            sys.exit("no cluster was started in %s (it has no port file); start one with scripts/cluster start --data %s, or give --url"
+                     % (directory, directory))
+        print(found)
