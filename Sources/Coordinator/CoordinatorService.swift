@@ -105,6 +105,12 @@ struct CoordinatorService: ConnectionDelegate {
                     return page
                 }
                 return .logPage(LogMerger.merge(pages, after: query.after, limit: Int(query.limit)))
+            case .queryRecords(let query):
+                let pages = try await router.askAll(.queryRecords(query)).map { answer -> RecordPage in
+                    guard case .records(let page) = answer else { throw Self.unexpected(answer) }
+                    return page
+                }
+                return .records(RecordMerger.merge(pages, limit: Int(query.limit)))
             case .publishEvents(let published):
                 // Logged (durably) before the answer that lets the shard forget them; the log hands them to the gateways.
                 return .count(UInt64(try await events.append(published).count))

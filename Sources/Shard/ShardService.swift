@@ -31,6 +31,8 @@ struct ShardService: ConnectionDelegate {
             case .logPage(let query):
                 // The coordinator sends each shard its own position, and asks for one more than a page.
                 return .logPage(try await readers.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit)))
+            case .queryRecords(let query):
+                return .records(try await readers.records(query))
             case .rethrottleSlice(let jobId, let recordsPerSecond):
                 return .count(await runner.rethrottle(jobId, recordsPerSecond: recordsPerSecond) ? 1 : 0)
             case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events, .rethrottleJob:

@@ -57,6 +57,10 @@ enum MessageSamples {
         .request(correlation: 41, .rethrottleJob(org: "acme", jobId: "j", requestsPerSecond: 1_000)),
         .request(correlation: 42, .rethrottleJob(org: "acme", jobId: "j", requestsPerSecond: nil)),
         .request(correlation: 43, .rethrottleSlice(jobId: "j", recordsPerSecond: 250)),
+        .request(correlation: 44, .queryRecords(RecordQuery(org: "acme", filter: filter, after: "aaaaaaaaaaaaaaaaaaaaaaa1", limit: 20))),
+        .request(correlation: 45, .queryRecords(RecordQuery(org: "acme", filter: filter, after: nil, limit: 100))),
+        .response(correlation: 46, .records(RecordPage(records: [record, application], more: true))),
+        .response(correlation: 47, .records(RecordPage(records: [], more: false))),
     ]
 
     static let progressEvent = LoggedEvent(seq: 18, org: "acme", body: .jobProgress(job))

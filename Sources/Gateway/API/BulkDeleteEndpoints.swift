@@ -8,13 +8,15 @@ struct BulkDeleteEndpoints: Sendable {
 
     /// Idempotency-Key values longer than this are refused (400).
     static let maxIdempotencyKeyLength = 200
+    /// Matches a dry run shows besides its count: the first, in id order.
+    static let dryRunSample = 20
     /// `GET /api/contacts/bulk-jobs?limit=n`: the default and the most.
     static let defaultListLimit = 20
     static let maxListLimit = 100
 
     /// `DELETE /api/contacts/query-bulk-delete`: 202 with the job id once the
     /// coordinator has registered the job durably, so the first poll finds it.
-    /// `dryRun: true` answers the count instead; `expectedCount` refuses (409)
+    /// `dryRun: true` answers the count and the first `dryRunSample` matches instead; `expectedCount` refuses (409)
     /// unless exactly that many match; `Idempotency-Key` replays the first job.
     func start(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let body = try FilterParser.object(request.body)
@@ -28,7 +30,9 @@ struct BulkDeleteEndpoints: Sendable {
             if let expected = options.expectedCount, expected != count {
                 throw .remote(.expectedCountMismatch(expected: expected, matching: count))
             }
-            return .json(200, "{\"count\":\(count)}")
+            let sample = try await coordinator.matchingRecords(
+                RecordQuery(org: claims.orgId, filter: filter, after: nil, limit: UInt32(Self.dryRunSample)))
+            return .json(200, "{\"count\":\(count),\"sample\":\(ContactEndpoints.json(sample.records, org: claims.orgId))}")
         }
         let key = request.head.headers["idempotency-key"]
         if let key, key.isEmpty || key.count > Self.maxIdempotencyKeyLength {

@@ -1,8 +1,12 @@
 import Wire
 
-/// The read endpoints over contacts: query-count, one contact, and an org's stats.
+/// The read endpoints over contacts: query-count, query, one contact, and an org's stats.
 struct ContactEndpoints: Sendable {
     let coordinator: CoordinatorClient
+
+    /// Records a page of `POST /api/contacts/query` holds: by default, and at most.
+    static let defaultPage = 20
+    static let maxPage = 100
 
     /// `POST /api/contacts/query-count`: `{"count": n}` for the filter in the body.
     func queryCount(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
@@ -11,6 +15,22 @@ struct ContactEndpoints: Sendable {
             throw .internalError("the coordinator answered a count with something else")
         }
         return .json(200, "{\"count\":\(count)}")
+    }
+
+    /// `POST /api/contacts/query?limit=n&cursor=c`: the records the filter in the body matches, in
+    /// id order, a page at a time; `nextCursor` is null on the last page.
+    func query(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let filter = try FilterParser.parse(request.body, requester: claims.subject)
+        let parameters = QueryString(request.head.query)
+        let limit = try parameters.pageLimit(standard: Self.defaultPage, maximum: Self.maxPage)
+        var after: String?
+        if let cursor = parameters["cursor"] {
+            guard ImportLineParser.isValidId(cursor) else { throw QueryString.unknownCursor }
+            after = cursor
+        }
+        let page = try await coordinator.matchingRecords(RecordQuery(org: claims.orgId, filter: filter, after: after, limit: limit))
+        let next = page.more ? page.records.last.map { JSONText.quoted($0.id) } ?? "null" : "null"
+        return .json(200, "{\"contacts\":\(Self.json(page.records, org: claims.orgId)),\"nextCursor\":\(next)}")
     }
 
     /// `GET /api/contacts/{id}`: the contact with `conversationCount` and `messageCount`; 404 when
@@ -23,7 +43,7 @@ struct ContactEndpoints: Sendable {
             throw .internalError("the coordinator answered a contact read with something else")
         }
         guard let detail else { throw notFound }
-        return .json(200, Self.json(detail, org: claims.orgId))
+        return .json(200, Self.json(detail.contact, org: claims.orgId, counts: (detail.conversationCount, detail.messageCount)))
     }
 
     /// `GET /api/contacts/stats`: the caller's org's row counts.
@@ -37,17 +57,34 @@ struct ContactEndpoints: Sendable {
             """)
     }
 
-    static func json(_ detail: ContactDetail, org: String) -> String {
-        let contact = detail.contact
+    /// Records as a JSON array, as `POST /api/contacts/query` and a dry run's sample show them.
+    static func json(_ records: [ImportRecord], org: String) -> String {
+        "[" + records.map { json($0, org: org) }.joined(separator: ",") + "]"
+    }
+
+    /// A contact or application as the API shows it (an application with its `contactId`), with its
+    /// conversation and message counts when `counts` gives them.
+    static func json(_ record: ImportRecord, org: String, counts: (conversations: UInt64, messages: UInt64)? = nil) -> String {
         let optional = { (value: String?) in value.map(JSONText.quoted) ?? "null" }
+        let kind = record.kind == .application ? "\"Application\",\"contactId\":\(JSONText.quoted(record.contactId))" : "\"Contact\""
+        let counted = counts.map { ",\"conversationCount\":\($0.conversations),\"messageCount\":\($0.messages)" } ?? ""
         return """
-            {"_id":\(JSONText.quoted(contact.id)),"orgId":\(JSONText.quoted(org)),"kind":"Contact",\
-            "stageId":\(optional(contact.stageId)),"assignedTo":\(optional(contact.assignedTo)),\
-            "name":\(JSONText.quoted(contact.name)),"email":\(JSONText.quoted(contact.email)),"phone":\(JSONText.quoted(contact.phone)),\
-            "tags":\(JSONText.array(contact.tags)),"source":\(optional(contact.source)),\
-            "createdAt":\(JSONText.quoted(ISO8601.string(fromMilliseconds: contact.createdAt))),\
-            "updatedAt":\(JSONText.quoted(ISO8601.string(fromMilliseconds: contact.updatedAt))),\
-            "conversationCount":\(detail.conversationCount),"messageCount":\(detail.messageCount)}
+            {"_id":\(JSONText.quoted(record.id)),"orgId":\(JSONText.quoted(org)),"kind":\(kind),\
+            "stageId":\(optional(record.stageId)),"assignedTo":\(optional(record.assignedTo)),\
+            "name":\(JSONText.quoted(record.name)),"email":\(JSONText.quoted(record.email)),"phone":\(JSONText.quoted(record.phone)),\
+            "tags":\(JSONText.array(record.tags)),"source":\(optional(record.source)),\
+            "createdAt":\(JSONText.quoted(ISO8601.string(fromMilliseconds: record.createdAt))),\
+            "updatedAt":\(JSONText.quoted(ISO8601.string(fromMilliseconds: record.updatedAt)))\(counted)}
             """
+    }
+}
+
+extension CoordinatorClient {
+    /// A page of the records `query` matches, merged from every shard in id order.
+    func matchingRecords(_ query: RecordQuery) async throws(APIError) -> RecordPage {
+        guard case .records(let page) = try await send(.queryRecords(query)) else {
+            throw .internalError("the coordinator answered a query with something else")
+        }
+        return page
     }
 }

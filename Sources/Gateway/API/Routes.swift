@@ -11,6 +11,7 @@ enum Routes {
         router.add("GET", "/healthz", health.handle)
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))
         router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
+        router.add("POST", "/api/contacts/query", query: ["limit", "cursor"], auth.buffered(write: false, contacts.query))
         router.add("DELETE", "/api/contacts/query-bulk-delete", auth.buffered(write: true, bulkDelete.start))
         // Polls: answered on the loop thread from the gateway's copy of the job when it can be.
         router.add(

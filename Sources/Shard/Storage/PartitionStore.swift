@@ -70,4 +70,6 @@ protocol PartitionReads: Sendable {
     func stats(org: String) async throws -> OrgStats
     /// Up to `limit` log entries after `after`, oldest first, and how many match in all.
     func logPage(_ query: LogQuery, after: Int64, limit: Int) async throws -> LogPage
+    /// Up to `query.limit` records that match after `query.after`, in id order, and whether more follow.
+    func records(_ query: RecordQuery) async throws -> RecordPage
 }

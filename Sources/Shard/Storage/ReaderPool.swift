@@ -10,6 +10,7 @@ protocol PartitionReader: Actor {
     func contact(org: String, id: String) throws -> ContactDetail?
     func stats(org: String) throws -> OrgStats
     func logPage(_ query: LogQuery, after: Int64, limit: Int) throws -> LogPage
+    func records(_ query: RecordQuery) throws -> RecordPage
 }
 
 /// A shard's readers: each read goes to the one with the fewest reads under way,
@@ -58,6 +59,10 @@ final class ReaderPool<Reader: PartitionReader>: PartitionReads {
 
     func logPage(_ query: LogQuery, after: Int64, limit: Int) async throws -> LogPage {
         try await read("reading a log page") { try $0.logPage(query, after: after, limit: limit) }
+    }
+
+    func records(_ query: RecordQuery) async throws -> RecordPage {
+        try await read("reading the matching records") { try $0.records(query) }
     }
 }
 

@@ -60,7 +60,7 @@ actor ShardReader: PartitionReader {
             let sql = "SELECT stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at, seq FROM contacts WHERE org = ? AND id = ?"
             let found: (contact: ImportRecord, seq: Int64)? = try statements.withStatement(sql, [.text(org), .text(id)]) { read in
                 guard try read.step() else { return nil }
-                let tags = (try? JSONSerialization.jsonObject(with: Data(read.text(5).utf8))) as? [String] ?? []
+                let tags = MatchingRecords.tags(fromJSON: read.text(5))
                 let contact = ImportRecord(
                     kind: .contact, id: id, contactId: id, stageId: read.optionalText(0), assignedTo: read.optionalText(1),
                     name: read.text(2), email: read.text(3), phone: read.text(4), tags: tags, source: read.optionalText(6),
@@ -108,6 +108,24 @@ actor ShardReader: PartitionReader {
                 }
                 return page.result
             }
+        }
+    }
+
+    /// Up to `query.limit` records that match after `query.after`, in id order, and whether more follow.
+    func records(_ query: RecordQuery) throws -> RecordPage {
+        let predicate = FilterCompiler.predicate(for: query.filter, org: query.org)
+        let sql = """
+            SELECT \(MatchingRecords.columns(query.filter.pipeline, tags: "tags")) FROM \(Schema.table(for: query.filter.pipeline))
+            WHERE \(predicate.sql) AND id > ? ORDER BY id LIMIT ?
+            """
+        let bindings = predicate.bindings + [.text(query.after ?? ""), .integer(MatchingRecords.rowsToRead(query))]
+        return try statements.withStatement(sql, bindings) { read in
+            var page = MatchingRecords(query)
+            while try read.step() {
+                let record = MatchingRecords.record(query.filter.pipeline, text: { read.optionalText(Int32($0)) }, integer: { read.integer(Int32($0)) })
+                guard page.add(record) else { break }
+            }
+            return page.page
         }
     }
 

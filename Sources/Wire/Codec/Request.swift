@@ -35,6 +35,8 @@ package enum Request: WireCodable {
     case rethrottleJob(org: String, jobId: String, requestsPerSecond: Double?)
     /// Coordinator → shard: a running slice's new share of its job's throttle, from its next batch.
     case rethrottleSlice(jobId: String, recordsPerSecond: Double?)
+    /// Gateway → coordinator → every shard: a page of the records a filter matches, in id order.
+    case queryRecords(RecordQuery)
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
@@ -54,6 +56,7 @@ package enum Request: WireCodable {
         case events = 15
         case rethrottleJob = 16
         case rethrottleSlice = 17
+        case queryRecords = 18
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -118,6 +121,9 @@ package enum Request: WireCodable {
             writer.write(Tag.rethrottleSlice.rawValue)
             writer.write(jobId)
             writer.write(optional: recordsPerSecond) { $0.write($1) }
+        case .queryRecords(let query):
+            writer.write(Tag.queryRecords.rawValue)
+            writer.write(query)
         }
     }
 
@@ -153,6 +159,7 @@ package enum Request: WireCodable {
             self = .rethrottleSlice(
                 jobId: try reader.readString("request.jobId"),
                 recordsPerSecond: try reader.readOptional("request.rate") { reader throws(WireError) in try reader.readDouble("request.rate") })
+        case .queryRecords: self = .queryRecords(try reader.read())
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }

@@ -15,6 +15,7 @@ package enum Response: WireCodable {
     case registered(JobDocument, replayed: Bool)
     case events(EventPage)
     case logPage(LogPage)
+    case records(RecordPage)
     case failure(RemoteFailure)
 
     private enum Tag: UInt8 {
@@ -30,6 +31,7 @@ package enum Response: WireCodable {
         case logPage = 10
         case registered = 11
         case events = 12
+        case records = 13
         case failure = 255
     }
 
@@ -65,6 +67,9 @@ package enum Response: WireCodable {
         case .logPage(let page):
             writer.write(Tag.logPage.rawValue)
             writer.write(page)
+        case .records(let page):
+            writer.write(Tag.records.rawValue)
+            writer.write(page)
         case .registered(let document, let replayed):
             writer.write(Tag.registered.rawValue)
             writer.write(document)
@@ -91,6 +96,7 @@ package enum Response: WireCodable {
         case .sliceProgress: self = .sliceProgress(try reader.read())
         case .jobs: self = .jobs(try reader.read())
         case .logPage: self = .logPage(try reader.read())
+        case .records: self = .records(try reader.read())
         case .registered: self = .registered(try reader.read(), replayed: try reader.readBool("response.replayed"))
         case .events: self = .events(try reader.read())
         case .failure: self = .failure(try reader.read())

@@ -59,12 +59,27 @@ actor PostgresShardReader: PartitionReader {
             FROM contacts c WHERE org = $1 AND id = $2
             """, [.text(org), .text(id)])
         guard found.count == 1 else { return nil }
-        let tags = (try? JSONSerialization.jsonObject(with: Data(found.text(0, 5).utf8))) as? [String] ?? []
+        let tags = MatchingRecords.tags(fromJSON: found.text(0, 5))
         let contact = ImportRecord(
             kind: .contact, id: id, contactId: id, stageId: found.optionalText(0, 0), assignedTo: found.optionalText(0, 1),
             name: found.text(0, 2), email: found.text(0, 3), phone: found.text(0, 4), tags: tags, source: found.optionalText(0, 6),
             createdAt: found.integer(0, 7), updatedAt: found.integer(0, 8), conversations: [])
         return ContactDetail(contact: contact, conversationCount: UInt64(found.integer(0, 9)), messageCount: UInt64(found.integer(0, 10)))
+    }
+
+    func records(_ query: RecordQuery) throws -> RecordPage {
+        let predicate = PostgresPredicate(for: query.filter, org: query.org)
+        let rows = try connection.query("""
+            SELECT \(MatchingRecords.columns(query.filter.pipeline, tags: "array_to_json(tags)::text"))
+            FROM \(Schema.table(for: query.filter.pipeline))
+            WHERE \(predicate.sql) AND id > $\(predicate.nextParameter) ORDER BY id LIMIT $\(predicate.nextParameter + 1)
+            """, predicate.bindings + [.text(query.after ?? ""), .integer(MatchingRecords.rowsToRead(query))])
+        var page = MatchingRecords(query)
+        for row in 0..<rows.count {
+            guard page.add(MatchingRecords.record(query.filter.pipeline, text: { rows.optionalText(row, $0) }, integer: { rows.integer(row, $0) }))
+            else { break }
+        }
+        return page.page
     }
 
     func stats(org: String) throws -> OrgStats {
