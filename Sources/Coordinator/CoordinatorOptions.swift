@@ -3,7 +3,8 @@ import Wire
 
 /// The coordinator's command line:
 /// `--data DIR --shards N [--shard-executable PATH] [--max-restarts N] [--restart-window SECONDS] [--storage sqlite|postgres]
-/// [--log-format text|json]`.
+/// [--log-format text|json]`; or `--data DIR --report jobs`, which asks the running coordinator
+/// of DIR for its unfinished jobs and prints them (`JobReport`).
 struct CoordinatorOptions: Equatable {
     /// Shard counts beyond this are refused: each shard is a process with its own database.
     static let maxShards = 256
@@ -17,11 +18,17 @@ struct CoordinatorOptions: Equatable {
     var storage: StorageChoice
     /// How every process of the cluster writes its log lines; passed on to each shard.
     var logFormat: Log.Format
+    /// Set: print this report of the running coordinator instead of being one.
+    var report: Report?
+
+    enum Report: String, Equatable {
+        case jobs
+    }
 
     /// `executable` is this program's path; the shard binary defaults to its sibling `shard`.
     /// `environment` holds the PostgreSQL server's connection string, when `--storage postgres`.
     init(arguments: [String], executable: String, environment: [String: String] = [:]) throws(ProcessOptions.UsageError) {
-        let options = try ProcessOptions(arguments, known: ["data", "shards", "shard-executable", "max-restarts", "restart-window", "storage", "log-format"])
+        let options = try ProcessOptions(arguments, known: ["data", "shards", "shard-executable", "max-restarts", "restart-window", "storage", "log-format", "report"])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         shardCount = try options.integer("shards", default: 4, in: 1...Self.maxShards)
         intensity = RestartIntensity(
@@ -29,6 +36,10 @@ struct CoordinatorOptions: Equatable {
             window: .seconds(try options.integer("restart-window", default: 60, in: 1...86_400)))
         storage = try StorageChoice(flag: options.string("storage"), environment: environment)
         logFormat = try Log.Format(flag: options.string("log-format"))
+        if let text = options.string("report") {
+            guard let report = Report(rawValue: text) else { throw ProcessOptions.UsageError("--report must be jobs, got \(text)") }
+            self.report = report
+        }
         shardExecutable = options.string("shard-executable")
             ?? URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("shard").path
     }

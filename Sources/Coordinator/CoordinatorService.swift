@@ -27,6 +27,8 @@ struct CoordinatorService: ConnectionDelegate {
             return .success(Welcome(role: .coordinator, shardCount: UInt32(await supervisor.shardCount)))
         case .shard:
             return await supervisor.admit(hello, connection: connection)
+        case .operator:
+            return .success(Welcome(role: .coordinator, shardCount: UInt32(await supervisor.shardCount)))
         case .coordinator:
             return .failure(Refusal(reason: "a coordinator does not connect to another coordinator"))
         }
@@ -105,6 +107,8 @@ struct CoordinatorService: ConnectionDelegate {
                     return page
                 }
                 return .logPage(LogMerger.merge(pages, after: query.after, limit: Int(query.limit)))
+            case .unfinishedJobs(let limit):
+                return .jobs(await registry.unfinished(limit: limit))
             case .queryRecords(let query):
                 let pages = try await router.askAll(.queryRecords(query)).map { answer -> RecordPage in
                     guard case .records(let page) = answer else { throw Self.unexpected(answer) }
@@ -167,7 +171,7 @@ struct CoordinatorService: ConnectionDelegate {
         case .gateway:
             await gateways.remove(connection)
             log.info("gateway (pid \(peer.pid)) disconnected\(error.map { ": \($0)" } ?? "")")
-        case .coordinator:
+        case .coordinator, .operator:
             return
         }
     }

@@ -10,6 +10,10 @@ do {
     let options = try CoordinatorOptions(
         arguments: Array(CommandLine.arguments.dropFirst()), executable: CommandLine.arguments[0], environment: ProcessInfo.processInfo.environment)
     log = Log(process: "coordinator", format: options.logFormat)
+    if options.report == .jobs {
+        for line in try await JobReport.lines(layout: options.layout, log: Log(process: "coordinator-report", minimumLevel: .error)) { print(line) }
+        exit(0)
+    }
     try await Coordinator(options: options).run()
 } catch {
     log.error("\(error)")

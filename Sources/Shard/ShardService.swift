@@ -35,7 +35,7 @@ struct ShardService: ConnectionDelegate {
                 return .records(try await readers.records(query))
             case .rethrottleSlice(let jobId, let recordsPerSecond):
                 return .count(await runner.rethrottle(jobId, recordsPerSecond: recordsPerSecond) ? 1 : 0)
-            case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events, .rethrottleJob:
+            case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events, .rethrottleJob, .unfinishedJobs:
                 return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
             }
         } catch let error as any StorageFailure where error.fault == .connection {

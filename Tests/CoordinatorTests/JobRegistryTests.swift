@@ -37,6 +37,38 @@ extension JobRegistry {
         #expect(await reopened.pendingWork().map(\.assignment.jobId) == [job.jobId])
     }
 
+    /// What `scripts/cluster status` lists: every org's unfinished jobs, newest first, and no finished one.
+    @Test func unfinishedJobsOfEveryOrgComeNewestFirst() async throws {
+        let registry = try StoreLocation(.sqlite).registry()
+        let first = try await registry.create(request())
+        var other = request()
+        other.org = "p"
+        let second = try await registry.create(other)
+        let done = try await registry.create(request())
+        try await finish(registry, done.jobId)
+        #expect(await registry.unfinished(limit: 10).documents.map(\.jobId) == [second.jobId, first.jobId])
+        let cut = await registry.unfinished(limit: 1)
+        #expect(cut.documents.map(\.jobId) == [second.jobId] && cut.next != nil)
+    }
+
+    @Test func aReportLineSaysWhereAJobStands() {
+        var counters = DeleteCounters()
+        counters.total = 200
+        counters.deleted = 50
+        let slices = [
+            JobDocument.Slice(shard: 0, status: .completed, counters: counters, restarts: 0),
+            JobDocument.Slice(shard: 1, status: .running, counters: counters, restarts: 0),
+        ]
+        let job = JobDocument(
+            jobId: "j1", org: "o", status: .running, counters: counters, shards: slices, errors: [], filterJSON: "{}", requestedBy: "u",
+            createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: 1_234.5)
+        #expect(JobReport.line(job) == "job j1 of o: running, 50 of 200 processed (25%), 1234/s; 1 of 2 shards done")
+        var counting = job
+        counting.shards[1].status = .queued
+        counting.ratePerSecond = nil
+        #expect(JobReport.line(counting) == "job j1 of o: running, 50 of ? processed; 1 of 2 shards done")
+    }
+
     @Test(arguments: StoreLocation.Engine.allCases)
     func sweepsFinishedJobsOnlyOnceTheyFinishedLongerAgoThanTheRetention(engine: StoreLocation.Engine) async throws {
         let location = try StoreLocation(engine)

@@ -50,6 +50,27 @@ import Testing
         #expect(seeded.output.contains(#""contacts": 3"#), "\(seeded.output)")
     }
 
+    /// `scripts/cluster status` lists the running jobs of every org with their progress, from the
+    /// coordinator itself, and stops listing a job once it ended.
+    @Test func statusListsTheRunningJobsWithTheirProgress() throws {
+        let (cluster, admin) = try TestCluster.seeded(contacts: 40)
+        defer { cluster.stop() }
+        let idle = try cluster.script("cluster", ["status"])
+        #expect(idle.status == 0 && idle.output.contains("jobs:\n  no job is running"), "\(idle.output)")
+        let started = try cluster.send(
+            "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"requestsPerSecond":5}"#)
+        let jobId = try #require(started.json["jobId"] as? String)
+        let listed = try eventually {
+            try cluster.script("cluster", ["status"]).output.contains("job \(jobId) of org-a: running, ")
+        }
+        let shown = try cluster.script("cluster", ["status"]).output
+        #expect(listed, "\(shown)")
+        #expect(try cluster.send("DELETE", "/api/contacts/bulk-job/\(jobId)", token: admin).status == 202)
+        _ = try cluster.waitForJob(jobId, token: admin)
+        let after = try cluster.script("cluster", ["status"])
+        #expect(after.output.contains("no job is running"), "\(after.output)")
+    }
+
     @Test func aSecondStartOnAnotherPortAnswersAtOnce() throws {
         let cluster = try TestCluster(shards: 1)
         defer { cluster.stop() }

@@ -61,6 +61,8 @@ enum MessageSamples {
         .request(correlation: 45, .queryRecords(RecordQuery(org: "acme", filter: filter, after: nil, limit: 100))),
         .response(correlation: 46, .records(RecordPage(records: [record, application], more: true))),
         .response(correlation: 47, .records(RecordPage(records: [], more: false))),
+        .hello(Hello(role: .operator, pid: 77)),
+        .request(correlation: 48, .unfinishedJobs(limit: 100)),
     ]
 
     static let progressEvent = LoggedEvent(seq: 18, org: "acme", body: .jobProgress(job))

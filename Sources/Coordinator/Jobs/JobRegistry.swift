@@ -159,16 +159,24 @@ actor JobRegistry {
     /// before the job whose watermark is `before`; cut short at `JobList.byteBudget` so that
     /// it always fits a frame. `next` is where the following page starts.
     func list(_ query: JobListQuery) -> JobList {
+        page(limit: query.limit, before: query.before) { document in
+            document.org == query.org && (query.status.map { document.status == $0 } ?? true)
+        }
+    }
+
+    /// The unfinished jobs of every org, newest first: at most `limit`, cut short as `list` is.
+    func unfinished(limit: UInt32) -> JobList {
+        page(limit: limit, before: nil) { !$0.status.isFinished }
+    }
+
+    private func page(limit: UInt32, before: Int64?, matching: (JobDocument) -> Bool) -> JobList {
         var page: [JobDocument] = []
         var bytes = 0
         for jobId in registrationOrder.reversed() {
-            guard let document = jobs[jobId]?.document, let watermark = assignments[jobId]?.watermark, document.org == query.org else {
-                continue
-            }
-            if let before = query.before, watermark >= before { continue }
-            if let status = query.status, document.status != status { continue }
+            guard let document = jobs[jobId]?.document, let watermark = assignments[jobId]?.watermark, matching(document) else { continue }
+            if let before, watermark >= before { continue }
             let size = document.storedBytes.count
-            if page.count == Int(query.limit) || (!page.isEmpty && bytes + size > JobList.byteBudget) {
+            if page.count == Int(limit) || (!page.isEmpty && bytes + size > JobList.byteBudget) {
                 return JobList(documents: page, next: assignments[page[page.count - 1].jobId]?.watermark)
             }
             page.append(document)

@@ -3,12 +3,15 @@ package enum Role: UInt8, Sendable, CustomStringConvertible {
     case gateway = 1
     case coordinator = 2
     case shard = 3
+    /// A one-off client of the coordinator's own user: `coordinator --report jobs`, for `scripts/cluster status`.
+    case `operator` = 4
 
     package var description: String {
         switch self {
         case .gateway: "gateway"
         case .coordinator: "coordinator"
         case .shard: "shard"
+        case .operator: "operator"
         }
     }
 }

@@ -37,6 +37,8 @@ package enum Request: WireCodable {
     case rethrottleSlice(jobId: String, recordsPerSecond: Double?)
     /// Gateway → coordinator → every shard: a page of the records a filter matches, in id order.
     case queryRecords(RecordQuery)
+    /// Operator → coordinator: the unfinished jobs of every org, newest first, at most `limit`.
+    case unfinishedJobs(limit: UInt32)
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
@@ -57,6 +59,7 @@ package enum Request: WireCodable {
         case rethrottleJob = 16
         case rethrottleSlice = 17
         case queryRecords = 18
+        case unfinishedJobs = 19
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -124,6 +127,9 @@ package enum Request: WireCodable {
         case .queryRecords(let query):
             writer.write(Tag.queryRecords.rawValue)
             writer.write(query)
+        case .unfinishedJobs(let limit):
+            writer.write(Tag.unfinishedJobs.rawValue)
+            writer.write(limit)
         }
     }
 
@@ -160,6 +166,7 @@ package enum Request: WireCodable {
                 jobId: try reader.readString("request.jobId"),
                 recordsPerSecond: try reader.readOptional("request.rate") { reader throws(WireError) in try reader.readDouble("request.rate") })
         case .queryRecords: self = .queryRecords(try reader.read())
+        case .unfinishedJobs: self = .unfinishedJobs(limit: try reader.readUInt32("request.limit"))
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }
