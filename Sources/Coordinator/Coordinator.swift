@@ -42,7 +42,7 @@ struct Coordinator {
         let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, log: log)
         let service = CoordinatorService(
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
-            gateways: gateways, events: events, log: log)
+            gateways: gateways, events: events, metrics: CoordinatorMetrics(), log: log)
         let log = log
         let feeds = Task {
             await withTaskGroup(of: Void.self) { group in

@@ -8,6 +8,7 @@ struct CoordinatorService: ConnectionDelegate {
     let dispatcher: JobDispatcher
     let gateways: GatewayHub
     let events: EventLog
+    let metrics: CoordinatorMetrics
     let log: Log
 
     /// A peer whose `hello` names another pid than the kernel says it has
@@ -38,6 +39,8 @@ struct CoordinatorService: ConnectionDelegate {
     static let maxEventPage: UInt32 = 5_000
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
+        metrics.metrics.add(CoordinatorMetrics.requestsInFlight, 1)
+        defer { metrics.metrics.add(CoordinatorMetrics.requestsInFlight, -1) }
         do {
             switch request {
             case .clusterHealth:
@@ -47,10 +50,12 @@ struct CoordinatorService: ConnectionDelegate {
                 let version = try await registry.nextVersion()
                 let byShard = try records.split { router.map.shard(of: $0) }
                 let answers = try await router.ask(byShard.mapValues { Request.importRecords(org: org, records: $0, version: version) })
-                return .imported(try answers.reduce(ImportCounts()) { sum, answer in
+                let counts = try answers.reduce(ImportCounts()) { sum, answer in
                     guard case .imported(let counts) = answer else { throw Self.unexpected(answer) }
                     return sum + counts
-                })
+                }
+                metrics.imported(counts)
+                return .imported(counts)
             case .countMatching(let org, let filter):
                 return .count(try await count(org: org, filter: filter))
             case .contact(_, let id):
@@ -107,6 +112,8 @@ struct CoordinatorService: ConnectionDelegate {
                     return page
                 }
                 return .logPage(LogMerger.merge(pages, after: query.after, limit: Int(query.limit)))
+            case .metrics:
+                return .metrics(await metrics.gather(supervisor: supervisor, registry: registry, router: router))
             case .unfinishedJobs(let limit):
                 return .jobs(await registry.unfinished(limit: limit))
             case .queryRecords(let query):

@@ -25,10 +25,11 @@ struct Gateway {
         let loop = runtime.loop
         let pid = getpid()
         let jobs = JobCache()
+        let metrics = GatewayMetrics()
         // The hub reads the event log through the link, and the link hands the hub what the
         // coordinator pushes: the knot is tied once, before the link starts.
         let linked = Mutex<CoordinatorClient?>(nil)
-        let events = EventHub(loop: loop) { org, after, limit in
+        let events = EventHub(loop: loop, metrics: metrics) { org, after, limit in
             guard let coordinator = linked.withLock({ $0 }) else { throw ConnectionError.notConnected(layout.coordinatorSocket) }
             guard case .events(let page) = try await coordinator.send(.events(org: org, after: after, limit: UInt32(limit))) else {
                 throw APIError.internalError("the coordinator answered an event page with something else")
@@ -45,8 +46,8 @@ struct Gateway {
         let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
         let router = Routes.make(
             coordinator: coordinator, jobs: jobs, authenticator: authenticator,
-            limits: limits)
-        let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, log: log)
+            limits: limits, metrics: metrics)
+        let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, metrics: metrics, log: log)
         try server.start(host: options.host, port: options.port)
         try PidFile.write(pid, to: layout.pidFile(for: "gateway"))
         log.info("serving http://\(options.host):\(options.port)")

@@ -48,9 +48,14 @@ actor DeleteRunner {
     /// be freed.
     static let retryDelays: [Duration] = [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1_600)]
 
-    init(store: any PartitionStore, publisher: OutboxPublisher, log: Log) {
+    private let metrics: ShardMetrics
+    /// Each running slice's counters as last counted into `metrics`.
+    private var counted: [String: DeleteCounters] = [:]
+
+    init(store: any PartitionStore, publisher: OutboxPublisher, metrics: ShardMetrics, log: Log) {
         self.store = store
         self.publisher = publisher
+        self.metrics = metrics
         self.log = log
     }
 
@@ -69,6 +74,7 @@ actor DeleteRunner {
             return failed
         }
         if !progress.outcome.isFinal {
+            if counted[jobId] == nil { counted[jobId] = progress.counters }
             setPace(jobId, recordsPerSecond: assignment.recordsPerSecond)
             assign(jobId, org: assignment.org, reportingTo: connection)
         }
@@ -119,6 +125,7 @@ actor DeleteRunner {
         sizers[jobId] = nil
         paces[jobId] = nil
         lastReports[jobId] = nil
+        counted[jobId] = nil
         turns.remove(jobId)
     }
 
@@ -142,8 +149,13 @@ actor DeleteRunner {
                 // Re-read after every await: a cancel may have arrived meanwhile.
                 try await stopping.contains(jobId) ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId, limit: size)
             }
-            sizer.measured(records: size, took: ContinuousClock.now - started)
+            let took = ContinuousClock.now - started
+            sizer.measured(records: size, took: took)
             paces[jobId]?.batchStarted(at: started, records: size)
+            if progress.outcome != .cancelled {
+                metrics.batch(from: counted[jobId] ?? progress.counters, to: progress.counters, took: took)
+                counted[jobId] = progress.counters
+            }
         } catch let error as any StorageFailure where error.fault == .record {
             guard sizer.isSingleRecord else {
                 // Some record of this batch breaks a rule: narrow it down; what is fine commits meanwhile.

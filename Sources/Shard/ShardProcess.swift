@@ -31,11 +31,12 @@ struct ShardProcess {
         let runtime = try ProcessRuntime(loopName: "shard-loop")
         let pid = getpid()
         let publisher = OutboxPublisher(store: store, log: log)
-        let runner = DeleteRunner(store: store, publisher: publisher, log: log)
+        let metrics = ShardMetrics()
+        let runner = DeleteRunner(store: store, publisher: publisher, metrics: metrics, log: log)
         let link = PeerLink(
             path: options.layout.coordinatorSocket,
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
-            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, readers: readers, runner: runner), log: log)
+            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, readers: readers, runner: runner, metrics: metrics), log: log)
         await publisher.attach(link)
         await link.start()
         let heartbeats = Task { await Self.sendHeartbeats(over: link, publisher: publisher) }

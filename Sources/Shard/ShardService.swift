@@ -7,6 +7,7 @@ struct ShardService: ConnectionDelegate {
     let store: any PartitionStore
     let readers: any PartitionReads
     let runner: DeleteRunner
+    let metrics: ShardMetrics
 
     func handle(_ request: Request, on connection: Connection) async -> Response {
         do {
@@ -33,6 +34,8 @@ struct ShardService: ConnectionDelegate {
                 return .logPage(try await readers.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit)))
             case .queryRecords(let query):
                 return .records(try await readers.records(query))
+            case .metrics:
+                return .metrics(metrics.metrics.snapshot())
             case .rethrottleSlice(let jobId, let recordsPerSecond):
                 return .count(await runner.rethrottle(jobId, recordsPerSecond: recordsPerSecond) ? 1 : 0)
             case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events, .rethrottleJob, .unfinishedJobs:

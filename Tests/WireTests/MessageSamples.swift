@@ -63,6 +63,14 @@ enum MessageSamples {
         .response(correlation: 47, .records(RecordPage(records: [], more: false))),
         .hello(Hello(role: .operator, pid: 77)),
         .request(correlation: 48, .unfinishedJobs(limit: 100)),
+        .request(correlation: 49, .metrics),
+        .response(correlation: 50, .metrics([
+            MetricFamily(name: "tether_delete_batch_duration_seconds", kind: .histogram, help: "Batches.", samples: [
+                MetricSample(suffix: "_bucket", labels: [MetricLabel("shard", "1"), MetricLabel("le", "+Inf")], value: 3),
+                MetricSample(suffix: "_sum", labels: [MetricLabel("shard", "1")], value: 0.25),
+            ]),
+            MetricFamily(name: "tether_jobs", kind: .gauge, help: "Jobs.", samples: []),
+        ])),
     ]
 
     static let progressEvent = LoggedEvent(seq: 18, org: "acme", body: .jobProgress(job))

@@ -164,6 +164,11 @@ actor JobRegistry {
         }
     }
 
+    /// How many jobs the registry holds in each status.
+    func statusCounts() -> [JobDocument.Status: Int] {
+        jobs.values.reduce(into: [:]) { counts, tracker in counts[tracker.document.status, default: 0] += 1 }
+    }
+
     /// The unfinished jobs of every org, newest first: at most `limit`, cut short as `list` is.
     func unfinished(limit: UInt32) -> JobList {
         page(limit: limit, before: nil) { !$0.status.isFinished }

@@ -1,6 +1,8 @@
 /// The gateway's routing table: every endpoint in docs/openapi.yaml, and nothing else.
 enum Routes {
-    static func make(coordinator: CoordinatorClient, jobs: JobCache, authenticator: Authenticator, limits: GatewayLimits) -> Router {
+    static func make(
+        coordinator: CoordinatorClient, jobs: JobCache, authenticator: Authenticator, limits: GatewayLimits, metrics: GatewayMetrics
+    ) -> Router {
         var router = Router()
         let auth = Authenticated(authenticator: authenticator)
         let health = HealthEndpoint(coordinator: coordinator)
@@ -9,6 +11,7 @@ enum Routes {
         let bulkDelete = BulkDeleteEndpoints(coordinator: coordinator, jobs: jobs)
         let logs = LogEndpoints(coordinator: coordinator)
         router.add("GET", "/healthz", health.handle)
+        router.add("GET", "/metrics", MetricsEndpoint(coordinator: coordinator, metrics: metrics).handle)
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))
         router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
         router.add("POST", "/api/contacts/query", query: ["limit", "cursor"], auth.buffered(write: false, contacts.query))

@@ -31,10 +31,12 @@ final class EventHub: @unchecked Sendable {
 
     let loop: EventLoop
     private let fetch: Fetch
+    private let metrics: GatewayMetrics
     private var subscribers: [String: [ObjectIdentifier: Subscriber]] = [:]
 
-    init(loop: EventLoop, fetch: @escaping Fetch) {
+    init(loop: EventLoop, metrics: GatewayMetrics = GatewayMetrics(), fetch: @escaping Fetch) {
         self.loop = loop
+        self.metrics = metrics
         self.fetch = fetch
     }
 
@@ -43,13 +45,14 @@ final class EventHub: @unchecked Sendable {
         loop.assertInLoop()
         let cursor = EventCursor(start: EventCursor.Start(lastEventId: lastEventId))
         let key = ObjectIdentifier(channel)
+        if subscribers[org]?[key] == nil { metrics.metrics.add(GatewayMetrics.subscribers, 1) }
         subscribers[org, default: [:]][key] = Subscriber(channel: channel, cursor: cursor)
         request(cursor.catchUpFetch, org: org, key: key)
     }
 
     func unsubscribe(org: String, channel: StreamChannel) {
         loop.assertInLoop()
-        subscribers[org]?[ObjectIdentifier(channel)] = nil
+        if subscribers[org]?.removeValue(forKey: ObjectIdentifier(channel)) != nil { metrics.metrics.add(GatewayMetrics.subscribers, -1) }
         if subscribers[org]?.isEmpty == true { subscribers[org] = nil }
     }
 
@@ -64,6 +67,8 @@ final class EventHub: @unchecked Sendable {
                     continue
                 }
                 guard subscriber.channel.queuedBytes <= Self.subscriberBacklogLimit else {
+                    metrics.metrics.add(GatewayMetrics.droppedSubscribers)
+                    metrics.metrics.add(GatewayMetrics.subscribers, -1)
                     subscribers[event.org]?[key] = nil
                     subscriber.channel.close(nil)
                     continue

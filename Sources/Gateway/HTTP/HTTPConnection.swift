@@ -36,6 +36,8 @@ final class HTTPConnection: @unchecked Sendable {
     static let eventStreamInputBudget = 64 * 1024
     /// Bytes an event stream's client has sent since its request.
     private var eventStreamInput = 0
+    /// The request being answered, for the metrics: its route template, method, and when its head began.
+    private var measured: (route: String, method: String, startedAt: ContinuousClock.Instant)?
 
     init(fd: Int32, server: HTTPServer, onClose: @escaping () -> Void) {
         self.server = server
@@ -116,6 +118,7 @@ final class HTTPConnection: @unchecked Sendable {
             guard let event else { return }
             switch (event, state) {
             case (.head(let head), .receiving(_, _, let startedAt)):
+                measured = (server.router.template(method: head.method, path: head.path) ?? GatewayMetrics.unmatched, head.method, startedAt)
                 state = .receiving(head: head, body: [], startedAt: startedAt)
                 startStreamingIfRouted(head)
             case (.body(let piece), .streaming(let body, let keepAlive, _)):
@@ -172,6 +175,7 @@ final class HTTPConnection: @unchecked Sendable {
             case .refuse(let response):
                 answer(response, keepAlive: keepAlive)
             case .subscribe(let org, let lastEventId):
+                count(status: 200, finished: false)
                 state = .eventStream(org: org)
                 channel.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8))
                 server.events.subscribe(org: org, channel: channel, lastEventId: lastEventId)
@@ -203,6 +207,7 @@ final class HTTPConnection: @unchecked Sendable {
     /// goes on, rather than a nested `process()` per pipelined request.
     private func answer(_ response: HTTPResponse, keepAlive: Bool) {
         guard !channel.isClosed else { return }
+        count(status: response.status, finished: true)
         if case .streaming(let body, _, _) = state {
             // Answered before its body ended (an auth failure, a bad line limit):
             // the rest of the body is unread, so the connection cannot be reused.
@@ -223,11 +228,19 @@ final class HTTPConnection: @unchecked Sendable {
         channel.setReadingPaused(false)
     }
 
+    /// Counts the request being answered (one refused before its head was read, as unmatched).
+    private func count(status: Int, finished: Bool) {
+        let request = measured ?? (GatewayMetrics.unmatched, "unknown", .now)
+        server.metrics.answered(route: request.route, method: request.method, status: status, took: finished ? .now - request.startedAt : nil)
+        measured = nil
+    }
+
     /// Answers a request that cannot be served and closes: the stream may be out of sync. The
     /// client may still be sending (a body over its limit): it is read and dropped until the
     /// client closes, or `requestTimeout` passes, so that the answer reaches it.
     private func fail(_ error: APIError) {
         let response = error.response
+        count(status: response.status, finished: true)
         if case .streaming = state {
             // A streamed body is an import: the tenant must be able to find out why it stopped.
             let answer = String(decoding: response.body, as: UTF8.self)

@@ -19,7 +19,10 @@ final class HTTPServer: @unchecked Sendable {
     let log: Log
     /// Server-Sent Events subscribers and where each stands in the event log.
     let events: EventHub
-    private var connections: [Int32: HTTPConnection] = [:]
+    let metrics: GatewayMetrics
+    private var connections: [Int32: HTTPConnection] = [:] {
+        didSet { metrics.metrics.set(GatewayMetrics.openConnections, Double(connections.count)) }
+    }
     private var listener: Listener?
 
     /// How often idle and slow connections are looked for.
@@ -29,8 +32,9 @@ final class HTTPServer: @unchecked Sendable {
     static let eventKeepAliveSweeps = 15
     private var sweeps = 0
 
-    init(loop: EventLoop, limits: GatewayLimits, router: Router, events: EventHub, log: Log) {
+    init(loop: EventLoop, limits: GatewayLimits, router: Router, events: EventHub, metrics: GatewayMetrics = GatewayMetrics(), log: Log) {
         self.loop = loop
+        self.metrics = metrics
         self.events = events
         self.limits = limits
         self.router = router

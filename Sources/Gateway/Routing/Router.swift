@@ -27,6 +27,7 @@ struct Router: Sendable {
 
     private struct Route: Sendable {
         let method: String
+        let pattern: String
         let segments: [Substring]
         let endpoint: Endpoint
         let bodyLimit: Int?
@@ -81,7 +82,9 @@ struct Router: Sendable {
     }
 
     private mutating func add(_ method: String, _ pattern: String, _ endpoint: Endpoint, bodyLimit: Int?) {
-        routes.append(Route(method: method, segments: pattern.split(separator: "/", omittingEmptySubsequences: false), endpoint: endpoint, bodyLimit: bodyLimit))
+        routes.append(Route(
+            method: method, pattern: pattern, segments: pattern.split(separator: "/", omittingEmptySubsequences: false), endpoint: endpoint,
+            bodyLimit: bodyLimit))
     }
 
     /// The route for `method` among the most specific routes matching `path` (those with the
@@ -96,6 +99,15 @@ struct Router: Sendable {
             return .found(route.endpoint, parameters: parameters, bodyLimit: route.bodyLimit)
         }
         return .methodNotAllowed(allowed: specific.map(\.0.method))
+    }
+
+    /// The pattern of the route `method` and `path` resolve to (`/api/contacts/{id}`), or nil: what
+    /// metrics label a request with, never its path, which may hold a tenant's ids.
+    func template(method: String, path: String) -> String? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let matches = routes.compactMap { route in Self.match(route.segments, segments).map { (route, $0.count) } }
+        guard let fewest = matches.map(\.1).min() else { return nil }
+        return matches.first { $0.1 == fewest && $0.0.method == method }?.0.pattern
     }
 
     /// The body limit of the route `head` resolves to, or nil for the default.

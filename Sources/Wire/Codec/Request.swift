@@ -39,6 +39,8 @@ package enum Request: WireCodable {
     case queryRecords(RecordQuery)
     /// Operator → coordinator: the unfinished jobs of every org, newest first, at most `limit`.
     case unfinishedJobs(limit: UInt32)
+    /// Gateway → coordinator → every shard: each process's metrics now.
+    case metrics
 
     private enum Tag: UInt8 {
         case clusterHealth = 1
@@ -60,6 +62,7 @@ package enum Request: WireCodable {
         case rethrottleSlice = 17
         case queryRecords = 18
         case unfinishedJobs = 19
+        case metrics = 20
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -130,6 +133,8 @@ package enum Request: WireCodable {
         case .unfinishedJobs(let limit):
             writer.write(Tag.unfinishedJobs.rawValue)
             writer.write(limit)
+        case .metrics:
+            writer.write(Tag.metrics.rawValue)
         }
     }
 
@@ -167,6 +172,7 @@ package enum Request: WireCodable {
                 recordsPerSecond: try reader.readOptional("request.rate") { reader throws(WireError) in try reader.readDouble("request.rate") })
         case .queryRecords: self = .queryRecords(try reader.read())
         case .unfinishedJobs: self = .unfinishedJobs(limit: try reader.readUInt32("request.limit"))
+        case .metrics: self = .metrics
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }

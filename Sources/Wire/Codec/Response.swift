@@ -16,6 +16,7 @@ package enum Response: WireCodable {
     case events(EventPage)
     case logPage(LogPage)
     case records(RecordPage)
+    case metrics([MetricFamily])
     case failure(RemoteFailure)
 
     private enum Tag: UInt8 {
@@ -32,6 +33,7 @@ package enum Response: WireCodable {
         case registered = 11
         case events = 12
         case records = 13
+        case metrics = 14
         case failure = 255
     }
 
@@ -70,6 +72,9 @@ package enum Response: WireCodable {
         case .records(let page):
             writer.write(Tag.records.rawValue)
             writer.write(page)
+        case .metrics(let families):
+            writer.write(Tag.metrics.rawValue)
+            writer.write(array: families)
         case .registered(let document, let replayed):
             writer.write(Tag.registered.rawValue)
             writer.write(document)
@@ -97,6 +102,7 @@ package enum Response: WireCodable {
         case .jobs: self = .jobs(try reader.read())
         case .logPage: self = .logPage(try reader.read())
         case .records: self = .records(try reader.read())
+        case .metrics: self = .metrics(try reader.readArray("response.metrics"))
         case .registered: self = .registered(try reader.read(), replayed: try reader.readBool("response.replayed"))
         case .events: self = .events(try reader.read())
         case .failure: self = .failure(try reader.read())

@@ -1,0 +1,32 @@
+import Wire
+
+/// What a shard counts for `GET /metrics`: its delete batches, how long they took, and what
+/// they deleted. The coordinator labels every series with the shard's number.
+struct ShardMetrics: Sendable {
+    let metrics = Metrics()
+
+    static let deletedRecords = "tether_deleted_records_total"
+    static let deletedCascadeRows = "tether_deleted_cascade_rows_total"
+    static let batches = "tether_delete_batches_total"
+    static let batchDuration = "tether_delete_batch_duration_seconds"
+
+    init() {
+        metrics.declare(Self.deletedRecords, .counter, help: "Records (contacts or applications) deleted by bulk-delete jobs.")
+        metrics.declare(Self.deletedCascadeRows, .counter, help: "Conversations and messages deleted with their contacts, by table.")
+        metrics.declare(Self.batches, .counter, help: "Delete batches committed (each one transaction with its checkpoint).")
+        metrics.declare(Self.batchDuration, .histogram, help: "How long a delete batch took, from choosing its records to its commit.")
+        // Shown from the first scrape, before any batch.
+        batch(from: DeleteCounters(), to: DeleteCounters(), took: nil)
+    }
+
+    /// One committed batch: the slice's counters before and after it, and how long it took (nil:
+    /// none was, the counters start at zero).
+    func batch(from before: DeleteCounters, to after: DeleteCounters, took: Duration?) {
+        metrics.add(Self.deletedRecords, Double(after.deleted.saturatingSubtract(before.deleted)))
+        metrics.add(Self.deletedCascadeRows, Double(after.conversations.saturatingSubtract(before.conversations)), labels: ["table": "conversations"])
+        metrics.add(Self.deletedCascadeRows, Double(after.messages.saturatingSubtract(before.messages)), labels: ["table": "messages"])
+        guard let took else { return metrics.add(Self.batches, 0) }
+        metrics.add(Self.batches)
+        metrics.observe(Self.batchDuration, took / .seconds(1))
+    }
+}

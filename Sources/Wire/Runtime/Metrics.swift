@@ -1,0 +1,230 @@
+import Synchronization
+
+/// A process's counters, gauges and histograms, read as one snapshot for `GET /metrics`.
+///
+/// Each process declares its metrics once (name, kind, help, buckets) and then adds, sets and
+/// observes by name with labels. Labels never carry a tenant's identifiers: their values are
+/// route templates, statuses, shard numbers and table names. Thread-safe: the loop thread, the
+/// actors and the store threads all record into one.
+package final class Metrics: Sendable {
+    package enum Kind: UInt8, Sendable {
+        case counter = 1, gauge, histogram
+    }
+
+    /// Buckets for durations in seconds, from a poll answered in a millisecond to a slow batch.
+    package static let durationBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+    private struct Declaration {
+        let kind: Kind
+        let help: String
+        let buckets: [Double]
+    }
+
+    private struct Series: Hashable {
+        let name: String
+        let labels: [MetricLabel]
+    }
+
+    private struct Histogram {
+        var counts: [UInt64]
+        var sum = 0.0
+        var count: UInt64 = 0
+    }
+
+    private struct State {
+        var declarations: [String: Declaration] = [:]
+        var order: [String] = []
+        var values: [Series: Double] = [:]
+        var histograms: [Series: Histogram] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    package init() {}
+
+    /// Declares a metric; declaring it again with the same kind changes nothing.
+    package func declare(_ name: String, _ kind: Kind, help: String, buckets: [Double] = Metrics.durationBuckets) {
+        state.withLock { state in
+            if let existing = state.declarations[name] {
+                precondition(existing.kind == kind, "metric \(name) declared as two kinds")  // our bug
+                return
+            }
+            state.declarations[name] = Declaration(kind: kind, help: help, buckets: kind == .histogram ? buckets.sorted() : [])
+            state.order.append(name)
+        }
+    }
+
+    /// Adds `amount` to a counter (or a gauge) of these labels.
+    package func add(_ name: String, _ amount: Double = 1, labels: [String: String] = [:]) {
+        state.withLock { state in
+            Self.check(state, name, [.counter, .gauge])
+            state.values[Self.series(name, labels), default: 0] += amount
+        }
+    }
+
+    /// Sets a gauge of these labels, or a counter whose total another part of the process keeps.
+    package func set(_ name: String, _ value: Double, labels: [String: String] = [:]) {
+        state.withLock { state in
+            Self.check(state, name, [.counter, .gauge])
+            state.values[Self.series(name, labels)] = value
+        }
+    }
+
+    /// Counts one observation of a histogram of these labels.
+    package func observe(_ name: String, _ value: Double, labels: [String: String] = [:]) {
+        state.withLock { state in
+            Self.check(state, name, [.histogram])
+            guard let buckets = state.declarations[name]?.buckets else { return }
+            let series = Self.series(name, labels)
+            var histogram = state.histograms[series] ?? Histogram(counts: Array(repeating: 0, count: buckets.count))
+            for (index, bound) in buckets.enumerated() where value <= bound { histogram.counts[index] += 1 }
+            histogram.sum += value
+            histogram.count += 1
+            state.histograms[series] = histogram
+        }
+    }
+
+    /// Every declared metric with its series now, in declaration order; histograms as their
+    /// cumulative buckets (`le`, `+Inf` included), sum and count.
+    package func snapshot() -> [MetricFamily] {
+        state.withLock { state in
+            state.order.compactMap { name -> MetricFamily? in
+                guard let declaration = state.declarations[name] else { return nil }
+                var samples: [MetricSample] = []
+                if declaration.kind == .histogram {
+                    for (series, histogram) in state.histograms.filter({ $0.key.name == name }).sorted(by: { $0.key.labels.lexicographicallyPrecedes($1.key.labels) }) {
+                        for (bound, count) in zip(declaration.buckets, histogram.counts) {
+                            samples.append(MetricSample(suffix: "_bucket", labels: series.labels + [MetricLabel("le", Self.number(bound))], value: Double(count)))
+                        }
+                        samples.append(MetricSample(suffix: "_bucket", labels: series.labels + [MetricLabel("le", "+Inf")], value: Double(histogram.count)))
+                        samples.append(MetricSample(suffix: "_sum", labels: series.labels, value: histogram.sum))
+                        samples.append(MetricSample(suffix: "_count", labels: series.labels, value: Double(histogram.count)))
+                    }
+                } else {
+                    samples = state.values.filter { $0.key.name == name }.sorted { $0.key.labels.lexicographicallyPrecedes($1.key.labels) }
+                        .map { MetricSample(suffix: "", labels: $0.key.labels, value: $0.value) }
+                }
+                return MetricFamily(name: name, kind: declaration.kind, help: declaration.help, samples: samples)
+            }
+        }
+    }
+
+    /// A number as Prometheus writes a bound: `0.005`, `1`, `2.5`.
+    package static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+
+    private static func series(_ name: String, _ labels: [String: String]) -> Series {
+        Series(name: name, labels: labels.sorted { $0.key < $1.key }.map { MetricLabel($0.key, $0.value) })
+    }
+
+    private static func check(_ state: State, _ name: String, _ kinds: [Kind]) {
+        precondition(state.declarations[name].map { kinds.contains($0.kind) } ?? false, "metric \(name) is not declared as \(kinds)")  // our bug
+    }
+}
+
+/// One label of a sample: `route="/api/contacts/{id}"`.
+package struct MetricLabel: Sendable, Hashable, Comparable, WireCodable {
+    package var name: String
+    package var value: String
+
+    package init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    package static func < (lhs: MetricLabel, rhs: MetricLabel) -> Bool { (lhs.name, lhs.value) < (rhs.name, rhs.value) }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(name)
+        writer.write(value)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        name = try reader.readString("label.name")
+        value = try reader.readString("label.value")
+    }
+}
+
+/// One line of a family: its name's suffix (`_bucket`, `_sum`, `_count` or none), labels and value.
+package struct MetricSample: Sendable, Equatable, WireCodable {
+    package var suffix: String
+    package var labels: [MetricLabel]
+    package var value: Double
+
+    package init(suffix: String, labels: [MetricLabel], value: Double) {
+        self.suffix = suffix
+        self.labels = labels
+        self.value = value
+    }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(suffix)
+        writer.write(array: labels)
+        writer.write(value)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        suffix = try reader.readString("sample.suffix")
+        labels = try reader.readArray("sample.labels")
+        value = try reader.readDouble("sample.value")
+    }
+}
+
+/// A metric with its help, kind and samples, as one process saw it.
+package struct MetricFamily: Sendable, Equatable, WireCodable {
+    package var name: String
+    package var kind: Metrics.Kind
+    package var help: String
+    package var samples: [MetricSample]
+
+    package init(name: String, kind: Metrics.Kind, help: String, samples: [MetricSample]) {
+        self.name = name
+        self.kind = kind
+        self.help = help
+        self.samples = samples
+    }
+
+    /// Families of one name from several processes as one, in the order names first came.
+    package static func merged(_ families: [MetricFamily]) -> [MetricFamily] {
+        var order: [String] = []
+        var byName: [String: MetricFamily] = [:]
+        for family in families {
+            if var known = byName[family.name] {
+                known.samples += family.samples
+                byName[family.name] = known
+            } else {
+                order.append(family.name)
+                byName[family.name] = family
+            }
+        }
+        return order.compactMap { byName[$0] }
+    }
+
+    /// The same family with `label` added to every sample: a shard's figures under its number.
+    package func labelled(_ label: MetricLabel) -> MetricFamily {
+        var copy = self
+        copy.samples = samples.map { sample in
+            var sample = sample
+            sample.labels.insert(label, at: 0)
+            return sample
+        }
+        return copy
+    }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(name)
+        writer.write(kind.rawValue)
+        writer.write(help)
+        writer.write(array: samples)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        name = try reader.readString("family.name")
+        let rawKind = try reader.readUInt8("family.kind")
+        guard let kind = Metrics.Kind(rawValue: rawKind) else { throw .invalidValue(field: "family.kind", value: Int64(rawKind)) }
+        self.kind = kind
+        help = try reader.readString("family.help")
+        samples = try reader.readArray("family.samples")
+    }
+}
