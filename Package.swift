@@ -28,7 +28,10 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev", "libssl-dev", "libpq-dev"])]
         ),
         .target(name: "Wire", dependencies: ["CSystem"], swiftSettings: strictness),
-        .executableTarget(name: "Gateway", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
+        // The API's OpenAPI document (docs/openapi.yaml links to it), served at GET /openapi.yaml as
+        // it was when the gateway was built.
+        .executableTarget(
+            name: "Gateway", dependencies: ["Wire", "CSystem"], resources: [.copy("Resources/openapi.yaml")], swiftSettings: strictness),
         .executableTarget(name: "Coordinator", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
         .executableTarget(name: "Shard", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
         // What several test targets use: a raw HTTP client, a seeded generator, polling.

@@ -9,9 +9,12 @@ import Wire
 struct Gateway {
     let options: GatewayOptions
     let log: Log
+    /// `docs/openapi.yaml` as built, served at `GET /openapi.yaml`.
+    let openAPIDocument: [UInt8]
 
-    init(options: GatewayOptions) {
+    init(options: GatewayOptions, openAPIDocument: [UInt8]) {
         self.options = options
+        self.openAPIDocument = openAPIDocument
         log = Log(process: "gateway", format: options.logFormat)
     }
 
@@ -46,7 +49,7 @@ struct Gateway {
         let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
         let router = Routes.make(
             coordinator: coordinator, jobs: jobs, authenticator: authenticator,
-            limits: limits, metrics: metrics)
+            limits: limits, metrics: metrics, openAPIDocument: openAPIDocument)
         let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, metrics: metrics, log: log)
         try server.start(host: options.host, port: options.port)
         try PidFile.write(pid, to: layout.pidFile(for: "gateway"))

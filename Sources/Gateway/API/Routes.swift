@@ -1,7 +1,8 @@
 /// The gateway's routing table: every endpoint in docs/openapi.yaml, and nothing else.
 enum Routes {
     static func make(
-        coordinator: CoordinatorClient, jobs: JobCache, authenticator: Authenticator, limits: GatewayLimits, metrics: GatewayMetrics
+        coordinator: CoordinatorClient, jobs: JobCache, authenticator: Authenticator, limits: GatewayLimits, metrics: GatewayMetrics,
+        openAPIDocument: [UInt8]
     ) -> Router {
         var router = Router()
         let auth = Authenticated(authenticator: authenticator)
@@ -12,6 +13,7 @@ enum Routes {
         let logs = LogEndpoints(coordinator: coordinator)
         router.add("GET", "/healthz", health.handle)
         router.add("GET", "/metrics", MetricsEndpoint(coordinator: coordinator, metrics: metrics).handle)
+        router.add("GET", "/openapi.yaml") { _ in HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: openAPIDocument) }
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))
         router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
         router.add("POST", "/api/contacts/query", query: ["limit", "cursor"], auth.buffered(write: false, contacts.query))

@@ -101,6 +101,9 @@ struct Router: Sendable {
         return .methodNotAllowed(allowed: specific.map(\.0.method))
     }
 
+    /// Every route as method and pattern, in the order they were added: what `docs/openapi.yaml` must document.
+    var table: [(method: String, pattern: String)] { routes.map { ($0.method, $0.pattern) } }
+
     /// The pattern of the route `method` and `path` resolve to (`/api/contacts/{id}`), or nil: what
     /// metrics label a request with, never its path, which may hold a tenant's ids.
     func template(method: String, path: String) -> String? {
