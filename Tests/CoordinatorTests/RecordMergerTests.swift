@@ -1,13 +1,10 @@
 import Testing
+import TestSupport
 @testable import Coordinator
 import Wire
 
 @Suite struct RecordMergerTests {
-    private func record(_ id: String, name: String = "") -> ImportRecord {
-        ImportRecord(
-            kind: .contact, id: id, contactId: id, stageId: nil, assignedTo: nil, name: name, email: "", phone: "", tags: [], source: nil,
-            createdAt: 0, updatedAt: 0, conversations: [])
-    }
+    private func record(_ id: String, name: String = "") -> ImportRecord { .plain(id, name: name) }
 
     private func page(_ ids: [String], more: Bool = false) -> RecordPage {
         RecordPage(records: ids.map { record($0) }, more: more)

@@ -249,7 +249,10 @@ import Wire
             #expect(Set(mine.entries.compactMap { $0["contactId"] as? String }) == Set(expected.map(\.id)))
         }
         #expect(try cluster.send("GET", "/api/notifications?cursor=zz", token: admin).status == 400)
-        #expect(try cluster.send("GET", "/api/notifications?cursor=0.0", token: admin).status == 400)
+        // A cursor naming fewer shards than there are starts the others from their first entries.
+        let fromStart = try cluster.send("GET", "/api/notifications", token: admin).json["total"] as? Int
+        let partial = try cluster.send("GET", "/api/notifications?cursor=0.0", token: admin)
+        #expect(partial.status == 200 && partial.json["total"] as? Int == fromStart, "\(partial)")
         #expect(try cluster.send("GET", "/api/event-logs?limit=501", token: admin).status == 400)
         // A misspelt parameter or an unknown type is refused, naming it, never answered as if absent.
         let misspelt = try cluster.send("GET", "/api/event-logs?type=CONTACT_DELETE&jobid=\(jobId)", token: admin)

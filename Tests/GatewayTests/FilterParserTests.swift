@@ -182,6 +182,10 @@ private let validCases: [ValidFilterCase] = [
     .init(
         name: "search at its limit", body: advanced("\"search\":\"\(String(repeating: "é", count: 256))\""),
         expected: staged { $0.search = String(repeating: "é", count: 256) }),
+    .init(
+        name: "a source at its limit, counted in characters as the OpenAPI document's maxLength counts",
+        body: advanced("\"source\":\"\(String(repeating: "é", count: 256))\""),
+        expected: staged { $0.source = String(repeating: "é", count: 256) }),
 ]
 
 private let invalidCases: [InvalidFilterCase] = {
@@ -293,13 +297,13 @@ private let invalidCases: [InvalidFilterCase] = {
             name: "1001 assignees", body: advanced("\"assignedTo\":\(jsonStrings(1001))"),
             expected: .invalidFilter(naming: "advancedParams.assignedTo")),
         .init(
-            name: "a 257-byte stage id", body: "{\"stageIds\":[\"\(String(repeating: "s", count: 257))\"]}",
+            name: "a 257-character stage id", body: "{\"stageIds\":[\"\(String(repeating: "s", count: 257))\"]}",
             expected: .invalidFilter(naming: "stageIds[0]")),
         .init(
-            name: "a 257-byte source", body: advanced("\"source\":\"\(String(repeating: "é", count: 129))\""),
+            name: "a 257-character source", body: advanced("\"source\":\"\(String(repeating: "é", count: 257))\""),
             expected: .invalidFilter(naming: "advancedParams.source")),
         .init(
-            name: "a 257-byte tag", body: advanced("\"tagsAll\":[\"x\",\"\(String(repeating: "t", count: 257))\"]"),
+            name: "a 257-character tag", body: advanced("\"tagsAll\":[\"x\",\"\(String(repeating: "t", count: 257))\"]"),
             expected: .invalidFilter(naming: "advancedParams.tagsAll[1]")),
         .init(
             name: "257-character search", body: advanced("\"search\":\"\(String(repeating: "a", count: 257))\""),
@@ -431,7 +435,7 @@ private let invalidCases: [InvalidFilterCase] = {
     /// A job keeps its filter for a day and shows it in every list: the largest filter the
     /// parser takes is bounded, whatever the body held.
     @Test func aFilterOverItsSizeLimitIsRefusedAndOneJustUnderIsKept() throws {
-        let stage = String(repeating: "s", count: FilterParser.maxStringBytes - 4)
+        let stage = String(repeating: "s", count: FilterParser.maxStringLength - 4)
         func body(_ count: Int) -> String { "{\"stageIds\":" + jsonStrings(count, prefix: stage) + "}" }
         let fits = try parse(body(200))
         #expect(FilterJSON.render(fits).utf8.count <= FilterParser.maxFilterBytes)

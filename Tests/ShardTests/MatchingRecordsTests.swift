@@ -1,14 +1,11 @@
 import Testing
+import TestSupport
 @testable import Shard
 import Wire
 
 /// A shard's page of matching records: its limit, its byte budget, and whether more follow.
 @Suite struct MatchingRecordsTests {
-    private func record(_ id: String, name: String = "") -> ImportRecord {
-        ImportRecord(
-            kind: .contact, id: id, contactId: id, stageId: nil, assignedTo: nil, name: name, email: "", phone: "", tags: [], source: nil,
-            createdAt: 0, updatedAt: 0, conversations: [])
-    }
+    private func record(_ id: String, name: String = "") -> ImportRecord { .plain(id, name: name) }
 
     @Test func aPageTakesItsLimitAndSaysMoreFollowWhenTheNextRowCame() {
         let query = RecordQuery(org: "o", filter: ContactFilter(), after: nil, limit: 2)

@@ -17,7 +17,7 @@ import Wire
 ///   required (`.missingStageIds`, the seed's 400).
 /// - Small by construction, since a job keeps its filter for a day and shows it in
 ///   every list: arrays hold at most `maxArrayEntries` entries, each string at most
-///   `maxStringBytes`, `search` at most `maxSearchLength` Unicode scalars, and the
+///   `maxStringLength` Unicode scalars, `search` at most `maxSearchLength` Unicode scalars, and the
 ///   canonical filter (`FilterJSON`) at most `maxFilterBytes`.
 /// - No string may contain U+0000 (a C API would cut it there and widen the filter).
 /// - Empty `tags`/`tagsAll` mean no constraint; empty `assignedTo` matches
@@ -29,8 +29,9 @@ enum FilterParser {
     static let maxArrayEntries = 1000
     /// The most Unicode scalars `advancedParams.search` may hold.
     static let maxSearchLength = 256
-    /// The most UTF-8 bytes of any other string of the filter (a stage id, a tag, a source, a user id).
-    static let maxStringBytes = 256
+    /// The most Unicode scalars of any other string of the filter (a stage id, a tag, a source, a
+    /// user id): counted as JSON Schema's `maxLength` counts, so the OpenAPI document states it exactly.
+    static let maxStringLength = 256
     /// The most bytes of the filter as a job keeps and shows it (`FilterJSON.render`).
     static let maxFilterBytes = 64 << 10
     /// The keys a filter body's top level may hold (the guards beside the filter's own);
@@ -149,13 +150,7 @@ enum FilterParser {
         filter.tagsAll = try strings(advanced["tagsAll"], key: "advancedParams.tagsAll") ?? []
         filter.source = try string(advanced["source"], key: "advancedParams.source")
         filter.assignedTo = try strings(advanced["assignedTo"], key: "advancedParams.assignedTo")
-        // Bounded in characters below; a scalar is at most 4 UTF-8 bytes.
-        if let search = try string(advanced["search"], key: "advancedParams.search", limit: maxSearchLength * 4), !search.isEmpty {
-            let length = search.unicodeScalars.count
-            guard length <= maxSearchLength else {
-                throw .invalidFilter(
-                    "advancedParams.search has \(length) characters, more than the limit of \(maxSearchLength): send a shorter search term")
-            }
+        if let search = try string(advanced["search"], key: "advancedParams.search", limit: maxSearchLength), !search.isEmpty {
             filter.search = search
         }
     }
@@ -163,7 +158,7 @@ enum FilterParser {
     // MARK: - Typed values
 
     /// The string at `key`; nil when absent or null.
-    private static func string(_ value: JSONValue?, key: String, limit: Int = maxStringBytes) throws(APIError) -> String? {
+    private static func string(_ value: JSONValue?, key: String, limit: Int = maxStringLength) throws(APIError) -> String? {
         guard let value = present(value) else { return nil }
         guard case .string(let string) = value else { throw .invalidFilter("\(key) must be a string, got \(value.description)") }
         try check(string, key: key, limit: limit)
@@ -185,19 +180,19 @@ enum FilterParser {
             guard case .string(let string) = element, !(nonEmptyElements && string.isEmpty) else {
                 throw .invalidFilter("\(key)[\(index)] must be a \(nonEmptyElements ? "non-empty " : "")string, got \(element.description)")
             }
-            try check(string, key: "\(key)[\(index)]", limit: maxStringBytes)
+            try check(string, key: "\(key)[\(index)]", limit: maxStringLength)
             result.append(string)
         }
         return result
     }
 
     /// Refuses U+0000 (a C string API binding the value would cut it there, and
-    /// "s1\u0000x" must never select what "s1" selects) and strings over `limit` bytes.
+    /// "s1\u0000x" must never select what "s1" selects) and strings over `limit` Unicode scalars.
     private static func check(_ string: String, key: String, limit: Int) throws(APIError) {
         if string.utf8.contains(0) { throw .invalidFilter("\(key) contains a NUL character (\\u0000): remove it") }
-        let size = string.utf8.count
-        guard size <= limit else {
-            throw .invalidFilter("\(key) is \(size) bytes long, more than the limit of \(limit): no stage id, tag, source or user id is that long")
+        let length = string.unicodeScalars.count
+        guard length <= limit else {
+            throw .invalidFilter("\(key) has \(length) characters, more than the limit of \(limit): send a shorter one")
         }
     }
 

@@ -36,8 +36,11 @@ struct LogEndpoints: Sendable {
 
     private func page(_ query: LogQuery) async throws(APIError) -> HTTPResponse {
         var query = query
-        if query.after.isEmpty, let shards = await coordinator.link.peerWelcome?.shardCount {
-            query.after = Array(repeating: 0, count: Int(shards))
+        // One position per shard: a shard the cursor leaves out starts from its first entry, and
+        // positions past this cluster's shards are ignored. So every cursor of the documented form
+        // reads a page of the caller's own org (reads are scoped to it whatever the positions).
+        if let shards = await coordinator.link.peerWelcome?.shardCount {
+            query.after = (0..<Int(shards)).map { $0 < query.after.count ? query.after[$0] : 0 }
         }
         guard case .logPage(let page) = try await coordinator.send(.logPage(query)) else {
             throw .internalError("the coordinator answered a log page with something else")
