@@ -28,10 +28,10 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev", "libssl-dev", "libpq-dev"])]
         ),
         .target(name: "Wire", dependencies: ["CSystem"], swiftSettings: strictness),
-        // The API's OpenAPI document (docs/openapi.yaml links to it), served at GET /openapi.yaml as
-        // it was when the gateway was built.
+        // The API's OpenAPI document (docs/openapi.yaml links to it) and the live job page, served
+        // at GET /openapi.yaml and GET /jobs/{jobId} as they were when the gateway was built.
         .executableTarget(
-            name: "Gateway", dependencies: ["Wire", "CSystem"], resources: [.copy("Resources/openapi.yaml")], swiftSettings: strictness),
+            name: "Gateway", dependencies: ["Wire", "CSystem"], resources: [.copy("Resources/openapi.yaml"), .copy("Resources/job.html")], swiftSettings: strictness),
         .executableTarget(name: "Coordinator", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
         .executableTarget(name: "Shard", dependencies: ["Wire", "CSystem"], swiftSettings: strictness),
         // What several test targets use: a raw HTTP client, a seeded generator, polling.

@@ -9,12 +9,11 @@ import Wire
 struct Gateway {
     let options: GatewayOptions
     let log: Log
-    /// `docs/openapi.yaml` as built, served at `GET /openapi.yaml`.
-    let openAPIDocument: [UInt8]
+    let documents: BuiltInDocuments
 
-    init(options: GatewayOptions, openAPIDocument: [UInt8]) {
+    init(options: GatewayOptions, documents: BuiltInDocuments) {
         self.options = options
-        self.openAPIDocument = openAPIDocument
+        self.documents = documents
         log = Log(process: "gateway", format: options.logFormat)
     }
 
@@ -49,7 +48,7 @@ struct Gateway {
         let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
         let router = Routes.make(
             coordinator: coordinator, jobs: jobs, authenticator: authenticator,
-            limits: limits, metrics: metrics, openAPIDocument: openAPIDocument)
+            limits: limits, metrics: metrics, documents: documents)
         let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, metrics: metrics, log: log)
         try server.start(host: options.host, port: options.port)
         try PidFile.write(pid, to: layout.pidFile(for: "gateway"))

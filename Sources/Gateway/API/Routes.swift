@@ -2,7 +2,7 @@
 enum Routes {
     static func make(
         coordinator: CoordinatorClient, jobs: JobCache, authenticator: Authenticator, limits: GatewayLimits, metrics: GatewayMetrics,
-        openAPIDocument: [UInt8]
+        documents: BuiltInDocuments
     ) -> Router {
         var router = Router()
         let auth = Authenticated(authenticator: authenticator)
@@ -13,7 +13,8 @@ enum Routes {
         let logs = LogEndpoints(coordinator: coordinator)
         router.add("GET", "/healthz", health.handle)
         router.add("GET", "/metrics", MetricsEndpoint(coordinator: coordinator, metrics: metrics).handle)
-        router.add("GET", "/openapi.yaml") { _ in HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: openAPIDocument) }
+        router.add("GET", "/openapi.yaml") { _ in HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: documents.openAPI) }
+        router.add("GET", "/jobs/{jobId}") { _ in HTTPResponse(status: 200, headers: BuiltInDocuments.jobPageHeaders, body: documents.jobPage) }
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))
         router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
         router.add("POST", "/api/contacts/query", query: ["limit", "cursor"], auth.buffered(write: false, contacts.query))
