@@ -35,7 +35,8 @@ struct GatewayMetrics: Sendable {
     /// One answered request; `took` is nil for an event stream, whose answer never ends.
     func answered(route: String, method: String, status: Int, took: Duration?) {
         let method = Self.knownMethods.contains(method) ? method : "other"
-        metrics.add(Self.requests, labels: ["route": route, "method": method, "status": "\(status)"])
-        if let took { metrics.observe(Self.requestDuration, took / .seconds(1), labels: ["route": route]) }
+        let routeLabel = MetricLabel("route", route)
+        metrics.add(Self.requests, sortedLabels: [MetricLabel("method", method), routeLabel, MetricLabel("status", String(status))])
+        if let took { metrics.observe(Self.requestDuration, took / .seconds(1), sortedLabels: [routeLabel]) }
     }
 }
