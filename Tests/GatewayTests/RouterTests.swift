@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func capturesPathParameters() async {
-        guard case .found(.buffered(let handler, _), let parameters, _) = router().resolve(method: "GET", path: "/api/contacts/bulk-job/abc-123") else {
+        guard case .found(.buffered(let handler, _), let parameters, _, _) = router().resolve(method: "GET", path: "/api/contacts/bulk-job/abc-123") else {
             Issue.record("not found")
             return
         }
@@ -48,11 +48,11 @@ import Testing
             return
         }
         #expect(allowed == ["DELETE"])
-        guard case .found(_, let parameters, _) = router.resolve(method: "GET", path: "/api/contacts/stats"), parameters.isEmpty else {
+        guard case .found(_, let parameters, _, _) = router.resolve(method: "GET", path: "/api/contacts/stats"), parameters.isEmpty else {
             Issue.record("stats was captured as an id")
             return
         }
-        guard case .found(_, let captured, _) = router.resolve(method: "GET", path: "/api/contacts/abc") else {
+        guard case .found(_, let captured, _, _) = router.resolve(method: "GET", path: "/api/contacts/abc") else {
             Issue.record("a contact id was not captured")
             return
         }
@@ -69,7 +69,7 @@ import Testing
         router.addEventStream("GET", "/events") { _ in .refuse(.json(204, "")) }
         func status(_ method: String, _ target: String) async -> Int {
             let head = HTTPRequestHead.sample(path: target, method: method)
-            guard case .found(let endpoint, let parameters, _) = router.resolve(method: method, path: head.path) else { return 404 }
+            guard case .found(let endpoint, let parameters, _, _) = router.resolve(method: method, path: head.path) else { return 404 }
             let request = HTTPRequest(head: head, body: [], parameters: parameters)
             switch endpoint {
             case .buffered(let handler, _): return await handler(request).status

@@ -118,7 +118,8 @@ final class HTTPConnection: @unchecked Sendable {
             guard let event else { return }
             switch (event, state) {
             case (.head(let head), .receiving(_, _, let startedAt)):
-                measured = (server.router.template(method: head.method, path: head.path) ?? GatewayMetrics.unmatched, head.method, startedAt)
+                // Its route is known once it is dispatched; until then (refused on the way) it is unmatched.
+                measured = (GatewayMetrics.unmatched, head.method, startedAt)
                 state = .receiving(head: head, body: [], startedAt: startedAt)
                 startStreamingIfRouted(head)
             case (.body(let piece), .streaming(let body, let keepAlive, _)):
@@ -141,7 +142,9 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// A streaming route's handler starts at the head and reads the body as it arrives.
     private func startStreamingIfRouted(_ head: HTTPRequestHead) {
-        guard case .found(.streaming(let handler), let parameters, _) = server.router.resolve(method: head.method, path: head.path) else { return }
+        guard case .found(.streaming(let handler), let parameters, _, let pattern) = server.router.resolve(method: head.method, path: head.path)
+        else { return }
+        measured?.route = pattern
         let loop = server.loop
         let body = RequestBody(resumeReading: {
             loop.execute { [self] in
@@ -166,9 +169,10 @@ final class HTTPConnection: @unchecked Sendable {
             answer(APIError.notFound(path: request.head.path).response, keepAlive: keepAlive)
         case .methodNotAllowed(let allowed):
             answer(APIError.methodNotAllowed(method: request.head.method, allowed: allowed).response, keepAlive: keepAlive)
-        case .found(.streaming, _, _):
+        case .found(.streaming, _, _, _):
             preconditionFailure("streaming routes start at the head")  // startStreamingIfRouted took it
-        case .found(.eventStream(let handler), let parameters, _):
+        case .found(.eventStream(let handler), let parameters, _, let pattern):
+            measured?.route = pattern
             var request = request
             request.parameters = parameters
             switch handler(request) {
@@ -180,7 +184,8 @@ final class HTTPConnection: @unchecked Sendable {
                 channel.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8))
                 server.events.subscribe(org: org, channel: channel, lastEventId: lastEventId)
             }
-        case .found(.buffered(let handler, let immediate), let parameters, _):
+        case .found(.buffered(let handler, let immediate), let parameters, _, let pattern):
+            measured?.route = pattern
             var request = request
             request.parameters = parameters
             if let response = immediate?(request) { return answer(response, keepAlive: keepAlive) }

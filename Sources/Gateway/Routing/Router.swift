@@ -20,7 +20,8 @@ struct Router: Sendable {
     }
 
     enum Resolution {
-        case found(Endpoint, parameters: [String: String], bodyLimit: Int?)
+        /// `pattern` is the route's (`/api/contacts/{id}`): what metrics label a request with, never its path.
+        case found(Endpoint, parameters: [String: String], bodyLimit: Int?, pattern: String)
         case notFound
         case methodNotAllowed(allowed: [String])
     }
@@ -96,7 +97,7 @@ struct Router: Sendable {
         guard let fewest = matches.map(\.1.count).min() else { return .notFound }
         let specific = matches.filter { $0.1.count == fewest }
         if let (route, parameters) = specific.first(where: { $0.0.method == method }) {
-            return .found(route.endpoint, parameters: parameters, bodyLimit: route.bodyLimit)
+            return .found(route.endpoint, parameters: parameters, bodyLimit: route.bodyLimit, pattern: route.pattern)
         }
         return .methodNotAllowed(allowed: specific.map(\.0.method))
     }
@@ -104,18 +105,9 @@ struct Router: Sendable {
     /// Every route as method and pattern, in the order they were added: what `docs/openapi.yaml` must document.
     var table: [(method: String, pattern: String)] { routes.map { ($0.method, $0.pattern) } }
 
-    /// The pattern of the route `method` and `path` resolve to (`/api/contacts/{id}`), or nil: what
-    /// metrics label a request with, never its path, which may hold a tenant's ids.
-    func template(method: String, path: String) -> String? {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        let matches = routes.compactMap { route in Self.match(route.segments, segments).map { (route, $0.count) } }
-        guard let fewest = matches.map(\.1).min() else { return nil }
-        return matches.first { $0.1 == fewest && $0.0.method == method }?.0.pattern
-    }
-
     /// The body limit of the route `head` resolves to, or nil for the default.
     func bodyLimit(for head: HTTPRequestHead) -> Int? {
-        guard case .found(_, _, let limit) = resolve(method: head.method, path: head.path) else { return nil }
+        guard case .found(_, _, let limit, _) = resolve(method: head.method, path: head.path) else { return nil }
         return limit
     }
 
