@@ -8,6 +8,7 @@ repository's .cluster, and says so plainly when no cluster runs there, naming th
     python3 scripts/lib/clusters.py url DIR       the cluster's URL (TETHER_URL, else DIR/port)
 """
 import os
+import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -32,6 +33,24 @@ def url(data, given=None):
         return (given or os.environ["TETHER_URL"]).rstrip("/")
     port = recorded_port(data)
     return "http://127.0.0.1:%d" % port if port else None
+
+
+def require_url(data, given=None):
+    """`url`, or a LookupError that says how to name a cluster."""
+    found = url(data, given)
+    if not found:
+        raise LookupError("no cluster was started in %s (it has no port file): start one with scripts/cluster start, "
+                          "or give --data DIR or --url URL" % data)
+    return found
+
+
+def mint_token(data, org, user):
+    """An admin token of `org` for `user`, signed by scripts/token with the secret of the cluster in `data`."""
+    minted = subprocess.run([os.path.join(REPO, "scripts", "token"), "--org", org, "--user", user, "--role", "admin", "--data", data],
+                            capture_output=True, text=True)
+    if minted.returncode != 0:
+        raise LookupError("no token for the cluster in %s: %s" % (data, minted.stderr.strip()))
+    return minted.stdout.strip()
 
 
 def _arguments(pid):
@@ -88,8 +107,7 @@ if __name__ == "__main__":
             print(sentence, file=sys.stderr)
             sys.exit(1)
     else:
-        found = url(directory)
-        if not found:
-            sys.exit("no cluster was started in %s (it has no port file); start one with scripts/cluster start --data %s, or give --url"
-                     % (directory, directory))
-        print(found)
+        try:
+            print(require_url(directory))
+        except LookupError as error:
+            sys.exit(str(error))
