@@ -16,16 +16,15 @@ struct ShardMetrics: Sendable {
         metrics.declare(Self.batches, .counter, help: "Delete batches committed (each one transaction with its checkpoint).")
         metrics.declare(Self.batchDuration, .histogram, help: "How long a delete batch took, from choosing its records to its commit.")
         // Shown from the first scrape, before any batch.
-        batch(from: DeleteCounters(), to: DeleteCounters(), took: nil)
+        for name in [Self.deletedRecords, Self.batches] { metrics.add(name, 0) }
+        for table in ["conversations", "messages"] { metrics.add(Self.deletedCascadeRows, 0, labels: ["table": table]) }
     }
 
-    /// One committed batch: the slice's counters before and after it, and how long it took (nil:
-    /// none was, the counters start at zero).
-    func batch(from before: DeleteCounters, to after: DeleteCounters, took: Duration?) {
+    /// One committed batch: the slice's counters before and after it, and how long it took.
+    func batch(from before: DeleteCounters, to after: DeleteCounters, took: Duration) {
         metrics.add(Self.deletedRecords, Double(after.deleted.saturatingSubtract(before.deleted)))
         metrics.add(Self.deletedCascadeRows, Double(after.conversations.saturatingSubtract(before.conversations)), labels: ["table": "conversations"])
         metrics.add(Self.deletedCascadeRows, Double(after.messages.saturatingSubtract(before.messages)), labels: ["table": "messages"])
-        guard let took else { return metrics.add(Self.batches, 0) }
         metrics.add(Self.batches)
         metrics.observe(Self.batchDuration, took / .seconds(1))
     }
