@@ -23,7 +23,7 @@ struct StoreLocation {
         }
     }
 
-    func registry(creationRate: JobCreationRate = .standard) throws -> JobRegistry {
+    func registry(creationRate: RateLimiter = .jobCreation) throws -> JobRegistry {
         switch engine {
         case .sqlite: try JobRegistry(path: place, shardCount: 1, creationRate: creationRate)
         case .postgres: try JobRegistry(storage: PostgresRegistryStorage(connectionString: place), shardCount: 1, creationRate: creationRate)
