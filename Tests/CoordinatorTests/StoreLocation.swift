@@ -30,10 +30,12 @@ struct StoreLocation {
         }
     }
 
-    func eventLog(onAppend: @escaping @Sendable ([LoggedEvent]) -> Void = { _ in }) throws -> EventLog {
+    func eventLog(
+        maxEventsPerOrg: Int64 = EventLog.standardMaxEventsPerOrg, onAppend: @escaping @Sendable ([LoggedEvent]) -> Void = { _ in }
+    ) throws -> EventLog {
         switch engine {
-        case .sqlite: try EventLog(path: place, onAppend: onAppend)
-        case .postgres: EventLog(storage: try PostgresEventStorage(connectionString: place), onAppend: onAppend)
+        case .sqlite: try EventLog(path: place, maxEventsPerOrg: maxEventsPerOrg, onAppend: onAppend)
+        case .postgres: EventLog(storage: try PostgresEventStorage(connectionString: place), maxEventsPerOrg: maxEventsPerOrg, onAppend: onAppend)
         }
     }
 }
