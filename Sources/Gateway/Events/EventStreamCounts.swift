@@ -27,22 +27,25 @@ struct EventStreamCounts {
     /// Counts a new stream of `token` in `org`, or says why it may not open (nothing counted then).
     mutating func open(token: String, org: String) -> APIError? {
         let tokenStreams = byToken[token, default: 0]
-        guard tokenStreams < perToken else {
-            return .tooManyRequests(
-                "This token already holds \(tokenStreams) open event streams (the limit is \(perToken)); "
-                    + "close one, or read every event of your organization from one stream.",
-                retryAfterSeconds: Self.retryAfterSeconds)
-        }
         let orgStreams = byOrg[org, default: 0]
-        guard orgStreams < perOrg else {
-            return .tooManyRequests(
-                "Your organization already holds \(orgStreams) open event streams (the limit is \(perOrg)); "
-                    + "close one, or share one stream between clients.",
-                retryAfterSeconds: Self.retryAfterSeconds)
+        if let refusal = Self.refusal(
+            "This token", holds: tokenStreams, limit: perToken, "close one, or read every event of your organization from one stream.")
+        {
+            return refusal
+        }
+        if let refusal = Self.refusal("Your organization", holds: orgStreams, limit: perOrg, "close one, or share one stream between clients.") {
+            return refusal
         }
         byToken[token] = tokenStreams + 1
         byOrg[org] = orgStreams + 1
         return nil
+    }
+
+    /// The 429 for `holder` at its `limit` of streams, saying what to do; nil below it.
+    private static func refusal(_ holder: String, holds streams: Int, limit: Int, _ advice: String) -> APIError? {
+        guard streams >= limit else { return nil }
+        return .tooManyRequests(
+            "\(holder) already holds \(streams) open event streams (the limit is \(limit)); \(advice)", retryAfterSeconds: retryAfterSeconds)
     }
 
     /// A stream `open` counted has ended.
