@@ -28,6 +28,15 @@ import Testing
         }
     }
 
+    @Test func aLastEventIdPastTheLogsHeadGoesOnFromTheHeadInsteadOfWaitingForIdsToPassIt() {
+        var cursor = EventCursor(start: .after(1_000_000))
+        #expect(cursor.live(events(8...8)[0]) == nil)  // held while catching up
+        let (send, next) = cursor.page([], head: 7, limit: EventCursor.pageSize)
+        #expect(send.map(\.seq) == [8])
+        #expect(next == .live)
+        #expect(cursor.live(events(9...9)[0])?.seq == 9)
+    }
+
     @Test func withoutALastEventIdOnlyWhatFollowsTheHeadIsSent() {
         var cursor = EventCursor(start: .head)
         #expect(cursor.live(events(7...7)[0]) == nil)  // held while the head is asked for

@@ -112,6 +112,11 @@ struct EventCursor {
             // Started at the head: nothing before it is this subscriber's.
             lastSent = head
         }
+        if let sent = lastSent, sent > head {
+            // An id past everything the log holds (another cluster's, or every event since expired):
+            // nothing after it can be missed, and waiting for ids to pass it would send nothing, so go on from the head.
+            lastSent = head
+        }
         let sentUpTo = lastSent
         var send = events.filter { event in sentUpTo.map { event.seq > $0 } ?? true }
         if let newest = send.last?.seq { lastSent = max(lastSent ?? 0, newest) }
