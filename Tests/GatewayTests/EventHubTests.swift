@@ -76,8 +76,8 @@ import Wire
         return received
     }
 
-    private func hub(_ loop: EventLoop, _ log: FakeLog) -> EventHub {
-        EventHub(loop: loop) { org, after, limit in try log.page(org: org, after: after, limit: limit) }
+    private func hub(_ loop: EventLoop, _ log: FakeLog, streams: EventStreamCounts = EventStreamCounts()) -> EventHub {
+        EventHub(loop: loop, streams: streams) { org, after, limit in try log.page(org: org, after: after, limit: limit) }
     }
 
     @Test func dropsALiveSubscriberThatFallsTooFarBehind() async throws {
@@ -107,10 +107,7 @@ import Wire
         let loop = try EventLoop(name: "hub-test")
         loop.start()
         defer { loop.stop() }
-        let log = FakeLog()
-        let hub = EventHub(loop: loop, streams: EventStreamCounts(perToken: 1, perOrg: 5)) { org, after, limit in
-            try log.page(org: org, after: after, limit: limit)
-        }
+        let hub = hub(loop, FakeLog(), streams: EventStreamCounts(perToken: 1, perOrg: 5))
         let (first, firstPeer) = try channel(on: loop)
         let (second, secondPeer) = try channel(on: loop)
         defer { close(firstPeer); close(secondPeer) }
