@@ -15,6 +15,8 @@ struct GatewayLimits: Sendable, Equatable {
     /// A streamed body (an import) from which nothing arrives for this long,
     /// while the gateway is ready to read, is answered 408 and closed.
     var bodyIdleTimeout: Duration = .seconds(30)
+    /// Reads (counts, queries, stats, log pages, contact lookups) one org may make a second → 429.
+    var readsPerSecond = ReadRate.standardPerSecond
     /// How long a request may wait on the coordinator.
     var coordinatorTimeout: Duration = .seconds(5)
     /// How long one import batch may wait on the coordinator: on a busy cluster a batch (usually at

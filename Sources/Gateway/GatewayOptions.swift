@@ -1,23 +1,27 @@
 import Wire
 
-/// The gateway's command line: `--data DIR [--host H] [--port P] [--max-import-bytes N] [--log-format text|json]`.
+/// The gateway's command line:
+/// `--data DIR [--host H] [--port P] [--max-import-bytes N] [--reads-per-second N] [--log-format text|json]`.
 struct GatewayOptions: Equatable {
     var layout: ClusterLayout
     var host: String
     var port: UInt16
     /// The largest import body accepted (413 beyond it).
     var maxImportBytes: Int
+    /// Reads one org may make a second (429 beyond).
+    var readsPerSecond: Int
     var logFormat: Log.Format
 
     static let defaultHost = "127.0.0.1"
     static let defaultPort = 2212
 
     init(arguments: [String]) throws(ProcessOptions.UsageError) {
-        let options = try ProcessOptions(arguments, known: ["data", "host", "port", "max-import-bytes", "log-format"])
+        let options = try ProcessOptions(arguments, known: ["data", "host", "port", "max-import-bytes", "reads-per-second", "log-format"])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         host = options.string("host") ?? Self.defaultHost
         port = UInt16(try options.integer("port", default: Self.defaultPort, in: 1...65535))
         maxImportBytes = try options.integer("max-import-bytes", default: GatewayLimits.standard.importBodyBytes, in: 1...(1 << 40))
+        readsPerSecond = try options.integer("reads-per-second", default: ReadRate.standardPerSecond, in: 1...1_000_000)
         logFormat = try Log.Format(flag: options.string("log-format"))
     }
 }

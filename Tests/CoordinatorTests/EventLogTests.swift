@@ -64,6 +64,46 @@ import Wire
         #expect(try await reopened.append(published(shard: 0, 4...4)).map(\.seq) == [4])
     }
 
+    private func seqs(_ log: EventLog, org: String) async throws -> [UInt64] {
+        try await log.events(org: org, after: nil, limit: 100).events.map(\.seq)
+    }
+
+    private var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func oneOrgsFloodNeverPushesAnotherOrgsEventsOutOfTheReplayWindow(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let log = try location.eventLog(maxEventsPerOrg: 3)
+        try await log.append(published(shard: 0, 1...2, org: "small"))
+        try await log.append(published(shard: 1, 1...10, org: "big"))
+        // Each org keeps its newest 3: the small org's older events stay, however many the big one logged after them.
+        #expect(try await log.prune(now: now) == 7)
+        #expect(try await seqs(log, org: "small") == [1, 2])
+        #expect(try await seqs(log, org: "big") == [10, 11, 12])
+        // Later prunes trim the orgs that logged since, by the same bound.
+        try await log.append(published(shard: 1, 11...12, org: "big"))
+        #expect(try await log.prune(now: now) == 2)
+        #expect(try await seqs(log, org: "big") == [12, 13, 14])
+        #expect(try await seqs(log, org: "small") == [1, 2])
+        #expect(try await log.prune(now: now) == 0)
+    }
+
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func theFirstPruneAfterARestartTrimsEveryOrgLoggedBeforeIt(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        do {
+            let log = try location.eventLog(maxEventsPerOrg: 5)
+            try await log.append(published(shard: 0, 1...4, org: "a"))
+            try await log.append(published(shard: 1, 1...3, org: "b"))
+            try await log.append(published(shard: 2, 1...1, org: "c"))
+        }
+        let reopened = try location.eventLog(maxEventsPerOrg: 2)
+        #expect(try await reopened.prune(now: now) == 3)
+        #expect(try await seqs(reopened, org: "a") == [3, 4])
+        #expect(try await seqs(reopened, org: "b") == [6, 7])
+        #expect(try await seqs(reopened, org: "c") == [8])
+    }
+
     @Test(arguments: StoreLocation.Engine.allCases)
     func anEventRepeatedWithinOneBatchGetsOneIdAndProgressKeepsItsOrder(engine: StoreLocation.Engine) async throws {
         let location = try StoreLocation(engine)

@@ -23,17 +23,19 @@ struct StoreLocation {
         }
     }
 
-    func registry(creationRate: JobCreationRate = .standard) throws -> JobRegistry {
+    func registry(creationRate: RateLimiter = .jobCreation) throws -> JobRegistry {
         switch engine {
         case .sqlite: try JobRegistry(path: place, shardCount: 1, creationRate: creationRate)
         case .postgres: try JobRegistry(storage: PostgresRegistryStorage(connectionString: place), shardCount: 1, creationRate: creationRate)
         }
     }
 
-    func eventLog(onAppend: @escaping @Sendable ([LoggedEvent]) -> Void = { _ in }) throws -> EventLog {
+    func eventLog(
+        maxEventsPerOrg: Int64 = EventLog.standardMaxEventsPerOrg, onAppend: @escaping @Sendable ([LoggedEvent]) -> Void = { _ in }
+    ) throws -> EventLog {
         switch engine {
-        case .sqlite: try EventLog(path: place, onAppend: onAppend)
-        case .postgres: EventLog(storage: try PostgresEventStorage(connectionString: place), onAppend: onAppend)
+        case .sqlite: try EventLog(path: place, maxEventsPerOrg: maxEventsPerOrg, onAppend: onAppend)
+        case .postgres: EventLog(storage: try PostgresEventStorage(connectionString: place), maxEventsPerOrg: maxEventsPerOrg, onAppend: onAppend)
         }
     }
 }

@@ -10,10 +10,31 @@ import Testing
     @Test(arguments: [
         (nil as String?, EventCursor.Next.fetch(after: nil, limit: 0)),
         ("41", .fetch(after: 41, limit: EventCursor.pageSize)),
-        ("s2-17", .fetch(after: nil, limit: EventCursor.pageSize)),
+        ("9223372036854775807", .fetch(after: 9_223_372_036_854_775_807, limit: EventCursor.pageSize)),
     ])
-    func theLastEventIdSaysWhereTheCatchUpStarts(lastEventId: String?, first: EventCursor.Next) {
-        #expect(EventCursor(start: EventCursor.Start(lastEventId: lastEventId)).catchUpFetch == first)
+    func theLastEventIdSaysWhereTheCatchUpStarts(lastEventId: String?, first: EventCursor.Next) throws {
+        #expect(EventCursor(start: try EventCursor.Start(lastEventId: lastEventId)).catchUpFetch == first)
+    }
+
+    /// Only ids the log hands out (positive, fitting its Int64, written as the server writes them) are accepted.
+    @Test(arguments: ["x", "", "s2-17", "+5", "-1", "0", "007", " 41", "41 ", "4 1", "9223372036854775808", "99999999999999999999999", "٤١"])
+    func aLastEventIdTheServerCannotHaveGivenIsA400SayingWhatToSend(lastEventId: String) {
+        #expect {
+            try EventCursor.Start(lastEventId: lastEventId)
+        } throws: { error in
+            guard case .invalidHeader(let message) = error as? APIError else { return false }
+            return message.hasPrefix("Last-Event-ID must be the id of an event this server sent you")
+                && message.contains("no Last-Event-ID to start with what happens next") && (error as? APIError)?.response.status == 400
+        }
+    }
+
+    @Test func aLastEventIdPastTheLogsHeadGoesOnFromTheHeadInsteadOfWaitingForIdsToPassIt() {
+        var cursor = EventCursor(start: .after(1_000_000))
+        #expect(cursor.live(events(8...8)[0]) == nil)  // held while catching up
+        let (send, next) = cursor.page([], head: 7, limit: EventCursor.pageSize)
+        #expect(send.map(\.seq) == [8])
+        #expect(next == .live)
+        #expect(cursor.live(events(9...9)[0])?.seq == 9)
     }
 
     @Test func withoutALastEventIdOnlyWhatFollowsTheHeadIsSent() {

@@ -76,8 +76,8 @@ import Wire
         return received
     }
 
-    private func hub(_ loop: EventLoop, _ log: FakeLog) -> EventHub {
-        EventHub(loop: loop) { org, after, limit in try log.page(org: org, after: after, limit: limit) }
+    private func hub(_ loop: EventLoop, _ log: FakeLog, streams: EventStreamCounts = EventStreamCounts()) -> EventHub {
+        EventHub(loop: loop, streams: streams) { org, after, limit in try log.page(org: org, after: after, limit: limit) }
     }
 
     @Test func dropsALiveSubscriberThatFallsTooFarBehind() async throws {
@@ -88,7 +88,7 @@ import Wire
         let hub = hub(loop, log)
         let (slow, peer) = try channel(on: loop)
         defer { close(peer) }
-        onLoop(loop) { hub.subscribe(org: "o", channel: slow, lastEventId: nil) }
+        #expect(onLoop(loop) { hub.subscribe(org: "o", token: "t", channel: slow, start: .head) } == nil)
         try await waitUntil { onLoop(loop) { hub.isLive(slow) } }
         let data = "\"" + String(repeating: "x", count: 1_000) + "\""
         // The peer never reads: the kernel buffer fills, then the hub's backlog limit is crossed.
@@ -99,6 +99,27 @@ import Wire
             return slow.isClosed
         }
         #expect(closed)
+        // Its place under the caps is free again.
+        #expect(onLoop(loop) { hub.openStreams(token: "t", org: "o") } == (0, 0))
+    }
+
+    @Test func aStreamPastItsTokensCapIsRefusedAndOneEndingFreesItsPlace() async throws {
+        let loop = try EventLoop(name: "hub-test")
+        loop.start()
+        defer { loop.stop() }
+        let hub = hub(loop, FakeLog(), streams: EventStreamCounts(perToken: 1, perOrg: 5))
+        let (first, firstPeer) = try channel(on: loop)
+        let (second, secondPeer) = try channel(on: loop)
+        defer { close(firstPeer); close(secondPeer) }
+        #expect(onLoop(loop) { hub.subscribe(org: "o", token: "t", channel: first, start: .head) } == nil)
+        #expect(onLoop(loop) { hub.subscribe(org: "o", token: "t", channel: second, start: .head) }?.response.status == 429)
+        #expect(onLoop(loop) { hub.cursor(of: second) } == nil)  // refused: not subscribed
+        onLoop(loop) { hub.unsubscribe(org: "o", channel: first) }
+        #expect(onLoop(loop) { hub.openStreams(token: "t", org: "o") } == (0, 0))
+        #expect(onLoop(loop) { hub.subscribe(org: "o", token: "t", channel: second, start: .head) } == nil)
+        // An end reported again (the channel's close after a drop) frees nothing twice.
+        onLoop(loop) { hub.unsubscribe(org: "o", channel: first) }
+        #expect(onLoop(loop) { hub.openStreams(token: "t", org: "o") } == (1, 1))
     }
 
     @Test func replaysWhatFollowsTheLastEventIdFromTheLogThenGoesLive() async throws {
@@ -111,7 +132,7 @@ import Wire
         let hub = hub(loop, log)
         let (late, peer) = try channel(on: loop)
         defer { close(peer) }
-        onLoop(loop) { hub.subscribe(org: "o", channel: late, lastEventId: "2") }
+        #expect(onLoop(loop) { hub.subscribe(org: "o", token: "t", channel: late, start: .after(2)) } == nil)
         try await waitUntil { onLoop(loop) { hub.isLive(late) } }
         let live = log.add(2).map(RenderedEvent.init(logged:))
         onLoop(loop) { hub.publish(live) }
@@ -129,7 +150,7 @@ import Wire
         let hub = hub(loop, log)
         let (subscriber, peer) = try channel(on: loop)
         defer { close(peer) }
-        onLoop(loop) { hub.subscribe(org: "o", channel: subscriber, lastEventId: nil) }
+        #expect(onLoop(loop) { hub.subscribe(org: "o", token: "t", channel: subscriber, start: .head) } == nil)
         try await waitUntil { onLoop(loop) { hub.isLive(subscriber) } }
         // The link drops; what is logged meanwhile is never pushed; the log is unreachable for a while.
         log.failing.withLock { $0 = true }

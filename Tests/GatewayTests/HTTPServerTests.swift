@@ -19,7 +19,7 @@ import Wire
             try? await Task.sleep(for: .seconds(3))
             return .json(200, "\"slow\"")
         }
-        router.addEventStream("GET", "/events") { _ in .subscribe(org: "o", lastEventId: nil) }
+        router.addEventStream("GET", "/events") { _ in .subscribe(org: "o", token: "t", start: .head) }
         // Words starting "now" are answered on the loop thread, the others by the async handler.
         router.add("GET", "/quick/{word}", immediate: { request in
             let word = request.parameters["word"] ?? ""

@@ -20,11 +20,18 @@ actor EventLog {
 
     private let storage: any EventStorage
     private let onAppend: @Sendable ([LoggedEvent]) -> Void
+    /// The events kept of each org at most (`standardMaxEventsPerOrg`, smaller in tests).
+    let maxEventsPerOrg: Int64
+    /// The orgs that logged events since the last prune: only they can have grown past
+    /// `maxEventsPerOrg`, so only they are trimmed. Nil until the first prune after a start,
+    /// which does not know what was logged before it, and so trims every org.
+    private var grown: Set<String>?
 
     /// How long an event stays replayable.
     static let retention: Duration = .seconds(3_600)
-    /// How many events the log keeps at most, whatever their age.
-    static let maxEvents: Int64 = 2_000_000
+    /// How many events of one org the log keeps at most, whatever their age. Per org, so
+    /// one tenant's large job never pushes another tenant's events out of the replay window.
+    static let standardMaxEventsPerOrg: Int64 = 1_000_000
 
     private enum Kind: Int64 {
         case contactRemoved = 1
@@ -32,12 +39,17 @@ actor EventLog {
     }
 
     /// The log in the SQLite file at `path`.
-    init(path: String, onAppend: @escaping @Sendable ([LoggedEvent]) -> Void = { _ in }) throws {
-        try self.init(storage: SQLiteEventStorage(path: path), onAppend: onAppend)
+    init(path: String, maxEventsPerOrg: Int64 = EventLog.standardMaxEventsPerOrg, onAppend: @escaping @Sendable ([LoggedEvent]) -> Void = { _ in }) throws {
+        try self.init(storage: SQLiteEventStorage(path: path), maxEventsPerOrg: maxEventsPerOrg, onAppend: onAppend)
     }
 
-    init(storage: any EventStorage, onAppend: @escaping @Sendable ([LoggedEvent]) -> Void = { _ in }) {
+    init(
+        storage: any EventStorage, maxEventsPerOrg: Int64 = EventLog.standardMaxEventsPerOrg,
+        onAppend: @escaping @Sendable ([LoggedEvent]) -> Void = { _ in }
+    ) {
+        precondition(maxEventsPerOrg > 0, "the replay window must keep events")  // configuration bug
         self.storage = storage
+        self.maxEventsPerOrg = maxEventsPerOrg
         self.onAppend = onAppend
         executor = ThreadExecutor(name: "event-log")
     }
@@ -52,6 +64,12 @@ actor EventLog {
             EventRow(org: event.org, kind: Kind.contactRemoved.rawValue, origin: (event.shard, event.seq), payload: Array(event.payload.utf8), createdAt: now)
         })
         let logged = zip(events, seqs).map { event, seq in LoggedEvent(seq: seq, org: event.org, body: .contactRemoved(json: event.payload)) }
+        // A batch is mostly one org's: hash an org only where it changes.
+        var previous: String?
+        for event in events where event.org != previous {
+            grown?.insert(event.org)
+            previous = event.org
+        }
         onAppend(logged)
         return logged
     }
@@ -62,6 +80,7 @@ actor EventLog {
         let row = EventRow(org: document.org, kind: Kind.jobProgress.rawValue, origin: nil, payload: document.storedBytes, createdAt: Self.now())
         guard let seq = try storage.append([row]).first else { throw RemoteFailure(.internal, "the event log gave a job's progress no id") }
         let logged = LoggedEvent(seq: seq, org: document.org, body: .jobProgress(document))
+        grown?.insert(document.org)
         onAppend([logged])
         return logged
     }
@@ -81,10 +100,15 @@ actor EventLog {
         return EventPage(events: events, head: try storage.head())
     }
 
-    /// Forgets events older than `retention`, and the oldest beyond `maxEvents`; how many went.
+    /// Forgets events older than `retention`, and each org's oldest beyond `maxEventsPerOrg`; how many went.
     @discardableResult
     func prune(now: Int64) throws -> Int {
-        try storage.prune(createdBefore: now - Int64(Self.retention.components.seconds) * 1000, keeping: Self.maxEvents)
+        var removed = try storage.prune(createdBefore: now - Int64(Self.retention.components.seconds) * 1000)
+        let orgs = try grown ?? Set(storage.orgs())
+        for org in orgs { removed += try storage.trim(org: org, keeping: maxEventsPerOrg) }
+        // Only now: a trim that failed is tried again at the next prune.
+        grown = []
+        return removed
     }
 
     private static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

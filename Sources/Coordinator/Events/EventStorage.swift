@@ -21,6 +21,28 @@ protocol EventStorage {
     func page(org: String, after: Int64, limit: Int) throws -> [(seq: UInt64, kind: Int64, payload: [UInt8])]
     /// The highest seq kept (0 when empty).
     func head() throws -> UInt64
-    /// Forgets rows created before `cutoff`, and every row but the newest `keeping`; how many went.
-    func prune(createdBefore cutoff: Int64, keeping: Int64) throws -> Int
+    /// Forgets rows created before `cutoff`; how many went.
+    func prune(createdBefore cutoff: Int64) throws -> Int
+    /// Forgets `org`'s rows but its newest `keeping`; how many went. Cheap for an org within the
+    /// bound (one walk of at most `keeping` entries of its index), as it runs while a job logs.
+    func trim(org: String, keeping: Int64) throws -> Int
+    /// Every org with rows kept, each once.
+    func orgs() throws -> [String]
+}
+
+/// The statements both engines run alike, written once.
+enum EventStorageSQL {
+    /// Deletes the rows of the org bound to `org` older than its newest `keeping` (both parameter markers): a walk back of
+    /// `keeping` entries of `events_by_org`, then a range of it; nothing when the org has no more.
+    static func trim(orgParameter org: String, keepingParameter keeping: String) -> String {
+        "DELETE FROM events WHERE org = \(org) AND seq <= (SELECT seq FROM events WHERE org = \(org) ORDER BY seq DESC LIMIT 1 OFFSET \(keeping))"
+    }
+
+    /// Each org once, by hopping from one to the next along `events_by_org` (one seek an org, not a scan of every row).
+    static let orgs = """
+        WITH RECURSIVE o(org) AS (
+            SELECT min(org) FROM events
+            UNION ALL SELECT (SELECT min(org) FROM events WHERE org > o.org) FROM o WHERE o.org IS NOT NULL)
+        SELECT org FROM o WHERE org IS NOT NULL
+        """
 }

@@ -131,14 +131,18 @@ final class PostgresEventStorage: EventStorage {
         UInt64(try connection.whenConnected { try connection.scalar("SELECT coalesce(max(seq), 0) FROM events") })
     }
 
-    func prune(createdBefore cutoff: Int64, keeping: Int64) throws -> Int {
+    func prune(createdBefore cutoff: Int64) throws -> Int {
+        try connection.whenConnected { try connection.query("DELETE FROM events WHERE created_at < $1", [.integer(cutoff)]).affectedRows }
+    }
+
+    func trim(org: String, keeping: Int64) throws -> Int {
         try connection.whenConnected {
-            try connection.transaction {
-                let old = try connection.query("DELETE FROM events WHERE created_at < $1", [.integer(cutoff)]).affectedRows
-                let beyond = try connection.query(
-                    "DELETE FROM events WHERE seq <= (SELECT coalesce(max(seq), 0) FROM events) - $1", [.integer(keeping)]).affectedRows
-                return old + beyond
-            }
+            try connection.query(EventStorageSQL.trim(orgParameter: "$1", keepingParameter: "$2"), [.text(org), .integer(keeping)]).affectedRows
         }
+    }
+
+    func orgs() throws -> [String] {
+        let rows = try connection.whenConnected { try connection.query(EventStorageSQL.orgs) }
+        return (0..<rows.count).map { rows.text($0, 0) }
     }
 }

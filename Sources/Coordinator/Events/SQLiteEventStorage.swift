@@ -62,14 +62,20 @@ final class SQLiteEventStorage: EventStorage {
         UInt64(try database.scalar("SELECT coalesce(max(seq), 0) FROM events"))
     }
 
-    func prune(createdBefore cutoff: Int64, keeping: Int64) throws -> Int {
-        try database.transaction {
-            try database.prepare("DELETE FROM events WHERE created_at < ?").run([.integer(cutoff)])
-            var removed = database.changes
-            let newest = try database.scalar("SELECT coalesce(max(seq), 0) FROM events")
-            try database.prepare("DELETE FROM events WHERE seq <= ?").run([.integer(newest - keeping)])
-            removed += database.changes
-            return removed
-        }
+    func prune(createdBefore cutoff: Int64) throws -> Int {
+        try database.prepare("DELETE FROM events WHERE created_at < ?").run([.integer(cutoff)])
+        return database.changes
+    }
+
+    func trim(org: String, keeping: Int64) throws -> Int {
+        try database.prepare(EventStorageSQL.trim(orgParameter: "?1", keepingParameter: "?2")).run([.text(org), .integer(keeping)])
+        return database.changes
+    }
+
+    func orgs() throws -> [String] {
+        let statement = try database.prepare(EventStorageSQL.orgs)
+        var orgs: [String] = []
+        while try statement.step() { orgs.append(statement.text(0)) }
+        return orgs
     }
 }

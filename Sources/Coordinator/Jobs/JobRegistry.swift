@@ -23,7 +23,7 @@ actor JobRegistry {
     /// What each job asks of every shard: its filter, requester and snapshot (watermark).
     private var assignments: [String: SliceAssignment] = [:]
     private var clock: VersionClock
-    private var creationRate: JobCreationRate
+    private var creationRate: RateLimiter
     /// Told of every change to a job (to push it to the gateways' subscribers).
     private let onChange: @Sendable (JobDocument) -> Void
 
@@ -37,13 +37,13 @@ actor JobRegistry {
 
     /// The registry in the SQLite file at `path`.
     init(
-        path: String, shardCount: Int, creationRate: JobCreationRate = .standard, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
+        path: String, shardCount: Int, creationRate: RateLimiter = .jobCreation, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
     ) throws {
         try self.init(storage: SQLiteRegistryStorage(path: path), shardCount: shardCount, creationRate: creationRate, onChange: onChange)
     }
 
     init(
-        storage: any RegistryStorage, shardCount: Int, creationRate: JobCreationRate = .standard,
+        storage: any RegistryStorage, shardCount: Int, creationRate: RateLimiter = .jobCreation,
         onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
     ) throws {
         self.creationRate = creationRate
@@ -102,7 +102,7 @@ actor JobRegistry {
                 retryAfterSeconds: Self.runningCapRetrySeconds)
         }
         if let wait = creationRate.take(for: request.org, at: .now) {
-            let seconds = UInt32(clamping: wait.components.seconds + (wait.components.attoseconds > 0 ? 1 : 0))
+            let seconds = RateLimiter.retryAfterSeconds(wait)
             throw RemoteFailure(
                 .tooManyRequests,
                 "Your organization creates bulk jobs faster than \(creationRate.burst) at once and one every \(creationRate.refillEvery); "

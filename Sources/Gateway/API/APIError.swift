@@ -21,6 +21,8 @@ enum APIError: Error, Equatable {
     case notFound(path: String)
     case methodNotAllowed(method: String, allowed: [String])
     case tooManyConnections(limit: Int)
+    /// A per-token or per-org bound (event streams, the read rate): `message` says which and what to do.
+    case tooManyRequests(String, retryAfterSeconds: UInt32)
     case requestTimeout(after: Duration)
     case coordinatorUnavailable(String)
     case remote(RemoteFailure)
@@ -54,6 +56,8 @@ enum APIError: Error, Equatable {
                 headers: [("Allow", allowed.joined(separator: ", "))])
         case .tooManyConnections(let limit):
             return .error(503, "Server busy", "The gateway holds its limit of \(limit) connections; retry shortly.", headers: [("Retry-After", "1")])
+        case .tooManyRequests(let message, let retryAfterSeconds):
+            return .error(429, "Too many requests", message, headers: [("Retry-After", "\(max(retryAfterSeconds, 1))")])
         case .requestTimeout(let after):
             return .error(408, "Request timeout", "The request did not arrive in full within \(after); send it again promptly.")
         case .coordinatorUnavailable(let reason):
@@ -65,8 +69,7 @@ enum APIError: Error, Equatable {
             case .conflict: return .error(409, "Conflict", failure.message)
             case .unavailable: return .error(503, "Service unavailable", failure.message, headers: [("Retry-After", "1")])
             case .internal: return .error(500, "Internal server error", failure.message)
-            case .tooManyRequests:
-                return .error(429, "Too many requests", failure.message, headers: [("Retry-After", "\(max(failure.retryAfterSeconds ?? 5, 1))")])
+            case .tooManyRequests: return Self.tooManyRequests(failure.message, retryAfterSeconds: failure.retryAfterSeconds ?? 5).response
             }
         case .internalError(let message):
             return .error(500, "Internal server error", message)

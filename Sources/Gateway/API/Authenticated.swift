@@ -41,12 +41,18 @@ struct Authenticated: Sendable {
         }
     }
 
-    /// `GET /api/events`: any valid token subscribes to its own org's events.
+    /// `GET /api/events`: any valid token subscribes to its own org's events, from its
+    /// `Last-Event-ID` when that is an id of ours (400 otherwise, after the token is checked).
     func eventStream() -> Router.EventStreamHandler {
         { request in
             do throws(APIError) {
                 let claims = try authenticator.authenticate(request.head, now: Int64(time(nil)), write: false)
-                return .subscribe(org: claims.orgId, lastEventId: request.head.headers["last-event-id"])
+                let start = try EventCursor.Start(lastEventId: request.head.headers["last-event-id"])
+                // `authenticate` has just accepted this header's bearer token.
+                guard let token = request.head.headers["authorization"].flatMap({ try? TokenVerifier.bearerToken($0) }) else {
+                    throw .internalError("an authenticated request lost its bearer token")
+                }
+                return .subscribe(org: claims.orgId, token: String(token), start: start)
             } catch {
                 return .refuse(error.response)
             }

@@ -11,13 +11,14 @@ enum Routes {
         let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes, batchTimeout: limits.importBatchTimeout)
         let bulkDelete = BulkDeleteEndpoints(coordinator: coordinator, jobs: jobs)
         let logs = LogEndpoints(coordinator: coordinator)
+        let reads = ReadRate(perSecond: limits.readsPerSecond)
         router.add("GET", "/healthz", health.handle)
         router.add("GET", "/metrics", MetricsEndpoint(coordinator: coordinator, metrics: metrics).handle)
         router.add("GET", "/openapi.yaml") { _ in HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: documents.openAPI) }
         router.add("GET", "/jobs/{jobId}") { _ in HTTPResponse(status: 200, headers: BuiltInDocuments.jobPageHeaders, body: documents.jobPage) }
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, auth.streaming(write: true, importer.handle))
-        router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, contacts.queryCount))
-        router.add("POST", "/api/contacts/query", query: ["limit", "cursor"], auth.buffered(write: false, contacts.query))
+        router.add("POST", "/api/contacts/query-count", auth.buffered(write: false, reads.limited(contacts.queryCount)))
+        router.add("POST", "/api/contacts/query", query: ["limit", "cursor"], auth.buffered(write: false, reads.limited(contacts.query)))
         router.add("DELETE", "/api/contacts/query-bulk-delete", auth.buffered(write: true, bulkDelete.start))
         // Polls: answered on the loop thread from the gateway's copy of the job when it can be.
         router.add(
@@ -26,11 +27,11 @@ enum Routes {
         router.add(
             "POST", "/api/contacts/bulk-job/{jobId}/rethrottle", query: ["requestsPerSecond"], auth.buffered(write: true, bulkDelete.rethrottle))
         router.add("GET", "/api/contacts/bulk-jobs", query: ["limit", "cursor", "status"], auth.buffered(write: false, bulkDelete.list))
-        router.add("GET", "/api/event-logs", query: LogEndpoints.auditParameters, auth.buffered(write: false, logs.eventLogs))
-        router.add("GET", "/api/notifications", query: LogEndpoints.notificationParameters, auth.buffered(write: false, logs.notifications))
+        router.add("GET", "/api/event-logs", query: LogEndpoints.auditParameters, auth.buffered(write: false, reads.limited(logs.eventLogs)))
+        router.add("GET", "/api/notifications", query: LogEndpoints.notificationParameters, auth.buffered(write: false, reads.limited(logs.notifications)))
         router.addEventStream("GET", "/api/events", auth.eventStream())
-        router.add("GET", "/api/contacts/stats", auth.buffered(write: false, contacts.stats))
-        router.add("GET", "/api/contacts/{id}", auth.buffered(write: false, contacts.contact))
+        router.add("GET", "/api/contacts/stats", auth.buffered(write: false, reads.limited(contacts.stats)))
+        router.add("GET", "/api/contacts/{id}", auth.buffered(write: false, reads.limited(contacts.contact)))
         return router
     }
 }

@@ -15,19 +15,33 @@
 ///                   └──────────────── link to the coordinator lost ─────┘
 /// ```
 struct EventCursor {
-    /// Where the catch-up starts: after an event id, from the oldest event kept, or at the head.
+    /// Where the catch-up starts: after an event id, or at the head.
     enum Start: Equatable {
         case after(UInt64)
-        case oldest
         case head
 
-        /// What a `Last-Event-ID` header asks for: an id of ours, anything else (the oldest kept), or none (the head).
-        init(lastEventId: String?) {
+        /// The longest id the log hands out: a positive Int64 in decimal.
+        static let maxIdDigits = String(Int64.max).count
+
+        /// What a `Last-Event-ID` header asks for: after an id of ours, or (none) the head.
+        /// An id is one the log gave: a positive decimal number that fits its Int64, written
+        /// as the server writes it (no sign, no leading zeros); anything else is a 400, since
+        /// replaying from a guess would send a client what it has or skip what it lacks.
+        init(lastEventId: String?) throws(APIError) {
             guard let lastEventId else {
                 self = .head
                 return
             }
-            self = UInt64(lastEventId).map { .after($0) } ?? .oldest
+            let digits = lastEventId.utf8
+            guard digits.count <= Self.maxIdDigits, digits.first.map({ $0 != UInt8(ascii: "0") }) == true,
+                digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let id = Int64(lastEventId)
+            else {
+                let shown = lastEventId.count > 40 ? String(lastEventId.prefix(40)) + "…" : lastEventId
+                throw .invalidHeader(
+                    "Last-Event-ID must be the id of an event this server sent you (the decimal number of its id: line, such as 1234), "
+                        + "got \"\(shown)\"; send the id of the last event you received, or no Last-Event-ID to start with what happens next.")
+            }
+            self = .after(UInt64(id))
         }
     }
 
@@ -68,7 +82,6 @@ struct EventCursor {
     var catchUpFetch: Next {
         switch start {
         case .after(let seq): .fetch(after: lastSent ?? seq, limit: Self.pageSize)
-        case .oldest: lastSent.map { .fetch(after: $0, limit: Self.pageSize) } ?? .fetch(after: nil, limit: Self.pageSize)
         case .head: lastSent.map { .fetch(after: $0, limit: Self.pageSize) } ?? .fetch(after: nil, limit: 0)
         }
     }
@@ -97,6 +110,11 @@ struct EventCursor {
         guard case .catchingUp(let held, let overflowed) = phase else { return ([], .live) }
         if lastSent == nil && limit == 0 {
             // Started at the head: nothing before it is this subscriber's.
+            lastSent = head
+        }
+        if let sent = lastSent, sent > head {
+            // An id past everything the log holds (another cluster's, or every event since expired):
+            // nothing after it can be missed, and waiting for ids to pass it would send nothing, so go on from the head.
             lastSent = head
         }
         let sentUpTo = lastSent

@@ -19,6 +19,8 @@ final class EventHub: @unchecked Sendable {
 
     private struct Subscriber {
         let channel: StreamChannel
+        /// The bearer token it subscribed with, whose open streams `streams` counts.
+        let token: String
         var cursor: EventCursor
     }
 
@@ -33,27 +35,48 @@ final class EventHub: @unchecked Sendable {
     private let fetch: Fetch
     private let metrics: GatewayMetrics
     private var subscribers: [String: [ObjectIdentifier: Subscriber]] = [:]
+    /// The streams open per token and per org: exactly the entries of `subscribers`.
+    private var streams: EventStreamCounts
 
-    init(loop: EventLoop, metrics: GatewayMetrics = GatewayMetrics(), fetch: @escaping Fetch) {
+    init(loop: EventLoop, metrics: GatewayMetrics = GatewayMetrics(), streams: EventStreamCounts = EventStreamCounts(), fetch: @escaping Fetch) {
         self.loop = loop
         self.metrics = metrics
+        self.streams = streams
         self.fetch = fetch
     }
 
-    /// Adds a subscriber and starts its catch-up from `lastEventId` (none: from now on).
-    func subscribe(org: String, channel: StreamChannel, lastEventId: String?) {
+    /// Adds a subscriber and starts its catch-up from `start`; or, when `token` or `org`
+    /// already holds its cap of streams, why not (nothing added then).
+    func subscribe(org: String, token: String, channel: StreamChannel, start: EventCursor.Start) -> APIError? {
         loop.assertInLoop()
-        let cursor = EventCursor(start: EventCursor.Start(lastEventId: lastEventId))
         let key = ObjectIdentifier(channel)
-        if subscribers[org]?[key] == nil { metrics.metrics.add(GatewayMetrics.subscribers, 1) }
-        subscribers[org, default: [:]][key] = Subscriber(channel: channel, cursor: cursor)
+        precondition(subscribers[org]?[key] == nil, "a channel subscribed twice")  // HTTPConnection subscribes once, then only streams
+        if let refusal = streams.open(token: token, org: org) { return refusal }
+        metrics.metrics.add(GatewayMetrics.subscribers, 1)
+        let cursor = EventCursor(start: start)
+        subscribers[org, default: [:]][key] = Subscriber(channel: channel, token: token, cursor: cursor)
         request(cursor.catchUpFetch, org: org, key: key)
+        return nil
     }
 
+    /// The stream on `channel` has ended (its client went, or the gateway stops); nothing if it was dropped already.
     func unsubscribe(org: String, channel: StreamChannel) {
         loop.assertInLoop()
-        if subscribers[org]?.removeValue(forKey: ObjectIdentifier(channel)) != nil { metrics.metrics.add(GatewayMetrics.subscribers, -1) }
+        remove(org: org, key: ObjectIdentifier(channel))
+    }
+
+    /// Open streams of `token` and of `org`.
+    func openStreams(token: String, org: String) -> (token: Int, org: Int) {
+        loop.assertInLoop()
+        return streams.count(token: token, org: org)
+    }
+
+    /// Forgets a subscriber and frees its place under the caps: the one way one leaves.
+    private func remove(org: String, key: ObjectIdentifier) {
+        guard let gone = subscribers[org]?.removeValue(forKey: key) else { return }
         if subscribers[org]?.isEmpty == true { subscribers[org] = nil }
+        streams.close(token: gone.token, org: org)
+        metrics.metrics.add(GatewayMetrics.subscribers, -1)
     }
 
     /// Live events from the coordinator, in log order.
@@ -68,8 +91,7 @@ final class EventHub: @unchecked Sendable {
                 }
                 guard subscriber.channel.queuedBytes <= Self.subscriberBacklogLimit else {
                     metrics.metrics.add(GatewayMetrics.droppedSubscribers)
-                    metrics.metrics.add(GatewayMetrics.subscribers, -1)
-                    subscribers[event.org]?[key] = nil
+                    remove(org: event.org, key: key)
                     subscriber.channel.close(nil)
                     continue
                 }

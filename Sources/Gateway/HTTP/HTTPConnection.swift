@@ -178,11 +178,14 @@ final class HTTPConnection: @unchecked Sendable {
             switch handler(request) {
             case .refuse(let response):
                 answer(response, keepAlive: keepAlive)
-            case .subscribe(let org, let lastEventId):
+            case .subscribe(let org, let token, let start):
+                // Counted and taken in the same turn of the loop; its first page is written after this header.
+                if let refusal = server.events.subscribe(org: org, token: token, channel: channel, start: start) {
+                    return answer(refusal.response, keepAlive: keepAlive)
+                }
                 count(status: 200, finished: false)
                 state = .eventStream(org: org)
                 channel.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8))
-                server.events.subscribe(org: org, channel: channel, lastEventId: lastEventId)
             }
         case .found(.buffered(let handler, let immediate), let parameters, _, let pattern):
             measured?.route = pattern

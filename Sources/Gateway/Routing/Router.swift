@@ -126,10 +126,10 @@ struct Router: Sendable {
     }
 }
 
-/// Whether an event-stream request becomes a subscription (to `org`'s events,
-/// replaying after `lastEventId`) or is answered like any other request.
+/// Whether an event-stream request becomes a subscription (to `org`'s events, for
+/// `token`, whose streams are counted, from `start`) or is answered like any other request.
 enum EventStreamStart: Sendable {
-    case subscribe(org: String, lastEventId: String?)
+    case subscribe(org: String, token: String, start: EventCursor.Start)
     case refuse(HTTPResponse)
 }
 
