@@ -1,23 +1,27 @@
 import Wire
 
-/// The gateway's command line: `--data DIR [--host H] [--port P] [--max-import-bytes N] [--log-format text|json]`.
+/// The gateway's command line: `--data DIR [--host H] [--port P] [--max-import-bytes N] [--body-idle-timeout-ms N] [--log-format text|json]`.
 struct GatewayOptions: Equatable {
     var layout: ClusterLayout
     var host: String
     var port: UInt16
     /// The largest import body accepted (413 beyond it).
     var maxImportBytes: Int
+    /// How long a streamed body may send nothing before its import stops with a 408.
+    var bodyIdleTimeout: Duration
     var logFormat: Log.Format
 
     static let defaultHost = "127.0.0.1"
     static let defaultPort = 2212
 
     init(arguments: [String]) throws(ProcessOptions.UsageError) {
-        let options = try ProcessOptions(arguments, known: ["data", "host", "port", "max-import-bytes", "log-format"])
+        let options = try ProcessOptions(arguments, known: ["data", "host", "port", "max-import-bytes", "body-idle-timeout-ms", "log-format"])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         host = options.string("host") ?? Self.defaultHost
         port = UInt16(try options.integer("port", default: Self.defaultPort, in: 1...65535))
         maxImportBytes = try options.integer("max-import-bytes", default: GatewayLimits.standard.importBodyBytes, in: 1...(1 << 40))
+        let idleDefault = Int(GatewayLimits.standard.bodyIdleTimeout / .milliseconds(1))
+        bodyIdleTimeout = .milliseconds(try options.integer("body-idle-timeout-ms", default: idleDefault, in: 1...(24 * 3_600_000)))
         logFormat = try Log.Format(flag: options.string("log-format"))
     }
 }
