@@ -45,7 +45,8 @@ struct ImportProgress {
     /// The answer: 200 with the counts and the rejected lines, or, for an import stopped early,
     /// the status of its cause with the same fields, `stoppedAtLine`, and what to do about it.
     func response(rejected: [(line: Int, error: String)], rejectedTotal: Int, stop: Stop?) -> HTTPResponse {
-        let listed = rejected.filter { stop == nil || $0.line < stop!.line }
+        let end = stop?.line ?? .max
+        let listed = rejected.filter { $0.line < end }
         let rejections = listed.map { "{\"line\":\($0.line),\"error\":\(JSONText.quoted($0.error))}" }.joined(separator: ",")
         let fields = """
             "imported":{"contacts":\(counts.contacts),"applications":\(counts.applications),"conversations":\(counts.conversations),\

@@ -202,19 +202,9 @@ final class HTTPConnection: @unchecked Sendable {
     /// A handler task's answer, back on the loop thread: written, then the next pipelined request goes on.
     /// The answer of a request already failed (a 408 sent) is dropped.
     private func respond(_ response: HTTPResponse, keepAlive: Bool) {
-        switch state {
-        case .closing:
-            return
-        case .stopping:
-            guard !channel.isClosed else { return }
-            count(status: response.status, finished: true)
-            channel.write(response.serialized(keepAlive: false))
-            channel.finishWhenFlushed()
-            state = .closing(since: .now)
-        default:
-            answer(response, keepAlive: keepAlive)
-            process()
-        }
+        if case .closing = state { return }
+        answer(response, keepAlive: keepAlive)
+        process()
     }
 
     /// Ends a streamed body early with `error`: its handler imports what arrived and answers with
@@ -232,14 +222,19 @@ final class HTTPConnection: @unchecked Sendable {
     private func answer(_ response: HTTPResponse, keepAlive: Bool) {
         guard !channel.isClosed else { return }
         count(status: response.status, finished: true)
-        if case .streaming(let body, _, _) = state {
-            // Answered before its body ended (an auth failure, a bad line limit):
+        switch state {
+        case .streaming(let body, _, _):
+            // Answered before its body ended (an auth failure, a batch failed):
             // the rest of the body is unread, so the connection cannot be reused.
             body.fail(APIError.invalidBody("the request was answered before its body ended"))
+            fallthrough
+        case .stopping:
             channel.write(response.serialized(keepAlive: false))
             channel.finishWhenFlushed()
             state = .closing(since: .now)
             return
+        default:
+            break
         }
         channel.write(response.serialized(keepAlive: keepAlive))
         guard keepAlive else {
