@@ -22,6 +22,7 @@ struct Gateway {
         var limits = GatewayLimits.standard
         limits.importBodyBytes = options.maxImportBytes
         limits.readsPerSecond = options.readsPerSecond
+        limits.bodyIdleTimeout = options.bodyIdleTimeout
         let layout = options.layout
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         let runtime = try ProcessRuntime(loopName: "gateway-loop")
@@ -49,7 +50,7 @@ struct Gateway {
         let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
         let router = Routes.make(
             coordinator: coordinator, jobs: jobs, authenticator: authenticator,
-            limits: limits, metrics: metrics, documents: documents)
+            limits: limits, metrics: metrics, documents: documents, log: log)
         let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, metrics: metrics, log: log)
         try server.start(host: options.host, port: options.port)
         try PidFile.write(pid, to: layout.pidFile(for: "gateway"))

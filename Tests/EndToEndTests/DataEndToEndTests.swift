@@ -180,6 +180,7 @@ import Wire
         #expect(offset == bytes.count, "the gateway reset the connection after \(offset) of \(bytes.count) bytes")
         let response = try RawHTTPClient.parse(RawHTTPClient.readUntilClosed(fd))
         #expect(response.status == 413, "\(response)")
-        #expect(cluster.logs().contains("refused the body of POST /api/contacts/import"), "no log line")
+        #expect(response.json["stoppedAtLine"] is Int, "\(response)")
+        #expect(cluster.logs().contains("import for org o stopped at line"), "no log line")
     }
 }

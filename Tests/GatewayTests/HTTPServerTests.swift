@@ -31,9 +31,14 @@ import Wire
         router.addStreaming("POST", "/stream", bodyLimit: 8 << 20) { _, body in
             // Slow consumer: the server must pause reading rather than buffer the whole body.
             var total = 0
-            while let piece = try? await body.next() {
-                total += piece.count
-                try? await Task.sleep(for: .microseconds(50))
+            do {
+                while let piece = try await body.next() {
+                    total += piece.count
+                    try? await Task.sleep(for: .microseconds(50))
+                }
+            } catch {
+                // A body cut short: its handler answers, with the status of why and what it read.
+                return .json((error as? APIError)?.response.status ?? 400, "{\"read\":\(total)}")
             }
             return .json(200, "\(total)")
         }
@@ -155,7 +160,8 @@ import Wire
         #expect(sent < 64 << 20, "the gateway took \(sent) bytes while an answer was pending")
     }
 
-    @Test func aStreamedBodyThatStopsArrivingIsAnswered408AndClosed() throws {
+    /// The handler answers a body cut short, after what arrived before the cut: the import says what it kept.
+    @Test func aStreamedBodyThatStopsArrivingIsAnswered408ByItsHandlerAndClosed() throws {
         let (port, loop) = try serve { $0.bodyIdleTimeout = .milliseconds(300) }
         defer { loop.stop() }
         let fd = try RawHTTPClient.connectTCP(port: port)
@@ -165,7 +171,8 @@ import Wire
         let started = ContinuousClock.now
         let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 408"), "\(text)")
-        #expect(text.components(separatedBy: "HTTP/1.1 ").count == 2, "the handler's own answer followed the 408: \(text)")
+        #expect(text.hasSuffix(#"{"read":3}"#), "\(text)")
+        #expect(text.components(separatedBy: "HTTP/1.1 ").count == 2, "two answers: \(text)")
         #expect(started.duration(to: .now) < .seconds(5))
     }
 
@@ -188,6 +195,19 @@ import Wire
             port: port, request: "POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\(chunks)0\r\n\r\n")
         #expect(response.status == 200)
         #expect(response.body == "\(64 * 64 * 1024)")
+    }
+
+    /// A chunked body that crosses its route's limit mid-way: the handler reads every chunk before
+    /// the one that crossed, then answers 413 itself, while the client is still sending.
+    @Test func aChunkedBodyPastItsLimitIsAnswered413ByItsHandlerAfterWhatCameBefore() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let chunk = String(repeating: "x", count: 1 << 20)
+        let chunks = (0..<12).map { _ in String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }.joined()
+        let response = try RawHTTPClient.exchange(
+            port: port, request: "POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\(chunks)0\r\n\r\n")
+        #expect(response.status == 413)
+        #expect(response.body == #"{"read":\#(8 << 20)}"#)
     }
 
     @Test func refusesAStreamingBodyOverItsRoutesLimitWith413() throws {

@@ -38,7 +38,7 @@ import Wire
         let router = Routes.make(
             coordinator: CoordinatorClient(link: link, timeout: .seconds(1)), jobs: JobCache(),
             authenticator: Authenticator(verifier: TokenVerifier(secret: Array("s".utf8))), limits: .standard, metrics: GatewayMetrics(),
-            documents: BuiltInDocuments(openAPI: [], jobPage: []))
+            documents: BuiltInDocuments(openAPI: [], jobPage: []), log: Log(process: "openapi-routes", minimumLevel: .error))
         let routed = Set(router.table.map { "\($0.method) \($0.pattern)" })
         let documented = try Self.documented()
         #expect(routed.subtracting(documented).isEmpty, "routes the document leaves out: \(routed.subtracting(documented).sorted())")

@@ -12,14 +12,23 @@ package final class RecordingDelegate: ConnectionDelegate {
     package let closures = Mutex(0)
     /// Delays each answer, to let tests hold requests in flight.
     package let answerDelay: Duration
+    /// An import batch holding a record with this id is answered as if a shard were down.
+    package let failingImportOf: String?
 
-    package init(answerDelay: Duration = .zero) { self.answerDelay = answerDelay }
+    package init(answerDelay: Duration = .zero, failingImportOf: String? = nil) {
+        self.answerDelay = answerDelay
+        self.failingImportOf = failingImportOf
+    }
 
     package func handle(_ request: Request, on connection: Connection) async -> Response {
         if answerDelay > .zero { try? await Task.sleep(for: answerDelay) }
         switch request {
         case .ping: return .pong(ShardStatus(index: 1, pid: getpid()))
-        case .importRecords(_, let records, _): return .imported(ImportCounts(contacts: UInt64(records.count)))
+        case .importRecords(_, let records, _):
+            if let failingImportOf, (try? records.records())?.contains(where: { $0.id == failingImportOf }) != false {
+                return .failure(RemoteFailure(.unavailable, "shard 1 is down"))
+            }
+            return .imported(ImportCounts(contacts: UInt64(records.count)))
         default: return .failure(RemoteFailure(.notFound, "no cluster here"))
         }
     }

@@ -9,10 +9,12 @@ actor ImportParsing {
     private static let thread = ThreadExecutor(name: "gateway-import", niceness: ThreadExecutor.bulkWorkNiceness)
     nonisolated var unownedExecutor: UnownedSerialExecutor { Self.thread.asUnownedSerialExecutor() }
 
-    /// A batch ready to send, and the line its first record came from.
+    /// A batch ready to send, the line its first record came from, and how many lines before
+    /// that line were rejected: what the answer says if the import stops at this batch.
     struct Batch: Sendable {
         let records: ImportBatch
         let firstLine: Int
+        let rejectedBefore: Int
     }
 
     private let parser: ImportLineParser
@@ -22,6 +24,7 @@ actor ImportParsing {
     private(set) var rejectedTotal = 0
     private var batch = ImportBatch()
     private var batchFirstLine = 1
+    private var batchRejectedBefore = 0
 
     init(lineLimit: Int, now: Int64) {
         parser = ImportLineParser(now: now)
@@ -36,21 +39,28 @@ actor ImportParsing {
 
     /// The batches left once the body has ended.
     func finish() -> [Batch] {
-        var last = splitter.finish().flatMap(take).map { [$0] } ?? []
-        if !batch.isEmpty { last.append(Batch(records: batch, firstLine: batchFirstLine)) }
-        batch = ImportBatch()
-        return last
+        (splitter.finish().flatMap(take).map { [$0] } ?? []) + stop()
     }
+
+    /// The batch of the lines taken so far, when the body was cut short: a line whose end did
+    /// not arrive is not imported, so the import stops at `firstUnendedLine`.
+    func stop() -> [Batch] {
+        defer { batch = ImportBatch() }
+        return batch.isEmpty ? [] : [Batch(records: batch, firstLine: batchFirstLine, rejectedBefore: batchRejectedBefore)]
+    }
+
+    /// The first line whose end has not arrived.
+    var firstUnendedLine: Int { splitter.firstUnendedLine }
 
     /// Adds the record on `line` to the batch; the batch before it when the record would not fit in it.
     private func take(_ line: LineSplitter.Line) -> Batch? {
         guard let (number, encoded) = parse(line) else { return nil }
         var full: Batch?
         if !batch.isEmpty && (batch.count >= ImportEndpoint.batchRecords || batch.bytes.count + encoded.count > ImportEndpoint.batchBytes) {
-            full = Batch(records: batch, firstLine: batchFirstLine)
+            full = Batch(records: batch, firstLine: batchFirstLine, rejectedBefore: batchRejectedBefore)
             batch = ImportBatch()
         }
-        if batch.isEmpty { batchFirstLine = number }
+        if batch.isEmpty { (batchFirstLine, batchRejectedBefore) = (number, rejectedTotal) }
         batch.append(encoded[...])
         return full
     }

@@ -23,6 +23,9 @@ struct LineSplitter {
         self.maxLineBytes = maxLineBytes
     }
 
+    /// The first line whose end has not arrived: where a body cut short stops.
+    var firstUnendedLine: Int { lineNumber + 1 }
+
     /// The lines completed by `piece`; a partial last line waits for the next piece.
     mutating func feed(_ piece: [UInt8]) -> [Line] {
         var lines: [Line] = []

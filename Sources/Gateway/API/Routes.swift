@@ -1,14 +1,16 @@
+import Wire
+
 /// The gateway's routing table: every endpoint in docs/openapi.yaml, and nothing else.
 enum Routes {
     static func make(
         coordinator: CoordinatorClient, jobs: JobCache, authenticator: Authenticator, limits: GatewayLimits, metrics: GatewayMetrics,
-        documents: BuiltInDocuments
+        documents: BuiltInDocuments, log: Log
     ) -> Router {
         var router = Router()
         let auth = Authenticated(authenticator: authenticator)
         let health = HealthEndpoint(coordinator: coordinator)
         let contacts = ContactEndpoints(coordinator: coordinator)
-        let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes, batchTimeout: limits.importBatchTimeout)
+        let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes, batchTimeout: limits.importBatchTimeout, log: log)
         let bulkDelete = BulkDeleteEndpoints(coordinator: coordinator, jobs: jobs)
         let logs = LogEndpoints(coordinator: coordinator)
         let reads = ReadRate(perSecond: limits.readsPerSecond)

@@ -15,6 +15,9 @@ final class HTTPConnection: @unchecked Sendable {
         case streaming(body: RequestBody, keepAlive: Bool, lastInput: ContinuousClock.Instant)
         /// A handler runs; nothing more is parsed until it answers.
         case responding
+        /// A streamed body was cut short (over its limit, idle too long): its handler finishes with
+        /// what arrived and answers, then the connection closes. What the client still sends is dropped.
+        case stopping
         /// An error answer is being flushed before the close.
         case closing(since: ContinuousClock.Instant)
         /// A Server-Sent Events stream: the connection now only carries events.
@@ -22,8 +25,6 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private unowned let server: HTTPServer
-    /// The method and path of the request whose body is streaming, for the log.
-    private var streamingTarget = ""
     private var channel: StreamChannel!  // set in init right after self exists; never nil afterwards
     private var parser: HTTPRequestParser
     private var state: State
@@ -72,9 +73,8 @@ final class HTTPConnection: @unchecked Sendable {
         case .receiving(_, _, let startedAt) where startedAt.duration(to: now) > limits.requestTimeout:
             fail(.requestTimeout(after: limits.requestTimeout))
         case .streaming(let body, _, let lastInput) where !channel.isReadingPaused && lastInput.duration(to: now) > limits.bodyIdleTimeout:
-            // The client stopped sending mid-body: its handler ends, and its answer is dropped for the 408.
-            body.fail(APIError.requestTimeout(after: limits.bodyIdleTimeout))
-            fail(.requestTimeout(after: limits.bodyIdleTimeout))
+            // The client stopped sending mid-body: its handler answers with what it kept, and a 408.
+            cutShort(body, .requestTimeout(after: limits.bodyIdleTimeout))
         case .closing(let since) where since.duration(to: now) > limits.requestTimeout:
             channel.close(nil)  // the client does not read its error answer
         default:
@@ -91,7 +91,7 @@ final class HTTPConnection: @unchecked Sendable {
             eventStreamInput += bytes.count
             if eventStreamInput > Self.eventStreamInputBudget { channel.close(nil) }
             return
-        case .closing:
+        case .closing, .stopping:
             return
         case .idle, .receiving, .streaming, .responding:
             break
@@ -106,13 +106,14 @@ final class HTTPConnection: @unchecked Sendable {
     private func process() {
         while !channel.isClosed {
             switch state {
-            case .responding, .closing, .eventStream: return
+            case .responding, .stopping, .closing, .eventStream: return
             case .idle, .receiving, .streaming: break
             }
             let event: HTTPParseEvent?
             do {
                 event = try parser.next()
             } catch {
+                if case .streaming(let body, _, _) = state { return cutShort(body, .malformedRequest(error)) }
                 return fail(.malformedRequest(error))
             }
             guard let event else { return }
@@ -154,7 +155,6 @@ final class HTTPConnection: @unchecked Sendable {
             }
         })
         state = .streaming(body: body, keepAlive: head.keepAlive, lastInput: .now)
-        streamingTarget = "\(head.method) \(head.path)"
         let request = HTTPRequest(head: head, body: [], parameters: parameters)
         Task {
             let response = await handler(request, body)
@@ -210,20 +210,34 @@ final class HTTPConnection: @unchecked Sendable {
         process()
     }
 
+    /// Ends a streamed body early with `error`: its handler imports what arrived and answers with
+    /// the error's status and what it kept. Reading goes on, dropping the rest, so the client that
+    /// sends its whole body before reading still gets the answer.
+    private func cutShort(_ body: RequestBody, _ error: APIError) {
+        body.cutShort(error)
+        state = .stopping
+        channel.setReadingPaused(false)
+    }
+
     /// Writes the answer to the current request and readies the connection for the next, or
     /// for closing. Called inside `process()` for answers given at once: the loop there
     /// goes on, rather than a nested `process()` per pipelined request.
     private func answer(_ response: HTTPResponse, keepAlive: Bool) {
         guard !channel.isClosed else { return }
         count(status: response.status, finished: true)
-        if case .streaming(let body, _, _) = state {
-            // Answered before its body ended (an auth failure, a bad line limit):
+        switch state {
+        case .streaming(let body, _, _):
+            // Answered before its body ended (an auth failure, a batch failed):
             // the rest of the body is unread, so the connection cannot be reused.
             body.fail(APIError.invalidBody("the request was answered before its body ended"))
+            fallthrough
+        case .stopping:
             channel.write(response.serialized(keepAlive: false))
             channel.finishWhenFlushed()
             state = .closing(since: .now)
             return
+        default:
+            break
         }
         channel.write(response.serialized(keepAlive: keepAlive))
         guard keepAlive else {
@@ -249,11 +263,6 @@ final class HTTPConnection: @unchecked Sendable {
     private func fail(_ error: APIError) {
         let response = error.response
         count(status: response.status, finished: true)
-        if case .streaming = state {
-            // A streamed body is an import: the tenant must be able to find out why it stopped.
-            let answer = String(decoding: response.body, as: UTF8.self)
-            server.log.warning("\(channel.label): refused the body of \(streamingTarget) with \(response.status): \(answer)")
-        }
         channel.write(response.serialized(keepAlive: false))
         channel.finishWhenFlushed()
         state = .closing(since: .now)

@@ -75,6 +75,19 @@ final class RequestBody: Sendable {
         }
     }
 
+    /// Ends the body with `error` after the pieces already here: what arrived before the body
+    /// limit or the idle deadline is still read, and then the handler learns why no more comes.
+    func cutShort(_ error: any Error) {
+        state.withLock { state in
+            guard !state.finished, state.failure == nil else { return }
+            state.failure = error
+            state.waiter?.resume(throwing: error)
+            state.waiter = nil
+        }
+    }
+
+    /// Ends the body with `error` at once, dropping what was not read: the client is gone, or
+    /// the handler has answered.
     func fail(_ error: any Error) {
         state.withLock { state in
             guard !state.finished || !state.pieces.isEmpty else { return }
