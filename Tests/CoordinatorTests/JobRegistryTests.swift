@@ -37,6 +37,18 @@ extension JobRegistry {
         #expect(await reopened.pendingWork().map(\.assignment.jobId) == [job.jobId])
     }
 
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func theKeysARequestIgnoredAreKeptWithItsJobAcrossReopening(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        var listed = request()
+        listed.ignoredKeys = ["note", "sort"]
+        let job = try await location.registry().create(listed)
+        #expect(job.ignoredKeys == ["note", "sort"])
+        let reopened = try location.registry()
+        #expect(await reopened.document(org: "o", jobId: job.jobId)?.ignoredKeys == ["note", "sort"])
+        #expect(await reopened.list(JobListQuery(org: "o", limit: 10)).documents.map(\.ignoredKeys) == [["note", "sort"]])
+    }
+
     /// What `scripts/cluster status` lists: every org's unfinished jobs, newest first, and no finished one.
     @Test func unfinishedJobsOfEveryOrgComeNewestFirst() async throws {
         let registry = try StoreLocation(.sqlite).registry()

@@ -70,6 +70,26 @@ import Wire
         #expect(await reopened.document(org: "acme", jobId: "j") == job)
     }
 
+    /// Job documents saved by the build before jobs listed their ignored keys (layout 2: today's
+    /// layout without its trailing list) open on both engines, listing none, the rest unchanged.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aJobSavedBeforeIgnoredKeysOpensListingNone(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let job = try await location.registry().create(
+            DeleteJobRequest(org: "o", requester: "u", filter: filter, filterJSON: "{}", requestsPerSecond: 250, ignoredKeys: ["note"]))
+        var unlisted = job
+        unlisted.ignoredKeys = []
+        let emptyList: [UInt8] = [0, 0, 0, 0]
+        var layout2 = Array(unlisted.storedBytes.dropLast(emptyList.count))
+        #expect(unlisted.storedBytes.suffix(emptyList.count).elementsEqual(emptyList))
+        layout2[0] = 2
+        try location.storeDocument(layout2, of: job.jobId)
+        let reopened = try location.registry()
+        #expect(await reopened.document(org: "o", jobId: job.jobId) == unlisted)
+    }
+
     @Test func aRegistryOfANewerFormatIsRefusedSayingSo() throws {
         _ = try JobRegistry(path: path, shardCount: 1)
         let database = try SQLiteDatabase(path: path)

@@ -30,6 +30,19 @@ struct StoreLocation {
         }
     }
 
+    /// Overwrites the stored document of job `jobId` with `bytes`, as an older build would have left it.
+    func storeDocument(_ bytes: [UInt8], of jobId: String) throws {
+        switch engine {
+        case .sqlite:
+            let update = try SQLiteDatabase(path: place).prepare("UPDATE jobs SET document = ? WHERE job_id = ?")
+            try update.bind(bytes: bytes, at: 1)
+            try update.bind(jobId, at: 2)
+            try update.execute()
+        case .postgres:
+            _ = try PostgresConnection(place).query("UPDATE jobs SET document = $1 WHERE job_id = $2", [.bytes(bytes), .text(jobId)])
+        }
+    }
+
     func eventLog(
         maxEventsPerOrg: Int64 = EventLog.standardMaxEventsPerOrg, onAppend: @escaping @Sendable ([LoggedEvent]) -> Void = { _ in }
     ) throws -> EventLog {

@@ -401,6 +401,7 @@ private let invalidCases: [InvalidFilterCase] = {
         ("dryrun", "dryRun"), ("advancedparams", "advancedParams"), ("ownerfilter", "ownerFilter"), ("stageids", "stageIds"),
         ("StageIds", "stageIds"), ("expectedcount", "expectedCount"), ("orgwide", "orgWide"), ("pipelinetype", "pipelineType"),
         ("dryRn", "dryRun"), ("advancedParam", "advancedParams"), ("stageId", "stageIds"), ("ownerFiltr", "ownerFilter"), ("stageIdz", "stageIds"),
+        ("dry_run", "dryRun"), ("dry-run", "dryRun"),
     ])
     func aNearMissOfAFilterKeyIsRefusedNamingTheIntendedOne(typed: String, intended: String) {
         let error = #expect(throws: APIError.self) { try parse("{\"stageIds\":[\"s1\"],\"\(typed)\":true}") }
@@ -411,9 +412,81 @@ private let invalidCases: [InvalidFilterCase] = {
         #expect(message.hasPrefix("unknown key \"\(typed)\": did you mean \"\(intended)\"?"), "\(message)")
     }
 
-    @Test(arguments: ["note", "source", "requestedBy", "tags", "jobName", "x"])
+    /// The message a refused top-level `key` (holding `value`) gets.
+    private func refusal(of key: String, value: String = "true") -> String? {
+        let error = #expect(throws: APIError.self) { try parse("{\"stageIds\":[\"s1\"],\"\(key)\":\(value)}") }
+        guard case .invalidFilter(let message)? = error else {
+            Issue.record("expected invalidFilter for \(key), got \(String(describing: error))")
+            return nil
+        }
+        return message
+    }
+
+    /// `{"stageIds":[S],"tags":["vip"]}` counted, and deleted, the whole stage: a condition at the
+    /// top level is refused, also in another case or spelling, naming where it belongs.
+    @Test(arguments: [
+        ("tags", "tags"), ("tagsAll", "tagsAll"), ("source", "source"), ("search", "search"), ("assignedTo", "assignedTo"),
+        ("createdAfter", "createdAfter"), ("createdBefore", "createdBefore"), ("updatedAfter", "updatedAfter"),
+        ("updatedBefore", "updatedBefore"), ("Tags", "tags"), ("created_before", "createdBefore"), ("ASSIGNED-TO", "assignedTo"),
+        ("tag", "tags"), ("sources", "source"), ("createdBefor", "createdBefore"),
+    ])
+    func aConditionAtTheTopLevelIsRefusedNamingItsPlaceInAdvancedParams(typed: String, intended: String) {
+        let message = refusal(of: typed, value: #"["vip"]"#)
+        #expect(message?.hasPrefix("unknown key \"\(typed)\": did you mean advancedParams.\(intended)?") == true, "\(message ?? "")")
+    }
+
+    /// `{"stageIds":[S],"preview":true}` answered 202 and deleted the stage.
+    @Test(arguments: ["preview", "simulate", "test", "validateOnly", "whatIf", "Preview", "validate_only", "what-if", "TEST"])
+    func anotherAPIsNameForAPreviewIsRefusedNamingDryRun(typed: String) {
+        let message = refusal(of: typed)
+        #expect(message?.hasPrefix("unknown key \"\(typed)\": did you mean dryRun?") == true, "\(message ?? "")")
+    }
+
+    @Test(arguments: ["advanced", "filters", "filter", "where", "query", "criteria", "Filters", "WHERE"])
+    func anotherAPIsNameForTheConditionsIsRefusedNamingAdvancedParams(typed: String) {
+        let message = refusal(of: typed, value: #"{"tags":["vip"]}"#)
+        #expect(message?.hasPrefix("unknown key \"\(typed)\": did you mean advancedParams?") == true, "\(message ?? "")")
+    }
+
+    @Test func ownerIsRefusedNamingOwnerFilter() {
+        let message = refusal(of: "owner", value: #""mine""#)
+        #expect(message?.hasPrefix("unknown key \"owner\": did you mean ownerFilter?") == true, "\(message ?? "")")
+    }
+
+    @Test(arguments: ["note", "requestedBy", "jobName", "x", "page", "sort", "limit", "tests", "previews", "reason"])
     func otherUnknownTopLevelKeysAreStillIgnored(key: String) throws {
         #expect(try parse("{\"stageIds\":[\"s1\"],\"\(key)\":1}") == staged())
+    }
+
+    @Test func theIgnoredKeysAreListedSortedWithoutTheFiltersOrTheGuards() throws {
+        let body = try FilterParser.object(Array(
+            #"{"stageIds":["s1"],"sort":1,"dryRun":true,"note":"x","expectedCount":3,"requestsPerSecond":5,"advancedParams":{},"Jobname":null}"#.utf8))
+        #expect(try TopLevelKeys.ignored(in: body) == ["Jobname", "note", "sort"])
+        #expect(try TopLevelKeys.ignored(in: try FilterParser.object(Array(#"{"orgWide":true}"#.utf8))) == [])
+    }
+
+    /// A job lists its ignored keys for a day: a body cannot make that list large.
+    @Test func moreOrLongerIgnoredKeysThanAJobListsAreRefusedNamingTheLimit() throws {
+        func object(_ keys: [String]) -> [String: JSONValue] {
+            Dictionary(uniqueKeysWithValues: [("stageIds", JSONValue.array([.string("s1")]))] + keys.map { ($0, JSONValue.null) })
+        }
+        let most = (0..<TopLevelKeys.maxIgnored).map { "k\($0)" }
+        #expect(try TopLevelKeys.ignored(in: object(most)).count == TopLevelKeys.maxIgnored)
+        let tooMany = #expect(throws: APIError.self) { try TopLevelKeys.ignored(in: object(most + ["k99"])) }
+        guard case .invalidFilter(let many)? = tooMany else {
+            Issue.record("expected invalidFilter, got \(String(describing: tooMany))")
+            return
+        }
+        #expect(many.contains("33 top-level keys") && many.contains("limit of \(TopLevelKeys.maxIgnored)"), "\(many)")
+
+        let longest = String(repeating: "k", count: TopLevelKeys.maxIgnoredLength)
+        #expect(try TopLevelKeys.ignored(in: object([longest])) == [longest])
+        let tooLong = #expect(throws: APIError.self) { try TopLevelKeys.ignored(in: object([longest + "k"])) }
+        guard case .invalidFilter(let long)? = tooLong else {
+            Issue.record("expected invalidFilter, got \(String(describing: tooLong))")
+            return
+        }
+        #expect(long.contains("limit of \(TopLevelKeys.maxIgnoredLength)"), "\(long)")
     }
 
     @Test func namesAnUnknownKeyAndListsTheKnownOnes() {
@@ -476,6 +549,22 @@ private let invalidCases: [InvalidFilterCase] = {
                     #"{"requestsPerSecond":"100"}"#, #"{"requestsPerSecond":1e400}"#, #"{"requestsPerSecond":20000000}"#] {
             #expect(throws: APIError.self, "\(bad)") { try DeleteOptions(in: try FilterParser.object(Array(bad.utf8))) }
         }
+    }
+
+    /// A job accepted at 5e-324 records per second would hold its shards' turns for ever.
+    @Test(arguments: ["5e-324", "0.5", "0.999", "1e-9"])
+    func aThrottleUnderOneRecordPerSecondIsRefusedSayingTheMinimum(rate: String) throws {
+        let expected = APIError.invalidBody(
+            "requestsPerSecond must be a number of records per second from 1 to 10000000, or -1 for no throttle, got \(rate).")
+        #expect(throws: expected) { try DeleteOptions(in: try FilterParser.object(Array("{\"requestsPerSecond\":\(rate)}".utf8))) }
+        // rethrottle's query parameter reads the same way.
+        #expect(Throttle.requestsPerSecond(rate) == nil)
+    }
+
+    @Test func theSlowestThrottleIsOneRecordPerSecond() throws {
+        let body = try FilterParser.object(Array(#"{"requestsPerSecond":1}"#.utf8))
+        #expect(try DeleteOptions(in: body).requestsPerSecond == Throttle.minimum)
+        #expect(Throttle.requestsPerSecond("1.0") == .some(1))
     }
 
     @Test func keepsTheRequesterForMine() throws {

@@ -7,7 +7,8 @@ import Wire
 /// never a smaller number that later grows; a running job is never at 100 %.
 @Suite struct JobJSONTests {
     private func document(
-        status: JobDocument.Status, slices: [(JobDocument.Status, total: UInt64, processed: UInt64)], rate: Double? = nil, throttle: Double? = nil
+        status: JobDocument.Status, slices: [(JobDocument.Status, total: UInt64, processed: UInt64)], rate: Double? = nil, throttle: Double? = nil,
+        ignoredKeys: [String] = []
     ) -> [String: Any] {
         let shards = slices.enumerated().map { index, slice in
             var counters = DeleteCounters()
@@ -21,6 +22,7 @@ import Wire
             ratePerSecond: rate)
         var throttled = job
         throttled.requestsPerSecond = throttle
+        throttled.ignoredKeys = ignoredKeys
         return (try? JSONSerialization.jsonObject(with: Data(JobJSON.render(throttled).utf8))) as? [String: Any] ?? [:]
     }
 
@@ -35,6 +37,12 @@ import Wire
     @Test func showsItsThrottleAndMinusOneWhenThereIsNone() {
         #expect(document(status: .running, slices: [(.running, 10, 5)], throttle: 250.5)["requestsPerSecond"] as? Double == 250.5)
         #expect(document(status: .running, slices: [(.running, 10, 5)])["requestsPerSecond"] as? Int == -1)
+    }
+
+    @Test func listsTheKeysItsRequestIgnoredAndAnEmptyListWhenNone() {
+        let listed = document(status: .running, slices: [(.running, 10, 5)], ignoredKeys: ["note", "x\"y"])
+        #expect(listed["ignoredKeys"] as? [String] == ["note", "x\"y"])
+        #expect(document(status: .running, slices: [(.running, 10, 5)])["ignoredKeys"] as? [String] == [])
     }
 
     @Test func aRunningJobIsNeverAt100Percent() {

@@ -38,7 +38,8 @@ enum MessageSamples {
         .request(correlation: 27, .cancelJob(org: "acme", jobId: "j")),
         .request(correlation: 28, .cancelSlice(jobId: "j")),
         .request(correlation: 29, .createDeleteJob(DeleteJobRequest(
-            org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002))),
+            org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002,
+            ignoredKeys: ["note"]))),
         .response(correlation: 30, .jobs(JobList(documents: [job, job], next: 7))),
         .response(correlation: 31, .failure(RemoteFailure(.tooManyRequests, "4 running", retryAfterSeconds: 2))),
         .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, outcome: .cancelled))),
@@ -96,6 +97,13 @@ enum MessageSamples {
         jobId: "j", shard: 3, counters: counters, outcome: .finished, errors: [SliceError(recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", message: "locked")])
 
     static let job = {
+        var job = throttledJob
+        job.ignoredKeys = ["note", "sort"]
+        return job
+    }()
+
+    /// The job as layout 2 stored it: before jobs listed their ignored keys.
+    static let throttledJob = {
         var job = unthrottledJob
         job.requestsPerSecond = 1_500
         return job

@@ -31,6 +31,7 @@ struct JobTracker {
             filterJSON: request.filterJSON, requestedBy: request.requester, createdAt: now, startedAt: nil, updatedAt: now,
             finishedAt: nil, ratePerSecond: nil)
         document.requestsPerSecond = request.requestsPerSecond
+        document.ignoredKeys = request.ignoredKeys
         return JobTracker(document: document)
     }
 

@@ -6,8 +6,6 @@ struct BulkDeleteEndpoints: Sendable {
     /// Job documents as the coordinator last pushed or returned them: polls are answered from it.
     let jobs: JobCache
 
-    /// Idempotency-Key values longer than this are refused (400).
-    static let maxIdempotencyKeyLength = 200
     /// Matches a dry run shows besides its count: the first, in id order.
     static let dryRunSample = 20
     /// `GET /api/contacts/bulk-jobs?limit=n`: the default and the most.
@@ -17,10 +15,13 @@ struct BulkDeleteEndpoints: Sendable {
     /// `DELETE /api/contacts/query-bulk-delete`: 202 with the job id once the
     /// coordinator has registered the job durably, so the first poll finds it.
     /// `dryRun: true` answers the count and the first `dryRunSample` matches instead; `expectedCount` refuses (409)
-    /// unless exactly that many match; `Idempotency-Key` replays the first job.
+    /// unless exactly that many match; `Idempotency-Key` replays the first job. Both answers list the top-level
+    /// keys that were ignored (`ignoredKeys`), so a caller sees what did not narrow the delete.
     func start(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let key = try IdempotencyKey.of(request.head.headers)
         let body = try FilterParser.object(request.body)
         let filter = try FilterParser.filter(in: body, requester: claims.subject)
+        let ignoredKeys = try TopLevelKeys.ignored(in: body)
         let options = try DeleteOptions(in: body)
         if options.dryRun {
             guard case .count(let count) = try await coordinator.send(.countMatching(org: claims.orgId, filter: filter)) else {
@@ -32,15 +33,13 @@ struct BulkDeleteEndpoints: Sendable {
             }
             let sample = try await coordinator.matchingRecords(
                 RecordQuery(org: claims.orgId, filter: filter, after: nil, limit: UInt32(Self.dryRunSample)))
-            return .json(200, "{\"count\":\(count),\"sample\":\(ContactEndpoints.json(sample.records, org: claims.orgId))}")
-        }
-        let key = request.head.headers["idempotency-key"]
-        if let key, key.isEmpty || key.count > Self.maxIdempotencyKeyLength {
-            throw .invalidHeader("Idempotency-Key must be 1 to \(Self.maxIdempotencyKeyLength) characters.")
+            return .json(
+                200,
+                "{\"count\":\(count),\"sample\":\(ContactEndpoints.json(sample.records, org: claims.orgId)),\"ignoredKeys\":\(JSONText.array(ignoredKeys))}")
         }
         let job = DeleteJobRequest(
             org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: FilterJSON.render(filter),
-            expectedCount: options.expectedCount, idempotencyKey: key, requestsPerSecond: options.requestsPerSecond)
+            expectedCount: options.expectedCount, idempotencyKey: key, requestsPerSecond: options.requestsPerSecond, ignoredKeys: ignoredKeys)
         guard case .registered(let document, let replayed) = try await coordinator.send(.createDeleteJob(job)) else {
             throw .internalError("the coordinator did not register the job")
         }
@@ -50,7 +49,8 @@ struct BulkDeleteEndpoints: Sendable {
             ? "Replayed: job \(document.jobId) was started by an earlier request with this Idempotency-Key (now \(document.status))"
             : "Bulk delete started"
         return .json(
-            202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\(JSONText.quoted(message))}",
+            202,
+            "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\(JSONText.quoted(message)),\"ignoredKeys\":\(JSONText.array(document.ignoredKeys))}",
             headers: replayed ? [("Idempotent-Replayed", "true")] : [])
     }
 
@@ -168,7 +168,8 @@ enum JobJSON {
             "cascade":{"conversations":\(counters.conversations),"messages":\(counters.messages),\
             "auditEntries":\(counters.auditEntries),"notifications":\(counters.notifications),"events":\(counters.events)},\
             "requestsPerSecond":\(Throttle.json(job.requestsPerSecond)),\
-            "shards":[\(shards)],"errors":[\(errors)],"filter":\(job.filterJSON),"requestedBy":\(JSONText.quoted(job.requestedBy)),\
+            "shards":[\(shards)],"errors":[\(errors)],"filter":\(job.filterJSON),"ignoredKeys":\(JSONText.array(job.ignoredKeys)),\
+            "requestedBy":\(JSONText.quoted(job.requestedBy)),\
             "createdAt":\(time(job.createdAt)),"startedAt":\(time(job.startedAt)),"updatedAt":\(time(job.updatedAt)),\
             "finishedAt":\(time(job.finishedAt))}
             """

@@ -42,21 +42,25 @@ struct DeleteOptions: Equatable {
 }
 
 /// A job's throttle as a caller writes it, in the body or in `rethrottle`'s query: records per
-/// second across the whole job, more than 0 and at most `maximum`, or -1 for none (Elasticsearch's
+/// second across the whole job, from `minimum` to `maximum`, or -1 for none (Elasticsearch's
 /// `requests_per_second`).
 enum Throttle {
+    /// The slowest throttle: a job of a few records at 5e-324 per second would hold its
+    /// shards' turns and its slot among the org's running jobs for longer than the universe lasts.
+    static let minimum = 1.0
+    /// The fastest throttle; faster than any shard deletes, so it is as good as none.
     static let maximum = 10_000_000.0
 
     /// The rate `text` gives: `.some(nil)` for -1 (unthrottled), nil when it is not a valid throttle.
     static func requestsPerSecond(_ text: String) -> Double?? {
         guard let value = Double(text), value.isFinite else { return nil }
         if value == -1 { return .some(nil) }
-        guard value > 0, value <= maximum else { return nil }
+        guard value >= minimum, value <= maximum else { return nil }
         return .some(value)
     }
 
     static func explanation(got: String) -> String {
-        "requestsPerSecond must be a number of records per second above 0 and at most \(Int(maximum)), or -1 for no throttle, got \(got)."
+        "requestsPerSecond must be a number of records per second from \(Int(minimum)) to \(Int(maximum)), or -1 for no throttle, got \(got)."
     }
 
     /// How a job document shows it: -1 when unthrottled.

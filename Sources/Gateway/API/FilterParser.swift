@@ -7,8 +7,8 @@ import Wire
 /// - Top-level keys other than `stageIds`, `pipelineType`, `orgWide`,
 ///   `ownerFilter` and `advancedParams` are ignored (the seed's
 ///   `additionalProperties: true`; `expectedCount`, `dryRun` and `requestsPerSecond` are read by `DeleteOptions`),
-///   except a near miss of one of them or of the guards (case, or two edits:
-///   `dryrun`, `advancedparams`), which is an `.invalidFilter` naming the intended key.
+///   except one probably meant as part of the filter (a near miss, a misplaced condition, a
+///   preview's or a container's usual name: `TopLevelKeys`), which is an `.invalidFilter` naming the intended key.
 /// - Inside `advancedParams` an unknown key or a wrongly typed value is an
 ///   `.invalidFilter` naming it: a typo must never widen a delete.
 /// - A JSON `null` for any optional key means the key is absent.
@@ -35,15 +35,10 @@ enum FilterParser {
     /// The most bytes of the filter as a job keeps and shows it (`FilterJSON.render`).
     static let maxFilterBytes = 64 << 10
     /// The keys a filter body's top level may hold (the guards beside the filter's own);
-    /// others are ignored, as the seed allows, unless they are a near miss of one of these.
+    /// others are ignored, as the seed allows, unless `TopLevelKeys` refuses them.
     static let topLevelKeys: Set<String> = [
         "stageIds", "pipelineType", "orgWide", "ownerFilter", "advancedParams", "dryRun", "expectedCount", "requestsPerSecond",
     ]
-
-    /// The top-level key `key` was probably meant to be: one that differs only in case or by at most two edits.
-    static func nearMiss(_ key: String) -> String? {
-        NearMiss.suggestion(for: key, among: topLevelKeys)
-    }
 
     /// Every key `advancedParams` may hold, in the order error messages list them.
     static let advancedKeys = [
@@ -70,15 +65,10 @@ enum FilterParser {
 
     /// The filter a body's top-level `object` holds.
     ///
-    /// Throws `.missingStageIds` when it names no stage and is not org-wide, and
-    /// `.invalidFilter` for any other wrongly typed, unknown (inside `advancedParams`) or oversized value.
+    /// Throws `.missingStageIds` when it names no stage and is not org-wide, and `.invalidFilter` for a
+    /// refused top-level key and any other wrongly typed, unknown (inside `advancedParams`) or oversized value.
     static func filter(in object: [String: JSONValue], requester: String) throws(APIError) -> ContactFilter {
-        for key in object.keys.sorted() where !topLevelKeys.contains(key) {
-            guard let intended = nearMiss(key) else { continue }
-            throw .invalidFilter(
-                "unknown key \(JSONText.quoted(key)): did you mean \(JSONText.quoted(intended))? A key this close to one of the filter's "
-                    + "is refused, not ignored, so that a typo can neither widen a delete nor turn a preview into one")
-        }
+        _ = try TopLevelKeys.ignored(in: object)
         var filter = ContactFilter()
         filter.requester = requester
 

@@ -1,15 +1,17 @@
 /// The name someone probably meant when they typed `typed`: one of `known`
 /// that differs only in case or by at most two edits (insertions, deletions,
-/// substitutions). Used so a misspelt key or parameter is refused naming the
-/// intended one, instead of being ignored.
+/// substitutions), one for a name under six characters (two edits turn `page`
+/// into `tags`: half of the name is no typo). Used so a misspelt key or
+/// parameter is refused naming the intended one, instead of being ignored.
 enum NearMiss {
     static func suggestion(for typed: String, among known: some Sequence<String>) -> String? {
         let typed = Array(typed.lowercased())
         return known.sorted().first { candidate in
             let wanted = Array(candidate.lowercased())
-            // Two edits cannot bridge a bigger difference in length (and a huge name costs nothing).
-            guard abs(typed.count - wanted.count) <= 2 else { return false }
-            return editDistance(typed, wanted) <= 2
+            let allowed = wanted.count < 6 ? 1 : 2
+            // No number of allowed edits can bridge a bigger difference in length (and a huge name costs nothing).
+            guard abs(typed.count - wanted.count) <= allowed else { return false }
+            return editDistance(typed, wanted) <= allowed
         }
     }
 

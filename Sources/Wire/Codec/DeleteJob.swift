@@ -210,10 +210,12 @@ package struct DeleteJobRequest: WireCodable {
     package var idempotencyKey: String?
     /// Records per second across the whole job; nil: as fast as the shards go.
     package var requestsPerSecond: Double?
+    /// The body's top-level keys that were ignored, sorted; the job document lists them.
+    package var ignoredKeys: [String]
 
     package init(
         org: String, requester: String, filter: ContactFilter, filterJSON: String, expectedCount: UInt64? = nil, idempotencyKey: String? = nil,
-        requestsPerSecond: Double? = nil
+        requestsPerSecond: Double? = nil, ignoredKeys: [String] = []
     ) {
         self.org = org
         self.requester = requester
@@ -222,6 +224,7 @@ package struct DeleteJobRequest: WireCodable {
         self.expectedCount = expectedCount
         self.idempotencyKey = idempotencyKey
         self.requestsPerSecond = requestsPerSecond
+        self.ignoredKeys = ignoredKeys
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -232,6 +235,7 @@ package struct DeleteJobRequest: WireCodable {
         writer.write(optional: expectedCount) { $0.write($1) }
         writer.write(optional: idempotencyKey) { $0.write($1) }
         writer.write(optional: requestsPerSecond) { $0.write($1) }
+        writer.write(array: ignoredKeys) { $0.write($1) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -244,5 +248,6 @@ package struct DeleteJobRequest: WireCodable {
         requestsPerSecond = try reader.readOptional("deleteJob.requestsPerSecond") { reader throws(WireError) in
             try reader.readDouble("deleteJob.requestsPerSecond")
         }
+        ignoredKeys = try reader.readArray("deleteJob.ignoredKeys") { reader throws(WireError) in try reader.readString("deleteJob.ignoredKeys") }
     }
 }

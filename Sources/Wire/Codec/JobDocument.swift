@@ -67,6 +67,9 @@ package struct JobDocument: WireCodable {
     package var revision: UInt64 = 1
     /// The job's throttle, records per second across the job; nil: unthrottled.
     package var requestsPerSecond: Double?
+    /// The request's top-level keys that were neither the filter's nor a guard's, sorted: shown so a
+    /// caller sees what did not narrow the delete.
+    package var ignoredKeys: [String] = []
 
     /// False while some slice has not yet counted its matches: the sum of the
     /// others would be a total that later grows.
@@ -107,13 +110,15 @@ package struct JobDocument: WireCodable {
         writer.write(optional: ratePerSecond) { $0.write($1) }
         writer.write(revision)
         writer.write(optional: requestsPerSecond) { $0.write($1) }
+        writer.write(array: ignoredKeys) { $0.write($1) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
         try self.init(from: &reader, layout: Self.storedLayout)
     }
 
-    /// Reads the fields of stored `layout`: 1 has no throttle (every job then was unthrottled).
+    /// Reads the fields of stored `layout`: 1 has no throttle (every job then was unthrottled), 1 and 2 no
+    /// ignored keys (jobs then did not list them).
     package init(from reader: inout WireReader, layout: UInt8) throws(WireError) {
         jobId = try reader.readString("job.jobId")
         org = try reader.readString("job.org")
@@ -134,6 +139,9 @@ package struct JobDocument: WireCodable {
             requestsPerSecond = try reader.readOptional("job.requestsPerSecond") { reader throws(WireError) in
                 try reader.readDouble("job.requestsPerSecond")
             }
+        }
+        if layout >= 3 {
+            ignoredKeys = try reader.readArray("job.ignoredKeys") { reader throws(WireError) in try reader.readString("job.ignoredKeys") }
         }
     }
 

@@ -48,8 +48,8 @@ extension WireCodable {
 }
 
 extension JobDocument: StoredCodable {
-    /// 2 added the throttle (`requestsPerSecond`); 1 is still read.
-    package static let storedLayout: UInt8 = 2
+    /// 2 added the throttle (`requestsPerSecond`), 3 the ignored keys (`ignoredKeys`); 1 and 2 are still read.
+    package static let storedLayout: UInt8 = 3
 
     package static func read(_ reader: inout WireReader, layout: UInt8) throws(WireError) -> JobDocument {
         guard (1...storedLayout).contains(layout) else { throw .unknownStoredLayout(type: "JobDocument", layout: layout, supported: storedLayout) }
