@@ -25,8 +25,8 @@ enum PeerPermissions {
     static func refusal(of request: Request, from role: Role?) -> RemoteFailure? {
         let sender = sender(of: request)
         guard let role, sender == role else {
-            let who = sender.map { "only a \($0) sends it" } ?? "the coordinator sends it, never answers it"
-            return RemoteFailure(.badRequest, "a \(role.map { "\($0)" } ?? "nameless") peer may not send `\(name(of: request))` to the coordinator: \(who)")
+            let who = sender.map { "only the \($0) sends it" } ?? "the coordinator sends it, never answers it"
+            return RemoteFailure(.badRequest, "a peer of role \(role.map { "\($0)" } ?? "unknown") may not send `\(name(of: request))` to the coordinator: \(who)")
         }
         return nil
     }

@@ -27,12 +27,12 @@ import Wire
             }
         }
         let refusal = try #require(PeerPermissions.refusal(of: .listJobs(JobListQuery(org: "org-secret", limit: 5)), from: .shard))
-        #expect(refusal.message == "a shard peer may not send `listJobs` to the coordinator: only a gateway sends it")
+        #expect(refusal.message == "a peer of role shard may not send `listJobs` to the coordinator: only the gateway sends it")
         #expect(PeerPermissions.refusal(of: .publishEvents([]), from: .shard) == nil)
         #expect(PeerPermissions.refusal(of: .publishEvents([]), from: .operator) != nil)
         #expect(PeerPermissions.refusal(of: .unfinishedJobs(limit: 1), from: .operator) == nil)
         #expect(PeerPermissions.refusal(of: .unfinishedJobs(limit: 1), from: .gateway) != nil)
-        #expect(PeerPermissions.refusal(of: .clusterHealth, from: nil)?.message.contains("nameless peer") == true)
+        #expect(PeerPermissions.refusal(of: .clusterHealth, from: nil)?.message.contains("role unknown") == true)
         #expect(PeerPermissions.refusal(of: .ping, from: .gateway)?.message.contains("never answers it") == true)
     }
 }
