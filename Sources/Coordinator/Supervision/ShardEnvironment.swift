@@ -7,8 +7,8 @@ import Wire
 enum ShardEnvironment {
     /// Variables a shard (or a library it loads) reads, passed on when the coordinator has them:
     /// where programs and its home are, the locale and time zone of its log lines, the log level,
-    /// where temporary files go.
-    static let passedOn = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TETHER_LOG"]
+    /// where temporary files go, which authorities OpenSSL trusts (for a TLS connection to PostgreSQL).
+    static let passedOn = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TETHER_LOG", "SSL_CERT_FILE", "SSL_CERT_DIR"]
 
     /// The prefix of libpq's own settings (`PGPASSFILE`, `PGSSLROOTCERT`, ...), passed on to a
     /// shard that keeps its partition on PostgreSQL, whose connection may need them.
