@@ -26,7 +26,8 @@ final class TestCluster: @unchecked Sendable {
     let environment: [String: String]
     let layout: ClusterLayout
     private let repo: URL
-    private let binaries: String
+    /// The folder of the debug binaries the cluster runs.
+    let binaries: String
 
     init(shards: Int, storage: ClusterStorage = .sqlite, environment: [String: String] = [:]) throws {
         repo = repositoryRoot
