@@ -9,12 +9,16 @@ import Testing
 /// the command needs, and never sent in clear to an `https` URL. Against a recording listener, which
 /// shows what the script really sent.
 @Suite(.serialized) struct TetherCLISecretsTests {
-    /// A cluster directory holding only a secret, which is all minting needs.
-    private func secretDirectory() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tether-cli-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
-        try "tether-cli-test-secret-0123456789abcdef0123456789\n".write(toFile: directory + "/jwt.secret", atomically: true, encoding: .utf8)
-        return directory
+    /// Runs `body` with a cluster directory holding only a secret (all minting needs) and a
+    /// listener answering every request as if it went well; removes both after.
+    private func withListener(_ body: (_ data: String, _ listener: RecordingHTTPListener) throws -> Void) throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("tether-cli-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try "tether-cli-test-secret-0123456789abcdef0123456789\n".write(toFile: data + "/jwt.secret", atomically: true, encoding: .utf8)
+        let listener = try RecordingHTTPListener(answer: Self.plausibleAnswer)
+        defer { listener.stop() }
+        try body(data, listener)
     }
 
     private func tether(_ arguments: [String], data: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
@@ -45,55 +49,49 @@ import Testing
     }
 
     @Test func readingCommandsMintAnAgentTokenAndOnlyChangingOnesAnAdminToken() throws {
-        let data = try secretDirectory()
-        defer { try? FileManager.default.removeItem(atPath: data) }
-        let listener = try RecordingHTTPListener(answer: Self.plausibleAnswer)
-        defer { listener.stop() }
-        let url = "http://127.0.0.1:\(listener.port)"
-        for (command, role) in [(["count", "{}"], "agent"), (["jobs"], "agent"), (["job", "j1"], "agent"), (["cancel", "j1"], "admin"),
-                                (["delete", #"{"orgWide":true}"#], "admin")] {
-            listener.received.withLock { $0 = [] }
-            let run = try tether(["--url", url] + command, data: data)
-            #expect(run.status == 0, "\(command): \(run.output)")
-            #expect(Self.roles(in: listener.text) == [role], "\(command): \(listener.text)")
+        try withListener { data, listener in
+            let url = "http://127.0.0.1:\(listener.port)"
+            for (command, role) in [(["count", "{}"], "agent"), (["jobs"], "agent"), (["job", "j1"], "agent"), (["cancel", "j1"], "admin"),
+                                    (["delete", #"{"orgWide":true}"#], "admin")] {
+                listener.received.withLock { $0 = [] }
+                let run = try tether(["--url", url] + command, data: data)
+                #expect(run.status == 0, "\(command): \(run.output)")
+                #expect(Self.roles(in: listener.text) == [role], "\(command): \(listener.text)")
+            }
         }
     }
 
     @Test func aTokenIsTakenFromAFileOrTheEnvironmentNeverFromAnArgument() throws {
-        let data = try secretDirectory()
-        defer { try? FileManager.default.removeItem(atPath: data) }
-        let listener = try RecordingHTTPListener(answer: Self.plausibleAnswer)
-        defer { listener.stop() }
-        let url = "http://127.0.0.1:\(listener.port)"
+        try withListener { data, listener in
+            let url = "http://127.0.0.1:\(listener.port)"
 
-        let refused = try tether(["--url", url, "--token", "abc.def.ghi", "count", "{}"], data: data)
-        #expect(refused.status == 2, "\(refused.output)")
-        #expect(refused.output.contains("TETHER_TOKEN") && refused.output.contains("--token-file"), "\(refused.output)")
-        #expect(listener.received.withLock { $0.isEmpty }, "a refused --token was sent anyway")
+            let refused = try tether(["--url", url, "--token", "abc.def.ghi", "count", "{}"], data: data)
+            #expect(refused.status == 2, "\(refused.output)")
+            #expect(refused.output.contains("TETHER_TOKEN") && refused.output.contains("--token-file"), "\(refused.output)")
+            #expect(listener.received.withLock { $0.isEmpty }, "a refused --token was sent anyway")
 
-        let file = data + "/token"
-        try "from.the.file\n".write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(try tether(["--url", url, "--token-file", file, "count", "{}"], data: data).status == 0)
-        #expect(listener.text.contains("Authorization: Bearer from.the.file\r\n"), "\(listener.text)")
-        #expect(try tether(["--url", url, "count", "{}"], data: data, environment: ["TETHER_TOKEN": "from.the.environment"]).status == 0)
-        #expect(listener.text.contains("Authorization: Bearer from.the.environment\r\n"), "\(listener.text)")
+            let file = data + "/token"
+            try "from.the.file\n".write(toFile: file, atomically: true, encoding: .utf8)
+            #expect(try tether(["--url", url, "--token-file", file, "count", "{}"], data: data).status == 0)
+            #expect(listener.text.contains("Authorization: Bearer from.the.file\r\n"), "\(listener.text)")
+            #expect(try tether(["--url", url, "count", "{}"], data: data, environment: ["TETHER_TOKEN": "from.the.environment"]).status == 0)
+            #expect(listener.text.contains("Authorization: Bearer from.the.environment\r\n"), "\(listener.text)")
 
-        let missing = try tether(["--url", url, "--token-file", data + "/nonexistent", "count", "{}"], data: data)
-        #expect(missing.status == 1 && missing.output.contains("cannot be read"), "\(missing.output)")
+            let missing = try tether(["--url", url, "--token-file", data + "/nonexistent", "count", "{}"], data: data)
+            #expect(missing.status == 1 && missing.output.contains("cannot be read"), "\(missing.output)")
+        }
     }
 
     @Test func anHTTPSURLIsSpokenToOverTLSAndAPlainListenerNeverSeesTheToken() throws {
-        let data = try secretDirectory()
-        defer { try? FileManager.default.removeItem(atPath: data) }
-        let listener = try RecordingHTTPListener(answer: Self.plausibleAnswer)
-        defer { listener.stop() }
-        let token = "never.in.clear"
-        let run = try tether(["--url", "https://127.0.0.1:\(listener.port)", "count", "{}"], data: data, environment: ["TETHER_TOKEN": token])
-        #expect(run.status == 1 && run.output.contains("TLS"), "\(run.output)")
-        #expect(!listener.received.withLock { $0.isEmpty }, "nothing reached the listener: the URL's port was not used")
-        #expect(!listener.text.contains(token) && !listener.text.lowercased().contains("authorization"), "\(listener.text)")
+        try withListener { data, listener in
+            let token = "never.in.clear"
+            let run = try tether(["--url", "https://127.0.0.1:\(listener.port)", "count", "{}"], data: data, environment: ["TETHER_TOKEN": token])
+            #expect(run.status == 1 && run.output.contains("TLS"), "\(run.output)")
+            #expect(!listener.received.withLock { $0.isEmpty }, "nothing reached the listener: the URL's port was not used")
+            #expect(!listener.text.contains(token) && !listener.text.lowercased().contains("authorization"), "\(listener.text)")
 
-        let other = try tether(["--url", "ftp://127.0.0.1:\(listener.port)", "count", "{}"], data: data, environment: ["TETHER_TOKEN": token])
-        #expect(other.status == 1 && other.output.contains("neither http:// nor https://"), "\(other.output)")
+            let other = try tether(["--url", "ftp://127.0.0.1:\(listener.port)", "count", "{}"], data: data, environment: ["TETHER_TOKEN": token])
+            #expect(other.status == 1 && other.output.contains("neither http:// nor https://"), "\(other.output)")
+        }
     }
 }

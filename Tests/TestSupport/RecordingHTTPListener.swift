@@ -17,22 +17,7 @@ package final class RecordingHTTPListener: Sendable {
 
     /// Starts accepting at once, on a thread of its own; `answer` gives the whole response to a request's text.
     package init(answer: @escaping @Sendable (_ request: String) -> String) throws {
-        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(listening, generic, length) == 0 && getsockname(listening, generic, &length) == 0 && listen(listening, 16) == 0
-            }
-        }
-        guard bound else {
-            close(listening)
-            throw SystemCallError(call: "bind", errno: errno, context: "a recording listener on 127.0.0.1")
-        }
-        fd = listening
-        port = UInt16(bigEndian: address.sin_port)
+        (fd, port) = try RawHTTPClient.bindLoopback(listening: true)
         self.answer = answer
         let thread = Thread { [self] in acceptUntilStopped() }
         thread.start()
