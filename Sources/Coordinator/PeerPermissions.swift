@@ -26,7 +26,8 @@ enum PeerPermissions {
         let sender = sender(of: request)
         guard let role, sender == role else {
             let who = sender.map { "only the \($0) sends it" } ?? "the coordinator sends it, never answers it"
-            return RemoteFailure(.badRequest, "a peer of role \(role.map { "\($0)" } ?? "unknown") may not send `\(name(of: request))` to the coordinator: \(who)")
+            let peer = role.map { "\($0)" } ?? "unknown"
+            return RemoteFailure(.badRequest, "a peer of role \(peer) may not send `\(name(of: request))` to the coordinator: \(who)")
         }
         return nil
     }
