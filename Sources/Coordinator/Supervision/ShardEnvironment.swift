@@ -7,8 +7,11 @@ import Wire
 enum ShardEnvironment {
     /// Variables a shard (or a library it loads) reads, passed on when the coordinator has them:
     /// where programs and its home are, the locale and time zone of its log lines, the log level,
-    /// where temporary files go, which authorities OpenSSL trusts (for a TLS connection to PostgreSQL).
-    static let passedOn = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TETHER_LOG", "SSL_CERT_FILE", "SSL_CERT_DIR"]
+    /// where temporary files go, which authorities OpenSSL trusts (for a TLS connection to PostgreSQL),
+    /// where the dynamic linker finds libraries (a toolchain's Swift runtime, when installed so).
+    static let passedOn = [
+        "PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "TETHER_LOG", "SSL_CERT_FILE", "SSL_CERT_DIR", "LD_LIBRARY_PATH",
+    ]
 
     /// The prefix of libpq's own settings (`PGPASSFILE`, `PGSSLROOTCERT`, ...), passed on to a
     /// shard that keeps its partition on PostgreSQL, whose connection may need them.
