@@ -77,6 +77,12 @@ import Testing
             #expect(try tether(["--url", url, "count", "{}"], data: data, environment: ["TETHER_TOKEN": "from.the.environment"]).status == 0)
             #expect(listener.text.contains("Authorization: Bearer from.the.environment\r\n"), "\(listener.text)")
 
+            // scripts/seed, the other script that sends a token, refuses one in its arguments the same way.
+            let seed = try runCommand(
+                repositoryRoot.appendingPathComponent("scripts/seed").path, ["--org", "o", "--contacts", "1", "--url", url, "--token", "abc.def.ghi"])
+            #expect(seed.status == 2 && seed.output.contains("--token-file"), "\(seed.output)")
+            #expect(!listener.text.contains("abc.def.ghi"), "scripts/seed sent a token given as an argument")
+
             let missing = try tether(["--url", url, "--token-file", data + "/nonexistent", "count", "{}"], data: data)
             #expect(missing.status == 1 && missing.output.contains("cannot be read"), "\(missing.output)")
         }
