@@ -1,6 +1,6 @@
 import Wire
 
-/// Answers what the gateway and the shards send the coordinator.
+/// Answers what the gateway, the shards and operators send the coordinator, each only what its role sends (`PeerPermissions`).
 struct CoordinatorService: ConnectionDelegate {
     let supervisor: ShardSupervisor
     let router: ShardRouter
@@ -41,6 +41,11 @@ struct CoordinatorService: ConnectionDelegate {
     func handle(_ request: Request, on connection: Connection) async -> Response {
         metrics.metrics.add(CoordinatorMetrics.requestsInFlight, 1)
         defer { metrics.metrics.add(CoordinatorMetrics.requestsInFlight, -1) }
+        let peer = await connection.peer
+        if let refusal = PeerPermissions.refusal(of: request, from: peer?.role) {
+            log.warning("refused a request from \(peer.map { "\($0.role) (pid \($0.pid))" } ?? "an unnamed peer"): \(refusal.message)")
+            return .failure(refusal)
+        }
         do {
             switch request {
             case .clusterHealth:
@@ -128,7 +133,8 @@ struct CoordinatorService: ConnectionDelegate {
             case .events(let org, let after, let limit):
                 return .events(try await events.events(org: org, after: after, limit: Int(min(limit, Self.maxEventPage))))
             case .ping, .deleteSlice, .cancelSlice, .rethrottleSlice:
-                return .failure(RemoteFailure(.badRequest, "the coordinator does not answer \(request)"))
+                // Refused above (`PeerPermissions`: nobody sends them here); the switch must still name them.
+                return .failure(RemoteFailure(.badRequest, "the coordinator does not answer `\(PeerPermissions.name(of: request))`"))
             }
         } catch let failure as RemoteFailure {
             return .failure(failure)

@@ -24,6 +24,8 @@ struct Gateway {
         limits.readsPerSecond = options.readsPerSecond
         limits.bodyIdleTimeout = options.bodyIdleTimeout
         let layout = options.layout
+        // First: a gateway without a usable secret says so before it connects to anything.
+        let secret = try Authenticator.loadSecret(environment: ProcessInfo.processInfo.environment, dataDirectory: layout.dataDirectory)
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         let runtime = try ProcessRuntime(loopName: "gateway-loop")
         let loop = runtime.loop
@@ -46,7 +48,6 @@ struct Gateway {
         let coordinator = CoordinatorClient(link: link, timeout: limits.coordinatorTimeout)
         linked.withLock { $0 = coordinator }
         await link.start()
-        let secret = try Authenticator.loadSecret(environment: ProcessInfo.processInfo.environment, dataDirectory: layout.dataDirectory)
         let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
         let router = Routes.make(
             coordinator: coordinator, jobs: jobs, authenticator: authenticator,

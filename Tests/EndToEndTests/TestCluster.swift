@@ -26,7 +26,8 @@ final class TestCluster: @unchecked Sendable {
     let environment: [String: String]
     let layout: ClusterLayout
     private let repo: URL
-    private let binaries: String
+    /// The folder of the debug binaries the cluster runs.
+    let binaries: String
 
     init(shards: Int, storage: ClusterStorage = .sqlite, environment: [String: String] = [:]) throws {
         repo = repositoryRoot
@@ -112,19 +113,9 @@ final class TestCluster: @unchecked Sendable {
 
     /// A port nobody listens on right now (bind to 0, read it, release it).
     private static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
-            }
-        }
-        guard bound else { throw SystemCallError(call: "bind", errno: errno, context: "finding a free port") }
-        return UInt16(bigEndian: address.sin_port)
+        let (fd, port) = try RawHTTPClient.bindLoopback(listening: false)
+        close(fd)
+        return port
     }
 
     enum ClusterError: Error, CustomStringConvertible {

@@ -504,18 +504,44 @@ import Testing
     @Test func prefersTheEnvironmentSecretAsIs() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "from-file\n".write(toFile: directory + "/jwt.secret", atomically: true, encoding: .utf8)
-        let secret = try Authenticator.loadSecret(environment: ["TETHER_JWT_SECRET": " s3cret "], dataDirectory: directory)
-        #expect(secret == Array(" s3cret ".utf8))
+        try "from-file-0123456789abcdef0123456789\n".write(toFile: directory + "/jwt.secret", atomically: true, encoding: .utf8)
+        let secret = try Authenticator.loadSecret(environment: ["TETHER_JWT_SECRET": Self.longSecretWithSpaces], dataDirectory: directory)
+        #expect(secret == Array(Self.longSecretWithSpaces.utf8))
     }
 
     @Test func readsTheSecretFileWithoutTrailingNewlinesWhenTheEnvironmentHasNone() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "from-file\n\n".write(toFile: directory + "/jwt.secret", atomically: true, encoding: .utf8)
+        try "from-file-0123456789abcdef0123456789\n\n".write(toFile: directory + "/jwt.secret", atomically: true, encoding: .utf8)
         for environment in [[:], ["TETHER_JWT_SECRET": ""]] {
-            #expect(try Authenticator.loadSecret(environment: environment, dataDirectory: directory + "/") == Array("from-file".utf8))
+            #expect(
+                try Authenticator.loadSecret(environment: environment, dataDirectory: directory + "/")
+                    == Array("from-file-0123456789abcdef0123456789".utf8))
         }
+    }
+
+    /// A secret of 32 bytes with spaces at both ends, which are part of it.
+    static let longSecretWithSpaces = " s3cret-s3cret-s3cret-s3cret-s3 "
+
+    @Test func refusesASecretShorterThanThirtyTwoBytesFromEitherPlace() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let short = String(repeating: "k", count: Authenticator.minimumSecretBytes - 1)
+        #expect(throws: Authenticator.SecretError.tooShort(source: "TETHER_JWT_SECRET", length: 31)) {
+            try Authenticator.loadSecret(environment: ["TETHER_JWT_SECRET": short], dataDirectory: directory)
+        }
+        let path = directory + "/jwt.secret"
+        try (short + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try Authenticator.loadSecret(environment: [:], dataDirectory: directory)
+            Issue.record("loaded a 31-byte secret")
+        } catch let error as Authenticator.SecretError {
+            #expect(error == .tooShort(source: path, length: 31))
+            #expect(error.description.contains("openssl rand -hex 32"), "\(error)")
+        }
+        // Exactly the minimum is enough.
+        try (short + "k").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try Authenticator.loadSecret(environment: [:], dataDirectory: directory).count == 32)
     }
 
     @Test func namesTheSecretFileWhenThereIsNoSecret() throws {

@@ -66,6 +66,27 @@ package enum RawHTTPClient {
         return offset
     }
 
+    /// A TCP socket bound to 127.0.0.1 on a port the kernel chose, listening when `listening`;
+    /// the socket and its port. The caller closes it.
+    package static func bindLoopback(listening: Bool) throws -> (fd: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0 && (!listening || listen(fd, 16) == 0)
+            }
+        }
+        guard bound else {
+            let error = errno
+            close(fd)
+            throw SystemCallError(call: "bind", errno: error, context: "a port on 127.0.0.1")
+        }
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
+
     package static func connectTCP(port: UInt16) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)

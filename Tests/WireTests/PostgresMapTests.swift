@@ -41,3 +41,32 @@ import Wire
         #expect(StorageChoice.sqlite.environment(forShard: 0).isEmpty)
     }
 }
+
+/// A connection string quoted in a message or a log line shows everything but its password.
+@Suite struct ConnectionStringRedactionTests {
+    @Test(arguments: [
+        ("postgresql://tether:hunter2@b.internal:5432/x?sslmode=require", "postgresql://tether:***@b.internal:5432/x?sslmode=require"),
+        ("postgres://tether:p%40ss@b/x", "postgres://tether:***@b/x"),
+        ("postgresql://tether@b/x?password=hunter2&sslmode=require", "postgresql://tether@b/x?password=***&sslmode=require"),
+        ("host=/a port=5432 password=hunter2 user=tether", "host=/a port=5432 password=*** user=tether"),
+        ("host=/a password = 'hunter 2 \\' x' user=tether", "host=/a password = *** user=tether"),
+        ("host=/a PASSWORD=hunter2", "host=/a PASSWORD=***"),
+        ("host=/a port=5432 user=tether", "host=/a port=5432 user=tether"),
+        ("postgresql://tether@b/x", "postgresql://tether@b/x"),
+    ])
+    func replacesEveryPasswordAndNothingElse(text: String, expected: String) {
+        #expect(PostgresServer.redactingPasswords(in: text) == expected)
+    }
+
+    @Test(arguments: [
+        "registry host=/a\nshard one postgresql://tether:hunter2@b/x",
+        "registry host=/a\nreplica host=/b password=hunter2",
+        "registry host=/a\nshard postgresql://tether:hunter2@b/x",
+    ])
+    func aBadMapLineIsQuotedWithoutItsPassword(text: String) {
+        let error = #expect(throws: ProcessOptions.UsageError.self) { try PostgresMap(parsing: text) }
+        let message = error?.description ?? ""
+        #expect(message.contains("line 2") && message.contains(PostgresServer.mask), "\(message)")
+        #expect(!message.contains("hunter2"), "\(message)")
+    }
+}

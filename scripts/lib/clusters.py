@@ -7,9 +7,12 @@ repository's .cluster, and says so plainly when no cluster runs there, naming th
     python3 scripts/lib/clusters.py note DIR      one line on stderr when no cluster runs in DIR; exit 1 then
     python3 scripts/lib/clusters.py url DIR       the cluster's URL (TETHER_URL, else DIR/port)
 """
+import http.client
 import os
+import ssl
 import subprocess
 import sys
+import urllib.parse
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -44,13 +47,45 @@ def require_url(data, given=None):
     return found
 
 
-def mint_token(data, org, user):
-    """An admin token of `org` for `user`, signed by scripts/token with the secret of the cluster in `data`."""
-    minted = subprocess.run([os.path.join(REPO, "scripts", "token"), "--org", org, "--user", user, "--role", "admin", "--data", data],
+def mint_token(data, org, user, role="admin"):
+    """A token of `org` for `user` with `role`, signed by scripts/token with the secret of the cluster in `data`."""
+    minted = subprocess.run([os.path.join(REPO, "scripts", "token"), "--org", org, "--user", user, "--role", role, "--data", data],
                             capture_output=True, text=True)
     if minted.returncode != 0:
         raise LookupError("no token for the cluster in %s: %s" % (data, minted.stderr.strip()))
     return minted.stdout.strip()
+
+
+# Why a script takes no token in its arguments, and the two ways it does take one.
+TOKEN_ARGUMENT_REFUSED = ("--token would show the token to every local user (/proc/PID/cmdline, ps): "
+                          "set TETHER_TOKEN, or write it to a file only you can read and give --token-file FILE")
+
+
+def given_token(token_file=None):
+    """The token of --token-file FILE (its text without surrounding whitespace), else TETHER_TOKEN; None when
+    neither gives one. A LookupError when the file cannot be read or holds nothing."""
+    if token_file:
+        try:
+            with open(token_file) as handle:
+                token = handle.read().strip()
+        except OSError as error:
+            raise LookupError("--token-file %s cannot be read: %s" % (token_file, error.strerror or error)) from error
+        if not token:
+            raise LookupError("--token-file %s is empty: write the token into it (scripts/token prints one)" % token_file)
+        return token
+    return os.environ.get("TETHER_TOKEN") or None
+
+
+def connection(address, timeout):
+    """An HTTP connection to the gateway at `address`: TLS for https:// (the server's certificate checked
+    against the system's authorities, port 443 unless given), plain for http:// (port 80 unless given).
+    Never plain HTTP for an https URL, which would send the token in clear. A LookupError for another scheme."""
+    parts = urllib.parse.urlsplit(address)
+    if parts.scheme == "https":
+        return http.client.HTTPSConnection(parts.hostname, parts.port or 443, timeout=timeout, context=ssl.create_default_context())
+    if parts.scheme == "http":
+        return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+    raise LookupError("the URL %s is neither http:// nor https://: give the gateway as http://HOST:PORT or https://HOST:PORT" % address)
 
 
 def _arguments(pid):

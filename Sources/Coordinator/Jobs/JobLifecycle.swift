@@ -1,7 +1,8 @@
 import Wire
 
 /// The lines a job's life writes to the coordinator's log: created, started, each shard's slice
-/// finished, cancelling, and how it ended, with counts; never a line per progress report.
+/// finished, cancelling, and how it ended, with counts; never a line per progress report, and
+/// never a filter's values (`FilterShape`).
 ///
 /// Pure: the coordinator hands it every saved revision of every job, and it says what changed
 /// since the revision before. A job it first sees past its first revision (after a coordinator
@@ -14,7 +15,7 @@ struct JobLifecycle {
         let before = last[job]
         var lines: [String] = []
         if before == nil && document.revision == 1 {
-            lines.append("job \(job) created by \(document.requestedBy): filter \(document.filterJSON)")
+            lines.append("job \(job) created by \(document.requestedBy): filter \(FilterShape.describe(document.filterJSON))")
         }
         if let before {
             if before.status == .queued && document.status != .queued && !document.status.isFinished {

@@ -7,15 +7,15 @@ import Wire
 
 /// Starting a child process and learning of its exit at once.
 enum ChildProcess {
-    /// Spawns `executable` with `arguments`, default signal dispositions, and this process's
-    /// environment changed by `changes` (a nil value removes the variable). With `output`, the
+    /// Spawns `executable` with `arguments`, default signal dispositions, and `environment` as its
+    /// whole environment: nothing of ours passes unless named there. With `output`, the
     /// child's standard output and error are appended to that file (made 0600), not shared with ours.
     ///
     /// Must run on a thread that lives as long as the process (the event
     /// loop's): a child's parent-death signal fires when the *thread* that
     /// spawned it ends, not the process.
     static func spawn(
-        executable: String, arguments: [String], environment changes: [String: String?] = [:], output: String? = nil
+        executable: String, arguments: [String], environment: [String: String], output: String? = nil
     ) throws -> Int32 {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -33,9 +33,7 @@ enum ChildProcess {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        var variables = ProcessInfo.processInfo.environment
-        for (name, value) in changes { variables[name] = value }
-        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

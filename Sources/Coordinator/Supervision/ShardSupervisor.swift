@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import Wire
 
 /// Starts the shard processes, restarts them when they exit, and answers
@@ -136,7 +137,7 @@ actor ShardSupervisor {
             "--parent-pid", "\(getpid())", "--log-format", log.format.rawValue,
         ] + storage.arguments
         let executable = shardExecutable
-        let environment = storage.environment(forShard: shard)
+        let environment = ShardEnvironment.variables(inherited: ProcessInfo.processInfo.environment, storage: storage, shard: shard)
         let output = "\(layout.logsDirectory)/\(ClusterLayout.shardName(shard)).log"
         let loop = loop
         return try await withCheckedThrowingContinuation { continuation in

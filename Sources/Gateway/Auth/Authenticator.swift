@@ -46,12 +46,20 @@ struct Authenticator: Sendable {
 
     // MARK: - The secret
 
+    /// The fewest bytes a secret may have. HS256's key is as strong as its bytes: a short secret
+    /// can be found by trying candidates against any one token, after which every tenant's data is
+    /// open. 32 bytes is SHA-256's output size, the length RFC 7518 §3.2 asks of an HS256 key;
+    /// `openssl rand -hex 32`, which scripts/cluster uses, gives 64.
+    static let minimumSecretBytes = 32
+
     /// Why no secret could be loaded.
     enum SecretError: Error, Equatable, CustomStringConvertible {
         /// Neither TETHER_JWT_SECRET nor the file at `path`.
         case missing(path: String)
         /// The file at `path` holds nothing but newlines.
         case empty(path: String)
+        /// The secret from `source` (TETHER_JWT_SECRET or a file's path) has `length` bytes, fewer than the minimum.
+        case tooShort(source: String, length: Int)
 
         var description: String {
             switch self {
@@ -59,6 +67,9 @@ struct Authenticator: Sendable {
                 "JWT secret: TETHER_JWT_SECRET is unset and \(path) does not exist; set one, or start the cluster with scripts/cluster, which writes it"
             case .empty(let path):
                 "JWT secret: \(path) is empty; write a secret into it (e.g. `openssl rand -hex 32`) or set TETHER_JWT_SECRET"
+            case .tooShort(let source, let length):
+                "JWT secret: the one in \(source) has \(length) bytes, fewer than the \(Authenticator.minimumSecretBytes) an HS256 key needs; "
+                    + "replace it with a longer one (e.g. `openssl rand -hex 32`)"
             }
         }
     }
@@ -68,15 +79,23 @@ struct Authenticator: Sendable {
     ///
     /// Only newlines are trimmed, because scripts/token reads the file with `$(cat …)`, which
     /// strips exactly those; trimming more would make a secret ending in a space or CR sign
-    /// differently here. Throws `SecretError` when there is no secret, `SystemCallError` when
-    /// the file exists but cannot be read.
+    /// differently here. Throws `SecretError` when there is no secret or it is shorter than
+    /// `minimumSecretBytes`, `SystemCallError` when the file exists but cannot be read.
     static func loadSecret(environment: [String: String], dataDirectory: String) throws -> [UInt8] {
-        if let secret = environment["TETHER_JWT_SECRET"], !secret.isEmpty { return Array(secret.utf8) }
+        if let secret = environment["TETHER_JWT_SECRET"], !secret.isEmpty {
+            return try long(Array(secret.utf8), from: "TETHER_JWT_SECRET")
+        }
         let path = ClusterLayout(dataDirectory: dataDirectory).dataDirectory + "/jwt.secret"
         var bytes = try readFile(path)
         while bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
         guard !bytes.isEmpty else { throw SecretError.empty(path: path) }
-        return bytes
+        return try long(bytes, from: path)
+    }
+
+    /// `secret`, unless it is shorter than `minimumSecretBytes`.
+    private static func long(_ secret: [UInt8], from source: String) throws(SecretError) -> [UInt8] {
+        guard secret.count >= minimumSecretBytes else { throw .tooShort(source: source, length: secret.count) }
+        return secret
     }
 
     /// The whole content of the small file at `path`.
