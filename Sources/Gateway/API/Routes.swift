@@ -14,7 +14,7 @@ enum Routes {
         router.add("GET", "/healthz", health.handle)
         router.add("GET", "/metrics", MetricsEndpoint(coordinator: coordinator, metrics: metrics).handle)
         router.add("GET", "/openapi.yaml") { _ in HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: documents.openAPI) }
-        router.add("GET", "/jobs/{jobId}") { _ in HTTPResponse(status: 200, headers: BuiltInDocuments.jobPageHeaders, body: documents.jobPage) }
+        router.add("GET", "/jobs/{jobId}") { _ in HTTPResponse(status: 200, headers: documents.jobPageHeaders, body: documents.jobPage) }
         router.addStreaming("POST", "/api/contacts/import", bodyLimit: limits.importBodyBytes, admission: auth.writer, auth.streaming(importer.handle))
         router.add("POST", "/api/contacts/query-count", admission: auth.reader, auth.buffered(contacts.queryCount))
         router.add("POST", "/api/contacts/query", query: ["limit", "cursor"], admission: auth.reader, auth.buffered(contacts.query))
