@@ -21,6 +21,7 @@ struct Gateway {
     func run() async throws {
         var limits = GatewayLimits.standard
         limits.importBodyBytes = options.maxImportBytes
+        limits.maxConnectionsPerAddress = options.maxConnectionsPerAddress
         let layout = options.layout
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         let runtime = try ProcessRuntime(loopName: "gateway-loop")
