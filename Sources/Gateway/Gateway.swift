@@ -23,6 +23,7 @@ struct Gateway {
         limits.importBodyBytes = options.maxImportBytes
         limits.readsPerSecond = options.readsPerSecond
         limits.bodyIdleTimeout = options.bodyIdleTimeout
+        limits.maxConnectionsPerAddress = options.maxConnectionsPerAddress
         let layout = options.layout
         // First: a gateway without a usable secret says so before it connects to anything.
         let secret = try Authenticator.loadSecret(environment: ProcessInfo.processInfo.environment, dataDirectory: layout.dataDirectory)

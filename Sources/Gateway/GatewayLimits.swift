@@ -8,6 +8,20 @@ struct GatewayLimits: Sendable, Equatable {
     var importLineBytes = 1 << 20
     /// Open client connections; one more is answered 503 and closed.
     var maxConnections = 10_000
+    /// Open client connections from one peer address; one more is answered 429 and closed. A
+    /// twentieth of `maxConnections`, so one address cannot take every tenant's connections,
+    /// and above the 500 that `scripts/bench http` and `poll` open from one machine. Behind a
+    /// proxy every client shares its address: raise it there (`--max-connections-per-address`).
+    var maxConnectionsPerAddress = 512
+    /// Until a connection has presented a valid token it may idle this long, and a request head
+    /// on it must arrive within this of its first byte (408 beyond): a head is at most 16 KiB,
+    /// seconds for any real client, while a stranger trickling one would hold its connection
+    /// for `requestTimeout`. A connection whose token was admitted gets the usual timeouts.
+    var unauthenticatedHeadTimeout: Duration = .seconds(10)
+    /// The body of a request no token admits (a route that needs none, an unknown path): none
+    /// of those routes reads a body, and a stranger's body is what the gateway would buffer
+    /// for nobody (413 beyond). Routes that need a token refuse a bad one before the body.
+    var unauthenticatedBodyBytes = 16 * 1024
     /// A keep-alive connection idle this long is closed.
     var idleTimeout: Duration = .seconds(60)
     /// A request whose head and body have not fully arrived by then is answered 408.

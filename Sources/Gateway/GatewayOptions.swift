@@ -1,7 +1,7 @@
 import Wire
 
 /// The gateway's command line: `--data DIR [--host H] [--port P] [--max-import-bytes N]
-/// [--body-idle-timeout-ms N] [--reads-per-second N] [--log-format text|json]`.
+/// [--body-idle-timeout-ms N] [--reads-per-second N] [--max-connections-per-address N] [--log-format text|json]`.
 struct GatewayOptions: Equatable {
     var layout: ClusterLayout
     var host: String
@@ -12,6 +12,8 @@ struct GatewayOptions: Equatable {
     var bodyIdleTimeout: Duration
     /// Reads one org may make a second (429 beyond).
     var readsPerSecond: Int
+    /// Connections one peer address may hold (429 beyond it).
+    var maxConnectionsPerAddress: Int
     var logFormat: Log.Format
 
     static let defaultHost = "127.0.0.1"
@@ -19,7 +21,8 @@ struct GatewayOptions: Equatable {
 
     init(arguments: [String]) throws(ProcessOptions.UsageError) {
         let options = try ProcessOptions(
-            arguments, known: ["data", "host", "port", "max-import-bytes", "body-idle-timeout-ms", "reads-per-second", "log-format"])
+            arguments,
+            known: ["data", "host", "port", "max-import-bytes", "body-idle-timeout-ms", "reads-per-second", "max-connections-per-address", "log-format"])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         host = options.string("host") ?? Self.defaultHost
         port = UInt16(try options.integer("port", default: Self.defaultPort, in: 1...65535))
@@ -27,6 +30,8 @@ struct GatewayOptions: Equatable {
         let idleDefault = Int(GatewayLimits.standard.bodyIdleTimeout / .milliseconds(1))
         bodyIdleTimeout = .milliseconds(try options.integer("body-idle-timeout-ms", default: idleDefault, in: 1...(24 * 3_600_000)))
         readsPerSecond = try options.integer("reads-per-second", default: ReadRate.standardPerSecond, in: 1...1_000_000)
+        maxConnectionsPerAddress = try options.integer(
+            "max-connections-per-address", default: GatewayLimits.standard.maxConnectionsPerAddress, in: 1...GatewayLimits.standard.maxConnections)
         logFormat = try Log.Format(flag: options.string("log-format"))
     }
 }

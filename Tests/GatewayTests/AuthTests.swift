@@ -444,17 +444,6 @@ import Testing
         }
     }
 
-    @Test func onlyARememberedTokenWithinItsWindowIsAnsweredWithoutVerifying() throws {
-        let authenticator = Authenticator(verifier: verifier)
-        let agent = Self.head(authorization: "Bearer \(mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#))")
-        #expect(authenticator.rememberedClaims(agent, now: Self.now, write: false) == nil)
-        _ = try authenticator.authenticate(agent, now: Self.now, write: false)
-        #expect(authenticator.rememberedClaims(agent, now: Self.now, write: false)?.subject == "u1")
-        // Writing, or past the window, is left to `authenticate`, which says why not.
-        #expect(authenticator.rememberedClaims(agent, now: Self.now, write: true) == nil)
-        #expect(authenticator.rememberedClaims(agent, now: Self.now + 60 + verifier.leeway + 1, write: false) == nil)
-    }
-
     @Test func aRefusedTokenIsNeverRemembered() {
         let authenticator = Authenticator(verifier: verifier)
         let forged = mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#).dropLast(2) + "AA"
@@ -471,7 +460,7 @@ import Testing
         let token = mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#)
         _ = try authenticator.authenticate(Self.head(authorization: "Bearer \(token)"), now: Self.now, write: false)
         for header in ["bearer  \(token)", "BEARER\t\(token)", "  Bearer \(token)"] {
-            #expect(authenticator.rememberedClaims(Self.head(authorization: header), now: Self.now, write: false)?.subject == "u1")
+            #expect(authenticator.verified.claims(of: try TokenVerifier.bearerToken(header))?.subject == "u1")
         }
     }
 

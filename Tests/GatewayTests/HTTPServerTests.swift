@@ -3,18 +3,39 @@ import Glibc
 #endif
 import Foundation
 import TestSupport
+import Synchronization
 import Testing
 import Wire
 @testable import Gateway
 
 /// The HTTP shell over real loopback sockets, with limits shrunk so each one can be hit.
 @Suite(.serialized) struct HTTPServerTests {
+    /// The header of the one token the test server's guarded routes admit.
+    private static let token = "Authorization: Bearer good\r\n"
+    /// Admits the token above; refuses any other, or none, with 401 as the gateway's routes do.
+    private static let admission: Router.Admission = { head in
+        head.headers["authorization"] == "Bearer good"
+            ? .success(Claims(subject: "u", orgId: "o", role: .admin, expiresAt: .max, notBefore: nil)) : .failure(.unauthorized("send Bearer good"))
+    }
+    /// Every answer of `GET /big` is this long: a client that pipelines them and never reads
+    /// would grow its unsent answers without bound.
+    private static let bigAnswerBytes = 32 * 1024
+
     private func serve(_ configure: (inout GatewayLimits) -> Void = { _ in }) throws -> (port: UInt16, loop: EventLoop) {
+        let (port, loop, _) = try serveWithServer(configure)
+        return (port, loop)
+    }
+
+    private func serveWithServer(_ configure: (inout GatewayLimits) -> Void = { _ in }) throws -> (port: UInt16, loop: EventLoop, server: HTTPServer) {
         var limits = GatewayLimits.standard
         configure(&limits)
         var router = Router()
         router.add("GET", "/echo/{word}") { request in .json(200, JSONText.quoted(request.parameters["word"] ?? "")) }
-        router.add("POST", "/size") { request in .json(200, "\(request.body.count)") }
+        router.add("POST", "/size", admission: Self.admission) { request in .json(200, "\(request.body.count)") }
+        router.add("GET", "/private", admission: Self.admission) { request in .json(200, JSONText.quoted(request.claims?.orgId ?? "")) }
+        router.add("GET", "/big", immediate: { _ in .json(200, JSONText.quoted(String(repeating: "b", count: Self.bigAnswerBytes - 2))) }) { _ in
+            .json(500, "\"not immediate\"")
+        }
         router.add("GET", "/slow") { _ in
             try? await Task.sleep(for: .seconds(3))
             return .json(200, "\"slow\"")
@@ -28,7 +49,7 @@ import Wire
             try? await Task.sleep(for: .milliseconds(5))
             return .json(200, JSONText.quoted("handler \(request.parameters["word"] ?? "")"))
         }
-        router.addStreaming("POST", "/stream", bodyLimit: 8 << 20) { _, body in
+        router.addStreaming("POST", "/stream", bodyLimit: 8 << 20, admission: Self.admission) { _, body in
             // Slow consumer: the server must pause reading rather than buffer the whole body.
             var total = 0
             do {
@@ -45,7 +66,7 @@ import Wire
         let loop = try EventLoop(name: "http-test")
         loop.start()
         let server = HTTPServer(loop: loop, limits: limits, router: router, events: EventHub(loop: loop) { _, _, _ in EventPage(events: [], head: 0) }, log: Log(process: "http-test", minimumLevel: .error))
-        return (try server.start(host: "127.0.0.1", port: 0), loop)
+        return (try server.start(host: "127.0.0.1", port: 0), loop, server)
     }
 
     @Test func answersTwoRequestsOnOneKeepAliveConnection() throws {
@@ -167,7 +188,7 @@ import Wire
         let fd = try RawHTTPClient.connectTCP(port: port)
         defer { close(fd) }
         // One chunk, then nothing: the client holds the connection and the handler.
-        RawHTTPClient.sendAll(fd, "POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
+        RawHTTPClient.sendAll(fd, "POST /stream HTTP/1.1\r\n\(Self.token)Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")
         let started = ContinuousClock.now
         let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 408"), "\(text)")
@@ -179,10 +200,10 @@ import Wire
     @Test func readsContentLengthAndChunkedBodies() throws {
         let (port, loop) = try serve()
         defer { loop.stop() }
-        let plain = try RawHTTPClient.exchange(port: port, request: "POST /size HTTP/1.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+        let plain = try RawHTTPClient.exchange(port: port, request: "POST /size HTTP/1.1\r\n\(Self.token)Content-Length: 5\r\nConnection: close\r\n\r\nhello")
         #expect(plain.body == "5")
         let chunked = try RawHTTPClient.exchange(
-            port: port, request: "POST /size HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n")
+            port: port, request: "POST /size HTTP/1.1\r\n\(Self.token)Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n")
         #expect(chunked.body == "7")
     }
 
@@ -192,7 +213,7 @@ import Wire
         let chunk = String(repeating: "x", count: 64 * 1024)
         let chunks = (0..<64).map { _ in String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }.joined()
         let response = try RawHTTPClient.exchange(
-            port: port, request: "POST /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\(chunks)0\r\n\r\n")
+            port: port, request: "POST /stream HTTP/1.1\r\n\(Self.token)Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n\(chunks)0\r\n\r\n")
         #expect(response.status == 200)
         #expect(response.body == "\(64 * 64 * 1024)")
     }
@@ -213,7 +234,7 @@ import Wire
     @Test func refusesAStreamingBodyOverItsRoutesLimitWith413() throws {
         let (port, loop) = try serve()
         defer { loop.stop() }
-        let response = try RawHTTPClient.exchange(port: port, request: "POST /stream HTTP/1.1\r\nContent-Length: \((8 << 20) + 1)\r\n\r\n")
+        let response = try RawHTTPClient.exchange(port: port, request: "POST /stream HTTP/1.1\r\n\(Self.token)Content-Length: \((8 << 20) + 1)\r\n\r\n")
         #expect(response.status == 413)
     }
 
@@ -249,7 +270,7 @@ import Wire
         let (port, loop) = try serve()
         defer { loop.stop() }
         let response = try RawHTTPClient.exchange(
-            port: port, request: "POST /size HTTP/1.1\r\nContent-Length: \(HTTPLimits.standard.maxBodyBytes + 1)\r\n\r\n")
+            port: port, request: "POST /size HTTP/1.1\r\n\(Self.token)Content-Length: \(HTTPLimits.standard.maxBodyBytes + 1)\r\n\r\n")
         #expect(response.status == 413)
     }
 
@@ -292,5 +313,133 @@ import Wire
         let started = ContinuousClock.now
         #expect(RawHTTPClient.readUntilClosed(fd).isEmpty)
         #expect(started.duration(to: .now) < .seconds(RawHTTPClient.timeoutSeconds))
+    }
+
+    // MARK: - What a client that presents no token may cost
+
+    /// The head alone, of a request that declares a body it never sends: the refusal must come
+    /// without it. Before, the token was checked once the whole body had arrived.
+    @Test(arguments: [
+        "POST /size HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n",
+        "POST /size HTTP/1.1\r\nAuthorization: Bearer bad\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST /stream HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n",
+    ])
+    func aRouteThatNeedsATokenRefusesAMissingOrBadOneAtTheHeadAndCloses(head: String) throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        RawHTTPClient.sendAll(fd, head)
+        let started = ContinuousClock.now
+        let response = try RawHTTPClient.parse(RawHTTPClient.readUntilClosed(fd))
+        #expect(response.status == 401)
+        #expect(response.json["error"] as? String == "Unauthorized")
+        #expect(response.json["message"] as? String == "send Bearer good")
+        #expect(response.headers["connection"] == "close")
+        // Closed by the server (its body unread), not by the client's time-out.
+        #expect(started.duration(to: .now) < .seconds(RawHTTPClient.timeoutSeconds / 2))
+    }
+
+    /// A refused request without a body leaves nothing unread: its connection goes on.
+    @Test func aRefusedRequestWithoutABodyKeepsItsConnection() throws {
+        let (port, loop) = try serve()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        RawHTTPClient.sendAll(fd, "GET /private HTTP/1.1\r\n\r\nGET /private HTTP/1.1\r\n\(Self.token)Connection: close\r\n\r\n")
+        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 401"), "\(text)")
+        #expect(bodies(text).last == "\"o\"", "\(text)")
+    }
+
+    /// No token admits a request to a route that needs none, or to no route: its body is the
+    /// stranger's small budget, refused at the head when it declares more.
+    @Test(arguments: ["GET /echo/x", "POST /nope"])
+    func aBodyNoTokenAdmitsIsHeldToTheStrangersBudget(request: String) throws {
+        let (port, loop) = try serve { $0.unauthenticatedBodyBytes = 1000 }
+        defer { loop.stop() }
+        let refused = try RawHTTPClient.exchange(port: port, request: "\(request) HTTP/1.1\r\nContent-Length: 1001\r\n\r\n")
+        #expect(refused.status == 413)
+        #expect((refused.json["message"] as? String)?.contains("1000-byte limit") == true, "\(refused.json)")
+        let small = String(repeating: "s", count: 1000)
+        let taken = try RawHTTPClient.exchange(port: port, request: "\(request) HTTP/1.1\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n\(small)")
+        #expect(taken.status != 413)
+    }
+
+    /// A connection that has presented no token must send its head at once; one whose token was
+    /// admitted has the usual `requestTimeout`.
+    @Test func aStrangersHeadMustArriveWithinItsBudgetATenantsNeedNot() throws {
+        let (port, loop) = try serve { $0.unauthenticatedHeadTimeout = .milliseconds(300) }
+        defer { loop.stop() }
+        let stranger = try RawHTTPClient.connectTCP(port: port)
+        defer { close(stranger) }
+        RawHTTPClient.sendAll(stranger, "GET /echo/slow HTTP/1.1\r\nHost: x\r\n")
+        let started = ContinuousClock.now
+        let refused = try RawHTTPClient.parse(RawHTTPClient.readUntilClosed(stranger))
+        #expect(refused.status == 408)
+        #expect((refused.json["message"] as? String)?.contains("request head did not arrive within 0.3 seconds") == true, "\(refused.json)")
+        #expect(started.duration(to: .now) < .seconds(5))
+
+        let tenant = try RawHTTPClient.connectTCP(port: port)
+        defer { close(tenant) }
+        RawHTTPClient.sendAll(tenant, "GET /private HTTP/1.1\r\n\(Self.token)\r\n")
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        #expect(String(decoding: buffer[0..<max(recv(tenant, &buffer, buffer.count, 0), 0)], as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        // Past the stranger's budget and a sweep: the tenant's half-sent head is still waited for.
+        RawHTTPClient.sendAll(tenant, "GET /echo/slow HTTP/1.1\r\n")
+        usleep(1_500_000)
+        RawHTTPClient.sendAll(tenant, "Connection: close\r\n\r\n")
+        let answer = try RawHTTPClient.parse(RawHTTPClient.readUntilClosed(tenant))
+        #expect(answer.status == 200 && answer.body == "\"slow\"", "\(answer)")
+    }
+
+    @Test func refusesConnectionsBeyondTheLimitPerAddressWith429() throws {
+        let (port, loop) = try serve { $0.maxConnectionsPerAddress = 2 }
+        defer { loop.stop() }
+        var held = try (0..<2).map { _ in try RawHTTPClient.connectTCP(port: port) }
+        defer { held.forEach { close($0) } }
+        usleep(100_000)  // the held connections are accepted before the next one is refused
+        let refused = try RawHTTPClient.exchange(port: port, request: "GET /echo/x HTTP/1.1\r\n\r\n")
+        #expect(refused.status == 429)
+        #expect(refused.headers["retry-after"] == "1")
+        #expect((refused.json["message"] as? String)?.contains("limit of 2 connections per address") == true, "\(refused.json)")
+        // A closed connection gives its place back.
+        close(held.removeFirst())
+        usleep(100_000)
+        let served = try RawHTTPClient.exchange(port: port, request: "GET /echo/back HTTP/1.1\r\nConnection: close\r\n\r\n")
+        #expect(served.status == 200 && served.body == "\"back\"")
+    }
+
+    /// A client that pipelines requests and does not read their answers: the gateway answers
+    /// until `unsentAnswerLimit` waits for it, then stops reading it, so what it holds for
+    /// that client stays within the limit and one answer, and every answer arrives in the end.
+    /// Before, it answered on until 16 MiB were queued, then dropped the connection.
+    @Test func aClientThatDoesNotReadItsPipelinedAnswersHoldsAtMostTheUnsentLimit() throws {
+        let (port, loop, server) = try serveWithServer()
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        let count = 1_000  // 32 MiB of answers
+        RawHTTPClient.sendAll(fd, String(repeating: "GET /big HTTP/1.1\r\n\r\n", count: count - 1) + "GET /big HTTP/1.1\r\nConnection: close\r\n\r\n")
+        let bound = HTTPConnection.unsentAnswerLimit + Self.bigAnswerBytes + 256  // and its head
+        var largest = 0
+        for _ in 0..<20 {
+            usleep(25_000)
+            largest = max(largest, onLoop(loop) { server.unsentBytesPerConnection.max() ?? 0 })
+        }
+        #expect(largest > 0, "nothing was waiting for the client")
+        #expect(largest <= bound, "\(largest) bytes of answers waited for a client that does not read")
+        let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
+        #expect(text.components(separatedBy: "HTTP/1.1 200").count == count + 1)
+    }
+
+    /// Runs `body` on `loop`'s thread and returns what it gave.
+    private func onLoop<T: Sendable>(_ loop: EventLoop, _ body: @escaping @Sendable () -> T) -> T {
+        let result = Mutex<T?>(nil)
+        loop.execute { result.withLock { $0 = body() } }
+        while true {
+            if let value = result.withLock({ $0 }) { return value }
+            usleep(1_000)
+        }
     }
 }

@@ -39,7 +39,7 @@ import Wire
         router.add("GET", "/api/contacts/stats") { _ in HTTPResponse(status: 200) }
         router.add("GET", "/api/contacts/{id}") { _ in HTTPResponse(status: 200) }
         func pattern(_ method: String, _ path: String) -> String? {
-            guard case .found(_, _, _, let pattern) = router.resolve(method: method, path: path) else { return nil }
+            guard case .found(_, _, _, let pattern, _) = router.resolve(method: method, path: path) else { return nil }
             return pattern
         }
         #expect(pattern("GET", "/api/contacts/aaaaaaaaaaaaaaaaaaaaaaa1") == "/api/contacts/{id}")

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func capturesPathParameters() async {
-        guard case .found(.buffered(let handler, _), let parameters, _, _) = router().resolve(method: "GET", path: "/api/contacts/bulk-job/abc-123") else {
+        guard case .found(.buffered(let handler, _), let parameters, _, _, _) = router().resolve(method: "GET", path: "/api/contacts/bulk-job/abc-123") else {
             Issue.record("not found")
             return
         }
@@ -48,11 +48,11 @@ import Testing
             return
         }
         #expect(allowed == ["DELETE"])
-        guard case .found(_, let parameters, _, _) = router.resolve(method: "GET", path: "/api/contacts/stats"), parameters.isEmpty else {
+        guard case .found(_, let parameters, _, _, _) = router.resolve(method: "GET", path: "/api/contacts/stats"), parameters.isEmpty else {
             Issue.record("stats was captured as an id")
             return
         }
-        guard case .found(_, let captured, _, _) = router.resolve(method: "GET", path: "/api/contacts/abc") else {
+        guard case .found(_, let captured, _, _, _) = router.resolve(method: "GET", path: "/api/contacts/abc") else {
             Issue.record("a contact id was not captured")
             return
         }
@@ -69,7 +69,7 @@ import Testing
         router.addEventStream("GET", "/events") { _ in .refuse(.json(204, "")) }
         func status(_ method: String, _ target: String) async -> Int {
             let head = HTTPRequestHead.sample(path: target, method: method)
-            guard case .found(let endpoint, let parameters, _, _) = router.resolve(method: method, path: head.path) else { return 404 }
+            guard case .found(let endpoint, let parameters, _, _, _) = router.resolve(method: method, path: head.path) else { return 404 }
             let request = HTTPRequest(head: head, body: [], parameters: parameters)
             switch endpoint {
             case .buffered(let handler, _): return await handler(request).status
@@ -88,9 +88,43 @@ import Testing
         #expect(await status("GET", "/events") == 204)
     }
 
-    @Test func aStreamingRouteCarriesItsOwnBodyLimit() {
-        #expect(router().bodyLimit(for: .sample(path: "/upload", method: "POST")) == 1234)
-        #expect(router().bodyLimit(for: .sample(path: "/healthz")) == nil)
+    /// A route that needs a token, with the admission that refuses every request here.
+    private func guarded() -> Router {
+        var router = router()
+        router.addStreaming("POST", "/guarded-upload", bodyLimit: 1234, admission: { _ in .failure(.unauthorized("no token")) }) { _, _ in .json(200, "{}") }
+        router.add("GET", "/guarded", admission: { _ in .failure(.unauthorized("no token")) }) { _ in .json(200, "{}") }
+        return router
+    }
+
+    @Test func aRouteThatNeedsATokenCarriesItsOwnBodyLimitAndOthersTheSmallBudgetOfAStranger() {
+        let router = guarded()
+        func limit(_ method: String, _ path: String, standard: Int = 100, withoutToken: Int = 10) -> Int {
+            router.bodyLimit(for: .sample(path: path, method: method), standard: standard, withoutToken: withoutToken)
+        }
+        #expect(limit("POST", "/guarded-upload") == 1234)
+        #expect(limit("GET", "/guarded") == 100)
+        // No token admits these: a route that needs none, even with a limit of its own, an unknown path, a wrong method.
+        #expect(limit("POST", "/upload") == 10)
+        #expect(limit("GET", "/healthz") == 10)
+        #expect(limit("GET", "/nope") == 10)
+        #expect(limit("PUT", "/guarded") == 10)
+        #expect(limit("GET", "/healthz", withoutToken: 1000) == 100)
+    }
+
+    /// The connection asks at the head whether a route needs a token: the resolution says so.
+    @Test func aResolutionSaysWhetherItsRouteNeedsAToken() {
+        let router = guarded()
+        guard case .found(_, _, _, _, let admission?) = router.resolve(method: "GET", path: "/guarded"),
+            case .failure(let refusal) = admission(.sample(path: "/guarded"))
+        else {
+            Issue.record("GET /guarded was not refused by its admission")
+            return
+        }
+        #expect(refusal.response.status == 401)
+        guard case .found(_, _, _, _, nil) = router.resolve(method: "GET", path: "/healthz") else {
+            Issue.record("GET /healthz needs a token")
+            return
+        }
     }
 
     @Test(arguments: ["/nope", "/healthz/extra", "/api/contacts/bulk-job/", "/api/contacts/bulk-job", "/"])

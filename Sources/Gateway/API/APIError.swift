@@ -23,7 +23,11 @@ enum APIError: Error, Equatable {
     case tooManyConnections(limit: Int)
     /// A per-token or per-org bound (event streams, the read rate): `message` says which and what to do.
     case tooManyRequests(String, retryAfterSeconds: UInt32)
+    /// One peer address holds `limit` connections already.
+    case tooManyConnectionsFromAddress(limit: Int)
     case requestTimeout(after: Duration)
+    /// A connection that has presented no valid token did not finish a request head in time.
+    case headTimeout(after: Duration)
     case coordinatorUnavailable(String)
     case remote(RemoteFailure)
     case internalError(String)
@@ -58,8 +62,17 @@ enum APIError: Error, Equatable {
             return .error(503, "Server busy", "The gateway holds its limit of \(limit) connections; retry shortly.", headers: [("Retry-After", "1")])
         case .tooManyRequests(let message, let retryAfterSeconds):
             return .error(429, "Too many requests", message, headers: [("Retry-After", "\(max(retryAfterSeconds, 1))")])
+        case .tooManyConnectionsFromAddress(let limit):
+            return .error(
+                429, "Too many connections",
+                "Your address holds the gateway's limit of \(limit) connections per address; close some or reuse keep-alive connections, then retry.",
+                headers: [("Retry-After", "1")])
         case .requestTimeout(let after):
             return .error(408, "Request timeout", "The request did not arrive in full within \(after); send it again promptly.")
+        case .headTimeout(let after):
+            return .error(
+                408, "Request timeout",
+                "The request head did not arrive within \(after); until a connection has presented a valid token, send each head at once.")
         case .coordinatorUnavailable(let reason):
             return .error(503, "Service unavailable", "The coordinator cannot be reached (\(reason)); retry shortly.", headers: [("Retry-After", "1")])
         case .remote(let failure):

@@ -34,16 +34,6 @@ struct Authenticator: Sendable {
         return claims
     }
 
-    /// The claims of the request's token when it was verified before and is within its time
-    /// window, and may `write` if asked; nil in every other case, which `authenticate` judges.
-    func rememberedClaims(_ head: HTTPRequestHead, now: Int64, write: Bool) -> Claims? {
-        guard let authorization = head.headers["authorization"], let token = try? TokenVerifier.bearerToken(authorization),
-            let claims = verified.claims(of: token), (try? verifier.checkTimeWindow(of: claims, now: now)) != nil,
-            !write || claims.role.canWrite
-        else { return nil }
-        return claims
-    }
-
     // MARK: - The secret
 
     /// The fewest bytes a secret may have. HS256's key is as strong as its bytes: a short secret

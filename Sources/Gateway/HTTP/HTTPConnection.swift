@@ -32,6 +32,12 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Input buffered beyond this while a handler runs pauses reading.
     private static let pipelineBufferLimit = 64 * 1024
+    /// Answers the client has not taken beyond this pause the next pipelined request (and
+    /// reading) until they are all sent: a client that pipelines and never reads holds at most
+    /// this plus one answer here, and waits in its own buffers, rather than growing the
+    /// gateway's to the channel's limit. Four typical pages' worth, so a client that does read
+    /// is not slowed.
+    static let unsentAnswerLimit = 64 * 1024
     /// What an event stream's client may send after its request: it has
     /// nothing more to say, so its bytes are dropped, and past this it is closed.
     static let eventStreamInputBudget = 64 * 1024
@@ -39,13 +45,21 @@ final class HTTPConnection: @unchecked Sendable {
     private var eventStreamInput = 0
     /// The request being answered, for the metrics: its route template, method, and when its head began.
     private var measured: (route: String, method: String, startedAt: ContinuousClock.Instant)?
+    /// How the request whose head has arrived resolves, and what its route's admission said of
+    /// its token (nil: the route needs none), both decided once at the head.
+    private var routed: (resolution: Router.Resolution, admission: Result<Claims, APIError>?)?
+    /// Whether a request on this connection has presented a valid token: until then it has the
+    /// smaller time budget of a stranger (`GatewayLimits.unauthenticatedHeadTimeout`).
+    private var hasPresentedToken = false
 
     init(fd: Int32, server: HTTPServer, onClose: @escaping () -> Void) {
         self.server = server
         self.onClose = onClose
         let limits = server.limits.http
         let router = server.router
-        parser = HTTPRequestParser(limits: limits, bodyLimit: { head in router.bodyLimit(for: head) ?? limits.maxBodyBytes })
+        let withoutToken = server.limits.unauthenticatedBodyBytes
+        parser = HTTPRequestParser(
+            limits: limits, bodyLimit: { head in router.bodyLimit(for: head, standard: limits.maxBodyBytes, withoutToken: withoutToken) })
         state = .idle(since: .now)
         channel = StreamChannel(
             fd: fd, loop: server.loop, label: "http#\(fd)", outboundLimit: 16 << 20,
@@ -59,17 +73,26 @@ final class HTTPConnection: @unchecked Sendable {
                 default: break
                 }
                 self.onClose()
-            })
+            },
+            onDrained: { [weak self] in self?.resumeAfterBacklog() })
     }
 
     func activate() { channel.activate() }
 
-    /// Closes a connection idle past `idleTimeout`, or answers 408 to a request slower than `requestTimeout`.
+    /// Bytes written to this connection that its client has not taken yet.
+    var unsentBytes: Int { channel.queuedBytes }
+
+    /// Closes a connection idle past `idleTimeout`, or answers 408 to a request slower than
+    /// `requestTimeout`; for a connection that has presented no valid token, both after
+    /// `unauthenticatedHeadTimeout` until the head has arrived.
     func expireIfOverdue(at now: ContinuousClock.Instant) {
         let limits = server.limits
+        let stranger = !hasPresentedToken
         switch state {
-        case .idle(let since) where since.duration(to: now) > limits.idleTimeout:
+        case .idle(let since) where since.duration(to: now) > (stranger ? min(limits.idleTimeout, limits.unauthenticatedHeadTimeout) : limits.idleTimeout):
             channel.close(nil)
+        case .receiving(nil, _, let startedAt) where stranger && startedAt.duration(to: now) > limits.unauthenticatedHeadTimeout:
+            fail(.headTimeout(after: limits.unauthenticatedHeadTimeout))
         case .receiving(_, _, let startedAt) where startedAt.duration(to: now) > limits.requestTimeout:
             fail(.requestTimeout(after: limits.requestTimeout))
         case .streaming(let body, _, let lastInput) where !channel.isReadingPaused && lastInput.duration(to: now) > limits.bodyIdleTimeout:
@@ -102,12 +125,16 @@ final class HTTPConnection: @unchecked Sendable {
         if case .responding = state, parser.bufferedByteCount > Self.pipelineBufferLimit { channel.setReadingPaused(true) }
     }
 
-    /// Parses and dispatches until a handler is running or more bytes are needed.
+    /// Parses and dispatches until a handler is running, more bytes are needed, or the client
+    /// has `unsentAnswerLimit` of answers to take before the next request is looked at.
     private func process() {
         while !channel.isClosed {
             switch state {
             case .responding, .stopping, .closing, .eventStream: return
-            case .idle, .receiving, .streaming: break
+            case .idle, .receiving(nil, _, _):
+                // Between requests: reading resumes once the client has taken its answers.
+                if channel.queuedBytes > Self.unsentAnswerLimit { return channel.setReadingPaused(true) }
+            case .receiving, .streaming: break
             }
             let event: HTTPParseEvent?
             do {
@@ -119,10 +146,8 @@ final class HTTPConnection: @unchecked Sendable {
             guard let event else { return }
             switch (event, state) {
             case (.head(let head), .receiving(_, _, let startedAt)):
-                // Its route is known once it is dispatched; until then (refused on the way) it is unmatched.
-                measured = (GatewayMetrics.unmatched, head.method, startedAt)
                 state = .receiving(head: head, body: [], startedAt: startedAt)
-                startStreamingIfRouted(head)
+                if admitted(head, startedAt: startedAt) { startStreamingIfRouted(head) }
             case (.body(let piece), .streaming(let body, let keepAlive, _)):
                 state = .streaming(body: body, keepAlive: keepAlive, lastInput: .now)
                 if body.append(piece) { channel.setReadingPaused(true) }
@@ -141,11 +166,34 @@ final class HTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Resolves the request whose head has arrived and asks its route's admission about its
+    /// token. A refused request with a body is answered now and the connection closed, its body
+    /// unread; one without is answered at its end, which follows at once. False when refused.
+    private func admitted(_ head: HTTPRequestHead, startedAt: ContinuousClock.Instant) -> Bool {
+        let resolution = server.router.resolve(method: head.method, path: head.path)
+        var route = GatewayMetrics.unmatched
+        var admission: Result<Claims, APIError>?
+        if case .found(_, _, _, let pattern, let admit) = resolution {
+            route = pattern
+            admission = admit?(head)
+        }
+        measured = (route, head.method, startedAt)
+        routed = (resolution, admission)
+        switch admission {
+        case .success: hasPresentedToken = true
+        case .failure(let refusal) where head.bodyFraming != .none && head.bodyFraming != .contentLength(0):
+            fail(refusal)
+            return false
+        case .failure: return false
+        case nil: break
+        }
+        return true
+    }
+
     /// A streaming route's handler starts at the head and reads the body as it arrives.
     private func startStreamingIfRouted(_ head: HTTPRequestHead) {
-        guard case .found(.streaming(let handler), let parameters, _, let pattern) = server.router.resolve(method: head.method, path: head.path)
-        else { return }
-        measured?.route = pattern
+        guard case .found(.streaming(let handler), let parameters, _, _, _)? = routed?.resolution else { return }
+        let claims = try? routed?.admission?.get()
         let loop = server.loop
         let body = RequestBody(resumeReading: {
             loop.execute { [self] in
@@ -155,25 +203,32 @@ final class HTTPConnection: @unchecked Sendable {
             }
         })
         state = .streaming(body: body, keepAlive: head.keepAlive, lastInput: .now)
-        let request = HTTPRequest(head: head, body: [], parameters: parameters)
+        let request = HTTPRequest(head: head, body: [], parameters: parameters, claims: claims)
         Task {
             let response = await handler(request, body)
             loop.execute { [self] in respond(response, keepAlive: head.keepAlive) }
         }
     }
 
+    /// Answers or hands on a request whose body has arrived, as its head was routed and admitted.
     private func dispatch(_ request: HTTPRequest) {
         let keepAlive = request.head.keepAlive
-        switch server.router.resolve(method: request.head.method, path: request.head.path) {
+        guard case let (resolution, admission)? = routed else { preconditionFailure("a request ended without its head") }
+        routed = nil
+        var request = request
+        do {
+            request.claims = try admission?.get()
+        } catch {
+            return answer(error.response, keepAlive: keepAlive)
+        }
+        switch resolution {
         case .notFound:
             answer(APIError.notFound(path: request.head.path).response, keepAlive: keepAlive)
         case .methodNotAllowed(let allowed):
             answer(APIError.methodNotAllowed(method: request.head.method, allowed: allowed).response, keepAlive: keepAlive)
-        case .found(.streaming, _, _, _):
+        case .found(.streaming, _, _, _, _):
             preconditionFailure("streaming routes start at the head")  // startStreamingIfRouted took it
-        case .found(.eventStream(let handler), let parameters, _, let pattern):
-            measured?.route = pattern
-            var request = request
+        case .found(.eventStream(let handler), let parameters, _, _, _):
             request.parameters = parameters
             switch handler(request) {
             case .refuse(let response):
@@ -187,9 +242,7 @@ final class HTTPConnection: @unchecked Sendable {
                 state = .eventStream(org: org)
                 channel.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n".utf8))
             }
-        case .found(.buffered(let handler, let immediate), let parameters, _, let pattern):
-            measured?.route = pattern
-            var request = request
+        case .found(.buffered(let handler, let immediate), let parameters, _, _, _):
             request.parameters = parameters
             if let response = immediate?(request) { return answer(response, keepAlive: keepAlive) }
             state = .responding
@@ -248,6 +301,17 @@ final class HTTPConnection: @unchecked Sendable {
         }
         state = parser.bufferedByteCount > 0 ? .receiving(head: nil, body: [], startedAt: .now) : .idle(since: .now)
         channel.setReadingPaused(false)
+    }
+
+    /// The client has taken every answer: reading, and the pipelined requests it sent, go on.
+    private func resumeAfterBacklog() {
+        switch state {
+        case .idle, .receiving(nil, _, _):
+            channel.setReadingPaused(false)
+            process()
+        default:
+            break  // reading is paused, if it is, for another reason, which resumes it itself
+        }
     }
 
     /// Counts the request being answered (one refused before its head was read, as unmatched).

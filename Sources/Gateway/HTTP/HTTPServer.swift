@@ -24,6 +24,7 @@ final class HTTPServer: @unchecked Sendable {
         didSet { metrics.metrics.set(GatewayMetrics.openConnections, Double(connections.count)) }
     }
     private var listener: Listener?
+    private var perAddress: ConnectionsPerAddress
 
     /// How often idle and slow connections are looked for.
     static let sweepInterval: Duration = .seconds(1)
@@ -39,6 +40,7 @@ final class HTTPServer: @unchecked Sendable {
         self.limits = limits
         self.router = router
         self.log = log
+        perAddress = ConnectionsPerAddress(limit: limits.maxConnectionsPerAddress)
     }
 
     /// Binds at once (so a taken port fails here), then serves on the loop.
@@ -67,16 +69,29 @@ final class HTTPServer: @unchecked Sendable {
     }
 
     private func accept(_ fd: Int32) {
-        guard connections.count < limits.maxConnections else {
-            // Best effort: the client learns why before the socket closes.
-            let refusal = APIError.tooManyConnections(limit: limits.maxConnections).response.serialized(keepAlive: false)
-            _ = refusal.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            close(fd)
-            return
+        guard connections.count < limits.maxConnections else { return refuse(fd, .tooManyConnections(limit: limits.maxConnections)) }
+        // A socket reset before it is looked at has no address: it is counted under "" like any other.
+        let address = PeerAddress.of(fd) ?? ""
+        guard perAddress.admit(address) else { return refuse(fd, .tooManyConnectionsFromAddress(limit: limits.maxConnectionsPerAddress)) }
+        let connection = HTTPConnection(fd: fd, server: self) { [weak self] in
+            self?.connections[fd] = nil
+            self?.perAddress.release(address)
         }
-        let connection = HTTPConnection(fd: fd, server: self) { [weak self] in self?.connections[fd] = nil }
         connections[fd] = connection
         connection.activate()
+    }
+
+    /// Best effort: the client learns why before the socket closes.
+    private func refuse(_ fd: Int32, _ error: APIError) {
+        let refusal = error.response.serialized(keepAlive: false)
+        _ = refusal.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        close(fd)
+    }
+
+    /// The bytes written to each connection that its client has not taken yet; on the loop thread.
+    var unsentBytesPerConnection: [Int] {
+        loop.assertInLoop()
+        return connections.values.map(\.unsentBytes)
     }
 
     private func scheduleSweep() {

@@ -12,6 +12,9 @@ struct Router: Sendable {
     /// Answers on the loop thread when it can do so at once from memory, sparing the
     /// request two thread hops; nil hands it to the route's `Handler`.
     typealias ImmediateHandler = @Sendable (HTTPRequest) -> HTTPResponse?
+    /// Judges a request by its head alone, before any of its body is read: the claims of the token
+    /// the route needs, or the answer (401, 403) that refuses it. Routes without one need no token.
+    typealias Admission = @Sendable (HTTPRequestHead) -> Result<Claims, APIError>
 
     enum Endpoint: Sendable {
         case buffered(Handler, immediate: ImmediateHandler?)
@@ -21,7 +24,8 @@ struct Router: Sendable {
 
     enum Resolution {
         /// `pattern` is the route's (`/api/contacts/{id}`): what metrics label a request with, never its path.
-        case found(Endpoint, parameters: [String: String], bodyLimit: Int?, pattern: String)
+        /// `admission` is nil for a route that needs no token.
+        case found(Endpoint, parameters: [String: String], bodyLimit: Int?, pattern: String, admission: Admission?)
         case notFound
         case methodNotAllowed(allowed: [String])
     }
@@ -32,6 +36,7 @@ struct Router: Sendable {
         let segments: [Substring]
         let endpoint: Endpoint
         let bodyLimit: Int?
+        let admission: Admission?
     }
 
     private var routes: [Route] = []
@@ -42,7 +47,13 @@ struct Router: Sendable {
     /// Every route names the query parameters it takes (`query`, none by default): any other
     /// is a 400 before the handler runs, since one that is misspelt (`?dryrun=true` on a
     /// delete) would otherwise be ignored and do what the caller did not ask.
-    mutating func add(_ method: String, _ pattern: String, query: [String] = [], immediate: ImmediateHandler? = nil, _ handler: @escaping Handler) {
+    ///
+    /// A route with an `admission` needs a token: the connection asks it at the head, and
+    /// the handlers see the claims it gave in `HTTPRequest.claims`.
+    mutating func add(
+        _ method: String, _ pattern: String, query: [String] = [], admission: Admission? = nil, immediate: ImmediateHandler? = nil,
+        _ handler: @escaping Handler
+    ) {
         let checked: Handler = { request in
             if let refusal = Self.refusal(of: request, allowing: query) { return refusal }
             return await handler(request)
@@ -51,25 +62,29 @@ struct Router: Sendable {
         if let immediate {
             checkedImmediate = { request in Self.refusal(of: request, allowing: query) ?? immediate(request) }
         }
-        add(method, pattern, .buffered(checked, immediate: checkedImmediate), bodyLimit: nil)
+        add(method, pattern, .buffered(checked, immediate: checkedImmediate), bodyLimit: nil, admission: admission)
     }
 
     /// Adds a route whose body streams to the handler, up to `bodyLimit` bytes.
-    mutating func addStreaming(_ method: String, _ pattern: String, query: [String] = [], bodyLimit: Int, _ handler: @escaping StreamingHandler) {
+    mutating func addStreaming(
+        _ method: String, _ pattern: String, query: [String] = [], bodyLimit: Int, admission: Admission? = nil, _ handler: @escaping StreamingHandler
+    ) {
         let checked: StreamingHandler = { request, body in
             if let refusal = Self.refusal(of: request, allowing: query) { return refusal }
             return await handler(request, body)
         }
-        add(method, pattern, .streaming(checked), bodyLimit: bodyLimit)
+        add(method, pattern, .streaming(checked), bodyLimit: bodyLimit, admission: admission)
     }
 
     /// Adds a Server-Sent Events route: the response stays open and carries events.
-    mutating func addEventStream(_ method: String, _ pattern: String, query: [String] = [], _ handler: @escaping EventStreamHandler) {
+    mutating func addEventStream(
+        _ method: String, _ pattern: String, query: [String] = [], admission: Admission? = nil, _ handler: @escaping EventStreamHandler
+    ) {
         let checked: EventStreamHandler = { request in
             if let refusal = Self.refusal(of: request, allowing: query) { return .refuse(refusal) }
             return handler(request)
         }
-        add(method, pattern, .eventStream(checked), bodyLimit: nil)
+        add(method, pattern, .eventStream(checked), bodyLimit: nil, admission: admission)
     }
 
     /// The 400 for a query parameter the route does not take; nil when every one is allowed.
@@ -82,10 +97,10 @@ struct Router: Sendable {
         }
     }
 
-    private mutating func add(_ method: String, _ pattern: String, _ endpoint: Endpoint, bodyLimit: Int?) {
+    private mutating func add(_ method: String, _ pattern: String, _ endpoint: Endpoint, bodyLimit: Int?, admission: Admission?) {
         routes.append(Route(
             method: method, pattern: pattern, segments: pattern.split(separator: "/", omittingEmptySubsequences: false), endpoint: endpoint,
-            bodyLimit: bodyLimit))
+            bodyLimit: bodyLimit, admission: admission))
     }
 
     /// The route for `method` among the most specific routes matching `path` (those with the
@@ -97,7 +112,7 @@ struct Router: Sendable {
         guard let fewest = matches.map(\.1.count).min() else { return .notFound }
         let specific = matches.filter { $0.1.count == fewest }
         if let (route, parameters) = specific.first(where: { $0.0.method == method }) {
-            return .found(route.endpoint, parameters: parameters, bodyLimit: route.bodyLimit, pattern: route.pattern)
+            return .found(route.endpoint, parameters: parameters, bodyLimit: route.bodyLimit, pattern: route.pattern, admission: route.admission)
         }
         return .methodNotAllowed(allowed: specific.map(\.0.method))
     }
@@ -105,10 +120,12 @@ struct Router: Sendable {
     /// Every route as method and pattern, in the order they were added: what `docs/openapi.yaml` must document.
     var table: [(method: String, pattern: String)] { routes.map { ($0.method, $0.pattern) } }
 
-    /// The body limit of the route `head` resolves to, or nil for the default.
-    func bodyLimit(for head: HTTPRequestHead) -> Int? {
-        guard case .found(_, _, let limit, _) = resolve(method: head.method, path: head.path) else { return nil }
-        return limit
+    /// The body limit of the request `head` starts: its route's, or `standard` for a route that
+    /// sets none. A request no token admits (its route needs none, or there is no such route) may
+    /// send at most `withoutToken`: its sender is unknown, and none of those routes reads a body.
+    func bodyLimit(for head: HTTPRequestHead, standard: Int, withoutToken: Int) -> Int {
+        guard case .found(_, _, let limit, _, let admission) = resolve(method: head.method, path: head.path) else { return min(standard, withoutToken) }
+        return admission == nil ? min(limit ?? standard, withoutToken) : limit ?? standard
     }
 
     private static func match(_ pattern: [Substring], _ path: [Substring]) -> [String: String]? {
@@ -133,9 +150,11 @@ enum EventStreamStart: Sendable {
     case refuse(HTTPResponse)
 }
 
-/// A whole request as a handler sees it: the head, the body, and the path's captures.
+/// A whole request as a handler sees it: the head, the body, the path's captures, and the
+/// claims of its token when its route needs one (set at the head by the route's admission).
 struct HTTPRequest: Sendable {
     var head: HTTPRequestHead
     var body: [UInt8]
     var parameters: [String: String] = [:]
+    var claims: Claims?
 }

@@ -30,6 +30,9 @@ package final class StreamChannel: LoopHandler, @unchecked Sendable {
     private var shutdownAfterFlush = false
     private let onBytes: (UnsafeRawBufferPointer) -> Void
     private let onClose: ((any Error)?) -> Void
+    /// Called when output that had to wait for the peer has all been written: an owner that
+    /// stopped producing for a slow reader goes on.
+    private let onDrained: (() -> Void)?
 
     /// Reads per wake-up before yielding to other descriptors.
     private static let readsPerWakeup = 16
@@ -37,7 +40,8 @@ package final class StreamChannel: LoopHandler, @unchecked Sendable {
     package init(
         fd: Int32, loop: EventLoop, label: String, outboundLimit: Int,
         onBytes: @escaping (UnsafeRawBufferPointer) -> Void,
-        onClose: @escaping ((any Error)?) -> Void
+        onClose: @escaping ((any Error)?) -> Void,
+        onDrained: (() -> Void)? = nil
     ) {
         self.fd = fd
         self.loop = loop
@@ -45,6 +49,7 @@ package final class StreamChannel: LoopHandler, @unchecked Sendable {
         self.outboundLimit = outboundLimit
         self.onBytes = onBytes
         self.onClose = onClose
+        self.onDrained = onDrained
     }
 
     /// Starts watching the socket; on failure the descriptor is closed.
@@ -60,7 +65,11 @@ package final class StreamChannel: LoopHandler, @unchecked Sendable {
     }
 
     package func ready(readable: Bool, writable: Bool, hangup: Bool) {
-        if writable { flush() }
+        if writable {
+            flush()
+            // Only a writable wake-up can drain a backlog, and here no caller of `write` is on the stack.
+            if !isClosed && queuedBytes == 0 { onDrained?() }
+        }
         if readable || hangup { readAvailable() }
     }
 
