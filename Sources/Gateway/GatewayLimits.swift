@@ -22,6 +22,12 @@ struct GatewayLimits: Sendable, Equatable {
     /// of those routes reads a body, and a stranger's body is what the gateway would buffer
     /// for nobody (413 beyond). Routes that need a token refuse a bad one before the body.
     var unauthenticatedBodyBytes = 16 * 1024
+    /// What a connection that has presented no valid token may still send after its error
+    /// answer (a 401 at the head, say) before it is closed: the largest buffered body, so a
+    /// client that had one under way still reads its answer, but not a stranger's endless
+    /// stream, which would cost the gateway's loop the CPU to read and drop it for
+    /// `unauthenticatedHeadTimeout`. A tenant's connection drains for `requestTimeout`.
+    var unauthenticatedLingerBytes = 1 << 20
     /// A keep-alive connection idle this long is closed.
     var idleTimeout: Duration = .seconds(60)
     /// A request whose head and body have not fully arrived by then is answered 408.

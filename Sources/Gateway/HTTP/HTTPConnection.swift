@@ -43,6 +43,8 @@ final class HTTPConnection: @unchecked Sendable {
     static let eventStreamInputBudget = 64 * 1024
     /// Bytes an event stream's client has sent since its request.
     private var eventStreamInput = 0
+    /// Bytes dropped since an error answer, for `GatewayLimits.unauthenticatedLingerBytes`.
+    private var closingInput = 0
     /// The request being answered, for the metrics: its route template, method, and when its head began.
     private var measured: (route: String, method: String, startedAt: ContinuousClock.Instant)?
     /// How the request whose head has arrived resolves, and what its route's admission said of
@@ -98,7 +100,7 @@ final class HTTPConnection: @unchecked Sendable {
         case .streaming(let body, _, let lastInput) where !channel.isReadingPaused && lastInput.duration(to: now) > limits.bodyIdleTimeout:
             // The client stopped sending mid-body: its handler answers with what it kept, and a 408.
             cutShort(body, .requestTimeout(after: limits.bodyIdleTimeout))
-        case .closing(let since) where since.duration(to: now) > limits.requestTimeout:
+        case .closing(let since) where since.duration(to: now) > (stranger ? limits.unauthenticatedHeadTimeout : limits.requestTimeout):
             channel.close(nil)  // the client does not read its error answer
         default:
             break
@@ -113,6 +115,10 @@ final class HTTPConnection: @unchecked Sendable {
         case .eventStream:
             eventStreamInput += bytes.count
             if eventStreamInput > Self.eventStreamInputBudget { channel.close(nil) }
+            return
+        case .closing where !hasPresentedToken:
+            closingInput += bytes.count
+            if closingInput > server.limits.unauthenticatedLingerBytes { channel.close(nil) }
             return
         case .closing, .stopping:
             return
