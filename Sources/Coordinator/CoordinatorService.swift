@@ -134,7 +134,7 @@ struct CoordinatorService: ConnectionDelegate {
                 return .events(try await events.events(org: org, after: after, limit: Int(min(limit, Self.maxEventPage))))
             case .ping, .deleteSlice, .cancelSlice, .rethrottleSlice:
                 // Refused above (`PeerPermissions`: nobody sends them here); the switch must still name them.
-                return .failure(RemoteFailure(.badRequest, "the coordinator does not answer `\(PeerPermissions.name(of: request))`"))
+                return .failure(RemoteFailure(.badRequest, "the coordinator does not answer `\(caseName(of: request))`"))
             }
         } catch let failure as RemoteFailure {
             return .failure(failure)
@@ -158,7 +158,7 @@ struct CoordinatorService: ConnectionDelegate {
     }
 
     private static func unexpected(_ answer: Response) -> RemoteFailure {
-        RemoteFailure(.internal, "a shard answered with an unexpected message: \(answer)")
+        RemoteFailure(.internal, "a shard answered with an unexpected message: `\(caseName(of: answer))`")
     }
 
     func received(_ notice: Notice, on connection: Connection) async {

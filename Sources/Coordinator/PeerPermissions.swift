@@ -27,13 +27,8 @@ enum PeerPermissions {
         guard let role, sender == role else {
             let who = sender.map { "only the \($0) sends it" } ?? "the coordinator sends it, never answers it"
             let peer = role.map { "\($0)" } ?? "unknown"
-            return RemoteFailure(.badRequest, "a peer of role \(peer) may not send `\(name(of: request))` to the coordinator: \(who)")
+            return RemoteFailure(.badRequest, "a peer of role \(peer) may not send `\(caseName(of: request))` to the coordinator: \(who)")
         }
         return nil
-    }
-
-    /// The request's case name, without its values (which may hold a tenant's data).
-    static func name(of request: Request) -> String {
-        Mirror(reflecting: request).children.first?.label ?? "\(request)"
     }
 }

@@ -39,7 +39,7 @@ struct ShardService: ConnectionDelegate {
             case .rethrottleSlice(let jobId, let recordsPerSecond):
                 return .count(await runner.rethrottle(jobId, recordsPerSecond: recordsPerSecond) ? 1 : 0)
             case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events, .rethrottleJob, .unfinishedJobs:
-                return .failure(RemoteFailure(.badRequest, "\(request) is the coordinator's to answer, not shard \(index)'s"))
+                return .failure(RemoteFailure(.badRequest, "`\(caseName(of: request))` is the coordinator's to answer, not shard \(index)'s"))
             }
         } catch let error as any StorageFailure where error.fault == .connection {
             return .failure(RemoteFailure(.unavailable, "shard \(index): its database server does not answer (\(error)); try again shortly"))
