@@ -106,14 +106,13 @@ import Wire
         guard let made = mkdtemp(&template) else { throw SystemCallError(call: "mkdtemp", errno: errno) }
         let directory = String(cString: made)
         defer {
-            for server in ["a", "b"] { _ = try? runCommand(pg, ["stop", "\(directory)/\(server)", "--immediate"]) }
+            for server in ["a", "b"] { _ = try? runCommand(pg, ["remove", "\(directory)/\(server)"]) }
             _ = try? runCommand("/bin/rm", ["-rf", directory])
         }
         var servers: [String] = []
         for (server, port) in [("a", "5441"), ("b", "5442")] {
             let started = try runCommand(pg, ["start", "\(directory)/\(server)", "--port", port])
             try #require(started.status == 0, "\(started.output)")
-            // The connection string is the last line; scripts/pg may say what it did to the directories first.
             servers.append(started.output.split(separator: "\n").last.map(String.init) ?? "")
         }
         let map = "\(directory)/servers.map"
