@@ -16,7 +16,7 @@ final class PostgresEventStorage: EventStorage {
     private let sequence: String
 
     init(connectionString: String) throws {
-        let connection = try PostgresConnection(connectionString)
+        let connection = try PostgresConnection(connectionString, sessionSetup: PostgresWriterSession.setup)
         try connection.execute("""
             CREATE TABLE IF NOT EXISTS events (
                 seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -1,0 +1,13 @@
+/// Another coordinator holds the registry's lock: it runs this cluster's jobs, and two would
+/// run each job twice. Starting again cannot help until that one stops.
+struct RegistryInUse: Error, Equatable, CustomStringConvertible {
+    /// The registry's database, as libpq names it.
+    let registry: String
+    /// The other coordinator, as it described itself when it took the lock.
+    let holder: String
+
+    var description: String {
+        "\(registry) is in use by another coordinator (\(holder)); stop that one first (scripts/cluster stop --data ITS-DIR),"
+            + " or give this cluster a database of its own (--pg URL)"
+    }
+}
