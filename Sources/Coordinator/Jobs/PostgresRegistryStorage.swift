@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Wire
 
 /// The job registry in a PostgreSQL database (`tether_registry` on the cluster's
@@ -21,7 +18,7 @@ final class PostgresRegistryStorage: RegistryStorage {
     /// True inside `transaction`, whose statements its own proof covers.
     private var inTransaction = false
 
-    /// How long an opening coordinator waits for the registry's lock before it refuses to start:
+    /// How long an opening coordinator waits for the registry's lock (and the event log's) before it refuses to start:
     /// the session of a coordinator that just stopped (a restart) lets go of it a moment after
     /// its process is gone, and a second coordinator holds it for as long as it runs.
     static let lockPatience: Duration = .seconds(3)
@@ -56,10 +53,8 @@ final class PostgresRegistryStorage: RegistryStorage {
     /// host and data directory, which a second coordinator's refusal names) of `cluster`.
     init(connectionString: String, cluster: ClusterIdentity, holder: String) throws {
         let connection = try PostgresConnection(connectionString, sessionSetup: PostgresWriterSession.setup)
-        let patience = ContinuousClock.now + Self.lockPatience
-        while try !fence.take(on: connection) {
-            guard ContinuousClock.now < patience else { throw RegistryInUse(registry: connection.target, holder: Self.holder(on: connection)) }
-            usleep(100_000)
+        guard try fence.take(on: connection, waitingUpTo: Self.lockPatience) else {
+            throw RegistryInUse(registry: connection.target, holder: Self.holder(on: connection))
         }
         try connection.transaction {
             try connection.execute(Self.tables)
@@ -76,15 +71,14 @@ final class PostgresRegistryStorage: RegistryStorage {
     }
 
     /// Who holds the registry's lock, as they recorded it when they took it.
-    private static func holder(on connection: PostgresConnection) -> String {
+    static func holder(on connection: PostgresConnection) -> String {
         let recorded = try? connection.query("SELECT value FROM cluster WHERE key = 'coordinator'")
         return recorded.flatMap { $0.count == 1 ? $0.text(0, 0) : nil } ?? "a coordinator that did not say who it is"
     }
 
     /// Runs `body` on the connection, first making it again (with the lock) when it broke.
     private func connected<T>(_ body: () throws -> T) throws -> T {
-        if !connection.isConnected { try fence.reconnect(connection) }
-        return try body()
+        try fence.connected(connection, body)
     }
 
     /// Runs the write `body` in a transaction that first proves the registry's lock; inside

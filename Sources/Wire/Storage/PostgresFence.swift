@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The one writer of a PostgreSQL database (a shard's partition, a cluster's registry): the
 /// session that holds a session advisory lock on `key`, and no other.
 ///
@@ -17,8 +21,9 @@ package struct PostgresFence: Sendable {
     /// What the lock guards, for messages ("shard 2's partition").
     package let guarded: String
 
-    /// The key of the registry's lock: below every shard's index, which count from 0.
+    /// The keys of the registry's and the event log's locks: below every shard's index, which count from 0.
     package static let registryKey: Int32 = -1
+    package static let eventLogKey: Int32 = -2
 
     package init(key: Int32, guarded: String) {
         self.key = key
@@ -28,6 +33,23 @@ package struct PostgresFence: Sendable {
     /// Takes the lock for `connection`'s session; false when another session holds it.
     package func take(on connection: PostgresConnection) throws -> Bool {
         try connection.query("SELECT pg_try_advisory_lock($1, $2)", [.integer(Int64(Self.namespace)), .integer(Int64(key))]).text(0, 0) == "t"
+    }
+
+    /// Takes the lock, trying again every 100 ms for up to `patience` while another session holds
+    /// it (one whose process just stopped lets go a moment later); false when it still does.
+    package func take(on connection: PostgresConnection, waitingUpTo patience: Duration) throws -> Bool {
+        let deadline = ContinuousClock.now + patience
+        while try !take(on: connection) {
+            guard ContinuousClock.now < deadline else { return false }
+            usleep(100_000)
+        }
+        return true
+    }
+
+    /// Runs `body`, first connecting again, lock first, when the connection broke.
+    package func connected<T>(_ connection: PostgresConnection, _ body: () throws -> T) throws -> T {
+        if !connection.isConnected { try reconnect(connection) }
+        return try body()
     }
 
     /// Connects `connection` again and takes the lock on the new session; when another holds it
