@@ -171,8 +171,7 @@ actor PostgresShardStore: PartitionStore {
         let staged = ImportStaging(records)
         // Idempotent: a re-import replaces what the first try may have committed.
         return try withConnection(idempotent: true) { connection in
-            try connection.transaction {
-                try fence.prove(on: connection)
+            try provenWrite(on: connection) {
                 try connection.execute(ImportStaging.createTables)
                 if !staged.contacts.isEmpty {
                     try connection.copy("COPY import_contacts FROM STDIN", staged.contactRows)
@@ -204,8 +203,7 @@ actor PostgresShardStore: PartitionStore {
         let predicate = PostgresPredicate(for: assignment.filter, org: assignment.org)
         let table = Schema.table(for: assignment.filter.pipeline)
         let slice = try withConnection { connection in
-            try connection.transaction {
-                try fence.prove(on: connection)
+            try provenWrite(on: connection) {
                 let total = try connection.scalar(
                     "SELECT count(*) FROM \(table) WHERE \(predicate.sql) AND version <= $\(predicate.nextParameter)",
                     predicate.bindings + [.integer(assignment.watermark)])
@@ -227,8 +225,7 @@ actor PostgresShardStore: PartitionStore {
         guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
         let deletedBefore = slice.counters.deleted
         try withConnection { connection in
-            try connection.transaction {
-                try fence.prove(on: connection)
+            try provenWrite(on: connection) {
                 // A batch reads by index, never a whole table, so its cost does not grow with the
                 // table. One plan for every batch, the generic one: left to choose, the server plans
                 // the first five batches, and any after an ANALYZE, with their values, and such a
@@ -261,8 +258,7 @@ actor PostgresShardStore: PartitionStore {
         guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
         guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
         let failed: SliceError? = try withConnection { connection in
-            try connection.transaction {
-                try fence.prove(on: connection)
+            try provenWrite(on: connection) {
                 let next = PostgresDeleteBatch.next(of: slice)
                 let found = try connection.query(next.sql, next.bindings)
                 guard found.count == 1 else { return nil }
@@ -304,11 +300,13 @@ actor PostgresShardStore: PartitionStore {
         return slice.progress(shard: index)
     }
 
-    /// Runs the single write `body` in a transaction that first proves the shard's lock.
-    private func provenWrite(on connection: PostgresConnection, _ body: () throws -> Void) throws {
+    /// Runs `body` in one transaction that first proves this session holds the shard's lock
+    /// (`PostgresFence`): every write goes through here, so only the shard's one writer commits.
+    @discardableResult
+    private func provenWrite<T>(on connection: PostgresConnection, _ body: () throws -> T) throws -> T {
         try connection.transaction {
             try fence.prove(on: connection)
-            try body()
+            return try body()
         }
     }
 
