@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Wire
 
 /// What the coordinator keeps, wherever `--storage` says: the partition map, the job
@@ -14,7 +17,7 @@ enum CoordinatorStores {
             return try PartitionMapFile.loadOrCreate(at: options.layout.partitionMap, shards: options.shardCount)
         case .postgres(let map):
             try map.registry.createDatabase(PostgresServer.registryDatabase)
-            let registry = try PostgresRegistryStorage(connectionString: try registryConnectionString(map))
+            let registry = try openRegistry(options, map)
             let partitions = try PartitionMapFile.loadOrCreate(
                 recorded: try registry.partitionMap(), at: "the partition map in \(PostgresServer.registryDatabase)", shards: options.shardCount
             ) { text in
@@ -29,7 +32,7 @@ enum CoordinatorStores {
     static func registry(_ options: CoordinatorOptions) throws -> any RegistryStorage {
         switch options.storage {
         case .sqlite: try SQLiteRegistryStorage(path: options.layout.jobDatabase)
-        case .postgres(let map): try PostgresRegistryStorage(connectionString: try registryConnectionString(map))
+        case .postgres(let map): try openRegistry(options, map)
         }
     }
 
@@ -46,6 +49,16 @@ enum CoordinatorStores {
         let database = try SQLiteDatabase(path: path)
         try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000")
         return database
+    }
+
+    /// The registry on PostgreSQL, claimed for this data directory's cluster (its id made at the
+    /// first start) and for this coordinator alone.
+    private static func openRegistry(_ options: CoordinatorOptions, _ map: PostgresMap) throws -> PostgresRegistryStorage {
+        var host = [CChar](repeating: 0, count: 256)
+        let hostName = gethostname(&host, host.count - 1) == 0 ? String(cString: host) : "an unnamed host"
+        let holder = "coordinator pid \(getpid()) on \(hostName), data directory \(options.layout.dataDirectory)"
+        return try PostgresRegistryStorage(
+            connectionString: try registryConnectionString(map), cluster: try ClusterIdentity.loadOrCreate(options.layout), holder: holder)
     }
 
     /// Where the registry, the event log and the partition map live on PostgreSQL.

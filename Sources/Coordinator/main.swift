@@ -15,6 +15,12 @@ do {
         exit(0)
     }
     try await Coordinator(options: options).run()
+} catch let error as RegistryInUse {
+    log.error("\(error)")
+    exit(ShardExit.misconfigured.rawValue)  // starting again cannot help, as for a shard (EX_CONFIG)
+} catch let error as ClusterIdentityError {
+    log.error("\(error)")
+    exit(ShardExit.misconfigured.rawValue)
 } catch {
     log.error("\(error)")
     exit(1)

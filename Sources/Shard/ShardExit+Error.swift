@@ -12,6 +12,7 @@ extension ShardExit {
             case .record, .other: self = .failure
             }
         case StoreError.foreignDatabase, StoreError.newerSchema: self = .misconfigured
+        case is ClusterIdentityError: self = .misconfigured
         case StoreError.partitionLocked: self = .databaseLocked
         case is ProcessOptions.UsageError: self = .misconfigured
         default: self = .failure

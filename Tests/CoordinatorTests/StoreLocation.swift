@@ -26,8 +26,14 @@ struct StoreLocation {
     func registry(creationRate: RateLimiter = .jobCreation) throws -> JobRegistry {
         switch engine {
         case .sqlite: try JobRegistry(path: place, shardCount: 1, creationRate: creationRate)
-        case .postgres: try JobRegistry(storage: PostgresRegistryStorage(connectionString: place), shardCount: 1, creationRate: creationRate)
+        case .postgres: try JobRegistry(storage: postgresRegistry(), shardCount: 1, creationRate: creationRate)
         }
+    }
+
+    /// The registry's rows on PostgreSQL, for the test's one cluster and coordinator. A registry
+    /// is one coordinator's at a time: reopening it means the one before is gone.
+    func postgresRegistry(cluster: ClusterIdentity = .testCluster, holder: String = "the test's coordinator") throws -> PostgresRegistryStorage {
+        try PostgresRegistryStorage(connectionString: place, cluster: cluster, holder: holder)
     }
 
     /// Overwrites the stored document of job `jobId` with `bytes`, as an older build would have left it.
@@ -51,4 +57,9 @@ struct StoreLocation {
         case .postgres: EventLog(storage: try PostgresEventStorage(connectionString: place), maxEventsPerOrg: maxEventsPerOrg, onAppend: onAppend)
         }
     }
+}
+
+extension ClusterIdentity {
+    /// The cluster the registry tests' databases belong to.
+    static let testCluster = ClusterIdentity(id: String(repeating: "7", count: 32), file: "/test/cluster.id")
 }

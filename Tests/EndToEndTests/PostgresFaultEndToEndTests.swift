@@ -65,10 +65,12 @@ import Wire
         #expect(try eventually(timeout: .seconds(10)) { try cluster.get("/healthz").status == 200 })
     }
 
-    /// On PostgreSQL the processes keep nothing of their own: a cluster started in another
-    /// data directory (another host, as far as it can tell) on the same server picks up the
-    /// running job where the first left it, and finishes it exactly.
-    @Test func aClusterStartedElsewhereOnTheSameServerPicksUpEveryJob() throws {
+    /// On PostgreSQL the processes keep nothing of their own but the cluster's id
+    /// (`DIR/cluster.id`): a cluster started in another data directory (another host, as far as
+    /// it can tell) on the same server, given that id, picks up the running job where the first
+    /// left it, and finishes it exactly. Without the id it is refused (the databases hold another
+    /// cluster's tenants), and with it, while the first runs, its coordinator is refused (one per registry).
+    @Test func aClusterStartedElsewhereOnTheSameServerWithItsIdPicksUpEveryJob() throws {
         let server = try TestPostgres.serverConnectionString()
         let environment = ["TETHER_JWT_SECRET": "a-secret-both-clusters-share-0123456789", "TETHER_PG_URL": server]
         let first = try TestCluster(shards: 2, storage: .postgres, environment: environment)
@@ -76,13 +78,27 @@ import Wire
         try first.start()
         let (admin, jobId) = try importAndDelete(first, count: 3_000, pace: 1_000)
         _ = try first.waitForJob(jobId, token: admin) { ($0["processed"] as? Int ?? 0) > 200 }
-        first.stop()
         for file in ["coordinator.db", "events.db", "partition.map"] {
             #expect(!FileManager.default.fileExists(atPath: "\(first.data)/\(file)"), "\(file) in the data directory: state outside PostgreSQL")
         }
+        let clusterId = try String(contentsOfFile: first.layout.clusterIdFile, encoding: .utf8)
+
+        let twin = try TestCluster(shards: 2, storage: .postgres, environment: environment)
+        defer { twin.stop() }
+        try clusterId.write(toFile: twin.layout.clusterIdFile, atomically: false, encoding: .utf8)
+        let twinRefused = #expect(throws: TestCluster.ClusterError.self) { try twin.start() }
+        #expect(twinRefused.map(String.init(describing:))?.contains("is in use by another coordinator (coordinator pid") == true, "\(String(describing: twinRefused))")
+        first.stop()
+
+        let stranger = try TestCluster(shards: 2, storage: .postgres, environment: environment)
+        defer { stranger.stop() }
+        let strangerRefused = #expect(throws: TestCluster.ClusterError.self) { try stranger.start() }
+        let strangerMessage = strangerRefused.map(String.init(describing:)) ?? ""
+        #expect(strangerMessage.contains("belongs to cluster \(clusterId.dropLast())") && strangerMessage.contains("--pg URL"), "\(strangerMessage)")
 
         let second = try TestCluster(shards: 2, storage: .postgres, environment: environment)
         defer { second.stop() }
+        try clusterId.write(toFile: second.layout.clusterIdFile, atomically: false, encoding: .utf8)
         try second.start()
         let token = try second.token(org: "org-a", user: "u1")
         #expect(try second.send("GET", "/api/contacts/bulk-job/\(jobId)", token: token).status == 200)
@@ -106,14 +122,13 @@ import Wire
         guard let made = mkdtemp(&template) else { throw SystemCallError(call: "mkdtemp", errno: errno) }
         let directory = String(cString: made)
         defer {
-            for server in ["a", "b"] { _ = try? runCommand(pg, ["stop", "\(directory)/\(server)", "--immediate"]) }
+            for server in ["a", "b"] { _ = try? runCommand(pg, ["remove", "\(directory)/\(server)"]) }
             _ = try? runCommand("/bin/rm", ["-rf", directory])
         }
         var servers: [String] = []
         for (server, port) in [("a", "5441"), ("b", "5442")] {
             let started = try runCommand(pg, ["start", "\(directory)/\(server)", "--port", port])
             try #require(started.status == 0, "\(started.output)")
-            // The connection string is the last line; scripts/pg may say what it did to the directories first.
             servers.append(started.output.split(separator: "\n").last.map(String.init) ?? "")
         }
         let map = "\(directory)/servers.map"

@@ -68,6 +68,8 @@ final class TestCluster: @unchecked Sendable {
             survivors.append(pid)
             kill(pid, SIGKILL)
         }
+        // A private PostgreSQL server may live outside the directory (as root, under the postgres user's home).
+        if FileManager.default.fileExists(atPath: "\(data)/pg") { _ = try? runCommand(repo.appendingPathComponent("scripts/pg").path, ["remove", "\(data)/pg"]) }
         try? FileManager.default.removeItem(atPath: data)
         return survivors
     }

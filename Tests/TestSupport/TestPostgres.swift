@@ -47,14 +47,14 @@ package enum TestPostgres {
         let directory = String(cString: made) + "/pg"
         let (status, output) = try runCommand(repositoryRoot.appendingPathComponent("scripts/pg").path, ["start", directory, "--port", "5432"])
         guard status == 0 else { throw TestPostgresError(output: output) }
-        // The connection string is the last line; scripts/pg may say what it did to the directories first.
         let connectionString = output.split(separator: "\n").last.map(String.init) ?? ""
         return Server(directory: directory, connectionString: connectionString)
     }
 
     private static func stopAtExit() {
         guard case .success(let server)? = server.withLock({ $0 }) else { return }
-        _ = try? runCommand(repositoryRoot.appendingPathComponent("scripts/pg").path, ["stop", server.directory, "--immediate"])
+        // The server may live outside the directory (as root, under the postgres user's home): removed with it.
+        _ = try? runCommand(repositoryRoot.appendingPathComponent("scripts/pg").path, ["remove", server.directory])
         _ = try? runCommand("/bin/rm", ["-rf", (server.directory as NSString).deletingLastPathComponent])
     }
 }

@@ -22,6 +22,30 @@ import Wire
         #expect(result.text(0, 5) == "t")
     }
 
+    /// A writer's time-outs hold on its first session and on each one made again after it.
+    @Test func aSessionSetupRunsOnTheFirstSessionAndAgainAfterEachReconnection() throws {
+        let connection = try PostgresConnection(try TestPostgres.newDatabase(), sessionSetup: PostgresWriterSession.setup)
+        func timeouts() throws -> [String] {
+            try ["statement_timeout", "lock_timeout"].map { try connection.query("SELECT current_setting($1)", [.text($0)]).text(0, 0) }
+        }
+        #expect(try timeouts() == ["1min", "5s"])
+        try connection.reconnect()
+        #expect(try timeouts() == ["1min", "5s"])
+    }
+
+    /// An abandoned session runs nothing (each statement throws a connection fault saying why)
+    /// until it is made again.
+    @Test func anAbandonedSessionRefusesEveryStatementUntilItReconnects() throws {
+        let connection = try PostgresConnection(try TestPostgres.newDatabase())
+        connection.abandon(because: "its lock is held by another")
+        #expect(!connection.isConnected)
+        let refused = #expect(throws: PostgresError.self) { try connection.scalar("SELECT 1") }
+        #expect(refused?.fault == .connection && refused?.message.contains("its lock is held by another") == true)
+        #expect(throws: PostgresError.self) { try connection.execute("SELECT 1") }
+        try connection.reconnect()
+        #expect(try connection.scalar("SELECT 1") == 1)
+    }
+
     @Test func aTextWithANulByteIsRefusedRatherThanCutShort() throws {
         let connection = try PostgresConnection(try TestPostgres.newDatabase())
         #expect(throws: PostgresError.self) { try connection.query("SELECT $1::text", [.text("ab\u{0}c")]) }

@@ -10,13 +10,20 @@ import Wire
 /// order, so only those at or below the highest origin already logged for that
 /// shard can be redeliveries; only those are looked up, and one found keeps the
 /// seq it got the first time.
+///
+/// One coordinator's, as the registry is (`PostgresFence`, its own lock): a
+/// second is refused, and every write proves the lock in its transaction.
 final class PostgresEventStorage: EventStorage {
     private let connection: PostgresConnection
+    private let fence = PostgresFence(key: PostgresFence.eventLogKey, guarded: "the cluster's event log")
     /// The identity sequence of `events.seq`, by name.
     private let sequence: String
 
     init(connectionString: String) throws {
-        let connection = try PostgresConnection(connectionString)
+        let connection = try PostgresConnection(connectionString, sessionSetup: PostgresWriterSession.setup)
+        guard try fence.take(on: connection, waitingUpTo: PostgresRegistryStorage.lockPatience) else {
+            throw RegistryInUse(registry: connection.target, holder: PostgresRegistryStorage.holder(on: connection))
+        }
         try connection.execute("""
             CREATE TABLE IF NOT EXISTS events (
                 seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -35,8 +42,8 @@ final class PostgresEventStorage: EventStorage {
 
     func append(_ rows: [EventRow]) throws -> [UInt64] {
         guard !rows.isEmpty else { return [] }
-        return try connection.whenConnected {
-            try connection.transaction {
+        return try fence.connected(connection) {
+            try fence.write(on: connection) {
                 // One writer at a time: what it finds logged stays so, and its block of seqs is its own.
                 try connection.execute("LOCK TABLE events IN EXCLUSIVE MODE")
                 let origins = rows.map { $0.origin.map(Origin.init) }
@@ -120,7 +127,7 @@ final class PostgresEventStorage: EventStorage {
     }
 
     func page(org: String, after: Int64, limit: Int) throws -> [(seq: UInt64, kind: Int64, payload: [UInt8])] {
-        let rows = try connection.whenConnected {
+        let rows = try fence.connected(connection) {
             try connection.query(
                 "SELECT seq, kind, payload FROM events WHERE org = $1 AND seq > $2 ORDER BY seq LIMIT $3", [.text(org), .integer(after), .integer(Int64(limit))])
         }
@@ -128,21 +135,28 @@ final class PostgresEventStorage: EventStorage {
     }
 
     func head() throws -> UInt64 {
-        UInt64(try connection.whenConnected { try connection.scalar("SELECT coalesce(max(seq), 0) FROM events") })
+        UInt64(try fence.connected(connection) { try connection.scalar("SELECT coalesce(max(seq), 0) FROM events") })
     }
 
     func prune(createdBefore cutoff: Int64) throws -> Int {
-        try connection.whenConnected { try connection.query("DELETE FROM events WHERE created_at < $1", [.integer(cutoff)]).affectedRows }
+        try fence.connected(connection) {
+            try fence.write(on: connection) {
+                return try connection.query("DELETE FROM events WHERE created_at < $1", [.integer(cutoff)]).affectedRows
+            }
+        }
     }
 
     func trim(org: String, keeping: Int64) throws -> Int {
-        try connection.whenConnected {
-            try connection.query(EventStorageSQL.trim(orgParameter: "$1", keepingParameter: "$2"), [.text(org), .integer(keeping)]).affectedRows
+        try fence.connected(connection) {
+            try fence.write(on: connection) {
+                return try connection.query(EventStorageSQL.trim(orgParameter: "$1", keepingParameter: "$2"), [.text(org), .integer(keeping)])
+                    .affectedRows
+            }
         }
     }
 
     func orgs() throws -> [String] {
-        let rows = try connection.whenConnected { try connection.query(EventStorageSQL.orgs) }
+        let rows = try fence.connected(connection) { try connection.query(EventStorageSQL.orgs) }
         return (0..<rows.count).map { rows.text($0, 0) }
     }
 }

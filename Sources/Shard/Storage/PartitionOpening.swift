@@ -10,7 +10,9 @@ extension ShardOptions {
             return (store, try ReaderPool(path: databasePath, index: index))
         case .postgres(let map):
             let connectionString = try map.server(ofShard: index).connectionString(database: PostgresServer.shardDatabase(index))
-            let store = try PostgresShardStore(connectionString: connectionString, index: index, slots: slots)
+            // The coordinator made the cluster's id before it spawned any shard.
+            guard let cluster = try ClusterIdentity.load(layout) else { throw ClusterIdentityError.missing(path: layout.clusterIdFile) }
+            let store = try PostgresShardStore(connectionString: connectionString, index: index, slots: slots, cluster: cluster)
             let readers = try (0..<ReaderPool<PostgresShardReader>.standardSize).map { _ in
                 try PostgresShardReader(connectionString: connectionString, index: index)
             }

@@ -8,6 +8,7 @@
 /// DIR/coordinator.db         the job registry
 /// DIR/events.db              the event log (Last-Event-ID replays from it)
 /// DIR/logs/                  one log file per process
+/// DIR/cluster.id             the cluster's id, which its PostgreSQL databases record (mode 0600)
 /// ```
 package struct ClusterLayout: Sendable, Equatable {
     package let dataDirectory: String
@@ -29,6 +30,9 @@ package struct ClusterLayout: Sendable, Equatable {
     package var eventDatabase: String { "\(dataDirectory)/events.db" }
     /// The coordinator's durable partition map.
     package var partitionMap: String { "\(dataDirectory)/partition.map" }
+
+    /// The cluster's id (`ClusterIdentity`).
+    package var clusterIdFile: String { "\(dataDirectory)/cluster.id" }
 
     package func pidFile(for process: String) -> String { "\(runDirectory)/\(process).pid" }
 

@@ -34,13 +34,17 @@ package final class PostgresConnection {
     private var prepared: [String: String] = [:]
     /// Names handed out, never reused on one session (a name is unique until deallocated).
     private var named = 0
+    /// Run on every new session, the first and each after `reconnect()`: settings such as time-outs,
+    /// which a session forgets when it ends.
+    private let sessionSetup: String?
 
     /// Prepared statements kept at most: filters of different shapes make different SQL,
     /// so past this many the connection deallocates them all and starts over.
     package static let preparedCapacity = 64
 
-    /// Connects with a libpq connection string (`host=/dir port=5432 dbname=x` or a `postgresql://` URL).
-    package init(_ connectionString: String) throws {
+    /// Connects with a libpq connection string (`host=/dir port=5432 dbname=x` or a `postgresql://` URL),
+    /// then runs `sessionSetup` (statements without parameters), as again after each reconnection.
+    package init(_ connectionString: String, sessionSetup: String? = nil) throws {
         guard let handle = PQconnectdb(connectionString) else {
             throw PostgresError(operation: "connect", sqlState: "", message: "libpq is out of memory")
         }
@@ -53,8 +57,10 @@ package final class PostgresConnection {
         }
         self.handle = handle
         target = Self.describe(handle)
+        self.sessionSetup = sessionSetup
         // NOTICEs (a CREATE ... IF NOT EXISTS that found the table) are not ours to print.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        if let sessionSetup { try execute(sessionSetup) }
     }
 
     deinit { PQfinish(handle) }
@@ -74,6 +80,24 @@ package final class PostgresConnection {
             throw PostgresError(operation: "reconnect to \(target)", sqlState: "", message: Self.lastMessage(handle))
         }
         broken = false
+        abandonedBecause = nil
+        if let sessionSetup { try execute(sessionSetup) }
+    }
+
+    /// Why the session was abandoned, if it was: every statement is refused until `reconnect()`.
+    private var abandonedBecause: String?
+
+    /// Makes the session unusable until the next `reconnect()`: what its owner needs of it (a lock
+    /// it failed to take again) is missing, so no statement may run on it meanwhile; each throws
+    /// a connection fault saying `reason`, and `isConnected` is false.
+    package func abandon(because reason: String) {
+        abandonedBecause = reason
+        broken = true
+    }
+
+    private func requireUsable(_ sql: String) throws {
+        guard let abandonedBecause else { return }
+        throw PostgresError(operation: sql, sqlState: "", message: "the session was set aside until it reconnects: \(abandonedBecause)")
     }
 
     /// Runs `body`, first connecting again when the connection broke; throws what either throws.
@@ -85,6 +109,7 @@ package final class PostgresConnection {
 
     /// Runs `sql`, which may hold several statements and no parameters (schema, `BEGIN`).
     package func execute(_ sql: String) throws {
+        try requireUsable(sql)
         let result = PostgresResult(PQexec(handle, sql))
         try check(result, sql)
     }
@@ -93,6 +118,7 @@ package final class PostgresConnection {
     @discardableResult
     package func query(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresResult {
         // libpq sends text parameters up to their first NUL: a value with one would be cut short (and match more).
+        try requireUsable(sql)
         for case .text(let text) in parameters where text.utf8.contains(0) {
             throw PostgresError(operation: sql, sqlState: "22021", message: "a text value holds a NUL byte, which PostgreSQL text cannot")
         }
@@ -129,6 +155,7 @@ package final class PostgresConnection {
     /// Streams `data` (COPY's text format, one row a line) into `COPY ... FROM STDIN`.
     @discardableResult
     package func copy(_ sql: String, _ data: [UInt8]) throws -> Int {
+        try requireUsable(sql)
         let start = PostgresResult(PQexec(handle, sql))
         guard start.status == PGRES_COPY_IN else {
             try check(start, sql)

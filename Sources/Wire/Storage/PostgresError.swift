@@ -12,7 +12,7 @@ package struct PostgresError: StorageFailure, Equatable, CustomStringConvertible
     }
 
     package var description: String {
-        "postgres \(operation): \(message)" + (sqlState.isEmpty ? "" : " (SQLSTATE \(sqlState))")
+        "postgres \(operation): \(message)" + (sqlState.isEmpty ? "" : " (SQLSTATE \(sqlState))") + (isLockTimeout ? Self.lockTimeoutAdvice : "")
     }
 
     /// No connection, or it broke (class 08, the server shutting down or starting: 57P01–57P03);
@@ -36,6 +36,14 @@ package struct PostgresError: StorageFailure, Equatable, CustomStringConvertible
         default: return .other
         }
     }
+
+    /// A wait for another session's lock outlasted `lock_timeout` (55P03 with that message; the
+    /// same state also answers a `NOWAIT` that found the lock taken).
+    package var isLockTimeout: Bool { sqlState == "55P03" && message.contains("lock timeout") }
+
+    private static let lockTimeoutAdvice =
+        "; another session held a lock this writer needs for longer than its lock_timeout (\(PostgresWriterSession.lockTimeout)):"
+        + " look for a long transaction or a manual LOCK in pg_stat_activity"
 
     /// The statement was stopped by `statement_timeout` or a cancel (57014).
     package var isCancelled: Bool { sqlState == "57014" }

@@ -13,13 +13,19 @@ import Wire
 /// cascade, and writes its audit entries, notifications and outbox events. The
 /// batch and its slice's checkpoint commit as one transaction.
 ///
-/// Fencing: the store holds a session advisory lock on its shard for as long
-/// as its connection lives, so a second process for the same shard, on any
-/// host, is refused (`StoreError.partitionLocked`). The server drops the lock
-/// with the session, so a SIGKILLed shard never leaves it behind.
+/// Fencing (`PostgresFence`): the store holds a session advisory lock on its
+/// shard for as long as its connection lives, so a second process for the same
+/// shard, on any host, is refused (`StoreError.partitionLocked`). The server
+/// drops the lock with the session, so a SIGKILLed shard never leaves it behind.
+/// Every write transaction first proves that its session holds the lock, so a
+/// process whose session died while another took over writes nothing.
+///
+/// The database records the cluster it belongs to (`ClusterIdentity`): a shard
+/// of another cluster (another data directory on the same server) is refused.
 ///
 /// A connection that breaks (the server crashed or restarts) is made again,
-/// lock first, at the next call; meanwhile `storageReachable` is false. Whether
+/// lock first, at the next call; a session that cannot take the lock again is
+/// abandoned until a later try can; meanwhile `storageReachable` is false. Whether
 /// the commit in flight when it broke landed is unknown, so every slice is read
 /// again from its checkpoint row, which committed with its batch or did not.
 actor PostgresShardStore: PartitionStore {
@@ -29,6 +35,7 @@ actor PostgresShardStore: PartitionStore {
     nonisolated let index: Int
     let slots: SlotRange
     private let connection: PostgresConnection
+    private let fence: PostgresFence
     private var slices: [String: DeleteSlice] = [:]
     private var importSizer = BatchSizer()
     private let reachable = Atomic<Bool>(true)
@@ -50,31 +57,27 @@ actor PostgresShardStore: PartitionStore {
     /// added are autovacuum's to tidy, at its own gentle pace.
     static let vacuumAfter = 10_000
 
-    /// The advisory lock key of shard `index`: one namespace (the first key) for tether-bulk shards.
-    private static let lockNamespace: Int32 = 0x7465_7468  // "teth"
-
-    /// Connects to the partition of shard `index` (creating its tables when new), which must own `slots`.
-    init(connectionString: String, index: Int, slots: SlotRange) throws {
+    /// Connects to the partition of shard `index` of `cluster` (creating its tables when new),
+    /// which must own `slots`; a writer's session, under `PostgresWriterSession`'s time-outs.
+    init(connectionString: String, index: Int, slots: SlotRange, cluster: ClusterIdentity) throws {
         self.index = index
         self.slots = slots
         maintenance = PostgresMaintenance(connectionString: connectionString)
-        let connection = try PostgresConnection(connectionString)
-        try Self.lock(connection, index: index)
+        let connection = try PostgresConnection(connectionString, sessionSetup: PostgresWriterSession.setup)
+        let fence = PostgresFence(key: Int32(index), guarded: "shard \(index)'s partition")
+        guard try fence.take(on: connection) else { throw StoreError.partitionLocked(path: "shard \(index)'s partition in \(connection.target)") }
         try connection.transaction {
             try connection.execute(PostgresSchema.statements)
             try Self.claim(connection, owner: "shard \(index) (slots \(slots))")
+            try cluster.claim(table: "meta", on: connection)
         }
         self.connection = connection
+        self.fence = fence
         // Last, after everything that can throw: a thrown init runs no deinit to stop it.
         executor = ThreadExecutor(name: "shard-\(index)-store", niceness: ThreadExecutor.bulkWorkNiceness)
     }
 
     deinit { executor.shutdown() }
-
-    private static func lock(_ connection: PostgresConnection, index: Int) throws {
-        let held = try connection.query("SELECT pg_try_advisory_lock($1, $2)", [.integer(Int64(lockNamespace)), .integer(Int64(index))])
-        guard held.text(0, 0) == "t" else { throw StoreError.partitionLocked(path: "shard \(index)'s partition in \(connection.target)") }
-    }
 
     /// Records who owns a new database, and refuses one that belongs to someone else.
     private static func claim(_ connection: PostgresConnection, owner: String) throws {
@@ -97,24 +100,19 @@ actor PostgresShardStore: PartitionStore {
     private func withConnection<T>(idempotent: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
         do {
             return try attempt(body)
-        } catch let error as PostgresError where error.fault == .connection && idempotent {
+        } catch let error as any StorageFailure where error.fault == .connection && idempotent {
             return try attempt(body)
         }
     }
 
-    /// A new session, which must take the shard's lock again.
-    private func reconnect() throws {
-        try connection.reconnect()
-        try Self.lock(connection, index: index)
-    }
-
     private func attempt<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         do {
-            if !connection.isConnected { try reconnect() }
+            // A new session must take the shard's lock again, or it is set aside (`PostgresFence`).
+            if !connection.isConnected { try fence.reconnect(connection) }
             let value = try body(connection)
             reachable.store(true, ordering: .relaxed)
             return value
-        } catch let error as PostgresError where error.fault == .connection {
+        } catch let error as any StorageFailure where error.fault == .connection {
             slices.removeAll()
             reachable.store(false, ordering: .relaxed)
             throw error
@@ -150,7 +148,7 @@ actor PostgresShardStore: PartitionStore {
     /// Lets the next process for this partition in (the lock would go with the session anyway,
     /// once the process is gone). Nothing may be written after it.
     func close() throws {
-        try connection.query("SELECT pg_advisory_unlock($1, $2)", [.integer(Int64(Self.lockNamespace)), .integer(Int64(index))])
+        try fence.release(on: connection)
     }
 
     // MARK: - Import
@@ -173,7 +171,7 @@ actor PostgresShardStore: PartitionStore {
         let staged = ImportStaging(records)
         // Idempotent: a re-import replaces what the first try may have committed.
         return try withConnection(idempotent: true) { connection in
-            try connection.transaction {
+            try fence.write(on: connection) {
                 try connection.execute(ImportStaging.createTables)
                 if !staged.contacts.isEmpty {
                     try connection.copy("COPY import_contacts FROM STDIN", staged.contactRows)
@@ -205,7 +203,7 @@ actor PostgresShardStore: PartitionStore {
         let predicate = PostgresPredicate(for: assignment.filter, org: assignment.org)
         let table = Schema.table(for: assignment.filter.pipeline)
         let slice = try withConnection { connection in
-            try connection.transaction {
+            try fence.write(on: connection) {
                 let total = try connection.scalar(
                     "SELECT count(*) FROM \(table) WHERE \(predicate.sql) AND version <= $\(predicate.nextParameter)",
                     predicate.bindings + [.integer(assignment.watermark)])
@@ -227,7 +225,7 @@ actor PostgresShardStore: PartitionStore {
         guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
         let deletedBefore = slice.counters.deleted
         try withConnection { connection in
-            try connection.transaction {
+            try fence.write(on: connection) {
                 // A batch reads by index, never a whole table, so its cost does not grow with the
                 // table. One plan for every batch, the generic one: left to choose, the server plans
                 // the first five batches, and any after an ANALYZE, with their values, and such a
@@ -260,7 +258,7 @@ actor PostgresShardStore: PartitionStore {
         guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
         guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
         let failed: SliceError? = try withConnection { connection in
-            try connection.transaction {
+            try fence.write(on: connection) {
                 let next = PostgresDeleteBatch.next(of: slice)
                 let found = try connection.query(next.sql, next.bindings)
                 guard found.count == 1 else { return nil }
@@ -286,19 +284,22 @@ actor PostgresShardStore: PartitionStore {
     func cancelSlice(_ jobId: String) throws -> SliceProgress {
         guard var slice = try slice(jobId) else {
             try withConnection { connection in
-                try connection.query("""
-                    INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, cancelled, created_at)
-                    VALUES ($1, '', '', '', 0, $2, true, true, $3)
-                    """, [.text(jobId), .bytes(DeleteCounters().storedBytes), .integer(Self.now())])
+                try fence.write(on: connection) {
+                    try connection.query("""
+                        INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, cancelled, created_at)
+                        VALUES ($1, '', '', '', 0, $2, true, true, $3)
+                        """, [.text(jobId), .bytes(DeleteCounters().storedBytes), .integer(Self.now())])
+                }
             }
             return SliceProgress(jobId: jobId, shard: UInt32(index), counters: DeleteCounters(), outcome: .cancelled)
         }
         guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
         slice.cancel()
-        try withConnection { try checkpoint(slice, on: $0) }
+        try withConnection { connection in try fence.write(on: connection) { try checkpoint(slice, on: connection) } }
         slices[jobId] = slice
         return slice.progress(shard: index)
     }
+
 
     private func checkpoint(_ slice: DeleteSlice, on connection: PostgresConnection) throws {
         try connection.query("UPDATE delete_slices SET counters = $1, finished = $2, cancelled = $3 WHERE job_id = $4", [
@@ -340,7 +341,7 @@ actor PostgresShardStore: PartitionStore {
 
     func removeFromOutbox(through seq: Int64) throws {
         try withConnection(idempotent: true) { connection in
-            try connection.query("DELETE FROM event_outbox WHERE seq <= $1", [.integer(seq)])
+            try fence.write(on: connection) { try connection.query("DELETE FROM event_outbox WHERE seq <= $1", [.integer(seq)]) }
         }
     }
 
