@@ -18,6 +18,15 @@ import Wire
         return writer.bytes
     }
 
+    /// Counters as a version-1 checkpoint kept them: bare, in `DeleteCounters`' layout 1 (nine
+    /// fields, up to `events`).
+    private static func legacy(_ counters: DeleteCounters) -> [UInt8] {
+        var writer = WireWriter()
+        for field in [counters.total, counters.deleted, counters.skipped, counters.failed, counters.conversations, counters.messages,
+                      counters.auditEntries, counters.notifications, counters.events] { writer.write(field) }
+        return writer.bytes
+    }
+
     /// The tables and indexes version 3 reshaped, as versions 1 and 2 defined them.
     private static let version2Tables = [
         """
