@@ -451,6 +451,44 @@ struct OpenPartition {
         #expect(try setup.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'applications_by_contact'") == 1)
     }
 
+    /// A contact batch finds its contacts' applications by `applications_by_contact`, in the
+    /// generic plan every batch runs: never by reading all of the org's applications.
+    @Test func aContactBatchFindsItsApplicationsByTheirContactsIndex() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot)
+        // Enough applications that reading all of them costs more than a probe for each contact's.
+        let contacts = (0..<5_000).map { number in
+            var contact = sliceContact(number, stage: "s", assignee: nil)
+            contact.conversations = []
+            return contact
+        }
+        let applications = contacts.map { contact in
+            ImportRecord(
+                kind: .application, id: "a" + contact.id.dropFirst(), contactId: contact.id, stageId: nil, assignedTo: nil, name: "", email: "",
+                phone: "", tags: [], source: nil, createdAt: 1, updatedAt: 1, conversations: [])
+        }
+        _ = try await store.importAll(org: "o1", contacts + applications, version: TestVersions.next())
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let batch = PostgresDeleteBatch(
+            slice: DeleteSlice(assignment: SliceAssignment(jobId: "job-p", org: "o1", requester: "boss", filter: filter), total: 5_000), limit: 50, now: 1)
+        let literals = batch.bindings.map { value in
+            switch value {
+            case .integer(let number): "\(number)"
+            case .text(let text): "'\(text)'"
+            default: "NULL"
+            }
+        }
+        let connection = try PostgresConnection(location)
+        try connection.execute("""
+            ANALYZE; BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off; PREPARE batch AS \(batch.sql)
+            """)
+        let plan = try connection.query("EXPLAIN EXECUTE batch(\(literals.joined(separator: ", ")))")
+        let lines = (0..<plan.count).map { plan.text($0, 0) }
+        try connection.execute("ROLLBACK")
+        #expect(lines.contains { $0.contains("Index Scan using applications_by_contact on applications") }, "\(lines.joined(separator: "\n"))")
+    }
+
     @Test func aDatabaseMadeForAnotherShardIsRefused() throws {
         let location = try TestPostgres.newDatabase()
         _ = try PostgresShardStore(connectionString: location, index: 0, slots: SlotRange(lower: 0, upper: 10))
