@@ -172,6 +172,22 @@ struct OpenPartition {
         #expect(Set(audits.entries.map(\.recordId)).count == 18, "one entry per application")
     }
 
+    /// An application imported after the job was registered still goes with its contact: the
+    /// contact is gone, and no record may be left naming it. One whose contact is newer stays.
+    @Test(arguments: Engine.allCases)
+    func anApplicationImportedAfterTheJobGoesWithItsContact(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        try await partition.importAll(org: "o1", (0..<4).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(jobId: "job-l", org: "o1", requester: "boss", filter: filter)
+        try await partition.importAll(org: "o1", [Self.application(1, of: 2), Self.contact(7), Self.application(2, of: 7)])
+        let done = try await partition.deleteAll(assignment)
+        #expect([done.counters.deleted, done.counters.applications] == [4, 1])
+        let left = try await partition.reads.stats(org: "o1")
+        #expect([left.contacts, left.applications] == [1, 1], "contact 7 and its application, both newer than the job")
+    }
+
     @Test(arguments: Engine.allCases)
     func importedRecordsReadBackWithTheirCascade(engine: Engine) async throws {
         let partition = try OpenPartition.new(engine, in: scratch)
