@@ -12,12 +12,12 @@ struct ShardMetrics: Sendable {
 
     init() {
         metrics.declare(Self.deletedRecords, .counter, help: "Records (contacts or applications) deleted by bulk-delete jobs.")
-        metrics.declare(Self.deletedCascadeRows, .counter, help: "Conversations and messages deleted with their contacts, by table.")
+        metrics.declare(Self.deletedCascadeRows, .counter, help: "Conversations, messages and applications deleted with their contacts, by table.")
         metrics.declare(Self.batches, .counter, help: "Delete batches committed (each one transaction with its checkpoint).")
         metrics.declare(Self.batchDuration, .histogram, help: "How long a delete batch took, from choosing its records to its commit.")
         // Shown from the first scrape, before any batch.
         for name in [Self.deletedRecords, Self.batches] { metrics.add(name, 0) }
-        for table in ["conversations", "messages"] { metrics.add(Self.deletedCascadeRows, 0, labels: ["table": table]) }
+        for table in ["conversations", "messages", "applications"] { metrics.add(Self.deletedCascadeRows, 0, labels: ["table": table]) }
     }
 
     /// One committed batch: the slice's counters before and after it, and how long it took.
@@ -25,6 +25,7 @@ struct ShardMetrics: Sendable {
         metrics.add(Self.deletedRecords, Double(after.deleted.saturatingSubtract(before.deleted)))
         metrics.add(Self.deletedCascadeRows, Double(after.conversations.saturatingSubtract(before.conversations)), labels: ["table": "conversations"])
         metrics.add(Self.deletedCascadeRows, Double(after.messages.saturatingSubtract(before.messages)), labels: ["table": "messages"])
+        metrics.add(Self.deletedCascadeRows, Double(after.applications.saturatingSubtract(before.applications)), labels: ["table": "applications"])
         metrics.add(Self.batches)
         metrics.observe(Self.batchDuration, took / .seconds(1))
     }

@@ -31,11 +31,11 @@ import Wire
         ])
         #expect(lifecycle.lines(for: document(3, .running, [slice(0, .running, deleted: 1, total: 3), slice(1, .running, total: 2)])).isEmpty)
         #expect(lifecycle.lines(for: document(4, .running, [slice(0, .completed, deleted: 3, total: 3), slice(1, .running, total: 2)])) == [
-            "job j1: shard 0 completed: 3 of 3 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications"
+            "job j1: shard 0 completed: 3 of 3 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications"
         ])
         #expect(lifecycle.lines(for: document(5, .completed, [slice(0, .completed, deleted: 3, total: 3), slice(1, .completed, deleted: 2, total: 2)])) == [
-            "job j1: shard 1 completed: 2 of 2 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications",
-            "job j1 completed in 2.5 s: 5 of 5 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications",
+            "job j1: shard 1 completed: 2 of 2 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications",
+            "job j1 completed in 2.5 s: 5 of 5 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications",
         ])
         // A late copy of a finished job announces nothing again.
         #expect(lifecycle.lines(for: document(6, .completed, [slice(0, .completed, deleted: 3, total: 3), slice(1, .completed, deleted: 2, total: 2)])).isEmpty)
@@ -47,8 +47,8 @@ import Wire
         _ = lifecycle.lines(for: document(2, .running, [slice(0, .running, total: 4)]))
         #expect(lifecycle.lines(for: document(3, .cancelling, [slice(0, .running, deleted: 1, total: 4)])) == ["job j1 cancelling"])
         #expect(lifecycle.lines(for: document(4, .cancelled, [slice(0, .cancelled, deleted: 1, total: 4)])) == [
-            "job j1: shard 0 cancelled: 1 of 4 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications",
-            "job j1 cancelled in 2.5 s: 1 of 4 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 audit entries, 0 notifications",
+            "job j1: shard 0 cancelled: 1 of 4 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications",
+            "job j1 cancelled in 2.5 s: 1 of 4 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications",
         ])
     }
 

@@ -20,6 +20,7 @@ import Wire
         counters.skipped = skipped
         counters.failed = failed
         counters.auditEntries = deleted
+        counters.applications = 2 * deleted
         return SliceProgress(jobId: "j1", shard: shard, counters: counters, outcome: outcome, errors: errors)
     }
 
@@ -56,6 +57,7 @@ import Wire
         #expect(job.document.counters.processed == 15)
         #expect(job.document.counters.total == 15)
         #expect(job.document.counters.auditEntries == 14)
+        #expect(job.document.counters.applications == 28, "the applications deleted with their contacts, on every shard")
         #expect(job.pendingShards.isEmpty)
     }
 

@@ -42,7 +42,7 @@ import Wire
         #expect(job["percent"] as? Double == 100)
         #expect(job["cascade"] as? [String: Int] == [
             "conversations": conversations, "messages": conversations * 2, "auditEntries": victims.count,
-            "notifications": victims.filter { $0.assignee != nil }.count, "events": victims.count,
+            "notifications": victims.filter { $0.assignee != nil }.count, "events": victims.count, "applications": 0,
         ])
         #expect((job["shards"] as? [[String: Any]])?.count == 4)
         #expect(job["requestedBy"] as? String == "admin-org-a")
@@ -98,6 +98,55 @@ import Wire
         #expect(stats?["applications"] == 0)
         #expect(stats?["contacts"] == 30)
         #expect(stats?["auditEntries"] == 12)
+    }
+
+    /// Issue 22: a contact's delete takes its applications with it, each with one
+    /// `APPLICATION_DELETE` audit entry, and the job counts them; an application whose contact
+    /// stays, stays, and so does another org's naming the same contact id.
+    @Test(arguments: ClusterStorage.allCases)
+    func aContactsDeleteTakesItsApplicationsAndAnAuditEntryForEach(storage: ClusterStorage) throws {
+        let cluster = try TestCluster(shards: 4, storage: storage)
+        defer { cluster.stop() }
+        try cluster.start()
+        let admin = try cluster.token(org: "org-a", user: "admin-org-a")
+        let adminB = try cluster.token(org: "org-b", user: "admin-org-b")
+        let contacts = DataEndToEndTests.dataSet(org: 1, count: 60)
+        // Contact i has i % 4 applications: 90 in all, spread over every stage and shard.
+        let applications = contacts.enumerated().flatMap { index, contact in
+            (0..<index % 4).map { (id: String(format: "%024x", 0xA000 + 10 * index + $0), contact: contact) }
+        }
+        let lines = applications.map { #"{"kind":"Application","_id":"\#($0.id)","contactId":"\#($0.contact.id)","stageId":"apply","name":"App"}"# }
+        #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: (contacts.map(\.line) + lines).joined(separator: "\n")).status == 200)
+        let foreign = #"{"kind":"Application","_id":"\#(String(format: "%024x", 0xB000))","contactId":"\#(contacts[1].id)","stageId":"apply"}"#
+        #expect(try cluster.send("POST", "/api/contacts/import", token: adminB, body: foreign).status == 200)
+
+        // Stage s1 first: its contacts' applications go, the others' stay.
+        var remaining = applications
+        let jobs: [(filter: String, stage: String?)] = [(#"{"stageIds":["s1"]}"#, "s1"), (#"{"orgWide":true}"#, nil)]
+        for (filter, stage) in jobs {
+            let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: filter)
+            let jobId = try #require(started.json["jobId"] as? String, "\(started)")
+            let job = try cluster.waitForJob(jobId, token: admin)
+            let goes = { (application: (id: String, contact: DataEndToEndTests.Seeded)) in stage == nil || application.contact.stage == stage }
+            let gone = remaining.filter(goes)
+            remaining.removeAll(where: goes)
+            let deleted = try #require(job["deleted"] as? Int)
+            let cascade = try #require(job["cascade"] as? [String: Int])
+            #expect(job["status"] as? String == "completed", "\(job)")
+            #expect(cascade["applications"] == gone.count, "\(filter): \(cascade)")
+            #expect(cascade["auditEntries"] == deleted + gone.count, "\(filter): \(cascade)")
+            let stats = try #require(try cluster.send("GET", "/api/contacts/stats", token: admin).json as? [String: Int])
+            #expect(stats["applications"] == remaining.count, "\(filter): \(stats)")
+
+            let audit = try cluster.send("GET", "/api/event-logs?type=APPLICATION_DELETE&jobId=\(jobId)&limit=500", token: admin)
+            #expect(audit.status == 200, "\(audit)")
+            #expect(audit.json["total"] as? Int == gone.count)
+            let entries = try #require(audit.json["entries"] as? [[String: Any]])
+            #expect(Set(entries.compactMap { $0["applicationId"] as? String }) == Set(gone.map(\.id)))
+            #expect(entries.allSatisfy { $0["actor"] as? String == "admin-org-a" && ($0["snapshot"] as? [String: Any])?["name"] as? String == "App" })
+        }
+        #expect(remaining.isEmpty)
+        #expect(try cluster.send("GET", "/api/contacts/stats", token: adminB).json["applications"] as? Int == 1, "another org's application stays")
     }
 
     @Test func refusesWhatTheSeedRefuses() throws {

@@ -29,6 +29,7 @@ import Testing
         #expect(seen.hasSuffix("running → completed"), "it watched the job run: \(seen)")
         #expect(try text("deleted") == "200")
         #expect(try text("messages") == NumberFormatter.localizedString(from: (cascade["messages"] as? Int ?? -1) as NSNumber, number: .decimal))
+        #expect(try text("applications") == "\(cascade["applications"] as? Int ?? -1)")
         #expect(summary.hasPrefix("200 of 200 processed · 100.0%"), "\(summary)")
         #expect(try browser.evaluate("document.querySelectorAll('#shards tr').length") as? Int == 2)
         #expect(try browser.evaluate("document.getElementById('overall-bar').style.width") as? String == "100%")

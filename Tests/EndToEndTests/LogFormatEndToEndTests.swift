@@ -32,7 +32,7 @@ import Testing
         #expect(life.contains { $0 == "job \(jobId) started on 2 shards" }, "\(life)")
         #expect(life.filter { $0.hasPrefix("job \(jobId): shard ") }.count == 2, "\(life)")
         #expect(life.last?.hasPrefix("job \(jobId) completed in ") == true, "\(life)")
-        #expect(life.last?.contains(": 40 of 40 deleted, 0 skipped, 0 failed; \(conversations) conversations, \(conversations * 2) messages, 40 audit entries") == true, "\(life)")
+        #expect(life.last?.contains(": 40 of 40 deleted, 0 skipped, 0 failed; \(conversations) conversations, \(conversations * 2) messages, 0 applications, 40 audit entries") == true, "\(life)")
     }
 
     /// Every line of every log file, each required to be one JSON object from the process the

@@ -58,6 +58,21 @@ import Wire
         #expect(json["etaSeconds"] as? Double == 3)
     }
 
+    /// The cascade counts the applications deleted with their contacts, summed over the shards.
+    @Test func theCascadeCountsTheApplicationsDeletedWithTheirContacts() throws {
+        var counters = DeleteCounters()
+        counters.applications = 3
+        counters.auditEntries = 5
+        let shards = [0, 1].map { JobDocument.Slice(shard: $0, status: .completed, counters: counters, restarts: 0) }
+        let job = JobDocument(
+            jobId: "j1", org: "o1", status: .completed, counters: shards.reduce(DeleteCounters()) { $0 + $1.counters }, shards: shards,
+            errors: [], filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: 4, ratePerSecond: nil)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(JobJSON.render(job).utf8)) as? [String: Any])
+        let cascade = try #require(json["cascade"] as? [String: Any])
+        #expect(cascade["applications"] as? Int == 6)
+        #expect(cascade["auditEntries"] as? Int == 10)
+    }
+
     @Test func aFinishedJobIs100PercentWithNoEta() {
         let json = document(status: .completed, slices: [(.completed, 0, 0), (.completed, 3, 3)])
         #expect(json["total"] as? Int == 3)

@@ -38,13 +38,18 @@ extension ShardStore {
     @Test func everyBatchStatementSeeksItsRowsByKey() async throws {
         let store = try ShardStore(path: "\(scratch.path)/p.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         let plans = try await store.deleteBatchPlans()
-        #expect(plans.count == 7)
+        #expect(plans.count == 9)
         for (sql, details) in plans {
             #expect(details.contains("SCAN temp.delete_batch") || details.contains("SCAN delete_batch"), "\(sql): \(details)")
             let scans = details.filter { $0.hasPrefix("SCAN") && !$0.contains("delete_batch") }
             #expect(scans.isEmpty, "\(sql): \(details)")
             if sql.hasPrefix("DELETE") {
-                #expect(details.contains { $0.hasPrefix("SEARCH") && ($0.contains("PRIMARY KEY") || $0.contains("rowid=?")) }, "\(sql): \(details)")
+                #expect(details.contains { $0.hasPrefix("SEARCH") && ($0.contains("PRIMARY KEY") || $0.contains("rowid=?")) }
+                    || sql.contains("contact_id"), "\(sql): \(details)")
+            }
+            // A contact's applications, by contact: not every application of the org for each batch.
+            if sql.contains("contact_id") {
+                #expect(details.contains { $0.hasPrefix("SEARCH") && $0.contains("USING INDEX applications_by_contact (org=? AND contact_id=?)") }, "\(sql): \(details)")
             }
         }
     }

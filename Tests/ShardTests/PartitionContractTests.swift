@@ -79,6 +79,115 @@ struct OpenPartition {
             })
     }
 
+    /// Application `number` of contact `contact`.
+    private static func application(_ number: Int, of contact: Int) -> ImportRecord {
+        ImportRecord(
+            kind: .application, id: id(10_000 + number), contactId: id(contact), stageId: "s9", assignedTo: nil, name: "App \(number)",
+            email: "a\(number)@x.io", phone: "+\(number)", tags: [], source: nil, createdAt: 5, updatedAt: 6, conversations: [])
+    }
+
+    /// Contacts 0..<12, contact n with n % 4 applications (numbered from 100 n): 18 applications in all.
+    private static func contactsWithApplications() -> (contacts: [ImportRecord], applications: [ImportRecord]) {
+        let contacts = (0..<12).map { contact($0, stage: $0 % 3 == 0 ? "s2" : "s1") }
+        let applications = (0..<12).flatMap { number in (0..<number % 4).map { application(100 * number + $0, of: number) } }
+        return (contacts, applications)
+    }
+
+    /// Makes the database refuse to delete contact `number` (a trigger raising, as a constraint
+    /// would), or, `holding` false, lets it go again.
+    private static func hold(contact number: Int, on partition: OpenPartition, holding: Bool = true) async throws {
+        switch partition.engine {
+        case .sqlite:
+            let store = try #require(partition.store as? ShardStore)
+            try await store.execute(holding
+                ? "CREATE TEMP TRIGGER hold BEFORE DELETE ON contacts WHEN old.id = '\(id(number))' BEGIN SELECT RAISE(ABORT, 'on hold'); END"
+                : "DROP TRIGGER hold")
+        case .postgres:
+            try PostgresConnection(partition.location).execute(holding
+                ? """
+                CREATE FUNCTION hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'on hold' USING ERRCODE = 'check_violation'; END $$;
+                CREATE TRIGGER hold BEFORE DELETE ON contacts FOR EACH ROW WHEN (OLD.id = '\(id(number))') EXECUTE FUNCTION hold();
+                """
+                : "DROP TRIGGER hold ON contacts")
+        }
+    }
+
+    /// The `APPLICATION_DELETE` audit entries of `jobId`, all of them.
+    private static func applicationAudits(of jobId: String, in partition: OpenPartition) async throws -> LogPage {
+        let query = LogQuery(kind: .auditEntries, org: "o1", type: "APPLICATION_DELETE", jobId: jobId, userId: nil, after: [], limit: 100)
+        return try await partition.reads.logPage(query, after: 0, limit: 100)
+    }
+
+    /// A contact's delete takes its applications with it, in its batch, each with one
+    /// `APPLICATION_DELETE` audit entry; the applications of contacts left alone stay.
+    @Test(arguments: Engine.allCases)
+    func aContactsDeleteTakesItsApplicationsEachWithOneAuditEntry(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        let (contacts, applications) = Self.contactsWithApplications()
+        try await partition.importAll(org: "o1", contacts + applications)
+        try await partition.importAll(org: "o2", [Self.contact(1), Self.application(100, of: 1)])
+        var filter = ContactFilter()
+        filter.stageIds = ["s1"]
+        let done = try await partition.deleteAll(SliceAssignment(jobId: "job-a", org: "o1", requester: "boss", filter: filter), limit: 3)
+
+        let deleted = applications.filter { application in contacts.contains { $0.id == application.contactId && $0.stageId == "s1" } }
+        #expect(deleted.count == 12, "contacts 1, 2, 4, 5, 7, 8, 10, 11 have 1, 2, 0, 1, 3, 0, 2, 3 applications")
+        #expect([done.counters.deleted, done.counters.applications, done.counters.auditEntries] == [8, 12, 8 + 12])
+        let left = try await partition.reads.stats(org: "o1")
+        #expect([left.contacts, left.applications, left.auditEntries] == [4, 6, 20], "contacts 0, 3, 6, 9 keep their 0 + 3 + 2 + 1")
+        #expect(try await partition.reads.stats(org: "o2").applications == 1, "another org's applications are untouched")
+
+        let audits = try await Self.applicationAudits(of: "job-a", in: partition)
+        #expect(audits.total == 12)
+        #expect(Set(audits.entries.map(\.recordId)) == Set(deleted.map(\.id)))
+        #expect(audits.entries.allSatisfy { $0.actor == "boss" && $0.jobId == "job-a" && $0.type == "APPLICATION_DELETE" })
+        let first = try #require(audits.entries.first)
+        let application = try #require(deleted.first { $0.id == first.recordId })
+        let snapshot = try #require(try JSONSerialization.jsonObject(with: Data(first.snapshot.utf8)) as? [String: String])
+        #expect(snapshot == ["name": application.name, "email": application.email, "phone": application.phone])
+    }
+
+    /// A batch that fails half-way leaves its contacts' applications and their audit entries as
+    /// they were; run again, it deletes each application and writes its entry exactly once.
+    @Test(arguments: Engine.allCases)
+    func aFailedBatchLeavesTheApplicationsAndItsRetryDeletesEachOnce(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        let (contacts, applications) = Self.contactsWithApplications()
+        try await partition.importAll(org: "o1", contacts + applications)
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(jobId: "job-r", org: "o1", requester: "boss", filter: filter)
+        _ = try await partition.store.startSlice(assignment)
+        try await Self.hold(contact: 2, on: partition)
+        await #expect(throws: (any Error).self) { try await partition.store.deleteNextBatch("job-r", limit: 5) }
+        let untouched = try await partition.reads.stats(org: "o1")
+        #expect([untouched.contacts, untouched.applications, untouched.auditEntries] == [12, 18, 0], "the failed batch left nothing behind")
+
+        try await Self.hold(contact: 2, on: partition, holding: false)
+        let done = try await partition.deleteAll(assignment, limit: 5)
+        #expect([done.counters.deleted, done.counters.applications, done.counters.auditEntries] == [12, 18, 30])
+        #expect(try await partition.reads.stats(org: "o1").applications == 0)
+        let audits = try await Self.applicationAudits(of: "job-r", in: partition)
+        #expect(audits.total == 18)
+        #expect(Set(audits.entries.map(\.recordId)).count == 18, "one entry per application")
+    }
+
+    /// An application imported after the job was registered still goes with its contact: the
+    /// contact is gone, and no record may be left naming it. One whose contact is newer stays.
+    @Test(arguments: Engine.allCases)
+    func anApplicationImportedAfterTheJobGoesWithItsContact(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        try await partition.importAll(org: "o1", (0..<4).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(jobId: "job-l", org: "o1", requester: "boss", filter: filter)
+        try await partition.importAll(org: "o1", [Self.application(1, of: 2), Self.contact(7), Self.application(2, of: 7)])
+        let done = try await partition.deleteAll(assignment)
+        #expect([done.counters.deleted, done.counters.applications] == [4, 1])
+        let left = try await partition.reads.stats(org: "o1")
+        #expect([left.contacts, left.applications] == [1, 1], "contact 7 and its application, both newer than the job")
+    }
+
     @Test(arguments: Engine.allCases)
     func importedRecordsReadBackWithTheirCascade(engine: Engine) async throws {
         let partition = try OpenPartition.new(engine, in: scratch)
@@ -188,7 +297,7 @@ struct OpenPartition {
     func aSliceResumesFromItsCheckpointAfterTheStoreIsOpenedAgain(engine: Engine) async throws {
         var partition: OpenPartition? = try OpenPartition.new(engine, in: scratch)
         let location = try #require(partition?.location)
-        try await partition?.importAll(org: "o1", (0..<30).map { Self.contact($0) })
+        try await partition?.importAll(org: "o1", (0..<30).map { Self.contact($0) } + (0..<30).map { Self.application($0, of: $0) })
         var filter = ContactFilter()
         filter.orgWide = true
         let assignment = SliceAssignment(jobId: "job-r", org: "o1", requester: "boss", filter: filter)
@@ -201,9 +310,11 @@ struct OpenPartition {
         let reopened = try OpenPartition.open(engine, at: location)
         let again = try await reopened.store.startSlice(assignment)
         #expect(again.counters.deleted == 12, "a repeated assignment resumes, never restarts")
+        #expect(again.counters.applications == 12, "the checkpoint keeps the applications deleted with its batch")
         let done = try await reopened.deleteAll(assignment)
-        #expect([done.counters.total, done.counters.deleted, done.counters.auditEntries] == [30, 30, 30])
-        #expect(try await reopened.reads.stats(org: "o1").contacts == 0)
+        #expect([done.counters.total, done.counters.deleted, done.counters.applications, done.counters.auditEntries] == [30, 30, 30, 60])
+        #expect([try await reopened.reads.stats(org: "o1").contacts, try await reopened.reads.stats(org: "o1").applications] == [0, 0])
+        #expect(try await Self.applicationAudits(of: "job-r", in: reopened).total == 30)
     }
 
     @Test(arguments: Engine.allCases)
@@ -341,6 +452,57 @@ struct OpenPartition {
         #expect(throws: StoreError.self) { try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster) }
         try await first.close()
         _ = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster)
+    }
+
+    /// Version 1 had no index of applications by their contact; opened, a database gains it, as a
+    /// contact's delete finds its applications by it, and records version 2.
+    @Test func aVersion1DatabaseGainsTheIndexOfApplicationsByContact() throws {
+        let location = try TestPostgres.newDatabase()
+        let setup = try PostgresConnection(location)
+        try setup.execute(PostgresSchema.statements)
+        try setup.execute("DROP INDEX applications_by_contact")
+        try setup.query("INSERT INTO meta (key, value) VALUES ('owner', $1), ('schema', '1')", [.text("shard 0 (slots \(OpenPartition.everySlot))")])
+        _ = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster)
+        #expect(try setup.query("SELECT value FROM meta WHERE key = 'schema'").text(0, 0) == "2")
+        #expect(try setup.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'applications_by_contact'") == 1)
+    }
+
+    /// A contact batch finds its contacts' applications by `applications_by_contact`, in the
+    /// generic plan every batch runs: never by reading all of the org's applications.
+    @Test func aContactBatchFindsItsApplicationsByTheirContactsIndex() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster)
+        // Enough applications that reading all of them costs more than a probe for each contact's.
+        let contacts = (0..<5_000).map { number in
+            var contact = sliceContact(number, stage: "s", assignee: nil)
+            contact.conversations = []
+            return contact
+        }
+        let applications = contacts.map { contact in
+            ImportRecord(
+                kind: .application, id: "a" + contact.id.dropFirst(), contactId: contact.id, stageId: nil, assignedTo: nil, name: "", email: "",
+                phone: "", tags: [], source: nil, createdAt: 1, updatedAt: 1, conversations: [])
+        }
+        _ = try await store.importAll(org: "o1", contacts + applications, version: TestVersions.next())
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let batch = PostgresDeleteBatch(
+            slice: DeleteSlice(assignment: SliceAssignment(jobId: "job-p", org: "o1", requester: "boss", filter: filter), total: 5_000), limit: 50, now: 1)
+        let literals = batch.bindings.map { value in
+            switch value {
+            case .integer(let number): "\(number)"
+            case .text(let text): "'\(text)'"
+            default: "NULL"
+            }
+        }
+        let connection = try PostgresConnection(location)
+        try connection.execute("""
+            ANALYZE; BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off; PREPARE batch AS \(batch.sql)
+            """)
+        let plan = try connection.query("EXPLAIN EXECUTE batch(\(literals.joined(separator: ", ")))")
+        let lines = (0..<plan.count).map { plan.text($0, 0) }
+        try connection.execute("ROLLBACK")
+        #expect(lines.contains { $0.contains("Index Scan using applications_by_contact on applications") }, "\(lines.joined(separator: "\n"))")
     }
 
     @Test func aDatabaseMadeForAnotherShardIsRefused() async throws {

@@ -18,6 +18,15 @@ import Wire
         return writer.bytes
     }
 
+    /// Counters as a version-1 checkpoint kept them: bare, in `DeleteCounters`' layout 1 (nine
+    /// fields, up to `events`).
+    private static func legacy(_ counters: DeleteCounters) -> [UInt8] {
+        var writer = WireWriter()
+        for field in [counters.total, counters.deleted, counters.skipped, counters.failed, counters.conversations, counters.messages,
+                      counters.auditEntries, counters.notifications, counters.events] { writer.write(field) }
+        return writer.bytes
+    }
+
     /// The tables and indexes version 3 reshaped, as versions 1 and 2 defined them.
     private static let version2Tables = [
         """
@@ -177,6 +186,20 @@ import Wire
         #expect(try database.scalar("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v2'") == 0)
     }
 
+    /// Version 3 had no index of applications by their contact; opened, a database gains it, as a
+    /// contact's delete finds its applications by it, and records version 4.
+    @Test func aVersion3DatabaseGainsTheIndexOfApplicationsByContact() async throws {
+        let path = "\(scratch.path)/v3.db"
+        do {
+            let database = try SQLiteDatabase(path: path)
+            for statement in Schema.statements where !statement.contains("applications_by_contact") { try database.execute(statement) }
+            try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '3')").run([.text("shard 0 (slots \(everySlot))")])
+        }
+        let store = try ShardStore(path: path, index: 0, slots: everySlot)
+        #expect(try await store.schemaVersion() == 4)
+        #expect(try await store.hasIndex("applications_by_contact"))
+    }
+
     @Test func aDatabaseOfANewerSchemaIsRefusedAsMisconfigured() throws {
         let path = "\(scratch.path)/newer.db"
         do { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
@@ -190,4 +213,7 @@ import Wire
 extension ShardStore {
     func schemaVersion() throws -> Int64 { try database.scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'") }
     func maximumContactSeq() throws -> Int64 { try database.scalar("SELECT max(seq) FROM contacts") }
+    func hasIndex(_ name: String) throws -> Bool {
+        try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?", [.text(name)]) == 1
+    }
 }

@@ -90,6 +90,7 @@ enum MessageSamples {
         counters.auditEntries = 6
         counters.notifications = 4
         counters.events = 6
+        counters.applications = 3
         return counters
     }
 

@@ -44,8 +44,8 @@ struct JobLifecycle {
     private static func describe(_ counters: DeleteCounters) -> String {
         """
         \(counters.deleted) of \(counters.total) deleted, \(counters.skipped) skipped, \(counters.failed) failed; \
-        \(counters.conversations) conversations, \(counters.messages) messages, \(counters.auditEntries) audit entries, \
-        \(counters.notifications) notifications
+        \(counters.conversations) conversations, \(counters.messages) messages, \(counters.applications) applications, \
+        \(counters.auditEntries) audit entries, \(counters.notifications) notifications
         """
     }
 

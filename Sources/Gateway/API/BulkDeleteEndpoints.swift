@@ -166,7 +166,8 @@ enum JobJSON {
             "skipped":\(counters.skipped),"failed":\(counters.failed),"percent":\(percent),\
             "ratePerSecond":\(job.ratePerSecond.map(number) ?? "null"),"etaSeconds":\(eta),\
             "cascade":{"conversations":\(counters.conversations),"messages":\(counters.messages),\
-            "auditEntries":\(counters.auditEntries),"notifications":\(counters.notifications),"events":\(counters.events)},\
+            "auditEntries":\(counters.auditEntries),"notifications":\(counters.notifications),"events":\(counters.events),\
+            "applications":\(counters.applications)},\
             "requestsPerSecond":\(Throttle.json(job.requestsPerSecond)),\
             "shards":[\(shards)],"errors":[\(errors)],"filter":\(job.filterJSON),"ignoredKeys":\(JSONText.array(job.ignoredKeys)),\
             "requestedBy":\(JSONText.quoted(job.requestedBy)),\

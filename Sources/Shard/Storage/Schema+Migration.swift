@@ -12,6 +12,8 @@ extension Schema {
     /// 2. Every stored blob starts with its layout byte (`StoredCodable`); `delete_failures`.
     /// 3. Contacts have an explicit `seq`; conversations and messages are keyed by it, not by the
     ///    contact's id. The rows are copied after this transaction (`finishCopyingVersion2Tables`).
+    /// 4. Applications are indexed by their contact (`applications_by_contact`), as a contact's delete
+    ///    removes its applications; `CREATE INDEX IF NOT EXISTS` among `statements` builds it.
     static func prepare(_ database: SQLiteDatabase, path: String) throws {
         let existing = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") > 0
         let found = existing ? try database.scalar("SELECT coalesce(max(CAST(value AS INTEGER)), 1) FROM meta WHERE key = 'schema'") : Int64(version)

@@ -25,12 +25,16 @@ import Wire
 /// `delete_failures` holds the records a job set aside as failed one by one,
 /// so that its later batches pass them by.
 ///
+/// Applications are placed by their contact's id (its slot), so they live on
+/// their contact's shard and a contact's delete removes them in its own
+/// transaction.
+///
 /// `event_outbox.seq` is AUTOINCREMENT: rows leave the outbox once published,
 /// and a plain rowid would then be reused, giving two events the same id.
 enum Schema {
     /// Bumped when a statement below, or a stored layout, changes in a way old
     /// databases need migrating for (`Schema+Migration.swift`).
-    static let version = 3
+    static let version = 4
 
     /// What contacts and applications share: everything a filter can match on.
     private static let recordColumns = """
@@ -70,6 +74,9 @@ enum Schema {
         "CREATE INDEX IF NOT EXISTS applications_by_org ON applications (org)",
         "CREATE INDEX IF NOT EXISTS applications_by_stage ON applications (org, stage_id)",
         "CREATE INDEX IF NOT EXISTS applications_by_assignee ON applications (org, assigned_to)",
+        // A contact's delete takes its applications with it: each batch finds them by this index,
+        // never by a scan of every application.
+        "CREATE INDEX IF NOT EXISTS applications_by_contact ON applications (org, contact_id)",
         """
         CREATE TABLE IF NOT EXISTS conversations (
             org TEXT NOT NULL,

@@ -10,6 +10,10 @@ package struct DeleteCounters: WireCodable {
     package var auditEntries: UInt64 = 0
     package var notifications: UInt64 = 0
     package var events: UInt64 = 0
+    /// Applications deleted with their contacts (a contact job's cascade); each wrote an
+    /// `APPLICATION_DELETE` audit entry, counted in `auditEntries` too. A job of the application
+    /// pipeline counts the applications it deletes in `deleted`, not here.
+    package var applications: UInt64 = 0
 
     package init() {}
 
@@ -34,16 +38,22 @@ package struct DeleteCounters: WireCodable {
         sum.auditEntries = lhs.auditEntries.saturatingAdd(rhs.auditEntries)
         sum.notifications = lhs.notifications.saturatingAdd(rhs.notifications)
         sum.events = lhs.events.saturatingAdd(rhs.events)
+        sum.applications = lhs.applications.saturatingAdd(rhs.applications)
         return sum
     }
 
-    private var fields: [UInt64] { [total, deleted, skipped, failed, conversations, messages, auditEntries, notifications, events] }
+    private var fields: [UInt64] { [total, deleted, skipped, failed, conversations, messages, auditEntries, notifications, events, applications] }
 
     package func encode(to writer: inout WireWriter) {
         for value in fields { writer.write(value) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
+        try self.init(from: &reader, layout: Self.storedLayout)
+    }
+
+    /// Reads the fields of stored `layout`: 1 has no `applications` (no delete cascaded to them then).
+    package init(from reader: inout WireReader, layout: UInt8) throws(WireError) {
         total = try reader.readUInt64("counters.total")
         deleted = try reader.readUInt64("counters.deleted")
         skipped = try reader.readUInt64("counters.skipped")
@@ -53,6 +63,7 @@ package struct DeleteCounters: WireCodable {
         auditEntries = try reader.readUInt64("counters.auditEntries")
         notifications = try reader.readUInt64("counters.notifications")
         events = try reader.readUInt64("counters.events")
+        if layout >= 2 { applications = try reader.readUInt64("counters.applications") }
     }
 }
 

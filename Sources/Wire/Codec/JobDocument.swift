@@ -40,9 +40,14 @@ package struct JobDocument: WireCodable {
         }
 
         package init(from reader: inout WireReader) throws(WireError) {
+            try self.init(from: &reader, countersLayout: DeleteCounters.storedLayout)
+        }
+
+        /// Reads a slice whose counters are in stored `countersLayout` (a job stored by an older build).
+        init(from reader: inout WireReader, countersLayout: UInt8) throws(WireError) {
             shard = try reader.readUInt32("slice.shard")
             status = try JobDocument.readStatus(&reader)
-            counters = try reader.read()
+            counters = try DeleteCounters(from: &reader, layout: countersLayout)
             restarts = try reader.readUInt32("slice.restarts")
         }
     }
@@ -117,14 +122,16 @@ package struct JobDocument: WireCodable {
         try self.init(from: &reader, layout: Self.storedLayout)
     }
 
-    /// Reads the fields of stored `layout`: 1 has no throttle (every job then was unthrottled), 1 and 2 no
-    /// ignored keys (jobs then did not list them).
+    /// Reads the fields of stored `layout`: 1 has no throttle (every job then was unthrottled); 1 and 2
+    /// list no ignored keys (jobs then did not list them) and keep their counters in `DeleteCounters`'
+    /// layout 1, without `applications`.
     package init(from reader: inout WireReader, layout: UInt8) throws(WireError) {
+        let countersLayout: UInt8 = layout >= 3 ? 2 : 1
         jobId = try reader.readString("job.jobId")
         org = try reader.readString("job.org")
         status = try Self.readStatus(&reader)
-        counters = try reader.read()
-        shards = try reader.readArray("job.shards")
+        counters = try DeleteCounters(from: &reader, layout: countersLayout)
+        shards = try reader.readArray("job.shards") { reader throws(WireError) in try Slice(from: &reader, countersLayout: countersLayout) }
         errors = try reader.readArray("job.errors")
         filterJSON = try reader.readString("job.filter")
         requestedBy = try reader.readString("job.requestedBy")

@@ -48,7 +48,8 @@ extension WireCodable {
 }
 
 extension JobDocument: StoredCodable {
-    /// 2 added the throttle (`requestsPerSecond`), 3 the ignored keys (`ignoredKeys`); 1 and 2 are still read.
+    /// 2 added the throttle (`requestsPerSecond`), 3 the ignored keys (`ignoredKeys`) and the counters'
+    /// `applications`; 1 and 2 are still read.
     package static let storedLayout: UInt8 = 3
 
     package static func read(_ reader: inout WireReader, layout: UInt8) throws(WireError) -> JobDocument {
@@ -62,5 +63,18 @@ extension ContactFilter: StoredCodable {
 }
 
 extension DeleteCounters: StoredCodable {
-    package static let storedLayout: UInt8 = 1
+    /// 2 added `applications`; 1 (a checkpoint written before) is still read, with none.
+    package static let storedLayout: UInt8 = 2
+
+    package static func read(_ reader: inout WireReader, layout: UInt8) throws(WireError) -> DeleteCounters {
+        guard (1...storedLayout).contains(layout) else { throw .unknownStoredLayout(type: "DeleteCounters", layout: layout, supported: storedLayout) }
+        return try DeleteCounters(from: &reader, layout: layout)
+    }
+
+    /// Counters a checkpoint kept before stored values had a layout byte: layout 1, bare.
+    package init(bareBytes bytes: [UInt8]) throws(WireError) {
+        var reader = WireReader(bytes)
+        try self.init(from: &reader, layout: 1)
+        try reader.expectEnd()
+    }
 }

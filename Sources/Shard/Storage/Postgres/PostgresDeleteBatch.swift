@@ -4,7 +4,7 @@ import Wire
 /// CTE chooses the slice's next records, deletes them with their cascade, and
 /// writes their audit entries, notifications and outbox events, then answers
 /// how many rows each step touched (chosen, deleted, conversations, messages,
-/// audit entries, notifications, events).
+/// audit entries, notifications, events, applications deleted with their contacts).
 struct PostgresDeleteBatch {
     let sql: String
     let bindings: [PostgresValue]
@@ -52,9 +52,15 @@ struct PostgresDeleteBatch {
                 messages_gone AS (\(cascade("messages", "m"))),
                 conversations_gone AS (\(cascade("conversations", "v"))),
                 \(gone("contacts")),
+                applications_gone AS (
+                    DELETE FROM applications a WHERE a.org = \(org) AND a.contact_id = ANY (ARRAY(SELECT id FROM chosen))
+                    RETURNING a.seq, a.id, a.name, a.email, a.phone),
                 audits AS (
                     INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                     SELECT \(org), 'CONTACT_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1),
+                application_audits AS (
+                    INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
+                    SELECT \(org), 'APPLICATION_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM applications_gone ORDER BY seq RETURNING 1),
                 notices AS (
                     INSERT INTO notifications (org, user_id, type, record_id, job_id, created_at)
                     SELECT \(org), assigned_to, 'contact_removed', id, \(job), \(at) FROM gone WHERE assigned_to IS NOT NULL ORDER BY seq RETURNING 1),
@@ -63,7 +69,8 @@ struct PostgresDeleteBatch {
                     SELECT \(org), 'contact_removed', '{"contactId":' || to_json(id)::text || ',"jobId":' || to_json(\(job)::text)::text || '}', \(at)
                     FROM gone ORDER BY seq RETURNING 1)
                 SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM gone), (SELECT count(*) FROM conversations_gone),
-                    (SELECT count(*) FROM messages_gone), (SELECT count(*) FROM audits), (SELECT count(*) FROM notices), (SELECT count(*) FROM events)
+                    (SELECT count(*) FROM messages_gone), (SELECT count(*) FROM audits) + (SELECT count(*) FROM application_audits),
+                    (SELECT count(*) FROM notices), (SELECT count(*) FROM events), (SELECT count(*) FROM applications_gone)
                 """
         case .application:
             sql = """
@@ -72,7 +79,7 @@ struct PostgresDeleteBatch {
                 audits AS (
                     INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                     SELECT \(org), 'APPLICATION_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1)
-                SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM gone), 0, 0, (SELECT count(*) FROM audits), 0, 0
+                SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM gone), 0, 0, (SELECT count(*) FROM audits), 0, 0, 0
                 """
         }
         self.bindings = bindings

@@ -12,7 +12,11 @@ import Wire
 /// contact's cascade is one index range.
 enum PostgresSchema {
     /// Bumped when a statement below changes in a way existing databases need migrating for.
-    static let version = 1
+    ///
+    /// Versions: 1. the tables as they are; 2. `applications_by_contact`, which a contact's delete
+    /// finds its applications by. `statements` migrate an older database as they run: each
+    /// `IF NOT EXISTS` adds what it lacks, and the last one records the version.
+    static let version = 2
 
     private static let recordColumns = """
         org text COLLATE "C" NOT NULL,
@@ -42,6 +46,7 @@ enum PostgresSchema {
         CREATE INDEX IF NOT EXISTS applications_by_org ON applications (org, seq);
         CREATE INDEX IF NOT EXISTS applications_by_stage ON applications (org, stage_id, seq);
         CREATE INDEX IF NOT EXISTS applications_by_assignee ON applications (org, assigned_to);
+        CREATE INDEX IF NOT EXISTS applications_by_contact ON applications (org, contact_id);
         CREATE TABLE IF NOT EXISTS conversations (
             org text COLLATE "C" NOT NULL, contact_seq bigint NOT NULL, id text COLLATE "C" NOT NULL,
             channel text NOT NULL DEFAULT '', created_at bigint NOT NULL,
@@ -67,5 +72,6 @@ enum PostgresSchema {
         CREATE TABLE IF NOT EXISTS event_outbox (
             seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org text NOT NULL, type text NOT NULL,
             payload text NOT NULL, created_at bigint NOT NULL);
+        UPDATE meta SET value = '\(version)' WHERE key = 'schema' AND value::integer < \(version);
         """
 }

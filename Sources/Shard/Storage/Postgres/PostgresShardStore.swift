@@ -243,6 +243,7 @@ actor PostgresShardStore: PartitionStore {
                 slice.counters.auditEntries += UInt64(counts.integer(0, 4))
                 slice.counters.notifications += UInt64(counts.integer(0, 5))
                 slice.counters.events += UInt64(counts.integer(0, 6))
+                slice.counters.applications += UInt64(counts.integer(0, 7))
                 slice.batchChose(chosen, of: limit)
                 try checkpoint(slice, on: connection)
             }

@@ -1,0 +1,22 @@
+import Testing
+import Wire
+@testable import Shard
+
+@Suite struct ShardMetricsTests {
+    /// A batch's cascade rows are counted by table, the applications deleted with its contacts among them.
+    @Test func aBatchCountsItsCascadeRowsByTableApplicationsIncluded() throws {
+        let shard = ShardMetrics()
+        var before = DeleteCounters()
+        before.applications = 2
+        before.messages = 4
+        var after = before
+        after.applications = 7
+        after.conversations = 3
+        shard.batch(from: before, to: after, took: .milliseconds(10))
+        let cascade = try #require(shard.metrics.snapshot().first { $0.name == ShardMetrics.deletedCascadeRows })
+        let byTable = Dictionary(uniqueKeysWithValues: cascade.samples.map { sample in
+            (sample.labels.first { $0.name == "table" }?.value ?? "", sample.value)
+        })
+        #expect(byTable == ["applications": 5, "conversations": 3, "messages": 0])
+    }
+}
