@@ -70,10 +70,11 @@ import Wire
         #expect(await reopened.document(org: "acme", jobId: "j") == job)
     }
 
-    /// Job documents saved by the build before jobs listed their ignored keys (layout 2: today's
-    /// layout without its trailing list) open on both engines, listing none, the rest unchanged.
+    /// Job documents saved by the build before jobs listed their ignored keys and counted the
+    /// applications deleted with their contacts (layout 2) open on both engines, listing none and
+    /// counting none, the rest unchanged.
     @Test(arguments: StoreLocation.Engine.allCases)
-    func aJobSavedBeforeIgnoredKeysOpensListingNone(engine: StoreLocation.Engine) async throws {
+    func aJobSavedBeforeIgnoredKeysAndApplicationsOpensListingAndCountingNone(engine: StoreLocation.Engine) async throws {
         let location = try StoreLocation(engine)
         var filter = ContactFilter()
         filter.orgWide = true
@@ -81,9 +82,15 @@ import Wire
             DeleteJobRequest(org: "o", requester: "u", filter: filter, filterJSON: "{}", requestsPerSecond: 250, ignoredKeys: ["note"]))
         var unlisted = job
         unlisted.ignoredKeys = []
-        let emptyList: [UInt8] = [0, 0, 0, 0]
-        var layout2 = Array(unlisted.storedBytes.dropLast(emptyList.count))
-        #expect(unlisted.storedBytes.suffix(emptyList.count).elementsEqual(emptyList))
+        unlisted.shards = []  // one set of counters to take `applications` out of: the job's own
+        // Layout 3 is layout 2 plus the counters' trailing `applications` (8 bytes) and the
+        // document's trailing list of ignored keys (4 bytes: none).
+        var layout2 = unlisted.storedBytes
+        let countersEnd = 1 + (4 + job.jobId.utf8.count) + (4 + job.org.utf8.count) + 1 + 10 * 8
+        #expect(layout2[(countersEnd - 8)..<countersEnd].allSatisfy { $0 == 0 })
+        #expect(layout2.suffix(4).elementsEqual([0, 0, 0, 0]))
+        layout2.removeSubrange((countersEnd - 8)..<countersEnd)
+        layout2.removeLast(4)
         layout2[0] = 2
         try location.storeDocument(layout2, of: job.jobId)
         let reopened = try location.registry()
