@@ -26,8 +26,13 @@ struct GatewayLimits: Sendable, Equatable {
     /// answer (a 401 at the head, say) before it is closed: the largest buffered body, so a
     /// client that had one under way still reads its answer, but not a stranger's endless
     /// stream, which would cost the gateway's loop the CPU to read and drop it for
-    /// `unauthenticatedHeadTimeout`. A tenant's connection drains for `requestTimeout`.
+    /// `unauthenticatedHeadTimeout`.
     var unauthenticatedLingerBytes = 1 << 20
+    /// The same for a tenant's connection (a body cut short at its limit, garbage after a
+    /// request): enough for the rest of a large import batch under way, so its client reads the
+    /// answer; beyond it, reading and dropping for `requestTimeout` would hold the loop thread
+    /// every tenant shares (a client sending on after a 400 had 2 GiB a second read and dropped).
+    var lingerBytes = 64 << 20
     /// A keep-alive connection idle this long is closed.
     var idleTimeout: Duration = .seconds(60)
     /// A request whose head and body have not fully arrived by then is answered 408.

@@ -354,6 +354,19 @@ import Wire
         #expect(sent < 32 << 20, "the gateway took \(sent) bytes from a refused stranger")
     }
 
+    /// A tenant that sends garbage after a request is answered 400 and then read only up to its
+    /// linger budget: before, the gateway read and dropped 2 GiB a second of it for 30 s on the
+    /// loop thread every tenant shares (`scripts/bench flood`, "behind a pending answer").
+    @Test func aTenantThatSendsOnAfterAnErrorAnswerIsClosedPastTheLingerBudget() throws {
+        let (port, loop) = try serve { $0.lingerBytes = 256 * 1024 }
+        defer { loop.stop() }
+        let fd = try RawHTTPClient.connectTCP(port: port)
+        defer { close(fd) }
+        RawHTTPClient.sendAll(fd, "GET /private HTTP/1.1\r\n\(Self.token)\r\n")
+        let sent = flood(fd, upTo: 256 << 20, for: .seconds(5))
+        #expect(sent < 32 << 20, "the gateway took \(sent) bytes after its 400")
+    }
+
     /// A refused request without a body leaves nothing unread: its connection goes on.
     @Test func aRefusedRequestWithoutABodyKeepsItsConnection() throws {
         let (port, loop) = try serve()

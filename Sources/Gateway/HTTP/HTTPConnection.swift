@@ -43,7 +43,7 @@ final class HTTPConnection: @unchecked Sendable {
     static let eventStreamInputBudget = 64 * 1024
     /// Bytes an event stream's client has sent since its request.
     private var eventStreamInput = 0
-    /// Bytes dropped since an error answer, for `GatewayLimits.unauthenticatedLingerBytes`.
+    /// Bytes dropped since a body was cut short or an error answered, for the linger budgets.
     private var closingInput = 0
     /// The request being answered, for the metrics: its route template, method, and when its head began.
     private var measured: (route: String, method: String, startedAt: ContinuousClock.Instant)?
@@ -116,11 +116,10 @@ final class HTTPConnection: @unchecked Sendable {
             eventStreamInput += bytes.count
             if eventStreamInput > Self.eventStreamInputBudget { channel.close(nil) }
             return
-        case .closing where !hasPresentedToken:
-            closingInput += bytes.count
-            if closingInput > server.limits.unauthenticatedLingerBytes { channel.close(nil) }
-            return
         case .closing, .stopping:
+            closingInput += bytes.count
+            let budget = hasPresentedToken ? server.limits.lingerBytes : server.limits.unauthenticatedLingerBytes
+            if closingInput > budget { channel.close(nil) }
             return
         case .idle, .receiving, .streaming, .responding:
             break
@@ -270,12 +269,13 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     /// Ends a streamed body early with `error`: its handler imports what arrived and answers with
-    /// the error's status and what it kept. Reading goes on, dropping the rest, so the client that
-    /// sends its whole body before reading still gets the answer.
+    /// the error's status and what it kept. What the client still sends waits in the kernel's
+    /// buffers meanwhile, costing nothing; once the answer is written it is read and dropped up to
+    /// the linger budget, so a client that sends its whole body before reading still gets it.
     private func cutShort(_ body: RequestBody, _ error: APIError) {
         body.cutShort(error)
         state = .stopping
-        channel.setReadingPaused(false)
+        channel.setReadingPaused(true)
     }
 
     /// Writes the answer to the current request and readies the connection for the next, or
@@ -294,6 +294,7 @@ final class HTTPConnection: @unchecked Sendable {
             channel.write(response.serialized(keepAlive: false))
             channel.finishWhenFlushed()
             state = .closing(since: .now)
+            channel.setReadingPaused(false)  // drained, to the linger budget, so the answer is not lost to a reset
             return
         default:
             break
