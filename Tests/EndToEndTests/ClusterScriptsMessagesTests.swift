@@ -119,6 +119,9 @@ import Testing
         // Nothing to do: silent. A failed build: no "built" (its caller prints SwiftPM's errors).
         let noOp = try library("build_progress.py", input: "Building for production...\n[0/1] Write swift-version.txt\nBuild complete! (0.31s)\n")
         #expect(noOp.output.isEmpty, "\(noOp.output)")
+        // The first build (no release gateway yet) says so before SwiftPM's first step.
+        let first = try library("build_progress.py", ["--first"], input: "Building for production...\n")
+        #expect(first.output == "scripts/cluster: building (release), this takes a few minutes the first time...\n", "\(first.output)")
         let failed = try library("build_progress.py", input: steps.prefix(2).joined(separator: "\n") + "\nerror: cannot find 'x' in scope\n")
         #expect(failed.output.contains("building: 50%") && !failed.output.contains("built"), "\(failed.output)")
     }

@@ -1,13 +1,15 @@
 """What scripts/cluster start says while SwiftPM builds: that it is building, and how far it is.
 
-    swift build -c release 2>&1 | python3 scripts/lib/build_progress.py [--terminal]
+    swift build -c release 2>&1 | python3 scripts/lib/build_progress.py [--terminal] [--first]
 
 Reads SwiftPM's output on standard input and writes its own lines on standard output. A build
 with work to do (a `[n/m]` step that compiles, emits a module or links) first says so, once,
 then how far it is: on a terminal (--terminal) one line rewritten in place with the step it is
 at, otherwise a plain line at each tenth of the steps. At SwiftPM's "Build complete!" it says how
 long the build took; a build that fails ends without it (the caller shows SwiftPM's errors).
-A build with nothing to do (no such step) prints nothing: most starts. SwiftPM's own output is
+A build with nothing to do (no such step) prints nothing: most starts. With --first (no release
+build exists yet) it says at once that it builds, before SwiftPM's first step, which takes a
+while to plan. SwiftPM's own output is
 for the caller to keep (the build's errors): this prints only progress.
 """
 import re
@@ -26,11 +28,17 @@ PREFIX = "scripts/cluster: "
 class Progress:
     """Turns SwiftPM's lines into progress lines, written with `write`."""
 
-    def __init__(self, terminal, write):
+    def __init__(self, terminal, write, first=False):
         self.terminal = terminal
         self.write = write
         self.began = None
         self.shown_part = -1
+        if first:
+            self.announce()
+
+    def announce(self):
+        self.began = time.monotonic()
+        self.write(PREFIX + "building (release), this takes a few minutes the first time...\n")
 
     def line(self, text):
         if text.startswith(COMPLETE):
@@ -41,8 +49,7 @@ class Progress:
             return
         done, total, what = int(step.group(1)), max(int(step.group(2)), 1), step.group(3)
         if self.began is None:
-            self.began = time.monotonic()
-            self.write(PREFIX + "building (release), this takes a few minutes the first time...\n")
+            self.announce()
         if self.terminal:
             self.write("\r\033[K%sbuilding [%d/%d] %s" % (PREFIX, done, total, what[:60]))
             return
@@ -65,7 +72,7 @@ class Progress:
 
 
 if __name__ == "__main__":
-    progress = Progress("--terminal" in sys.argv[1:], lambda text: (sys.stdout.write(text), sys.stdout.flush()))
+    progress = Progress("--terminal" in sys.argv[1:], lambda text: (sys.stdout.write(text), sys.stdout.flush()), first="--first" in sys.argv[1:])
     for received in sys.stdin:
         progress.line(received)
     progress.end()
