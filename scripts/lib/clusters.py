@@ -5,6 +5,7 @@ it, DIR/run/gateway.pid its gateway. A script without --data acts on TETHER_DATA
 repository's .cluster, and says so plainly when no cluster runs there, naming those that do.
 
     python3 scripts/lib/clusters.py note DIR      one line on stderr when no cluster runs in DIR; exit 1 then
+    python3 scripts/lib/clusters.py others DIR    the clusters that run elsewhere, in one line; nothing when none does
     python3 scripts/lib/clusters.py url DIR       the cluster's URL (TETHER_URL, else DIR/port)
 """
 import http.client
@@ -120,27 +121,39 @@ def running(data):
     return any(directory == os.path.realpath(data) for directory, _ in gateways())
 
 
+def others(data):
+    """The clusters that run on this machine but not in `data`, as a sentence saying how to pick one; None when none does."""
+    found = sorted(other for other in set(gateways()) if other[0] != os.path.realpath(data))
+    if not found:
+        return None
+    listed = "; ".join("%s (http://127.0.0.1:%d)" % other for other in found)
+    return "running: %s. Give --data DIR, or export TETHER_DATA=DIR as scripts/cluster start prints" % listed
+
+
 def note(data):
     """A sentence on a directory where no cluster runs, naming the ones that do; None when one runs there."""
     if running(data):
         return None
-    others = sorted(set(gateways()))
     where = "no cluster runs in %s" % data
-    if not others:
+    elsewhere = others(data)
+    if not elsewhere:
         return where + " (none runs on this machine; start one with scripts/cluster start)"
-    listed = "; ".join("%s (http://127.0.0.1:%d)" % other for other in others)
-    return "%s; running: %s. Give --data DIR, or export TETHER_DATA=DIR as scripts/cluster start prints" % (where, listed)
+    return "%s; %s" % (where, elsewhere)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("note", "url"):
-        sys.exit("usage: clusters.py note|url DIR")
+    if len(sys.argv) != 3 or sys.argv[1] not in ("note", "others", "url"):
+        sys.exit("usage: clusters.py note|others|url DIR")
     directory = os.path.abspath(sys.argv[2])
     if sys.argv[1] == "note":
         sentence = note(directory)
         if sentence:
             print(sentence, file=sys.stderr)
             sys.exit(1)
+    elif sys.argv[1] == "others":
+        sentence = others(directory)
+        if sentence:
+            print(sentence)
     else:
         try:
             print(require_url(directory))
