@@ -52,6 +52,7 @@ import Testing
 
     /// The id of the job a `delete` started, from its line `job ID: message`.
     static func jobId(in output: String) -> String? {
-        output.split(separator: "\n").first { $0.hasPrefix("job ") }.flatMap { $0.split(separator: " ").dropFirst().first }.map { String($0.dropLast()) }
+        // Lines end in CR LF on a terminal: one Character in Swift, hence `isNewline`.
+        output.split(whereSeparator: \.isNewline).first { $0.hasPrefix("job ") }.flatMap { $0.split(separator: " ").dropFirst().first }.map { String($0.dropLast()) }
     }
 }

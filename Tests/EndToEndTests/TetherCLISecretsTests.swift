@@ -69,10 +69,12 @@ import Testing
         try withListener { data, listener in
             let url = "http://127.0.0.1:\(listener.port)"
             let login = ["USER": "grace-ops", "LOGNAME": "grace-ops"]
-            #expect(try tether(["--url", url, "count", "{}"], data: data, environment: login).status == 0)
+            let byLogin = try tether(["--url", url, "count", "{}"], data: data, environment: login)
+            #expect(byLogin.status == 0, "\(byLogin.output)")
             #expect(Self.claims("sub", in: listener.text) == ["grace-ops"], "\(listener.text)")
             listener.received.withLock { $0 = [] }
-            #expect(try tether(["--url", url, "--user", "ada", "jobs"], data: data, environment: login).status == 0)
+            let byFlag = try tether(["--url", url, "--user", "ada", "jobs"], data: data, environment: login)
+            #expect(byFlag.status == 0, "\(byFlag.output)")
             #expect(Self.claims("sub", in: listener.text) == ["ada"], "\(listener.text)")
         }
     }

@@ -38,6 +38,10 @@ import json, os, pty, select, signal, sys, time
 steps, timeout, command = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
 pid, terminal = pty.fork()
 if pid == 0:
+    # As a shell starts a foreground job: Ctrl-C must reach it even where the tests' runner ignores or blocks
+    # SIGINT (both outlast exec, and Python then raises no KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
     os.execv(command[0], command)
 seen = b""
 
