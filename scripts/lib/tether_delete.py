@@ -29,7 +29,7 @@ def preview(client, filter_body, org, expected=None):
         body["expectedCount"] = expected
     answer = client.call("DELETE", DELETE_PATH, body)
     count = answer["count"]
-    print("%s records of org %s match" % ("{:,}".format(count), org))
+    print("%s record%s of org %s match%s" % ("{:,}".format(count), "" if count == 1 else "s", org, "es" if count == 1 else ""))
     sample = answer.get("sample", [])
     for record in sample[:PREVIEW_SHOWN]:
         print("  %s  %s  stage %s" % (record.get("_id"), record.get("name"), record.get("stageId")))
