@@ -27,14 +27,18 @@ import Testing
             environment: ["TETHER_DATA": data, "TETHER_TOKEN": "", "TETHER_URL": "", "TETHER_ORG": "org-a"].merging(environment) { _, new in new })
     }
 
-    /// Answers every request as if it went well: 202 to a DELETE, 200 otherwise.
+    /// Answers every request as if it went well: 202 to a DELETE, 200 otherwise (a delete's preview, a dry run, too).
     private static func plausibleAnswer(_ request: String) -> String {
         let body = #"{"count":0,"jobs":[],"jobId":"j1","status":"cancelling"}"#
-        return "HTTP/1.1 \(request.hasPrefix("DELETE") ? "202 Accepted" : "200 OK")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        let accepted = request.hasPrefix("DELETE") && !request.contains("dryRun")
+        return "HTTP/1.1 \(accepted ? "202 Accepted" : "200 OK")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
     }
 
     /// The `role` claim of every bearer token in `text`.
-    private static func roles(in text: String) -> [String] {
+    private static func roles(in text: String) -> [String] { claims("role", in: text) }
+
+    /// The claim `name` of every bearer token in `text`.
+    private static func claims(_ name: String, in text: String) -> [String] {
         let prefix = "authorization: bearer "
         let tokens = text.components(separatedBy: "\r\n").filter { $0.lowercased().hasPrefix(prefix) }.map { $0.dropFirst(prefix.count) }
         return tokens.compactMap { token -> String? in
@@ -44,7 +48,7 @@ import Testing
             base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
             guard let data = Data(base64Encoded: base64) else { return nil }
             let claims = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-            return claims?["role"] as? String
+            return claims?[name] as? String
         }
     }
 
@@ -58,6 +62,20 @@ import Testing
                 #expect(run.status == 0, "\(command): \(run.output)")
                 #expect(Self.roles(in: listener.text) == [role], "\(command): \(listener.text)")
             }
+        }
+    }
+
+    @Test func aMintedTokenNamesTheOperatorByLoginNameOrUserNeverASharedName() throws {
+        try withListener { data, listener in
+            let url = "http://127.0.0.1:\(listener.port)"
+            let login = ["USER": "grace-ops", "LOGNAME": "grace-ops"]
+            let byLogin = try tether(["--url", url, "count", "{}"], data: data, environment: login)
+            #expect(byLogin.status == 0, "\(byLogin.output)")
+            #expect(Self.claims("sub", in: listener.text) == ["grace-ops"], "\(listener.text)")
+            listener.received.withLock { $0 = [] }
+            let byFlag = try tether(["--url", url, "--user", "ada", "jobs"], data: data, environment: login)
+            #expect(byFlag.status == 0, "\(byFlag.output)")
+            #expect(Self.claims("sub", in: listener.text) == ["ada"], "\(listener.text)")
         }
     }
 
