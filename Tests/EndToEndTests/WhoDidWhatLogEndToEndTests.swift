@@ -4,8 +4,8 @@ import Testing
 
 /// The coordinator's and the gateway's logs say who did what to which org's job, in both log
 /// formats: a job created, rethrottled and cancelled by a named operator, an import with its
-/// counts, and an `expectedCount` refusal at notice; and none of it names a contact's data or a
-/// filter's values.
+/// counts, an `expectedCount` refusal at notice, and bursts of refused reads and job creations
+/// logged once each; and none of it names a contact's data or a filter's values.
 @Suite(.serialized) struct WhoDidWhatLogEndToEndTests {
     /// One log line, whichever format it was written in: JSON lines carry `job` and `org` as fields.
     private struct Entry {
@@ -39,6 +39,11 @@ import Testing
         #expect(slower.status == 200, "\(slower)")
         #expect(try cluster.send("DELETE", "/api/contacts/bulk-job/\(jobId)", token: operatorToken).status == 202)
         #expect(try cluster.waitForJob(jobId, token: requester)["status"] as? String == "cancelled")
+        // Job creations past the org's creation rate (10 at once) or its running cap: 429s, logged once.
+        let creations = try (0..<12).map { _ in
+            try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: requester, body: #"{"stageIds":["no-such-stage"]}"#).status
+        }
+        #expect(creations.contains(429), "\(creations)")
 
         // How it ended, with its counts: "cancelled in 1.2 s: ..." (or "cancelled: ..." had it not started).
         let isTheEnd = { (entry: Entry) in entry.message.hasPrefix("job \(jobId) of org org-a cancelled") && entry.message.contains(" processed: ") }
@@ -57,6 +62,7 @@ import Testing
             ),
             (gateway, "import for org org-a by u-requester in ", "info", nil),
             (gateway, "refused org org-a: 429 on a read: faster than 1 reads a second", "notice", nil),
+            (coordinator, "refused org org-a: 429 on a bulk delete requested by u-requester: ", "notice", nil),
         ]
         for expected in expectations {
             let entry = expected.lines.first { $0.message.hasPrefix(expected.prefix) }
@@ -72,12 +78,13 @@ import Testing
         #expect(imported.hasSuffix("imported 200 contacts, 0 applications, \(conversations) conversations, \(conversations * 2) messages; 0 lines rejected"), "\(imported)")
         // A refusal loop is one line, not one per refusal (the next would come 10 s later, with their count).
         #expect(gateway.filter { $0.message.hasPrefix("refused org org-a: 429 on a read") }.count == 1)
+        #expect(coordinator.filter { $0.message.hasPrefix("refused org org-a: 429 on a bulk delete") }.count == 1)
         let end = coordinator.first(where: isTheEnd)
         #expect(end?.level == "info" && (format == "text" || (end?.org == "org-a" && end?.job == jobId)), "\(coordinator.map(\.message))")
 
         // No contact's data, and no filter value, in any process's log.
         let everything = cluster.logs()
-        for secret in ["@example.com", "Person ", "+1555", "secret-term"] {
+        for secret in ["@example.com", "Person ", "+1555", "secret-term", "no-such-stage"] {
             #expect(!everything.contains(secret), "a log names \(secret)")
         }
     }
