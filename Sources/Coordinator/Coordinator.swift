@@ -42,7 +42,7 @@ struct Coordinator {
         let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, log: log)
         let service = CoordinatorService(
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
-            gateways: gateways, events: events, metrics: CoordinatorMetrics(), log: log)
+            gateways: gateways, events: events, metrics: CoordinatorMetrics(), log: log, refusals: RefusalLog(log: log))
         let log = log
         let feeds = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -50,7 +50,7 @@ struct Coordinator {
                 group.addTask {
                     var lifecycle = JobLifecycle()
                     for await document in changed {
-                        for line in lifecycle.lines(for: document) { log.info(line, job: document.jobId) }
+                        for line in lifecycle.lines(for: document) { log.info(line, job: document.jobId, org: document.org) }
                         do {
                             try await events.append(progressOf: document)
                         } catch {

@@ -10,6 +10,8 @@ struct CoordinatorService: ConnectionDelegate {
     let events: EventLog
     let metrics: CoordinatorMetrics
     let log: Log
+    /// Job creations refused by a rate limit, logged a line per org now and then (`RefusalLogGate`).
+    let refusals: RefusalLog
 
     /// A peer whose `hello` names another pid than the kernel says it has
     /// (`SO_PEERCRED`) is refused: a process of the same user must not pass
@@ -73,10 +75,17 @@ struct CoordinatorService: ConnectionDelegate {
             case .createDeleteJob(let request):
                 // A replay needs no count: the first request passed its guard.
                 if let earlier = try await registry.replay(of: request) { return .registered(earlier, replayed: true) }
-                if let expected = request.expectedCount { try await check(expected, org: request.org, filter: request.filter) }
+                if let expected = request.expectedCount { try await check(expected, of: request) }
                 // Durable before the answer, so the gateway's 202 is followed by a poll that finds it. Re-checks
                 // the key in the same step: a concurrent retry may have registered the job during the count.
-                switch try await registry.register(request) {
+                let registration: JobRegistry.Registration
+                do {
+                    registration = try await registry.register(request)
+                } catch let failure as RemoteFailure where failure.kind == .tooManyRequests {
+                    refusals.refused(org: request.org, JobRequestLines.creationRefused(request, reason: failure.message))
+                    throw failure
+                }
+                switch registration {
                 case .replayed(let earlier):
                     return .registered(earlier, replayed: true)
                 case .created(let document):
@@ -87,19 +96,27 @@ struct CoordinatorService: ConnectionDelegate {
                 return .job(await registry.document(org: org, jobId: jobId))
             case .listJobs(let query):
                 return .jobs(await registry.list(query))
-            case .cancelJob(let org, let jobId):
+            case .cancelJob(let org, let jobId, let by):
                 let document = try await registry.cancel(org: org, jobId: jobId)
-                if document != nil { Task { await dispatcher.dispatch() } }
+                if let document {
+                    log.info(JobRequestLines.cancelled(document, by: by), job: jobId, org: org)
+                    Task { await dispatcher.dispatch() }
+                }
                 return .job(document)
-            case .rethrottleJob(let org, let jobId, let requestsPerSecond):
-                guard let document = try await registry.rethrottle(org: org, jobId: jobId, requestsPerSecond: requestsPerSecond) else {
+            case .rethrottleJob(let org, let jobId, let requestsPerSecond, let by):
+                guard let (document, previous) = try await registry.rethrottle(org: org, jobId: jobId, requestsPerSecond: requestsPerSecond) else {
                     return .job(nil)
                 }
+                log.info(JobRequestLines.rethrottled(document, from: previous, by: by), job: jobId, org: org)
                 // Durable first: a shard that misses this (down, or its link dropping) gets the new
                 // share with its assignment when it comes back, as every slice's assignment carries it.
                 let share = await registry.share(of: requestsPerSecond)
                 let missed = await router.tellAll(.rethrottleSlice(jobId: jobId, recordsPerSecond: share))
-                if !missed.isEmpty { log.warning("rethrottling job \(jobId): shards \(missed) did not answer; they get it with their assignment", job: jobId) }
+                if !missed.isEmpty {
+                    log.warning(
+                        "rethrottling job \(jobId) of org \(org): shards \(missed) did not answer; they get it with their assignment", job: jobId,
+                        org: org)
+                }
                 return .job(document)
             case .logPage(let query):
                 let shards = router.map.ranges.count
@@ -151,10 +168,13 @@ struct CoordinatorService: ConnectionDelegate {
         }
     }
 
-    /// Throws a conflict unless `expected` records of `org` match `filter` now.
-    private func check(_ expected: UInt64, org: String, filter: ContactFilter) async throws {
-        let matching = try await count(org: org, filter: filter)
-        guard matching == expected else { throw RemoteFailure.expectedCountMismatch(expected: expected, matching: matching) }
+    /// Throws a conflict unless `expected` records match `request`'s filter now; a refusal is logged at notice.
+    private func check(_ expected: UInt64, of request: DeleteJobRequest) async throws {
+        let matching = try await count(org: request.org, filter: request.filter)
+        guard matching == expected else {
+            log.notice(JobRequestLines.expectedCountRefused(request, expected: expected, matching: matching), org: request.org)
+            throw RemoteFailure.expectedCountMismatch(expected: expected, matching: matching)
+        }
     }
 
     private static func unexpected(_ answer: Response) -> RemoteFailure {

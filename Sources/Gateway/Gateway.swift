@@ -36,7 +36,7 @@ struct Gateway {
         // The hub reads the event log through the link, and the link hands the hub what the
         // coordinator pushes: the knot is tied once, before the link starts.
         let linked = Mutex<CoordinatorClient?>(nil)
-        let events = EventHub(loop: loop, metrics: metrics) { org, after, limit in
+        let events = EventHub(loop: loop, metrics: metrics, refusals: RefusalLog(log: log)) { org, after, limit in
             guard let coordinator = linked.withLock({ $0 }) else { throw ConnectionError.notConnected(layout.coordinatorSocket) }
             guard case .events(let page) = try await coordinator.send(.events(org: org, after: after, limit: UInt32(limit))) else {
                 throw APIError.internalError("the coordinator answered an event page with something else")

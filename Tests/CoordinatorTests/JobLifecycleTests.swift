@@ -24,32 +24,55 @@ import Wire
     @Test func aJobsLifeIsAFewLinesWithCountsAndNoneForMereProgress() {
         var lifecycle = JobLifecycle()
         #expect(lifecycle.lines(for: document(1, .queued, [slice(0, .queued), slice(1, .queued)])) == [
-            "job j1 created by u1: filter {stageIds: 1 value}"
+            "job j1 of org o created by u1: filter {stageIds: 1 value}"
         ])
         #expect(lifecycle.lines(for: document(2, .running, [slice(0, .running, total: 3), slice(1, .queued)])) == [
-            "job j1 started on 2 shards"
+            "job j1 of org o started on 2 shards"
         ])
         #expect(lifecycle.lines(for: document(3, .running, [slice(0, .running, deleted: 1, total: 3), slice(1, .running, total: 2)])).isEmpty)
         #expect(lifecycle.lines(for: document(4, .running, [slice(0, .completed, deleted: 3, total: 3), slice(1, .running, total: 2)])) == [
-            "job j1: shard 0 completed: 3 of 3 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications"
+            "job j1 of org o: shard 0 completed: 3 of 3 processed: 3 deleted, 0 skipped, 0 failed; cascade: 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications, 0 events"
         ])
         #expect(lifecycle.lines(for: document(5, .completed, [slice(0, .completed, deleted: 3, total: 3), slice(1, .completed, deleted: 2, total: 2)])) == [
-            "job j1: shard 1 completed: 2 of 2 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications",
-            "job j1 completed in 2.5 s: 5 of 5 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications",
+            "job j1 of org o: shard 1 completed: 2 of 2 processed: 2 deleted, 0 skipped, 0 failed; cascade: 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications, 0 events",
+            "job j1 of org o completed in 2.5 s: 5 of 5 processed: 5 deleted, 0 skipped, 0 failed; cascade: 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications, 0 events",
         ])
         // A late copy of a finished job announces nothing again.
         #expect(lifecycle.lines(for: document(6, .completed, [slice(0, .completed, deleted: 3, total: 3), slice(1, .completed, deleted: 2, total: 2)])).isEmpty)
     }
 
-    @Test func aCancelSaysSoAndHowItEnded() {
+    /// Who cancelled is `JobRequestLines`' line; the lifecycle says how the job ended, once.
+    @Test func aCancelledJobSaysHowItEnded() {
         var lifecycle = JobLifecycle()
         _ = lifecycle.lines(for: document(1, .queued, [slice(0, .queued)]))
         _ = lifecycle.lines(for: document(2, .running, [slice(0, .running, total: 4)]))
-        #expect(lifecycle.lines(for: document(3, .cancelling, [slice(0, .running, deleted: 1, total: 4)])) == ["job j1 cancelling"])
+        #expect(lifecycle.lines(for: document(3, .cancelling, [slice(0, .running, deleted: 1, total: 4)])).isEmpty)
         #expect(lifecycle.lines(for: document(4, .cancelled, [slice(0, .cancelled, deleted: 1, total: 4)])) == [
-            "job j1: shard 0 cancelled: 1 of 4 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications",
-            "job j1 cancelled in 2.5 s: 1 of 4 deleted, 0 skipped, 0 failed; 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications",
+            "job j1 of org o: shard 0 cancelled: 1 of 4 processed: 1 deleted, 0 skipped, 0 failed; cascade: 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications, 0 events",
+            "job j1 of org o cancelled in 2.5 s: 1 of 4 processed: 1 deleted, 0 skipped, 0 failed; cascade: 0 conversations, 0 messages, 0 applications, 0 audit entries, 0 notifications, 0 events",
         ])
+    }
+
+    /// The end line carries every counter: processed, deleted, skipped, failed and the whole cascade.
+    @Test func theEndLineCarriesEveryCount() {
+        var lifecycle = JobLifecycle()
+        var counters = DeleteCounters()
+        counters.total = 10
+        counters.deleted = 6
+        counters.skipped = 2
+        counters.failed = 1
+        counters.conversations = 3
+        counters.messages = 7
+        counters.applications = 4
+        counters.auditEntries = 10
+        counters.notifications = 5
+        counters.events = 8
+        var failed = document(1, .completedWithErrors, [JobDocument.Slice(shard: 0, status: .completedWithErrors, counters: counters, restarts: 0)])
+        failed.org = "org-9"
+        #expect(lifecycle.lines(for: failed).last == """
+            job j1 of org org-9 completed_with_errors in 2.5 s: 9 of 10 processed: 6 deleted, 2 skipped, 1 failed; cascade: 3 conversations, \
+            7 messages, 4 applications, 10 audit entries, 5 notifications, 8 events
+            """)
     }
 
     /// After a coordinator restart the jobs it reloads are under way: nothing is announced

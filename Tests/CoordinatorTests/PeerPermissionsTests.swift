@@ -6,7 +6,7 @@ import Wire
 @Suite struct PeerPermissionsTests {
     static let gatewayRequests: [Request] = [
         .clusterHealth, .stats(org: "o"), .listJobs(JobListQuery(org: "o", limit: 5)), .job(org: "o", jobId: "j"),
-        .cancelJob(org: "o", jobId: "j"), .countMatching(org: "o", filter: ContactFilter()), .metrics,
+        .cancelJob(org: "o", jobId: "j", by: "u"), .countMatching(org: "o", filter: ContactFilter()), .metrics,
         .events(org: "o", after: nil, limit: 1), .contact(org: "o", id: "c"),
     ]
 

@@ -28,11 +28,11 @@ import Testing
         }
         let life = entries.filter { $0["job"] as? String == jobId }.compactMap { $0["message"] as? String }
         #expect(linesOfTheJob, "the job's life is not in the log: \(life)")
-        #expect(life.first?.hasPrefix("job \(jobId) created by u1: filter {") == true, "\(life)")
-        #expect(life.contains { $0 == "job \(jobId) started on 2 shards" }, "\(life)")
-        #expect(life.filter { $0.hasPrefix("job \(jobId): shard ") }.count == 2, "\(life)")
-        #expect(life.last?.hasPrefix("job \(jobId) completed in ") == true, "\(life)")
-        #expect(life.last?.contains(": 40 of 40 deleted, 0 skipped, 0 failed; \(conversations) conversations, \(conversations * 2) messages, 0 applications, 40 audit entries") == true, "\(life)")
+        #expect(life.first?.hasPrefix("job \(jobId) of org org-a created by u1: filter {") == true, "\(life)")
+        #expect(life.contains { $0 == "job \(jobId) of org org-a started on 2 shards" }, "\(life)")
+        #expect(life.filter { $0.hasPrefix("job \(jobId) of org org-a: shard ") }.count == 2, "\(life)")
+        #expect(life.last?.hasPrefix("job \(jobId) of org org-a completed in ") == true, "\(life)")
+        #expect(life.last?.contains(": 40 of 40 processed: 40 deleted, 0 skipped, 0 failed; cascade: \(conversations) conversations, \(conversations * 2) messages, 0 applications, 40 audit entries") == true, "\(life)")
     }
 
     /// Every line of every log file, each required to be one JSON object from the process the

@@ -54,7 +54,7 @@ import Wire
         let jobId = try #require(started.json["jobId"] as? String)
         _ = try cluster.waitForJob(jobId, token: admin)
         let logs = cluster.logs()
-        #expect(logs.contains("job \(jobId) created by u1: filter {advancedParams: {assignedTo: 1 value, search, tags: 1 value}"), "\(logs)")
+        #expect(logs.contains("job \(jobId) of org org-a created by u1: filter {advancedParams: {assignedTo: 1 value, search, tags: 1 value}"), "\(logs)")
         #expect(!logs.contains(needle), "a filter's value is in a log:\n\(logs)")
 
         // An operator peer (`coordinator --report`'s role) may report jobs, and neither create nor list an org's.

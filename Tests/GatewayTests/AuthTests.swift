@@ -444,6 +444,16 @@ import Testing
         }
     }
 
+    /// The leeway a gateway uses is the one docs/api.md and the OpenAPI description state, on both ends.
+    @Test func theDocumentsStateTheLeewayTheGatewayUses() throws {
+        let leeway = TokenVerifier.standardLeeway
+        #expect(TokenVerifier(secret: Self.secret).leeway == leeway)
+        let api = try String(contentsOfFile: repositoryRoot.appendingPathComponent("docs/api.md").path, encoding: .utf8)
+        #expect(api.contains("up to \(leeway) s past its `exp`, and already up to \(leeway) s before its\n`nbf`"), "docs/api.md")
+        let openAPI = try String(contentsOfFile: repositoryRoot.appendingPathComponent("docs/openapi.yaml").path, encoding: .utf8)
+        #expect(openAPI.contains("accepted up to \(leeway) s past exp\n    and up to \(leeway) s before nbf"), "docs/openapi.yaml")
+    }
+
     @Test func aRefusedTokenIsNeverRemembered() {
         let authenticator = Authenticator(verifier: verifier)
         let forged = mint(payload: #"{"sub":"u1","orgId":"o1","exp":\#(Self.now + 60)}"#).dropLast(2) + "AA"

@@ -54,7 +54,18 @@ import Wire
         #expect(body["error"] as? String == "Payload too large")
         let message = try #require(body["message"] as? String)
         #expect(message.contains("nothing from line 4101 on was stored: send the lines from line 4101 on in a new request"), "\(message)")
-        #expect(progress.logLine(org: "org-1", stop: stop).contains("import for org org-1 stopped at line 4101 with 413: imported 4097 contacts"))
+        #expect(
+            progress.logLine(org: "org-1", requester: "u7", took: .milliseconds(2_340), rejectedTotal: 3, stop: stop)
+                == "import for org org-1 by u7 in 2.3 s: imported 4097 contacts, 0 applications, 0 conversations, 0 messages; 3 lines rejected; "
+                + "stopped at line 4101 with 413: Request body reaches 300 bytes, over the 256-byte limit; send a smaller body.")
+    }
+
+    /// Every import gets its line, not only one that stopped early: who imported how much into which org, and how long it took.
+    @Test func anImportThatRunsToItsEndIsLoggedWithItsCountsAndTime() {
+        var progress = ImportProgress()
+        progress.settle(batch(firstLine: 1), .success(ImportCounts(contacts: 5, applications: 1, conversations: 4, messages: 9)))
+        let line = progress.logLine(org: "org-2", requester: "ops-ann", took: .milliseconds(61_050), rejectedTotal: 2, stop: nil)
+        #expect(line == "import for org org-2 by ops-ann in 61.0 s: imported 5 contacts, 1 applications, 4 conversations, 9 messages; 2 lines rejected")
     }
 
     @Test func aBodyThatStopsArrivingAnswers408() throws {

@@ -27,6 +27,24 @@ import Testing
         #expect(Set(withoutJob.keys) == ["time", "level", "process", "pid", "message"])
     }
 
+    /// A line about an org's job or refusal carries the org as a field of its own in JSON; text names it in the message.
+    @Test func jsonCarriesTheOrgWhereThereIsOne() throws {
+        let json = Log.line(
+            format: .json, time: "t", process: "coordinator", pid: 1, level: .notice, message: "m", job: "j1", org: "org-1")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["org"] as? String == "org-1" && object["job"] as? String == "j1" && object["level"] as? String == "notice")
+        let text = Log.line(format: .text, time: "t", process: "coordinator", pid: 1, level: .notice, message: "m", job: "j1", org: "org-1")
+        #expect(text == "t coordinator[1] notice: m\n")
+    }
+
+    /// Notice sits between info and warning: `TETHER_LOG=notice` keeps refusals and drops routine lines.
+    @Test func noticeIsBetweenInfoAndWarningAndTETHER_LOGNamesIt() {
+        #expect(Log.Level.info < .notice && Log.Level.notice < .warning)
+        #expect(Log.level(named: "NOTICE") == .notice)
+        #expect(Log.level(named: "warning") == .warning)
+        #expect(Log.level(named: nil) == .info)
+    }
+
     @Test func theFlagNamesAFormatOrSaysWhichThereAre() throws {
         #expect(try Log.Format(flag: nil) == .text)
         #expect(try Log.Format(flag: "json") == .json)

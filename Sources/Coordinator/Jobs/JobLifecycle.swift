@@ -1,8 +1,9 @@
 import Wire
 
-/// The lines a job's life writes to the coordinator's log: created, started, each shard's slice
-/// finished, cancelling, and how it ended, with counts; never a line per progress report, and
-/// never a filter's values (`FilterShape`).
+/// The lines a job's life writes to the coordinator's log: created (by whom, the filter's shape),
+/// started, each shard's slice finished, and how it ended, with counts; never a line per progress
+/// report, and never a filter's values (`FilterShape`). Every line names the job and its org.
+/// Who cancelled or rethrottled a job is not in its document: `JobRequestLines` says it.
 ///
 /// Pure: the coordinator hands it every saved revision of every job, and it says what changed
 /// since the revision before. A job it first sees past its first revision (after a coordinator
@@ -11,41 +12,48 @@ struct JobLifecycle {
     private var last: [String: JobDocument] = [:]
 
     mutating func lines(for document: JobDocument) -> [String] {
-        let job = document.jobId
-        let before = last[job]
+        let job = Self.name(document)
+        let before = last[document.jobId]
         var lines: [String] = []
         if before == nil && document.revision == 1 {
-            lines.append("job \(job) created by \(document.requestedBy): filter \(FilterShape.describe(document.filterJSON))")
+            lines.append("\(job) created by \(document.requestedBy): filter \(FilterShape.describe(document.filterJSON))")
         }
         if let before {
             if before.status == .queued && document.status != .queued && !document.status.isFinished {
-                lines.append("job \(job) started on \(document.shards.count) shards")
+                lines.append("\(job) started on \(document.shards.count) shards")
             }
             for slice in document.shards where slice.status.isFinished {
                 guard let earlier = before.shards.first(where: { $0.shard == slice.shard }), !earlier.status.isFinished else { continue }
-                lines.append("job \(job): shard \(slice.shard) \(slice.status): \(Self.describe(slice.counters))")
-            }
-            if document.status == .cancelling && before.status != .cancelling {
-                lines.append("job \(job) cancelling")
+                lines.append("\(job): shard \(slice.shard) \(slice.status): \(Self.describe(slice.counters))")
             }
         }
         if document.status.isFinished {
             if before.map({ !$0.status.isFinished }) ?? (document.revision == 1) {
                 let took = document.startedAt.map { " in \(Self.seconds(from: $0, to: document.finishedAt ?? document.updatedAt)) s" } ?? ""
-                lines.append("job \(job) \(document.status)\(took): \(Self.describe(document.counters))")
+                lines.append("\(job) \(document.status)\(took): \(Self.describe(document.counters))")
             }
-            last[job] = nil
+            last[document.jobId] = nil
         } else {
-            last[job] = document
+            last[document.jobId] = document
         }
         return lines
     }
 
+    /// How every line about a job begins: its id and its org, so a text log can be searched by either.
+    static func name(_ document: JobDocument) -> String {
+        name(jobId: document.jobId, org: document.org)
+    }
+
+    static func name(jobId: String, org: String) -> String {
+        "job \(jobId) of org \(org)"
+    }
+
     private static func describe(_ counters: DeleteCounters) -> String {
         """
-        \(counters.deleted) of \(counters.total) deleted, \(counters.skipped) skipped, \(counters.failed) failed; \
-        \(counters.conversations) conversations, \(counters.messages) messages, \(counters.applications) applications, \
-        \(counters.auditEntries) audit entries, \(counters.notifications) notifications
+        \(counters.processed) of \(counters.total) processed: \(counters.deleted) deleted, \(counters.skipped) skipped, \
+        \(counters.failed) failed; cascade: \(counters.conversations) conversations, \(counters.messages) messages, \
+        \(counters.applications) applications, \(counters.auditEntries) audit entries, \(counters.notifications) notifications, \
+        \(counters.events) events
         """
     }
 

@@ -201,15 +201,17 @@ actor JobRegistry {
         return tracker.document
     }
 
-    /// Sets a job's throttle. Nil when there is no such job in `org`; a conflict when it already finished.
-    func rethrottle(org: String, jobId: String, requestsPerSecond: Double?) throws -> JobDocument? {
+    /// Sets a job's throttle: the job, and the throttle it had (for the log's "from what to what").
+    /// Nil when there is no such job in `org`; a conflict when it already finished.
+    func rethrottle(org: String, jobId: String, requestsPerSecond: Double?) throws -> (document: JobDocument, previous: Double?)? {
         guard var tracker = jobs[jobId], tracker.document.org == org else { return nil }
+        let previous = tracker.document.requestsPerSecond
         guard tracker.rethrottle(requestsPerSecond, at: Self.now()) else {
             throw RemoteFailure(.conflict, "Job \(jobId) already finished (\(tracker.document.status)); there is nothing to throttle.")
         }
         jobs[jobId] = tracker
         try persist(tracker)
-        return tracker.document
+        return (tracker.document, previous)
     }
 
     /// Each shard's share of a throttle across the whole job: slices are of about equal size.

@@ -79,7 +79,7 @@ struct BulkDeleteEndpoints: Sendable {
     /// `DELETE /api/contacts/bulk-job/{jobId}`: 202 cancelling; every shard stops at its next batch boundary.
     func cancel(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let jobId = request.parameters["jobId"] ?? ""
-        guard case .job(let document) = try await coordinator.send(.cancelJob(org: claims.orgId, jobId: jobId)) else {
+        guard case .job(let document) = try await coordinator.send(.cancelJob(org: claims.orgId, jobId: jobId, by: claims.subject)) else {
             throw .internalError("the coordinator answered a cancel with something else")
         }
         guard let document else { throw Self.notFound(jobId) }
@@ -96,8 +96,10 @@ struct BulkDeleteEndpoints: Sendable {
             guard let rate = Throttle.requestsPerSecond(text) else { throw .invalidQuery(Throttle.explanation(got: JSONValue.quotedExcerpt(text))) }
             requestsPerSecond = rate
         }
-        guard case .job(let document) = try await coordinator.send(.rethrottleJob(org: claims.orgId, jobId: jobId, requestsPerSecond: requestsPerSecond))
-        else { throw .internalError("the coordinator answered a rethrottle with something else") }
+        let change = Request.rethrottleJob(org: claims.orgId, jobId: jobId, requestsPerSecond: requestsPerSecond, by: claims.subject)
+        guard case .job(let document) = try await coordinator.send(change) else {
+            throw .internalError("the coordinator answered a rethrottle with something else")
+        }
         guard let document else { throw Self.notFound(jobId) }
         return .json(200, jobs.store(document))
     }

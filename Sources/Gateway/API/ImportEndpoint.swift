@@ -16,7 +16,7 @@ struct ImportEndpoint: Sendable {
     let lineLimit: Int
     /// How long one batch may wait on the coordinator (`GatewayLimits.importBatchTimeout`).
     let batchTimeout: Duration
-    /// Where an import that stops early is recorded, with its counts and the line it stopped at.
+    /// Where each import is recorded: its counts and time, and the line it stopped at when it stopped early.
     let log: Log
 
     /// Records per batch. A batch is one frame, and a small tenant's request queued behind it on
@@ -36,6 +36,7 @@ struct ImportEndpoint: Sendable {
     static let listedRejections = 1_000
 
     func handle(_ request: HTTPRequest, _ body: RequestBody, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let started = ContinuousClock.now
         let parsing = ImportParsing(lineLimit: lineLimit, now: Int64(time(nil)) * 1000)
         var batches = ImportBatchPipeline(coordinator: coordinator, org: claims.orgId, timeout: batchTimeout)
         var bodyEnded: (cause: APIError, firstUnendedLine: Int)?
@@ -53,7 +54,9 @@ struct ImportEndpoint: Sendable {
         let (rejected, rejectedTotal) = await (parsing.rejected, parsing.rejectedTotal)
         let progress = batches.progress
         let stop = progress.stop(bodyEnded: bodyEnded, rejectedTotal: rejectedTotal)
-        if let stop { log.warning(progress.logLine(org: claims.orgId, stop: stop)) }
+        let line = progress.logLine(
+            org: claims.orgId, requester: claims.subject, took: ContinuousClock.now - started, rejectedTotal: rejectedTotal, stop: stop)
+        if stop == nil { log.info(line, org: claims.orgId) } else { log.warning(line, org: claims.orgId) }
         return progress.response(rejected: rejected, rejectedTotal: rejectedTotal, stop: stop)
     }
 }

@@ -61,13 +61,18 @@ struct ImportProgress {
         return HTTPResponse(status: refusal.status, headers: refusal.headers, body: Array(body.utf8))
     }
 
-    /// The gateway's log line for an import that stopped early: the counts and the stopping line.
-    func logLine(org: String, stop: Stop) -> String {
-        """
-        import for org \(org) stopped at line \(stop.line) with \(stop.cause.response.status): imported \(counts.contacts) contacts, \
-        \(counts.applications) applications, \(counts.conversations) conversations, \(counts.messages) messages; \
-        \(stop.rejectedBefore) lines rejected; \(Self.errorFields(of: stop.cause.response).message)
-        """
+    /// The gateway's one log line for an import request: its org and requester, what it imported and
+    /// rejected, how long it took, and, when it stopped early, the line it stopped at and why. Counts
+    /// and line numbers only: no field of a record.
+    func logLine(org: String, requester: String, took: Duration, rejectedTotal: Int, stop: Stop?) -> String {
+        let tenths = took.components.seconds * 10 + took.components.attoseconds / 100_000_000_000_000_000
+        let line = """
+            import for org \(org) by \(requester) in \(tenths / 10).\(tenths % 10) s: imported \(counts.contacts) contacts, \
+            \(counts.applications) applications, \(counts.conversations) conversations, \(counts.messages) messages; \
+            \(stop?.rejectedBefore ?? rejectedTotal) lines rejected
+            """
+        guard let stop else { return line }
+        return "\(line); stopped at line \(stop.line) with \(stop.cause.response.status): \(Self.errorFields(of: stop.cause.response).message)"
     }
 
     private func message(_ stop: Stop, cause: String) -> String {

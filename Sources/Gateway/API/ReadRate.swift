@@ -16,10 +16,13 @@ final class ReadRate: Sendable {
 
     let perSecond: Int
     private let limiter: Mutex<RateLimiter>
+    /// Where refusals are logged, a line per org now and then (`RefusalLogGate`); nil: not logged.
+    private let refusals: RefusalLog?
 
-    init(perSecond: Int = ReadRate.standardPerSecond) {
+    init(perSecond: Int = ReadRate.standardPerSecond, refusals: RefusalLog? = nil) {
         precondition(perSecond > 0, "a read rate must be positive")  // GatewayOptions checks the flag
         self.perSecond = perSecond
+        self.refusals = refusals
         limiter = Mutex(RateLimiter(burst: perSecond * Self.burstSeconds, refillEvery: .seconds(1) / perSecond))
     }
 
@@ -27,6 +30,7 @@ final class ReadRate: Sendable {
     func take(for org: String, at now: ContinuousClock.Instant) throws(APIError) {
         guard let wait = limiter.withLock({ $0.take(for: org, at: now) }) else { return }
         let seconds = RateLimiter.retryAfterSeconds(wait)
+        refusals?.refused(org: org, "429 on a read: faster than \(perSecond) reads a second", at: now)
         throw .tooManyRequests(
             "Your organization reads faster than \(perSecond) requests a second (\(perSecond * Self.burstSeconds) at once); "
                 + "retry in \(seconds) s, and poll less often.",

@@ -11,8 +11,13 @@ struct TokenVerifier: Sendable {
     /// Seconds of clock difference forgiven on both `exp` and `nbf`.
     let leeway: Int64
 
+    /// The leeway a gateway uses: a token is accepted up to 30 s past its `exp` and 30 s before
+    /// its `nbf`, as the signer's and the gateway's clocks may differ by that much; docs/api.md and
+    /// the OpenAPI description say so.
+    static let standardLeeway: Int64 = 30
+
     /// `secret` is the HMAC key as-is; `leeway` must not be negative.
-    init(secret: [UInt8], leeway: Int64 = 30) {
+    init(secret: [UInt8], leeway: Int64 = TokenVerifier.standardLeeway) {
         precondition(leeway >= 0, "negative leeway \(leeway)")
         self.secret = secret
         self.leeway = leeway

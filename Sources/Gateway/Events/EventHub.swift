@@ -37,11 +37,17 @@ final class EventHub: @unchecked Sendable {
     private var subscribers: [String: [ObjectIdentifier: Subscriber]] = [:]
     /// The streams open per token and per org: exactly the entries of `subscribers`.
     private var streams: EventStreamCounts
+    /// Where refused streams are logged, a line per org now and then (`RefusalLogGate`); nil: not logged.
+    private let refusals: RefusalLog?
 
-    init(loop: EventLoop, metrics: GatewayMetrics = GatewayMetrics(), streams: EventStreamCounts = EventStreamCounts(), fetch: @escaping Fetch) {
+    init(
+        loop: EventLoop, metrics: GatewayMetrics = GatewayMetrics(), streams: EventStreamCounts = EventStreamCounts(), refusals: RefusalLog? = nil,
+        fetch: @escaping Fetch
+    ) {
         self.loop = loop
         self.metrics = metrics
         self.streams = streams
+        self.refusals = refusals
         self.fetch = fetch
     }
 
@@ -51,7 +57,10 @@ final class EventHub: @unchecked Sendable {
         loop.assertInLoop()
         let key = ObjectIdentifier(channel)
         precondition(subscribers[org]?[key] == nil, "a channel subscribed twice")  // HTTPConnection subscribes once, then only streams
-        if let refusal = streams.open(token: token, org: org) { return refusal }
+        if let refusal = streams.open(token: token, org: org) {
+            if case .tooManyRequests(let message, _) = refusal { refusals?.refused(org: org, "429 on an event stream: \(message)") }
+            return refusal
+        }
         metrics.metrics.add(GatewayMetrics.subscribers, 1)
         let cursor = EventCursor(start: start)
         subscribers[org, default: [:]][key] = Subscriber(channel: channel, token: token, cursor: cursor)

@@ -21,8 +21,9 @@ package enum Request: WireCodable {
     case deleteSlice(SliceAssignment)
     /// Gateway → coordinator: a page of the org's jobs, newest first.
     case listJobs(JobListQuery)
-    /// Gateway → coordinator: stop a job at every shard's next batch boundary.
-    case cancelJob(org: String, jobId: String)
+    /// Gateway → coordinator: stop a job at every shard's next batch boundary; `by`: the user
+    /// id of the token that asked, for the log's account of who stopped it.
+    case cancelJob(org: String, jobId: String, by: String)
     /// Coordinator → shard: stop your slice of a job at the next batch boundary.
     case cancelSlice(jobId: String)
     /// Gateway → coordinator → every shard: a page of audit entries or notifications.
@@ -31,8 +32,9 @@ package enum Request: WireCodable {
     case publishEvents([OutboxEvent])
     /// Gateway → coordinator: the org's logged events after `after` (nil: from the oldest kept), at most `limit`.
     case events(org: String, after: UInt64?, limit: UInt32)
-    /// Gateway → coordinator: a job's new throttle, records per second across the job (nil: none).
-    case rethrottleJob(org: String, jobId: String, requestsPerSecond: Double?)
+    /// Gateway → coordinator: a job's new throttle, records per second across the job (nil: none);
+    /// `by`: the user id of the token that asked, for the log.
+    case rethrottleJob(org: String, jobId: String, requestsPerSecond: Double?, by: String)
     /// Coordinator → shard: a running slice's new share of its job's throttle, from its next batch.
     case rethrottleSlice(jobId: String, recordsPerSecond: Double?)
     /// Gateway → coordinator → every shard: a page of the records a filter matches, in id order.
@@ -100,10 +102,11 @@ package enum Request: WireCodable {
         case .listJobs(let query):
             writer.write(Tag.listJobs.rawValue)
             writer.write(query)
-        case .cancelJob(let org, let jobId):
+        case .cancelJob(let org, let jobId, let by):
             writer.write(Tag.cancelJob.rawValue)
             writer.write(org)
             writer.write(jobId)
+            writer.write(by)
         case .cancelSlice(let jobId):
             writer.write(Tag.cancelSlice.rawValue)
             writer.write(jobId)
@@ -118,11 +121,12 @@ package enum Request: WireCodable {
             writer.write(org)
             writer.write(optional: after) { $0.write($1) }
             writer.write(limit)
-        case .rethrottleJob(let org, let jobId, let requestsPerSecond):
+        case .rethrottleJob(let org, let jobId, let requestsPerSecond, let by):
             writer.write(Tag.rethrottleJob.rawValue)
             writer.write(org)
             writer.write(jobId)
             writer.write(optional: requestsPerSecond) { $0.write($1) }
+            writer.write(by)
         case .rethrottleSlice(let jobId, let recordsPerSecond):
             writer.write(Tag.rethrottleSlice.rawValue)
             writer.write(jobId)
@@ -153,7 +157,9 @@ package enum Request: WireCodable {
         case .job: self = .job(org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"))
         case .deleteSlice: self = .deleteSlice(try reader.read())
         case .listJobs: self = .listJobs(try reader.read())
-        case .cancelJob: self = .cancelJob(org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"))
+        case .cancelJob:
+            self = .cancelJob(
+                org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"), by: try reader.readString("request.by"))
         case .cancelSlice: self = .cancelSlice(jobId: try reader.readString("request.jobId"))
         case .logPage: self = .logPage(try reader.read())
         case .publishEvents: self = .publishEvents(try reader.readArray("request.events"))
@@ -165,7 +171,8 @@ package enum Request: WireCodable {
         case .rethrottleJob:
             self = .rethrottleJob(
                 org: try reader.readString("request.org"), jobId: try reader.readString("request.jobId"),
-                requestsPerSecond: try reader.readOptional("request.rate") { reader throws(WireError) in try reader.readDouble("request.rate") })
+                requestsPerSecond: try reader.readOptional("request.rate") { reader throws(WireError) in try reader.readDouble("request.rate") },
+                by: try reader.readString("request.by"))
         case .rethrottleSlice:
             self = .rethrottleSlice(
                 jobId: try reader.readString("request.jobId"),
