@@ -72,6 +72,11 @@ struct CoordinatorService: ConnectionDelegate {
                     guard case .stats(let stats) = answer else { throw Self.unexpected(answer) }
                     return sum + stats
                 })
+            case .contactGroups:
+                return .contactGroups(ContactGroupMerger.merge(try await router.askAll(request).map { answer in
+                    guard case .contactGroups(let groups) = answer else { throw Self.unexpected(answer) }
+                    return groups
+                }))
             case .createDeleteJob(let request):
                 // A replay needs no count: the first request passed its guard.
                 if let earlier = try await registry.replay(of: request) { return .registered(earlier, replayed: true) }

@@ -10,7 +10,7 @@ enum PeerPermissions {
     static func sender(of request: Request) -> Role? {
         switch request {
         case .clusterHealth, .importRecords, .countMatching, .contact, .stats, .createDeleteJob, .job, .listJobs, .cancelJob,
-            .logPage, .events, .rethrottleJob, .queryRecords, .metrics:
+            .logPage, .events, .rethrottleJob, .queryRecords, .contactGroups, .metrics:
             .gateway
         case .publishEvents:
             .shard

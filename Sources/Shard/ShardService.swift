@@ -23,6 +23,8 @@ struct ShardService: ConnectionDelegate {
                 return .contact(try await readers.contact(org: org, id: id))
             case .stats(let org):
                 return .stats(try await readers.stats(org: org))
+            case .contactGroups(let org, let by):
+                return .contactGroups(try await readers.groups(org: org, by: by))
             case .deleteSlice(let assignment):
                 return .sliceProgress(await runner.start(assignment, reportingTo: connection))
             case .cancelSlice(let jobId):

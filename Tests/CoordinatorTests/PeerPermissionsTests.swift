@@ -7,7 +7,7 @@ import Wire
     static let gatewayRequests: [Request] = [
         .clusterHealth, .stats(org: "o"), .listJobs(JobListQuery(org: "o", limit: 5)), .job(org: "o", jobId: "j"),
         .cancelJob(org: "o", jobId: "j", by: "u"), .countMatching(org: "o", filter: ContactFilter()), .metrics,
-        .events(org: "o", after: nil, limit: 1), .contact(org: "o", id: "c"),
+        .events(org: "o", after: nil, limit: 1), .contact(org: "o", id: "c"), .contactGroups(org: "o", by: .owner),
     ]
 
     @Test func theGatewaySendsTheTenantRequestsAShardPublishesEventsAnOperatorReportsJobs() {

@@ -218,6 +218,43 @@ struct OpenPartition {
         #expect(try await partition.reads.stats(org: "o1").contacts == 29)
     }
 
+    /// `GET /api/contacts/stats?by=…` on one shard: the org's contacts (not its applications, not another
+    /// org's) counted by stage and by owner, the largest groups first, the unowned as the nil key.
+    @Test(arguments: Engine.allCases)
+    func contactsAreCountedByStageAndByOwnerTheLargestGroupsFirst(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        let contacts = (1...30).map { number in
+            Self.contact(
+                number, stage: number <= 15 ? "s1" : number <= 25 ? "s2" : "s0", assignee: number <= 12 ? nil : number <= 20 ? "u2" : "u1",
+                conversations: 0)
+        }
+        try await partition.importAll(org: "o1", contacts + [Self.application(1, of: 1), Self.application(2, of: 1)])
+        try await partition.importAll(org: "o2", (40..<43).map { Self.contact($0, stage: "s1", conversations: 0) })
+
+        let byStage = try await partition.reads.groups(org: "o1", by: .stage)
+        #expect(byStage == ContactGroups(
+            groups: [ContactGroup(key: "s1", contacts: 15), ContactGroup(key: "s2", contacts: 10), ContactGroup(key: "s0", contacts: 5)],
+            truncated: false))
+        let byOwner = try await partition.reads.groups(org: "o1", by: .owner)
+        #expect(byOwner == ContactGroups(
+            groups: [ContactGroup(key: nil, contacts: 12), ContactGroup(key: "u1", contacts: 10), ContactGroup(key: "u2", contacts: 8)],
+            truncated: false))
+        #expect(try await partition.reads.groups(org: "o3", by: .stage) == ContactGroups(groups: [], truncated: false))
+    }
+
+    /// A shard with more distinct values than `StatsGroups.perShard` sends that many, the largest, and says it left some out.
+    @Test(arguments: Engine.allCases)
+    func aShardWithMoreGroupsThanItSendsSaysTruncated(engine: Engine) async throws {
+        let partition = try OpenPartition.new(engine, in: scratch)
+        let distinct = (0...StatsGroups.perShard).map { Self.contact($0, stage: "stage-\($0)", conversations: 0) }
+        try await partition.importAll(org: "o1", distinct + [Self.contact(StatsGroups.perShard + 1, stage: "stage-7", conversations: 0)])
+        let groups = try await partition.reads.groups(org: "o1", by: .stage)
+        #expect(groups.truncated)
+        #expect(groups.groups.count == StatsGroups.perShard)
+        #expect(groups.groups.first == ContactGroup(key: "stage-7", contacts: 2))
+        #expect(try await partition.reads.groups(org: "o1", by: .owner) == ContactGroups(groups: [ContactGroup(key: "u1", contacts: 10_002)], truncated: false))
+    }
+
     /// `POST /api/contacts/query` on one shard: the matches in id order, a page at a time, each
     /// read back as it was imported; the page says whether more follow.
     @Test(arguments: Engine.allCases)

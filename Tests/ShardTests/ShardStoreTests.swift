@@ -314,6 +314,21 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         #expect(try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: costly) } == 0)
         #expect(try await reader.stats(org: "o1").contacts == 5_000)
     }
+
+    /// Counting by stage or owner reads every contact of the org: it runs within the same budget,
+    /// and past it says to retry, as the totals do (there is no filter to narrow).
+    @Test func aCountByStagePastItsBudgetIsStoppedSayingToRetry() async throws {
+        let scratch = try ScratchDirectory("group-budget")
+        let store = try ShardStore(path: "\(scratch.path)/g.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        _ = try await store.importRecords(org: "o1", (0..<5_000).map { sliceContact($0, stage: "s\($0 % 7)", assignee: nil) })
+        let reader = try store.reader()
+        let pool = ReaderPool([reader])
+        await reader.setReadBudget(.zero)
+        let error = await #expect(throws: StoreError.self) { try await pool.groups(org: "o1", by: .stage) }
+        #expect(error == .readBudgetExceeded(what: "counting the organization's contacts by stage", budget: .zero, advice: StoreError.retrySoon))
+        await reader.setReadBudget(ShardReader.standardReadBudget)
+        #expect(try await pool.groups(org: "o1", by: .stage).groups.map(\.contacts).reduce(0, +) == 5_000)
+    }
 }
 
 extension ShardReader {

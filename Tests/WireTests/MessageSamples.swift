@@ -72,6 +72,11 @@ enum MessageSamples {
             ]),
             MetricFamily(name: "tether_jobs", kind: .gauge, help: "Jobs.", samples: []),
         ])),
+        .request(correlation: 51, .contactGroups(org: "acme", by: .stage)),
+        .request(correlation: 52, .contactGroups(org: "acme", by: .owner)),
+        .response(correlation: 53, .contactGroups(ContactGroups(
+            groups: [ContactGroup(key: "user-7", contacts: 12), ContactGroup(key: nil, contacts: 3)], truncated: true))),
+        .response(correlation: 54, .contactGroups(ContactGroups(groups: [], truncated: false))),
     ]
 
     static let progressEvent = LoggedEvent(seq: 18, org: "acme", body: .jobProgress(job))

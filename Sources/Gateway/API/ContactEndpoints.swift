@@ -46,8 +46,10 @@ struct ContactEndpoints: Sendable {
         return .json(200, Self.json(detail.contact, org: claims.orgId, counts: (detail.conversationCount, detail.messageCount)))
     }
 
-    /// `GET /api/contacts/stats`: the caller's org's row counts.
+    /// `GET /api/contacts/stats`: the caller's org's row counts; with `by=stage` or `by=owner`, its
+    /// contacts counted by that column instead (`StatsGroups` says how they are bounded).
     func stats(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        if let by = try Self.grouping(QueryString(request.head.query)["by"]) { return try await groups(by, org: claims.orgId) }
         guard case .stats(let stats) = try await coordinator.send(.stats(org: claims.orgId)) else {
             throw .internalError("the coordinator answered a stats request with something else")
         }
@@ -55,6 +57,26 @@ struct ContactEndpoints: Sendable {
             {"contacts":\(stats.contacts),"applications":\(stats.applications),"conversations":\(stats.conversations),\
             "messages":\(stats.messages),"auditEntries":\(stats.auditEntries),"notifications":\(stats.notifications)}
             """)
+    }
+
+    /// The grouping `by` names; nil when absent; 400 naming the allowed values for any other.
+    static func grouping(_ by: String?) throws(APIError) -> ContactGrouping? {
+        guard let by else { return nil }
+        guard let grouping = ContactGrouping.allCases.first(where: { $0.description == by }) else {
+            let allowed = ContactGrouping.allCases.map(\.description).joined(separator: ", ")
+            throw .invalidQuery("by must be one of \(allowed) (or absent, for the totals), got \(JSONValue.quotedExcerpt(by)).")
+        }
+        return grouping
+    }
+
+    /// `{"by":…,"groups":[{"stageId"|"assignedTo":…,"contacts":n},…],"truncated":…}`: the key is null for contacts without one.
+    private func groups(_ by: ContactGrouping, org: String) async throws(APIError) -> HTTPResponse {
+        guard case .contactGroups(let answer) = try await coordinator.send(.contactGroups(org: org, by: by)) else {
+            throw .internalError("the coordinator answered a stats-by request with something else")
+        }
+        let field = by == .stage ? "stageId" : "assignedTo"
+        let groups = answer.groups.map { "{\"\(field)\":\($0.key.map(JSONText.quoted) ?? "null"),\"contacts\":\($0.contacts)}" }
+        return .json(200, "{\"by\":\"\(by)\",\"groups\":[\(groups.joined(separator: ","))],\"truncated\":\(answer.truncated)}")
     }
 
     /// Records as a JSON array, as `POST /api/contacts/query` and a dry run's sample show them.

@@ -36,7 +36,7 @@ enum Routes {
             "GET", "/api/notifications", query: LogEndpoints.notificationParameters, admission: auth.reader,
             auth.buffered(reads.limited(logs.notifications)))
         router.addEventStream("GET", "/api/events", admission: auth.reader, auth.eventStream())
-        router.add("GET", "/api/contacts/stats", admission: auth.reader, auth.buffered(reads.limited(contacts.stats)))
+        router.add("GET", "/api/contacts/stats", query: ["by"], admission: auth.reader, auth.buffered(reads.limited(contacts.stats)))
         router.add("GET", "/api/contacts/{id}", admission: auth.reader, auth.buffered(reads.limited(contacts.contact)))
         return router
     }

@@ -68,6 +68,8 @@ protocol PartitionReads: Sendable {
     func contact(org: String, id: String) async throws -> ContactDetail?
     /// Row counts of `org` in every table, from one snapshot.
     func stats(org: String) async throws -> OrgStats
+    /// `org`'s contacts counted by `by`, the largest groups first, at most `StatsGroups.perShard`.
+    func groups(org: String, by: ContactGrouping) async throws -> ContactGroups
     /// Up to `limit` log entries after `after`, oldest first, and how many match in all.
     func logPage(_ query: LogQuery, after: Int64, limit: Int) async throws -> LogPage
     /// Up to `query.limit` records that match after `query.after`, in id order, and whether more follow.

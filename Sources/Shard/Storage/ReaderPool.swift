@@ -9,6 +9,7 @@ protocol PartitionReader: Actor {
     func count(org: String, filter: ContactFilter) throws -> UInt64
     func contact(org: String, id: String) throws -> ContactDetail?
     func stats(org: String) throws -> OrgStats
+    func groups(org: String, by: ContactGrouping) throws -> ContactGroups
     func logPage(_ query: LogQuery, after: Int64, limit: Int) throws -> LogPage
     func records(_ query: RecordQuery) throws -> RecordPage
 }
@@ -55,6 +56,10 @@ final class ReaderPool<Reader: PartitionReader>: PartitionReads {
 
     func stats(org: String) async throws -> OrgStats {
         try await read("counting the organization's rows", advice: StoreError.retrySoon) { try $0.stats(org: org) }
+    }
+
+    func groups(org: String, by: ContactGrouping) async throws -> ContactGroups {
+        try await read("counting the organization's contacts by \(by)", advice: StoreError.retrySoon) { try $0.groups(org: org, by: by) }
     }
 
     func logPage(_ query: LogQuery, after: Int64, limit: Int) async throws -> LogPage {

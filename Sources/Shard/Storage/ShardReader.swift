@@ -89,6 +89,14 @@ actor ShardReader: PartitionReader {
         }
     }
 
+    /// `org`'s contacts counted by `by`, the largest groups first, at most `StatsGroups.perShard`.
+    func groups(org: String, by: ContactGrouping) throws -> ContactGroups {
+        let sql = ContactGroupQuery.sql(by, org: "?", limit: "?")
+        return try statements.withStatement(sql, [.text(org), .integer(ContactGroupQuery.rowsToRead)]) { read in
+            try ContactGroupQuery.answer { try read.step() ? ContactGroup(key: read.optionalText(0), contacts: UInt64(read.integer(1).magnitude)) : nil }
+        }
+    }
+
     /// Up to `limit` entries of this shard after sequence number `after`, oldest first, and how
     /// many match in all; cut at `LogPage.byteBudget`, when `next` holds the last position taken.
     func logPage(_ query: LogQuery, after: Int64, limit: Int) throws -> LogPage {

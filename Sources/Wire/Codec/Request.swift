@@ -41,6 +41,8 @@ package enum Request: WireCodable {
     case queryRecords(RecordQuery)
     /// Operator → coordinator: the unfinished jobs of every org, newest first, at most `limit`.
     case unfinishedJobs(limit: UInt32)
+    /// Gateway → coordinator → every shard: the org's contacts counted by `by` (see `StatsGroups`).
+    case contactGroups(org: String, by: ContactGrouping)
     /// Gateway → coordinator → every shard: each process's metrics now.
     case metrics
 
@@ -65,6 +67,7 @@ package enum Request: WireCodable {
         case queryRecords = 18
         case unfinishedJobs = 19
         case metrics = 20
+        case contactGroups = 21
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -139,6 +142,10 @@ package enum Request: WireCodable {
             writer.write(limit)
         case .metrics:
             writer.write(Tag.metrics.rawValue)
+        case .contactGroups(let org, let by):
+            writer.write(Tag.contactGroups.rawValue)
+            writer.write(org)
+            writer.write(by.rawValue)
         }
     }
 
@@ -180,6 +187,11 @@ package enum Request: WireCodable {
         case .queryRecords: self = .queryRecords(try reader.read())
         case .unfinishedJobs: self = .unfinishedJobs(limit: try reader.readUInt32("request.limit"))
         case .metrics: self = .metrics
+        case .contactGroups:
+            let org = try reader.readString("request.org")
+            let raw = try reader.readUInt8("request.by")
+            guard let by = ContactGrouping(rawValue: raw) else { throw .invalidValue(field: "request.by", value: Int64(raw)) }
+            self = .contactGroups(org: org, by: by)
         case nil: throw .unknownTag(type: "request", tag: raw)
         }
     }

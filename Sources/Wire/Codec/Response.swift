@@ -7,6 +7,7 @@ package enum Response: WireCodable {
     /// nil: no such contact in that org.
     case contact(ContactDetail?)
     case stats(OrgStats)
+    case contactGroups(ContactGroups)
     /// A job document; nil: no such job in that org.
     case job(JobDocument?)
     case sliceProgress(SliceProgress)
@@ -34,6 +35,7 @@ package enum Response: WireCodable {
         case events = 12
         case records = 13
         case metrics = 14
+        case contactGroups = 15
         case failure = 255
     }
 
@@ -82,6 +84,9 @@ package enum Response: WireCodable {
         case .events(let page):
             writer.write(Tag.events.rawValue)
             writer.write(page)
+        case .contactGroups(let groups):
+            writer.write(Tag.contactGroups.rawValue)
+            writer.write(groups)
         case .failure(let failure):
             writer.write(Tag.failure.rawValue)
             writer.write(failure)
@@ -105,6 +110,7 @@ package enum Response: WireCodable {
         case .metrics: self = .metrics(try reader.readArray("response.metrics"))
         case .registered: self = .registered(try reader.read(), replayed: try reader.readBool("response.replayed"))
         case .events: self = .events(try reader.read())
+        case .contactGroups: self = .contactGroups(try reader.read())
         case .failure: self = .failure(try reader.read())
         case nil: throw .unknownTag(type: "response", tag: raw)
         }

@@ -96,6 +96,17 @@ actor PostgresShardReader: PartitionReader {
         return stats
     }
 
+    func groups(org: String, by: ContactGrouping) throws -> ContactGroups {
+        let rows = try connection.query(
+            ContactGroupQuery.sql(by, org: "$1", limit: "$2"), [.text(org), .integer(ContactGroupQuery.rowsToRead)])
+        var row = 0
+        return ContactGroupQuery.answer {
+            guard row < rows.count else { return nil }
+            defer { row += 1 }
+            return ContactGroup(key: rows.optionalText(row, 0), contacts: UInt64(rows.integer(row, 1).magnitude))
+        }
+    }
+
     func logPage(_ query: LogQuery, after: Int64, limit: Int) throws -> LogPage {
         let plan = LogPagePlan(query)
         let predicate = plan.equalities.enumerated().map { "\($0.element.column) = $\($0.offset + 1)" }.joined(separator: " AND ")
