@@ -12,10 +12,11 @@ import Wire
 /// reused by later imports but not returned; at 10 million contacts (16 GB) a
 /// full VACUUM would hold the shard's writer for minutes.
 extension ShardStore {
-    /// Pages (4 KiB) each step of the incremental vacuum gives back: 8 MiB, one short write
-    /// transaction (a few milliseconds), so that a read, a batch or an import that arrives
-    /// meanwhile waits for one step at most, never for the whole reclaim.
-    static let reclaimPagesPerStep = 2_048
+    /// Pages (4 KiB) each step of the incremental vacuum gives back: 4 MiB, one write transaction
+    /// that takes about as long as a delete batch (`BatchSizer.target`, 100 ms; 2,048 pages took
+    /// 50 to 200 ms on a loaded 2-core machine), so that a batch or an import that arrives
+    /// meanwhile waits for one step at most, never for the whole reclaim. Reads never wait (WAL).
+    static let reclaimPagesPerStep = 1_024
 
     /// The most live pages (4 KiB: 64 MiB) a database without incremental vacuum is rewritten
     /// with a full `VACUUM` to gain it: about half a second of the writer's time. Beyond it the
