@@ -9,14 +9,16 @@ struct ShardMetrics: Sendable {
     static let deletedCascadeRows = "tether_deleted_cascade_rows_total"
     static let batches = "tether_delete_batches_total"
     static let batchDuration = "tether_delete_batch_duration_seconds"
+    static let reclaimedBytes = "tether_storage_reclaimed_bytes_total"
 
     init() {
         metrics.declare(Self.deletedRecords, .counter, help: "Records (contacts or applications) deleted by bulk-delete jobs.")
         metrics.declare(Self.deletedCascadeRows, .counter, help: "Conversations, messages and applications deleted with their contacts, by table.")
         metrics.declare(Self.batches, .counter, help: "Delete batches committed (each one transaction with its checkpoint).")
         metrics.declare(Self.batchDuration, .histogram, help: "How long a delete batch took, from choosing its records to its commit.")
+        metrics.declare(Self.reclaimedBytes, .counter, help: "Bytes of storage given back to the file system once idle after deletes (SQLite: pages its incremental vacuum freed; PostgreSQL: what its vacuum and reindex took off the tables).")
         // Shown from the first scrape, before any batch.
-        for name in [Self.deletedRecords, Self.batches] { metrics.add(name, 0) }
+        for name in [Self.deletedRecords, Self.batches, Self.reclaimedBytes] { metrics.add(name, 0) }
         for table in ["conversations", "messages", "applications"] { metrics.add(Self.deletedCascadeRows, 0, labels: ["table": table]) }
     }
 
@@ -28,5 +30,10 @@ struct ShardMetrics: Sendable {
         metrics.add(Self.deletedCascadeRows, Double(after.applications.saturatingSubtract(before.applications)), labels: ["table": "applications"])
         metrics.add(Self.batches)
         metrics.observe(Self.batchDuration, took / .seconds(1))
+    }
+
+    /// Storage given back to the file system (`PartitionStore.reclaimSpaceStep`).
+    func reclaimed(bytes: Int) {
+        metrics.add(Self.reclaimedBytes, Double(bytes))
     }
 }

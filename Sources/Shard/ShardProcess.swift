@@ -40,7 +40,7 @@ struct ShardProcess {
         await publisher.attach(link)
         await link.start()
         let heartbeats = Task { await Self.sendHeartbeats(over: link, publisher: publisher) }
-        let checkpoints = Task { await Self.tidyWhenIdle(store, log: log) }
+        let checkpoints = Task { await Self.tidyWhenIdle(store, metrics: metrics, log: log) }
         await runtime.waitForStopSignal(log: log)
         heartbeats.cancel()
         checkpoints.cancel()
@@ -69,12 +69,18 @@ struct ShardProcess {
     static let idleCheckpointInterval: Duration = .seconds(1)
 
     /// Its own loop, not the heartbeat's: a long batch holds the store, and must not hold up the
-    /// heartbeats. A failure is logged when it starts and when it ends, not every second.
-    private static func tidyWhenIdle(_ store: any PartitionStore, log: Log) async {
+    /// heartbeats. A failure is logged when it starts and when it ends, not every second. Space
+    /// is given back a step a call, so a batch or an import queued for the store goes between steps.
+    private static func tidyWhenIdle(_ store: any PartitionStore, metrics: ShardMetrics, log: Log) async {
         var failing = false
         while !Task.isCancelled {
             do {
                 try await store.checkpointIfIdle()
+                var freed = try await store.reclaimSpaceStep(at: .now)
+                while freed > 0, !Task.isCancelled {
+                    metrics.reclaimed(bytes: freed)
+                    freed = try await store.reclaimSpaceStep(at: .now)
+                }
                 if failing { log.info("the shard's storage answers again") }
                 failing = false
             } catch {

@@ -19,4 +19,16 @@ import Wire
         })
         #expect(byTable == ["applications": 5, "conversations": 3, "messages": 0])
     }
+
+    /// What an idle shard gives back is added up, and shown as 0 before anything was.
+    @Test func reclaimedBytesAddUpFromZero() throws {
+        let shard = ShardMetrics()
+        func reclaimed() throws -> Double {
+            try #require(shard.metrics.snapshot().first { $0.name == ShardMetrics.reclaimedBytes }?.samples.first?.value)
+        }
+        #expect(try reclaimed() == 0)
+        shard.reclaimed(bytes: 8_192)
+        shard.reclaimed(bytes: 4_096)
+        #expect(try reclaimed() == 12_288)
+    }
 }

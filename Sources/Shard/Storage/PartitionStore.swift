@@ -40,6 +40,10 @@ protocol PartitionStore: Actor {
     /// that went away, trying to reach it again); true when it did some.
     @discardableResult
     func checkpointIfIdle() throws -> Bool
+    /// Gives the space of deleted records back to the file system once the shard is idle after
+    /// many deletes, one short step a call; the bytes this step gave back, 0 when there is
+    /// nothing to do now. Called again at once while it returns more than 0.
+    func reclaimSpaceStep(at now: ContinuousClock.Instant) throws -> Int
     /// Leaves the partition tidy before the process exits, and lets the next process for it in.
     func close() throws
 }

@@ -40,6 +40,7 @@ extension ShardStore {
         guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
         guard !slice.outcome.isFinal else { return progress(of: slice) }
         let now = Int64(time(nil)) * 1000
+        let deletedBefore = slice.counters.deleted
         try database.transaction {
             let chosen = try choose(for: slice, limit: limit)
             switch slice.assignment.filter.pipeline {
@@ -49,6 +50,7 @@ extension ShardStore {
             slice.batchChose(chosen, of: limit)
             try checkpoint(slice)
         }
+        reclaim.wrote(deleted: Int(slice.counters.deleted - deletedBefore), at: .now)
         slices[jobId] = slice
         return progress(of: slice)
     }

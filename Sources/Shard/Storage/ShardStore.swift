@@ -37,6 +37,10 @@ actor ShardStore: PartitionStore {
     /// `SQLiteDatabase.totalChanges` when `checkpointIfIdle` last looked, and after its last truncation.
     private var changesSeen = 0
     private var changesCheckpointed = 0
+    /// When to give the space of deleted records back (`ShardStore+Reclaim.swift`).
+    var reclaim: ReclaimSchedule
+    /// The most live pages this database is rewritten with to gain incremental vacuum.
+    let convertByVacuumUpToPages: Int
 
     /// WAL pages (4 KiB) past which a commit checkpoints, without waiting for readers; past
     /// twice that, waiting for them, so that the WAL starts over (`checkpointAsTheWALGrows`).
@@ -45,19 +49,29 @@ actor ShardStore: PartitionStore {
     static let walCheckpointPages = 1_000...10_000
 
     /// Opens (creating when new) the database of shard `index`, which must own `slots`.
-    init(path: String, index: Int, slots: SlotRange, walCheckpointPages: ClosedRange<Int> = ShardStore.walCheckpointPages) throws {
+    init(
+        path: String, index: Int, slots: SlotRange, walCheckpointPages: ClosedRange<Int> = ShardStore.walCheckpointPages,
+        convertByVacuumUpToPages: Int = ShardStore.convertByVacuumUpToPages
+    ) throws {
         self.path = path
+        self.convertByVacuumUpToPages = convertByVacuumUpToPages
         self.index = index
         self.slots = slots
         lock = try PartitionLock(path: path + ".lock")
         let database = try SQLiteDatabase(path: path)
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536")
+        // auto_vacuum first: it takes effect only before a new database's first table.
+        try database.execute("PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536")
         database.checkpointAsTheWALGrows(pages: walCheckpointPages)
         try database.transaction {
             try Schema.prepare(database, path: path)
             try Self.claim(database, path: path, owner: "shard \(index) (slots \(slots))")
         }
         try Schema.finishCopyingVersion2Tables(database)
+        // An older database, when small enough, gains incremental vacuum now; a larger one is
+        // tried again once idle after large deletes (`reclaimSpaceStep`). Free pages found
+        // at open (left by deletes before the conversion, or before a restart) are owed back.
+        _ = try Self.convertToIncrementalVacuum(database, upToPages: convertByVacuumUpToPages)
+        reclaim = ReclaimSchedule(owing: Int(try database.scalar("PRAGMA freelist_count")) >= Self.reclaimPagesPerStep)
         self.database = database
         writes = try ImportStatements(database)
         deletes = try DeleteStatements(database)
@@ -114,6 +128,7 @@ actor ShardStore: PartitionStore {
         let end = min(records.count, start + importSizer.size)
         let started = ContinuousClock.now
         let counts = try importRecords(org: org, Array(records[start..<end]), version: version)
+        reclaim.wrote(at: .now)
         importSizer.measured(records: end - start, took: ContinuousClock.now - started)
         return (counts, end)
     }

@@ -145,6 +145,12 @@ actor PostgresShardStore: PartitionStore {
         return true
     }
 
+    /// What the idle vacuum and reindex (`PostgresMaintenance`, started by `checkpointIfIdle`)
+    /// took off the tables since the last call: they run beside the writer, not in steps here.
+    func reclaimSpaceStep(at now: ContinuousClock.Instant) throws -> Int {
+        maintenance.takeFreedBytes()
+    }
+
     /// Lets the next process for this partition in (the lock would go with the session anyway,
     /// once the process is gone). Nothing may be written after it.
     func close() throws {
