@@ -20,8 +20,7 @@ struct BulkDeleteEndpoints: Sendable {
     func start(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let key = try IdempotencyKey.of(request.head.headers)
         let body = try FilterParser.object(request.body)
-        let filter = try FilterParser.filter(in: body, requester: claims.subject)
-        let ignoredKeys = try TopLevelKeys.ignored(in: body)
+        let (filter, ignoredKeys) = try FilterParser.filter(in: body, requester: claims.subject)
         let options = try DeleteOptions(in: body)
         if options.dryRun {
             guard case .count(let count) = try await coordinator.send(.countMatching(org: claims.orgId, filter: filter)) else {

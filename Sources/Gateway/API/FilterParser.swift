@@ -47,7 +47,7 @@ enum FilterParser {
 
     /// The filter in `body`, with `requester` (the token's `sub`) as the user `ownerFilter: "mine"` means.
     static func parse(_ body: [UInt8], requester: String) throws(APIError) -> ContactFilter {
-        try filter(in: try object(body), requester: requester)
+        try filter(in: try object(body), requester: requester).filter
     }
 
     /// The body's top-level object; `.invalidBody`, saying what is wrong, for anything else.
@@ -63,12 +63,14 @@ enum FilterParser {
         return object
     }
 
-    /// The filter a body's top-level `object` holds.
+    /// The filter a body's top-level `object` holds, and the top-level keys it ignored (sorted).
     ///
     /// Throws `.missingStageIds` when it names no stage and is not org-wide, and `.invalidFilter` for a
     /// refused top-level key and any other wrongly typed, unknown (inside `advancedParams`) or oversized value.
-    static func filter(in object: [String: JSONValue], requester: String) throws(APIError) -> ContactFilter {
-        _ = try TopLevelKeys.ignored(in: object)
+    static func filter(
+        in object: [String: JSONValue], requester: String
+    ) throws(APIError) -> (filter: ContactFilter, ignoredKeys: [String]) {
+        let ignoredKeys = try TopLevelKeys.ignored(in: object)
         var filter = ContactFilter()
         filter.requester = requester
 
@@ -121,7 +123,7 @@ enum FilterParser {
             throw .invalidFilter(
                 "the filter takes \(size) bytes as a job keeps it, more than the limit of \(maxFilterBytes): split it into several smaller deletes")
         }
-        return filter
+        return (filter, ignoredKeys)
     }
 
     // MARK: - advancedParams
