@@ -20,9 +20,6 @@ struct EventCursor {
         case after(UInt64)
         case head
 
-        /// The longest id the log hands out: a positive Int64 in decimal.
-        static let maxIdDigits = String(Int64.max).count
-
         /// What a `Last-Event-ID` header asks for: after an id of ours, or (none) the head.
         /// An id is one the log gave: a positive decimal number that fits its Int64, written
         /// as the server writes it (no sign, no leading zeros); anything else is a 400, since
@@ -33,7 +30,7 @@ struct EventCursor {
                 return
             }
             let digits = lastEventId.utf8
-            guard digits.count <= Self.maxIdDigits, digits.first.map({ $0 != UInt8(ascii: "0") }) == true,
+            guard digits.first.map({ $0 != UInt8(ascii: "0") }) == true,
                 digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let id = Int64(lastEventId)
             else {
                 let shown = lastEventId.count > 40 ? String(lastEventId.prefix(40)) + "…" : lastEventId
