@@ -19,15 +19,21 @@ struct ShardMetrics: Sendable {
         metrics.declare(Self.reclaimedBytes, .counter, help: "Bytes of storage given back to the file system once idle after deletes (SQLite: pages its incremental vacuum freed; PostgreSQL: what its vacuum and reindex took off the tables).")
         // Shown from the first scrape, before any batch.
         for name in [Self.deletedRecords, Self.batches, Self.reclaimedBytes] { metrics.add(name, 0) }
-        for table in ["conversations", "messages", "applications"] { metrics.add(Self.deletedCascadeRows, 0, labels: ["table": table]) }
+        for (table, _) in Self.cascadeTables { metrics.add(Self.deletedCascadeRows, 0, labels: ["table": table]) }
     }
+
+    /// The tables a contact's delete cascades to, as labelled, and the counter of each.
+    private static let cascadeTables: [(String, any KeyPath<DeleteCounters, UInt64> & Sendable)] = [
+        ("conversations", \.conversations), ("messages", \.messages), ("applications", \.applications),
+    ]
 
     /// One committed batch: the slice's counters before and after it, and how long it took.
     func batch(from before: DeleteCounters, to after: DeleteCounters, took: Duration) {
         metrics.add(Self.deletedRecords, Double(after.deleted.saturatingSubtract(before.deleted)))
-        metrics.add(Self.deletedCascadeRows, Double(after.conversations.saturatingSubtract(before.conversations)), labels: ["table": "conversations"])
-        metrics.add(Self.deletedCascadeRows, Double(after.messages.saturatingSubtract(before.messages)), labels: ["table": "messages"])
-        metrics.add(Self.deletedCascadeRows, Double(after.applications.saturatingSubtract(before.applications)), labels: ["table": "applications"])
+        for (table, counter) in Self.cascadeTables {
+            let deleted = after[keyPath: counter].saturatingSubtract(before[keyPath: counter])
+            metrics.add(Self.deletedCascadeRows, Double(deleted), labels: ["table": table])
+        }
         metrics.add(Self.batches)
         metrics.observe(Self.batchDuration, took / .seconds(1))
     }
