@@ -41,11 +41,7 @@ struct JobLifecycle {
 
     /// How every line about a job begins: its id and its org, so a text log can be searched by either.
     static func name(_ document: JobDocument) -> String {
-        name(jobId: document.jobId, org: document.org)
-    }
-
-    static func name(jobId: String, org: String) -> String {
-        "job \(jobId) of org \(org)"
+        "job \(document.jobId) of org \(document.org)"
     }
 
     private static func describe(_ counters: DeleteCounters) -> String {

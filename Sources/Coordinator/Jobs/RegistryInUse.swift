@@ -12,6 +12,7 @@ struct RegistryInUse: Error, Equatable, CustomStringConvertible {
         "\(registry) is in use by another coordinator (\(holder)); stop that one first (scripts/cluster stop --data ITS-DIR),"
             + " or give this cluster a database of its own (--pg URL). If that coordinator is gone but the server still"
             + " keeps its session (its host died), end the session: SELECT pg_terminate_backend(pid) FROM pg_locks"
-            + " WHERE locktype = 'advisory' AND classid = \(PostgresFence.namespace) AND objid IN (4294967295, 4294967294)"
+            + " WHERE locktype = 'advisory' AND classid = \(PostgresFence.namespace)"
+            + " AND objid IN (\(UInt32(bitPattern: PostgresFence.registryKey)), \(UInt32(bitPattern: PostgresFence.eventLogKey)))"
     }
 }

@@ -24,7 +24,6 @@ package struct PostgresMap: Sendable, Equatable {
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             let words = line.split(separator: " ", maxSplits: 1).map(String.init)
             let place = "line \(number + 1) of the PostgreSQL map"
-            let quoted = PostgresServer.redactingPasswords(in: line)
             switch words.first {
             case "registry" where words.count == 2:
                 guard registry == nil else { throw ProcessOptions.UsageError("\(place) names the registry's server a second time") }
@@ -32,12 +31,13 @@ package struct PostgresMap: Sendable, Equatable {
             case "shard" where words.count == 2:
                 let parts = words[1].split(separator: " ", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let index = Int(parts[0]), index >= 0 else {
-                    throw ProcessOptions.UsageError("\(place) should be `shard N URL`, got: \(quoted)")
+                    throw ProcessOptions.UsageError("\(place) should be `shard N URL`, got: \(PostgresServer.redactingPasswords(in: line))")
                 }
                 guard shards[index] == nil else { throw ProcessOptions.UsageError("\(place) names shard \(index)'s server a second time") }
                 shards[index] = PostgresServer(connectionString: parts[1].trimmingCharacters(in: .whitespaces))
             default:
-                throw ProcessOptions.UsageError("\(place) should be `registry URL` or `shard N URL`, got: \(quoted)")
+                throw ProcessOptions.UsageError(
+                    "\(place) should be `registry URL` or `shard N URL`, got: \(PostgresServer.redactingPasswords(in: line))")
             }
         }
         guard let registry else { throw ProcessOptions.UsageError("the PostgreSQL map names no `registry URL` line") }
