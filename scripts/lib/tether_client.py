@@ -10,11 +10,10 @@ class Failure(Exception):
 
 
 class Answer:
-    """A gateway's answer: its status, its headers (names in lower case) and its JSON body."""
+    """A gateway's answer: its status and its JSON body."""
 
-    def __init__(self, status, headers, body):
+    def __init__(self, status, body):
         self.status = status
-        self.headers = headers
         self.body = body
 
 
@@ -56,4 +55,4 @@ class Client:
             answer = {"error": "not JSON", "message": text[:200]}
         if response.status not in accept:
             raise Failure("%s %s answered %d %s: %s" % (method, path, response.status, answer.get("error", ""), answer.get("message", text)))
-        return Answer(response.status, {name.lower(): value for name, value in response.getheaders()}, answer)
+        return Answer(response.status, answer)
