@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 import TestSupport
 import Testing
-import Wire
+import WireRuntime
 
 /// Where a test cluster keeps its shards: `scripts/cluster start --storage`. PostgreSQL is a
 /// private server under the cluster's directory, which `scripts/cluster` starts and stops.

@@ -1,3 +1,6 @@
+package import Wire
+package import WireRuntime
+
 /// Keeps one connection to a peer's Unix socket alive: connects, and when the
 /// peer goes away reconnects with exponential back-off until stopped.
 package actor PeerLink {
