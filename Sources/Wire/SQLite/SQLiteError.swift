@@ -1,4 +1,4 @@
-package import CSQLite
+import CSQLite
 package import StorageDriver
 
 /// A failed SQLite call: what was attempted, SQLite's result code and message.

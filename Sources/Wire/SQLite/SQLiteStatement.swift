@@ -1,4 +1,4 @@
-package import CSQLite
+import CSQLite
 package import StorageDriver
 
 /// A prepared statement, reused with bind / step / reset.
