@@ -37,14 +37,12 @@ let package = Package(
         .target(name: "Wire", path: "Sources/Wire/Codec", swiftSettings: strictness),
         // What every process runs with: options, logs, metrics, pid files, signals, threads, system calls.
         .target(name: "WireRuntime", dependencies: ["Wire", "CLinux"], path: "Sources/Wire/Runtime", swiftSettings: strictness),
-        // Unix sockets, the event loop, connections and peer links.
+        // Unix sockets, the event loop, connections, peer links, and the process runtime that starts the loop.
         .target(
             name: "WireTransport", dependencies: ["Wire", "WireRuntime", "CLinux"], path: "Sources/Wire/Transport", swiftSettings: strictness),
         // What both storage drivers share: bound values and the faults their errors sort into.
         .target(name: "StorageDriver", path: "Sources/Wire/Storage", swiftSettings: strictness),
-        .target(
-            name: "SQLiteDriver", dependencies: ["StorageDriver", "WireRuntime", "CSQLite"], path: "Sources/Wire/SQLite",
-            swiftSettings: strictness),
+        .target(name: "SQLiteDriver", dependencies: ["StorageDriver", "CSQLite"], path: "Sources/Wire/SQLite", swiftSettings: strictness),
         .target(
             name: "PostgresDriver", dependencies: ["StorageDriver", "WireRuntime", "CPostgres"], path: "Sources/Wire/Postgres",
             swiftSettings: strictness),
