@@ -8,6 +8,7 @@ package import Wire
 /// route templates, statuses, shard numbers and table names. Thread-safe: the loop thread, the
 /// actors and the store threads all record into one.
 package final class Metrics: Sendable {
+    /// A family carries its kind over the wire, so the codec defines it; declarations name it here.
     package typealias Kind = MetricFamily.Kind
 
     /// Buckets for durations in seconds, from a poll answered in a millisecond to a slow batch.
