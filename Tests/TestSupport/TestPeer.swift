@@ -14,14 +14,18 @@ package final class RecordingDelegate: ConnectionDelegate {
     package let answerDelay: Duration
     /// An import batch holding a record with this id is answered as if a shard were down.
     package let failingImportOf: String?
+    /// Every call is answered with this instead, as by a peer with a bug.
+    package let fixedAnswer: Answer?
 
-    package init(answerDelay: Duration = .zero, failingImportOf: String? = nil) {
+    package init(answerDelay: Duration = .zero, failingImportOf: String? = nil, fixedAnswer: Answer? = nil) {
         self.answerDelay = answerDelay
         self.failingImportOf = failingImportOf
+        self.fixedAnswer = fixedAnswer
     }
 
     package func answer(_ frame: CallFrame, on connection: Connection) async -> Answer {
         if answerDelay > .zero { try? await Task.sleep(for: answerDelay) }
+        if let fixedAnswer { return fixedAnswer }
         do throws(RemoteFailure) {
             switch frame.conversation {
             case .coordinatorToShard:

@@ -14,7 +14,8 @@ package struct CallFrame: WireCodable {
 
     /// The call's case name (`createDeleteJob`), for refusals and logs: never its values, which may hold a tenant's data.
     package var callName: String {
-        body.first.flatMap { conversation.family.callName(tag: $0) } ?? "unknown call"
+        guard let tag = body.first else { return "empty call" }
+        return conversation.family.callName(tag: tag) ?? "tag \(tag)"
     }
 
     /// The call, decoded as `Family`. A call of another conversation is refused unread, and a
