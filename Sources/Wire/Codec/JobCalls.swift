@@ -117,7 +117,9 @@ package struct RethrottleJob: Call {
     package init(from reader: inout WireReader) throws(WireError) {
         org = try reader.readString("rethrottleJob.org")
         jobId = try reader.readString("rethrottleJob.jobId")
-        requestsPerSecond = try reader.readOptional("rethrottleJob.rate") { reader throws(WireError) in try reader.readDouble("rethrottleJob.rate") }
+        requestsPerSecond = try reader.readOptional("rethrottleJob.rate") { reader throws(WireError) in
+            try reader.readDouble("rethrottleJob.rate")
+        }
         by = try reader.readString("rethrottleJob.by")
     }
 }

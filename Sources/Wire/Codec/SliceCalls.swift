@@ -47,7 +47,9 @@ package struct RethrottleSlice: Call {
 
     package init(from reader: inout WireReader) throws(WireError) {
         jobId = try reader.readString("rethrottleSlice.jobId")
-        recordsPerSecond = try reader.readOptional("rethrottleSlice.rate") { reader throws(WireError) in try reader.readDouble("rethrottleSlice.rate") }
+        recordsPerSecond = try reader.readOptional("rethrottleSlice.rate") { reader throws(WireError) in
+            try reader.readDouble("rethrottleSlice.rate")
+        }
     }
 }
 

@@ -40,7 +40,9 @@ package actor PeerLink {
     package var peerWelcome: Welcome? { welcome }
 
     /// Makes `call` over the live connection (see `Connection.call`); throws `notConnected` while reconnecting.
-    package func call<C: Call, Family: CallFamily>(_ call: C, as family: @Sendable (C) -> Family, timeout: Duration? = nil) async throws -> C.Reply {
+    package func call<C: Call, Family: CallFamily>(
+        _ call: C, as family: @Sendable (C) -> Family, timeout: Duration? = nil
+    ) async throws -> C.Reply {
         guard let connection else { throw ConnectionError.notConnected(path) }
         return try await connection.call(call, as: family, timeout: timeout)
     }
