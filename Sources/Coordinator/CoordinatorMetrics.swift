@@ -46,7 +46,7 @@ struct CoordinatorMetrics: Sendable {
         let shardFamilies = await withTaskGroup(of: [MetricFamily].self) { group in
             for shard in health.shards where shard.up {
                 group.addTask {
-                    guard case .metrics(let families) = try? await router.ask(Int(shard.index), .metrics) else { return [] }
+                    guard let families = try? await router.ask(Int(shard.index), ReadMetrics()) else { return [] }
                     return families.map { $0.labelled(MetricLabel("shard", "\(shard.index)")) }
                 }
             }

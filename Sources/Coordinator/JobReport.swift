@@ -21,9 +21,7 @@ enum JobReport {
         let (connection, _) = try await Connection.connect(
             path: layout.coordinatorSocket, hello: Hello(role: .operator, pid: getpid()), loop: loop, delegate: Listener(), log: log)
         defer { connection.close() }
-        guard case .jobs(let list) = try await connection.request(.unfinishedJobs(limit: limit), timeout: timeout) else {
-            throw RemoteFailure(.internal, "the coordinator answered the report with something else")
-        }
+        let list = try await connection.call(ListUnfinishedJobs(limit: limit), as: OperatorCall.unfinishedJobs, timeout: timeout)
         guard !list.documents.isEmpty else { return ["no job is running"] }
         return list.documents.map(line) + (list.next == nil ? [] : ["(the newest \(limit) shown)"])
     }
@@ -41,7 +39,7 @@ enum JobReport {
 
     /// The report asks and listens to nothing else.
     private struct Listener: ConnectionDelegate {
-        func handle(_ request: Request, on connection: Connection) async -> Response {
+        func answer(_ call: CallFrame, on connection: Connection) async -> Answer {
             .failure(RemoteFailure(.badRequest, "a report answers no requests"))
         }
         func received(_ notice: Notice, on connection: Connection) async {}

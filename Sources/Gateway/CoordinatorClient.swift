@@ -2,22 +2,25 @@ import Wire
 import WireRuntime
 import WireTransport
 
-/// The gateway's side of its link to the coordinator: sends requests, and
+/// The gateway's side of its link to the coordinator: makes the gateway's calls, and
 /// turns "not connected" and time-outs into a 503 the caller can act on.
 struct CoordinatorClient: Sendable {
     let link: PeerLink
     let timeout: Duration
 
-    /// Sends `request`; a transport failure or a `RemoteFailure` throws as an `APIError`.
-    /// Sends `request` and waits for its answer, up to `timeout` (nil: the client's).
-    func send(_ request: Request, timeout: Duration? = nil) async throws(APIError) -> Response {
+    /// Makes `call` and waits for its reply, up to `timeout` (nil: the client's); a transport
+    /// failure or a `RemoteFailure` throws as an `APIError`.
+    func send<C: GatewayCall.Member>(_ call: C, timeout: Duration? = nil) async throws(APIError) -> C.Reply {
         do {
-            return try await link.request(request, timeout: timeout ?? self.timeout)
+            return try await link.call(call, as: \.gatewayCall, timeout: timeout ?? self.timeout)
         } catch let failure as RemoteFailure {
             throw .remote(failure)
         } catch let error as ConnectionError where error.isFrameTooLarge {
             // Nothing was sent: the request itself is too big, which the caller can fix.
             throw .remote(RemoteFailure(.badRequest, "\(error)"))
+        } catch let error as ConnectionError where error.isUnreadableReply {
+            // The coordinator answered, so it is up: a reply that does not read is a bug, not an outage.
+            throw .internalError("\(error)")
         } catch let error as ConnectionError {
             throw .coordinatorUnavailable("\(error)")
         } catch {
@@ -28,13 +31,13 @@ struct CoordinatorClient: Sendable {
 
 /// What the coordinator sends the gateway unasked: logged socket events,
 /// handed to the event hub on the loop thread; a changed job's document also
-/// refreshes the job cache. Requests are refused.
+/// refreshes the job cache. Calls are refused.
 struct GatewayLinkDelegate: ConnectionDelegate {
     let events: EventHub
     let jobs: JobCache
     let log: Log
 
-    func handle(_ request: Request, on connection: Connection) async -> Response {
+    func answer(_ call: CallFrame, on connection: Connection) async -> Answer {
         .failure(RemoteFailure(.badRequest, "the gateway answers no requests"))
     }
 

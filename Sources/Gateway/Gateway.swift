@@ -40,10 +40,7 @@ struct Gateway {
         let linked = Mutex<CoordinatorClient?>(nil)
         let events = EventHub(loop: loop, metrics: metrics, refusals: RefusalLog(log: log)) { org, after, limit in
             guard let coordinator = linked.withLock({ $0 }) else { throw ConnectionError.notConnected(layout.coordinatorSocket) }
-            guard case .events(let page) = try await coordinator.send(.events(org: org, after: after, limit: UInt32(limit))) else {
-                throw APIError.internalError("the coordinator answered an event page with something else")
-            }
-            return page
+            return try await coordinator.send(ReadEvents(org: org, after: after, limit: UInt32(limit)))
         }
         let link = PeerLink(
             path: layout.coordinatorSocket, hello: Hello(role: .gateway, pid: pid), loop: loop,

@@ -40,7 +40,7 @@ actor OutboxPublisher {
         do {
             let events = try await store.outbox(limit: Self.batchSize)
             guard let last = events.last, let link else { return false }
-            _ = try await link.request(.publishEvents(events))
+            _ = try await link.call(PublishEvents(events), as: ShardCall.publishEvents)
             // Acknowledged, so durable in the coordinator's event log: only now may they leave the outbox.
             try await store.removeFromOutbox(through: last.seq)
             return events.count == Self.batchSize

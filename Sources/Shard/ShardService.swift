@@ -2,7 +2,7 @@ import StorageDriver
 import Wire
 import WireTransport
 
-/// Answers the coordinator's requests to this shard.
+/// Answers the coordinator's calls of this shard, and refuses any other family's.
 struct ShardService: ConnectionDelegate {
     let index: Int
     let pid: Int32
@@ -11,40 +11,40 @@ struct ShardService: ConnectionDelegate {
     let runner: DeleteRunner
     let metrics: ShardMetrics
 
-    func handle(_ request: Request, on connection: Connection) async -> Response {
+    func answer(_ frame: CallFrame, on connection: Connection) async -> Answer {
         do {
-            switch request {
-            case .ping:
-                return .pong(ShardStatus(index: UInt32(index), pid: pid, storageReachable: store.storageReachable))
-            case .importRecords(let org, let batch, let version):
-                let records = try await store.records(of: batch)
-                return .imported(try await store.importAll(org: org, records, version: version))
-            case .countMatching(let org, let filter):
-                return .count(try await readers.count(org: org, filter: filter))
-            case .contact(let org, let id):
-                return .contact(try await readers.contact(org: org, id: id))
-            case .stats(let org):
-                return .stats(try await readers.stats(org: org))
-            case .contactGroups(let org, let by):
-                return .contactGroups(try await readers.groups(org: org, by: by))
+            switch try frame.open(as: CoordinatorCall.self, by: "shard \(index)") {
+            case .ping(let call):
+                return call.answer(ShardStatus(index: UInt32(index), pid: pid, storageReachable: store.storageReachable))
+            case .importRecords(let call):
+                let records = try await store.records(of: call.records)
+                return call.answer(try await store.importAll(org: call.org, records, version: call.version))
+            case .countMatching(let call):
+                return call.answer(try await readers.count(org: call.org, filter: call.filter))
+            case .contact(let call):
+                return call.answer(try await readers.contact(org: call.org, id: call.id))
+            case .stats(let call):
+                return call.answer(try await readers.stats(org: call.org))
+            case .contactGroups(let call):
+                return call.answer(try await readers.groups(org: call.org, by: call.by))
             case .deleteSlice(let assignment):
-                return .sliceProgress(await runner.start(assignment, reportingTo: connection))
-            case .cancelSlice(let jobId):
+                return assignment.answer(await runner.start(assignment, reportingTo: connection))
+            case .cancelSlice(let call):
                 // Running here: it stops at its next batch and reports that itself.
-                if await runner.cancel(jobId) { return .sliceProgress(try await store.cancelProgress(jobId)) }
-                return .sliceProgress(try await store.cancelSlice(jobId))
+                if await runner.cancel(call.jobId) { return call.answer(try await store.cancelProgress(call.jobId)) }
+                return call.answer(try await store.cancelSlice(call.jobId))
             case .logPage(let query):
                 // The coordinator sends each shard its own position, and asks for one more than a page.
-                return .logPage(try await readers.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit)))
+                return query.answer(try await readers.logPage(query, after: query.after.first ?? 0, limit: Int(query.limit)))
             case .queryRecords(let query):
-                return .records(try await readers.records(query))
-            case .metrics:
-                return .metrics(metrics.metrics.snapshot())
-            case .rethrottleSlice(let jobId, let recordsPerSecond):
-                return .count(await runner.rethrottle(jobId, recordsPerSecond: recordsPerSecond) ? 1 : 0)
-            case .clusterHealth, .createDeleteJob, .job, .listJobs, .cancelJob, .publishEvents, .events, .rethrottleJob, .unfinishedJobs:
-                return .failure(RemoteFailure(.badRequest, "`\(caseName(of: request))` is the coordinator's to answer, not shard \(index)'s"))
+                return query.answer(try await readers.records(query))
+            case .metrics(let call):
+                return call.answer(metrics.metrics.snapshot())
+            case .rethrottleSlice(let call):
+                return call.answer(await runner.rethrottle(call.jobId, recordsPerSecond: call.recordsPerSecond))
             }
+        } catch let failure as RemoteFailure {
+            return .failure(failure)
         } catch let error as any StorageFailure where error.fault == .connection {
             return .failure(RemoteFailure(.unavailable, "shard \(index): its database server does not answer (\(error)); try again shortly"))
         } catch let error as StoreError {

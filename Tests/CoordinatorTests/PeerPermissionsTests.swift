@@ -2,37 +2,42 @@ import Testing
 import Wire
 @testable import Coordinator
 
-/// Each peer role may send the coordinator only the requests that role sends.
+/// Each peer role may make of the coordinator only the calls of its own family.
 @Suite struct PeerPermissionsTests {
-    static let gatewayRequests: [Request] = [
-        .clusterHealth, .stats(org: "o"), .listJobs(JobListQuery(org: "o", limit: 5)), .job(org: "o", jobId: "j"),
-        .cancelJob(org: "o", jobId: "j", by: "u"), .countMatching(org: "o", filter: ContactFilter()), .metrics,
-        .events(org: "o", after: nil, limit: 1), .contact(org: "o", id: "c"), .contactGroups(org: "o", by: .owner),
-    ]
+    static let gatewayCalls: [CallFrame] = [
+        CheckHealth().gatewayCall, ReadStats(org: "o").gatewayCall, JobListQuery(org: "o", limit: 5).gatewayCall,
+        ReadJob(org: "o", jobId: "j").gatewayCall, CancelJob(org: "o", jobId: "j", by: "u").gatewayCall,
+        CountMatching(org: "o", filter: ContactFilter()).gatewayCall, ReadMetrics().gatewayCall,
+        ReadEvents(org: "o", after: nil, limit: 1).gatewayCall, ReadContact(org: "o", id: "c").gatewayCall,
+        GroupContacts(org: "o", by: .owner).gatewayCall,
+    ].map(CallFrame.init)
+    static let publish = CallFrame(ShardCall.publishEvents(PublishEvents([])))
+    static let report = CallFrame(OperatorCall.unfinishedJobs(ListUnfinishedJobs(limit: 1)))
 
-    @Test func theGatewaySendsTheTenantRequestsAShardPublishesEventsAnOperatorReportsJobs() {
-        for request in Self.gatewayRequests { #expect(PeerPermissions.sender(of: request) == .gateway, "\(request)") }
-        #expect(PeerPermissions.sender(of: .publishEvents([])) == .shard)
-        #expect(PeerPermissions.sender(of: .unfinishedJobs(limit: 1)) == .operator)
-        for request in [Request.ping, .cancelSlice(jobId: "j"), .rethrottleSlice(jobId: "j", recordsPerSecond: nil)] {
-            #expect(PeerPermissions.sender(of: request) == nil, "\(request)")
+    @Test func theGatewaySendsTheTenantCallsAShardPublishesEventsAnOperatorReportsJobs() {
+        for call in Self.gatewayCalls { #expect(call.conversation == PeerPermissions.conversation(of: .gateway), "\(call.callName)") }
+        #expect(Self.publish.conversation == PeerPermissions.conversation(of: .shard))
+        #expect(Self.report.conversation == PeerPermissions.conversation(of: .operator))
+        #expect(PeerPermissions.conversation(of: .coordinator) == nil)
+        for call in [Ping().coordinatorCall, CancelSlice(jobId: "j").coordinatorCall, RethrottleSlice(jobId: "j", recordsPerSecond: nil).coordinatorCall] {
+            #expect([Role.gateway, .coordinator, .shard, .operator].allSatisfy { PeerPermissions.conversation(of: $0) != CallFrame(call).conversation }, "\(call)")
         }
     }
 
-    @Test func aRequestFromAnotherRoleIsRefusedNamingWhoSendsIt() throws {
-        for request in Self.gatewayRequests {
-            #expect(PeerPermissions.refusal(of: request, from: .gateway) == nil)
+    @Test func aCallFromAnotherRoleIsRefusedNamingWhoSendsIt() throws {
+        for call in Self.gatewayCalls {
+            #expect(PeerPermissions.refusal(of: call, from: .gateway) == nil)
             for role in [Role.shard, .operator, .coordinator] {
-                #expect(PeerPermissions.refusal(of: request, from: role)?.kind == .badRequest, "\(role) \(request)")
+                #expect(PeerPermissions.refusal(of: call, from: role)?.kind == .badRequest, "\(role) \(call.callName)")
             }
         }
-        let refusal = try #require(PeerPermissions.refusal(of: .listJobs(JobListQuery(org: "org-secret", limit: 5)), from: .shard))
+        let refusal = try #require(PeerPermissions.refusal(of: CallFrame(JobListQuery(org: "org-secret", limit: 5).gatewayCall), from: .shard))
         #expect(refusal.message == "a peer of role shard may not send `listJobs` to the coordinator: only the gateway sends it")
-        #expect(PeerPermissions.refusal(of: .publishEvents([]), from: .shard) == nil)
-        #expect(PeerPermissions.refusal(of: .publishEvents([]), from: .operator) != nil)
-        #expect(PeerPermissions.refusal(of: .unfinishedJobs(limit: 1), from: .operator) == nil)
-        #expect(PeerPermissions.refusal(of: .unfinishedJobs(limit: 1), from: .gateway) != nil)
-        #expect(PeerPermissions.refusal(of: .clusterHealth, from: nil)?.message.contains("role unknown") == true)
-        #expect(PeerPermissions.refusal(of: .ping, from: .gateway)?.message.contains("never answers it") == true)
+        #expect(PeerPermissions.refusal(of: Self.publish, from: .shard) == nil)
+        #expect(PeerPermissions.refusal(of: Self.publish, from: .operator) != nil)
+        #expect(PeerPermissions.refusal(of: Self.report, from: .operator) == nil)
+        #expect(PeerPermissions.refusal(of: Self.report, from: .gateway) != nil)
+        #expect(PeerPermissions.refusal(of: CallFrame(CheckHealth().gatewayCall), from: nil)?.message.contains("role unknown") == true)
+        #expect(PeerPermissions.refusal(of: CallFrame(Ping().coordinatorCall), from: .gateway)?.message.contains("never answers it") == true)
     }
 }

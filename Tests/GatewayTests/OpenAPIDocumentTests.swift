@@ -51,7 +51,7 @@ import WireTransport
 
 /// A link delegate for a link that never connects.
 private struct GatewayLinkDelegateStub: ConnectionDelegate {
-    func handle(_ request: Request, on connection: Connection) async -> Response { .failure(RemoteFailure(.badRequest, "none")) }
+    func answer(_ call: CallFrame, on connection: Connection) async -> Answer { .failure(RemoteFailure(.badRequest, "none")) }
     func received(_ notice: Notice, on connection: Connection) async {}
     func closed(_ connection: Connection, error: (any Error)?) async {}
 }

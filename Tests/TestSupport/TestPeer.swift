@@ -7,7 +7,7 @@ package import Wire
 import WireRuntime
 package import WireTransport
 
-/// Records what a peer receives and answers pings and import batches, for tests of
+/// Records what a peer receives and answers pings and the gateway's import batches, for tests of
 /// whatever talks to a peer over the transport.
 package final class RecordingDelegate: ConnectionDelegate {
     package let notices = Mutex<[Notice]>([])
@@ -16,23 +16,38 @@ package final class RecordingDelegate: ConnectionDelegate {
     package let answerDelay: Duration
     /// An import batch holding a record with this id is answered as if a shard were down.
     package let failingImportOf: String?
+    /// Every call is answered with this instead, as by a peer with a bug.
+    package let fixedAnswer: Answer?
 
-    package init(answerDelay: Duration = .zero, failingImportOf: String? = nil) {
+    package init(answerDelay: Duration = .zero, failingImportOf: String? = nil, fixedAnswer: Answer? = nil) {
         self.answerDelay = answerDelay
         self.failingImportOf = failingImportOf
+        self.fixedAnswer = fixedAnswer
     }
 
-    package func handle(_ request: Request, on connection: Connection) async -> Response {
+    package func answer(_ frame: CallFrame, on connection: Connection) async -> Answer {
         if answerDelay > .zero { try? await Task.sleep(for: answerDelay) }
-        switch request {
-        case .ping: return .pong(ShardStatus(index: 1, pid: getpid()))
-        case .importRecords(_, let records, _):
-            if let failingImportOf, (try? records.records())?.contains(where: { $0.id == failingImportOf }) != false {
-                return .failure(RemoteFailure(.unavailable, "shard 1 is down"))
+        if let fixedAnswer { return fixedAnswer }
+        do throws(RemoteFailure) {
+            switch frame.conversation {
+            case .coordinatorToShard:
+                if case .ping(let ping) = try frame.open(as: CoordinatorCall.self, by: "the test peer") {
+                    return ping.answer(ShardStatus(index: 1, pid: getpid()))
+                }
+            case .gatewayToCoordinator:
+                if case .importRecords(let call) = try frame.open(as: GatewayCall.self, by: "the test peer") {
+                    if let failingImportOf, (try? call.records.records())?.contains(where: { $0.id == failingImportOf }) != false {
+                        return .failure(RemoteFailure(.unavailable, "shard 1 is down"))
+                    }
+                    return call.answer(ImportCounts(contacts: UInt64(call.records.count)))
+                }
+            case .shardToCoordinator, .operatorToCoordinator:
+                break
             }
-            return .imported(ImportCounts(contacts: UInt64(records.count)))
-        default: return .failure(RemoteFailure(.notFound, "no cluster here"))
+        } catch {
+            return .failure(error)
         }
+        return .failure(RemoteFailure(.notFound, "no cluster here"))
     }
 
     package func received(_ notice: Notice, on connection: Connection) async {

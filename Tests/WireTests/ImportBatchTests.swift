@@ -20,13 +20,16 @@ import Testing
 
     @Test func aBatchCarriesItsRecordsThroughAFrame() throws {
         let records = [Self.contact("a1"), MessageSamples.application, Self.contact("a3", name: "Zoë 🦊")]
-        let message = Message.request(correlation: 1, .importRecords(org: "o", records: ImportBatch(records), version: 9))
+        let call = CoordinatorCall.importRecords(ImportRecords(org: "o", records: ImportBatch(records), version: 9))
         var decoder = FrameDecoder(sizeLimit: 1 << 20, expectPreamble: false)
-        decoder.append(Frame.encode(message)[...])
-        guard case .request(_, .importRecords(_, let batch, 9)) = try #require(try decoder.next()) else {
+        decoder.append(Frame.encode(.request(correlation: 1, CallFrame(call)))[...])
+        guard case .request(_, let frame) = try #require(try decoder.next()),
+            case .importRecords(let imported) = try frame.open(as: CoordinatorCall.self, by: "shard 0"), imported.version == 9
+        else {
             Issue.record("not an import")
             return
         }
+        let batch = imported.records
         #expect(batch.count == 3)
         #expect(try batch.records() == records)
     }

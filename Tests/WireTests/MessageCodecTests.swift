@@ -12,14 +12,57 @@ import Testing
         #expect(Int(try prefix.readUInt32("length")) == frame.count - Frame.lengthPrefixSize)
     }
 
+    @Test(arguments: MessageSamples.gatewayCalls)
+    func roundTripsEveryGatewayCall(_ call: GatewayCall) throws {
+        #expect(try Self.reopened(call, by: "the coordinator") == call)
+    }
+
+    @Test(arguments: MessageSamples.coordinatorCalls)
+    func roundTripsEveryCoordinatorCall(_ call: CoordinatorCall) throws {
+        #expect(try Self.reopened(call, by: "shard 0") == call)
+    }
+
+    @Test func roundTripsEveryShardAndOperatorCall() throws {
+        for call in MessageSamples.shardCalls { #expect(try Self.reopened(call, by: "the coordinator") == call) }
+        for call in MessageSamples.operatorCalls { #expect(try Self.reopened(call, by: "the coordinator") == call) }
+    }
+
+    /// `call` framed, decoded from the frame's bytes, and opened as its own family.
+    static func reopened<Family: CallFamily>(_ call: Family, by receiver: String) throws -> Family {
+        guard case .request(_, let frame) = try Message(payload: Array(Frame.encode(.request(correlation: 1, CallFrame(call))).dropFirst(4))) else {
+            throw RemoteFailure(.internal, "not a request")
+        }
+        return try frame.open(as: Family.self, by: receiver)
+    }
+
+    @Test func roundTripsEveryReplyAsItsCallsReplyType() throws {
+        func reread<Reply: WireCodable>(_ reply: Reply) throws -> Bool {
+            guard case .reply(let bytes) = Answer.reply(encoding: reply) else { return false }
+            var reader = WireReader(bytes)
+            defer { #expect(reader.remaining == 0, "\(reply)") }
+            return try Reply(from: &reader) == reply
+        }
+        for reply in MessageSamples.replies { #expect(try reread(reply), "\(reply)") }
+    }
+
+    @Test func aCallOfAnotherFamilyIsRefusedUnreadNamingTheCall() {
+        let frame = CallFrame(GatewayCall.createDeleteJob(DeleteJobRequest(org: "org-secret", requester: "u", filter: ContactFilter(), filterJSON: "{}")))
+        #expect(throws: RemoteFailure(.badRequest, "`createDeleteJob` is the gateway's call to the coordinator, not one shard 3 answers")) {
+            try frame.open(as: CoordinatorCall.self, by: "shard 3")
+        }
+        #expect(throws: RemoteFailure.self) { try frame.open(as: OperatorCall.self, by: "the coordinator") }
+    }
+
     @Test func payloadStartsWithVersionThenType() {
         let frame = Frame.encode(.notice(.heartbeat(sequence: 1)))
         #expect(frame[4] == ProtocolVersion.messageVersion)
         #expect(frame[5] == 6)
     }
 
+    static let ping = Message.request(correlation: 1, CallFrame(CoordinatorCall.ping(Ping())))
+
     @Test func rejectsUnknownMessageVersion() {
-        var frame = Frame.encode(.request(correlation: 1, .ping))
+        var frame = Frame.encode(Self.ping)
         frame[4] = 99
         var reader = WireReader(frame, from: 4)
         #expect(throws: WireError.unknownVersion(99)) { try Message(payload: &reader) }
@@ -34,17 +77,28 @@ import Testing
     }
 
     @Test func rejectsUnknownMessageType() {
-        var frame = Frame.encode(.request(correlation: 1, .ping))
+        var frame = Frame.encode(Self.ping)
         frame[5] = 200
         var reader = WireReader(frame, from: 4)
         #expect(throws: WireError.unknownMessageType(200)) { try Message(payload: &reader) }
     }
 
-    @Test func rejectsUnknownRequestTag() {
-        var frame = Frame.encode(.request(correlation: 1, .ping))
+    @Test func rejectsUnknownConversation() {
+        var frame = Frame.encode(Self.ping)
+        // Version, type, correlation: the conversation byte follows.
+        frame[4 + 2 + 8] = 77
+        var reader = WireReader(frame, from: 4)
+        #expect(throws: WireError.unknownTag(type: "call.conversation", tag: 77)) { try Message(payload: &reader) }
+    }
+
+    @Test func refusesACallWithAnUnknownTagWhenOpened() {
+        var frame = Frame.encode(Self.ping)
         frame[frame.count - 1] = 77
         var reader = WireReader(frame, from: 4)
-        #expect(throws: WireError.unknownTag(type: "request", tag: 77)) { try Message(payload: &reader) }
+        guard case .request(_, let call) = try? Message(payload: &reader) else { return #expect(Bool(false), "not a request") }
+        #expect(throws: RemoteFailure(.badRequest, "shard 0 could not read a `tag 77` call: coordinatorCall: unknown tag 77")) {
+            try call.open(as: CoordinatorCall.self, by: "shard 0")
+        }
     }
 
     @Test func rejectsTrailingBytesAfterTheMessage() {
@@ -96,8 +150,8 @@ import Testing
     @Test func rejectsAJobDocumentWhoseRateIsNotANumber() {
         var job = MessageSamples.job
         job.ratePerSecond = .nan
-        let frame = Frame.encode(.response(correlation: 1, .job(job)))
-        var reader = WireReader(frame, from: Frame.lengthPrefixSize)
-        #expect(throws: WireError.notFinite(field: "job.rate")) { try Message(payload: &reader) }
+        guard case .reply(let bytes) = ReadJob(org: "acme", jobId: "j").answer(job) else { return #expect(Bool(false), "not a reply") }
+        var reader = WireReader(bytes)
+        #expect(throws: WireError.notFinite(field: "job.rate")) { try ReadJob.Reply(from: &reader) }
     }
 }

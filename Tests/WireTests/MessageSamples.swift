@@ -2,82 +2,124 @@ import Wire
 
 /// One of every message the protocol has, with non-trivial field values.
 enum MessageSamples {
-    static let all: [Message] = [
-        .hello(Hello(role: .shard, shardIndex: 3, pid: 4242)),
-        .hello(Hello(role: .gateway, pid: Int32.max)),
-        .welcome(Welcome(role: .coordinator, shardCount: 4)),
-        .refusal(Refusal(reason: "shard 9 is outside this cluster's 0..<4 — ünïcode ok")),
-        .request(correlation: 1, .clusterHealth),
-        .request(correlation: UInt64.max, .ping),
-        .response(correlation: 7, .clusterHealth(ClusterHealth(shards: [
+    static let all: [Message] =
+        [
+            .hello(Hello(role: .shard, shardIndex: 3, pid: 4242)),
+            .hello(Hello(role: .gateway, pid: Int32.max)),
+            .hello(Hello(role: .operator, pid: 77)),
+            .welcome(Welcome(role: .coordinator, shardCount: 4)),
+            .refusal(Refusal(reason: "shard 9 is outside this cluster's 0..<4 — ünïcode ok")),
+            .notice(.heartbeat(sequence: 99)),
+            .notice(.sliceProgress(progress)),
+            .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, outcome: .cancelled))),
+            .notice(.events([LoggedEvent(seq: 17, org: "acme", body: .contactRemoved(json: event.payload)), progressEvent])),
+            .request(correlation: UInt64.max, CallFrame(CoordinatorCall.ping(Ping()))),
+        ]
+        + calls.enumerated().map { .request(correlation: UInt64($0.offset + 1), $0.element) }
+        + answers.enumerated().map { .response(correlation: UInt64(1_000 + $0.offset), $0.element) }
+
+    /// Every sample call of every family, as frames carry them.
+    static var calls: [CallFrame] {
+        gatewayCalls.map(CallFrame.init) + coordinatorCalls.map(CallFrame.init) + shardCalls.map(CallFrame.init)
+            + operatorCalls.map(CallFrame.init)
+    }
+
+    /// Every call the gateway makes, some twice to cover their optional fields both ways.
+    static let gatewayCalls: [GatewayCall] = [
+        .clusterHealth(CheckHealth()),
+        .importRecords(ImportRecords(org: "acme", records: ImportBatch([record, application]), version: 0)),
+        .countMatching(CountMatching(org: "acme", filter: filter)),
+        .contact(ReadContact(org: "acme", id: "aaaaaaaaaaaaaaaaaaaaaaa1")),
+        .stats(ReadStats(org: "acme")),
+        .contactGroups(GroupContacts(org: "acme", by: .stage)),
+        .contactGroups(GroupContacts(org: "acme", by: .owner)),
+        .createDeleteJob(DeleteJobRequest(org: "acme", requester: "u1", filter: filter, filterJSON: #"{"orgWide":true}"#)),
+        .createDeleteJob(DeleteJobRequest(
+            org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002,
+            ignoredKeys: ["note"])),
+        .job(ReadJob(org: "acme", jobId: "b09c2c61-2f8f-4f02-9c1b-2f23a3a2f9c1")),
+        .listJobs(JobListQuery(org: "acme", limit: 20, status: .running, before: 42)),
+        .cancelJob(CancelJob(org: "acme", jobId: "j", by: "u1")),
+        .rethrottleJob(RethrottleJob(org: "acme", jobId: "j", requestsPerSecond: 1_000, by: "u1")),
+        .rethrottleJob(RethrottleJob(org: "acme", jobId: "j", requestsPerSecond: nil, by: "u1")),
+        .logPage(LogQuery(kind: .auditEntries, org: "acme", type: "CONTACT_DELETE", jobId: "j", userId: nil, after: [0, 7], limit: 50)),
+        .queryRecords(RecordQuery(org: "acme", filter: filter, after: "aaaaaaaaaaaaaaaaaaaaaaa1", limit: 20)),
+        .queryRecords(RecordQuery(org: "acme", filter: filter, after: nil, limit: 100)),
+        .events(ReadEvents(org: "acme", after: 16, limit: 1_000)),
+        .events(ReadEvents(org: "acme", after: nil, limit: 0)),
+        .metrics(ReadMetrics()),
+    ]
+
+    /// Every call the coordinator makes of a shard.
+    static let coordinatorCalls: [CoordinatorCall] = [
+        .ping(Ping()),
+        .importRecords(ImportRecords(org: "acme", records: ImportBatch([record]), version: 1_764_000_000_000_123)),
+        .countMatching(CountMatching(org: "acme", filter: ContactFilter())),
+        .contact(ReadContact(org: "acme", id: "aaaaaaaaaaaaaaaaaaaaaaa2")),
+        .stats(ReadStats(org: "acme")),
+        .contactGroups(GroupContacts(org: "acme", by: .owner)),
+        .logPage(LogQuery(kind: .notifications, org: "acme", type: nil, jobId: nil, userId: "u1", after: [7], limit: 51)),
+        .queryRecords(RecordQuery(org: "acme", filter: filter, after: nil, limit: 21)),
+        .metrics(ReadMetrics()),
+        .deleteSlice(SliceAssignment(
+            jobId: "j", org: "acme", requester: "u1", filter: filter, watermark: 1_764_000_000_000_456, recordsPerSecond: 250.5)),
+        .cancelSlice(CancelSlice(jobId: "j")),
+        .rethrottleSlice(RethrottleSlice(jobId: "j", recordsPerSecond: 250)),
+        .rethrottleSlice(RethrottleSlice(jobId: "j", recordsPerSecond: nil)),
+    ]
+
+    /// Every call a shard makes of the coordinator.
+    static let shardCalls: [ShardCall] = [.publishEvents(PublishEvents([event, event]))]
+
+    /// Every call an operator peer makes of the coordinator.
+    static let operatorCalls: [OperatorCall] = [.unfinishedJobs(ListUnfinishedJobs(limit: 100))]
+
+    /// A reply of every type a call names (some twice, to cover what is optional or empty).
+    static let replies: [any WireCodable] = [
+        ClusterHealth(shards: [
             ShardHealth(index: 0, up: true, pid: 100, restarts: 0),
             ShardHealth(index: 1, up: false, pid: 0, restarts: 12),
-        ]))),
-        .response(correlation: 8, .clusterHealth(ClusterHealth(shards: []))),
-        .response(correlation: 9, .pong(ShardStatus(index: 2, pid: 31337))),
-        .response(correlation: 10, .failure(RemoteFailure(.notFound, "no job 1234"))),
-        .notice(.heartbeat(sequence: 99)),
-        .request(correlation: 11, .importRecords(org: "acme", records: ImportBatch([record, application]), version: 1_764_000_000_000_123)),
-        .request(correlation: 12, .countMatching(org: "acme", filter: filter)),
-        .request(correlation: 13, .contact(org: "acme", id: "aaaaaaaaaaaaaaaaaaaaaaa1")),
-        .request(correlation: 14, .stats(org: "acme")),
-        .response(correlation: 15, .imported(ImportCounts(contacts: 1, applications: 2, conversations: 3, messages: 4))),
-        .response(correlation: 16, .count(123_456_789)),
-        .response(correlation: 17, .contact(ContactDetail(contact: record, conversationCount: 2, messageCount: 10))),
-        .response(correlation: 18, .contact(nil)),
-        .response(correlation: 19, .stats(stats)),
-        .request(correlation: 20, .createDeleteJob(DeleteJobRequest(org: "acme", requester: "u1", filter: filter, filterJSON: #"{"orgWide":true}"#))),
-        .request(correlation: 21, .job(org: "acme", jobId: "b09c2c61-2f8f-4f02-9c1b-2f23a3a2f9c1")),
-        .request(correlation: 22, .deleteSlice(SliceAssignment(
-            jobId: "j", org: "acme", requester: "u1", filter: filter, watermark: 1_764_000_000_000_456, recordsPerSecond: 250.5))),
-        .response(correlation: 23, .job(nil)),
-        .response(correlation: 24, .job(job)),
-        .response(correlation: 25, .sliceProgress(progress)),
-        .notice(.sliceProgress(progress)),
-        .request(correlation: 26, .listJobs(JobListQuery(org: "acme", limit: 20, status: .running, before: 42))),
-        .request(correlation: 27, .cancelJob(org: "acme", jobId: "j", by: "u1")),
-        .request(correlation: 28, .cancelSlice(jobId: "j")),
-        .request(correlation: 29, .createDeleteJob(DeleteJobRequest(
-            org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002,
-            ignoredKeys: ["note"]))),
-        .response(correlation: 30, .jobs(JobList(documents: [job, job], next: 7))),
-        .response(correlation: 31, .failure(RemoteFailure(.tooManyRequests, "4 running", retryAfterSeconds: 2))),
-        .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, outcome: .cancelled))),
-        .request(correlation: 32, .logPage(LogQuery(kind: .auditEntries, org: "acme", type: "CONTACT_DELETE", jobId: "j", userId: nil, after: [0, 7], limit: 50))),
-        .response(correlation: 33, .logPage(LogPage(total: 9, entries: [
+        ]),
+        ClusterHealth(shards: []),
+        ShardStatus(index: 2, pid: 31337),
+        ImportCounts(contacts: 1, applications: 2, conversations: 3, messages: 4),
+        UInt64(123_456_789),
+        ContactDetail(contact: record, conversationCount: 2, messageCount: 10) as ContactDetail?,
+        nil as ContactDetail?,
+        stats,
+        ContactGroups(groups: [ContactGroup(key: "user-7", contacts: 12), ContactGroup(key: nil, contacts: 3)], truncated: true),
+        ContactGroups(groups: [], truncated: false),
+        RegisteredJob(job, replayed: true),
+        RegisteredJob(job, replayed: false),
+        job as JobDocument?,
+        nil as JobDocument?,
+        JobList(documents: [job, job], next: 7),
+        LogPage(total: 9, entries: [
             LogEntry(shard: 1, seq: 8, type: "CONTACT_DELETE", jobId: "j", actor: "u1", recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", snapshot: "{}", createdAt: 5)
-        ], next: [0, 8]))),
-        .response(correlation: 34, .logPage(LogPage(total: 0, entries: [], next: nil))),
-        .request(correlation: 35, .publishEvents([event, event])),
-        .notice(.events([LoggedEvent(seq: 17, org: "acme", body: .contactRemoved(json: event.payload)), progressEvent])),
-        .request(correlation: 38, .events(org: "acme", after: 16, limit: 1_000)),
-        .request(correlation: 39, .events(org: "acme", after: nil, limit: 0)),
-        .response(correlation: 40, .events(EventPage(events: [progressEvent], head: 99))),
-        .response(correlation: 36, .registered(job, replayed: true)),
-        .response(correlation: 37, .registered(job, replayed: false)),
-        .request(correlation: 41, .rethrottleJob(org: "acme", jobId: "j", requestsPerSecond: 1_000, by: "u1")),
-        .request(correlation: 42, .rethrottleJob(org: "acme", jobId: "j", requestsPerSecond: nil, by: "u1")),
-        .request(correlation: 43, .rethrottleSlice(jobId: "j", recordsPerSecond: 250)),
-        .request(correlation: 44, .queryRecords(RecordQuery(org: "acme", filter: filter, after: "aaaaaaaaaaaaaaaaaaaaaaa1", limit: 20))),
-        .request(correlation: 45, .queryRecords(RecordQuery(org: "acme", filter: filter, after: nil, limit: 100))),
-        .response(correlation: 46, .records(RecordPage(records: [record, application], more: true))),
-        .response(correlation: 47, .records(RecordPage(records: [], more: false))),
-        .hello(Hello(role: .operator, pid: 77)),
-        .request(correlation: 48, .unfinishedJobs(limit: 100)),
-        .request(correlation: 49, .metrics),
-        .response(correlation: 50, .metrics([
+        ], next: [0, 8]),
+        LogPage(total: 0, entries: [], next: nil),
+        RecordPage(records: [record, application], more: true),
+        RecordPage(records: [], more: false),
+        EventPage(events: [progressEvent], head: 99),
+        [
             MetricFamily(name: "tether_delete_batch_duration_seconds", kind: .histogram, help: "Batches.", samples: [
                 MetricSample(suffix: "_bucket", labels: [MetricLabel("shard", "1"), MetricLabel("le", "+Inf")], value: 3),
                 MetricSample(suffix: "_sum", labels: [MetricLabel("shard", "1")], value: 0.25),
             ]),
             MetricFamily(name: "tether_jobs", kind: .gauge, help: "Jobs.", samples: []),
-        ])),
-        .request(correlation: 51, .contactGroups(org: "acme", by: .stage)),
-        .request(correlation: 52, .contactGroups(org: "acme", by: .owner)),
-        .response(correlation: 53, .contactGroups(ContactGroups(
-            groups: [ContactGroup(key: "user-7", contacts: 12), ContactGroup(key: nil, contacts: 3)], truncated: true))),
-        .response(correlation: 54, .contactGroups(ContactGroups(groups: [], truncated: false))),
+        ],
+        progress,
+        true,
+        false,
     ]
+
+    /// Every reply as an answer carries it, then the failures any call may get instead.
+    static var answers: [Answer] {
+        replies.map { Answer.reply(encoding: $0) } + [
+            .failure(RemoteFailure(.notFound, "no job 1234")),
+            .failure(RemoteFailure(.tooManyRequests, "4 running", retryAfterSeconds: 2)),
+        ]
+    }
 
     static let progressEvent = LoggedEvent(seq: 18, org: "acme", body: .jobProgress(job))
 

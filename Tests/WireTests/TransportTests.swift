@@ -25,12 +25,12 @@ import Testing
         let (connection, welcome) = try await Connection.connect(
             path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
         #expect(welcome == Welcome(role: .coordinator, shardCount: 4))
-        let answers = try await withThrowingTaskGroup(of: Response.self) { group in
-            for _ in 0..<50 { group.addTask { try await connection.request(.ping) } }
+        let answers = try await withThrowingTaskGroup(of: ShardStatus.self) { group in
+            for _ in 0..<50 { group.addTask { try await connection.call(Ping(), as: \.coordinatorCall) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(answers.count == 50)
-        #expect(answers.allSatisfy { $0 == .pong(ShardStatus(index: 1, pid: getpid())) })
+        #expect(answers.allSatisfy { $0 == ShardStatus(index: 1, pid: getpid()) })
         connection.close()
     }
 
@@ -42,11 +42,12 @@ import Testing
         limits.frameSize = 1_024
         let (connection, _) = try await Connection.connect(
             path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), limits: limits, log: log)
-        let large = Request.stats(org: String(repeating: "o", count: 2_000))
-        await #expect(throws: ConnectionError.frameTooLarge(server.path, bytes: Frame.encode(.request(correlation: 1, large)).count - 4, limit: 1_024)) {
-            try await connection.request(large)
+        let large = ReadStats(org: String(repeating: "o", count: 2_000))
+        let size = Frame.encode(.request(correlation: 1, CallFrame(large.gatewayCall))).count - 4
+        await #expect(throws: ConnectionError.frameTooLarge(server.path, bytes: size, limit: 1_024)) {
+            try await connection.call(large, as: \.gatewayCall)
         }
-        #expect(try await connection.request(.ping) == .pong(ShardStatus(index: 1, pid: getpid())))
+        #expect(try await connection.call(Ping(), as: \.coordinatorCall) == ShardStatus(index: 1, pid: getpid()))
         connection.close()
     }
 
@@ -56,7 +57,23 @@ import Testing
         defer { server.stop(); loop.stop() }
         let (connection, _) = try await Connection.connect(
             path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
-        await #expect(throws: RemoteFailure(.notFound, "no cluster here")) { try await connection.request(.clusterHealth) }
+        await #expect(throws: RemoteFailure(.notFound, "no cluster here")) { try await connection.call(CheckHealth(), as: \.gatewayCall) }
+        connection.close()
+    }
+
+    @Test func aReplyThatDoesNotReadAsTheCallsReplyTypeIsAClearError() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop, delegate: RecordingDelegate(fixedAnswer: .reply(encoding: OrgStats())))
+        defer { server.stop(); loop.stop() }
+        let (connection, _) = try await Connection.connect(
+            path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
+        let error = await #expect(throws: ConnectionError.self) {
+            try await connection.call(CountMatching(org: "o", filter: ContactFilter()), as: \.gatewayCall)
+        }
+        #expect(error?.isUnreadableReply == true)
+        #expect(error?.description.hasPrefix("\(server.path): the answer to `countMatching` is not its reply: frame: ") == true, "\(String(describing: error))")
+        // The connection stays up: only that call failed.
+        #expect(await connection.isOpen)
         connection.close()
     }
 
@@ -68,7 +85,7 @@ import Testing
             path: server.path, hello: Hello(role: .shard, shardIndex: 0, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
         for sequence in 1...500 { connection.notify(.heartbeat(sequence: UInt64(sequence))) }
         // A request after the notices returns only once they were read (one ordered stream).
-        _ = try await connection.request(.ping)
+        _ = try await connection.call(Ping(), as: \.coordinatorCall)
         try await waitUntil { server.delegate.notices.withLock { $0.count } == 500 }
         #expect(server.delegate.notices.withLock { $0 } == (1...500).map { .heartbeat(sequence: UInt64($0)) })
         connection.close()
@@ -94,7 +111,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
             connection.close()
         }
-        await #expect(throws: ConnectionError.closed(server.path)) { try await connection.request(.ping, timeout: .seconds(5)) }
+        await #expect(throws: ConnectionError.closed(server.path)) { try await connection.call(Ping(), as: \.coordinatorCall, timeout: .seconds(5)) }
     }
 
     @Test func aRequestWithoutAnswerTimesOut() async throws {
@@ -104,7 +121,7 @@ import Testing
         let (connection, _) = try await Connection.connect(
             path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), log: log)
         await #expect(throws: ConnectionError.timedOut(server.path, after: .milliseconds(100))) {
-            try await connection.request(.ping, timeout: .milliseconds(100))
+            try await connection.call(Ping(), as: \.coordinatorCall, timeout: .milliseconds(100))
         }
         connection.close()
     }
@@ -151,11 +168,11 @@ import Testing
             backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)), log: log)
         await link.start()
         // Nobody listens yet: requests fail fast instead of hanging.
-        await #expect(throws: ConnectionError.notConnected(path)) { try await link.request(.ping) }
+        await #expect(throws: ConnectionError.notConnected(path)) { try await link.call(Ping(), as: \.coordinatorCall) }
 
         let first = try TestServer(loop: loop, path: path)
         await link.waitUntilConnected()
-        #expect(try await link.request(.ping) == .pong(ShardStatus(index: 1, pid: getpid())))
+        #expect(try await link.call(Ping(), as: \.coordinatorCall) == ShardStatus(index: 1, pid: getpid()))
         let firstConnection = try #require(await link.current)
         firstConnection.close()
         first.stop()
@@ -166,7 +183,7 @@ import Testing
             guard let current = await link.current, current !== firstConnection else { return false }
             return await current.isOpen
         }
-        #expect(try await link.request(.ping) == .pong(ShardStatus(index: 1, pid: getpid())))
+        #expect(try await link.call(Ping(), as: \.coordinatorCall) == ShardStatus(index: 1, pid: getpid()))
         await link.stop()
     }
 }

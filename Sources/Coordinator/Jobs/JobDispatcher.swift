@@ -65,11 +65,12 @@ actor JobDispatcher {
                     try? await registry.sliceRestarted(jobId: assignment.jobId, shard: shard)
                 }
                 offeredTo[key] = identity
-                let request: Request = cancelling ? .cancelSlice(jobId: assignment.jobId) : .deleteSlice(assignment)
                 do {
-                    if case .sliceProgress(let progress) = try await connection.request(request) {
-                        try await registry.apply(progress)
-                    }
+                    let progress =
+                        cancelling
+                        ? try await connection.call(CancelSlice(jobId: assignment.jobId), as: \.coordinatorCall)
+                        : try await connection.call(assignment, as: \.coordinatorCall)
+                    try await registry.apply(progress)
                 } catch {
                     // Re-check after the await: try again on the next round.
                     assignedTo[key] = nil

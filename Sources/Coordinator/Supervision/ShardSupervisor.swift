@@ -96,7 +96,7 @@ actor ShardSupervisor {
             for (shard, connection) in live {
                 group.addTask {
                     // Up: it answers, and so does its storage.
-                    guard case .pong(let status) = try? await connection.request(.ping, timeout: Self.pingTimeout), status.storageReachable
+                    guard let status = try? await connection.call(Ping(), as: \.coordinatorCall, timeout: Self.pingTimeout), status.storageReachable
                     else { return nil }
                     return shard
                 }

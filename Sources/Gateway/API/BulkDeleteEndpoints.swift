@@ -24,15 +24,12 @@ struct BulkDeleteEndpoints: Sendable {
         let (filter, ignoredKeys) = try FilterParser.filter(in: body, requester: claims.subject)
         let options = try DeleteOptions(in: body)
         if options.dryRun {
-            guard case .count(let count) = try await coordinator.send(.countMatching(org: claims.orgId, filter: filter)) else {
-                throw .internalError("the coordinator answered a count with something else")
-            }
+            let count = try await coordinator.send(CountMatching(org: claims.orgId, filter: filter))
             // The same guard as the delete's: a preview that passes is one the delete would pass.
             if let expected = options.expectedCount, expected != count {
                 throw .remote(.expectedCountMismatch(expected: expected, matching: count))
             }
-            let sample = try await coordinator.matchingRecords(
-                RecordQuery(org: claims.orgId, filter: filter, after: nil, limit: UInt32(Self.dryRunSample)))
+            let sample = try await coordinator.send(RecordQuery(org: claims.orgId, filter: filter, after: nil, limit: UInt32(Self.dryRunSample)))
             return .json(
                 200,
                 "{\"count\":\(count),\"sample\":\(ContactEndpoints.json(sample.records, org: claims.orgId)),\"ignoredKeys\":\(JSONText.array(ignoredKeys))}")
@@ -40,9 +37,8 @@ struct BulkDeleteEndpoints: Sendable {
         let job = DeleteJobRequest(
             org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: FilterJSON.render(filter),
             expectedCount: options.expectedCount, idempotencyKey: key, requestsPerSecond: options.requestsPerSecond, ignoredKeys: ignoredKeys)
-        guard case .registered(let document, let replayed) = try await coordinator.send(.createDeleteJob(job)) else {
-            throw .internalError("the coordinator did not register the job")
-        }
+        let registered = try await coordinator.send(job)
+        let (document, replayed) = (registered.document, registered.replayed)
         jobs.store(document)
         // A replay is the seed's answer too, saying that nothing new started.
         let message = replayed
@@ -69,9 +65,7 @@ struct BulkDeleteEndpoints: Sendable {
             guard let before = Int64(text, radix: 16), before > 0 else { throw QueryString.unknownCursor }
             query.before = before
         }
-        guard case .jobs(let list) = try await coordinator.send(.listJobs(query)) else {
-            throw .internalError("the coordinator answered a job list with something else")
-        }
+        let list = try await coordinator.send(query)
         let next = list.next.map { JSONText.quoted(String($0, radix: 16)) } ?? "null"
         return .json(200, "{\"jobs\":[\(list.documents.map { jobs.store($0) }.joined(separator: ","))],\"nextCursor\":\(next)}")
     }
@@ -79,10 +73,9 @@ struct BulkDeleteEndpoints: Sendable {
     /// `DELETE /api/contacts/bulk-job/{jobId}`: 202 cancelling; every shard stops at its next batch boundary.
     func cancel(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let jobId = request.parameters["jobId"] ?? ""
-        guard case .job(let document) = try await coordinator.send(.cancelJob(org: claims.orgId, jobId: jobId, by: claims.subject)) else {
-            throw .internalError("the coordinator answered a cancel with something else")
+        guard let document = try await coordinator.send(CancelJob(org: claims.orgId, jobId: jobId, by: claims.subject)) else {
+            throw Self.notFound(jobId)
         }
-        guard let document else { throw Self.notFound(jobId) }
         jobs.store(document)
         return .json(202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"status\":\"\(document.status)\"}")
     }
@@ -96,11 +89,8 @@ struct BulkDeleteEndpoints: Sendable {
             guard let rate = Throttle.requestsPerSecond(text) else { throw .invalidQuery(Throttle.explanation(got: JSONValue.quotedExcerpt(text))) }
             requestsPerSecond = rate
         }
-        let change = Request.rethrottleJob(org: claims.orgId, jobId: jobId, requestsPerSecond: requestsPerSecond, by: claims.subject)
-        guard case .job(let document) = try await coordinator.send(change) else {
-            throw .internalError("the coordinator answered a rethrottle with something else")
-        }
-        guard let document else { throw Self.notFound(jobId) }
+        let change = RethrottleJob(org: claims.orgId, jobId: jobId, requestsPerSecond: requestsPerSecond, by: claims.subject)
+        guard let document = try await coordinator.send(change) else { throw Self.notFound(jobId) }
         return .json(200, jobs.store(document))
     }
 
@@ -117,10 +107,7 @@ struct BulkDeleteEndpoints: Sendable {
     func status(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         if let answer = cachedStatus(request, claims) { return answer }
         let jobId = request.parameters["jobId"] ?? ""
-        guard case .job(let document) = try await coordinator.send(.job(org: claims.orgId, jobId: jobId)) else {
-            throw .internalError("the coordinator answered a job read with something else")
-        }
-        guard let document else { throw Self.notFound(jobId) }
+        guard let document = try await coordinator.send(ReadJob(org: claims.orgId, jobId: jobId)) else { throw Self.notFound(jobId) }
         return .json(200, jobs.store(document))
     }
 

@@ -12,9 +12,7 @@ struct ContactEndpoints: Sendable {
     /// `POST /api/contacts/query-count`: `{"count": n}` for the filter in the body.
     func queryCount(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let filter = try FilterParser.parse(request.body, requester: claims.subject)
-        guard case .count(let count) = try await coordinator.send(.countMatching(org: claims.orgId, filter: filter)) else {
-            throw .internalError("the coordinator answered a count with something else")
-        }
+        let count = try await coordinator.send(CountMatching(org: claims.orgId, filter: filter))
         return .json(200, "{\"count\":\(count)}")
     }
 
@@ -29,7 +27,7 @@ struct ContactEndpoints: Sendable {
             guard ImportLineParser.isValidId(cursor) else { throw QueryString.unknownCursor }
             after = cursor
         }
-        let page = try await coordinator.matchingRecords(RecordQuery(org: claims.orgId, filter: filter, after: after, limit: limit))
+        let page = try await coordinator.send(RecordQuery(org: claims.orgId, filter: filter, after: after, limit: limit))
         let next = page.more ? page.records.last.map { JSONText.quoted($0.id) } ?? "null" : "null"
         return .json(200, "{\"contacts\":\(Self.json(page.records, org: claims.orgId)),\"nextCursor\":\(next)}")
     }
@@ -40,10 +38,7 @@ struct ContactEndpoints: Sendable {
         let id = request.parameters["id"] ?? ""
         let notFound = APIError.remote(RemoteFailure(.notFound, "No contact \(id) in your organization."))
         guard ImportLineParser.isValidId(id) else { throw notFound }
-        guard case .contact(let detail) = try await coordinator.send(.contact(org: claims.orgId, id: id)) else {
-            throw .internalError("the coordinator answered a contact read with something else")
-        }
-        guard let detail else { throw notFound }
+        guard let detail = try await coordinator.send(ReadContact(org: claims.orgId, id: id)) else { throw notFound }
         return .json(200, Self.json(detail.contact, org: claims.orgId, counts: (detail.conversationCount, detail.messageCount)))
     }
 
@@ -51,9 +46,7 @@ struct ContactEndpoints: Sendable {
     /// contacts counted by that column instead (`StatsGroups` says how they are bounded).
     func stats(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         if let by = try Self.grouping(QueryString(request.head.query)["by"]) { return try await groups(by, org: claims.orgId) }
-        guard case .stats(let stats) = try await coordinator.send(.stats(org: claims.orgId)) else {
-            throw .internalError("the coordinator answered a stats request with something else")
-        }
+        let stats = try await coordinator.send(ReadStats(org: claims.orgId))
         return .json(200, """
             {"contacts":\(stats.contacts),"applications":\(stats.applications),"conversations":\(stats.conversations),\
             "messages":\(stats.messages),"auditEntries":\(stats.auditEntries),"notifications":\(stats.notifications)}
@@ -72,9 +65,7 @@ struct ContactEndpoints: Sendable {
 
     /// `{"by":…,"groups":[{"stageId"|"assignedTo":…,"contacts":n},…],"truncated":…}`: the key is null for contacts without one.
     private func groups(_ by: ContactGrouping, org: String) async throws(APIError) -> HTTPResponse {
-        guard case .contactGroups(let answer) = try await coordinator.send(.contactGroups(org: org, by: by)) else {
-            throw .internalError("the coordinator answered a stats-by request with something else")
-        }
+        let answer = try await coordinator.send(GroupContacts(org: org, by: by))
         let field = by == .stage ? "stageId" : "assignedTo"
         let groups = answer.groups.map { "{\"\(field)\":\($0.key.map(JSONText.quoted) ?? "null"),\"contacts\":\($0.contacts)}" }
         return .json(200, "{\"by\":\"\(by)\",\"groups\":[\(groups.joined(separator: ","))],\"truncated\":\(answer.truncated)}")
@@ -99,15 +90,5 @@ struct ContactEndpoints: Sendable {
             "createdAt":\(JSONText.quoted(ISO8601.string(fromMilliseconds: record.createdAt))),\
             "updatedAt":\(JSONText.quoted(ISO8601.string(fromMilliseconds: record.updatedAt)))\(counted)}
             """
-    }
-}
-
-extension CoordinatorClient {
-    /// A page of the records `query` matches, merged from every shard in id order.
-    func matchingRecords(_ query: RecordQuery) async throws(APIError) -> RecordPage {
-        guard case .records(let page) = try await send(.queryRecords(query)) else {
-            throw .internalError("the coordinator answered a query with something else")
-        }
-        return page
     }
 }

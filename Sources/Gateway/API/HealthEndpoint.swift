@@ -11,10 +11,7 @@ struct HealthEndpoint: Sendable {
 
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
         do {
-            guard case .clusterHealth(let health) = try await coordinator.send(.clusterHealth) else {
-                return APIError.internalError("the coordinator answered a health request with something else").response
-            }
-            return Self.response(for: health)
+            return Self.response(for: try await coordinator.send(CheckHealth()))
         } catch {
             let message = error.response.body
             return .json(503, "{\"status\":\"unavailable\",\"shards\":{\"up\":0,\"total\":0},\"error\":\"Service unavailable\",\"message\":\(JSONText.quoted(String(decoding: message, as: UTF8.self)))}")

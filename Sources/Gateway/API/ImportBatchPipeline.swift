@@ -23,11 +23,7 @@ struct ImportBatchPipeline {
         let (coordinator, org, timeout) = (coordinator, org, timeout)
         inFlight.append((batch, Task {
             do throws(APIError) {
-                let request = Request.importRecords(org: org, records: batch.records, version: 0)
-                guard case .imported(let counts) = try await coordinator.send(request, timeout: timeout) else {
-                    return .failure(.internalError("the coordinator answered an import batch with something else"))
-                }
-                return .success(counts)
+                return .success(try await coordinator.send(ImportRecords(org: org, records: batch.records, version: 0), timeout: timeout))
             } catch {
                 return .failure(error)
             }

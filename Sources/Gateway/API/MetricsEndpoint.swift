@@ -35,9 +35,7 @@ struct MetricsEndpoint: Sendable {
     /// The coordinator's and shards' figures, or none when the coordinator does not answer.
     private static func gather(from coordinator: CoordinatorClient, metrics: GatewayMetrics) async -> [MetricFamily] {
         do throws(APIError) {
-            guard case .metrics(let families) = try await coordinator.send(.metrics) else {
-                throw .internalError("the coordinator answered a metrics request with something else")
-            }
+            let families = try await coordinator.send(ReadMetrics())
             metrics.metrics.set(GatewayMetrics.coordinatorUp, 1)
             return families
         } catch {

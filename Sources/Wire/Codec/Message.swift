@@ -6,8 +6,10 @@ package enum Message: Sendable, Equatable {
     case hello(Hello)
     case welcome(Welcome)
     case refusal(Refusal)
-    case request(correlation: UInt64, Request)
-    case response(correlation: UInt64, Response)
+    /// A call; its family is decoded by the receiver, which answers only its own (`CallFrame.open(as:by:)`).
+    case request(correlation: UInt64, CallFrame)
+    /// The answer to the request with the same correlation id; its reply is decoded by the caller.
+    case response(correlation: UInt64, Answer)
     case notice(Notice)
 
     private enum MessageType: UInt8 {
@@ -32,14 +34,14 @@ package enum Message: Sendable, Equatable {
         case .refusal(let refusal):
             writer.write(MessageType.refusal.rawValue)
             writer.write(refusal)
-        case .request(let correlation, let request):
+        case .request(let correlation, let call):
             writer.write(MessageType.request.rawValue)
             writer.write(correlation)
-            writer.write(request)
-        case .response(let correlation, let response):
+            writer.write(call)
+        case .response(let correlation, let answer):
             writer.write(MessageType.response.rawValue)
             writer.write(correlation)
-            writer.write(response)
+            writer.write(answer)
         case .notice(let notice):
             writer.write(MessageType.notice.rawValue)
             writer.write(notice)

@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// The socket itself lives on an `EventLoop` (`FrameStream`); its frames
 /// are decoded off both the loop and this actor, and reach the actor in
-/// order. Requests are matched to responses by correlation id; notices are
+/// order. Calls are matched to answers by correlation id; notices are
 /// one-way.
 package actor Connection {
     private enum State {
@@ -33,7 +33,7 @@ package actor Connection {
     private var welcome: Welcome?
     private var handshakeWaiters: [CheckedContinuation<Welcome, any Error>] = []
     private var closeWaiters: [CheckedContinuation<Void, Never>] = []
-    private var pending: [UInt64: CheckedContinuation<Response, any Error>] = [:]
+    private var pending: [UInt64: CheckedContinuation<Answer, any Error>] = [:]
     private var timeouts: [UInt64: Task<Void, Never>] = [:]
     /// The last correlation id taken; each request takes the next.
     private nonisolated let correlations = Atomic<UInt64>(0)
@@ -69,20 +69,37 @@ package actor Connection {
 
     // MARK: - Sending
 
-    /// Sends `request` and waits for its response; a `.failure` answer throws as `RemoteFailure`.
+    /// Sends `call` as a call of its family (`family` wraps it: `\.gatewayCall`, `CoordinatorCall.deleteSlice`)
+    /// and returns its reply. A `failure` answer throws as `RemoteFailure`; an answer that does not
+    /// read as the call's `Reply` throws `ConnectionError.unreadableReply`.
     ///
-    /// The frame is encoded before the request enters the actor: an import
+    /// The frame is encoded before the call enters the actor: an import
     /// batch (megabytes) takes milliseconds to encode, and every other
-    /// request and answer on this connection would wait for it.
-    package nonisolated func request(_ request: Request, timeout: Duration? = nil) async throws -> Response {
+    /// call and answer on this connection would wait for it.
+    package nonisolated func call<C: Call, Family: CallFamily>(
+        _ call: C, as family: @Sendable (C) -> Family, timeout: Duration? = nil
+    ) async throws -> C.Reply {
         let correlation = correlations.add(1, ordering: .relaxed).newValue
+        let request = CallFrame(family(call))
         let frame = try frame(.request(correlation: correlation, request))
-        return try await send(frame, correlation: correlation, deadline: timeout ?? limits.requestTimeout)
+        switch try await send(frame, correlation: correlation, deadline: timeout ?? limits.requestTimeout) {
+        case .failure(let failure):
+            throw failure
+        case .reply(let bytes):
+            var reader = WireReader(bytes)
+            do {
+                let reply = try C.Reply(from: &reader)
+                try reader.expectEnd()
+                return reply
+            } catch {
+                throw ConnectionError.unreadableReply(label, call: request.callName, reason: error)
+            }
+        }
     }
 
-    private func send(_ frame: [UInt8], correlation: UInt64, deadline: Duration) async throws -> Response {
+    private func send(_ frame: [UInt8], correlation: UInt64, deadline: Duration) async throws -> Answer {
         guard case .open = state else { throw ConnectionError.notConnected(label) }
-        let response = try await withCheckedThrowingContinuation { continuation in
+        return try await withCheckedThrowingContinuation { continuation in
             pending[correlation] = continuation
             stream.send(frame)
             timeouts[correlation] = Task { [weak self] in
@@ -91,8 +108,6 @@ package actor Connection {
                 await self?.fail(correlation, with: ConnectionError.timedOut(self?.label ?? "connection", after: deadline))
             }
         }
-        if case .failure(let failure) = response { throw failure }
-        return response
     }
 
     /// Sends a one-way message; nothing answers it.
@@ -188,12 +203,12 @@ package actor Connection {
             stream.close()
         case (.handshaking, _):
             protocolViolation("a message before the handshake completed")
-        case (.open, .request(let correlation, let request)):
-            Task { await answer(request, correlation: correlation) }
-        case (.open, .response(let correlation, let response)):
+        case (.open, .request(let correlation, let call)):
+            Task { await answer(call, correlation: correlation) }
+        case (.open, .response(let correlation, let answer)):
             timeouts.removeValue(forKey: correlation)?.cancel()
-            // A response to a request that already timed out is dropped.
-            pending.removeValue(forKey: correlation)?.resume(returning: response)
+            // An answer to a call that already timed out is dropped.
+            pending.removeValue(forKey: correlation)?.resume(returning: answer)
         case (.open, .notice(let notice)):
             await delegate.received(notice, on: self)
         case (.open, .hello), (.open, .welcome), (.open, .refusal):
@@ -203,12 +218,12 @@ package actor Connection {
         }
     }
 
-    /// Handles `request` and sends its answer, off the actor like `request(_:timeout:)`: a large
+    /// Answers `call` and sends the answer, off the actor like `call(_:as:timeout:)`: a large
     /// answer (a log page) is encoded without holding up the connection.
-    private nonisolated func answer(_ request: Request, correlation: UInt64) async {
-        let response = await delegate.handle(request, on: self)
+    private nonisolated func answer(_ call: CallFrame, correlation: UInt64) async {
+        let answer = await delegate.answer(call, on: self)
         do {
-            stream.send(try frame(.response(correlation: correlation, response)))
+            stream.send(try frame(.response(correlation: correlation, answer)))
         } catch {
             // The request fails alone, with the reason, instead of the connection.
             log.error("\(error); answering with a failure")

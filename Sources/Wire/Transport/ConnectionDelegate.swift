@@ -1,9 +1,10 @@
 package import Wire
 
-/// What a process does with the requests and notices a peer sends it.
+/// What a process does with the calls and notices a peer sends it.
 package protocol ConnectionDelegate: Sendable {
-    /// Answers one request; runs in its own task so a slow answer never blocks the mailbox.
-    func handle(_ request: Request, on connection: Connection) async -> Response
+    /// Answers one call, decoded as the one family this process answers (`CallFrame.open(as:by:)`);
+    /// runs in its own task so a slow answer never blocks the mailbox.
+    func answer(_ call: CallFrame, on connection: Connection) async -> Answer
     /// Takes one notice; notices from one peer arrive here in the order they were sent.
     func received(_ notice: Notice, on connection: Connection) async
     /// The connection is gone; `error` is nil for an orderly close.

@@ -42,10 +42,12 @@ package actor PeerLink {
     /// What the peer said when the current connection opened.
     package var peerWelcome: Welcome? { welcome }
 
-    /// Sends `request` over the live connection; throws `notConnected` while reconnecting.
-    package func request(_ request: Request, timeout: Duration? = nil) async throws -> Response {
+    /// Makes `call` over the live connection (see `Connection.call`); throws `notConnected` while reconnecting.
+    package func call<C: Call, Family: CallFamily>(
+        _ call: C, as family: @Sendable (C) -> Family, timeout: Duration? = nil
+    ) async throws -> C.Reply {
         guard let connection else { throw ConnectionError.notConnected(path) }
-        return try await connection.request(request, timeout: timeout)
+        return try await connection.call(call, as: family, timeout: timeout)
     }
 
     /// Returns once a connection is open (at once when one is).
