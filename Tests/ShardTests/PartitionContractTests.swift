@@ -31,7 +31,7 @@ struct OpenPartition {
     static func open(_ engine: Engine, at location: String) throws -> OpenPartition {
         switch engine {
         case .sqlite:
-            let store = try ShardStore(path: location, index: 0, slots: everySlot)
+            let store = try SQLiteShardStore(path: location, index: 0, slots: everySlot)
             return OpenPartition(store: store, reads: try ReaderPool(path: location, index: 0), location: location, engine: engine)
         case .postgres:
             let store = try PostgresShardStore(connectionString: location, index: 0, slots: everySlot, cluster: .testCluster)
@@ -98,7 +98,7 @@ struct OpenPartition {
     private static func hold(contact number: Int, on partition: OpenPartition, holding: Bool = true) async throws {
         switch partition.engine {
         case .sqlite:
-            let store = try #require(partition.store as? ShardStore)
+            let store = try #require(partition.store as? SQLiteShardStore)
             try await store.execute(holding
                 ? "CREATE TEMP TRIGGER hold BEFORE DELETE ON contacts WHEN old.id = '\(id(number))' BEGIN SELECT RAISE(ABORT, 'on hold'); END"
                 : "DROP TRIGGER hold")
@@ -569,7 +569,7 @@ struct OpenPartition {
             try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: filter) }
         }
         #expect(error == .readBudgetExceeded(what: "counting the matches", budget: .zero))
-        await reader.setReadBudget(ShardReader.standardReadBudget)
+        await reader.setReadBudget(SQLiteShardReader.standardReadBudget)
         #expect(try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: filter) } == 0)
         #expect(try await reader.withinReadBudget("stats") { try $0.stats(org: "o1") }.contacts == 20_000)
     }

@@ -58,7 +58,7 @@ import Wire
     private func writeDatabase(at path: String, version: Int) throws -> SQLiteDatabase {
         let database = try SQLiteDatabase(path: path)
         let reshaped = ["contacts", "conversations", "messages"]
-        let kept = Schema.statements.filter { statement in
+        let kept = SQLiteSchema.statements.filter { statement in
             !reshaped.contains { statement.contains("EXISTS \($0) (") || statement.contains(" ON \($0) (") }
                 && (version > 1 || !statement.contains("delete_failures"))
         }
@@ -102,8 +102,8 @@ import Wire
     @Test func aVersion1DatabaseOpensMigratedAndItsSlicesResumeExactly() async throws {
         let path = "\(scratch.path)/v1.db"
         try writeVersion1Database(at: path)
-        let store = try ShardStore(path: path, index: 0, slots: everySlot)
-        #expect(try await store.schemaVersion() == Int64(Schema.version))
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        #expect(try await store.schemaVersion() == Int64(SQLiteSchema.version))
         // The coordinator gives the slice again (any watermark: the checkpoint's stands).
         var filter = ContactFilter()
         filter.stageIds = ["gone"]
@@ -137,8 +137,8 @@ import Wire
                 }
             }
         }
-        let store = try ShardStore(path: path, index: 0, slots: everySlot)
-        #expect(try await store.schemaVersion() == Int64(Schema.version))
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        #expect(try await store.schemaVersion() == Int64(SQLiteSchema.version))
         for (number, conversations) in [(10, 1), (11, 2), (12, 3), (13, 0)] {
             let detail = try #require(try await store.contact(org: "o1", id: String(format: "%024x", number)))
             #expect([detail.conversationCount, detail.messageCount] == [UInt64(conversations), UInt64(2 * conversations)], "\(number)")
@@ -169,7 +169,7 @@ import Wire
         let database = try writeDatabase(at: path, version: 2)
         let conversation = try database.prepare("INSERT INTO conversations (org, contact_id, id, channel, created_at) VALUES ('o1', ?, 'c', 'sms', 1)")
         for number in 10..<40 { try conversation.run([.text(String(format: "%024x", number))]) }
-        try database.transaction { try Schema.prepare(database, path: path) }
+        try database.transaction { try SQLiteSchema.prepare(database, path: path) }
         // As if killed after the first 12 contacts (two chunks of 6) were copied with their cascade.
         try database.transaction {
             try database.execute("""
@@ -179,7 +179,7 @@ import Wire
                 SELECT c.org, c.seq, v.id, v.channel, v.created_at FROM contacts c JOIN conversations_v2 v ON v.contact_id = c.id;
                 """)
         }
-        try Schema.finishCopyingVersion2Tables(database, copyChunk: 6)
+        try SQLiteSchema.finishCopyingVersion2Tables(database, copyChunk: 6)
         #expect(try database.scalar("SELECT count(*) FROM contacts") == 30)
         #expect(try database.scalar("SELECT count(DISTINCT contact_seq) FROM conversations") == 30)
         #expect(try database.scalar("SELECT count(*) FROM conversations") == 30)
@@ -192,25 +192,25 @@ import Wire
         let path = "\(scratch.path)/v3.db"
         do {
             let database = try SQLiteDatabase(path: path)
-            for statement in Schema.statements where !statement.contains("applications_by_contact") { try database.execute(statement) }
+            for statement in SQLiteSchema.statements where !statement.contains("applications_by_contact") { try database.execute(statement) }
             try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '3')").run([.text("shard 0 (slots \(everySlot))")])
         }
-        let store = try ShardStore(path: path, index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
         #expect(try await store.schemaVersion() == 4)
         #expect(try await store.hasIndex("applications_by_contact"))
     }
 
     @Test func aDatabaseOfANewerSchemaIsRefusedAsMisconfigured() throws {
         let path = "\(scratch.path)/newer.db"
-        do { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
-        try SQLiteDatabase(path: path).execute("UPDATE meta SET value = '\(Schema.version + 1)' WHERE key = 'schema'")
-        let error = #expect(throws: StoreError.self) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
-        #expect(error == .newerSchema(path: path, found: Int64(Schema.version + 1), supported: Int64(Schema.version)))
+        do { _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot) }
+        try SQLiteDatabase(path: path).execute("UPDATE meta SET value = '\(SQLiteSchema.version + 1)' WHERE key = 'schema'")
+        let error = #expect(throws: StoreError.self) { _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot) }
+        #expect(error == .newerSchema(path: path, found: Int64(SQLiteSchema.version + 1), supported: Int64(SQLiteSchema.version)))
         #expect(error.map { ShardExit(for: $0) } == .misconfigured)
     }
 }
 
-extension ShardStore {
+extension SQLiteShardStore {
     func schemaVersion() throws -> Int64 { try database.scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'") }
     func maximumContactSeq() throws -> Int64 { try database.scalar("SELECT max(seq) FROM contacts") }
     func hasIndex(_ name: String) throws -> Bool {

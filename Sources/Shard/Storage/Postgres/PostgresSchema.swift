@@ -1,7 +1,7 @@
 import Wire
 
 /// The tables of one shard's partition in PostgreSQL: the same rows as
-/// SQLite's `Schema`, in PostgreSQL's own types.
+/// SQLite's `SQLiteSchema`, in PostgreSQL's own types.
 ///
 /// `seq` is a `bigint` identity: the order records were first imported in, so
 /// an org-wide delete batch taken in `seq` order from `(org, seq)` is one

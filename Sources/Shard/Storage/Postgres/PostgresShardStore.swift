@@ -5,7 +5,7 @@ import Synchronization
 import Wire
 
 /// One shard's partition in a PostgreSQL database, and every write to it: the
-/// `PartitionStore` that `ShardStore` is for SQLite.
+/// `PartitionStore` that `SQLiteShardStore` is for SQLite.
 ///
 /// Set-based in PostgreSQL's own idioms: an import chunk is one COPY into
 /// temporary tables and three upserts from them; a delete batch is one
@@ -207,7 +207,7 @@ actor PostgresShardStore: PartitionStore {
     func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress {
         if let slice = try slice(assignment.jobId) { return slice.progress(shard: index) }
         let predicate = PostgresPredicate(for: assignment.filter, org: assignment.org)
-        let table = Schema.table(for: assignment.filter.pipeline)
+        let table = assignment.filter.pipeline.table
         let slice = try withConnection { connection in
             try fence.write(on: connection) {
                 let total = try connection.scalar(

@@ -1,6 +1,6 @@
 import Wire
 
-extension Schema {
+extension SQLiteSchema {
     /// Creates the tables of a new database, or checks and migrates an
     /// existing one, inside the caller's transaction. The version is kept in
     /// `meta` (`schema`): a database written by a newer build is refused

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Wire
 
-extension ShardStore {
+extension SQLiteShardStore {
     /// Takes on `assignment`, or returns where it already stands: repeating an
     /// assignment (after a reconnect or a restart) resumes, never restarts.
     func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress {
@@ -11,7 +11,7 @@ extension ShardStore {
         let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
         let watermark = assignment.watermark
         let total = try database.scalar(
-            "SELECT count(*) FROM \(Schema.table(for: assignment.filter.pipeline)) WHERE \(predicate.sql) AND version <= ?",
+            "SELECT count(*) FROM \(assignment.filter.pipeline.table) WHERE \(predicate.sql) AND version <= ?",
             predicate.bindings + [.integer(watermark)]
         ).magnitude
         let slice = DeleteSlice(assignment: assignment, total: total)
@@ -64,7 +64,7 @@ extension ShardStore {
         var failed: SliceError?
         try database.transaction {
             guard try choose(for: slice, limit: 1) == 1 else { return }
-            let read = try database.prepare("SELECT id FROM \(DeleteStatements.batchTable)")
+            let read = try database.prepare("SELECT id FROM \(SQLiteDeleteStatements.batchTable)")
             guard try read.step() else { return }
             let recordId = read.text(0)
             try database.prepare("INSERT INTO delete_failures (job_id, record_id, message) VALUES (?, ?, ?)")
@@ -98,11 +98,11 @@ extension ShardStore {
     /// records set aside as failed for a job (the next binding), at most a
     /// limit (the last).
     static func chooseBatchSQL(_ pipeline: ContactFilter.Pipeline, _ predicate: SQLPredicate, skippingFailuresOf skips: Bool = false) -> String {
-        let table = Schema.table(for: pipeline)
+        let table = pipeline.table
         let failures = skips ? " AND NOT EXISTS (SELECT 1 FROM delete_failures WHERE job_id = ? AND record_id = \(table).id)" : ""
         let access = FilterCompiler.batchAccess(for: predicate, table: table)
         return """
-            INSERT INTO \(DeleteStatements.batchTable) (record_rowid, id, assigned_to, name, email, phone)
+            INSERT INTO \(SQLiteDeleteStatements.batchTable) (record_rowid, id, assigned_to, name, email, phone)
             SELECT rowid, id, assigned_to, name, email, phone FROM \(table)\(access.index)
             WHERE \(predicate.sql) AND version <= ?\(failures)\(access.order) LIMIT ?
             """

@@ -31,9 +31,9 @@ import Wire
 ///
 /// `event_outbox.seq` is AUTOINCREMENT: rows leave the outbox once published,
 /// and a plain rowid would then be reused, giving two events the same id.
-enum Schema {
+enum SQLiteSchema {
     /// Bumped when a statement below, or a stored layout, changes in a way old
-    /// databases need migrating for (`Schema+Migration.swift`).
+    /// databases need migrating for (`SQLiteSchema+Migration.swift`).
     static let version = 4
 
     /// What contacts and applications share: everything a filter can match on.
@@ -155,13 +155,4 @@ enum Schema {
         )
         """,
     ]
-
-    /// The table a filter's pipeline reads; both have the filterable columns
-    /// org, stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at, version.
-    static func table(for pipeline: ContactFilter.Pipeline) -> String {
-        switch pipeline {
-        case .contact: "contacts"
-        case .application: "applications"
-        }
-    }
 }

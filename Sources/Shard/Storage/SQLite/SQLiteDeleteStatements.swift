@@ -6,7 +6,7 @@ import Wire
 /// outbox events), as SQLite does fastest, instead of a round of statements
 /// per record. The batch, its side effects and its checkpoint still commit as
 /// one transaction.
-final class DeleteStatements {
+final class SQLiteDeleteStatements {
     private let clearBatch: SQLiteStatement
     private let deleteMessages: SQLiteStatement
     private let deleteConversations: SQLiteStatement
