@@ -18,7 +18,7 @@ extension SQLiteShardStore {
     /// The `detail` lines of `EXPLAIN QUERY PLAN` for the statement choosing a batch under `filter`.
     func choosePlan(_ filter: ContactFilter) throws -> [String] {
         let predicate = FilterCompiler.predicate(for: filter, org: "o1")
-        let explain = try database.prepare("EXPLAIN QUERY PLAN \(Self.chooseBatchSQL(filter.pipeline, predicate))")
+        let explain = try database.prepare("EXPLAIN QUERY PLAN \(SQLiteDeleteStatements.chooseBatchSQL(filter.pipeline, predicate))")
         try explain.bind(predicate.bindings + [.integer(1), .integer(10)])
         var details: [String] = []
         while try explain.step() { details.append(explain.text(3)) }

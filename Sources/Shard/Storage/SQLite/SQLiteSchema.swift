@@ -20,8 +20,8 @@ import Wire
 /// registration and leaves rows imported after it alone.
 ///
 /// `delete_slices` is each job's checkpoint on this shard: its filter, its
-/// watermark and its counters (stored with their layout byte), written in the same transaction
-/// as each batch's deletions, so a restarted shard resumes exactly.
+/// watermark, its counters (stored with their layout byte) and its `SliceStatus`, written in the
+/// same transaction as each batch's deletions, so a restarted shard resumes exactly.
 /// `delete_failures` holds the records a job set aside as failed one by one,
 /// so that its later batches pass them by.
 ///
@@ -34,7 +34,7 @@ import Wire
 enum SQLiteSchema {
     /// Bumped when a statement below, or a stored layout, changes in a way old
     /// databases need migrating for (`SQLiteSchema+Migration.swift`).
-    static let version = 4
+    static let version = 5
 
     /// What contacts and applications share: everything a filter can match on.
     private static let recordColumns = """
@@ -132,8 +132,7 @@ enum SQLiteSchema {
             filter BLOB NOT NULL,
             watermark INTEGER NOT NULL,
             counters BLOB NOT NULL,
-            finished INTEGER NOT NULL DEFAULT 0,
-            cancelled INTEGER NOT NULL DEFAULT 0,
+            status INTEGER NOT NULL DEFAULT 0,
             created_at INTEGER NOT NULL
         )
         """,

@@ -30,7 +30,7 @@ actor SQLiteShardStore: PartitionStore {
     private let writes: ImportStatements
     let deletes: SQLiteDeleteStatements
     let statements: StatementCache
-    /// Delete slices touched since start, by job id (the checkpoint table is the truth).
+    /// Slices touched since start, by job id (`SliceLedger`; the checkpoint table is the truth).
     var slices: [String: DeleteSlice] = [:]
     /// The size of the next import chunk.
     private var importSizer = BatchSizer()
@@ -74,8 +74,9 @@ actor SQLiteShardStore: PartitionStore {
         reclaim = ReclaimSchedule(owing: Int(try database.scalar("PRAGMA freelist_count")) >= Self.reclaimPagesPerStep)
         self.database = database
         writes = try ImportStatements(database)
-        deletes = try SQLiteDeleteStatements(database)
-        statements = StatementCache(database)
+        let statements = StatementCache(database)
+        deletes = try SQLiteDeleteStatements(database, statements: statements)
+        self.statements = statements
         // Last, after everything that can throw: a thrown init runs no deinit to stop it.
         executor = ThreadExecutor(name: "shard-\(index)-store", niceness: ThreadExecutor.bulkWorkNiceness)
     }
