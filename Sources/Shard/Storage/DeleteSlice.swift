@@ -5,6 +5,7 @@ struct DeleteSlice {
     /// What to delete; rows above its watermark were imported after the job was registered and are left alone.
     let assignment: SliceAssignment
     var counters: DeleteCounters
+    /// Running, finished or cancelled; a failure is reported, not stored (the coordinator keeps it).
     var status: SliceStatus
 
     /// A slice just taken on, `total` records matching: finished at once when none do.

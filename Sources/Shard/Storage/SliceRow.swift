@@ -12,17 +12,9 @@ struct SliceRow {
     let counters: [UInt8]
     /// A `SliceStatus` raw value.
     let status: Int64
+}
 
-    init(jobId: String, org: String, requester: String, filter: [UInt8], watermark: Int64, counters: [UInt8], status: Int64) {
-        self.jobId = jobId
-        self.org = org
-        self.requester = requester
-        self.filter = filter
-        self.watermark = watermark
-        self.counters = counters
-        self.status = status
-    }
-
+extension SliceRow {
     /// The row of `slice` as it stands.
     init(_ slice: DeleteSlice) {
         let assignment = slice.assignment
