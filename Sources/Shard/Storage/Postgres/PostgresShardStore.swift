@@ -160,12 +160,9 @@ actor PostgresShardStore: PartitionStore {
     func records(of batch: ImportBatch) throws -> [ImportRecord] { try batch.records() }
 
     func importChunk(org: String, _ records: [ImportRecord], from start: Int, version: Int64) throws -> (counts: ImportCounts, next: Int) {
-        let end = min(records.count, start + importSizer.size)
-        let started = ContinuousClock.now
-        let counts = try importRecords(org: org, records[start..<end], version: version)
-        writtenSinceAnalyze += end - start
-        importSizer.measured(records: end - start, took: ContinuousClock.now - started)
-        return (counts, end)
+        let chunk = try importSizer.writeChunk(of: records, from: start) { try importRecords(org: org, $0, version: version) }
+        writtenSinceAnalyze += chunk.next - start
+        return (chunk.written, chunk.next)
     }
 
     /// Writes `records` in one transaction: a contact replaces its earlier version together

@@ -126,12 +126,9 @@ actor SQLiteShardStore: PartitionStore {
     /// take about `BatchSizer.target`, in one transaction; where the next chunk starts. The
     /// caller comes back for each chunk, so a delete batch or another import can go between.
     func importChunk(org: String, _ records: [ImportRecord], from start: Int, version: Int64) throws -> (counts: ImportCounts, next: Int) {
-        let end = min(records.count, start + importSizer.size)
-        let started = ContinuousClock.now
-        let counts = try importRecords(org: org, Array(records[start..<end]), version: version)
+        let chunk = try importSizer.writeChunk(of: records, from: start) { try importRecords(org: org, Array($0), version: version) }
         reclaim.wrote(at: .now)
-        importSizer.measured(records: end - start, took: ContinuousClock.now - started)
-        return (counts, end)
+        return (chunk.written, chunk.next)
     }
 
     /// Writes `records` in one transaction: a contact replaces its earlier
