@@ -55,7 +55,8 @@ extension SliceLedger {
         guard !slice.status.isFinal else { return slice.progress(shard: index) }
         let deletedBefore = slice.counters.deleted
         try writeTransaction {
-            let chosen = try batchStatements(for: slice.assignment).applyNextBatch(of: slice, limit: limit, at: Self.now(), counters: &slice.counters)
+            let chosen = try batchStatements(for: slice.assignment).applyNextBatch(
+                of: slice, limit: limit, at: Self.now(), counters: &slice.counters)
             slice.batchChose(chosen, of: limit)
             try saveCheckpoint(SliceRow(slice))
         }

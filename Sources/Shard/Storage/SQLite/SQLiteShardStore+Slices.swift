@@ -7,7 +7,8 @@ extension SQLiteShardStore: SliceLedger {
     func writeTransaction<T>(_ body: () throws -> T) throws -> T { try database.transaction(body) }
 
     func insertSliceRow(_ row: SliceRow, at now: Int64) throws {
-        let sql = "INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        let sql =
+            "INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         try statements.withStatement(sql, []) { insert in
             try insert.bind(row.jobId, at: 1)
             try insert.bind(row.org, at: 2)
@@ -42,8 +43,8 @@ extension SQLiteShardStore: SliceLedger {
         ) { read in
             guard try read.step() else { return nil }
             return SliceRow(
-                jobId: jobId, org: read.text(0), requester: read.text(1), filter: read.blob(2), watermark: read.integer(3), counters: read.blob(4),
-                status: read.integer(5))
+                jobId: jobId, org: read.text(0), requester: read.text(1), filter: read.blob(2), watermark: read.integer(3),
+                counters: read.blob(4), status: read.integer(5))
         }
     }
 
