@@ -1,3 +1,4 @@
+import Wire
 import WireRuntime
 import WireTransport
 

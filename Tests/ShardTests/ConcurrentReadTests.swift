@@ -24,7 +24,7 @@ import Wire
     /// The writer holds a batch open (uncommitted) for as long as the test likes: a read
     /// answers meanwhile, from the last committed state, and sees the batch once it commits.
     @Test func aReadAnswersWhileABatchIsHeldOpen() async throws {
-        let store = try ShardStore(path: "\(scratch.path)/held.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(scratch.path)/held.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", contacts(0..<300))
         let readers = try ReaderPool(path: store.path, index: 0)
         try await store.beginHeldBatch()
@@ -41,7 +41,7 @@ import Wire
     /// threshold; once writes pause it is truncated to nothing, and so is it on close.
     @Test func theWALIsCheckpointedAndRestartedWhileReadsGoOn() async throws {
         let pages = 200
-        let store = try ShardStore(path: "\(scratch.path)/wal.db", index: 0, slots: everySlot, walCheckpointPages: pages...pages)
+        let store = try SQLiteShardStore(path: "\(scratch.path)/wal.db", index: 0, slots: everySlot, walCheckpointPages: pages...pages)
         let readers = try ReaderPool(path: store.path, index: 0)
         var staged = ContactFilter()
         staged.stageIds = ["s"]
@@ -86,7 +86,7 @@ import Wire
     /// grows the WAL may grow with it, but the files stay within about twice what they hold.
     @Test func theWALStaysWithinAboutHalfTheDatabaseAsItGrows() async throws {
         let floor = 50
-        let store = try ShardStore(path: "\(scratch.path)/grow.db", index: 0, slots: everySlot, walCheckpointPages: floor...100_000)
+        let store = try SQLiteShardStore(path: "\(scratch.path)/grow.db", index: 0, slots: everySlot, walCheckpointPages: floor...100_000)
         var worst = 0.0
         for batch in 0..<120 {
             _ = try await store.importRecords(org: "o1", contacts(batch * 200..<(batch + 1) * 200))
@@ -107,7 +107,7 @@ import Wire
     }
 }
 
-extension ShardStore {
+extension SQLiteShardStore {
     /// A write transaction left open, as a batch in progress is: the test's hook.
     func beginHeldBatch() throws {
         try database.execute("BEGIN IMMEDIATE; DELETE FROM messages; DELETE FROM conversations; DELETE FROM contacts")

@@ -15,7 +15,7 @@ import Wire
     @Test(arguments: [(ContactGrouping.stage, "contacts_by_stage"), (.owner, "contacts_by_assignee")])
     func groupsAreCountedFromTheirIndexWithoutSortingTheContacts(by: ContactGrouping, index: String) throws {
         let path = "\(scratch.path)/\(by).db"
-        _ = try ShardStore(path: path, index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        _ = try SQLiteShardStore(path: path, index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         let database = try SQLiteDatabase(path: path)
         let explain = try database.prepare("EXPLAIN QUERY PLAN \(ContactGroupQuery.sql(by, org: "?", limit: "?"))")
         try explain.bind([.text("o1"), .integer(ContactGroupQuery.rowsToRead)])

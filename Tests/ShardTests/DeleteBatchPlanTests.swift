@@ -2,7 +2,7 @@ import Testing
 import Wire
 @testable import Shard
 
-extension ShardStore {
+extension SQLiteShardStore {
     /// The `detail` lines of `EXPLAIN QUERY PLAN` for each per-record statement of a delete batch.
     func deleteBatchPlans() throws -> [String: [String]] {
         var plans: [String: [String]] = [:]
@@ -18,7 +18,7 @@ extension ShardStore {
     /// The `detail` lines of `EXPLAIN QUERY PLAN` for the statement choosing a batch under `filter`.
     func choosePlan(_ filter: ContactFilter) throws -> [String] {
         let predicate = FilterCompiler.predicate(for: filter, org: "o1")
-        let explain = try database.prepare("EXPLAIN QUERY PLAN \(Self.chooseBatchSQL(filter.pipeline, predicate))")
+        let explain = try database.prepare("EXPLAIN QUERY PLAN \(SQLiteDeleteStatements.chooseBatchSQL(filter.pipeline, predicate))")
         try explain.bind(predicate.bindings + [.integer(1), .integer(10)])
         var details: [String] = []
         while try explain.step() { details.append(explain.text(3)) }
@@ -36,7 +36,7 @@ extension ShardStore {
     /// Every statement of a batch reads the chosen records and reaches each
     /// one by key: a scan of a data table would make each batch as slow as the whole table.
     @Test func everyBatchStatementSeeksItsRowsByKey() async throws {
-        let store = try ShardStore(path: "\(scratch.path)/p.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        let store = try SQLiteShardStore(path: "\(scratch.path)/p.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         let plans = try await store.deleteBatchPlans()
         #expect(plans.count == 9)
         for (sql, details) in plans {
@@ -57,7 +57,7 @@ extension ShardStore {
     /// An org-wide batch is taken in `seq` order from the `(org)` index, without
     /// sorting; a stage filter keeps its own index, in its order.
     @Test func anOrgWideBatchIsTakenInSeqOrderAndANarrowerOneFromItsIndexWithoutSorting() async throws {
-        let store = try ShardStore(path: "\(scratch.path)/q.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        let store = try SQLiteShardStore(path: "\(scratch.path)/q.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         var orgWide = ContactFilter()
         orgWide.orgWide = true
         let wide = try await store.choosePlan(orgWide)

@@ -146,7 +146,7 @@ private struct SQLiteFailure: Error, CustomStringConvertible {
     let description: String
 }
 
-/// An in-memory database holding `Schema` and `rows`; for one test, on one thread.
+/// An in-memory database holding `SQLiteSchema` and `rows`; for one test, on one thread.
 private final class TestDatabase {
     private let handle: OpaquePointer
 
@@ -156,7 +156,7 @@ private final class TestDatabase {
             throw SQLiteFailure(description: "sqlite3_open(:memory:) failed")
         }
         self.handle = handle
-        for statement in Schema.statements { _ = try query(statement) }
+        for statement in SQLiteSchema.statements { _ = try query(statement) }
         for row in rows { try insert(row) }
     }
 
@@ -227,14 +227,14 @@ private final class TestDatabase {
     /// The ids `FilterCompiler` selects for `filter` in `org`, in id order.
     func ids(_ filter: ContactFilter, org: String) throws -> [String] {
         let predicate = FilterCompiler.predicate(for: filter, org: org)
-        let sql = "SELECT id FROM \(Schema.table(for: filter.pipeline)) WHERE \(predicate.sql) ORDER BY id"
+        let sql = "SELECT id FROM \(filter.pipeline.table) WHERE \(predicate.sql) ORDER BY id"
         return try query(sql, predicate.bindings).map { $0[0] ?? "" }
     }
 
     /// The `detail` column of `EXPLAIN QUERY PLAN` for `filter`'s `SELECT id`.
     func plan(_ filter: ContactFilter, org: String) throws -> [String] {
         let predicate = FilterCompiler.predicate(for: filter, org: org)
-        let sql = "EXPLAIN QUERY PLAN SELECT id FROM \(Schema.table(for: filter.pipeline)) WHERE \(predicate.sql)"
+        let sql = "EXPLAIN QUERY PLAN SELECT id FROM \(filter.pipeline.table) WHERE \(predicate.sql)"
         return try query(sql, predicate.bindings).map { $0[3] ?? "" }
     }
 }
@@ -585,7 +585,7 @@ private let cases: [CompilerCase] = [
     ])
     func searchesAnOrgIndexWhenOrgWide(_ filter: ContactFilter) throws {
         let plan = try TestDatabase().plan(filter, org: "org-a")
-        let table = Schema.table(for: filter.pipeline)
+        let table = filter.pipeline.table
         let onTable = plan.filter { $0.contains(" \(table) ") || $0.hasSuffix(" \(table)") }
         #expect(!onTable.isEmpty, "\(plan)")
         for line in onTable {

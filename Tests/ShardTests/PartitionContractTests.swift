@@ -32,7 +32,7 @@ struct OpenPartition {
     static func open(_ engine: Engine, at location: String) throws -> OpenPartition {
         switch engine {
         case .sqlite:
-            let store = try ShardStore(path: location, index: 0, slots: everySlot)
+            let store = try SQLiteShardStore(path: location, index: 0, slots: everySlot)
             return OpenPartition(store: store, reads: try ReaderPool(path: location, index: 0), location: location, engine: engine)
         case .postgres:
             let store = try PostgresShardStore(connectionString: location, index: 0, slots: everySlot, cluster: .testCluster)
@@ -99,7 +99,7 @@ struct OpenPartition {
     private static func hold(contact number: Int, on partition: OpenPartition, holding: Bool = true) async throws {
         switch partition.engine {
         case .sqlite:
-            let store = try #require(partition.store as? ShardStore)
+            let store = try #require(partition.store as? SQLiteShardStore)
             try await store.execute(holding
                 ? "CREATE TEMP TRIGGER hold BEFORE DELETE ON contacts WHEN old.id = '\(id(number))' BEGIN SELECT RAISE(ABORT, 'on hold'); END"
                 : "DROP TRIGGER hold")
@@ -493,7 +493,7 @@ struct OpenPartition {
     }
 
     /// Version 1 had no index of applications by their contact; opened, a database gains it, as a
-    /// contact's delete finds its applications by it, and records version 2.
+    /// contact's delete finds its applications by it, and records the current version.
     @Test func aVersion1DatabaseGainsTheIndexOfApplicationsByContact() throws {
         let location = try TestPostgres.newDatabase()
         let setup = try PostgresConnection(location)
@@ -501,8 +501,65 @@ struct OpenPartition {
         try setup.execute("DROP INDEX applications_by_contact")
         try setup.query("INSERT INTO meta (key, value) VALUES ('owner', $1), ('schema', '1')", [.text("shard 0 (slots \(OpenPartition.everySlot))")])
         _ = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster)
-        #expect(try setup.query("SELECT value FROM meta WHERE key = 'schema'").text(0, 0) == "2")
+        #expect(try setup.query("SELECT value FROM meta WHERE key = 'schema'").text(0, 0) == "\(PostgresSchema.version)")
         #expect(try setup.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'applications_by_contact'") == 1)
+    }
+
+    /// Version 2 kept a slice's state as two flags; opened, a database keeps one status for each
+    /// slice (a cancelled one was also marked finished), its slices answer as before, and the
+    /// flags are gone.
+    @Test func aVersion2DatabaseFoldsEachSlicesTwoFlagsIntoItsStatus() async throws {
+        let location = try TestPostgres.newDatabase()
+        let setup = try PostgresConnection(location)
+        try setup.execute(PostgresSchema.statements)
+        try setup.execute("""
+            DROP TABLE delete_slices;
+            CREATE TABLE delete_slices (
+                job_id text PRIMARY KEY, org text NOT NULL, requester text NOT NULL, filter bytea NOT NULL, watermark bigint NOT NULL,
+                counters bytea NOT NULL, finished boolean NOT NULL DEFAULT false, cancelled boolean NOT NULL DEFAULT false,
+                created_at bigint NOT NULL);
+            """)
+        try setup.query("INSERT INTO meta (key, value) VALUES ('owner', $1), ('schema', '2')", [.text("shard 0 (slots \(OpenPartition.everySlot))")])
+        var filter = ContactFilter()
+        filter.stageIds = ["gone"]
+        var counters = DeleteCounters()
+        counters.total = 5
+        for (job, finished, cancelled) in [("running", "f", "f"), ("finished", "t", "f"), ("cancelled", "t", "t")] {
+            try setup.query("""
+                INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, cancelled, created_at)
+                VALUES ($1, 'o1', 'admin', $2, 1, $3, $4, $5, 1)
+                """, [.text(job), .bytes(filter.storedBytes), .bytes(counters.storedBytes), .text(finished), .text(cancelled)])
+        }
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster)
+        #expect(try setup.query("SELECT value FROM meta WHERE key = 'schema'").text(0, 0) == "\(PostgresSchema.version)")
+        let statuses = try setup.query("SELECT job_id, status FROM delete_slices ORDER BY job_id")
+        #expect((0..<statuses.count).map { "\(statuses.text($0, 0))=\(statuses.integer($0, 1))" } == [
+            "cancelled=\(SliceStatus.cancelled.rawValue)", "finished=\(SliceStatus.finished.rawValue)", "running=\(SliceStatus.running.rawValue)",
+        ])
+        #expect(try setup.scalar("""
+            SELECT count(*) FROM information_schema.columns WHERE table_name = 'delete_slices' AND column_name IN ('finished', 'cancelled')
+            """) == 0)
+        #expect(try await store.cancelProgress("finished").outcome == .finished)
+        #expect(try await store.cancelProgress("cancelled").outcome == .cancelled)
+        #expect(try await store.cancelProgress("running").outcome == .running)
+    }
+
+    /// As SQLite's: a database written by a newer build is refused as misconfigured, and left as it was.
+    @Test func aDatabaseOfANewerSchemaIsRefusedAsMisconfigured() async throws {
+        let location = try TestPostgres.newDatabase()
+        try await PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster).close()
+        let setup = try PostgresConnection(location)
+        try setup.execute("UPDATE meta SET value = '\(PostgresSchema.version + 1)' WHERE key = 'schema'")
+        let error = #expect(throws: StoreError.self) {
+            try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster)
+        }
+        guard case .newerSchema(_, let found, let supported) = error else {
+            Issue.record("expected newerSchema, got \(String(describing: error))")
+            return
+        }
+        #expect([found, supported] == [Int64(PostgresSchema.version + 1), Int64(PostgresSchema.version)])
+        #expect(error.map { ShardExit(for: $0) } == .misconfigured)
+        #expect(try setup.query("SELECT value FROM meta WHERE key = 'schema'").text(0, 0) == "\(PostgresSchema.version + 1)")
     }
 
     /// A contact batch finds its contacts' applications by `applications_by_contact`, in the
@@ -570,7 +627,7 @@ struct OpenPartition {
             try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: filter) }
         }
         #expect(error == .readBudgetExceeded(what: "counting the matches", budget: .zero))
-        await reader.setReadBudget(ShardReader.standardReadBudget)
+        await reader.setReadBudget(SQLiteShardReader.standardReadBudget)
         #expect(try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: filter) } == 0)
         #expect(try await reader.withinReadBudget("stats") { try $0.stats(org: "o1") }.contacts == 20_000)
     }

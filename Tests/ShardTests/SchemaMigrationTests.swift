@@ -54,17 +54,27 @@ import WireRuntime
         """,
     ]
 
+    /// `delete_slices` as versions 1 to 4 defined it: two flags where version 5 has one status.
+    private static let version4SliceTable = """
+        CREATE TABLE delete_slices (
+            job_id TEXT PRIMARY KEY, org TEXT NOT NULL, requester TEXT NOT NULL, filter BLOB NOT NULL, watermark INTEGER NOT NULL,
+            counters BLOB NOT NULL, finished INTEGER NOT NULL DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL)
+        """
+
+    /// Today's statements but those that make `tables` and their indexes.
+    private static func statements(without tables: [String]) -> [String] {
+        SQLiteSchema.statements.filter { statement in !tables.contains { statement.contains("EXISTS \($0) (") || statement.contains(" ON \($0) (") } }
+    }
+
     /// The tables of a database of `version` (1 or 2): today's, with the reshaped
-    /// ones as they were (and, for version 1, no `delete_failures`), and 30
+    /// ones and `delete_slices` as they were (and, for version 1, no `delete_failures`), and 30
     /// contacts in stage "gone" with that build's per-shard versions 1…30.
     private func writeDatabase(at path: String, version: Int) throws -> SQLiteDatabase {
         let database = try SQLiteDatabase(path: path)
-        let reshaped = ["contacts", "conversations", "messages"]
-        let kept = Schema.statements.filter { statement in
-            !reshaped.contains { statement.contains("EXISTS \($0) (") || statement.contains(" ON \($0) (") }
-                && (version > 1 || !statement.contains("delete_failures"))
+        let kept = Self.statements(without: ["contacts", "conversations", "messages", "delete_slices"]).filter { statement in
+            version > 1 || !statement.contains("delete_failures")
         }
-        for statement in Self.version2Tables + kept { try database.execute(statement) }
+        for statement in Self.version2Tables + [Self.version4SliceTable] + kept { try database.execute(statement) }
         try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', ?)")
             .run([.text("shard 0 (slots \(everySlot))"), .text("\(version)")])
         let contact = try database.prepare("""
@@ -104,8 +114,8 @@ import WireRuntime
     @Test func aVersion1DatabaseOpensMigratedAndItsSlicesResumeExactly() async throws {
         let path = "\(scratch.path)/v1.db"
         try writeVersion1Database(at: path)
-        let store = try ShardStore(path: path, index: 0, slots: everySlot)
-        #expect(try await store.schemaVersion() == Int64(Schema.version))
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        #expect(try await store.schemaVersion() == Int64(SQLiteSchema.version))
         // The coordinator gives the slice again (any watermark: the checkpoint's stands).
         var filter = ContactFilter()
         filter.stageIds = ["gone"]
@@ -139,8 +149,8 @@ import WireRuntime
                 }
             }
         }
-        let store = try ShardStore(path: path, index: 0, slots: everySlot)
-        #expect(try await store.schemaVersion() == Int64(Schema.version))
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        #expect(try await store.schemaVersion() == Int64(SQLiteSchema.version))
         for (number, conversations) in [(10, 1), (11, 2), (12, 3), (13, 0)] {
             let detail = try #require(try await store.contact(org: "o1", id: String(format: "%024x", number)))
             #expect([detail.conversationCount, detail.messageCount] == [UInt64(conversations), UInt64(2 * conversations)], "\(number)")
@@ -171,7 +181,7 @@ import WireRuntime
         let database = try writeDatabase(at: path, version: 2)
         let conversation = try database.prepare("INSERT INTO conversations (org, contact_id, id, channel, created_at) VALUES ('o1', ?, 'c', 'sms', 1)")
         for number in 10..<40 { try conversation.run([.text(String(format: "%024x", number))]) }
-        try database.transaction { try Schema.prepare(database, path: path) }
+        try database.transaction { try SQLiteSchema.prepare(database, path: path) }
         // As if killed after the first 12 contacts (two chunks of 6) were copied with their cascade.
         try database.transaction {
             try database.execute("""
@@ -181,7 +191,7 @@ import WireRuntime
                 SELECT c.org, c.seq, v.id, v.channel, v.created_at FROM contacts c JOIN conversations_v2 v ON v.contact_id = c.id;
                 """)
         }
-        try Schema.finishCopyingVersion2Tables(database, copyChunk: 6)
+        try SQLiteSchema.finishCopyingVersion2Tables(database, copyChunk: 6)
         #expect(try database.scalar("SELECT count(*) FROM contacts") == 30)
         #expect(try database.scalar("SELECT count(DISTINCT contact_seq) FROM conversations") == 30)
         #expect(try database.scalar("SELECT count(*) FROM conversations") == 30)
@@ -189,30 +199,87 @@ import WireRuntime
     }
 
     /// Version 3 had no index of applications by their contact; opened, a database gains it, as a
-    /// contact's delete finds its applications by it, and records version 4.
+    /// contact's delete finds its applications by it, and records the current version.
     @Test func aVersion3DatabaseGainsTheIndexOfApplicationsByContact() async throws {
         let path = "\(scratch.path)/v3.db"
         do {
             let database = try SQLiteDatabase(path: path)
-            for statement in Schema.statements where !statement.contains("applications_by_contact") { try database.execute(statement) }
+            for statement in Self.statements(without: ["delete_slices"]) + [Self.version4SliceTable]
+            where !statement.contains("applications_by_contact") { try database.execute(statement) }
             try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '3')").run([.text("shard 0 (slots \(everySlot))")])
         }
-        let store = try ShardStore(path: path, index: 0, slots: everySlot)
-        #expect(try await store.schemaVersion() == 4)
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        #expect(try await store.schemaVersion() == Int64(SQLiteSchema.version))
         #expect(try await store.hasIndex("applications_by_contact"))
+    }
+
+    /// Version 4 kept a slice's state as two flags; opened, a database keeps one status for each
+    /// slice (a cancelled one was also marked finished), its slices answer as before, and the
+    /// flags are gone.
+    @Test func aVersion4DatabaseFoldsEachSlicesTwoFlagsIntoItsStatus() async throws {
+        let path = "\(scratch.path)/v4.db"
+        do {
+            let database = try SQLiteDatabase(path: path)
+            for statement in Self.statements(without: ["delete_slices"]) + [Self.version4SliceTable] { try database.execute(statement) }
+            try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '4')").run([.text("shard 0 (slots \(everySlot))")])
+            let contact = try database.prepare("""
+                INSERT INTO contacts (org, id, slot, stage_id, created_at, updated_at, version) VALUES ('o1', ?, 0, 'gone', 1, 1, 1)
+                """)
+            for number in 0..<5 { try contact.run([.text("c\(number)")]) }
+            var filter = ContactFilter()
+            filter.stageIds = ["gone"]
+            var counters = DeleteCounters()
+            counters.total = 5
+            let slice = try database.prepare("""
+                INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, cancelled, created_at)
+                VALUES (?, 'o1', 'admin', ?, 1, ?, ?, ?, 1)
+                """)
+            for (job, finished, cancelled) in [("running", 0, 0), ("finished", 1, 0), ("cancelled", 1, 1)] {
+                try slice.bind(job, at: 1)
+                try slice.bind(bytes: filter.storedBytes, at: 2)
+                try slice.bind(bytes: counters.storedBytes, at: 3)
+                try slice.bind(Int64(finished), at: 4)
+                try slice.bind(Int64(cancelled), at: 5)
+                try slice.execute()
+            }
+        }
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        #expect(try await store.schemaVersion() == Int64(SQLiteSchema.version))
+        #expect(try await store.sliceStatuses() == ["cancelled": SliceStatus.cancelled.rawValue, "finished": SliceStatus.finished.rawValue,
+                                                   "running": SliceStatus.running.rawValue])
+        #expect(try await store.sliceColumns() == ["job_id", "org", "requester", "filter", "watermark", "counters", "created_at", "status"])
+        #expect(try await store.cancelProgress("finished").outcome == .finished)
+        #expect(try await store.cancelProgress("cancelled").outcome == .cancelled)
+        let resumed = try await store.deleteNextBatch("running")
+        #expect(resumed.outcome == .finished)
+        #expect(resumed.counters.deleted == 5)
     }
 
     @Test func aDatabaseOfANewerSchemaIsRefusedAsMisconfigured() throws {
         let path = "\(scratch.path)/newer.db"
-        do { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
-        try SQLiteDatabase(path: path).execute("UPDATE meta SET value = '\(Schema.version + 1)' WHERE key = 'schema'")
-        let error = #expect(throws: StoreError.self) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
-        #expect(error == .newerSchema(path: path, found: Int64(Schema.version + 1), supported: Int64(Schema.version)))
+        do { _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot) }
+        try SQLiteDatabase(path: path).execute("UPDATE meta SET value = '\(SQLiteSchema.version + 1)' WHERE key = 'schema'")
+        let error = #expect(throws: StoreError.self) { _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot) }
+        #expect(error == .newerSchema(path: path, found: Int64(SQLiteSchema.version + 1), supported: Int64(SQLiteSchema.version)))
         #expect(error.map { ShardExit(for: $0) } == .misconfigured)
     }
 }
 
-extension ShardStore {
+extension SQLiteShardStore {
+    func sliceStatuses() throws -> [String: Int64] {
+        try statements.withStatement("SELECT job_id, status FROM delete_slices", []) { read in
+            var statuses: [String: Int64] = [:]
+            while try read.step() { statuses[read.text(0)] = read.integer(1) }
+            return statuses
+        }
+    }
+    func sliceColumns() throws -> [String] {
+        try statements.withStatement("SELECT name FROM pragma_table_info('delete_slices') ORDER BY cid", []) { read in
+            var columns: [String] = []
+            while try read.step() { columns.append(read.text(0)) }
+            return columns
+        }
+    }
     func schemaVersion() throws -> Int64 { try database.scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'") }
     func maximumContactSeq() throws -> Int64 { try database.scalar("SELECT max(seq) FROM contacts") }
     func hasIndex(_ name: String) throws -> Bool {

@@ -54,7 +54,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     private func id(_ number: Int) -> String { String(format: "%024x", number) }
 
     @Test func importsRecordsWithTheirCascadeAndCountsThem() async throws {
-        let store = try ShardStore(path: "\(directory)/a.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(directory)/a.db", index: 0, slots: everySlot)
         let counts = try await store.importRecords(org: "o1", (0..<10).map { contact(id($0)) })
         #expect(counts == ImportCounts(contacts: 10, conversations: 20, messages: 60))
         let stats = try await store.stats(org: "o1")
@@ -63,7 +63,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     }
 
     @Test func reimportingAContactReplacesItAndItsConversations() async throws {
-        let store = try ShardStore(path: "\(directory)/b.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(directory)/b.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", [contact(id(1), stage: "s1", conversations: 3)])
         _ = try await store.importRecords(org: "o1", [contact(id(1), stage: "s2", conversations: 1, messages: 1)])
         let stats = try await store.stats(org: "o1")
@@ -74,7 +74,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     }
 
     @Test func readsOneContactOnlyInItsOwnOrg() async throws {
-        let store = try ShardStore(path: "\(directory)/c.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(directory)/c.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", [contact(id(7))])
         let detail = try #require(try await store.contact(org: "o1", id: id(7)))
         #expect(detail.contact.name == "N \(id(7))")
@@ -83,7 +83,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     }
 
     @Test func countsWhatAFilterMatches() async throws {
-        let store = try ShardStore(path: "\(directory)/d.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(directory)/d.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", (0..<6).map { contact(id($0), stage: $0 % 2 == 0 ? "even" : "odd") })
         var filter = ContactFilter()
         filter.stageIds = ["even"]
@@ -95,7 +95,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
 
     @Test func refusesARecordOfAnotherShardsSlotsAndWritesNothingOfItsBatch() async throws {
         let mine = SlotRange(lower: 0, upper: 2048)
-        let store = try ShardStore(path: "\(directory)/e.db", index: 0, slots: mine)
+        let store = try SQLiteShardStore(path: "\(directory)/e.db", index: 0, slots: mine)
         let ids = (0..<200).map(id)
         let foreign = try #require(ids.first { !mine.contains(PartitionMap.slot(of: $0)) })
         let local = try #require(ids.first { mine.contains(PartitionMap.slot(of: $0)) })
@@ -105,16 +105,16 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
 
     @Test func refusesToOpenADatabaseMadeForAnotherShard() async throws {
         let path = "\(directory)/f.db"
-        _ = try ShardStore(path: path, index: 0, slots: SlotRange(lower: 0, upper: 2048))
+        _ = try SQLiteShardStore(path: path, index: 0, slots: SlotRange(lower: 0, upper: 2048))
         #expect(throws: StoreError.foreignDatabase(path: path, found: "shard 0 (slots 0-2048)", expected: "shard 1 (slots 2048-4096)")) {
-            _ = try ShardStore(path: path, index: 1, slots: SlotRange(lower: 2048, upper: 4096))
+            _ = try SQLiteShardStore(path: path, index: 1, slots: SlotRange(lower: 2048, upper: 4096))
         }
     }
 
     @Test func aSecondProcessCannotOwnTheSameDatabase() async throws {
         let path = "\(directory)/h.db"
-        let owner = try ShardStore(path: path, index: 0, slots: everySlot)
-        let error = #expect(throws: StoreError.partitionLocked(path: path + ".lock")) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        let owner = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        let error = #expect(throws: StoreError.partitionLocked(path: path + ".lock")) { _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot) }
         #expect(error.map(ShardExit.init(for:)) == .databaseLocked)
         _ = try await owner.importRecords(org: "o1", [contact(id(1))])
     }
@@ -122,10 +122,10 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     @Test func committedBatchesAreThereAfterReopening() async throws {
         let path = "\(directory)/g.db"
         do {
-            let store = try ShardStore(path: path, index: 0, slots: everySlot)
+            let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
             _ = try await store.importRecords(org: "o1", [contact(id(1)), contact(id(2))])
         }
-        let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
+        let reopened = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
         #expect(try await reopened.stats(org: "o1").contacts == 2)
     }
 }
@@ -146,7 +146,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         return SliceAssignment(jobId: jobId, org: "o1", requester: "admin", filter: filter)
     }
 
-    private func runToEnd(_ store: ShardStore, _ jobId: String) async throws -> SliceProgress {
+    private func runToEnd(_ store: SQLiteShardStore, _ jobId: String) async throws -> SliceProgress {
         while true {
             let progress = try await store.deleteNextBatch(jobId)
             if progress.outcome.isFinal { return progress }
@@ -154,7 +154,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     }
 
     @Test func deletesEveryMatchWithItsExactCascadeAndSideEffects() async throws {
-        let store = try ShardStore(path: "\(directory)/a.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(directory)/a.db", index: 0, slots: everySlot)
         let records = (0..<1_203).map { sliceContact($0, stage: $0 % 3 == 0 ? "gone" : "kept", assignee: $0 % 2 == 0 ? "u\($0 % 5)" : nil) }
         _ = try await store.importRecords(org: "o1", records)
         _ = try await store.importRecords(org: "o2", records.prefix(50).map { $0 })
@@ -184,7 +184,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         // More than one batch, so the first leaves work for the reopened store.
         let total = BatchSizer.maximum + 700
         do {
-            let store = try ShardStore(path: path, index: 0, slots: everySlot)
+            let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
             _ = try await store.importRecords(org: "o1", (0..<total).map { sliceContact($0, stage: "gone", assignee: nil) })
             _ = try await store.startSlice(assignment("j1", stage: "gone"))
             let first = try await store.deleteNextBatch("j1")
@@ -192,7 +192,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
             #expect(first.outcome == .running)
         }
         // A restarted shard: the same assignment again resumes where the checkpoint says.
-        let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
+        let reopened = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
         let resumed = try await reopened.startSlice(assignment("j1", stage: "gone"))
         #expect(resumed.counters.deleted == UInt64(BatchSizer.maximum))
         #expect(resumed.counters.total == UInt64(total))
@@ -202,7 +202,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     }
 
     @Test func theSnapshotIsTheJobsRegistrationNotWhenTheShardHearsOfIt() async throws {
-        let store = try ShardStore(path: "\(directory)/snapshot.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(directory)/snapshot.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", (0..<10).map { sliceContact($0, stage: "gone", assignee: nil) })
         let registered = assignment("j1", stage: "gone")
         // Imported after the job's 202, but before this shard was given its slice.
@@ -217,7 +217,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     }
 
     @Test func aReImportAfterRegistrationTakesTheRecordOutOfTheSnapshot() async throws {
-        let store = try ShardStore(path: "\(directory)/reimport.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(directory)/reimport.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", (0..<4).map { sliceContact($0, stage: "gone", assignee: nil) })
         let registered = assignment("j1", stage: "gone")
         _ = try await store.startSlice(registered)
@@ -229,7 +229,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     }
 
     @Test func aCancelThatArrivesAfterTheLastRecordWasDeletedFinishesTheSliceInsteadOfCancellingIt() async throws {
-        let store = try ShardStore(path: "\(directory)/late-cancel.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(directory)/late-cancel.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", (0..<5).map { sliceContact($0, stage: "gone", assignee: nil) })
         _ = try await store.startSlice(assignment("j1", stage: "gone"))
         // A full batch: the slice cannot know yet that nothing is left.
@@ -245,7 +245,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     }
 
     @Test func leavesRecordsImportedAfterRegistrationAndCountsVanishedOnesSkipped() async throws {
-        let store = try ShardStore(path: "\(directory)/c.db", index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: "\(directory)/c.db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", (0..<10).map { sliceContact($0, stage: "gone", assignee: nil) })
         _ = try await store.startSlice(assignment("j1", stage: "gone"))
         // After registration: one matching record moves away, one new matching record arrives.
@@ -263,7 +263,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
 @Suite struct OutboxTests {
     @Test func eventIdsAreNeverReusedAfterTheOutboxEmpties() async throws {
         let scratch = try ScratchDirectory("outbox")
-        let store = try ShardStore(path: "\(scratch.path)/o.db", index: 2, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        let store = try SQLiteShardStore(path: "\(scratch.path)/o.db", index: 2, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         var seen: Set<Int64> = []
         for round in 0..<3 {
             let id = String(format: "%024x", round)
@@ -290,7 +290,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
 @Suite struct ReadBudgetTests {
     @Test func aReadPastItsBudgetIsStoppedWithAClearErrorAndTheReaderGoesOn() async throws {
         let scratch = try ScratchDirectory("budget")
-        let store = try ShardStore(path: "\(scratch.path)/b.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        let store = try SQLiteShardStore(path: "\(scratch.path)/b.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         _ = try await store.importRecords(org: "o1", (0..<5_000).map { sliceContact($0, stage: "s", assignee: nil) })
         let reader = try store.reader()
         let costly = {
@@ -311,7 +311,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         #expect(slowStats == .readBudgetExceeded(what: "counting the organization's rows", budget: .zero, advice: StoreError.retrySoon))
         #expect(slowStats.map { "\($0)" }?.contains("retry in a few seconds") == true)
         // The connection is free again, and a read within its budget answers.
-        await reader.setReadBudget(ShardReader.standardReadBudget)
+        await reader.setReadBudget(SQLiteShardReader.standardReadBudget)
         #expect(try await reader.withinReadBudget("counting the matches") { try $0.count(org: "o1", filter: costly) } == 0)
         #expect(try await reader.stats(org: "o1").contacts == 5_000)
     }
@@ -320,25 +320,25 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
     /// and past it says to retry, as the totals do (there is no filter to narrow).
     @Test func aCountByStagePastItsBudgetIsStoppedSayingToRetry() async throws {
         let scratch = try ScratchDirectory("group-budget")
-        let store = try ShardStore(path: "\(scratch.path)/g.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
+        let store = try SQLiteShardStore(path: "\(scratch.path)/g.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         _ = try await store.importRecords(org: "o1", (0..<5_000).map { sliceContact($0, stage: "s\($0 % 7)", assignee: nil) })
         let reader = try store.reader()
         let pool = ReaderPool([reader])
         await reader.setReadBudget(.zero)
         let error = await #expect(throws: StoreError.self) { try await pool.groups(org: "o1", by: .stage) }
         #expect(error == .readBudgetExceeded(what: "counting the organization's contacts by stage", budget: .zero, advice: StoreError.retrySoon))
-        await reader.setReadBudget(ShardReader.standardReadBudget)
+        await reader.setReadBudget(SQLiteShardReader.standardReadBudget)
         #expect(try await pool.groups(org: "o1", by: .stage).groups.map(\.contacts).reduce(0, +) == 5_000)
     }
 }
 
-extension ShardReader {
+extension SQLiteShardReader {
     func setReadBudget(_ budget: Duration) { readBudget = budget }
 }
 
-extension ShardStore {
+extension SQLiteShardStore {
     /// A reader of this store's database, as the shard process opens them.
-    nonisolated func reader() throws -> ShardReader { try ShardReader(path: path, index: index) }
+    nonisolated func reader() throws -> SQLiteShardReader { try SQLiteShardReader(path: path, index: index) }
 
     /// Reads through a new reader, for tests that check what the store wrote.
     nonisolated func stats(org: String) async throws -> OrgStats { try await reader().stats(org: org) }

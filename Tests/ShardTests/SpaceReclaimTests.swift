@@ -28,7 +28,7 @@ import Wire
     }
 
     /// Takes reclaim steps at `now` until one gives nothing back; their count and the bytes they gave back.
-    static func reclaimAll(_ store: ShardStore, at now: ContinuousClock.Instant) async throws -> (steps: Int, bytes: Int) {
+    static func reclaimAll(_ store: SQLiteShardStore, at now: ContinuousClock.Instant) async throws -> (steps: Int, bytes: Int) {
         var steps = 0
         var bytes = 0
         while true {
@@ -47,22 +47,22 @@ import Wire
     /// twice its live pages, a step of at most `reclaimPagesPerStep` pages at a time, the WAL truncated.
     @Test func anIdleShardGivesTheSpaceOfALargeDeleteBackInShortSteps() async throws {
         let path = "\(scratch.path)/r.db"
-        let store = try ShardStore(path: path, index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
         #expect(try await store.pages().autoVacuum == 2, "a new database has incremental vacuum")
         _ = try await store.importAll(org: "kept", Self.contacts(0..<1_000), version: TestVersions.next())
         _ = try await store.importAll(org: "gone", Self.contacts(1_000..<41_000), version: TestVersions.next())
         try await Self.deleteOrg("gone", from: store)
         let deleted = ContinuousClock.now
         let before = try await store.pages()
-        #expect(before.free > ShardStore.reclaimPagesPerStep, "more than one step's worth")
+        #expect(before.free > SQLiteShardStore.reclaimPagesPerStep, "more than one step's worth")
         // What the file must come back to: the kept records, and the audit entries the delete wrote.
         let livePages = before.total - before.free
         #expect(try await store.reclaimSpaceStep(at: deleted) == 0, "not idle yet")
 
         let first = try await store.reclaimSpaceStep(at: deleted + ReclaimSchedule.idleFor)
         // One step's free pages, and the pointer-map pages (one per page_size / 5 pages) that go with them; no more.
-        let pointerMapPages = ShardStore.reclaimPagesPerStep / (before.pageSize / 5) + 1
-        #expect((ShardStore.reclaimPagesPerStep * before.pageSize...(ShardStore.reclaimPagesPerStep + pointerMapPages) * before.pageSize).contains(first))
+        let pointerMapPages = SQLiteShardStore.reclaimPagesPerStep / (before.pageSize / 5) + 1
+        #expect((SQLiteShardStore.reclaimPagesPerStep * before.pageSize...(SQLiteShardStore.reclaimPagesPerStep + pointerMapPages) * before.pageSize).contains(first))
         _ = try await store.importAll(org: "kept", Self.contacts(0..<1), version: TestVersions.next())
         #expect(try await store.reclaimSpaceStep(at: deleted + ReclaimSchedule.idleFor) == 0, "a write stops the reclaim")
 
@@ -84,7 +84,7 @@ import Wire
     @Test func anOldSmallDatabaseGainsIncrementalVacuumAtOpenKeepingEveryRecord() async throws {
         let path = "\(scratch.path)/old.db"
         try await Self.writeOldDatabase(at: path, kept: 0..<500, gone: 0..<0)
-        let store = try ShardStore(path: path, index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
         #expect(try await store.pages().autoVacuum == 2)
         let stats = try await store.stats(org: "kept")
         #expect([stats.contacts, stats.conversations, stats.messages] == [500, 1_000, 3_000])
@@ -96,7 +96,7 @@ import Wire
     @Test func anOldLargeDatabaseIsConvertedOnceIdleAfterADeleteLeavesItSmall() async throws {
         let path = "\(scratch.path)/old-large.db"
         let pagesAtOpen = try await Self.writeOldDatabase(at: path, kept: 0..<1_000, gone: 1_000..<13_000)
-        let store = try ShardStore(path: path, index: 0, slots: everySlot, convertByVacuumUpToPages: pagesAtOpen - 1)
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot, convertByVacuumUpToPages: pagesAtOpen - 1)
         #expect(try await store.pages().autoVacuum == 0, "too large to rewrite at open")
         try await Self.deleteOrg("gone", from: store)
         let deleted = try await store.pages()
@@ -116,7 +116,7 @@ import Wire
     @discardableResult
     static func writeOldDatabase(at path: String, kept: Range<Int>, gone: Range<Int>) async throws -> Int {
         let everySlot = SlotRange(lower: 0, upper: PartitionMap.slotCount)
-        let store = try ShardStore(path: path, index: 0, slots: everySlot)
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
         _ = try await store.importAll(org: "kept", contacts(kept), version: TestVersions.next())
         if !gone.isEmpty { _ = try await store.importAll(org: "gone", contacts(gone), version: TestVersions.next()) }
         try await store.close()
@@ -163,7 +163,7 @@ import Wire
     }
 }
 
-extension ShardStore {
+extension SQLiteShardStore {
     /// The database's pages: in all, free, their size, and its `auto_vacuum` (0 none, 2 incremental).
     func pages() throws -> (total: Int, free: Int, pageSize: Int, autoVacuum: Int) {
         (Int(try database.scalar("PRAGMA page_count")), Int(try database.scalar("PRAGMA freelist_count")),

@@ -7,7 +7,7 @@ import Wire
 import WireRuntime
 @testable import Shard
 
-extension ShardStore {
+extension SQLiteShardStore {
     /// Runs `sql` on the store's own connection: how these tests inject faults.
     func execute(_ sql: String) throws { try database.execute(sql) }
 
@@ -28,8 +28,8 @@ extension ShardStore {
     }
 
     /// A store holding 1,200 contacts, every third of them (400) in stage "gone", and a slice registered over those.
-    private func storeWithSlice(_ name: String) async throws -> ShardStore {
-        let store = try ShardStore(path: "\(directory)/\(name).db", index: 0, slots: everySlot)
+    private func storeWithSlice(_ name: String) async throws -> SQLiteShardStore {
+        let store = try SQLiteShardStore(path: "\(directory)/\(name).db", index: 0, slots: everySlot)
         _ = try await store.importRecords(org: "o1", (0..<1_200).map { sliceContact($0, stage: $0 % 3 == 0 ? "gone" : "kept", assignee: "u\($0 % 4)") })
         var filter = ContactFilter()
         filter.stageIds = ["gone"]
@@ -45,7 +45,7 @@ extension ShardStore {
         return counters
     }
 
-    private func runToEnd(_ store: ShardStore) async throws -> SliceProgress {
+    private func runToEnd(_ store: SQLiteShardStore) async throws -> SliceProgress {
         while true {
             let progress = try await store.deleteNextBatch("j1")
             if progress.outcome.isFinal { return progress }
@@ -53,7 +53,7 @@ extension ShardStore {
     }
 
     /// Asserts that a failed batch changed nothing: rows, side effects, outbox and checkpoint are as before.
-    private func expectNoTrace(_ store: ShardStore, before: OrgStats, outboxBefore: Int64) async throws {
+    private func expectNoTrace(_ store: SQLiteShardStore, before: OrgStats, outboxBefore: Int64) async throws {
         #expect(try await store.stats(org: "o1") == before)
         #expect(try await store.outboxCount() == outboxBefore)
         #expect(try await store.cancelProgress("j1").counters == untouched)
@@ -135,7 +135,7 @@ extension ShardStore {
             _ = store
         }
         try DatabaseDamage.corruptTable("messages", in: path)
-        let reopened = try ShardStore(path: path, index: 0, slots: everySlot)
+        let reopened = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
         let error = await #expect(throws: SQLiteError.self) { try await reopened.deleteNextBatch("j1") }
         #expect(error?.fault == .corrupt)
         #expect(error?.isTransient == false)
@@ -144,9 +144,9 @@ extension ShardStore {
 
     @Test func aFileThatIsNotADatabaseMakesTheShardExitAsCorrupt() async throws {
         let path = "\(directory)/garbage.db"
-        _ = try ShardStore(path: path, index: 0, slots: everySlot)
+        _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
         try DatabaseDamage.destroyHeader(of: path)
-        let error = #expect(throws: SQLiteError.self) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        let error = #expect(throws: SQLiteError.self) { _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot) }
         #expect(error?.fault == .corrupt)
         #expect(error.map { ShardExit(for: $0) } == .corruptDatabase)
     }
@@ -155,10 +155,10 @@ extension ShardStore {
     /// other program holding the database's write lock, as sqlite3 with BEGIN EXCLUSIVE does.
     @Test func aDatabaseLockedByAnotherProgramMakesTheShardExitAsLocked() async throws {
         let path = "\(directory)/locked.db"
-        do { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        do { _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot) }
         let other = try SQLiteDatabase(path: path)
         try other.execute("BEGIN EXCLUSIVE; UPDATE meta SET value = value WHERE key = 'schema'")
-        let error = #expect(throws: SQLiteError.self) { _ = try ShardStore(path: path, index: 0, slots: everySlot) }
+        let error = #expect(throws: SQLiteError.self) { _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot) }
         #expect(error?.fault == .locked)
         #expect(error?.isTransient == true)
         #expect(error.map { ShardExit(for: $0) } == .databaseLocked)
@@ -167,8 +167,8 @@ extension ShardStore {
 
     @Test func aDatabaseOfAnotherShardMakesTheShardExitAsMisconfigured() async throws {
         let path = "\(directory)/foreign.db"
-        _ = try ShardStore(path: path, index: 0, slots: SlotRange(lower: 0, upper: 2048))
-        let error = #expect(throws: StoreError.self) { _ = try ShardStore(path: path, index: 1, slots: SlotRange(lower: 2048, upper: 4096)) }
+        _ = try SQLiteShardStore(path: path, index: 0, slots: SlotRange(lower: 0, upper: 2048))
+        let error = #expect(throws: StoreError.self) { _ = try SQLiteShardStore(path: path, index: 1, slots: SlotRange(lower: 2048, upper: 4096)) }
         #expect(error.map { ShardExit(for: $0) } == .misconfigured)
     }
 

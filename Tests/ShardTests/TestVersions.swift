@@ -9,7 +9,7 @@ enum TestVersions {
     static func next() -> Int64 { last.add(1, ordering: .relaxed).newValue }
 }
 
-extension ShardStore {
+extension SQLiteShardStore {
     /// Imports as the coordinator does: stamped with a version above every earlier one.
     func importRecords(org: String, _ records: [ImportRecord]) throws -> ImportCounts {
         try importRecords(org: org, records, version: TestVersions.next())

@@ -1,4 +1,5 @@
 import Wire
+import WireTransport
 
 /// Makes the coordinator's calls of the shards that own the data: one shard by contact id,
 /// or every shard at once with the replies merged by the caller.

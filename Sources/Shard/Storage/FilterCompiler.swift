@@ -2,7 +2,7 @@ import StorageDriver
 import Wire
 
 /// Compiles a `ContactFilter` into the body of a WHERE clause over
-/// `Schema.table(for: filter.pipeline)`.
+/// `filter.pipeline.table`.
 ///
 /// Every value travels as a bound `?` parameter, never as SQL text: the SQL
 /// depends only on which rules the filter sets and on how many values each
@@ -42,7 +42,7 @@ enum FilterCompiler {
     ///
     /// The whole org: in `seq` (rowid) order, read from the `(org)` index
     /// without sorting, so each batch is one contiguous range of every table
-    /// (see `Schema`). Any narrower filter: no order, since one its index does
+    /// (see `SQLiteSchema`). Any narrower filter: no order, since one its index does
     /// not give would sort every remaining match again for every batch; a stage
     /// filter's index gives `seq` order within each stage anyway.
     static func batchAccess(for predicate: SQLPredicate, table: String) -> (index: String, order: String) {

@@ -6,7 +6,7 @@ extension ShardOptions {
         switch storage {
         case .sqlite:
             // A database made for another shard or slot range is refused: exit non-zero.
-            let store = try ShardStore(path: databasePath, index: index, slots: slots)
+            let store = try SQLiteShardStore(path: databasePath, index: index, slots: slots)
             return (store, try ReaderPool(path: databasePath, index: index))
         case .postgres(let map):
             let connectionString = try map.server(ofShard: index).connectionString(database: PostgresServer.shardDatabase(index))

@@ -1,9 +1,10 @@
 import Wire
 
 /// A shard's partition, wherever it is kept, seen from its one writer: imports,
-/// delete slices and the event outbox. `ShardStore` keeps it in a SQLite file,
+/// delete slices and the event outbox. `SQLiteShardStore` keeps it in a SQLite file,
 /// `PostgresShardStore` in a PostgreSQL database; the shard's service, delete
-/// runner and outbox publisher work the same on either.
+/// runner and outbox publisher work the same on either. The slices' life cycle is
+/// written once for both (`SliceLedger`).
 ///
 /// Every method is one transaction, or none: a batch, its side effects and its
 /// slice's checkpoint commit together.

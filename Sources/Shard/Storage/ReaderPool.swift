@@ -71,9 +71,9 @@ final class ReaderPool<Reader: PartitionReader>: PartitionReads {
     }
 }
 
-extension ReaderPool where Reader == ShardReader {
+extension ReaderPool where Reader == SQLiteShardReader {
     /// `size` readers of the SQLite shard database at `path`.
     convenience init(path: String, index: Int, size: Int = ReaderPool.standardSize) throws {
-        self.init(try (0..<size).map { _ in try ShardReader(path: path, index: index) })
+        self.init(try (0..<size).map { _ in try SQLiteShardReader(path: path, index: index) })
     }
 }

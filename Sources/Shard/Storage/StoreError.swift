@@ -12,6 +12,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
     case newerSchema(path: String, found: Int64, supported: Int64)
     /// Another process holds the partition's lock: it is that shard.
     case partitionLocked(path: String)
+    /// A slice's checkpoint row holds a status this build does not know (a damaged row).
+    case unknownSliceStatus(jobId: String, status: Int64)
     /// An imported contact was neither inserted nor found to update (a constraint the import does not expect).
     case contactVanished(id: String)
 
@@ -34,6 +36,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
             "\(path) is in shard schema \(found), written by a newer tether-bulk; this build reads schemas up to \(supported): run the newer build"
         case .partitionLocked(let path):
             "\(path) is held by another process serving this shard; stop it first (scripts/cluster stop) or use another data directory"
+        case .unknownSliceStatus(let jobId, let status):
+            "the checkpoint of job \(jobId)'s slice has status \(status), which no build writes; the row is damaged"
         case .contactVanished(let id):
             "contact \(id) was neither inserted nor updated; its batch was rolled back"
         }

@@ -1,3 +1,5 @@
+package import Wire
+
 /// Why a request over a connection got no answer.
 package enum ConnectionError: Error, Equatable, CustomStringConvertible {
     case closed(String)

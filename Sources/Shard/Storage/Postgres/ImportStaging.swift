@@ -8,7 +8,7 @@ import Wire
 /// Within one chunk the last record of an id wins, as it does when SQLite
 /// writes them one after another (an upsert may not touch one row twice).
 struct ImportStaging {
-    /// The chunk's counts, as `ShardStore` counts them: every record it was given.
+    /// The chunk's counts, as `SQLiteShardStore` counts them: every record it was given.
     let counts: ImportCounts
     let contacts: [ImportRecord]
     let applications: [ImportRecord]

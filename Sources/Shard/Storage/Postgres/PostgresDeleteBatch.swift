@@ -96,7 +96,7 @@ struct PostgresDeleteBatch {
     private static func choosing(_ slice: DeleteSlice, columns: String, limit: Int) -> (sql: String, bindings: [PostgresValue], inSeqOrder: Bool) {
         let assignment = slice.assignment
         let predicate = PostgresPredicate(for: assignment.filter, org: assignment.org)
-        let table = Schema.table(for: assignment.filter.pipeline)
+        let table = assignment.filter.pipeline.table
         var bindings = predicate.bindings + [.integer(assignment.watermark)]
         var sql = "SELECT \(columns) FROM \(table) WHERE \(predicate.sql) AND version <= $\(bindings.count)"
         // Only a slice with failed records pays for leaving them out.

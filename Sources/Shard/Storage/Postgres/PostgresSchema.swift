@@ -1,7 +1,7 @@
 import Wire
 
 /// The tables of one shard's partition in PostgreSQL: the same rows as
-/// SQLite's `Schema`, in PostgreSQL's own types.
+/// SQLite's `SQLiteSchema`, in PostgreSQL's own types.
 ///
 /// `seq` is a `bigint` identity: the order records were first imported in, so
 /// an org-wide delete batch taken in `seq` order from `(org, seq)` is one
@@ -14,9 +14,23 @@ enum PostgresSchema {
     /// Bumped when a statement below changes in a way existing databases need migrating for.
     ///
     /// Versions: 1. the tables as they are; 2. `applications_by_contact`, which a contact's delete
-    /// finds its applications by. `statements` migrate an older database as they run: each
-    /// `IF NOT EXISTS` adds what it lacks, and the last one records the version.
-    static let version = 2
+    /// finds its applications by; 3. a slice's state is one `status` column (`SliceStatus`), where
+    /// two flags, `finished` and `cancelled`, could contradict each other. `statements` migrate an
+    /// older database as they run: each `IF NOT EXISTS` adds what it lacks, the flags are folded
+    /// into the status where they are still there, and the last statement records the version.
+    static let version = 3
+
+    /// Creates the tables of a new database, or checks and migrates an existing one, inside the
+    /// caller's transaction. As SQLite's (`SQLiteSchema.prepare`), a database written by a newer
+    /// build is refused (`StoreError.newerSchema`) before anything is changed, never misread.
+    static func prepare(_ connection: PostgresConnection) throws {
+        try connection.execute(createMeta)
+        let found = try connection.scalar("SELECT coalesce(max(value::bigint), 0) FROM meta WHERE key = 'schema'")
+        guard found <= version else { throw StoreError.newerSchema(path: connection.target, found: found, supported: Int64(version)) }
+        try connection.execute(statements)
+    }
+
+    private static let createMeta = "CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);"
 
     private static let recordColumns = """
         org text COLLATE "C" NOT NULL,
@@ -35,8 +49,7 @@ enum PostgresSchema {
         UNIQUE (org, id)
         """
 
-    static let statements = """
-        CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
+    static let statements = createMeta + """
         CREATE TABLE IF NOT EXISTS contacts (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \(recordColumns));
         CREATE INDEX IF NOT EXISTS contacts_by_org ON contacts (org, seq);
         CREATE INDEX IF NOT EXISTS contacts_by_stage ON contacts (org, stage_id, seq);
@@ -65,8 +78,15 @@ enum PostgresSchema {
         CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (org, user_id, seq);
         CREATE TABLE IF NOT EXISTS delete_slices (
             job_id text PRIMARY KEY, org text NOT NULL, requester text NOT NULL, filter bytea NOT NULL, watermark bigint NOT NULL,
-            counters bytea NOT NULL, finished boolean NOT NULL DEFAULT false, cancelled boolean NOT NULL DEFAULT false,
-            created_at bigint NOT NULL);
+            counters bytea NOT NULL, status smallint NOT NULL DEFAULT 0, created_at bigint NOT NULL);
+        DO $$ BEGIN
+            IF EXISTS (SELECT 1 FROM information_schema.columns
+                       WHERE table_schema = current_schema() AND table_name = 'delete_slices' AND column_name = 'finished') THEN
+                ALTER TABLE delete_slices ADD COLUMN status smallint NOT NULL DEFAULT 0;
+                UPDATE delete_slices SET status = \(SliceStatus.fromFlags(finished: "finished", cancelled: "cancelled"));
+                ALTER TABLE delete_slices DROP COLUMN finished, DROP COLUMN cancelled;
+            END IF;
+        END $$;
         CREATE TABLE IF NOT EXISTS delete_failures (
             job_id text NOT NULL, record_id text NOT NULL, message text NOT NULL, PRIMARY KEY (job_id, record_id));
         CREATE TABLE IF NOT EXISTS event_outbox (

@@ -4,7 +4,7 @@ import Wire
 import WireRuntime
 
 /// A read connection to a shard's PostgreSQL partition on a thread of its own:
-/// the `PartitionReader` that `ShardReader` is for SQLite. Each read is one
+/// the `PartitionReader` that `SQLiteShardReader` is for SQLite. Each read is one
 /// read-only, repeatable-read transaction (one snapshot, ended however the read
 /// ends) with a `statement_timeout` of the reader's budget.
 actor PostgresShardReader: PartitionReader {
@@ -14,7 +14,7 @@ actor PostgresShardReader: PartitionReader {
     let index: Int
     private let connection: PostgresConnection
     /// This reader's budget (tests shrink it).
-    var readBudget = ShardReader.standardReadBudget
+    var readBudget = SQLiteShardReader.standardReadBudget
 
     init(connectionString: String, index: Int) throws {
         self.index = index
@@ -50,7 +50,7 @@ actor PostgresShardReader: PartitionReader {
 
     func count(org: String, filter: ContactFilter) throws -> UInt64 {
         let predicate = PostgresPredicate(for: filter, org: org)
-        return try connection.scalar("SELECT count(*) FROM \(Schema.table(for: filter.pipeline)) WHERE \(predicate.sql)", predicate.bindings).magnitude
+        return try connection.scalar("SELECT count(*) FROM \(filter.pipeline.table) WHERE \(predicate.sql)", predicate.bindings).magnitude
     }
 
     func contact(org: String, id: String) throws -> ContactDetail? {
@@ -73,7 +73,7 @@ actor PostgresShardReader: PartitionReader {
         let predicate = PostgresPredicate(for: query.filter, org: query.org)
         let rows = try connection.query("""
             SELECT \(MatchingRecords.columns(query.filter.pipeline, tags: "array_to_json(tags)::text"))
-            FROM \(Schema.table(for: query.filter.pipeline))
+            FROM \(query.filter.pipeline.table)
             WHERE \(predicate.sql) AND id > $\(predicate.nextParameter) ORDER BY id LIMIT $\(predicate.nextParameter + 1)
             """, predicate.bindings + [.text(query.after ?? ""), .integer(MatchingRecords.rowsToRead(query))])
         var page = MatchingRecords(query)

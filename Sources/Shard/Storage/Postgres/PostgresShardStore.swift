@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PostgresDriver
 import StorageDriver
 import Synchronization
@@ -8,7 +5,7 @@ import Wire
 import WireRuntime
 
 /// One shard's partition in a PostgreSQL database, and every write to it: the
-/// `PartitionStore` that `ShardStore` is for SQLite.
+/// `PartitionStore` that `SQLiteShardStore` is for SQLite.
 ///
 /// Set-based in PostgreSQL's own idioms: an import chunk is one COPY into
 /// temporary tables and three upserts from them; a delete batch is one
@@ -37,9 +34,10 @@ actor PostgresShardStore: PartitionStore {
 
     nonisolated let index: Int
     let slots: SlotRange
-    private let connection: PostgresConnection
-    private let fence: PostgresFence
-    private var slices: [String: DeleteSlice] = [:]
+    let connection: PostgresConnection
+    let fence: PostgresFence
+    /// Slices touched since the storage was last reached (`SliceLedger`; the checkpoint table is the truth).
+    var slices: [String: DeleteSlice] = [:]
     private var importSizer = BatchSizer()
     private let reachable = Atomic<Bool>(true)
     private let maintenance: PostgresMaintenance
@@ -47,9 +45,9 @@ actor PostgresShardStore: PartitionStore {
     nonisolated var storageReachable: Bool { reachable.load(ordering: .relaxed) }
     /// Records written (imported or deleted) since the planner's statistics were last refreshed,
     /// that count when `checkpointIfIdle` last looked, and records deleted since the last vacuum.
-    private var writtenSinceAnalyze = 0
+    var writtenSinceAnalyze = 0
     private var writtenSeen = 0
-    private var deletedSinceVacuum = 0
+    var deletedSinceVacuum = 0
 
     /// Written records past which an idle shard refreshes the planner's statistics (`ANALYZE`): a
     /// bulk import leaves the planner guessing until autovacuum comes round, and guessing wrong (a
@@ -70,7 +68,7 @@ actor PostgresShardStore: PartitionStore {
         let fence = PostgresFence(key: Int32(index), guarded: "shard \(index)'s partition")
         guard try fence.take(on: connection) else { throw StoreError.partitionLocked(path: "shard \(index)'s partition in \(connection.target)") }
         try connection.transaction {
-            try connection.execute(PostgresSchema.statements)
+            try PostgresSchema.prepare(connection)
             try Self.claim(connection, owner: "shard \(index) (slots \(slots))")
             try cluster.claim(table: "meta", on: connection)
         }
@@ -100,7 +98,7 @@ actor PostgresShardStore: PartitionStore {
     /// it is next used. So a `body` that is safe to run twice, `idempotent`, is run once more on
     /// a new connection when the first try finds the old one broken.
     @discardableResult
-    private func withConnection<T>(idempotent: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
+    func withConnection<T>(idempotent: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
         do {
             return try attempt(body)
         } catch let error as any StorageFailure where error.fault == .connection && idempotent {
@@ -165,12 +163,9 @@ actor PostgresShardStore: PartitionStore {
     func records(of batch: ImportBatch) throws -> [ImportRecord] { try batch.records() }
 
     func importChunk(org: String, _ records: [ImportRecord], from start: Int, version: Int64) throws -> (counts: ImportCounts, next: Int) {
-        let end = min(records.count, start + importSizer.size)
-        let started = ContinuousClock.now
-        let counts = try importRecords(org: org, records[start..<end], version: version)
-        writtenSinceAnalyze += end - start
-        importSizer.measured(records: end - start, took: ContinuousClock.now - started)
-        return (counts, end)
+        let chunk = try importSizer.writeChunk(of: records, from: start) { try importRecords(org: org, $0, version: version) }
+        writtenSinceAnalyze += chunk.next - start
+        return (chunk.written, chunk.next)
     }
 
     /// Writes `records` in one transaction: a contact replaces its earlier version together
@@ -205,138 +200,6 @@ actor PostgresShardStore: PartitionStore {
         }
     }
 
-    // MARK: - Delete slices
-
-    func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress {
-        if let slice = try slice(assignment.jobId) { return slice.progress(shard: index) }
-        let predicate = PostgresPredicate(for: assignment.filter, org: assignment.org)
-        let table = Schema.table(for: assignment.filter.pipeline)
-        let slice = try withConnection { connection in
-            try fence.write(on: connection) {
-                let total = try connection.scalar(
-                    "SELECT count(*) FROM \(table) WHERE \(predicate.sql) AND version <= $\(predicate.nextParameter)",
-                    predicate.bindings + [.integer(assignment.watermark)])
-                let slice = DeleteSlice(assignment: assignment, total: total.magnitude)
-                try connection.query("""
-                    INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, created_at)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                    """, [.text(assignment.jobId), .text(assignment.org), .text(assignment.requester), .bytes(assignment.filter.storedBytes),
-                          .integer(assignment.watermark), .bytes(slice.counters.storedBytes), .text(slice.outcome.isFinal ? "t" : "f"), .integer(Self.now())])
-                return slice
-            }
-        }
-        slices[assignment.jobId] = slice
-        return slice.progress(shard: index)
-    }
-
-    func deleteNextBatch(_ jobId: String, limit: Int) throws -> SliceProgress {
-        guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
-        guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
-        let deletedBefore = slice.counters.deleted
-        try withConnection { connection in
-            try fence.write(on: connection) {
-                // A batch reads by index, never a whole table, so its cost does not grow with the
-                // table. One plan for every batch, the generic one: left to choose, the server plans
-                // the first five batches, and any after an ANALYZE, with their values, and such a
-                // plan may sort every remaining match of the org for each batch (50 ms a batch
-                // against 30, on 25,000 contacts). And no sequential scan: not knowing how wide a
-                // batch's range is, the generic plan sometimes read all of `messages` for each
-                // batch (300 ms against 10, on 75,000 contacts, one shard of four, one run in three).
-                try connection.execute("SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off")
-                let batch = PostgresDeleteBatch(slice: slice, limit: limit, now: Self.now())
-                let counts = try connection.query(batch.sql, batch.bindings)
-                let chosen = Int(counts.integer(0, 0))
-                slice.counters.deleted += UInt64(counts.integer(0, 1))
-                slice.counters.conversations += UInt64(counts.integer(0, 2))
-                slice.counters.messages += UInt64(counts.integer(0, 3))
-                slice.counters.auditEntries += UInt64(counts.integer(0, 4))
-                slice.counters.notifications += UInt64(counts.integer(0, 5))
-                slice.counters.events += UInt64(counts.integer(0, 6))
-                slice.counters.applications += UInt64(counts.integer(0, 7))
-                slice.batchChose(chosen, of: limit)
-                try checkpoint(slice, on: connection)
-            }
-        }
-        let deleted = Int(slice.counters.deleted - deletedBefore)
-        writtenSinceAnalyze += deleted
-        deletedSinceVacuum += deleted
-        slices[jobId] = slice
-        return slice.progress(shard: index)
-    }
-
-    func failNextRecord(_ jobId: String, reason: String) throws -> SliceProgress {
-        guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
-        guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
-        let failed: SliceError? = try withConnection { connection in
-            try fence.write(on: connection) {
-                let next = PostgresDeleteBatch.next(of: slice)
-                let found = try connection.query(next.sql, next.bindings)
-                guard found.count == 1 else { return nil }
-                let recordId = found.text(0, 0)
-                try connection.query("INSERT INTO delete_failures (job_id, record_id, message) VALUES ($1, $2, $3)",
-                                     [.text(jobId), .text(recordId), .text(reason)])
-                slice.counters.failed = slice.counters.failed.saturatingAdd(1)
-                try checkpoint(slice, on: connection)
-                return SliceError(recordId: recordId, message: reason)
-            }
-        }
-        slices[jobId] = slice
-        var answer = slice.progress(shard: index)
-        answer.errors = failed.map { [$0] } ?? []
-        return answer
-    }
-
-    func cancelProgress(_ jobId: String) throws -> SliceProgress {
-        guard let slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
-        return slice.progress(shard: index)
-    }
-
-    func cancelSlice(_ jobId: String) throws -> SliceProgress {
-        guard var slice = try slice(jobId) else {
-            try withConnection { connection in
-                try fence.write(on: connection) {
-                    try connection.query("""
-                        INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, cancelled, created_at)
-                        VALUES ($1, '', '', '', 0, $2, true, true, $3)
-                        """, [.text(jobId), .bytes(DeleteCounters().storedBytes), .integer(Self.now())])
-                }
-            }
-            return SliceProgress(jobId: jobId, shard: UInt32(index), counters: DeleteCounters(), outcome: .cancelled)
-        }
-        guard !slice.outcome.isFinal else { return slice.progress(shard: index) }
-        slice.cancel()
-        try withConnection { connection in try fence.write(on: connection) { try checkpoint(slice, on: connection) } }
-        slices[jobId] = slice
-        return slice.progress(shard: index)
-    }
-
-
-    private func checkpoint(_ slice: DeleteSlice, on connection: PostgresConnection) throws {
-        try connection.query("UPDATE delete_slices SET counters = $1, finished = $2, cancelled = $3 WHERE job_id = $4", [
-            .bytes(slice.counters.storedBytes), .text(slice.outcome.isFinal ? "t" : "f"), .text(slice.outcome == .cancelled ? "t" : "f"),
-            .text(slice.assignment.jobId),
-        ])
-    }
-
-    /// The slice of `jobId`, from memory or from its checkpoint row.
-    private func slice(_ jobId: String) throws -> DeleteSlice? {
-        if let slice = slices[jobId] { return slice }
-        let read = try withConnection { connection in
-            try connection.query(
-                "SELECT org, requester, filter, watermark, counters, finished, cancelled FROM delete_slices WHERE job_id = $1", [.text(jobId)])
-        }
-        guard read.count == 1 else { return nil }
-        // A tombstone (cancelled before it was assigned) has no filter to read.
-        let filterBytes = read.bytes(0, 2)
-        let filter = filterBytes.isEmpty ? ContactFilter() : try ContactFilter(storedBytes: filterBytes)
-        let assignment = SliceAssignment(jobId: jobId, org: read.text(0, 0), requester: read.text(0, 1), filter: filter, watermark: read.integer(0, 3))
-        let slice = DeleteSlice(
-            assignment: assignment, counters: try DeleteCounters(storedBytes: read.bytes(0, 4)),
-            outcome: read.text(0, 6) == "t" ? .cancelled : read.text(0, 5) == "t" ? .finished : .running)
-        slices[jobId] = slice
-        return slice
-    }
-
     // MARK: - Outbox
 
     func outbox(limit: Int) throws -> [OutboxEvent] {
@@ -354,6 +217,4 @@ actor PostgresShardStore: PartitionStore {
             try fence.write(on: connection) { try connection.query("DELETE FROM event_outbox WHERE seq <= $1", [.integer(seq)]) }
         }
     }
-
-    private static func now() -> Int64 { Int64(time(nil)) * 1000 }
 }

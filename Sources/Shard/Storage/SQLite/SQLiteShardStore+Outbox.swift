@@ -1,6 +1,6 @@
 import Wire
 
-extension ShardStore {
+extension SQLiteShardStore {
     /// The oldest committed events still in the outbox.
     func outbox(limit: Int) throws -> [OutboxEvent] {
         try statements.withStatement("SELECT seq, org, type, payload, created_at FROM event_outbox ORDER BY seq LIMIT ?", [.integer(Int64(limit))]) { read in

@@ -11,7 +11,7 @@ import SQLiteDriver
 /// it has just become small). A larger one keeps `NONE`: its free pages are
 /// reused by later imports but not returned; at 10 million contacts (16 GB) a
 /// full VACUUM would hold the shard's writer for minutes.
-extension ShardStore {
+extension SQLiteShardStore {
     /// Pages (4 KiB) each step of the incremental vacuum gives back: 4 MiB, one write transaction
     /// that takes about as long as a delete batch (`BatchSizer.target`, 100 ms; 2,048 pages took
     /// 50 to 200 ms on a loaded 2-core machine), so that a batch or an import that arrives

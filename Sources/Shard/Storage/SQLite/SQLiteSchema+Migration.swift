@@ -2,7 +2,7 @@ import SQLiteDriver
 import StorageDriver
 import Wire
 
-extension Schema {
+extension SQLiteSchema {
     /// Creates the tables of a new database, or checks and migrates an
     /// existing one, inside the caller's transaction. The version is kept in
     /// `meta` (`schema`): a database written by a newer build is refused
@@ -16,6 +16,8 @@ extension Schema {
     ///    contact's id. The rows are copied after this transaction (`finishCopyingVersion2Tables`).
     /// 4. Applications are indexed by their contact (`applications_by_contact`), as a contact's delete
     ///    removes its applications; `CREATE INDEX IF NOT EXISTS` among `statements` builds it.
+    /// 5. A slice's state is one `status` column (`SliceStatus`), where two flags, `finished` and
+    ///    `cancelled`, could contradict each other.
     static func prepare(_ database: SQLiteDatabase, path: String) throws {
         let existing = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") > 0
         let found = existing ? try database.scalar("SELECT coalesce(max(CAST(value AS INTEGER)), 1) FROM meta WHERE key = 'schema'") : Int64(version)
@@ -25,6 +27,7 @@ extension Schema {
         for statement in statements { try database.execute(statement) }
         guard existing, found < version else { return }
         if found < 2 { try migrateFromVersion1(database) }
+        if found < 5 { try foldSliceFlagsIntoStatus(database) }
         try database.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run([.text("\(version)")])
     }
 
@@ -50,6 +53,18 @@ extension Schema {
             try rewrite.bind(read.text(0), at: 3)
             try rewrite.execute()
         }
+    }
+
+    /// Version 4 → 5: each slice's two flags become its status. A table made by `statements`
+    /// already has the status column, and only the flags' table is folded.
+    private static func foldSliceFlagsIntoStatus(_ database: SQLiteDatabase) throws {
+        guard try database.scalar("SELECT count(*) FROM pragma_table_info('delete_slices') WHERE name = 'finished'") > 0 else { return }
+        try database.execute("""
+            ALTER TABLE delete_slices ADD COLUMN status INTEGER NOT NULL DEFAULT 0;
+            UPDATE delete_slices SET status = \(SliceStatus.fromFlags(finished: "finished != 0", cancelled: "cancelled != 0"));
+            ALTER TABLE delete_slices DROP COLUMN finished;
+            ALTER TABLE delete_slices DROP COLUMN cancelled;
+            """)
     }
 
     /// Version 2 → 3, second half, after the transaction that set the old tables

@@ -20,8 +20,8 @@ import Wire
 /// registration and leaves rows imported after it alone.
 ///
 /// `delete_slices` is each job's checkpoint on this shard: its filter, its
-/// watermark and its counters (stored with their layout byte), written in the same transaction
-/// as each batch's deletions, so a restarted shard resumes exactly.
+/// watermark, its counters (stored with their layout byte) and its `SliceStatus`, written in the
+/// same transaction as each batch's deletions, so a restarted shard resumes exactly.
 /// `delete_failures` holds the records a job set aside as failed one by one,
 /// so that its later batches pass them by.
 ///
@@ -31,10 +31,10 @@ import Wire
 ///
 /// `event_outbox.seq` is AUTOINCREMENT: rows leave the outbox once published,
 /// and a plain rowid would then be reused, giving two events the same id.
-enum Schema {
+enum SQLiteSchema {
     /// Bumped when a statement below, or a stored layout, changes in a way old
-    /// databases need migrating for (`Schema+Migration.swift`).
-    static let version = 4
+    /// databases need migrating for (`SQLiteSchema+Migration.swift`).
+    static let version = 5
 
     /// What contacts and applications share: everything a filter can match on.
     private static let recordColumns = """
@@ -132,8 +132,7 @@ enum Schema {
             filter BLOB NOT NULL,
             watermark INTEGER NOT NULL,
             counters BLOB NOT NULL,
-            finished INTEGER NOT NULL DEFAULT 0,
-            cancelled INTEGER NOT NULL DEFAULT 0,
+            status INTEGER NOT NULL DEFAULT 0,
             created_at INTEGER NOT NULL
         )
         """,
@@ -155,13 +154,4 @@ enum Schema {
         )
         """,
     ]
-
-    /// The table a filter's pipeline reads; both have the filterable columns
-    /// org, stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at, version.
-    static func table(for pipeline: ContactFilter.Pipeline) -> String {
-        switch pipeline {
-        case .contact: "contacts"
-        case .application: "applications"
-        }
-    }
 }

@@ -8,7 +8,7 @@ import WireRuntime
 /// The actor runs on its own thread (`ThreadExecutor`), so a long transaction
 /// never takes a cooperative-pool thread, and the SQLite handle is only ever
 /// used from that thread. It is the partition's one writer; reads run beside
-/// it on `ShardReader`s, each with a connection of its own.
+/// it on `SQLiteShardReader`s, each with a connection of its own.
 ///
 /// Durability: WAL with `synchronous=NORMAL`. A committed transaction's WAL
 /// frames are in the operating system before COMMIT returns, so it survives
@@ -18,7 +18,7 @@ import WireRuntime
 /// A second process for the same partition is refused by `PartitionLock`.
 /// The WAL is checkpointed as it grows (`checkpointAsTheWALGrows`), and truncated to
 /// nothing once writes pause (`checkpointIfIdle`) and when the store closes.
-actor ShardStore: PartitionStore {
+actor SQLiteShardStore: PartitionStore {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -30,16 +30,16 @@ actor ShardStore: PartitionStore {
     let database: SQLiteDatabase
     private let lock: PartitionLock
     private let writes: ImportStatements
-    let deletes: DeleteStatements
+    let deletes: SQLiteDeleteStatements
     let statements: StatementCache
-    /// Delete slices touched since start, by job id (the checkpoint table is the truth).
+    /// Slices touched since start, by job id (`SliceLedger`; the checkpoint table is the truth).
     var slices: [String: DeleteSlice] = [:]
     /// The size of the next import chunk.
     private var importSizer = BatchSizer()
     /// `SQLiteDatabase.totalChanges` when `checkpointIfIdle` last looked, and after its last truncation.
     private var changesSeen = 0
     private var changesCheckpointed = 0
-    /// When to give the space of deleted records back (`ShardStore+Reclaim.swift`).
+    /// When to give the space of deleted records back (`SQLiteShardStore+Reclaim.swift`).
     var reclaim: ReclaimSchedule
     /// The most live pages this database is rewritten with to gain incremental vacuum.
     let convertByVacuumUpToPages: Int
@@ -52,8 +52,8 @@ actor ShardStore: PartitionStore {
 
     /// Opens (creating when new) the database of shard `index`, which must own `slots`.
     init(
-        path: String, index: Int, slots: SlotRange, walCheckpointPages: ClosedRange<Int> = ShardStore.walCheckpointPages,
-        convertByVacuumUpToPages: Int = ShardStore.convertByVacuumUpToPages
+        path: String, index: Int, slots: SlotRange, walCheckpointPages: ClosedRange<Int> = SQLiteShardStore.walCheckpointPages,
+        convertByVacuumUpToPages: Int = SQLiteShardStore.convertByVacuumUpToPages
     ) throws {
         self.path = path
         self.convertByVacuumUpToPages = convertByVacuumUpToPages
@@ -65,10 +65,10 @@ actor ShardStore: PartitionStore {
         try database.execute("PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=1000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536")
         database.checkpointAsTheWALGrows(pages: walCheckpointPages)
         try database.transaction {
-            try Schema.prepare(database, path: path)
+            try SQLiteSchema.prepare(database, path: path)
             try Self.claim(database, path: path, owner: "shard \(index) (slots \(slots))")
         }
-        try Schema.finishCopyingVersion2Tables(database)
+        try SQLiteSchema.finishCopyingVersion2Tables(database)
         // An older database, when small enough, gains incremental vacuum now; a larger one is
         // tried again once idle after large deletes (`reclaimSpaceStep`). Free pages found
         // at open (left by deletes before the conversion, or before a restart) are owed back.
@@ -76,8 +76,9 @@ actor ShardStore: PartitionStore {
         reclaim = ReclaimSchedule(owing: Int(try database.scalar("PRAGMA freelist_count")) >= Self.reclaimPagesPerStep)
         self.database = database
         writes = try ImportStatements(database)
-        deletes = try DeleteStatements(database)
-        statements = StatementCache(database)
+        let statements = StatementCache(database)
+        deletes = try SQLiteDeleteStatements(database, statements: statements)
+        self.statements = statements
         // Last, after everything that can throw: a thrown init runs no deinit to stop it.
         executor = ThreadExecutor(name: "shard-\(index)-store", niceness: ThreadExecutor.bulkWorkNiceness)
     }
@@ -113,7 +114,7 @@ actor ShardStore: PartitionStore {
             guard found == owner else { throw StoreError.foreignDatabase(path: path, found: found, expected: owner) }
         } else {
             try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?)").run([.text(owner)])
-            try database.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run([.text("\(Schema.version)")])
+            try database.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run([.text("\(SQLiteSchema.version)")])
         }
     }
 
@@ -127,12 +128,9 @@ actor ShardStore: PartitionStore {
     /// take about `BatchSizer.target`, in one transaction; where the next chunk starts. The
     /// caller comes back for each chunk, so a delete batch or another import can go between.
     func importChunk(org: String, _ records: [ImportRecord], from start: Int, version: Int64) throws -> (counts: ImportCounts, next: Int) {
-        let end = min(records.count, start + importSizer.size)
-        let started = ContinuousClock.now
-        let counts = try importRecords(org: org, Array(records[start..<end]), version: version)
+        let chunk = try importSizer.writeChunk(of: records, from: start) { try importRecords(org: org, Array($0), version: version) }
         reclaim.wrote(at: .now)
-        importSizer.measured(records: end - start, took: ContinuousClock.now - started)
-        return (counts, end)
+        return (chunk.written, chunk.next)
     }
 
     /// Writes `records` in one transaction: a contact replaces its earlier

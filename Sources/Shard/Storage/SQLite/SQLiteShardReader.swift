@@ -5,14 +5,14 @@ import Wire
 import WireRuntime
 
 /// A read-only connection to a shard's database on a thread of its own: counts,
-/// contacts, stats and log pages run beside the writer (`ShardStore`) instead of
+/// contacts, stats and log pages run beside the writer (`SQLiteShardStore`) instead of
 /// queuing behind its batches. In WAL mode a reader sees the last committed
 /// transaction while the next is being written.
 ///
 /// Every read ends its snapshot when it ends, whatever way it ends (statements
 /// are reset, multi-statement reads are one transaction), so no reader holds the
 /// WAL back from being checkpointed and restarted.
-actor ShardReader: PartitionReader {
+actor SQLiteShardReader: PartitionReader {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -24,7 +24,7 @@ actor ShardReader: PartitionReader {
     /// the gateway's 5 s wait, so the reader is free again by the time its caller has given up.
     static let standardReadBudget: Duration = .seconds(3)
     /// This reader's budget (tests shrink it).
-    var readBudget = ShardReader.standardReadBudget
+    var readBudget = SQLiteShardReader.standardReadBudget
 
     /// Opens a connection to the shard database at `path`, which its store has created.
     init(path: String, index: Int) throws {
@@ -41,7 +41,7 @@ actor ShardReader: PartitionReader {
 
     /// Runs the read `body` within `readBudget`; past it the read stops and throws
     /// `StoreError.readBudgetExceeded`, and the reader goes on with its next read.
-    func withinReadBudget<T: Sendable>(_ what: String, _ body: @Sendable (isolated ShardReader) throws -> T) throws -> T {
+    func withinReadBudget<T: Sendable>(_ what: String, _ body: @Sendable (isolated SQLiteShardReader) throws -> T) throws -> T {
         do {
             return try database.withTimeBudget(readBudget) { try body(self) }
         } catch let error as SQLiteError where error.isInterrupted {
@@ -52,7 +52,7 @@ actor ShardReader: PartitionReader {
     /// How many records of `filter.pipeline` in `org` match.
     func count(org: String, filter: ContactFilter) throws -> UInt64 {
         let predicate = FilterCompiler.predicate(for: filter, org: org)
-        let sql = "SELECT count(*) FROM \(Schema.table(for: filter.pipeline)) WHERE \(predicate.sql)"
+        let sql = "SELECT count(*) FROM \(filter.pipeline.table) WHERE \(predicate.sql)"
         return try count(sql, predicate.bindings)
     }
 
@@ -126,7 +126,7 @@ actor ShardReader: PartitionReader {
     func records(_ query: RecordQuery) throws -> RecordPage {
         let predicate = FilterCompiler.predicate(for: query.filter, org: query.org)
         let sql = """
-            SELECT \(MatchingRecords.columns(query.filter.pipeline, tags: "tags")) FROM \(Schema.table(for: query.filter.pipeline))
+            SELECT \(MatchingRecords.columns(query.filter.pipeline, tags: "tags")) FROM \(query.filter.pipeline.table)
             WHERE \(predicate.sql) AND id > ? ORDER BY id LIMIT ?
             """
         let bindings = predicate.bindings + [.text(query.after ?? ""), .integer(MatchingRecords.rowsToRead(query))]

@@ -8,7 +8,7 @@ import Wire
 /// outbox events), as SQLite does fastest, instead of a round of statements
 /// per record. The batch, its side effects and its checkpoint still commit as
 /// one transaction.
-final class DeleteStatements {
+final class SQLiteDeleteStatements: SliceBatchStatements {
     private let clearBatch: SQLiteStatement
     private let deleteMessages: SQLiteStatement
     private let deleteConversations: SQLiteStatement
@@ -20,8 +20,9 @@ final class DeleteStatements {
     private let findAnyApplication: SQLiteStatement
     private let insertNotifications: SQLiteStatement
     private let insertEvents: SQLiteStatement
-    let saveCheckpoint: SQLiteStatement
     private let database: SQLiteDatabase
+    /// The statements that choose a batch: one a filter's shape (`chooseBatchSQL`).
+    private let statements: StatementCache
 
     /// Every statement that touches a data table for each record of a batch (their plans are checked in tests).
     var perRecordStatements: [SQLiteStatement] {
@@ -34,8 +35,9 @@ final class DeleteStatements {
     /// What every batch statement reads: the chosen records, in the order chosen.
     static let batchTable = "temp.delete_batch"
 
-    init(_ database: SQLiteDatabase) throws {
+    init(_ database: SQLiteDatabase, statements: StatementCache) throws {
         self.database = database
+        self.statements = statements
         try database.execute(
             "CREATE TEMP TABLE IF NOT EXISTS delete_batch (record_rowid INTEGER NOT NULL, id TEXT NOT NULL, assigned_to TEXT, name TEXT, email TEXT, phone TEXT)")
         let chosen = "SELECT record_rowid FROM \(Self.batchTable)"
@@ -69,7 +71,6 @@ final class DeleteStatements {
             INSERT INTO event_outbox (org, type, payload, created_at)
             SELECT ?1, 'contact_removed', json_object('contactId', id, 'jobId', ?2), ?3 FROM \(Self.batchTable) ORDER BY rowid
             """)
-        saveCheckpoint = try database.prepare("UPDATE delete_slices SET counters = ?, finished = ?, cancelled = ? WHERE job_id = ?")
     }
 
     /// What an audit entry keeps of the record it deleted, a row of `table`.
@@ -77,16 +78,69 @@ final class DeleteStatements {
         "json_object('name', \(table).name, 'email', \(table).email, 'phone', \(table).phone)"
     }
 
-    /// Empties the batch table before the next batch is chosen into it.
-    func startBatch() throws {
+    // MARK: - Choosing a batch
+
+    /// Fills the batch table with `slice`'s next `limit` records; how many it chose.
+    private func choose(for slice: DeleteSlice, limit: Int) throws -> Int {
+        let assignment = slice.assignment
+        let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
+        // Only a slice with failed records pays for leaving them out.
+        let skipsFailures = slice.counters.failed > 0
         try clearBatch.execute()
+        let bindings = predicate.bindings + [.integer(assignment.watermark)] + (skipsFailures ? [.text(assignment.jobId)] : []) + [.integer(Int64(limit))]
+        try statements.withStatement(Self.chooseBatchSQL(assignment.filter.pipeline, predicate, skippingFailuresOf: skipsFailures), bindings) {
+            try $0.execute()
+        }
+        return database.changes
+    }
+
+    /// Chooses a batch of `predicate`'s records at or below a watermark (the
+    /// first binding after the predicate's), leaving out, when asked, the
+    /// records set aside as failed for a job (the next binding), at most a
+    /// limit (the last).
+    static func chooseBatchSQL(_ pipeline: ContactFilter.Pipeline, _ predicate: SQLPredicate, skippingFailuresOf skips: Bool = false) -> String {
+        let table = pipeline.table
+        let failures = skips ? " AND NOT EXISTS (SELECT 1 FROM delete_failures WHERE job_id = ? AND record_id = \(table).id)" : ""
+        let access = FilterCompiler.batchAccess(for: predicate, table: table)
+        return """
+            INSERT INTO \(batchTable) (record_rowid, id, assigned_to, name, email, phone)
+            SELECT rowid, id, assigned_to, name, email, phone FROM \(table)\(access.index)
+            WHERE \(predicate.sql) AND version <= ?\(failures)\(access.order) LIMIT ?
+            """
+    }
+
+    // MARK: - Doing a batch
+
+    /// Chooses `slice`'s next batch and deletes it: contacts with their cascade, or applications.
+    func applyNextBatch(of slice: DeleteSlice, limit: Int, at now: Int64, counters: inout DeleteCounters) throws -> Int {
+        let chosen = try choose(for: slice, limit: limit)
+        switch slice.assignment.filter.pipeline {
+        case .contact: try deleteChosenContacts(of: slice.assignment, at: now, counters: &counters)
+        case .application: try deleteChosenApplications(of: slice.assignment, at: now, counters: &counters)
+        }
+        return chosen
+    }
+
+    /// The id of `slice`'s next record, chosen as a batch of one.
+    func nextRecord(of slice: DeleteSlice) throws -> String? {
+        guard try choose(for: slice, limit: 1) == 1 else { return nil }
+        return try statements.withStatement("SELECT id FROM \(Self.batchTable)", []) { read in try read.step() ? read.text(0) : nil }
+    }
+
+    /// How many records `assignment` covers: its filter's matches at or below its watermark.
+    func count(_ assignment: SliceAssignment) throws -> UInt64 {
+        let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
+        return try database.scalar(
+            "SELECT count(*) FROM \(assignment.filter.pipeline.table) WHERE \(predicate.sql) AND version <= ?",
+            predicate.bindings + [.integer(assignment.watermark)]
+        ).magnitude
     }
 
     /// Deletes the chosen contacts with their conversations, messages and
     /// applications, and writes one audit entry for each contact and each
     /// application, one notification per assignee and one `contact_removed`
     /// event for each contact.
-    func deleteChosenContacts(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
+    private func deleteChosenContacts(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
         counters.messages += try run(deleteMessages, .text(slice.org))
         counters.conversations += try run(deleteConversations, .text(slice.org))
         counters.auditEntries += try audit(type: "CONTACT_DELETE", slice: slice, at: now)
@@ -101,7 +155,7 @@ final class DeleteStatements {
     }
 
     /// Deletes the chosen applications and writes their `APPLICATION_DELETE` audit entries; contacts are untouched.
-    func deleteChosenApplications(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
+    private func deleteChosenApplications(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
         counters.auditEntries += try audit(type: "APPLICATION_DELETE", slice: slice, at: now)
         counters.deleted += try run(deleteApplications)
     }

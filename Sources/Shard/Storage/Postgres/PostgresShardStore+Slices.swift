@@ -1,0 +1,50 @@
+import Wire
+
+/// PostgreSQL's statements for the slice life cycle (`SliceLedger`). Every write runs fenced
+/// (`PostgresFence`): a process whose session lost the shard's lock writes nothing.
+extension PostgresShardStore: SliceLedger {
+    func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements { PostgresDeleteStatements(connection: connection) }
+
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try withConnection { connection in try fence.write(on: connection, body) }
+    }
+
+    func insertSliceRow(_ row: SliceRow, at now: Int64) throws {
+        try connection.query(
+            """
+            INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, status, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """,
+            [
+                .text(row.jobId), .text(row.org), .text(row.requester), .bytes(row.filter), .integer(row.watermark), .bytes(row.counters),
+                .integer(row.status), .integer(now),
+            ])
+    }
+
+    func saveCheckpoint(_ row: SliceRow) throws {
+        try connection.query(
+            "UPDATE delete_slices SET counters = $1, status = $2 WHERE job_id = $3",
+            [.bytes(row.counters), .integer(row.status), .text(row.jobId)])
+    }
+
+    func insertFailure(jobId: String, recordId: String, reason: String) throws {
+        try connection.query(
+            "INSERT INTO delete_failures (job_id, record_id, message) VALUES ($1, $2, $3)", [.text(jobId), .text(recordId), .text(reason)])
+    }
+
+    func loadSliceRow(_ jobId: String) throws -> SliceRow? {
+        let read = try withConnection { connection in
+            try connection.query(
+                "SELECT org, requester, filter, watermark, counters, status FROM delete_slices WHERE job_id = $1", [.text(jobId)])
+        }
+        guard read.count == 1 else { return nil }
+        return SliceRow(
+            jobId: jobId, org: read.text(0, 0), requester: read.text(0, 1), filter: read.bytes(0, 2), watermark: read.integer(0, 3),
+            counters: read.bytes(0, 4), status: read.integer(0, 5))
+    }
+
+    func deletedRecords(_ count: Int) {
+        writtenSinceAnalyze += count
+        deletedSinceVacuum += count
+    }
+}

@@ -1,0 +1,52 @@
+import Wire
+
+/// SQLite's statements for the slice life cycle (`SliceLedger`).
+extension SQLiteShardStore: SliceLedger {
+    func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements { deletes }
+
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T { try database.transaction(body) }
+
+    func insertSliceRow(_ row: SliceRow, at now: Int64) throws {
+        let sql =
+            "INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        try statements.withStatement(sql, []) { insert in
+            try insert.bind(row.jobId, at: 1)
+            try insert.bind(row.org, at: 2)
+            try insert.bind(row.requester, at: 3)
+            try insert.bind(bytes: row.filter, at: 4)
+            try insert.bind(row.watermark, at: 5)
+            try insert.bind(bytes: row.counters, at: 6)
+            try insert.bind(row.status, at: 7)
+            try insert.bind(now, at: 8)
+            try insert.execute()
+        }
+    }
+
+    func saveCheckpoint(_ row: SliceRow) throws {
+        try statements.withStatement("UPDATE delete_slices SET counters = ?, status = ? WHERE job_id = ?", []) { update in
+            try update.bind(bytes: row.counters, at: 1)
+            try update.bind(row.status, at: 2)
+            try update.bind(row.jobId, at: 3)
+            try update.execute()
+        }
+    }
+
+    func insertFailure(jobId: String, recordId: String, reason: String) throws {
+        try statements.withStatement(
+            "INSERT INTO delete_failures (job_id, record_id, message) VALUES (?, ?, ?)", [.text(jobId), .text(recordId), .text(reason)]
+        ) { try $0.execute() }
+    }
+
+    func loadSliceRow(_ jobId: String) throws -> SliceRow? {
+        try statements.withStatement(
+            "SELECT org, requester, filter, watermark, counters, status FROM delete_slices WHERE job_id = ?", [.text(jobId)]
+        ) { read in
+            guard try read.step() else { return nil }
+            return SliceRow(
+                jobId: jobId, org: read.text(0), requester: read.text(1), filter: read.blob(2), watermark: read.integer(3),
+                counters: read.blob(4), status: read.integer(5))
+        }
+    }
+
+    func deletedRecords(_ count: Int) { reclaim.wrote(deleted: count, at: .now) }
+}

@@ -1,0 +1,42 @@
+import Wire
+
+/// A slice's checkpoint row, as every engine stores it in `delete_slices`: the assignment, the
+/// counters (with their layout byte) and the status, written in the transaction of each batch.
+struct SliceRow {
+    let jobId: String
+    let org: String
+    let requester: String
+    /// The filter's stored bytes; empty for a tombstone, which has none.
+    let filter: [UInt8]
+    let watermark: Int64
+    let counters: [UInt8]
+    /// A `SliceStatus` raw value.
+    let status: Int64
+}
+
+extension SliceRow {
+    /// The row of `slice` as it stands.
+    init(_ slice: DeleteSlice) {
+        let assignment = slice.assignment
+        self.init(
+            jobId: assignment.jobId, org: assignment.org, requester: assignment.requester, filter: assignment.filter.storedBytes,
+            watermark: assignment.watermark, counters: slice.counters.storedBytes, status: slice.status.rawValue)
+    }
+
+    /// The row of a job cancelled before it was assigned here: nothing to delete, and an
+    /// assignment that arrives after the cancel finds it and cannot start.
+    static func tombstone(_ jobId: String) -> SliceRow {
+        SliceRow(
+            jobId: jobId, org: "", requester: "", filter: [], watermark: 0, counters: DeleteCounters().storedBytes,
+            status: SliceStatus.cancelled.rawValue)
+    }
+
+    /// The slice this row keeps; throws when a blob or the status does not read.
+    func slice() throws -> DeleteSlice {
+        guard let status = SliceStatus(rawValue: status) else { throw StoreError.unknownSliceStatus(jobId: jobId, status: status) }
+        let filter = filter.isEmpty ? ContactFilter() : try ContactFilter(storedBytes: filter)
+        return DeleteSlice(
+            assignment: SliceAssignment(jobId: jobId, org: org, requester: requester, filter: filter, watermark: watermark),
+            counters: try DeleteCounters(storedBytes: counters), status: status)
+    }
+}
