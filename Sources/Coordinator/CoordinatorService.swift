@@ -174,7 +174,7 @@ struct CoordinatorService: ConnectionDelegate {
     }
 
     /// Throws a conflict unless `expected` records match `request`'s filter now; a refusal is logged at notice.
-    private func check(_ expected: UInt64, of request: DeleteJobRequest) async throws {
+    private func check(_ expected: UInt64, of request: JobRequest) async throws {
         let matching = try await count(org: request.org, filter: request.filter)
         guard matching == expected else {
             log.notice(JobRequestLines.expectedCountRefused(request, expected: expected, matching: matching), org: request.org)

@@ -6,7 +6,7 @@ struct ShardService: ConnectionDelegate {
     let pid: Int32
     let store: any PartitionStore
     let readers: any PartitionReads
-    let runner: DeleteRunner
+    let runner: SliceRunner
     let metrics: ShardMetrics
 
     func handle(_ request: Request, on connection: Connection) async -> Response {

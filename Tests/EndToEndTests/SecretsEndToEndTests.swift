@@ -76,7 +76,8 @@ import Wire
                 return failure
             }
         }
-        let create = Request.createDeleteJob(DeleteJobRequest(org: "org-a", requester: "intruder", filter: everyone, filterJSON: #"{"orgWide":true}"#))
+        let create = Request.createDeleteJob(
+            JobRequest(spec: JobSpec(kind: .delete, org: "org-a", requester: "intruder", filter: everyone), filterJSON: #"{"orgWide":true}"#))
         let refused = try await refusal(of: create)
         #expect(refused?.message.contains("may not send `createDeleteJob`") == true, "\(String(describing: refused))")
         #expect(try await refusal(of: .listJobs(JobListQuery(org: "org-a", limit: 10))) != nil, "an operator peer listed an org's jobs")

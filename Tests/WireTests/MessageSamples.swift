@@ -26,7 +26,8 @@ enum MessageSamples {
         .response(correlation: 17, .contact(ContactDetail(contact: record, conversationCount: 2, messageCount: 10))),
         .response(correlation: 18, .contact(nil)),
         .response(correlation: 19, .stats(stats)),
-        .request(correlation: 20, .createDeleteJob(DeleteJobRequest(org: "acme", requester: "u1", filter: filter, filterJSON: #"{"orgWide":true}"#))),
+        .request(correlation: 20, .createDeleteJob(JobRequest(
+            spec: JobSpec(kind: .delete, org: "acme", requester: "u1", filter: filter), filterJSON: #"{"orgWide":true}"#))),
         .request(correlation: 21, .job(org: "acme", jobId: "b09c2c61-2f8f-4f02-9c1b-2f23a3a2f9c1")),
         .request(correlation: 22, .deleteSlice(SliceAssignment(
             jobId: "j", org: "acme", requester: "u1", filter: filter, watermark: 1_764_000_000_000_456, recordsPerSecond: 250.5))),
@@ -37,9 +38,9 @@ enum MessageSamples {
         .request(correlation: 26, .listJobs(JobListQuery(org: "acme", limit: 20, status: .running, before: 42))),
         .request(correlation: 27, .cancelJob(org: "acme", jobId: "j", by: "u1")),
         .request(correlation: 28, .cancelSlice(jobId: "j")),
-        .request(correlation: 29, .createDeleteJob(DeleteJobRequest(
-            org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002,
-            ignoredKeys: ["note"]))),
+        .request(correlation: 29, .createDeleteJob(JobRequest(
+            spec: JobSpec(kind: .delete, org: "acme", requester: "u1", filter: filter), filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1",
+            requestsPerSecond: 1_002, ignoredKeys: ["note"]))),
         .response(correlation: 30, .jobs(JobList(documents: [job, job], next: 7))),
         .response(correlation: 31, .failure(RemoteFailure(.tooManyRequests, "4 running", retryAfterSeconds: 2))),
         .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, outcome: .cancelled))),
@@ -117,7 +118,7 @@ enum MessageSamples {
 
     /// The job as layout 1 stored it: before throttles, every job was unthrottled.
     static let unthrottledJob = JobDocument(
-        jobId: "j", org: "acme", status: .completedWithErrors, counters: counters,
+        jobId: "j", kind: .delete, org: "acme", status: .completedWithErrors, counters: counters,
         shards: [JobDocument.Slice(shard: 0, status: .completed, counters: counters, restarts: 2)], errors: progress.errors,
         filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: 2_100.5)
 

@@ -14,7 +14,7 @@ package enum Request: WireCodable {
     /// Gateway → coordinator → every shard: the org's row counts.
     case stats(org: String)
     /// Gateway → coordinator: register a bulk-delete job (answered once it is durable).
-    case createDeleteJob(DeleteJobRequest)
+    case createDeleteJob(JobRequest)
     /// Gateway → coordinator: one job of the caller's org.
     case job(org: String, jobId: String)
     /// Coordinator → shard: delete your slice of a job (answered with the slice's progress so far).
