@@ -83,8 +83,8 @@ actor SliceRunner {
         recordsPerSecond.flatMap { $0 > 0 && $0.isFinite ? Pace(recordsPerSecond: $0) : nil }
     }
 
-    /// Runs `assignment`'s slice, its counters so far `counters`, or points an already running one
-    /// at `connection` and the assignment's throttle.
+    /// Runs `assignment`'s slice, whose counters stand at `counters`, or points an already running
+    /// one at `connection` and the assignment's throttle.
     private func run(_ assignment: SliceAssignment, countedFrom counters: DeleteCounters, reportingTo connection: Connection) {
         let jobId = assignment.jobId
         let pace = Self.pace(assignment.recordsPerSecond)
