@@ -37,6 +37,18 @@ extension JobRegistry {
         #expect(await reopened.pendingWork().map(\.assignment.jobId) == [job.jobId])
     }
 
+    /// Every shard gets the job as it was asked for (its kind, org, requester and filter), also from a
+    /// registry reopened, which keeps the spec in the job's document and filter rather than twice.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aJobIsAssignedAsTheSpecItWasRequestedWithAcrossReopening(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let requested = request(stages: ["s2", "s1"], requester: "u7")
+        let job = try await location.registry().create(requested)
+        #expect(job.kind == requested.kind)
+        let reopened = try location.registry()
+        #expect(await reopened.pendingWork().map { $0.assignment.spec } == [requested.spec])
+    }
+
     @Test(arguments: StoreLocation.Engine.allCases)
     func theKeysARequestIgnoredAreKeptWithItsJobAcrossReopening(engine: StoreLocation.Engine) async throws {
         let location = try StoreLocation(engine)

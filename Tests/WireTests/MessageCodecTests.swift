@@ -33,6 +33,15 @@ import Testing
         #expect(read == GoldenBytesTests.countedBeforeApplications(MessageSamples.unthrottledJob))
     }
 
+    /// A kind this build does not know (a newer peer's) is refused, never read as another.
+    @Test func aJobKindIsOneTagAndAnUnknownOneIsRefused() throws {
+        var writer = WireWriter()
+        writer.write(JobKind.delete)
+        #expect(writer.bytes == [1])
+        var unknown = WireReader([99])
+        #expect(throws: WireError.unknownTag(type: "job kind", tag: 99)) { try unknown.read(JobKind.self) }
+    }
+
     @Test func rejectsUnknownMessageType() {
         var frame = Frame.encode(.request(correlation: 1, .ping))
         frame[5] = 200
