@@ -64,7 +64,7 @@ extension CoordinatorService {
     }
 
     /// Registers `request`'s job, or finds the one an earlier request with its key registered.
-    private func register(_ request: DeleteJobRequest) async throws -> RegisteredJob {
+    private func register(_ request: JobRequest) async throws -> RegisteredJob {
         // A replay needs no count: the first request passed its guard.
         if let earlier = try await registry.replay(of: request) { return RegisteredJob(earlier, replayed: true) }
         if let expected = request.expectedCount { try await check(expected, of: request) }
@@ -110,7 +110,7 @@ extension CoordinatorService {
     }
 
     /// Throws a conflict unless `expected` records match `request`'s filter now; a refusal is logged at notice.
-    private func check(_ expected: UInt64, of request: DeleteJobRequest) async throws {
+    private func check(_ expected: UInt64, of request: JobRequest) async throws {
         let matching = try await count(CountMatching(org: request.org, filter: request.filter))
         guard matching == expected else {
             log.notice(JobRequestLines.expectedCountRefused(request, expected: expected, matching: matching), org: request.org)

@@ -34,7 +34,7 @@ struct ShardProcess {
         let pid = getpid()
         let publisher = OutboxPublisher(store: store, log: log)
         let metrics = ShardMetrics()
-        let runner = DeleteRunner(store: store, publisher: publisher, metrics: metrics, log: log)
+        let runner = SliceRunner(store: store, publisher: publisher, metrics: metrics, log: log)
         let link = PeerLink(
             path: options.layout.coordinatorSocket,
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),

@@ -8,7 +8,7 @@ struct ShardService: ConnectionDelegate {
     let pid: Int32
     let store: any PartitionStore
     let readers: any PartitionReads
-    let runner: DeleteRunner
+    let runner: SliceRunner
     let metrics: ShardMetrics
 
     func answer(_ frame: CallFrame, on connection: Connection) async -> Answer {

@@ -40,7 +40,7 @@ import Wire
         var counters = DeleteCounters()
         counters.deleted = 5
         let document = JobDocument(
-            jobId: "j", org: "o", status: .running, counters: counters, shards: [], errors: [], filterJSON: "{}", requestedBy: "u",
+            jobId: "j", kind: .delete, org: "o", status: .running, counters: counters, shards: [], errors: [], filterJSON: "{}", requestedBy: "u",
             createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: nil)
         let progress = try await log.append(progressOf: document)
         #expect(progress.seq == 8)
@@ -112,8 +112,8 @@ import Wire
         #expect(Array(seqs.prefix(3)) == [1, 2, 2])
         #expect(seqs[3] > 2)
         let document = JobDocument(
-            jobId: "j", org: "o", status: .running, counters: DeleteCounters(), shards: [], errors: [], filterJSON: "{}", requestedBy: "u",
-            createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: nil)
+            jobId: "j", kind: .delete, org: "o", status: .running, counters: DeleteCounters(), shards: [], errors: [], filterJSON: "{}",
+            requestedBy: "u", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: nil)
         let first = try await log.append(progressOf: document)
         let second = try await log.append(progressOf: document)
         #expect(first.seq > seqs[3] && second.seq > first.seq)

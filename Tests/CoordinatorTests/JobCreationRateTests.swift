@@ -11,7 +11,7 @@ import WireRuntime
         let registry = try JobRegistry(path: path, shardCount: 1, creationRate: RateLimiter(burst: 2, refillEvery: .seconds(60)))
         var filter = ContactFilter()
         filter.stageIds = ["s1"]
-        let keyed = DeleteJobRequest(org: "o", requester: "u", filter: filter, filterJSON: "{}", idempotencyKey: "k")
+        let keyed = JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}", idempotencyKey: "k")
         guard case .created = try await registry.register(keyed) else {
             Issue.record("not created")
             return
@@ -23,7 +23,7 @@ import WireRuntime
                 return
             }
         }
-        let plain = DeleteJobRequest(org: "o", requester: "u", filter: filter, filterJSON: "{}")
+        let plain = JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}")
         _ = try await registry.register(plain)
         let refused = await #expect(throws: RemoteFailure.self) { try await registry.register(plain) }
         #expect(refused?.kind == .tooManyRequests)

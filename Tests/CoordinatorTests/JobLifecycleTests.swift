@@ -14,7 +14,7 @@ import Wire
         var counters = DeleteCounters()
         for slice in shards { counters = counters + slice.counters }
         var document = JobDocument(
-            jobId: "j1", org: "o", status: status, counters: counters, shards: shards, errors: [], filterJSON: #"{"stageIds":["s1"]}"#,
+            jobId: "j1", kind: .delete, org: "o", status: status, counters: counters, shards: shards, errors: [], filterJSON: #"{"stageIds":["s1"]}"#,
             requestedBy: "u1", createdAt: 1_000, startedAt: status == .queued ? nil : 2_000, updatedAt: 4_500,
             finishedAt: status.isFinished ? 4_500 : nil, ratePerSecond: nil)
         document.revision = revision

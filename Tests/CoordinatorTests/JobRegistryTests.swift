@@ -6,7 +6,7 @@ import Wire
 
 extension JobRegistry {
     /// Registers `request`, which must make a new job.
-    func create(_ request: DeleteJobRequest) throws -> JobDocument {
+    func create(_ request: JobRequest) throws -> JobDocument {
         guard case .created(let document) = try register(request) else { throw RemoteFailure(.internal, "replayed, not created") }
         return document
     }
@@ -17,10 +17,10 @@ extension JobRegistry {
 @Suite struct JobRegistryTests {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString).db").path
 
-    private func request(_ key: String? = nil, stages: [String]? = nil, requester: String = "u") -> DeleteJobRequest {
+    private func request(_ key: String? = nil, stages: [String]? = nil, requester: String = "u") -> JobRequest {
         var filter = ContactFilter()
         if let stages { filter.stageIds = stages } else { filter.orgWide = true }
-        return DeleteJobRequest(org: "o", requester: requester, filter: filter, filterJSON: "{}", idempotencyKey: key)
+        return JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: requester, filter: filter), filterJSON: "{}", idempotencyKey: key)
     }
 
     private func finish(_ registry: JobRegistry, _ jobId: String) async throws {
@@ -36,6 +36,18 @@ extension JobRegistry {
         #expect(await reopened.document(org: "o", jobId: job.jobId)?.status == .queued)
         #expect(await reopened.document(org: "other", jobId: job.jobId) == nil)
         #expect(await reopened.pendingWork().map(\.assignment.jobId) == [job.jobId])
+    }
+
+    /// Every shard gets the job as it was asked for (its kind, org, requester and filter), also from a
+    /// registry reopened, which keeps the spec in the job's document and filter rather than twice.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aJobIsAssignedAsTheSpecItWasRequestedWithAcrossReopening(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let requested = request(stages: ["s2", "s1"], requester: "u7")
+        let job = try await location.registry().create(requested)
+        #expect(job.kind == requested.kind)
+        let reopened = try location.registry()
+        #expect(await reopened.pendingWork().map { $0.assignment.spec } == [requested.spec])
     }
 
     @Test(arguments: StoreLocation.Engine.allCases)
@@ -73,7 +85,7 @@ extension JobRegistry {
             JobDocument.Slice(shard: 1, status: .running, counters: counters, restarts: 0),
         ]
         let job = JobDocument(
-            jobId: "j1", org: "o", status: .running, counters: counters, shards: slices, errors: [], filterJSON: "{}", requestedBy: "u",
+            jobId: "j1", kind: .delete, org: "o", status: .running, counters: counters, shards: slices, errors: [], filterJSON: "{}", requestedBy: "u",
             createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: 1_234.5)
         #expect(JobReport.line(job) == "job j1 of o: running, 50 of 200 processed (25%), 1234/s; 1 of 2 shards done")
         var counting = job

@@ -11,7 +11,7 @@ import Wire
         counters.deleted = 3
         counters.skipped = 1
         var document = JobDocument(
-            jobId: "j1", org: "org-1", status: status, counters: counters, shards: [], errors: [], filterJSON: "{}", requestedBy: "u1",
+            jobId: "j1", kind: .delete, org: "org-1", status: status, counters: counters, shards: [], errors: [], filterJSON: "{}", requestedBy: "u1",
             createdAt: 0, startedAt: nil, updatedAt: 0, finishedAt: nil, ratePerSecond: nil)
         document.requestsPerSecond = requestsPerSecond
         return document
@@ -32,14 +32,15 @@ import Wire
 
     @Test func anExpectedCountRefusalSaysHowManyWereExpectedAndMatchButNoFilterValue() {
         let filter = #"{"stageIds":["stage-secret"],"advancedParams":{"search":"ann@example.com"}}"#
-        let request = DeleteJobRequest(org: "org-1", requester: "u1", filter: ContactFilter(), filterJSON: filter, expectedCount: 10)
+        let request = JobRequest(
+            spec: JobSpec(kind: .delete, org: "org-1", requester: "u1", filter: ContactFilter()), filterJSON: filter, expectedCount: 10)
         let line = JobRequestLines.expectedCountRefused(request, expected: 10, matching: 12)
         #expect(line == "refused org org-1: a bulk delete requested by u1 expected 10 records, 12 match now (409); filter {advancedParams: {search}, stageIds: 1 value}")
         #expect(!line.contains("ann@example.com") && !line.contains("stage-secret"))
     }
 
     @Test func aCreationRefusalCarriesTheRequesterAndTheReason() {
-        let request = DeleteJobRequest(org: "org-1", requester: "u1", filter: ContactFilter(), filterJSON: #"{"orgWide":true}"#)
+        let request = JobRequest(spec: JobSpec(kind: .delete, org: "org-1", requester: "u1", filter: ContactFilter()), filterJSON: #"{"orgWide":true}"#)
         #expect(JobRequestLines.creationRefused(request, reason: "slow down.") == "429 on a bulk delete requested by u1: slow down.")
     }
 }

@@ -7,7 +7,8 @@ import Wire
         var filter = ContactFilter()
         filter.orgWide = true
         return JobTracker.new(
-            jobId: "j1", request: DeleteJobRequest(org: "o", requester: "u", filter: filter, filterJSON: "{}"), shardCount: shards, at: 1_000)
+            jobId: "j1", request: JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}"),
+            shardCount: shards, at: 1_000)
     }
 
     private func progress(

@@ -44,10 +44,10 @@ import Wire
         return bytes
     }
 
-    private func request(requester: String) throws -> DeleteJobRequest {
-        DeleteJobRequest(
-            org: "acme", requester: requester, filter: try ContactFilter(bareBytes: Self.bytes(Self.format1Filter)), filterJSON: "{}",
-            idempotencyKey: "k1")
+    private func request(requester: String) throws -> JobRequest {
+        JobRequest(
+            spec: JobSpec(kind: .delete, org: "acme", requester: requester, filter: try ContactFilter(bareBytes: Self.bytes(Self.format1Filter))),
+            filterJSON: "{}", idempotencyKey: "k1")
     }
 
     @Test func aFormat1RegistryOpensWithItsJobsSnapshotsAndKeys() async throws {
@@ -80,22 +80,46 @@ import Wire
         var filter = ContactFilter()
         filter.orgWide = true
         let job = try await location.registry().create(
-            DeleteJobRequest(org: "o", requester: "u", filter: filter, filterJSON: "{}", requestsPerSecond: 250, ignoredKeys: ["note"]))
+            JobRequest(
+                spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}", requestsPerSecond: 250,
+                ignoredKeys: ["note"]))
         var unlisted = job
         unlisted.ignoredKeys = []
         unlisted.shards = []  // one set of counters to take `applications` out of: the job's own
-        // Layout 3 is layout 2 plus the counters' trailing `applications` (8 bytes) and the
-        // document's trailing list of ignored keys (4 bytes: none).
+        // Layout 4 is layout 3 plus the trailing kind (1 byte); layout 3 is layout 2 plus the counters'
+        // trailing `applications` (8 bytes) and the document's trailing list of ignored keys (4 bytes: none).
         var layout2 = unlisted.storedBytes
         let countersEnd = 1 + (4 + job.jobId.utf8.count) + (4 + job.org.utf8.count) + 1 + 10 * 8
         #expect(layout2[(countersEnd - 8)..<countersEnd].allSatisfy { $0 == 0 })
-        #expect(layout2.suffix(4).elementsEqual([0, 0, 0, 0]))
+        #expect(layout2.suffix(5).elementsEqual([0, 0, 0, 0, JobKind.delete.rawValue]))
         layout2.removeSubrange((countersEnd - 8)..<countersEnd)
-        layout2.removeLast(4)
+        layout2.removeLast(5)
         layout2[0] = 2
         try location.storeDocument(layout2, of: job.jobId)
         let reopened = try location.registry()
         #expect(await reopened.document(org: "o", jobId: job.jobId) == unlisted)
+    }
+
+    /// Job documents saved by the build before jobs had a kind (layout 3) open on both engines as
+    /// deletes, the only kind there was, and are dispatched as such.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aJobSavedBeforeKindsOpensAsADelete(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        var filter = ContactFilter()
+        filter.stageIds = ["s1"]
+        let job = try await location.registry().create(
+            JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}", ignoredKeys: ["note"]))
+        // Layout 4 is layout 3 plus the trailing kind (1 byte).
+        var layout3 = job.storedBytes
+        #expect(layout3.last == JobKind.delete.rawValue)
+        layout3.removeLast()
+        layout3[0] = 3
+        try location.storeDocument(layout3, of: job.jobId)
+        let reopened = try location.registry()
+        let document = try #require(await reopened.document(org: "o", jobId: job.jobId))
+        #expect(document.kind == .delete && document == job)
+        let work = await reopened.pendingWork()
+        #expect(work.map { $0.assignment.spec } == [JobSpec(kind: .delete, org: "o", requester: "u", filter: filter)])
     }
 
     @Test func aRegistryOfANewerFormatIsRefusedSayingSo() throws {

@@ -78,7 +78,7 @@ import WireTransport
                 return failure
             }
         }
-        let create = DeleteJobRequest(org: "org-a", requester: "intruder", filter: everyone, filterJSON: #"{"orgWide":true}"#)
+        let create = JobRequest(spec: JobSpec(kind: .delete, org: "org-a", requester: "intruder", filter: everyone), filterJSON: #"{"orgWide":true}"#)
         let refused = try await refusal(of: create, as: \.gatewayCall)
         #expect(refused?.message.contains("may not send `createDeleteJob`") == true, "\(String(describing: refused))")
         #expect(try await refusal(of: JobListQuery(org: "org-a", limit: 10), as: \.gatewayCall) != nil, "an operator peer listed an org's jobs")

@@ -12,7 +12,7 @@ import Wire
         counters.total = 100
         counters.deleted = processed
         var document = JobDocument(
-            jobId: jobId, org: org, status: status, counters: counters, shards: [], errors: [], filterJSON: "{}", requestedBy: "u1",
+            jobId: jobId, kind: .delete, org: org, status: status, counters: counters, shards: [], errors: [], filterJSON: "{}", requestedBy: "u1",
             createdAt: 1, startedAt: nil, updatedAt: 1, finishedAt: nil, ratePerSecond: nil)
         document.revision = revision
         return document

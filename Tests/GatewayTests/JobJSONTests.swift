@@ -17,8 +17,8 @@ import Wire
             return JobDocument.Slice(shard: UInt32(index), status: slice.0, counters: counters, restarts: 0)
         }
         let job = JobDocument(
-            jobId: "j1", org: "o1", status: status, counters: shards.reduce(DeleteCounters()) { $0 + $1.counters }, shards: shards, errors: [],
-            filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: status.isFinished ? 4 : nil,
+            jobId: "j1", kind: .delete, org: "o1", status: status, counters: shards.reduce(DeleteCounters()) { $0 + $1.counters }, shards: shards,
+            errors: [], filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: status.isFinished ? 4 : nil,
             ratePerSecond: rate)
         var throttled = job
         throttled.requestsPerSecond = throttle
@@ -65,7 +65,7 @@ import Wire
         counters.auditEntries = 5
         let shards = [0, 1].map { JobDocument.Slice(shard: $0, status: .completed, counters: counters, restarts: 0) }
         let job = JobDocument(
-            jobId: "j1", org: "o1", status: .completed, counters: shards.reduce(DeleteCounters()) { $0 + $1.counters }, shards: shards,
+            jobId: "j1", kind: .delete, org: "o1", status: .completed, counters: shards.reduce(DeleteCounters()) { $0 + $1.counters }, shards: shards,
             errors: [], filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: 4, ratePerSecond: nil)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(JobJSON.render(job).utf8)) as? [String: Any])
         let cascade = try #require(json["cascade"] as? [String: Any])

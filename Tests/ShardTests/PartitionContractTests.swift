@@ -1,9 +1,10 @@
 import Foundation
 import PostgresDriver
+@testable import Shard
 import TestSupport
 import Testing
 import Wire
-@testable import Shard
+import WireRuntime
 
 /// The engines a shard's partition can live in.
 enum Engine: String, CaseIterable, CustomTestStringConvertible {

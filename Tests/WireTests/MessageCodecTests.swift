@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func aCallOfAnotherFamilyIsRefusedUnreadNamingTheCall() {
-        let frame = CallFrame(GatewayCall.createDeleteJob(DeleteJobRequest(org: "org-secret", requester: "u", filter: ContactFilter(), filterJSON: "{}")))
+        let frame = CallFrame(GatewayCall.createDeleteJob(JobRequest(spec: JobSpec(kind: .delete, org: "org-secret", requester: "u", filter: ContactFilter()), filterJSON: "{}")))
         #expect(throws: RemoteFailure(.badRequest, "`createDeleteJob` is the gateway's call to the coordinator, not one shard 3 answers")) {
             try frame.open(as: CoordinatorCall.self, by: "shard 3")
         }
@@ -74,6 +74,15 @@ import Testing
         let read = try JobDocument(bareBytes: Array(layout1.dropFirst().dropLast(8)))
         #expect(read.revision == 1)
         #expect(read == GoldenBytesTests.countedBeforeApplications(MessageSamples.unthrottledJob))
+    }
+
+    /// A kind this build does not know (a newer peer's) is refused, never read as another.
+    @Test func aJobKindIsOneTagAndAnUnknownOneIsRefused() throws {
+        var writer = WireWriter()
+        writer.write(JobKind.delete)
+        #expect(writer.bytes == [1])
+        var unknown = WireReader([99])
+        #expect(throws: WireError.unknownTag(type: "job kind", tag: 99)) { try unknown.read(JobKind.self) }
     }
 
     @Test func rejectsUnknownMessageType() {

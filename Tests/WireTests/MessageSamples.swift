@@ -33,9 +33,9 @@ enum MessageSamples {
         .stats(ReadStats(org: "acme")),
         .contactGroups(GroupContacts(org: "acme", by: .stage)),
         .contactGroups(GroupContacts(org: "acme", by: .owner)),
-        .createDeleteJob(DeleteJobRequest(org: "acme", requester: "u1", filter: filter, filterJSON: #"{"orgWide":true}"#)),
-        .createDeleteJob(DeleteJobRequest(
-            org: "acme", requester: "u1", filter: filter, filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002,
+        .createDeleteJob(JobRequest(spec: JobSpec(kind: .delete, org: "acme", requester: "u1", filter: filter), filterJSON: #"{"orgWide":true}"#)),
+        .createDeleteJob(JobRequest(
+            spec: JobSpec(kind: .delete, org: "acme", requester: "u1", filter: filter), filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002,
             ignoredKeys: ["note"])),
         .job(ReadJob(org: "acme", jobId: "b09c2c61-2f8f-4f02-9c1b-2f23a3a2f9c1")),
         .listJobs(JobListQuery(org: "acme", limit: 20, status: .running, before: 42)),
@@ -159,7 +159,7 @@ enum MessageSamples {
 
     /// The job as layout 1 stored it: before throttles, every job was unthrottled.
     static let unthrottledJob = JobDocument(
-        jobId: "j", org: "acme", status: .completedWithErrors, counters: counters,
+        jobId: "j", kind: .delete, org: "acme", status: .completedWithErrors, counters: counters,
         shards: [JobDocument.Slice(shard: 0, status: .completed, counters: counters, restarts: 2)], errors: progress.errors,
         filterJSON: "{}", requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: nil, ratePerSecond: 2_100.5)
 

@@ -21,7 +21,7 @@ actor JobRegistry {
     private var jobs: [String: JobTracker] = [:]
     /// Job ids in registration order: "newest first" must not depend on two jobs' milliseconds differing.
     private var registrationOrder: [String] = []
-    /// What each job asks of every shard: its filter, requester and snapshot (watermark).
+    /// What each job asks of every shard: its spec and its snapshot (watermark).
     private var assignments: [String: SliceAssignment] = [:]
     private var clock: VersionClock
     private var creationRate: RateLimiter
@@ -52,8 +52,7 @@ actor JobRegistry {
         for job in try storage.jobs() {
             registrationOrder.append(job.jobId)
             jobs[job.jobId] = JobTracker(document: job.document)
-            assignments[job.jobId] = SliceAssignment(
-                jobId: job.jobId, org: job.document.org, requester: job.document.requestedBy, filter: job.filter, watermark: job.watermark)
+            assignments[job.jobId] = SliceAssignment(jobId: job.jobId, spec: job.spec, watermark: job.watermark)
         }
         self.storage = storage
         self.shardCount = shardCount
@@ -75,7 +74,7 @@ actor JobRegistry {
     /// The job an earlier request with the same Idempotency-Key, filter and
     /// requester started within 24 h, or nil; a conflict, saying which, when the
     /// key came with another filter or from another requester.
-    func replay(of request: DeleteJobRequest) throws -> JobDocument? {
+    func replay(of request: JobRequest) throws -> JobDocument? {
         guard let key = request.idempotencyKey else { return nil }
         guard let stored = try storage.key(org: request.org, key: key, since: Self.now() - Self.retentionMilliseconds),
               let earlier = jobs[stored.jobId]?.document else { return nil }
@@ -93,7 +92,7 @@ actor JobRegistry {
     /// Replays the job of an earlier request with the same Idempotency-Key, or
     /// registers a new one durably: one step, so two concurrent retries make
     /// one job. A new job is refused while the org already runs `maxRunningPerOrg`.
-    func register(_ request: DeleteJobRequest) throws -> Registration {
+    func register(_ request: JobRequest) throws -> Registration {
         if let earlier = try replay(of: request) { return .replayed(earlier) }
         // The cap first: a request it refuses must not also spend one of the org's tokens.
         let running = jobs.values.count { $0.document.org == request.org && !$0.isFinished }
@@ -124,7 +123,7 @@ actor JobRegistry {
             return watermark
         }
         jobs[jobId] = tracker
-        assignments[jobId] = SliceAssignment(jobId: jobId, org: request.org, requester: request.requester, filter: request.filter, watermark: watermark)
+        assignments[jobId] = SliceAssignment(jobId: jobId, spec: request.spec, watermark: watermark)
         registrationOrder.append(jobId)
         onChange(tracker.document)
         return .created(tracker.document)

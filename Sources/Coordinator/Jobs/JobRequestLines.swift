@@ -1,7 +1,7 @@
 import Wire
 
 /// The log lines of what a user asked of a job that its document does not record: who cancelled
-/// it, who rethrottled it and from what rate, and a delete refused by its `expectedCount` guard.
+/// it, who rethrottled it and from what rate, and a job refused by its `expectedCount` guard.
 /// Each names the org, the job (or, for a refusal, the request's requester) and the user id of
 /// whoever asked; never a filter's values (`FilterShape`).
 enum JobRequestLines {
@@ -13,17 +13,17 @@ enum JobRequestLines {
         "\(JobLifecycle.name(document)) rethrottled by \(user) from \(rate(previous)) to \(rate(document.requestsPerSecond))"
     }
 
-    /// A delete request refused because `expected` records were to match and `matching` do.
-    static func expectedCountRefused(_ request: DeleteJobRequest, expected: UInt64, matching: UInt64) -> String {
+    /// A job request refused because `expected` records were to match and `matching` do.
+    static func expectedCountRefused(_ request: JobRequest, expected: UInt64, matching: UInt64) -> String {
         """
-        refused org \(request.org): a bulk delete requested by \(request.requester) expected \(expected) records, \
+        refused org \(request.org): a bulk \(request.kind) requested by \(request.requester) expected \(expected) records, \
         \(matching) match now (409); filter \(FilterShape.describe(request.filterJSON))
         """
     }
 
     /// A job creation refused with 429 (the org's running jobs, or its creation rate): `reason` is the answer's message.
-    static func creationRefused(_ request: DeleteJobRequest, reason: String) -> String {
-        "429 on a bulk delete requested by \(request.requester): \(reason)"
+    static func creationRefused(_ request: JobRequest, reason: String) -> String {
+        "429 on a bulk \(request.kind) requested by \(request.requester): \(reason)"
     }
 
     /// A throttle as the API takes it: records a second, or unthrottled.

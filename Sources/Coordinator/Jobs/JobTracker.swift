@@ -24,10 +24,10 @@ struct JobTracker {
     }
 
     /// A new job over `shardCount` slices, queued until its first report.
-    static func new(jobId: String, request: DeleteJobRequest, shardCount: Int, at now: Int64) -> JobTracker {
+    static func new(jobId: String, request: JobRequest, shardCount: Int, at now: Int64) -> JobTracker {
         let slices = (0..<shardCount).map { JobDocument.Slice(shard: UInt32($0), status: .queued, counters: DeleteCounters(), restarts: 0) }
         var document = JobDocument(
-            jobId: jobId, org: request.org, status: .queued, counters: DeleteCounters(), shards: slices, errors: [],
+            jobId: jobId, kind: request.kind, org: request.org, status: .queued, counters: DeleteCounters(), shards: slices, errors: [],
             filterJSON: request.filterJSON, requestedBy: request.requester, createdAt: now, startedAt: nil, updatedAt: now,
             finishedAt: nil, ratePerSecond: nil)
         document.requestsPerSecond = request.requestsPerSecond

@@ -6,6 +6,9 @@ struct StoredJob {
     let filter: ContactFilter
     let document: JobDocument
     let watermark: Int64
+
+    /// What the job is, from its document and its filter: a spec is not stored twice.
+    var spec: JobSpec { JobSpec(kind: document.kind, org: document.org, requester: document.requestedBy, filter: filter) }
 }
 
 /// An Idempotency-Key as the registry remembers it: who sent it, with which filter, for which job.

@@ -34,8 +34,8 @@ struct BulkDeleteEndpoints: Sendable {
                 200,
                 "{\"count\":\(count),\"sample\":\(ContactEndpoints.json(sample.records, org: claims.orgId)),\"ignoredKeys\":\(JSONText.array(ignoredKeys))}")
         }
-        let job = DeleteJobRequest(
-            org: claims.orgId, requester: claims.subject, filter: filter, filterJSON: FilterJSON.render(filter),
+        let job = JobRequest(
+            spec: JobSpec(kind: .delete, org: claims.orgId, requester: claims.subject, filter: filter), filterJSON: FilterJSON.render(filter),
             expectedCount: options.expectedCount, idempotencyKey: key, requestsPerSecond: options.requestsPerSecond, ignoredKeys: ignoredKeys)
         let registered = try await coordinator.send(job)
         let (document, replayed) = (registered.document, registered.replayed)
@@ -150,7 +150,7 @@ enum JobJSON {
             .joined(separator: ",")
         let time = { (milliseconds: Int64?) in milliseconds.map { JSONText.quoted(ISO8601.string(fromMilliseconds: $0)) } ?? "null" }
         return """
-            {"jobId":\(JSONText.quoted(job.jobId)),"type":"delete","status":"\(job.status)",\
+            {"jobId":\(JSONText.quoted(job.jobId)),"type":"\(job.kind)","status":"\(job.status)",\
             "total":\(counted ? "\(counters.total)" : "null"),"processed":\(counters.processed),"deleted":\(counters.deleted),\
             "skipped":\(counters.skipped),"failed":\(counters.failed),"percent":\(percent),\
             "ratePerSecond":\(job.ratePerSecond.map(number) ?? "null"),"etaSeconds":\(eta),\

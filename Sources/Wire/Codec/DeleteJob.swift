@@ -67,43 +67,54 @@ package struct DeleteCounters: WireCodable {
     }
 }
 
-/// Coordinator → shard: delete your slice of a job. Repeating it is harmless:
+/// Coordinator → shard: run your slice of a job. Repeating it is harmless:
 /// a shard that already has the slice resumes it from its own checkpoint.
+///
+/// Reads as its spec (`assignment.org`, `assignment.kind`): a slice is its job's spec, the
+/// job's snapshot and this shard's share of the throttle.
+@dynamicMemberLookup
 package struct SliceAssignment: WireCodable {
     package var jobId: String
-    package var org: String
-    /// The user who asked (`sub`): the audit entries' actor.
-    package var requester: String
-    package var filter: ContactFilter
+    package var spec: JobSpec
     /// The job's snapshot, fixed when it was registered: records of a higher
     /// version were imported after it and are left alone.
     package var watermark: Int64
     /// This shard's share of the job's throttle; nil: as fast as it goes.
     package var recordsPerSecond: Double?
 
-    package init(jobId: String, org: String, requester: String, filter: ContactFilter, watermark: Int64, recordsPerSecond: Double? = nil) {
+    package init(jobId: String, spec: JobSpec, watermark: Int64, recordsPerSecond: Double? = nil) {
         self.jobId = jobId
-        self.org = org
-        self.requester = requester
-        self.filter = filter
+        self.spec = spec
         self.watermark = watermark
         self.recordsPerSecond = recordsPerSecond
     }
 
+    /// A slice as a shard's slice table keeps it: `kind` is delete unless told, the only kind
+    /// those tables hold so far.
+    package init(
+        jobId: String, kind: JobKind = .delete, org: String, requester: String, filter: ContactFilter, watermark: Int64,
+        recordsPerSecond: Double? = nil
+    ) {
+        self.init(
+            jobId: jobId, spec: JobSpec(kind: kind, org: org, requester: requester, filter: filter), watermark: watermark,
+            recordsPerSecond: recordsPerSecond)
+    }
+
+    package subscript<Value>(dynamicMember keyPath: WritableKeyPath<JobSpec, Value>) -> Value {
+        get { spec[keyPath: keyPath] }
+        set { spec[keyPath: keyPath] = newValue }
+    }
+
     package func encode(to writer: inout WireWriter) {
         writer.write(jobId)
-        writer.write(org)
-        writer.write(requester)
-        writer.write(filter)
+        writer.write(spec)
         writer.write(watermark)
         writer.write(optional: recordsPerSecond) { $0.write($1) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
         jobId = try reader.readString("assignment.jobId")
-        org = try reader.readString("assignment.org")
-        requester = try reader.readString("assignment.requester")
-        filter = try reader.read()
+        spec = try reader.read()
         watermark = try reader.readInt64("assignment.watermark")
         recordsPerSecond = try reader.readOptional("assignment.recordsPerSecond") { reader throws(WireError) in
             try reader.readDouble("assignment.recordsPerSecond")
@@ -208,11 +219,10 @@ package struct SliceError: WireCodable {
     }
 }
 
-/// Gateway → coordinator: register a bulk-delete job.
-package struct DeleteJobRequest: WireCodable {
-    package var org: String
-    package var requester: String
-    package var filter: ContactFilter
+/// Gateway → coordinator: register a job. Reads as its spec (`request.org`, `request.kind`).
+@dynamicMemberLookup
+package struct JobRequest: WireCodable {
+    package var spec: JobSpec
     /// The filter as the caller sent it, echoed in the job document.
     package var filterJSON: String
     /// Refuse (conflict) unless exactly this many records match now.
@@ -225,12 +235,10 @@ package struct DeleteJobRequest: WireCodable {
     package var ignoredKeys: [String]
 
     package init(
-        org: String, requester: String, filter: ContactFilter, filterJSON: String, expectedCount: UInt64? = nil, idempotencyKey: String? = nil,
-        requestsPerSecond: Double? = nil, ignoredKeys: [String] = []
+        spec: JobSpec, filterJSON: String, expectedCount: UInt64? = nil, idempotencyKey: String? = nil, requestsPerSecond: Double? = nil,
+        ignoredKeys: [String] = []
     ) {
-        self.org = org
-        self.requester = requester
-        self.filter = filter
+        self.spec = spec
         self.filterJSON = filterJSON
         self.expectedCount = expectedCount
         self.idempotencyKey = idempotencyKey
@@ -238,10 +246,13 @@ package struct DeleteJobRequest: WireCodable {
         self.ignoredKeys = ignoredKeys
     }
 
+    package subscript<Value>(dynamicMember keyPath: WritableKeyPath<JobSpec, Value>) -> Value {
+        get { spec[keyPath: keyPath] }
+        set { spec[keyPath: keyPath] = newValue }
+    }
+
     package func encode(to writer: inout WireWriter) {
-        writer.write(org)
-        writer.write(requester)
-        writer.write(filter)
+        writer.write(spec)
         writer.write(filterJSON)
         writer.write(optional: expectedCount) { $0.write($1) }
         writer.write(optional: idempotencyKey) { $0.write($1) }
@@ -250,15 +261,17 @@ package struct DeleteJobRequest: WireCodable {
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
-        org = try reader.readString("deleteJob.org")
-        requester = try reader.readString("deleteJob.requester")
-        filter = try reader.read()
-        filterJSON = try reader.readString("deleteJob.filterJSON")
-        expectedCount = try reader.readOptional("deleteJob.expectedCount") { reader throws(WireError) in try reader.readUInt64("deleteJob.expectedCount") }
-        idempotencyKey = try reader.readOptional("deleteJob.idempotencyKey") { reader throws(WireError) in try reader.readString("deleteJob.idempotencyKey") }
-        requestsPerSecond = try reader.readOptional("deleteJob.requestsPerSecond") { reader throws(WireError) in
-            try reader.readDouble("deleteJob.requestsPerSecond")
+        spec = try reader.read()
+        filterJSON = try reader.readString("jobRequest.filterJSON")
+        expectedCount = try reader.readOptional("jobRequest.expectedCount") { reader throws(WireError) in
+            try reader.readUInt64("jobRequest.expectedCount")
         }
-        ignoredKeys = try reader.readArray("deleteJob.ignoredKeys") { reader throws(WireError) in try reader.readString("deleteJob.ignoredKeys") }
+        idempotencyKey = try reader.readOptional("jobRequest.idempotencyKey") { reader throws(WireError) in
+            try reader.readString("jobRequest.idempotencyKey")
+        }
+        requestsPerSecond = try reader.readOptional("jobRequest.requestsPerSecond") { reader throws(WireError) in
+            try reader.readDouble("jobRequest.requestsPerSecond")
+        }
+        ignoredKeys = try reader.readArray("jobRequest.ignoredKeys") { reader throws(WireError) in try reader.readString("jobRequest.ignoredKeys") }
     }
 }

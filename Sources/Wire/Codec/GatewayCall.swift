@@ -6,7 +6,7 @@ package enum GatewayCall: CallFamily {
     case contact(ReadContact)
     case stats(ReadStats)
     case contactGroups(GroupContacts)
-    case createDeleteJob(DeleteJobRequest)
+    case createDeleteJob(JobRequest)
     case job(ReadJob)
     case listJobs(JobListQuery)
     case cancelJob(CancelJob)
@@ -96,7 +96,7 @@ extension CountMatching: GatewayCall.Member { package var gatewayCall: GatewayCa
 extension ReadContact: GatewayCall.Member { package var gatewayCall: GatewayCall { .contact(self) } }
 extension ReadStats: GatewayCall.Member { package var gatewayCall: GatewayCall { .stats(self) } }
 extension GroupContacts: GatewayCall.Member { package var gatewayCall: GatewayCall { .contactGroups(self) } }
-extension DeleteJobRequest: GatewayCall.Member { package var gatewayCall: GatewayCall { .createDeleteJob(self) } }
+extension JobRequest: GatewayCall.Member { package var gatewayCall: GatewayCall { .createDeleteJob(self) } }
 extension ReadJob: GatewayCall.Member { package var gatewayCall: GatewayCall { .job(self) } }
 extension JobListQuery: GatewayCall.Member { package var gatewayCall: GatewayCall { .listJobs(self) } }
 extension CancelJob: GatewayCall.Member { package var gatewayCall: GatewayCall { .cancelJob(self) } }

@@ -33,7 +33,7 @@ package struct RegisteredJob: WireCodable {
 }
 
 /// Register a bulk-delete job; answered once it is durable.
-extension DeleteJobRequest: Call {
+extension JobRequest: Call {
     package typealias Reply = RegisteredJob
 }
 

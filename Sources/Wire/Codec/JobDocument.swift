@@ -1,4 +1,4 @@
-/// A bulk-delete job as `GET /api/contacts/bulk-job/{jobId}` shows it.
+/// A bulk job as `GET /api/contacts/bulk-job/{jobId}` shows it.
 package struct JobDocument: WireCodable {
     package enum Status: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         case queued = 1, running, completed, completedWithErrors, failed, cancelling, cancelled
@@ -53,6 +53,8 @@ package struct JobDocument: WireCodable {
     }
 
     package var jobId: String
+    /// What the job does: the document's `type`.
+    package var kind: JobKind
     package var org: String
     package var status: Status
     package var counters: DeleteCounters
@@ -81,10 +83,11 @@ package struct JobDocument: WireCodable {
     package var totalKnown: Bool { !shards.contains { $0.status == .queued } }
 
     package init(
-        jobId: String, org: String, status: Status, counters: DeleteCounters, shards: [Slice], errors: [SliceError], filterJSON: String,
-        requestedBy: String, createdAt: Int64, startedAt: Int64?, updatedAt: Int64, finishedAt: Int64?, ratePerSecond: Double?
+        jobId: String, kind: JobKind, org: String, status: Status, counters: DeleteCounters, shards: [Slice], errors: [SliceError],
+        filterJSON: String, requestedBy: String, createdAt: Int64, startedAt: Int64?, updatedAt: Int64, finishedAt: Int64?, ratePerSecond: Double?
     ) {
         self.jobId = jobId
+        self.kind = kind
         self.org = org
         self.status = status
         self.counters = counters
@@ -116,6 +119,7 @@ package struct JobDocument: WireCodable {
         writer.write(revision)
         writer.write(optional: requestsPerSecond) { $0.write($1) }
         writer.write(array: ignoredKeys) { $0.write($1) }
+        writer.write(kind)
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -124,7 +128,7 @@ package struct JobDocument: WireCodable {
 
     /// Reads the fields of stored `layout`: 1 has no throttle (every job then was unthrottled); 1 and 2
     /// list no ignored keys (jobs then did not list them) and keep their counters in `DeleteCounters`'
-    /// layout 1, without `applications`.
+    /// layout 1, without `applications`; 1 to 3 have no kind (every job then was a delete).
     package init(from reader: inout WireReader, layout: UInt8) throws(WireError) {
         let countersLayout: UInt8 = layout >= 3 ? 2 : 1
         jobId = try reader.readString("job.jobId")
@@ -150,6 +154,7 @@ package struct JobDocument: WireCodable {
         if layout >= 3 {
             ignoredKeys = try reader.readArray("job.ignoredKeys") { reader throws(WireError) in try reader.readString("job.ignoredKeys") }
         }
+        kind = layout >= 4 ? try reader.read() : .delete
     }
 
     fileprivate static func readStatus(_ reader: inout WireReader) throws(WireError) -> Status {

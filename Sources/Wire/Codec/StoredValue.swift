@@ -49,8 +49,8 @@ extension WireCodable {
 
 extension JobDocument: StoredCodable {
     /// 2 added the throttle (`requestsPerSecond`), 3 the ignored keys (`ignoredKeys`) and the counters'
-    /// `applications`; 1 and 2 are still read.
-    package static let storedLayout: UInt8 = 3
+    /// `applications`, 4 the kind (`kind`); 1 to 3 are still read.
+    package static let storedLayout: UInt8 = 4
 
     package static func read(_ reader: inout WireReader, layout: UInt8) throws(WireError) -> JobDocument {
         guard (1...storedLayout).contains(layout) else { throw .unknownStoredLayout(type: "JobDocument", layout: layout, supported: storedLayout) }

@@ -1,3 +1,4 @@
+import PostgresDriver
 import Wire
 
 /// PostgreSQL's statements for a delete slice's batches: each batch is one statement

@@ -1,3 +1,4 @@
+import PostgresDriver
 import Wire
 
 /// The tables of one shard's partition in PostgreSQL: the same rows as

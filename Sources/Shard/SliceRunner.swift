@@ -3,8 +3,10 @@ import Wire
 import WireRuntime
 import WireTransport
 
-/// Runs this shard's delete slices batch by batch, reporting progress after
-/// each committed batch to whichever coordinator connection assigned it last.
+/// Runs this shard's slices of every kind of job batch by batch, reporting progress after
+/// each committed batch to whichever coordinator connection assigned it last. What a batch
+/// does is the store's (one set of statements per kind); the turns, throttle, retries and
+/// reports here are the same for every kind.
 ///
 /// One worker writes every batch: the running slices take turns (`BatchTurns`,
 /// round robin across orgs, then jobs), and each batch is sized to take about
@@ -18,24 +20,16 @@ import WireTransport
 /// record is set aside as failed (counted in `failed`, listed in `errors`)
 /// and the slice goes on. Any other fault, or one that outlasts the retries,
 /// fails the slice with the error, and the job with it.
-actor DeleteRunner {
+actor SliceRunner {
     private let store: any PartitionStore
     private let publisher: OutboxPublisher
     private let log: Log
-    /// Running jobs and the connection their progress goes to.
-    private var running: [String: Connection] = [:]
-    /// Running jobs asked to stop at their next batch boundary.
-    private var stopping: Set<String> = []
+    /// The slices running here, by job; a job has a turn exactly while it has a slice here.
+    private var slices: [String: RunningSlice] = [:]
     /// Whose batch comes next.
     private var turns = BatchTurns()
-    /// Each running job's next batch size.
-    private var sizers: [String: BatchSizer] = [:]
     /// The worker writing batches while any job runs.
     private var worker: Task<Void, Never>?
-    /// Throttled jobs: their pace here (this shard's share of the job's throttle).
-    private var paces: [String: Pace] = [:]
-    /// When each running job's progress was last reported.
-    private var lastReports: [String: ContinuousClock.Instant] = [:]
 
     /// Progress is reported at most this often while a slice runs (and always when it ends):
     /// each report is a saved job document and a push to every gateway, and short batches
@@ -52,8 +46,6 @@ actor DeleteRunner {
     static let retryDelays: [Duration] = [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .milliseconds(1_600)]
 
     private let metrics: ShardMetrics
-    /// Each running slice's counters as last counted into `metrics`.
-    private var counted: [String: DeleteCounters] = [:]
 
     init(store: any PartitionStore, publisher: OutboxPublisher, metrics: ShardMetrics, log: Log) {
         self.store = store
@@ -68,41 +60,44 @@ actor DeleteRunner {
         let jobId = assignment.jobId
         let progress: SliceProgress
         do {
-            progress = try await retryingTransientFaults(jobId, "starting its slice") { try await store.startSlice(assignment) }
+            progress = try await retryingTransientFaults(assignment.kind, jobId, "starting its slice") {
+                try await store.startSlice(assignment)
+            }
         } catch {
             // Also as a notice: the retries can outlast the coordinator's wait for
             // this answer, and an answer that comes too late is dropped.
-            let failed = failure(jobId, "starting its slice", error)
+            let failed = failure(assignment.kind, jobId, "starting its slice", error)
             connection.notify(.sliceProgress(failed))
             return failed
         }
-        if !progress.outcome.isFinal {
-            if counted[jobId] == nil { counted[jobId] = progress.counters }
-            setPace(jobId, recordsPerSecond: assignment.recordsPerSecond)
-            assign(jobId, org: assignment.org, reportingTo: connection)
-        }
+        if !progress.outcome.isFinal { run(assignment, countedFrom: progress.counters, reportingTo: connection) }
         return progress
     }
 
     /// A running job's new throttle, from its next batch; false when it does not run here.
     func rethrottle(_ jobId: String, recordsPerSecond: Double?) -> Bool {
-        guard running[jobId] != nil else { return false }
-        setPace(jobId, recordsPerSecond: recordsPerSecond)
+        guard slices[jobId] != nil else { return false }
+        slices[jobId]?.pace = Self.pace(recordsPerSecond)
         return true
     }
 
     /// Nil, or a rate that is not a positive number (the gateway lets none through), is no throttle.
-    private func setPace(_ jobId: String, recordsPerSecond: Double?) {
-        paces[jobId] = recordsPerSecond.flatMap { $0 > 0 && $0.isFinite ? Pace(recordsPerSecond: $0) : nil }
+    private static func pace(_ recordsPerSecond: Double?) -> Pace? {
+        recordsPerSecond.flatMap { $0 > 0 && $0.isFinite ? Pace(recordsPerSecond: $0) : nil }
     }
 
-    /// Runs `jobId`'s slice, or points an already running one at `connection`.
-    private func assign(_ jobId: String, org: String, reportingTo connection: Connection) {
-        let alreadyRunning = running[jobId] != nil
-        running[jobId] = connection
-        guard !alreadyRunning else { return }
-        turns.add(jobId, org: org)
-        sizers[jobId] = BatchSizer()
+    /// Runs `assignment`'s slice, whose counters stand at `counters`, or points an already running
+    /// one at `connection` and the assignment's throttle.
+    private func run(_ assignment: SliceAssignment, countedFrom counters: DeleteCounters, reportingTo connection: Connection) {
+        let jobId = assignment.jobId
+        let pace = Self.pace(assignment.recordsPerSecond)
+        guard slices[jobId] == nil else {
+            slices[jobId]?.connection = connection
+            slices[jobId]?.pace = pace
+            return
+        }
+        slices[jobId] = RunningSlice(kind: assignment.kind, connection: connection, pace: pace, counted: counters)
+        turns.add(jobId, org: assignment.org)
         if worker == nil { worker = Task { await self.work() } }
     }
 
@@ -111,10 +106,10 @@ actor DeleteRunner {
     private func work() async {
         while !turns.isEmpty {
             let now = ContinuousClock.now
-            if let jobId = turns.next(where: { stopping.contains($0) || paces[$0]?.isDue(at: now) ?? true }) {
+            if let jobId = turns.next(where: { slices[$0]?.mayGo(at: now) ?? true }) {
                 await runBatch(of: jobId)
             } else {
-                let firstDue = paces.values.map(\.due).min() ?? now
+                let firstDue = slices.values.compactMap(\.pace?.due).min() ?? now
                 try? await Task.sleep(until: min(firstDue, now + Self.throttleCheck), clock: .continuous)
             }
         }
@@ -123,86 +118,85 @@ actor DeleteRunner {
 
     /// The job is done here (finished, cancelled or failed): no more turns.
     private func end(_ jobId: String) {
-        running[jobId] = nil
-        stopping.remove(jobId)
-        sizers[jobId] = nil
-        paces[jobId] = nil
-        lastReports[jobId] = nil
-        counted[jobId] = nil
+        slices[jobId] = nil
         turns.remove(jobId)
     }
 
     /// Stops `jobId` at its next batch boundary; true when it was running here
     /// (its final progress then follows as a notice), false when it was not.
     func cancel(_ jobId: String) -> Bool {
-        guard running[jobId] != nil else { return false }
-        stopping.insert(jobId)
+        guard slices[jobId] != nil else { return false }
+        slices[jobId]?.stopping = true
         return true
     }
 
     /// One batch of `jobId`'s slice (or its stop, when a cancel came), reported; a record that
     /// breaks a rule is narrowed down over the following turns and then set aside as failed.
     private func runBatch(of jobId: String) async {
-        var sizer = sizers[jobId] ?? BatchSizer()
+        // `run` and `end` give and take a job's turn and its slice together.
+        guard let slice = slices[jobId] else { preconditionFailure("job \(jobId) has a turn but no running slice") }
+        let kind = slice.kind
+        var sizer = slice.sizer
         let progress: SliceProgress
         do {
             let started = ContinuousClock.now
-            let size = paces[jobId]?.batchSize(atMost: sizer.size) ?? sizer.size
-            progress = try await retryingTransientFaults(jobId, "deleting a batch") {
+            let size = slice.pace?.batchSize(atMost: sizer.size) ?? sizer.size
+            progress = try await retryingTransientFaults(kind, jobId, "deleting a batch") {
                 // Re-read after every await: a cancel may have arrived meanwhile.
-                try await stopping.contains(jobId) ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId, limit: size)
+                try await slices[jobId]?.stopping == true ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId, limit: size)
             }
             let took = ContinuousClock.now - started
             sizer.measured(records: size, took: took)
-            paces[jobId]?.batchStarted(at: started, records: size)
+            // Re-read after the await: a rethrottle may have replaced the pace.
+            slices[jobId]?.pace?.batchStarted(at: started, records: size)
             if progress.outcome != .cancelled {
-                metrics.batch(from: counted[jobId] ?? progress.counters, to: progress.counters, took: took)
-                counted[jobId] = progress.counters
+                metrics.batch(from: slice.counted, to: progress.counters, took: took)
+                slices[jobId]?.counted = progress.counters
             }
         } catch let error as any StorageFailure where error.fault == .record {
             guard sizer.isSingleRecord else {
                 // Some record of this batch breaks a rule: narrow it down; what is fine commits meanwhile.
                 sizer.narrow()
-                sizers[jobId] = sizer
+                slices[jobId]?.sizer = sizer
                 return
             }
-            log.warning("delete job \(jobId): a record could not be deleted: \(error); it is counted as failed", job: jobId)
+            log.warning("\(kind) job \(jobId): a record could not be deleted: \(error); it is counted as failed", job: jobId)
             do {
-                progress = try await retryingTransientFaults(jobId, "setting a failed record aside") {
+                progress = try await retryingTransientFaults(kind, jobId, "setting a failed record aside") {
                     try await store.failNextRecord(jobId, reason: "\(error.message)")
                 }
             } catch {
-                running[jobId]?.notify(.sliceProgress(failure(jobId, "setting a failed record aside", error)))
+                slices[jobId]?.connection.notify(.sliceProgress(failure(kind, jobId, "setting a failed record aside", error)))
                 end(jobId)
                 return
             }
             sizer = BatchSizer()
         } catch {
             // Re-read after the await: the reporting connection may have changed.
-            running[jobId]?.notify(.sliceProgress(failure(jobId, "deleting a batch", error)))
+            slices[jobId]?.connection.notify(.sliceProgress(failure(kind, jobId, "deleting a batch", error)))
             end(jobId)
             return
         }
         // Counters are absolute, so a report left out loses nothing: the next one carries them.
         // A record set aside is reported once, in its own report, so that one always goes.
         let now = ContinuousClock.now
-        let due = lastReports[jobId].map { now - $0 >= Self.progressInterval } ?? true
+        let due = slices[jobId]?.lastReport.map { now - $0 >= Self.progressInterval } ?? true
         if progress.outcome.isFinal || !progress.errors.isEmpty || due {
-            running[jobId]?.notify(.sliceProgress(progress))
-            lastReports[jobId] = now
+            slices[jobId]?.connection.notify(.sliceProgress(progress))
+            slices[jobId]?.lastReport = now
         }
         // The batch's events are committed: hand them on without holding up the next batch.
         Task { await publisher.drain() }
         if progress.outcome.isFinal {
             end(jobId)
         } else {
-            sizers[jobId] = sizer
+            slices[jobId]?.sizer = sizer
         }
     }
 
     /// Runs `step`, and again after each of `retryDelays` while it fails with a transient storage fault.
     private func retryingTransientFaults(
-        _ jobId: String, _ what: String, _ step: () async throws -> SliceProgress
+        _ kind: JobKind, _ jobId: String, _ what: String, _ step: () async throws -> SliceProgress
     ) async throws -> SliceProgress {
         var delays = Self.retryDelays[...]
         while true {
@@ -211,15 +205,15 @@ actor DeleteRunner {
             } catch let error as any StorageFailure where error.isTransient && (!delays.isEmpty || error.fault == .connection) {
                 // A database server that went away pauses the slice until it is back, however long.
                 let delay = delays.isEmpty ? Self.retryDelays[Self.retryDelays.count - 1] : delays.removeFirst()
-                log.warning("delete job \(jobId): \(what) failed: \(error); retrying in \(delay)", job: jobId)
+                log.warning("\(kind) job \(jobId): \(what) failed: \(error); retrying in \(delay)", job: jobId)
                 try? await Task.sleep(for: delay)
             }
         }
     }
 
     /// The report that fails `jobId`'s slice here: unfinished, with the error and what to do about it.
-    private func failure(_ jobId: String, _ what: String, _ error: any Error) -> SliceProgress {
-        log.error("delete job \(jobId): \(what) failed: \(error); the slice fails", job: jobId)
+    private func failure(_ kind: JobKind, _ jobId: String, _ what: String, _ error: any Error) -> SliceProgress {
+        log.error("\(kind) job \(jobId): \(what) failed: \(error); the slice fails", job: jobId)
         let message = "shard \(store.index): \(what) failed, nothing of that batch was deleted: \(error). \(Self.remedy(for: error))"
         return SliceProgress(jobId: jobId, shard: UInt32(store.index), counters: DeleteCounters(), outcome: .failed(reason: message))
     }

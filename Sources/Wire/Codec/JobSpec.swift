@@ -1,0 +1,55 @@
+/// What a job does to the records it matches. The registry, the dispatcher and a shard's runner
+/// carry it without looking inside; only a shard's batch statements and what the API shows
+/// differ by kind (README, "Adding a job kind").
+package enum JobKind: UInt8, WireCodable, CustomStringConvertible {
+    case delete = 1
+
+    /// The job document's `type`.
+    package var description: String {
+        switch self {
+        case .delete: "delete"
+        }
+    }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(rawValue)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        let raw = try reader.readUInt8("job.kind")
+        guard let kind = JobKind(rawValue: raw) else { throw .unknownTag(type: "job kind", tag: raw) }
+        self = kind
+    }
+}
+
+/// A job as every process hands it on: its kind, which records (the org and the filter), and on
+/// whose behalf. Fixed when the job is registered; the request that creates it, the registry's
+/// record and every shard's slice carry the same value.
+package struct JobSpec: WireCodable {
+    package var kind: JobKind
+    package var org: String
+    /// The user who asked (`sub`): the audit entries' actor.
+    package var requester: String
+    package var filter: ContactFilter
+
+    package init(kind: JobKind, org: String, requester: String, filter: ContactFilter) {
+        self.kind = kind
+        self.org = org
+        self.requester = requester
+        self.filter = filter
+    }
+
+    package func encode(to writer: inout WireWriter) {
+        writer.write(kind)
+        writer.write(org)
+        writer.write(requester)
+        writer.write(filter)
+    }
+
+    package init(from reader: inout WireReader) throws(WireError) {
+        kind = try reader.read()
+        org = try reader.readString("job.org")
+        requester = try reader.readString("job.requester")
+        filter = try reader.read()
+    }
+}
