@@ -94,7 +94,7 @@ struct CoordinatorService: ConnectionDelegate {
                 case .replayed(let earlier):
                     return .registered(earlier, replayed: true)
                 case .created(let document):
-                    Task { await dispatcher.dispatch() }
+                    dispatcher.dispatchSoon()
                     return .registered(document, replayed: false)
                 }
             case .job(let org, let jobId):
@@ -105,7 +105,7 @@ struct CoordinatorService: ConnectionDelegate {
                 let document = try await registry.cancel(org: org, jobId: jobId)
                 if let document {
                     log.info(JobRequestLines.cancelled(document, by: by), job: jobId, org: org)
-                    Task { await dispatcher.dispatch() }
+                    dispatcher.dispatchSoon()
                 }
                 return .job(document)
             case .rethrottleJob(let org, let jobId, let requestsPerSecond, let by):

@@ -27,8 +27,10 @@ actor DeleteRunner {
     private var turns = BatchTurns()
     /// Each running job's next batch size.
     private var sizers: [String: BatchSizer] = [:]
-    /// The worker writing batches while any job runs.
-    private var worker: Task<Void, Never>?
+    /// Wakes the worker (`run`) when a job starts here; one waiting stands for any number.
+    private nonisolated let assigned = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    /// What paces, retries and progress reports are timed by.
+    private let clock: any ProcessClock
     /// Throttled jobs: their pace here (this shard's share of the job's throttle).
     private var paces: [String: Pace] = [:]
     /// When each running job's progress was last reported.
@@ -52,10 +54,11 @@ actor DeleteRunner {
     /// Each running slice's counters as last counted into `metrics`.
     private var counted: [String: DeleteCounters] = [:]
 
-    init(store: any PartitionStore, publisher: OutboxPublisher, metrics: ShardMetrics, log: Log) {
+    init(store: any PartitionStore, publisher: OutboxPublisher, metrics: ShardMetrics, clock: any ProcessClock = SystemClock(), log: Log) {
         self.store = store
         self.publisher = publisher
         self.metrics = metrics
+        self.clock = clock
         self.log = log
     }
 
@@ -90,7 +93,7 @@ actor DeleteRunner {
 
     /// Nil, or a rate that is not a positive number (the gateway lets none through), is no throttle.
     private func setPace(_ jobId: String, recordsPerSecond: Double?) {
-        paces[jobId] = recordsPerSecond.flatMap { $0 > 0 && $0.isFinite ? Pace(recordsPerSecond: $0) : nil }
+        paces[jobId] = recordsPerSecond.flatMap { $0 > 0 && $0.isFinite ? Pace(recordsPerSecond: $0, startingAt: clock.now) : nil }
     }
 
     /// Runs `jobId`'s slice, or points an already running one at `connection`.
@@ -100,22 +103,29 @@ actor DeleteRunner {
         guard !alreadyRunning else { return }
         turns.add(jobId, org: org)
         sizers[jobId] = BatchSizer()
-        if worker == nil { worker = Task { await self.work() } }
+        assigned.continuation.yield()
+    }
+
+    /// The one worker that writes batches, a service of the shard process: it works while any
+    /// job runs here and waits for the next otherwise, until cancelled (then between batches).
+    func run() async {
+        for await _ in assigned.stream {
+            await work()
+        }
     }
 
     /// Writes one batch at a time, of whichever job's turn it is, until none runs. A throttled
     /// job's turn is passed over until its pace allows its next batch (a stop always may go).
     private func work() async {
-        while !turns.isEmpty {
-            let now = ContinuousClock.now
+        while !turns.isEmpty, !Task.isCancelled {
+            let now = clock.now
             if let jobId = turns.next(where: { stopping.contains($0) || paces[$0]?.isDue(at: now) ?? true }) {
                 await runBatch(of: jobId)
             } else {
                 let firstDue = paces.values.map(\.due).min() ?? now
-                try? await Task.sleep(until: min(firstDue, now + Self.throttleCheck), clock: .continuous)
+                try? await clock.sleep(until: min(firstDue, now + Self.throttleCheck))
             }
         }
-        worker = nil
     }
 
     /// The job is done here (finished, cancelled or failed): no more turns.
@@ -143,19 +153,22 @@ actor DeleteRunner {
         var sizer = sizers[jobId] ?? BatchSizer()
         let progress: SliceProgress
         do {
-            let started = ContinuousClock.now
+            let started = clock.now
             let size = paces[jobId]?.batchSize(atMost: sizer.size) ?? sizer.size
             progress = try await retryingTransientFaults(jobId, "deleting a batch") {
                 // Re-read after every await: a cancel may have arrived meanwhile.
                 try await stopping.contains(jobId) ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId, limit: size)
             }
-            let took = ContinuousClock.now - started
+            let took = clock.now - started
             sizer.measured(records: size, took: took)
             paces[jobId]?.batchStarted(at: started, records: size)
             if progress.outcome != .cancelled {
                 metrics.batch(from: counted[jobId] ?? progress.counters, to: progress.counters, took: took)
                 counted[jobId] = progress.counters
             }
+        } catch is CancellationError {
+            // The process is stopping: the slice stays as its last commit left it, for the next start.
+            return
         } catch let error as any StorageFailure where error.fault == .record {
             guard sizer.isSingleRecord else {
                 // Some record of this batch breaks a rule: narrow it down; what is fine commits meanwhile.
@@ -168,6 +181,8 @@ actor DeleteRunner {
                 progress = try await retryingTransientFaults(jobId, "setting a failed record aside") {
                     try await store.failNextRecord(jobId, reason: "\(error.message)")
                 }
+            } catch is CancellationError {
+                return
             } catch {
                 running[jobId]?.notify(.sliceProgress(failure(jobId, "setting a failed record aside", error)))
                 end(jobId)
@@ -182,14 +197,14 @@ actor DeleteRunner {
         }
         // Counters are absolute, so a report left out loses nothing: the next one carries them.
         // A record set aside is reported once, in its own report, so that one always goes.
-        let now = ContinuousClock.now
+        let now = clock.now
         let due = lastReports[jobId].map { now - $0 >= Self.progressInterval } ?? true
         if progress.outcome.isFinal || !progress.errors.isEmpty || due {
             running[jobId]?.notify(.sliceProgress(progress))
             lastReports[jobId] = now
         }
         // The batch's events are committed: hand them on without holding up the next batch.
-        Task { await publisher.drain() }
+        publisher.requestDrain()
         if progress.outcome.isFinal {
             end(jobId)
         } else {
@@ -209,7 +224,8 @@ actor DeleteRunner {
                 // A database server that went away pauses the slice until it is back, however long.
                 let delay = delays.isEmpty ? Self.retryDelays[Self.retryDelays.count - 1] : delays.removeFirst()
                 log.warning("delete job \(jobId): \(what) failed: \(error); retrying in \(delay)", job: jobId)
-                try? await Task.sleep(for: delay)
+                // Cancelled (the process is stopping): the step is left undone, not failed.
+                try await clock.sleep(for: delay)
             }
         }
     }

@@ -147,7 +147,7 @@ import TestSupport
         let link = PeerLink(
             path: path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(),
             backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)), log: log)
-        await link.start()
+        let linked = Task { await link.run() }
         // Nobody listens yet: requests fail fast instead of hanging.
         await #expect(throws: ConnectionError.notConnected(path)) { try await link.request(.ping) }
 
@@ -165,6 +165,7 @@ import TestSupport
             return await current.isOpen
         }
         #expect(try await link.request(.ping) == .pong(ShardStatus(index: 1, pid: getpid())))
-        await link.stop()
+        linked.cancel()
+        await linked.value
     }
 }

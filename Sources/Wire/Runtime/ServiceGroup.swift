@@ -11,23 +11,26 @@
 /// SIGTERM ─▶ cancel sweeper, await ─▶ dispatcher ─▶ shards ─▶ feeds ─▶ run() returns
 /// ```
 package struct ServiceGroup: Sendable {
-    /// One long-lived loop: it runs until its task is cancelled, then tidies up and returns.
+    /// One long-lived loop: it runs until its task is cancelled, then returns.
+    ///
+    /// When the shutdown reaches it, its `shutdown` runs first, outside its task and never
+    /// cancelled, so it may wait (for child processes to exit, a file to close); then its
+    /// task is cancelled and awaited.
     package struct Service: Sendable {
         package let name: String
         package let run: @Sendable () async throws -> Void
+        package let shutdown: (@Sendable () async -> Void)?
 
-        package init(_ name: String, run: @escaping @Sendable () async throws -> Void) {
+        package init(_ name: String, run: @escaping @Sendable () async throws -> Void, shutdown: (@Sendable () async -> Void)? = nil) {
             self.name = name
             self.run = run
+            self.shutdown = shutdown
         }
 
-        /// A service that waits for the shutdown to reach it and then runs `stop`: a step of
-        /// the shutdown ordered among the loops (e.g. stopping the shards after the dispatcher).
+        /// Nothing but a step of the shutdown, ordered among the loops (e.g. closing the storage
+        /// after every loop that uses it).
         package static func onShutdown(_ name: String, _ stop: @escaping @Sendable () async -> Void) -> Service {
-            Service(name) {
-                await ServiceGroup.untilCancelled()
-                await stop()
-            }
+            Service(name, run: { await ServiceGroup.untilCancelled() }, shutdown: stop)
         }
     }
 
@@ -72,9 +75,8 @@ package struct ServiceGroup: Sendable {
                     log.info("received signal \(signal); stopping")
                 case .service(let index, let error)?:
                     ended[index] = .some(error)
-                    guard let error else { return }
-                    log.error("\(services[index].name) failed: \(error); stopping")
-                    if failure == nil { failure = error }
+                    // Its error is the caller's to report, once every service has stopped.
+                    if let error, failure == nil { failure = error }
                 case .signal(nil)?, nil:
                     break
                 }
@@ -104,6 +106,8 @@ package struct ServiceGroup: Sendable {
             }
             group.addTask {
                 for await _ in stop {}
+                // Cancelled, not stopped: the service ended first, and there is nothing to shut down.
+                if !Task.isCancelled { await service.shutdown?() }
                 return nil
             }
             var outcome = await group.next()
