@@ -107,6 +107,30 @@ import TestSupport
         connection.close()
     }
 
+    @Test func aRequestTimesOutWhenTheClockPassesItsDeadlineAndNotBefore() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop, delegate: RecordingDelegate(answerDelay: .seconds(10)))
+        defer { server.stop(); loop.stop() }
+        let clock = ManualClock()
+        let start = clock.now
+        let (connection, _) = try await Connection.connect(
+            path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), clock: clock, log: log)
+        let failed = Atomic<Bool>(false)
+        let answer = Task {
+            defer { failed.store(true, ordering: .relaxed) }
+            return try await connection.request(.ping, timeout: .seconds(5))
+        }
+        try await waitUntil { clock.sleepers == 1 }
+        clock.advance(by: .milliseconds(4_900))
+        // The timer woke (for the handshake's deadline) and sleeps again, to the request's.
+        try await waitUntil { clock.nextDeadline == start + .seconds(5) }
+        let gaveUpEarly = failed.load(ordering: .relaxed)
+        #expect(!gaveUpEarly, "the request gave up before its deadline")
+        clock.advance(by: .milliseconds(100))
+        await #expect(throws: ConnectionError.timedOut(server.path, after: .seconds(5))) { try await answer.value }
+        connection.close()
+    }
+
     @Test func aPeerThatNeverSaysHelloIsDisconnectedAfterTheHandshakeTimeout() async throws {
         let loop = try startedLoop()
         defer { loop.stop() }

@@ -60,7 +60,8 @@ package actor PeerLink {
         var lastFailure = ""
         while !Task.isCancelled {
             do {
-                let (connection, welcome) = try await Connection.connect(path: path, hello: hello, loop: loop, delegate: delegate, limits: limits, log: log)
+                let (connection, welcome) = try await Connection.connect(
+                    path: path, hello: hello, loop: loop, delegate: delegate, limits: limits, clock: clock, log: log)
                 log.info("connected to \(welcome.role) at \(path)")
                 self.connection = connection
                 self.welcome = welcome
