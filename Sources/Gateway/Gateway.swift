@@ -58,6 +58,8 @@ struct Gateway {
         try await ServiceGroup(
             [
                 .init("coordinator link") { await link.run() },
+                .init("event catch-up") { await events.fetches.run() },
+                .init("http handlers") { await server.handlers.run() },
                 .init("http server") {
                     try server.start(host: host, port: port)
                     try PidFile.write(pid, to: layout.pidFile(for: "gateway"))

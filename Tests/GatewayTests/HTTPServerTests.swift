@@ -70,6 +70,9 @@ import Wire
         let server = HTTPServer(
             loop: loop, limits: limits, router: router, events: EventHub(loop: loop) { _, _, _ in EventPage(events: [], head: 0) }, clock: clock,
             log: Log(process: "http-test", minimumLevel: .error))
+        // The services the gateway runs them as, for the life of the test process.
+        Task { await server.handlers.run() }
+        Task { await server.events.fetches.run() }
         return (try server.start(host: "127.0.0.1", port: 0), loop, server)
     }
 

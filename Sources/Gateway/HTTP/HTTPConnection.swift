@@ -215,7 +215,7 @@ final class HTTPConnection: @unchecked Sendable {
         })
         state = .streaming(body: body, keepAlive: head.keepAlive, lastInput: server.clock.now)
         let request = HTTPRequest(head: head, body: [], parameters: parameters, claims: claims)
-        Task {
+        server.handlers.add {
             let response = await handler(request, body)
             loop.execute { [self] in respond(response, keepAlive: head.keepAlive) }
         }
@@ -258,7 +258,7 @@ final class HTTPConnection: @unchecked Sendable {
             if let response = immediate?(request) { return answer(response, keepAlive: keepAlive) }
             state = .responding
             let loop = server.loop
-            Task {
+            server.handlers.add { [request] in
                 let response = await handler(request)
                 loop.execute { [self] in respond(response, keepAlive: keepAlive) }
             }

@@ -22,6 +22,8 @@ final class HTTPServer: @unchecked Sendable {
     let metrics: GatewayMetrics
     /// What time-outs are measured by: tests move a `ManualClock` and `sweep()`.
     let clock: any ProcessClock
+    /// The route handlers running; `handlers.run()` is a service of the gateway.
+    let handlers = ChildTasks()
     private var connections: [Int32: HTTPConnection] = [:] {
         didSet { metrics.metrics.set(GatewayMetrics.openConnections, Double(connections.count)) }
     }
