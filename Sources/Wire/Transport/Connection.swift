@@ -250,7 +250,7 @@ package actor Connection {
     // MARK: - Deadlines
 
     /// Sleeps until `due`, then has `connection` expire what is overdue; nothing once cancelled.
-    private static func timer(_ connection: Connection, clock: any ProcessClock, until due: ContinuousClock.Instant) -> Task<Void, Never> {
+    private static func wake(_ connection: Connection, clock: any ProcessClock, until due: ContinuousClock.Instant) -> Task<Void, Never> {
         Task { [weak connection] in
             guard (try? await clock.sleep(until: due)) != nil else { return }
             await connection?.expireOverdue(armedFor: due)
@@ -267,7 +267,7 @@ package actor Connection {
         }
         if let timer, timer.due <= earliest { return }
         timer?.task.cancel()
-        timer = (Self.timer(self, clock: clock, until: earliest), earliest)
+        timer = (Self.wake(self, clock: clock, until: earliest), earliest)
     }
 
     /// The timer armed for `due` woke: what is overdue fails, and the timer is armed again.
