@@ -8,8 +8,9 @@ import Wire
 /// for their health: the shell around `ShardRoster`.
 ///
 /// Children start in index order and stop together on shutdown (SIGTERM,
-/// a deadline, then SIGKILL). Its loops run as the coordinator's `services`. Every log line names the supervisor, the shard,
-/// the reason and the offending pid.
+/// a deadline, then SIGKILL); its loops run as the coordinator's `services`.
+/// Every log line names the supervisor, the shard, the reason and the
+/// offending pid.
 actor ShardSupervisor {
     private var roster: ShardRoster
     private let layout: ClusterLayout
