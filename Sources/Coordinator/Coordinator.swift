@@ -3,6 +3,8 @@ import Glibc
 #endif
 import Foundation
 import Wire
+import WireRuntime
+import WireTransport
 
 /// The coordinator process, wired together: its socket, its supervisor, its shutdown.
 struct Coordinator {

@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// What the coordinator counts for `GET /metrics`, and how it gathers the shards' figures
 /// (each shard's under the label `shard`) into one answer for the gateway.

@@ -1,5 +1,5 @@
 import Foundation
-import Wire
+import WireRuntime
 
 /// The coordinator's command line:
 /// `--data DIR --shards N [--shard-executable PATH] [--max-restarts N] [--restart-window SECONDS] [--storage sqlite|postgres]

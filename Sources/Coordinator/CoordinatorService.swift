@@ -1,4 +1,6 @@
 import Wire
+import WireRuntime
+import WireTransport
 
 /// Answers what the gateway, the shards and operators send the coordinator, each only what its role sends (`PeerPermissions`).
 struct CoordinatorService: ConnectionDelegate {

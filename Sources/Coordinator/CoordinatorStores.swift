@@ -1,7 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SQLiteDriver
+import StorageDriver
 import Wire
+import WireRuntime
 
 /// What the coordinator keeps, wherever `--storage` says: the partition map, the job
 /// registry's rows and the event log's. On SQLite, files in the data directory; on

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import Wire
+import WireRuntime
+import WireTransport
 
 /// `coordinator --data DIR --report jobs`: the running coordinator's unfinished jobs, a line each,
 /// for `scripts/cluster status`. It asks over the coordinator's socket, as its own user's

@@ -1,4 +1,6 @@
 import Wire
+import WireRuntime
+import WireTransport
 
 /// The gateway's side of its link to the coordinator: sends requests, and
 /// turns "not connected" and time-outs into a 503 the caller can act on.

@@ -4,6 +4,8 @@ import Glibc
 import Foundation
 import Synchronization
 import Wire
+import WireRuntime
+import WireTransport
 
 /// The gateway process, wired together: HTTP in front, the coordinator behind.
 struct Gateway {

@@ -1,4 +1,4 @@
-import Wire
+import WireRuntime
 
 /// The gateway's command line: `--data DIR [--host H] [--port P] [--max-import-bytes N]
 /// [--body-idle-timeout-ms N] [--reads-per-second N] [--max-connections-per-address N] [--log-format text|json]`.

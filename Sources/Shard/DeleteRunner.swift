@@ -1,4 +1,7 @@
+import StorageDriver
 import Wire
+import WireRuntime
+import WireTransport
 
 /// Runs this shard's delete slices batch by batch, reporting progress after
 /// each committed batch to whichever coordinator connection assigned it last.

@@ -1,4 +1,5 @@
-import Wire
+import WireRuntime
+import WireTransport
 
 /// Hands committed outbox events to the coordinator and deletes them only
 /// once it has acknowledged them, which it does once they are in its durable

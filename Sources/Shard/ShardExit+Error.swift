@@ -1,4 +1,5 @@
-import Wire
+import StorageDriver
+import WireRuntime
 
 extension ShardExit {
     /// The exit that tells the supervisor what `error`, which ended the shard, means.

@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// What a shard counts for `GET /metrics`: its delete batches, how long they took, and what
 /// they deleted. The coordinator labels every series with the shard's number.

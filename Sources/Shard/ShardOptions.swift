@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// The shard's command line, as the coordinator spawns it:
 /// `--data DIR --index I --shards N --slots LOWER-UPPER --parent-pid P [--storage sqlite|postgres]

@@ -1,8 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import CLinux
 import Wire
+import WireRuntime
+import WireTransport
 
 /// The shard process, wired together: tied to its coordinator's life, connected
 /// to it, answering it, and sending heartbeats.

@@ -1,4 +1,6 @@
+import StorageDriver
 import Wire
+import WireTransport
 
 /// Answers the coordinator's requests to this shard.
 struct ShardService: ConnectionDelegate {

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 import Foundation
-import Wire
+import WireRuntime
+import WireTransport
 
 ProcessRuntime.keepNewFilesPrivate()
 var log = Log(process: "shard")

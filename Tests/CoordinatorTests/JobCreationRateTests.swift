@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Wire
+import WireRuntime
 @testable import Coordinator
 
 /// Job creation per org: the registry takes from its `RateLimiter` only for a job it creates.

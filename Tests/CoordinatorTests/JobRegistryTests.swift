@@ -1,4 +1,5 @@
 import Foundation
+import SQLiteDriver
 import Testing
 import Wire
 @testable import Coordinator

@@ -1,7 +1,8 @@
 import Foundation
+import PostgresDriver
 import TestSupport
 import Testing
-import Wire
+import WireRuntime
 @testable import Coordinator
 
 /// One coordinator per registry on PostgreSQL, and one cluster per registry: a second

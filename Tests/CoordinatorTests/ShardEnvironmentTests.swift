@@ -1,5 +1,5 @@
 import Testing
-import Wire
+import WireRuntime
 @testable import Coordinator
 
 /// A shard starts with the few variables it reads and its own server, never the coordinator's secrets.

@@ -1,5 +1,5 @@
 import Testing
-import Wire
+import WireRuntime
 @testable import Coordinator
 
 @Suite struct ShardRosterTests {

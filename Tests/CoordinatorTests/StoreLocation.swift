@@ -1,7 +1,10 @@
 import Foundation
+import PostgresDriver
+import SQLiteDriver
 import TestSupport
 import Testing
 import Wire
+import WireRuntime
 @testable import Coordinator
 
 /// Where a coordinator's store under test lives: a new SQLite file, or a new database on the

@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 import TestSupport
 import Testing
-import Wire
+import WireRuntime
 
 /// `scripts/cluster` takes a pid file's process for alive only when /proc says
 /// it is not a zombie and its command line is this cluster's program: `kill -0`

@@ -2,9 +2,10 @@
 import Glibc
 #endif
 import Foundation
+import PostgresDriver
 import TestSupport
 import Testing
-import Wire
+import WireRuntime
 
 /// A cluster on PostgreSQL whose database server crashes mid-job: the slices pause,
 /// `/healthz` says degraded while the server is away, and the job resumes exactly

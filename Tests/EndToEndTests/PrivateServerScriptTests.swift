@@ -2,9 +2,10 @@
 import Glibc
 #endif
 import Foundation
+import PostgresDriver
 import TestSupport
 import Testing
-import Wire
+import WireRuntime
 
 /// `scripts/pg` changes nothing it did not make: run as root (as CI runs), it leaves every
 /// directory above DIR as it found it, writes its own files only in a DIR that is root's, and

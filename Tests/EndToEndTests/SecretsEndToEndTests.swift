@@ -5,6 +5,8 @@ import Foundation
 import TestSupport
 import Testing
 import Wire
+import WireRuntime
+import WireTransport
 
 /// What a real cluster keeps to itself: each process's environment holds only the secrets it
 /// uses, no log holds what a tenant searched for, the coordinator answers each peer only what

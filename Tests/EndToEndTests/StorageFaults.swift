@@ -2,8 +2,9 @@
 import Glibc
 #endif
 import Foundation
+import SQLiteDriver
 import Testing
-import Wire
+import WireRuntime
 
 /// A shard database's lock, held by the test as another process would hold it
 /// (a backup tool, a stale shard), until `release()`.

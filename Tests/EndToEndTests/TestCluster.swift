@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 import TestSupport
 import Testing
-import Wire
+import WireRuntime
 
 /// Where a test cluster keeps its shards: `scripts/cluster start --storage`. PostgreSQL is a
 /// private server under the cluster's directory, which `scripts/cluster` starts and stops.
@@ -102,7 +102,7 @@ final class TestCluster: @unchecked Sendable {
     }
 
     /// The folder holding the debug `gateway`, `coordinator` and `shard` that `swift test` built.
-    private static func binaryDirectory(repo: URL) throws -> String {
+    static func binaryDirectory(repo: URL) throws -> String {
         let candidates = [
             URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path,
             repo.appendingPathComponent(".build/debug").path,

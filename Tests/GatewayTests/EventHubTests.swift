@@ -6,6 +6,7 @@ import Synchronization
 import TestSupport
 import Testing
 import Wire
+import WireTransport
 @testable import Gateway
 
 /// The hub on a real loop with real socket pairs whose far end the test

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 import Wire
 
+import WireRuntime
 @testable import Gateway
 
 // MARK: - Helpers

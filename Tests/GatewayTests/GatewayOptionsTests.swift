@@ -1,5 +1,5 @@
 import Testing
-import Wire
+import WireRuntime
 @testable import Gateway
 
 /// The gateway's flags that set its bounds.

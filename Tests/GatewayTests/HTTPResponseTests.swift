@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Wire
+import WireRuntime
 @testable import Gateway
 
 @Suite struct HTTPResponseTests {

@@ -2,10 +2,12 @@
 import Glibc
 #endif
 import Foundation
-import TestSupport
 import Synchronization
+import TestSupport
 import Testing
 import Wire
+import WireRuntime
+import WireTransport
 @testable import Gateway
 
 /// The HTTP shell over real loopback sockets, with limits shrunk so each one can be hit.

@@ -1,9 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Testing
 import TestSupport
+import Testing
 import Wire
+import WireRuntime
+import WireTransport
 @testable import Gateway
 
 /// An import batch may wait on the coordinator longer than any other request

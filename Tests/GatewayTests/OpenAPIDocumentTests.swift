@@ -2,6 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 import Wire
+import WireRuntime
+import WireTransport
 @testable import Gateway
 
 /// `docs/openapi.yaml` documents every route the gateway's router knows, and nothing else.

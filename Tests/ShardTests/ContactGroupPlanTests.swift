@@ -1,3 +1,4 @@
+import SQLiteDriver
 import Testing
 import Wire
 @testable import Shard

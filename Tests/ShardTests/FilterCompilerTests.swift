@@ -1,6 +1,8 @@
-import CSystem
+import CSQLite
+import StorageDriver
 import Testing
 import Wire
+import WireRuntime
 
 @testable import Shard
 

@@ -1,7 +1,9 @@
 import Foundation
+import PostgresDriver
 import TestSupport
 import Testing
 import Wire
+import WireRuntime
 @testable import Shard
 
 extension ClusterIdentity {

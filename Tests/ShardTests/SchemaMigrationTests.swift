@@ -1,5 +1,7 @@
+import SQLiteDriver
 import Testing
 import Wire
+import WireRuntime
 @testable import Shard
 
 /// A shard database written by an earlier build opens, migrated, and resumes

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Wire
+import WireRuntime
 @testable import Shard
 
 /// A new, empty directory for one test's database files, removed with whatever holds it

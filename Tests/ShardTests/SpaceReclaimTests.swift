@@ -1,4 +1,6 @@
 import Foundation
+import PostgresDriver
+import SQLiteDriver
 import TestSupport
 import Testing
 import Wire

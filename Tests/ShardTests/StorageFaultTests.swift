@@ -1,7 +1,10 @@
 import Foundation
+import SQLiteDriver
+import StorageDriver
 import TestSupport
 import Testing
 import Wire
+import WireRuntime
 @testable import Shard
 
 extension ShardStore {

@@ -4,6 +4,8 @@ import Glibc
 import TestSupport
 import Testing
 import Wire
+import WireRuntime
+import WireTransport
 @testable import Shard
 
 /// A throttled slice run by the real `DeleteRunner` over a real SQLite file, on a clock the test

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 package import Foundation
-import Wire
+import WireRuntime
 
 /// Runs `executable` with `arguments` and waits for it; its exit status and what it printed
 /// (standard output and error together).

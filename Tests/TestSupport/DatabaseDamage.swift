@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Wire
+import SQLiteDriver
+import WireRuntime
 
 /// Damages a closed SQLite database file the way a failing disk would, for
 /// tests of what a shard does with it.

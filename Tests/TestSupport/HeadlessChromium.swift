@@ -2,7 +2,7 @@
 import Glibc
 #endif
 package import Foundation
-import Wire
+import WireRuntime
 
 /// Debian's Chromium, headless, driven over the DevTools protocol on a pipe
 /// (`--remote-debugging-pipe`: commands in on fd 3, answers out on fd 4, each a JSON text ended

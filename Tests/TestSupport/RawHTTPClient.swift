@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import Foundation
-import Wire
+import WireRuntime
 
 /// A status, headers and body read off a real socket.
 package struct RawHTTPResponse: CustomStringConvertible {

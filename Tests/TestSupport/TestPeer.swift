@@ -4,6 +4,8 @@ import Glibc
 import Foundation
 package import Synchronization
 package import Wire
+import WireRuntime
+package import WireTransport
 
 /// Records what a peer receives and answers pings and import batches, for tests of
 /// whatever talks to a peer over the transport.

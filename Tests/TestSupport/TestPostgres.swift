@@ -2,8 +2,9 @@
 import Glibc
 #endif
 import Foundation
+import PostgresDriver
 import Synchronization
-import Wire
+import WireRuntime
 
 /// A PostgreSQL server for this test process, started by `scripts/pg` on first
 /// use in a temporary directory and crashed and removed when the process exits;

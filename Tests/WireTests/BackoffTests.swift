@@ -1,5 +1,5 @@
 import Testing
-@testable import Wire
+@testable import WireTransport
 
 @Suite struct BackoffTests {
     @Test func doublesFromInitialAndCapsAtMaximum() {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Wire
+import WireRuntime
 
 /// A cluster's id is made once, private to its owner, and read back the same ever after.
 @Suite struct ClusterIdentityTests {

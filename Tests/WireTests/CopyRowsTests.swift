@@ -1,5 +1,5 @@
 import Testing
-@testable import Wire
+@testable import PostgresDriver
 
 /// COPY's text format, byte for byte: what a PostgreSQL shard sends for every imported row.
 @Suite struct CopyRowsTests {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Wire
+@testable import WireRuntime
 
 @Suite struct LogTests {
     private func line(_ format: Log.Format, message: String = "listening", job: String? = nil) -> String {

@@ -1,6 +1,6 @@
 import TestSupport
 import Testing
-@testable import Wire
+@testable import WireRuntime
 
 @Suite struct ManualClockTests {
     @Test func aSleeperWakesWhenTimeReachesItsDeadlineAndNotBefore() async throws {

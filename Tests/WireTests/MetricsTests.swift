@@ -1,5 +1,6 @@
 import Testing
 @testable import Wire
+@testable import WireRuntime
 
 @Suite struct MetricsTests {
     @Test func countersGaugesAndHistogramsSnapshotInDeclarationOrderWithSortedSeries() {

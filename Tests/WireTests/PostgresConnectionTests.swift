@@ -1,7 +1,7 @@
 import Foundation
+import PostgresDriver
 import TestSupport
 import Testing
-import Wire
 
 /// libpq through `PostgresConnection`, against a real server (`TestPostgres`).
 @Suite struct PostgresConnectionTests {

@@ -1,5 +1,5 @@
 import Testing
-import Wire
+import WireRuntime
 
 /// `--pg-map`: which server holds the registry and each shard, and what a bad map is told.
 @Suite struct PostgresMapTests {

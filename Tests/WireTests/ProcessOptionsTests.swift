@@ -1,5 +1,5 @@
 import Testing
-@testable import Wire
+@testable import WireRuntime
 
 @Suite struct ProcessOptionsTests {
     @Test func readsKnownFlags() throws {

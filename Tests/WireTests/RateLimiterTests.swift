@@ -1,5 +1,5 @@
 import Testing
-import Wire
+import WireRuntime
 
 /// A token bucket per key, fed with the time: no sleeps.
 @Suite struct RateLimiterTests {

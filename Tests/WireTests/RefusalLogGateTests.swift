@@ -1,5 +1,5 @@
 import Testing
-import Wire
+import WireRuntime
 
 /// Rate-limit refusals are logged at most once per org per interval, the next line counting
 /// those left out, driven by an injected clock.

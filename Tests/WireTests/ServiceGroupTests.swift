@@ -1,7 +1,7 @@
 import Synchronization
 import TestSupport
 import Testing
-@testable import Wire
+@testable import WireRuntime
 
 @Suite struct ServiceGroupTests {
     /// What the services did, in order.

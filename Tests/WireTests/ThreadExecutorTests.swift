@@ -1,10 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import CLinux
 import Foundation
 import Testing
-@testable import Wire
+@testable import WireRuntime
 
 /// An actor whose jobs run on a `ThreadExecutor`, reporting the thread they ran on.
 private actor OnItsThread {

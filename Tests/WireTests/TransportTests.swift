@@ -3,9 +3,11 @@ import Glibc
 #endif
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 @testable import Wire
+@testable import WireRuntime
+@testable import WireTransport
 
 @Suite(.serialized) struct TransportTests {
     let log = Log(process: "test-client", minimumLevel: .error)

@@ -1,5 +1,6 @@
 import Foundation
 import Wire
+import WireRuntime
 
 /// Every socket event of the cluster, kept for the replay window in its
 /// `EventStorage` (`DIR/events.db`, or a PostgreSQL database), so that

@@ -1,4 +1,4 @@
-import Wire
+import PostgresDriver
 
 /// The event log in a PostgreSQL database (`tether_registry`, beside the jobs).
 ///

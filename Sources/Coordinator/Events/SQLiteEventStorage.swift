@@ -1,4 +1,4 @@
-import Wire
+import SQLiteDriver
 
 /// The event log in `DIR/events.db`.
 final class SQLiteEventStorage: EventStorage {

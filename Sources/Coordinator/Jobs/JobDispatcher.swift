@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// Gives every pending slice to its shard, and again whenever that shard's
 /// connection is a new one (a restarted shard, a reconnect, a restarted

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import Wire
+import WireRuntime
 
 /// Every job the coordinator knows, kept in its `RegistryStorage` (`DIR/coordinator.db`,
 /// or a PostgreSQL database) so a job is durable before the gateway answers 202 and

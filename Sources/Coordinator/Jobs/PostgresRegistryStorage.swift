@@ -1,4 +1,6 @@
+import PostgresDriver
 import Wire
+import WireRuntime
 
 /// The job registry in a PostgreSQL database (`tether_registry` on the cluster's
 /// server), so that a coordinator started on any host picks up every job.

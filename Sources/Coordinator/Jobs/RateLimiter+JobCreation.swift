@@ -1,4 +1,4 @@
-import Wire
+import WireRuntime
 
 extension RateLimiter {
     /// How fast one org may create jobs.

@@ -1,3 +1,4 @@
+import PostgresDriver
 import Wire
 
 /// Another coordinator holds the registry's lock: it runs this cluster's jobs, and two would

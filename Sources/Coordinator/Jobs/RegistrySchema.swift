@@ -1,3 +1,4 @@
+import SQLiteDriver
 import Wire
 
 /// The tables of `DIR/coordinator.db`, the format they are in, and the way

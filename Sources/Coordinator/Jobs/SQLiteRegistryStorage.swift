@@ -1,3 +1,4 @@
+import SQLiteDriver
 import Wire
 
 /// The job registry in `DIR/coordinator.db` (`RegistrySchema` owns its tables and format).

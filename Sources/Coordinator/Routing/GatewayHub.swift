@@ -1,4 +1,5 @@
 import Wire
+import WireTransport
 
 /// The gateways connected right now, for what the coordinator pushes to them:
 /// socket events from the shards and job documents as they change.

@@ -1,9 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import CLinux
 import Foundation
-import Wire
+import WireRuntime
+import WireTransport
 
 /// Starting a child process and learning of its exit at once.
 enum ChildProcess {

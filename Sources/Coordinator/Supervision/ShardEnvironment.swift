@@ -1,4 +1,4 @@
-import Wire
+import WireRuntime
 
 /// The whole environment a shard starts with: what the coordinator's own environment holds of the
 /// few variables a shard reads, and its own server's connection string. Nothing else passes, so

@@ -1,4 +1,6 @@
 import Wire
+import WireRuntime
+import WireTransport
 
 /// The supervisor's pure state: which shard runs as which process, and what
 /// to do when one is spawned, registers, falls silent or exits.

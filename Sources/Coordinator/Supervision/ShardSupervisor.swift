@@ -3,6 +3,8 @@ import Glibc
 #endif
 import Foundation
 import Wire
+import WireRuntime
+import WireTransport
 
 /// Starts the shard processes, restarts them when they exit, and answers
 /// for their health: the shell around `ShardRoster`.

@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// The seed's bulk-delete endpoint and the job it starts.
 struct BulkDeleteEndpoints: Sendable {

@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// The read endpoints over contacts: query-count, query, one contact, and an org's stats.
 struct ContactEndpoints: Sendable {

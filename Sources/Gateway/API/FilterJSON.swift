@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// A parsed filter as a job shows it: canonical JSON built from the values,
 /// never the request's raw body, so a job document is well formed and small

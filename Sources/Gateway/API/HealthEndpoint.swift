@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// `GET /healthz`: gateway → coordinator → every shard and back.
 ///

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Wire
+import WireRuntime
 
 /// `POST /api/contacts/import`: NDJSON streamed through in batches, never held whole.
 ///

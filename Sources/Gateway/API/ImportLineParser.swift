@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Wire
+import WireRuntime
 
 /// Turns one NDJSON import line into an encoded `ImportRecord`, or says what
 /// is wrong with it in words the sender can act on.

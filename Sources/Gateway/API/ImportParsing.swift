@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// One import's body turned into batches: lines split, parsed, and rejected by number.
 ///

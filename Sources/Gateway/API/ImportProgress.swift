@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// What an import has stored, and where it stopped: the one place that decides the line an
 /// import stopped at, its status, and its answer.

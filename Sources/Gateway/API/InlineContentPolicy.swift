@@ -1,4 +1,4 @@
-import CSystem
+import CCrypto
 
 /// A Content-Security-Policy for a page of our own that carries its script and style inline:
 /// each `<script>` and `<style>` block is allowed by the SHA-256 of its bytes as served

@@ -1,4 +1,4 @@
-import Wire
+import WireRuntime
 
 /// One JSON text (RFC 8259, UTF-8) as a small tree: how the gateway reads every
 /// JSON request body and token payload, with one strict reader (`JSONReader`).

@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// `GET /api/event-logs` and `GET /api/notifications`: pages over every shard,
 /// continued with an opaque `cursor` (one position per shard).

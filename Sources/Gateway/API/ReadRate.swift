@@ -1,5 +1,5 @@
 import Synchronization
-import Wire
+import WireRuntime
 
 /// How fast one org may read (counts, queries, stats, audit and notification
 /// pages, contact lookups): a `RateLimiter` per org, as for job creation.

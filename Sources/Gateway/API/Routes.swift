@@ -1,4 +1,4 @@
-import Wire
+import WireRuntime
 
 /// The gateway's routing table: every endpoint in docs/openapi.yaml, and nothing else.
 enum Routes {

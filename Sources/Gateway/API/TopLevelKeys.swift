@@ -1,4 +1,4 @@
-import Wire
+import WireRuntime
 
 /// What a filter body's top level does with a key that is neither the filter's nor a guard's
 /// (`FilterParser.topLevelKeys`).

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Wire
+import WireRuntime
 
 /// Decides who sent a request and whether they may do what it asks: 401 for a token that
 /// `TokenVerifier` refuses, 403 for a reader's token on an endpoint that changes data.

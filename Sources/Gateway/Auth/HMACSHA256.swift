@@ -1,4 +1,4 @@
-import CSystem
+import CCrypto
 
 /// HMAC-SHA-256 (RFC 2104 over FIPS 180-4) by OpenSSL's one-shot `HMAC(EVP_sha256(), …)`.
 enum HMACSHA256 {

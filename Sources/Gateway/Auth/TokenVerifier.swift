@@ -1,4 +1,5 @@
-import CSystem
+import CCrypto
+import Wire
 
 /// Checks HS256 bearer tokens (RFC 7519 JWTs in JWS compact form) against the cluster secret.
 ///

@@ -1,4 +1,6 @@
 import Wire
+import WireRuntime
+import WireTransport
 
 /// `GET /api/events` subscribers, each with its `EventCursor`, on the loop thread.
 ///

@@ -1,4 +1,4 @@
-import Wire
+import WireTransport
 
 /// One client connection: parses requests, runs one handler at a time, and
 /// writes responses in request order (pipelined requests wait their turn).

@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// A response the gateway writes: status, headers, body.
 struct HTTPResponse: Sendable, Equatable {

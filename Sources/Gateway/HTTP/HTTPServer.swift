@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Wire
+import WireRuntime
+import WireTransport
 
 /// The gateway's HTTP/1.1 server: one epoll loop thread owns every client
 /// socket; handlers run as tasks and hand their responses back to the loop.

@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// What the gateway counts for `GET /metrics`: HTTP requests by route template (never by path,
 /// which may hold a tenant's ids), their latency, open connections, event-stream subscribers,

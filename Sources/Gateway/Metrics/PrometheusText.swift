@@ -1,4 +1,5 @@
 import Wire
+import WireRuntime
 
 /// Metric families in Prometheus' text exposition format, version 0.0.4. Pure.
 enum PrometheusText {

@@ -1,3 +1,5 @@
+import SQLiteDriver
+import StorageDriver
 import Wire
 
 /// One delete batch, set-based: its records are first chosen into the

@@ -1,3 +1,4 @@
+import StorageDriver
 import Wire
 
 /// Compiles a `ContactFilter` into the body of a WHERE clause over

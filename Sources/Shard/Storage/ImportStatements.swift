@@ -1,4 +1,6 @@
+import SQLiteDriver
 import Wire
+import WireRuntime
 
 /// The prepared statements an import batch reuses for every row, bound
 /// parameter by parameter so the hot loop builds no arrays.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Wire
+import WireRuntime
 
 /// The lock that keeps a second process off a shard's partition: `flock` on a
 /// file beside the database, held for as long as the store is open.

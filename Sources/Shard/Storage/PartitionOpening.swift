@@ -1,4 +1,4 @@
-import Wire
+import WireRuntime
 
 extension ShardOptions {
     /// Opens this shard's partition where `storage` says, its writer and its readers.

@@ -1,3 +1,5 @@
+import SQLiteDriver
+import StorageDriver
 import Wire
 
 extension Schema {

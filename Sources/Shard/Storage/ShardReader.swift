@@ -1,5 +1,8 @@
 import Foundation
+import SQLiteDriver
+import StorageDriver
 import Wire
+import WireRuntime
 
 /// A read-only connection to a shard's database on a thread of its own: counts,
 /// contacts, stats and log pages run beside the writer (`ShardStore`) instead of

@@ -1,4 +1,4 @@
-import Wire
+import SQLiteDriver
 
 /// Giving the space of deleted records back to the file system (SQLite).
 ///

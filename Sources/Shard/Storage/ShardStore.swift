@@ -1,5 +1,7 @@
 import Foundation
+import SQLiteDriver
 import Wire
+import WireRuntime
 
 /// One shard's partition: its SQLite database, and every write to it.
 ///

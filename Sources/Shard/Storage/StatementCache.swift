@@ -1,4 +1,5 @@
-import Wire
+import SQLiteDriver
+import StorageDriver
 
 /// Prepared statements of one connection, kept by their SQL for reuse.
 ///

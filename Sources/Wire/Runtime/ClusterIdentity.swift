@@ -58,21 +58,6 @@ package struct ClusterIdentity: Sendable, Equatable {
         }
         return ClusterIdentity(id: id, file: layout.clusterIdFile)
     }
-
-    /// Records `id` in the `key`/`value` table `table` of `connection`'s database when it records
-    /// none, and throws `ClusterIdentityError.foreign` when it records another. Run inside the
-    /// transaction that opens the database.
-    package func claim(table: String, on connection: PostgresConnection) throws {
-        let found = try connection.query("SELECT value FROM \(table) WHERE key = 'cluster_id'")
-        guard found.count == 0 else {
-            let recorded = found.text(0, 0)
-            guard recorded == id else {
-                throw ClusterIdentityError.foreign(database: connection.target, recorded: recorded, ours: id, file: file)
-            }
-            return
-        }
-        try connection.query("INSERT INTO \(table) (key, value) VALUES ('cluster_id', $1)", [.text(id)])
-    }
 }
 
 package enum ClusterIdentityError: Error, Equatable, CustomStringConvertible {

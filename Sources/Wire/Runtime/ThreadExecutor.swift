@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import CLinux
 import Foundation
 
 /// A serial executor whose jobs all run on one dedicated thread.

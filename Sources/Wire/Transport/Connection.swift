@@ -1,3 +1,5 @@
+package import Wire
+package import WireRuntime
 #if canImport(Glibc)
 import Glibc
 #endif

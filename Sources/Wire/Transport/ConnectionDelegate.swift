@@ -1,3 +1,5 @@
+package import Wire
+
 /// What a process does with the requests and notices a peer sends it.
 package protocol ConnectionDelegate: Sendable {
     /// Answers one request; runs in its own task so a slow answer never blocks the mailbox.

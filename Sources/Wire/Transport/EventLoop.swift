@@ -1,9 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import CLinux
 import Foundation
 import Synchronization
+import WireRuntime
 
 /// Something registered with an `EventLoop` for readiness of one descriptor.
 ///

@@ -1,3 +1,4 @@
+package import WireRuntime
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,5 @@
+package import Wire
+package import WireRuntime
 import Synchronization
 
 /// Keeps one connection to a peer's Unix socket alive: connects, and when the

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import CLinux
+import WireRuntime
 
 /// Creating, binding and connecting the sockets every process uses.
 ///

@@ -1,3 +1,4 @@
+import WireRuntime
 #if canImport(Glibc)
 import Glibc
 #endif

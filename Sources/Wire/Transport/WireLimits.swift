@@ -1,3 +1,5 @@
+import Wire
+
 /// Every bound the transport enforces, named in one place.
 package struct WireLimits: Sendable, Equatable {
     /// The largest frame payload accepted from a peer.

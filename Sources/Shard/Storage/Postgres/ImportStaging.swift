@@ -1,3 +1,4 @@
+import PostgresDriver
 import Wire
 
 /// An import chunk as rows for COPY, and the statements that write them into

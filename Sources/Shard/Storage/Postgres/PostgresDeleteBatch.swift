@@ -1,4 +1,4 @@
-import Wire
+import PostgresDriver
 
 /// One delete batch of a slice as one PostgreSQL statement: a data-modifying
 /// CTE chooses the slice's next records, deletes them with their cascade, and

@@ -1,3 +1,4 @@
+import PostgresDriver
 import Wire
 
 /// A WHERE-clause body for PostgreSQL with its parameters, `$1` on; a statement

@@ -1,6 +1,6 @@
 import Dispatch
+import PostgresDriver
 import Synchronization
-import Wire
 
 /// `VACUUM (ANALYZE)` of the tables a delete leaves dead rows in, then a rebuild of
 /// their indexes where the delete left them mostly empty, on a connection and a

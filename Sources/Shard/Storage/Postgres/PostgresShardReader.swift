@@ -1,5 +1,7 @@
 import Foundation
+import PostgresDriver
 import Wire
+import WireRuntime
 
 /// A read connection to a shard's PostgreSQL partition on a thread of its own:
 /// the `PartitionReader` that `ShardReader` is for SQLite. Each read is one

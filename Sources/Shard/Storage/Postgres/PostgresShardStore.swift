@@ -1,8 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PostgresDriver
+import StorageDriver
 import Synchronization
 import Wire
+import WireRuntime
 
 /// One shard's partition in a PostgreSQL database, and every write to it: the
 /// `PartitionStore` that `ShardStore` is for SQLite.

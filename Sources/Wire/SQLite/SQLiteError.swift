@@ -1,4 +1,5 @@
-import CSystem
+import CSQLite
+package import StorageDriver
 
 /// A failed SQLite call: what was attempted, SQLite's result code and message.
 package struct SQLiteError: StorageFailure, Equatable, CustomStringConvertible {

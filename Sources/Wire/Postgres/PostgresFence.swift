@@ -1,3 +1,4 @@
+package import StorageDriver
 #if canImport(Glibc)
 import Glibc
 #endif

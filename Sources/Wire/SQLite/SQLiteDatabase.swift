@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystem
+import CSQLite
+package import StorageDriver
 
 /// One SQLite connection, confined to the thread of the actor that owns it.
 ///

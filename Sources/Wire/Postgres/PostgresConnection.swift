@@ -1,4 +1,5 @@
-import CSystem
+import CPostgres
+package import StorageDriver
 
 /// A value sent as a `$n` parameter. Arrays go as PostgreSQL array literals,
 /// so that a whole batch travels as one parameter (`= ANY($1)`, `unnest($1)`).

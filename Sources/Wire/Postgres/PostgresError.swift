@@ -1,3 +1,5 @@
+package import StorageDriver
+
 /// A failed libpq call: what was attempted, the server's SQLSTATE (empty when
 /// the failure was the connection's, not a statement's) and its message.
 package struct PostgresError: StorageFailure, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import CSystem
+import CPostgres
 
 /// What one statement answered, in libpq's text format; freed with it.
 package final class PostgresResult {

@@ -1,4 +1,5 @@
-import CSystem
+import CSQLite
+package import StorageDriver
 
 /// A prepared statement, reused with bind / step / reset.
 package final class SQLiteStatement {

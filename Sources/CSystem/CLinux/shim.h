@@ -1,9 +1,8 @@
-// What Glibc's Swift module does not expose, and the C libraries we use (SQLite, libpq,
-// libcrypto). Do not define _GNU_SOURCE here: it clashes with the Glibc module (see shared/SWIFT-ON-LINUX.md).
-#ifndef TETHER_CSYSTEM_SHIM_H
-#define TETHER_CSYSTEM_SHIM_H
+// What Glibc's Swift module does not expose: epoll, eventfd, pidfd, prctl, ucred. Glibc only, so it
+// links nothing. Do not define _GNU_SOURCE here: it clashes with the Glibc module (see shared/SWIFT-ON-LINUX.md).
+#ifndef TETHER_CLINUX_SHIM_H
+#define TETHER_CLINUX_SHIM_H
 
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -14,12 +13,6 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/resource.h>
-#include <openssl/hmac.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-// Debian installs libpq's headers one directory down; its own includes are relative to it.
-#include <postgresql/libpq-fe.h>
 
 /// Mirrors `struct ucred` (hidden behind _GNU_SOURCE) for SO_PEERCRED.
 struct tether_ucred {
