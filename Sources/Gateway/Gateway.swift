@@ -56,12 +56,12 @@ struct Gateway {
             limits: limits, metrics: metrics, documents: documents, log: log)
         let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, metrics: metrics, log: log)
         let (host, port, log) = (options.host, options.port, log)
-        // The link first, so that it is connecting by the time the first request comes.
+        // Stopped in reverse: the link first, as before, so that a handler waiting for the
+        // coordinator fails at once rather than holding up the stop; the handlers last.
         try await ServiceGroup(
             [
-                .init("coordinator link") { await link.run() },
-                .init("event catch-up") { await events.fetches.run() },
                 .init("http handlers") { await server.handlers.run() },
+                .init("event catch-up") { await events.fetches.run() },
                 .init("http server") {
                     try server.start(host: host, port: port)
                     try PidFile.write(pid, to: layout.pidFile(for: "gateway"))
@@ -69,6 +69,7 @@ struct Gateway {
                     await ServiceGroup.untilCancelled()
                     PidFile.remove(layout.pidFile(for: "gateway"), ifOwnedBy: pid)
                 },
+                .init("coordinator link") { await link.run() },
             ], stopSignals: runtime.stopSignals, log: log
         ).run()
         log.info("stopped")
