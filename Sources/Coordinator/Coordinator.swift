@@ -33,8 +33,6 @@ struct Coordinator {
             map: map, layout: layout, shardExecutable: options.shardExecutable, storage: options.storage, intensity: options.intensity,
             loop: loop, log: log)
         let gateways = GatewayHub()
-        // Ordered streams, each drained by one task: events reach the gateways in log order,
-        // and job documents reach the log in the order they changed.
         let (logged, loggedFeed) = AsyncStream.makeStream(of: [LoggedEvent].self)
         let (changed, changedFeed) = AsyncStream.makeStream(of: JobDocument.self)
         let eventStorage = try await CoordinatorStores.waitingForTheServer("the event log", log: log) { try CoordinatorStores.events(options) }
@@ -45,11 +43,21 @@ struct Coordinator {
         let service = CoordinatorService(
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
             gateways: gateways, events: events, metrics: CoordinatorMetrics(), log: log, refusals: RefusalLog(log: log))
+        try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
+        let pid = getpid()
+        try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
+        log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
+        await supervisor.startAll()
         let log = log
-        let feeds = Task {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { for await batch in logged { await gateways.broadcast(.events(batch)) } }
-                group.addTask {
+        // Ordered streams, each drained by one service: events reach the gateways in log order,
+        // and job documents reach the log in the order they changed. Stopped in reverse: no
+        // sweep or dispatch once the shards are stopping, and the feeds last.
+        try await ServiceGroup(
+            [
+                .init("event feed") {
+                    for await batch in logged { await gateways.broadcast(.events(batch)) }
+                },
+                .init("job lifecycle feed") {
                     var lifecycle = JobLifecycle()
                     for await document in changed {
                         for line in lifecycle.lines(for: document) { log.info(line, job: document.jobId, org: document.org) }
@@ -59,37 +67,29 @@ struct Coordinator {
                             log.error("logging progress of job \(document.jobId): \(error)", job: document.jobId)
                         }
                     }
-                }
-            }
-        }
-        try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
-        let pid = getpid()
-        try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
-        log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
-        await supervisor.startAll()
-        await dispatcher.start()
-        let sweeper = Task {
-            while !Task.isCancelled {
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                do {
-                    try await registry.sweep(now: now)
-                    try await events.prune(now: now)
-                } catch {
-                    log.error("sweeping old jobs and events: \(error)")
-                }
-                try? await Task.sleep(for: Self.sweepInterval)
-            }
-        }
-
-        await runtime.waitForStopSignal(log: log)
-        sweeper.cancel()
-        loggedFeed.finish()
-        changedFeed.finish()
-        feeds.cancel()
-        await supervisor.shutdown()
+                },
+            ] + supervisor.services + [
+                .init("job dispatcher") { await dispatcher.run() },
+                .init("sweeper") { await Self.sweep(registry, events, log: log) },
+            ], stopSignals: runtime.stopSignals, log: log
+        ).run()
         PidFile.remove(layout.pidFile(for: "coordinator"), ifOwnedBy: pid)
         unlink(layout.coordinatorSocket)
         log.info("stopped")
+    }
+
+    /// Forgets finished jobs and events past their retention, every `sweepInterval`, until cancelled.
+    private static func sweep(_ registry: JobRegistry, _ events: EventLog, log: Log) async {
+        while !Task.isCancelled {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            do {
+                try await registry.sweep(now: now)
+                try await events.prune(now: now)
+            } catch {
+                log.error("sweeping old jobs and events: \(error)")
+            }
+            try? await Task.sleep(for: sweepInterval)
+        }
     }
 
     /// Accepts connections on the loop thread; only processes of our own user may connect.

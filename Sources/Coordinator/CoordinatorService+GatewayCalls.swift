@@ -36,7 +36,7 @@ extension CoordinatorService {
             let document = try await registry.cancel(org: call.org, jobId: call.jobId)
             if let document {
                 log.info(JobRequestLines.cancelled(document, by: call.by), job: call.jobId, org: call.org)
-                Task { await dispatcher.dispatch() }
+                dispatcher.dispatchSoon()
             }
             return call.answer(document)
         case .rethrottleJob(let call):
@@ -81,7 +81,7 @@ extension CoordinatorService {
         case .replayed(let earlier):
             return RegisteredJob(earlier, replayed: true)
         case .created(let document):
-            Task { await dispatcher.dispatch() }
+            dispatcher.dispatchSoon()
             return RegisteredJob(document, replayed: false)
         }
     }

@@ -47,19 +47,28 @@ struct Gateway {
             delegate: GatewayLinkDelegate(events: events, jobs: jobs, log: log), log: log)
         let coordinator = CoordinatorClient(link: link, timeout: limits.coordinatorTimeout)
         linked.withLock { $0 = coordinator }
-        await link.start()
         let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
         let router = Routes.make(
             coordinator: coordinator, jobs: jobs, authenticator: authenticator,
             limits: limits, metrics: metrics, documents: documents, log: log)
         let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, metrics: metrics, log: log)
-        try server.start(host: options.host, port: options.port)
-        try PidFile.write(pid, to: layout.pidFile(for: "gateway"))
-        log.info("serving http://\(options.host):\(options.port)")
-
-        await runtime.waitForStopSignal(log: log)
-        await link.stop()
-        PidFile.remove(layout.pidFile(for: "gateway"), ifOwnedBy: pid)
+        let (host, port, log) = (options.host, options.port, log)
+        // Stopped in reverse: the link first, as before, so that a handler waiting for the
+        // coordinator fails at once rather than holding up the stop; the handlers last.
+        try await ServiceGroup(
+            [
+                .init("http handlers") { await server.handlers.run() },
+                .init("event catch-up") { await events.fetches.run() },
+                .init("http server") {
+                    try server.start(host: host, port: port)
+                    try PidFile.write(pid, to: layout.pidFile(for: "gateway"))
+                    log.info("serving http://\(host):\(port)")
+                    await ServiceGroup.untilCancelled()
+                    PidFile.remove(layout.pidFile(for: "gateway"), ifOwnedBy: pid)
+                },
+                .init("coordinator link") { await link.run() },
+            ], stopSignals: runtime.stopSignals, log: log
+        ).run()
         log.info("stopped")
     }
 }

@@ -9,8 +9,9 @@ actor OutboxPublisher {
     private let store: any PartitionStore
     private let log: Log
     private var link: PeerLink?
-    private var draining = false
-    private var drainAgain = false
+    /// Drains asked for; one waiting stands for any number, so a request during a drain makes it
+    /// go round once more and no request is lost.
+    private nonisolated let requests = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
     /// Events per publish request.
     static let batchSize = 1_000
@@ -22,18 +23,17 @@ actor OutboxPublisher {
 
     func attach(_ link: PeerLink) { self.link = link }
 
-    /// Publishes until the outbox is empty; a call during a drain makes it go round once more.
-    func drain() async {
-        guard !draining else {
-            drainAgain = true
-            return
+    /// Asks for a drain (after a batch commits, at each heartbeat) without waiting for it.
+    nonisolated func requestDrain() {
+        requests.continuation.yield()
+    }
+
+    /// The shard's publishing loop, a service of its process: publishes until the outbox is
+    /// empty at each request, until cancelled.
+    func run() async {
+        for await _ in requests.stream {
+            while !Task.isCancelled, await publishBatch() {}
         }
-        draining = true
-        defer { draining = false }
-        repeat {
-            drainAgain = false
-            while await publishBatch() {}
-        } while drainAgain
     }
 
     /// One batch; false when the outbox is empty or the coordinator is unreachable (a later drain retries).

@@ -40,13 +40,22 @@ struct ShardProcess {
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
             loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, readers: readers, runner: runner, metrics: metrics), log: log)
         await publisher.attach(link)
-        await link.start()
-        let heartbeats = Task { await Self.sendHeartbeats(over: link, publisher: publisher) }
-        let checkpoints = Task { await Self.tidyWhenIdle(store, metrics: metrics, log: log) }
-        await runtime.waitForStopSignal(log: log)
-        heartbeats.cancel()
-        checkpoints.cancel()
-        await link.stop()
+        let log = log
+        // Stopped in reverse: no heartbeat, housekeeping or batch runs once the link is closed,
+        // and the storage closes last.
+        try await ServiceGroup(
+            [
+                .onShutdown("storage") { await Self.close(store, log: log) },
+                .init("coordinator link") { await link.run() },
+                .init("outbox publisher") { await publisher.run() },
+                .init("delete runner") { await runner.run() },
+                .init("idle housekeeping") { await Self.tidyWhenIdle(store, metrics: metrics, log: log) },
+                .init("heartbeats") { await Self.sendHeartbeats(over: link, publisher: publisher) },
+            ], stopSignals: runtime.stopSignals, log: log
+        ).run()
+    }
+
+    private static func close(_ store: any PartitionStore, log: Log) async {
         do {
             try await store.close()
         } catch {
@@ -61,7 +70,7 @@ struct ShardProcess {
         while !Task.isCancelled {
             sequence += 1
             await link.current?.notify(.heartbeat(sequence: sequence))
-            Task { await publisher.drain() }
+            publisher.requestDrain()
             try? await Task.sleep(for: heartbeatInterval)
         }
     }

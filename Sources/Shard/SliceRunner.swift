@@ -28,8 +28,10 @@ actor SliceRunner {
     private var slices: [String: RunningSlice] = [:]
     /// Whose batch comes next.
     private var turns = BatchTurns()
-    /// The worker writing batches while any job runs.
-    private var worker: Task<Void, Never>?
+    /// Wakes the worker (`run`) when a job starts here; one waiting stands for any number.
+    private nonisolated let assigned = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    /// What paces, retries and progress reports are timed by.
+    private let clock: any ProcessClock
 
     /// Progress is reported at most this often while a slice runs (and always when it ends):
     /// each report is a saved job document and a push to every gateway, and short batches
@@ -47,10 +49,11 @@ actor SliceRunner {
 
     private let metrics: ShardMetrics
 
-    init(store: any PartitionStore, publisher: OutboxPublisher, metrics: ShardMetrics, log: Log) {
+    init(store: any PartitionStore, publisher: OutboxPublisher, metrics: ShardMetrics, clock: any ProcessClock = SystemClock(), log: Log) {
         self.store = store
         self.publisher = publisher
         self.metrics = metrics
+        self.clock = clock
         self.log = log
     }
 
@@ -77,20 +80,20 @@ actor SliceRunner {
     /// A running job's new throttle, from its next batch; false when it does not run here.
     func rethrottle(_ jobId: String, recordsPerSecond: Double?) -> Bool {
         guard slices[jobId] != nil else { return false }
-        slices[jobId]?.pace = Self.pace(recordsPerSecond)
+        slices[jobId]?.pace = pace(recordsPerSecond)
         return true
     }
 
     /// Nil, or a rate that is not a positive number (the gateway lets none through), is no throttle.
-    private static func pace(_ recordsPerSecond: Double?) -> Pace? {
-        recordsPerSecond.flatMap { $0 > 0 && $0.isFinite ? Pace(recordsPerSecond: $0) : nil }
+    private func pace(_ recordsPerSecond: Double?) -> Pace? {
+        recordsPerSecond.flatMap { $0 > 0 && $0.isFinite ? Pace(recordsPerSecond: $0, startingAt: clock.now) : nil }
     }
 
     /// Runs `assignment`'s slice, whose counters stand at `counters`, or points an already running
     /// one at `connection` and the assignment's throttle.
     private func run(_ assignment: SliceAssignment, countedFrom counters: DeleteCounters, reportingTo connection: Connection) {
         let jobId = assignment.jobId
-        let pace = Self.pace(assignment.recordsPerSecond)
+        let pace = pace(assignment.recordsPerSecond)
         guard slices[jobId] == nil else {
             slices[jobId]?.connection = connection
             slices[jobId]?.pace = pace
@@ -98,22 +101,29 @@ actor SliceRunner {
         }
         slices[jobId] = RunningSlice(kind: assignment.kind, connection: connection, pace: pace, counted: counters)
         turns.add(jobId, org: assignment.org)
-        if worker == nil { worker = Task { await self.work() } }
+        assigned.continuation.yield()
+    }
+
+    /// The one worker that writes batches, a service of the shard process: it works while any
+    /// job runs here and waits for the next otherwise, until cancelled (then between batches).
+    func run() async {
+        for await _ in assigned.stream {
+            await work()
+        }
     }
 
     /// Writes one batch at a time, of whichever job's turn it is, until none runs. A throttled
     /// job's turn is passed over until its pace allows its next batch (a stop always may go).
     private func work() async {
-        while !turns.isEmpty {
-            let now = ContinuousClock.now
+        while !turns.isEmpty, !Task.isCancelled {
+            let now = clock.now
             if let jobId = turns.next(where: { slices[$0]?.mayGo(at: now) ?? true }) {
                 await runBatch(of: jobId)
             } else {
                 let firstDue = slices.values.compactMap(\.pace?.due).min() ?? now
-                try? await Task.sleep(until: min(firstDue, now + Self.throttleCheck), clock: .continuous)
+                try? await clock.sleep(until: min(firstDue, now + Self.throttleCheck))
             }
         }
-        worker = nil
     }
 
     /// The job is done here (finished, cancelled or failed): no more turns.
@@ -139,13 +149,13 @@ actor SliceRunner {
         var sizer = slice.sizer
         let progress: SliceProgress
         do {
-            let started = ContinuousClock.now
+            let started = clock.now
             let size = slice.pace?.batchSize(atMost: sizer.size) ?? sizer.size
             progress = try await retryingTransientFaults(kind, jobId, "deleting a batch") {
                 // Re-read after every await: a cancel may have arrived meanwhile.
                 try await slices[jobId]?.stopping == true ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId, limit: size)
             }
-            let took = ContinuousClock.now - started
+            let took = clock.now - started
             sizer.measured(records: size, took: took)
             // Re-read after the await: a rethrottle may have replaced the pace.
             slices[jobId]?.pace?.batchStarted(at: started, records: size)
@@ -153,6 +163,9 @@ actor SliceRunner {
                 metrics.batch(from: slice.counted, to: progress.counters, took: took)
                 slices[jobId]?.counted = progress.counters
             }
+        } catch is CancellationError {
+            // The process is stopping: the slice stays as its last commit left it, for the next start.
+            return
         } catch let error as any StorageFailure where error.fault == .record {
             guard sizer.isSingleRecord else {
                 // Some record of this batch breaks a rule: narrow it down; what is fine commits meanwhile.
@@ -165,6 +178,8 @@ actor SliceRunner {
                 progress = try await retryingTransientFaults(kind, jobId, "setting a failed record aside") {
                     try await store.failNextRecord(jobId, reason: "\(error.message)")
                 }
+            } catch is CancellationError {
+                return
             } catch {
                 slices[jobId]?.connection.notify(.sliceProgress(failure(kind, jobId, "setting a failed record aside", error)))
                 end(jobId)
@@ -179,14 +194,14 @@ actor SliceRunner {
         }
         // Counters are absolute, so a report left out loses nothing: the next one carries them.
         // A record set aside is reported once, in its own report, so that one always goes.
-        let now = ContinuousClock.now
+        let now = clock.now
         let due = slices[jobId]?.lastReport.map { now - $0 >= Self.progressInterval } ?? true
         if progress.outcome.isFinal || !progress.errors.isEmpty || due {
             slices[jobId]?.connection.notify(.sliceProgress(progress))
             slices[jobId]?.lastReport = now
         }
         // The batch's events are committed: hand them on without holding up the next batch.
-        Task { await publisher.drain() }
+        publisher.requestDrain()
         if progress.outcome.isFinal {
             end(jobId)
         } else {
@@ -206,7 +221,8 @@ actor SliceRunner {
                 // A database server that went away pauses the slice until it is back, however long.
                 let delay = delays.isEmpty ? Self.retryDelays[Self.retryDelays.count - 1] : delays.removeFirst()
                 log.warning("\(kind) job \(jobId): \(what) failed: \(error); retrying in \(delay)", job: jobId)
-                try? await Task.sleep(for: delay)
+                // Cancelled (the process is stopping): the step is left undone, not failed.
+                try await clock.sleep(for: delay)
             }
         }
     }

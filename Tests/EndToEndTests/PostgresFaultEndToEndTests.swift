@@ -43,8 +43,15 @@ import WireRuntime
         #expect(degraded, "healthz never said degraded while the database server was down")
         let paused = try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json
         #expect(paused["status"] as? String == "running", "\(paused)")
-        // Longer than the retries of any other storage fault: this one must outlast them.
-        sleep(4)
+        // Longer than the retries of any other storage fault (0.1 s doubling to 1.6 s, 3.1 s in all:
+        // `SliceRunner.retryDelays`), which this one must outlast: a shard waited 1.6 s a second time.
+        let outlasted = eventually(timeout: .seconds(20)) {
+            (0..<2).contains { shard in
+                let log = (try? String(contentsOfFile: "\(cluster.data)/logs/shard-\(shard).log", encoding: .utf8)) ?? ""
+                return log.components(separatedBy: "; retrying in 1.6 seconds").count > 2
+            }
+        }
+        #expect(outlasted, "no shard retried past the other faults' retries\(cluster.logs())")
         #expect(try cluster.send("GET", "/api/contacts/bulk-job/\(jobId)", token: admin).json["status"] as? String == "running")
         #expect(try runCommand(pg, ["start", server]).status == 0)
 

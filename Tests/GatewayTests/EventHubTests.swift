@@ -78,7 +78,10 @@ import WireTransport
     }
 
     private func hub(_ loop: EventLoop, _ log: FakeLog, streams: EventStreamCounts = EventStreamCounts()) -> EventHub {
-        EventHub(loop: loop, streams: streams) { org, after, limit in try log.page(org: org, after: after, limit: limit) }
+        let hub = EventHub(loop: loop, streams: streams) { org, after, limit in try log.page(org: org, after: after, limit: limit) }
+        // The service the gateway runs it as, for the life of the test process.
+        Task { await hub.fetches.run() }
+        return hub
     }
 
     @Test func dropsALiveSubscriberThatFallsTooFarBehind() async throws {

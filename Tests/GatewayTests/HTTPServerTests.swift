@@ -28,7 +28,9 @@ import WireTransport
         return (port, loop)
     }
 
-    private func serveWithServer(_ configure: (inout GatewayLimits) -> Void = { _ in }) throws -> (port: UInt16, loop: EventLoop, server: HTTPServer) {
+    private func serveWithServer(
+        clock: any ProcessClock = SystemClock(), _ configure: (inout GatewayLimits) -> Void = { _ in }
+    ) throws -> (port: UInt16, loop: EventLoop, server: HTTPServer) {
         var limits = GatewayLimits.standard
         configure(&limits)
         var router = Router()
@@ -67,7 +69,12 @@ import WireTransport
         }
         let loop = try EventLoop(name: "http-test")
         loop.start()
-        let server = HTTPServer(loop: loop, limits: limits, router: router, events: EventHub(loop: loop) { _, _, _ in EventPage(events: [], head: 0) }, log: Log(process: "http-test", minimumLevel: .error))
+        let server = HTTPServer(
+            loop: loop, limits: limits, router: router, events: EventHub(loop: loop) { _, _, _ in EventPage(events: [], head: 0) }, clock: clock,
+            log: Log(process: "http-test", minimumLevel: .error))
+        // The services the gateway runs them as, for the life of the test process.
+        Task { await server.handlers.run() }
+        Task { await server.events.fetches.run() }
         return (try server.start(host: "127.0.0.1", port: 0), loop, server)
     }
 
@@ -285,12 +292,12 @@ import WireTransport
     }
 
     @Test func refusesConnectionsBeyondTheLimitWith503() throws {
-        let (port, loop) = try serve { $0.maxConnections = 2 }
+        let (port, loop, server) = try serveWithServer { $0.maxConnections = 2 }
         defer { loop.stop() }
         let held = try (0..<2).map { _ in try RawHTTPClient.connectTCP(port: port) }
         defer { held.forEach { close($0) } }
         // The held connections are accepted before the next one is refused.
-        usleep(100_000)
+        #expect(eventually { onLoop(loop) { server.unsentBytesPerConnection.count } == 2 })
         let refused = try RawHTTPClient.exchange(port: port, request: "GET /echo/x HTTP/1.1\r\n\r\n")
         #expect(refused.status == 503)
         #expect(refused.headers["retry-after"] == "1")
@@ -394,16 +401,23 @@ import WireTransport
     /// A connection that has presented no token must send its head at once; one whose token was
     /// admitted has the usual `requestTimeout`.
     @Test func aStrangersHeadMustArriveWithinItsBudgetATenantsNeedNot() throws {
-        let (port, loop) = try serve { $0.unauthenticatedHeadTimeout = .milliseconds(300) }
+        let clock = ManualClock()
+        let (port, loop, server) = try serveWithServer(clock: clock) { $0.unauthenticatedHeadTimeout = .milliseconds(300) }
         defer { loop.stop() }
+        let receiving = { onLoop(loop) { server.connectionsReceiving } }
+        let sweep = { onLoop(loop) { server.sweep() } }
         let stranger = try RawHTTPClient.connectTCP(port: port)
         defer { close(stranger) }
         RawHTTPClient.sendAll(stranger, "GET /echo/slow HTTP/1.1\r\nHost: x\r\n")
-        let started = ContinuousClock.now
+        #expect(eventually { receiving() == 1 })
+        clock.advance(by: .milliseconds(300))
+        sweep()
+        #expect(receiving() == 1, "a stranger's head was refused within its budget")
+        clock.advance(by: .milliseconds(1))
+        sweep()
         let refused = try RawHTTPClient.parse(RawHTTPClient.readUntilClosed(stranger))
         #expect(refused.status == 408)
         #expect((refused.json["message"] as? String)?.contains("request head did not arrive within 0.3 seconds") == true, "\(refused.json)")
-        #expect(started.duration(to: .now) < .seconds(5))
 
         let tenant = try RawHTTPClient.connectTCP(port: port)
         defer { close(tenant) }
@@ -412,25 +426,28 @@ import WireTransport
         #expect(String(decoding: buffer[0..<max(recv(tenant, &buffer, buffer.count, 0), 0)], as: UTF8.self).hasPrefix("HTTP/1.1 200"))
         // Past the stranger's budget and a sweep: the tenant's half-sent head is still waited for.
         RawHTTPClient.sendAll(tenant, "GET /echo/slow HTTP/1.1\r\n")
-        usleep(1_500_000)
+        #expect(eventually { receiving() == 1 })
+        clock.advance(by: .milliseconds(1_500))
+        sweep()
         RawHTTPClient.sendAll(tenant, "Connection: close\r\n\r\n")
         let answer = try RawHTTPClient.parse(RawHTTPClient.readUntilClosed(tenant))
         #expect(answer.status == 200 && answer.body == "\"slow\"", "\(answer)")
     }
 
     @Test func refusesConnectionsBeyondTheLimitPerAddressWith429() throws {
-        let (port, loop) = try serve { $0.maxConnectionsPerAddress = 2 }
+        let (port, loop, server) = try serveWithServer { $0.maxConnectionsPerAddress = 2 }
         defer { loop.stop() }
+        let accepted = { onLoop(loop) { server.unsentBytesPerConnection.count } }
         var held = try (0..<2).map { _ in try RawHTTPClient.connectTCP(port: port) }
         defer { held.forEach { close($0) } }
-        usleep(100_000)  // the held connections are accepted before the next one is refused
+        #expect(eventually { accepted() == 2 })  // the held connections are accepted before the next one is refused
         let refused = try RawHTTPClient.exchange(port: port, request: "GET /echo/x HTTP/1.1\r\n\r\n")
         #expect(refused.status == 429)
         #expect(refused.headers["retry-after"] == "1")
         #expect((refused.json["message"] as? String)?.contains("limit of 2 connections per address") == true, "\(refused.json)")
         // A closed connection gives its place back.
         close(held.removeFirst())
-        usleep(100_000)
+        #expect(eventually { accepted() == 1 })
         let served = try RawHTTPClient.exchange(port: port, request: "GET /echo/back HTTP/1.1\r\nConnection: close\r\n\r\n")
         #expect(served.status == 200 && served.body == "\"back\"")
     }
@@ -447,12 +464,15 @@ import WireTransport
         let count = 1_000  // 32 MiB of answers
         RawHTTPClient.sendAll(fd, String(repeating: "GET /big HTTP/1.1\r\n\r\n", count: count - 1) + "GET /big HTTP/1.1\r\nConnection: close\r\n\r\n")
         let bound = HTTPConnection.unsentAnswerLimit + Self.bigAnswerBytes + 256  // and its head
+        // Until the answers waiting for the client reach the limit (then reading it stops), and a
+        // few turns of the loop beyond: more would show as growth past the bound.
         var largest = 0
-        for _ in 0..<20 {
-            usleep(25_000)
-            largest = max(largest, onLoop(loop) { server.unsentBytesPerConnection.max() ?? 0 })
-        }
-        #expect(largest > 0, "nothing was waiting for the client")
+        let sample = { largest = max(largest, onLoop(loop) { server.unsentBytesPerConnection.max() ?? 0 }) }
+        #expect(eventually {
+            sample()
+            return largest >= HTTPConnection.unsentAnswerLimit
+        }, "the answers waiting for the client never reached the limit")
+        for _ in 0..<20 { sample() }
         #expect(largest <= bound, "\(largest) bytes of answers waited for a client that does not read")
         let text = String(decoding: RawHTTPClient.readUntilClosed(fd), as: UTF8.self)
         #expect(text.components(separatedBy: "HTTP/1.1 200").count == count + 1)

@@ -29,7 +29,7 @@ import WireTransport
         let link = PeerLink(
             path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(),
             log: Log(process: "import-timeout", minimumLevel: .error))
-        await link.start()
+        let linked = Task { await link.run() }
         await link.waitUntilConnected()
         defer { server.stop(); loop.stop() }
         // Every other request would give up after 100 ms.
@@ -44,7 +44,8 @@ import WireTransport
         let claims = Claims(subject: "u1", orgId: "o1", role: .admin, expiresAt: .max)
         let request = HTTPRequest(head: .sample(path: "/api/contacts/import", method: "POST"), body: [])
         let response = try await endpoint.handle(request, body, claims)
-        await link.stop()
+        linked.cancel()
+        await linked.value
         return response
     }
 

@@ -126,6 +126,27 @@ import Testing
         connection.close()
     }
 
+    @Test func aRequestTimesOutWhenTheClockPassesItsDeadlineAndNotBefore() async throws {
+        let loop = try startedLoop()
+        let server = try TestServer(loop: loop, delegate: RecordingDelegate(answerDelay: .seconds(10)))
+        defer { server.stop(); loop.stop() }
+        let clock = ManualClock()
+        let (connection, _) = try await Connection.connect(
+            path: server.path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(), clock: clock, log: log)
+        // Past the handshake's deadline: the timer wakes to nothing and stops.
+        clock.advance(by: WireLimits.standard.handshakeTimeout)
+        try await waitUntil { clock.sleepers == 0 }
+        let sent = clock.now
+        let answer = Task { try await connection.call(Ping(), as: \.coordinatorCall, timeout: .seconds(5)) }
+        // The one timer sleeps to the request's deadline, and nothing wakes before it.
+        try await waitUntil { clock.nextDeadline == sent + .seconds(5) }
+        clock.advance(by: .milliseconds(4_999))
+        #expect(clock.sleepers == 1)
+        clock.advance(by: .milliseconds(1))
+        await #expect(throws: ConnectionError.timedOut(server.path, after: .seconds(5))) { try await answer.value }
+        connection.close()
+    }
+
     @Test func aPeerThatNeverSaysHelloIsDisconnectedAfterTheHandshakeTimeout() async throws {
         let loop = try startedLoop()
         defer { loop.stop() }
@@ -166,7 +187,7 @@ import Testing
         let link = PeerLink(
             path: path, hello: Hello(role: .gateway, pid: getpid()), loop: loop, delegate: RecordingDelegate(),
             backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)), log: log)
-        await link.start()
+        let linked = Task { await link.run() }
         // Nobody listens yet: requests fail fast instead of hanging.
         await #expect(throws: ConnectionError.notConnected(path)) { try await link.call(Ping(), as: \.coordinatorCall) }
 
@@ -184,6 +205,7 @@ import Testing
             return await current.isOpen
         }
         #expect(try await link.call(Ping(), as: \.coordinatorCall) == ShardStatus(index: 1, pid: getpid()))
-        await link.stop()
+        linked.cancel()
+        await linked.value
     }
 }

@@ -13,7 +13,8 @@ actor JobDispatcher {
     private var assignedTo: [String: UInt64] = [:]
     /// The connection each slice was last offered to, answered or not: a new one means a new process.
     private var offeredTo: [String: UInt64] = [:]
-    private var loop: Task<Void, Never>?
+    /// Dispatches asked for between rounds (a job created, a cancel), each run at once.
+    private nonisolated let requests = AsyncStream.makeStream(of: Void.self)
 
     /// How often pending slices are checked against live connections.
     static let interval: Duration = .milliseconds(200)
@@ -29,18 +30,30 @@ actor JobDispatcher {
         "\(jobId)/\(shard)\(cancelling ? "/cancel" : "")"
     }
 
-    func start() {
-        guard loop == nil else { return }
-        loop = Task {
-            while !Task.isCancelled {
-                await dispatch()
-                try? await Task.sleep(for: Self.interval)
+    /// A round now, beside the periodic ones, without waiting for it: a new job or a cancel
+    /// reaches the shards at once rather than at the next round.
+    nonisolated func dispatchSoon() {
+        requests.continuation.yield()
+    }
+
+    /// A round every `interval`, and one at each `dispatchSoon`, as child tasks of this loop
+    /// (a service of the coordinator), until cancelled.
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    await self.dispatch()
+                    try? await Task.sleep(for: Self.interval)
+                }
+            }
+            for await _ in requests.stream {
+                group.addTask { await self.dispatch() }
             }
         }
     }
 
     /// Assigns each pending slice whose shard is connected on a connection that has not had it yet.
-    func dispatch() async {
+    private func dispatch() async {
         let work = await registry.pendingWork()
         // Forget slices that are no longer pending, so the map stays as small as the work.
         let pending = Set(work.flatMap { item in item.shards.map { Self.key(item.assignment.jobId, $0, item.cancelling) } })

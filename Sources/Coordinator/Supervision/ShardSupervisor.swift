@@ -10,8 +10,9 @@ import WireTransport
 /// for their health: the shell around `ShardRoster`.
 ///
 /// Children start in index order and stop together on shutdown (SIGTERM,
-/// a deadline, then SIGKILL). Every log line names the supervisor, the shard,
-/// the reason and the offending pid.
+/// a deadline, then SIGKILL); its loops run as the coordinator's `services`.
+/// Every log line names the supervisor, the shard, the reason and the
+/// offending pid.
 actor ShardSupervisor {
     private var roster: ShardRoster
     private let layout: ClusterLayout
@@ -22,7 +23,16 @@ actor ShardSupervisor {
     private let loop: EventLoop
     private let log: Log
     private var connections: [Int: Connection] = [:]
-    private var watchdog: Task<Void, Never>?
+    private let clock: any ProcessClock
+
+    /// What happens to the children outside this actor (an exit seen on the loop thread, a
+    /// failed spawn to try again), handled by `superviseChildren`.
+    private enum ChildEvent: Sendable {
+        case exited(shard: Int, pid: Int32, status: Int32)
+        case startFailed(shard: Int)
+    }
+
+    private nonisolated let childEvents = AsyncStream.makeStream(of: ChildEvent.self)
 
     /// How long a health ping may take before the shard counts as down.
     static let pingTimeout: Duration = .milliseconds(500)
@@ -31,7 +41,7 @@ actor ShardSupervisor {
 
     init(
         map: PartitionMap, layout: ClusterLayout, shardExecutable: String, storage: StorageChoice = .sqlite, intensity: RestartIntensity,
-        loop: EventLoop, log: Log
+        loop: EventLoop, clock: any ProcessClock = SystemClock(), log: Log
     ) {
         roster = ShardRoster(shardCount: map.ranges.count, intensity: intensity)
         self.map = map
@@ -39,6 +49,7 @@ actor ShardSupervisor {
         self.shardExecutable = shardExecutable
         self.storage = storage
         self.loop = loop
+        self.clock = clock
         self.log = log
     }
 
@@ -47,10 +58,36 @@ actor ShardSupervisor {
     /// How often deadlines (registration, heartbeats) are checked.
     static let watchdogInterval: Duration = .milliseconds(250)
 
-    /// Spawns every shard, in index order, and starts the deadline watchdog.
+    /// Spawns every shard, in index order.
     func startAll() async {
         for shard in 0..<roster.shardCount { await start(shard) }
-        watchdog = Task { await self.watchDeadlines() }
+    }
+
+    /// The coordinator's services that keep the shards: exits and restarts are handled for as
+    /// long as shutting the shards down takes, so they are stopped after it.
+    nonisolated var services: [ServiceGroup.Service] {
+        [
+            .init("shard exits") { await self.superviseChildren() },
+            .init("shard watchdog", run: { await self.watchDeadlines() }, shutdown: { await self.shutdown() }),
+        ]
+    }
+
+    /// Handles each child's exit (and its restart after a back-off), and each failed spawn's retry,
+    /// as child tasks of this loop, until cancelled.
+    private func superviseChildren() async {
+        await withDiscardingTaskGroup { group in
+            for await event in childEvents.stream {
+                switch event {
+                case .exited(let shard, let pid, let status):
+                    group.addTask { await self.exited(shard, pid: pid, status: status) }
+                case .startFailed(let shard):
+                    group.addTask {
+                        try? await self.clock.sleep(for: .seconds(1))
+                        await self.start(shard)
+                    }
+                }
+            }
+        }
     }
 
     // MARK: - Registration
@@ -58,7 +95,7 @@ actor ShardSupervisor {
     /// Decides whether a connecting shard is the process we spawned for its index.
     func admit(_ hello: Hello, connection: Connection) -> Result<Welcome, Refusal> {
         guard let index = hello.shardIndex else { return .failure(Refusal(reason: "a shard must name its index")) }
-        switch roster.registered(Int(index), pid: hello.pid, at: .now) {
+        switch roster.registered(Int(index), pid: hello.pid, at: clock.now) {
         case .accept:
             connections[Int(index)] = connection
             log.info("supervisor: shard \(index) registered (pid \(hello.pid))")
@@ -77,11 +114,11 @@ actor ShardSupervisor {
     func connection(for shard: Int) -> Connection? { connections[shard] }
 
     func heard(_ shard: Int) {
-        roster.heard(shard, at: .now)
+        roster.heard(shard, at: clock.now)
     }
 
     func disconnected(_ shard: Int, pid: Int32) {
-        roster.disconnected(shard, pid: pid, at: .now)
+        roster.disconnected(shard, pid: pid, at: clock.now)
         connections[shard] = nil
         log.warning("supervisor: shard \(shard) (pid \(pid)) disconnected")
     }
@@ -120,15 +157,12 @@ actor ShardSupervisor {
                 kill(pid, SIGTERM)
                 return
             }
-            roster.spawned(shard, pid: pid, at: .now)
+            roster.spawned(shard, pid: pid, at: clock.now)
             try PidFile.write(pid, to: layout.pidFile(for: name))
             log.info("supervisor: started \(name) as pid \(pid)")
         } catch {
             log.error("supervisor: starting \(name) failed: \(error); retrying in 1 s")
-            Task {
-                try? await Task.sleep(for: .seconds(1))
-                await self.start(shard)
-            }
+            childEvents.continuation.yield(.startFailed(shard: shard))
         }
     }
 
@@ -141,13 +175,13 @@ actor ShardSupervisor {
         let executable = shardExecutable
         let environment = ShardEnvironment.variables(inherited: ProcessInfo.processInfo.environment, storage: storage, shard: shard)
         let output = "\(layout.logsDirectory)/\(ClusterLayout.shardName(shard)).log"
-        let loop = loop
+        let (loop, childEvents) = (loop, childEvents.continuation)
         return try await withCheckedThrowingContinuation { continuation in
             loop.execute {
                 do {
                     let pid = try ChildProcess.spawn(executable: executable, arguments: arguments, environment: environment, output: output)
                     _ = try ChildWatcher(pid: pid, loop: loop) { status in
-                        Task { await self.exited(shard, pid: pid, status: status) }
+                        childEvents.yield(.exited(shard: shard, pid: pid, status: status))
                     }
                     continuation.resume(returning: pid)
                 } catch {
@@ -162,7 +196,7 @@ actor ShardSupervisor {
         PidFile.remove(layout.pidFile(for: name), ifOwnedBy: pid)
         connections[shard]?.close()
         connections[shard] = nil
-        switch roster.exited(shard, pid: pid, exit: ShardExit(waitStatus: status), at: .now) {
+        switch roster.exited(shard, pid: pid, exit: ShardExit(waitStatus: status), at: clock.now) {
         case .none:
             log.info("supervisor: \(name) (pid \(pid)) exited with \(ChildProcess.describe(status: status))")
         case .giveUp(let reason):
@@ -179,17 +213,18 @@ actor ShardSupervisor {
     }
 
     private func restart(_ shard: Int, after delay: Duration) async {
-        try? await Task.sleep(for: delay)
+        try? await clock.sleep(for: delay)
         // Re-check after the sleep: shutdown may have begun.
         guard !roster.stopping else { return }
         await start(shard)
     }
 
-    /// Kills shards that missed a deadline (never registered, fell silent); their exit then restarts them.
+    /// Kills shards that missed a deadline (never registered, fell silent); their exit then
+    /// restarts them. Until cancelled; it finds nothing once the shutdown has begun.
     private func watchDeadlines() async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: Self.watchdogInterval)
-            for overdue in roster.expireDeadlines(at: .now) {
+            try? await clock.sleep(for: Self.watchdogInterval)
+            for overdue in roster.expireDeadlines(at: clock.now) {
                 log.error("supervisor: shard \(overdue.shard) (pid \(overdue.pid)) \(overdue.reason); killing it")
                 connections[overdue.shard]?.close()
                 connections[overdue.shard] = nil
@@ -201,17 +236,16 @@ actor ShardSupervisor {
     }
 
     /// Stops every shard: SIGTERM, then SIGKILL for any still alive at the deadline.
-    func shutdown() async {
-        watchdog?.cancel()
+    private func shutdown() async {
         let pids = roster.beginShutdown()
         for pid in pids {
             kill(pid, SIGTERM)
             // A stopped shard would hold its SIGTERM until the deadline.
             kill(pid, SIGCONT)
         }
-        let deadline = ContinuousClock.now + Self.stopDeadline
-        while ContinuousClock.now < deadline, roster.hasProcesses {
-            try? await Task.sleep(for: .milliseconds(20))
+        let deadline = clock.now + Self.stopDeadline
+        while clock.now < deadline, roster.hasProcesses {
+            try? await clock.sleep(for: .milliseconds(20))
         }
         for entry in roster.entries {
             guard let pid = entry.state.pid else { continue }

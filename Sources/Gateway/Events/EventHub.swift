@@ -34,6 +34,8 @@ final class EventHub: @unchecked Sendable {
     static let retryDelay: Duration = .milliseconds(200)
 
     let loop: EventLoop
+    /// Catch-up pages being fetched, and their retries; `fetches.run()` is a service of the gateway.
+    let fetches = ChildTasks()
     private let fetch: Fetch
     private let metrics: GatewayMetrics
     private var subscribers: [String: [ObjectIdentifier: Subscriber]] = [:]
@@ -146,7 +148,7 @@ final class EventHub: @unchecked Sendable {
         guard case .fetch(let after, let limit) = next, let subscriber = subscribers[org]?[key], !subscriber.channel.isClosed else { return }
         guard subscriber.channel.queuedBytes <= Self.replayBacklog else { return retry(org: org, key: key) }
         let fetch = fetch
-        Task {
+        fetches.add { [self] in
             do {
                 let page = try await fetch(org, after, limit)
                 let rendered = page.events.map(RenderedEvent.init(logged:))
@@ -160,7 +162,7 @@ final class EventHub: @unchecked Sendable {
 
     private func retry(org: String, key: ObjectIdentifier) {
         let loop = loop
-        Task {
+        fetches.add {
             try? await Task.sleep(for: Self.retryDelay)
             loop.execute {
                 // Re-read after the sleep: the subscriber may have gone or caught up meanwhile.

@@ -62,7 +62,7 @@ final class HTTPConnection: @unchecked Sendable {
         let withoutToken = server.limits.unauthenticatedBodyBytes
         parser = HTTPRequestParser(
             limits: limits, bodyLimit: { head in router.bodyLimit(for: head, standard: limits.maxBodyBytes, withoutToken: withoutToken) })
-        state = .idle(since: .now)
+        state = .idle(since: server.clock.now)
         channel = StreamChannel(
             fd: fd, loop: server.loop, label: "http#\(fd)", outboundLimit: 16 << 20,
             // Weak, then held for the whole call: `onClose` removes this connection from the server.
@@ -83,6 +83,12 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Bytes written to this connection that its client has not taken yet.
     var unsentBytes: Int { channel.queuedBytes }
+
+    /// Whether part of a request has arrived and the rest is waited for.
+    var isReceiving: Bool {
+        if case .receiving = state { return true }
+        return false
+    }
 
     /// Closes a connection idle past `idleTimeout`, or answers 408 to a request slower than
     /// `requestTimeout`; for a connection that has presented no valid token, both after
@@ -125,7 +131,7 @@ final class HTTPConnection: @unchecked Sendable {
             break
         }
         parser.append(bytes)
-        if case .idle = state { state = .receiving(head: nil, body: [], startedAt: .now) }
+        if case .idle = state { state = .receiving(head: nil, body: [], startedAt: server.clock.now) }
         process()
         if case .responding = state, parser.bufferedByteCount > Self.pipelineBufferLimit { channel.setReadingPaused(true) }
     }
@@ -154,7 +160,7 @@ final class HTTPConnection: @unchecked Sendable {
                 state = .receiving(head: head, body: [], startedAt: startedAt)
                 if admitted(head, startedAt: startedAt) { startStreamingIfRouted(head) }
             case (.body(let piece), .streaming(let body, let keepAlive, _)):
-                state = .streaming(body: body, keepAlive: keepAlive, lastInput: .now)
+                state = .streaming(body: body, keepAlive: keepAlive, lastInput: server.clock.now)
                 if body.append(piece) { channel.setReadingPaused(true) }
             case (.end, .streaming(let body, _, _)):
                 body.finish()
@@ -204,12 +210,12 @@ final class HTTPConnection: @unchecked Sendable {
             loop.execute { [self] in
                 channel.setReadingPaused(false)
                 // The wait was ours, not the client's: its idle time starts now.
-                if case .streaming(let body, let keepAlive, _) = state { state = .streaming(body: body, keepAlive: keepAlive, lastInput: .now) }
+                if case .streaming(let body, let keepAlive, _) = state { state = .streaming(body: body, keepAlive: keepAlive, lastInput: server.clock.now) }
             }
         })
-        state = .streaming(body: body, keepAlive: head.keepAlive, lastInput: .now)
+        state = .streaming(body: body, keepAlive: head.keepAlive, lastInput: server.clock.now)
         let request = HTTPRequest(head: head, body: [], parameters: parameters, claims: claims)
-        Task {
+        server.handlers.add {
             let response = await handler(request, body)
             loop.execute { [self] in respond(response, keepAlive: head.keepAlive) }
         }
@@ -252,7 +258,7 @@ final class HTTPConnection: @unchecked Sendable {
             if let response = immediate?(request) { return answer(response, keepAlive: keepAlive) }
             state = .responding
             let loop = server.loop
-            Task {
+            server.handlers.add { [request] in
                 let response = await handler(request)
                 loop.execute { [self] in respond(response, keepAlive: keepAlive) }
             }
@@ -293,7 +299,7 @@ final class HTTPConnection: @unchecked Sendable {
         case .stopping:
             channel.write(response.serialized(keepAlive: false))
             channel.finishWhenFlushed()
-            state = .closing(since: .now)
+            state = .closing(since: server.clock.now)
             channel.setReadingPaused(false)  // drained, to the linger budget, so the answer is not lost to a reset
             return
         default:
@@ -303,10 +309,10 @@ final class HTTPConnection: @unchecked Sendable {
         guard keepAlive else {
             // Requests pipelined after a `Connection: close` one are not answered.
             channel.closeWhenFlushed()
-            state = .closing(since: .now)
+            state = .closing(since: server.clock.now)
             return
         }
-        state = parser.bufferedByteCount > 0 ? .receiving(head: nil, body: [], startedAt: .now) : .idle(since: .now)
+        state = parser.bufferedByteCount > 0 ? .receiving(head: nil, body: [], startedAt: server.clock.now) : .idle(since: server.clock.now)
         channel.setReadingPaused(false)
     }
 
@@ -323,8 +329,8 @@ final class HTTPConnection: @unchecked Sendable {
 
     /// Counts the request being answered (one refused before its head was read, as unmatched).
     private func count(status: Int, finished: Bool) {
-        let request = measured ?? (GatewayMetrics.unmatched, "unknown", .now)
-        server.metrics.answered(route: request.route, method: request.method, status: status, took: finished ? .now - request.startedAt : nil)
+        let request = measured ?? (GatewayMetrics.unmatched, "unknown", server.clock.now)
+        server.metrics.answered(route: request.route, method: request.method, status: status, took: finished ? server.clock.now - request.startedAt : nil)
         measured = nil
     }
 
@@ -336,6 +342,6 @@ final class HTTPConnection: @unchecked Sendable {
         count(status: response.status, finished: true)
         channel.write(response.serialized(keepAlive: false))
         channel.finishWhenFlushed()
-        state = .closing(since: .now)
+        state = .closing(since: server.clock.now)
     }
 }

@@ -21,6 +21,10 @@ final class HTTPServer: @unchecked Sendable {
     /// Server-Sent Events subscribers and where each stands in the event log.
     let events: EventHub
     let metrics: GatewayMetrics
+    /// What time-outs are measured by: tests move a `ManualClock` and `sweep()`.
+    let clock: any ProcessClock
+    /// The route handlers running; `handlers.run()` is a service of the gateway.
+    let handlers = ChildTasks()
     private var connections: [Int32: HTTPConnection] = [:] {
         didSet { metrics.metrics.set(GatewayMetrics.openConnections, Double(connections.count)) }
     }
@@ -34,8 +38,12 @@ final class HTTPServer: @unchecked Sendable {
     static let eventKeepAliveSweeps = 15
     private var sweeps = 0
 
-    init(loop: EventLoop, limits: GatewayLimits, router: Router, events: EventHub, metrics: GatewayMetrics = GatewayMetrics(), log: Log) {
+    init(
+        loop: EventLoop, limits: GatewayLimits, router: Router, events: EventHub, metrics: GatewayMetrics = GatewayMetrics(),
+        clock: any ProcessClock = SystemClock(), log: Log
+    ) {
         self.loop = loop
+        self.clock = clock
         self.metrics = metrics
         self.events = events
         self.limits = limits
@@ -95,13 +103,25 @@ final class HTTPServer: @unchecked Sendable {
         return connections.values.map(\.unsentBytes)
     }
 
+    /// Connections in the middle of a request (some of it has arrived); on the loop thread.
+    var connectionsReceiving: Int {
+        loop.assertInLoop()
+        return connections.values.count(where: \.isReceiving)
+    }
+
     private func scheduleSweep() {
         loop.schedule(after: Self.sweepInterval) { [self] in
-            let now = ContinuousClock.now
-            for connection in Array(connections.values) { connection.expireIfOverdue(at: now) }
-            sweeps += 1
-            if sweeps % Self.eventKeepAliveSweeps == 0 { events.keepAlive() }
+            sweep()
             scheduleSweep()
         }
+    }
+
+    /// Expires what is overdue by `clock`, and now and then keeps event streams alive; on the loop thread.
+    func sweep() {
+        loop.assertInLoop()
+        let now = clock.now
+        for connection in Array(connections.values) { connection.expireIfOverdue(at: now) }
+        sweeps += 1
+        if sweeps % Self.eventKeepAliveSweeps == 0 { events.keepAlive() }
     }
 }

@@ -34,35 +34,49 @@ package actor Connection {
     private var handshakeWaiters: [CheckedContinuation<Welcome, any Error>] = []
     private var closeWaiters: [CheckedContinuation<Void, Never>] = []
     private var pending: [UInt64: CheckedContinuation<Answer, any Error>] = [:]
-    private var timeouts: [UInt64: Task<Void, Never>] = [:]
+    private let clock: any ProcessClock
+    private var deadlines: ConnectionDeadlines
+    /// The one timer, sleeping until `deadlines.earliest` as it was when armed; nil when nothing is waited for.
+    private var timer: (task: Task<Void, Never>, due: ContinuousClock.Instant)?
     /// The last correlation id taken; each request takes the next.
     private nonisolated let correlations = Atomic<UInt64>(0)
     private var closeError: (any Error)?
     private static let serials = Atomic<UInt64>(0)
 
     /// Takes over `fd` and starts reading; the connecting side sends its hello at once.
-    package init(fd: Int32, label: String, loop: EventLoop, side: HandshakeSide, delegate: any ConnectionDelegate, limits: WireLimits = .standard, log: Log) {
+    package init(
+        fd: Int32, label: String, loop: EventLoop, side: HandshakeSide, delegate: any ConnectionDelegate, limits: WireLimits = .standard,
+        clock: any ProcessClock = SystemClock(), log: Log
+    ) {
         self.label = label
         serial = Self.serials.add(1, ordering: .relaxed).newValue
         self.side = side
         self.delegate = delegate
         self.limits = limits
+        self.clock = clock
         self.log = log
+        var deadlines = ConnectionDeadlines()
+        deadlines.start(.handshake, at: clock.now, limit: limits.handshakeTimeout)
+        self.deadlines = deadlines
         let (events, continuation) = AsyncStream.makeStream(of: FrameStream.Event.self)
         stream = FrameStream(fd: fd, loop: loop, label: label, limits: limits, events: continuation)
         var greeting = ProtocolVersion.preamble
         if case .connecting(let hello) = side { greeting += Frame.encode(.hello(hello)) }
         stream.start(sending: greeting)
-        Task { await self.consume(events) }
-        Task { await self.expireHandshake(after: limits.handshakeTimeout) }
+        Task {
+            await self.armTimer()
+            await self.consume(events)
+        }
     }
 
     /// Connects to the Unix socket at `path` and completes the handshake.
     package static func connect(
-        path: String, hello: Hello, loop: EventLoop, delegate: any ConnectionDelegate, limits: WireLimits = .standard, log: Log
+        path: String, hello: Hello, loop: EventLoop, delegate: any ConnectionDelegate, limits: WireLimits = .standard,
+        clock: any ProcessClock = SystemClock(), log: Log
     ) async throws -> (Connection, Welcome) {
         let fd = try Socket.connectUnix(path: path)
-        let connection = Connection(fd: fd, label: path, loop: loop, side: .connecting(hello), delegate: delegate, limits: limits, log: log)
+        let connection = Connection(
+            fd: fd, label: path, loop: loop, side: .connecting(hello), delegate: delegate, limits: limits, clock: clock, log: log)
         let welcome = try await connection.handshakeCompleted()
         return (connection, welcome)
     }
@@ -102,11 +116,8 @@ package actor Connection {
         return try await withCheckedThrowingContinuation { continuation in
             pending[correlation] = continuation
             stream.send(frame)
-            timeouts[correlation] = Task { [weak self] in
-                try? await Task.sleep(for: deadline)
-                guard !Task.isCancelled else { return }
-                await self?.fail(correlation, with: ConnectionError.timedOut(self?.label ?? "connection", after: deadline))
-            }
+            deadlines.start(.answer(correlation: correlation), at: clock.now, limit: deadline)
+            armTimer()
         }
     }
 
@@ -151,37 +162,48 @@ package actor Connection {
         return try await withCheckedThrowingContinuation { handshakeWaiters.append($0) }
     }
 
-    /// Decodes each frame off the actor (and off the event loop), then hands it to the actor, in order.
+    /// Decodes each frame off the actor (and off the event loop), then hands it to the actor, in
+    /// order. The requests it receives are answered as child tasks of this loop, side by side.
     private nonisolated func consume(_ events: AsyncStream<FrameStream.Event>) async {
-        var broken = false
-        for await event in events {
-            switch event {
-            case .frame(let payload):
-                guard !broken else { continue }
-                do {
-                    await receive(try Message(payload: payload))
-                } catch {
-                    // The stream is broken: nothing after this frame is read, and the close
-                    // that follows ends the connection with this error.
-                    broken = true
-                    stream.fail(error)
+        await withDiscardingTaskGroup { answers in
+            var broken = false
+            for await event in events {
+                switch event {
+                case .frame(let payload):
+                    guard !broken else { continue }
+                    do {
+                        if let (correlation, call) = await receive(try Message(payload: payload)) {
+                            answers.addTask { await self.answer(call, correlation: correlation) }
+                        }
+                    } catch {
+                        // The stream is broken: nothing after this frame is read, and the close
+                        // that follows ends the connection with this error.
+                        broken = true
+                        stream.fail(error)
+                    }
+                case .closed(let error):
+                    if await finish(error) { await delegate.closed(self, error: error) }
                 }
-            case .closed(let error): await finish(error)
             }
         }
     }
 
-    private func receive(_ message: Message) async {
+    /// Acts on `message`; a request is returned, for the caller to answer.
+    private func receive(_ message: Message) async -> (correlation: UInt64, call: CallFrame)? {
         switch (state, message) {
         case (.handshaking, .hello(let hello)):
-            guard case .accepting(let admit) = side else { return protocolViolation("unexpected hello") }
+            guard case .accepting(let admit) = side else {
+                protocolViolation("unexpected hello")
+                return nil
+            }
             let decision = await admit(hello, self)
             // Re-check after the await: the peer may have gone away meanwhile.
-            guard case .handshaking = state else { return }
+            guard case .handshaking = state else { return nil }
             switch decision {
             case .success(let welcome):
                 peer = hello
                 state = .open
+                deadlines.end(.handshake)
                 stream.send(Frame.encode(.welcome(welcome)))
             case .failure(let refusal):
                 log.warning("\(label): refused \(hello.role)\(hello.shardIndex.map { " \($0)" } ?? "") pid \(hello.pid): \(refusal.reason)")
@@ -189,9 +211,13 @@ package actor Connection {
                 stream.closeWhenFlushed()
             }
         case (.handshaking, .welcome(let welcome)):
-            guard case .connecting = side else { return protocolViolation("unexpected welcome") }
+            guard case .connecting = side else {
+                protocolViolation("unexpected welcome")
+                return nil
+            }
             self.welcome = welcome
             state = .open
+            deadlines.end(.handshake)
             for waiter in handshakeWaiters { waiter.resume(returning: welcome) }
             handshakeWaiters = []
         case (.handshaking, .refusal(let refusal)):
@@ -204,9 +230,9 @@ package actor Connection {
         case (.handshaking, _):
             protocolViolation("a message before the handshake completed")
         case (.open, .request(let correlation, let call)):
-            Task { await answer(call, correlation: correlation) }
+            return (correlation, call)
         case (.open, .response(let correlation, let answer)):
-            timeouts.removeValue(forKey: correlation)?.cancel()
+            deadlines.end(.answer(correlation: correlation))
             // An answer to a call that already timed out is dropped.
             pending.removeValue(forKey: correlation)?.resume(returning: answer)
         case (.open, .notice(let notice)):
@@ -214,8 +240,9 @@ package actor Connection {
         case (.open, .hello), (.open, .welcome), (.open, .refusal):
             protocolViolation("a second handshake message")
         case (.closed, _):
-            return
+            break
         }
+        return nil
     }
 
     /// Answers `call` and sends the answer, off the actor like `call(_:as:timeout:)`: a large
@@ -237,21 +264,51 @@ package actor Connection {
         stream.close()
     }
 
-    private func expireHandshake(after timeout: Duration) async {
-        try? await Task.sleep(for: timeout)
-        guard case .handshaking = state else { return }
-        log.warning("\(label): no handshake within \(timeout); closing")
-        closeError = ConnectionError.handshakeFailed(label, reason: "no handshake within \(timeout)")
-        stream.close()
+    // MARK: - Deadlines
+
+    /// Sleeps until `due`, then has `connection` expire what is overdue; nothing once cancelled.
+    private static func wake(_ connection: Connection, clock: any ProcessClock, until due: ContinuousClock.Instant) -> Task<Void, Never> {
+        Task { [weak connection] in
+            guard (try? await clock.sleep(until: due)) != nil else { return }
+            await connection?.expireOverdue(armedFor: due)
+        }
     }
 
-    private func fail(_ correlation: UInt64, with error: any Error) {
-        timeouts.removeValue(forKey: correlation)
-        pending.removeValue(forKey: correlation)?.resume(throwing: error)
+    /// Makes the timer wake by the earliest deadline: a new timer only when that moved earlier
+    /// (or none ran); none while nothing is waited for.
+    private func armTimer() {
+        guard let earliest = deadlines.earliest else {
+            timer?.task.cancel()
+            timer = nil
+            return
+        }
+        if let timer, timer.due <= earliest { return }
+        timer?.task.cancel()
+        timer = (Self.wake(self, clock: clock, until: earliest), earliest)
     }
 
-    private func finish(_ error: (any Error)?) {
-        guard state != .closed else { return }
+    /// The timer armed for `due` woke: what is overdue fails, and the timer is armed again.
+    private func expireOverdue(armedFor due: ContinuousClock.Instant) {
+        // Re-check after the timer's await: a newer timer may have replaced it.
+        guard timer?.due == due else { return }
+        timer = nil
+        for (wait, limit) in deadlines.expire(at: clock.now) {
+            switch wait {
+            case .handshake:
+                guard case .handshaking = state else { continue }
+                log.warning("\(label): no handshake within \(limit); closing")
+                closeError = ConnectionError.handshakeFailed(label, reason: "no handshake within \(limit)")
+                stream.close()
+            case .answer(let correlation):
+                pending.removeValue(forKey: correlation)?.resume(throwing: ConnectionError.timedOut(label, after: limit))
+            }
+        }
+        armTimer()
+    }
+
+    /// Ends the connection; true when it was open, and its delegate is to hear of the close.
+    private func finish(_ error: (any Error)?) -> Bool {
+        guard state != .closed else { return false }
         let wasOpen = state == .open
         state = .closed
         if let error, closeError == nil { closeError = error }
@@ -260,13 +317,10 @@ package actor Connection {
         handshakeWaiters = []
         for (_, continuation) in pending { continuation.resume(throwing: ConnectionError.closed(label)) }
         pending = [:]
-        for (_, timer) in timeouts { timer.cancel() }
-        timeouts = [:]
+        deadlines.endAll()
+        armTimer()
         for waiter in closeWaiters { waiter.resume() }
         closeWaiters = []
-        if wasOpen {
-            let delegate = delegate
-            Task { await delegate.closed(self, error: error) }
-        }
+        return wasOpen
     }
 }

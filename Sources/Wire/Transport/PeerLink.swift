@@ -1,8 +1,9 @@
 package import Wire
 package import WireRuntime
+import Synchronization
 
 /// Keeps one connection to a peer's Unix socket alive: connects, and when the
-/// peer goes away reconnects with exponential back-off until stopped.
+/// peer goes away reconnects with exponential back-off, for as long as `run` runs.
 package actor PeerLink {
     package nonisolated let path: String
     private let hello: Hello
@@ -10,30 +11,33 @@ package actor PeerLink {
     private let delegate: any ConnectionDelegate
     private let limits: WireLimits
     private let log: Log
+    private let clock: any ProcessClock
     private var backoff: Backoff
     private var connection: Connection?
     private var welcome: Welcome?
-    private var runner: Task<Void, Never>?
+    /// The live connection, for the cancellation handler, which cannot wait for the actor.
+    private nonisolated let live = Mutex<Connection?>(nil)
     private var connectedWaiters: [CheckedContinuation<Void, Never>] = []
 
-    package init(path: String, hello: Hello, loop: EventLoop, delegate: any ConnectionDelegate, backoff: Backoff = .reconnect, limits: WireLimits = .standard, log: Log) {
+    package init(path: String, hello: Hello, loop: EventLoop, delegate: any ConnectionDelegate, backoff: Backoff = .reconnect, limits: WireLimits = .standard, clock: any ProcessClock = SystemClock(), log: Log) {
         self.path = path
         self.hello = hello
         self.loop = loop
         self.delegate = delegate
         self.backoff = backoff
         self.limits = limits
+        self.clock = clock
         self.log = log
     }
 
-    package func start() {
-        guard runner == nil else { return }
-        runner = Task { await self.maintain() }
-    }
-
-    package func stop() {
-        runner?.cancel()
-        connection?.close()
+    /// Connects and reconnects until cancelled (a service of the process that owns the link);
+    /// cancelling closes the live connection.
+    package func run() async {
+        await withTaskCancellationHandler {
+            await maintain()
+        } onCancel: {
+            live.withLock { $0 }?.close()
+        }
     }
 
     /// The live connection, if any.
@@ -60,10 +64,14 @@ package actor PeerLink {
         var lastFailure = ""
         while !Task.isCancelled {
             do {
-                let (connection, welcome) = try await Connection.connect(path: path, hello: hello, loop: loop, delegate: delegate, limits: limits, log: log)
+                let (connection, welcome) = try await Connection.connect(
+                    path: path, hello: hello, loop: loop, delegate: delegate, limits: limits, clock: clock, log: log)
                 log.info("connected to \(welcome.role) at \(path)")
                 self.connection = connection
                 self.welcome = welcome
+                live.withLock { $0 = connection }
+                // A cancel that came before `live` was set found nothing to close.
+                if Task.isCancelled { connection.close() }
                 backoff.reset()
                 lastFailure = ""
                 for waiter in connectedWaiters { waiter.resume() }
@@ -72,6 +80,7 @@ package actor PeerLink {
                 // Re-read after the await: stop() may have run meanwhile.
                 self.connection = nil
                 self.welcome = nil
+                live.withLock { $0 = nil }
                 if Task.isCancelled { return }
                 log.warning("lost connection to \(path); reconnecting")
             } catch {
@@ -80,7 +89,7 @@ package actor PeerLink {
                 if failure != lastFailure { log.warning("connecting to \(path): \(failure); retrying with back-off") }
                 lastFailure = failure
             }
-            try? await Task.sleep(for: backoff.nextDelay())
+            try? await clock.sleep(for: backoff.nextDelay())
         }
     }
 }

@@ -7,7 +7,7 @@ import Glibc
 /// deaths, SIGTERM/SIGINT as a stream, and a started event loop.
 package struct ProcessRuntime: Sendable {
     package let loop: EventLoop
-    /// Arrivals of SIGTERM or SIGINT; the process stops at the first.
+    /// Arrivals of SIGTERM or SIGINT; the process stops at the first (`ServiceGroup`).
     package let stopSignals: AsyncStream<Int32>
 
     package init(loopName: String) throws {
@@ -22,13 +22,5 @@ package struct ProcessRuntime: Sendable {
     /// every tenant's contacts. Call first, before anything is opened.
     package static func keepNewFilesPrivate() {
         umask(0o077)
-    }
-
-    /// Returns at the first stop signal, logging it.
-    package func waitForStopSignal(log: Log) async {
-        for await signal in stopSignals {
-            log.info("received signal \(signal); stopping")
-            return
-        }
     }
 }

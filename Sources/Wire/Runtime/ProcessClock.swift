@@ -1,0 +1,34 @@
+/// The time a process reads and waits on: the system's in production, a `ManualClock` in tests,
+/// which move time instead of sleeping for it.
+///
+/// Instants are `ContinuousClock.Instant` whichever clock gives them, so the pure state machines
+/// that take `now` (`RateLimiter`, `ShardRoster`, `Pace`) are fed from either without change.
+package protocol ProcessClock: Sendable {
+    var now: ContinuousClock.Instant { get }
+    /// Returns at `deadline` (at once when it has passed); throws `CancellationError` when the
+    /// waiting task is cancelled first.
+    func sleep(until deadline: ContinuousClock.Instant) async throws
+}
+
+extension ProcessClock {
+    /// Returns `duration` from now; throws `CancellationError` when the waiting task is cancelled first.
+    package func sleep(for duration: Duration) async throws {
+        try await sleep(until: now + duration)
+    }
+}
+
+/// The operating system's monotonic clock, which keeps counting while the machine sleeps.
+package struct SystemClock: ProcessClock {
+    package init() {}
+
+    package var now: ContinuousClock.Instant { .now }
+
+    package func sleep(until deadline: ContinuousClock.Instant) async throws {
+        try await Task.sleep(until: deadline, clock: .continuous)
+    }
+}
+
+extension ProcessClock where Self == SystemClock {
+    /// The clock every process runs on.
+    package static var system: SystemClock { SystemClock() }
+}
