@@ -27,7 +27,7 @@ package enum PostgresValue: Sendable, Equatable {
 /// reused by its text: the server plans it once, and each call sends only its
 /// parameters. A broken connection throws `PostgresError` with the
 /// `.connection` fault; `reconnect()` tries again.
-package final class PostgresConnection {
+package final class PostgresConnection: TransactionalDatabase {
     private let handle: OpaquePointer
     /// Where it connects to, for messages: the connection string without a password.
     package let target: String
@@ -138,20 +138,7 @@ package final class PostgresConnection {
         return result.isNull(0, 0) ? 0 : result.integer(0, 0)
     }
 
-    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    @discardableResult
-    package func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN")
-        do {
-            let value = try body()
-            try execute("COMMIT")
-            return value
-        } catch {
-            // On a broken connection the server has rolled back already.
-            try? execute("ROLLBACK")
-            throw error
-        }
-    }
+    package static let beginTransaction = "BEGIN"
 
     /// Streams `data` (COPY's text format, one row a line) into `COPY ... FROM STDIN`.
     @discardableResult

@@ -8,7 +8,7 @@ package import StorageDriver
 ///
 /// Shared by the shards (their partitions) and the coordinator (its job
 /// registry); neither shares a handle across threads.
-package final class SQLiteDatabase {
+package final class SQLiteDatabase: TransactionalDatabase {
     private let handle: OpaquePointer
     package let path: String
 
@@ -82,18 +82,7 @@ package final class SQLiteDatabase {
         return SQLiteStatement(statement, database: self)
     }
 
-    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    package func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
-    }
+    package static let beginTransaction = "BEGIN IMMEDIATE"
 
     /// Runs the reads of `body` on one snapshot: a deferred transaction, ended (rolled back,
     /// since it wrote nothing) however `body` ends, so the snapshot never outlives the read.
