@@ -51,7 +51,7 @@ struct OpenPartition {
     /// Runs `assignment`'s slice to its end in batches of `limit`.
     func deleteAll(_ assignment: SliceAssignment, limit: Int = 7) async throws -> SliceProgress {
         var progress = try await store.startSlice(assignment)
-        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch(assignment.jobId, limit: limit) }
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch(assignment.jobId, limit: limit) }
         return progress
     }
 }
@@ -161,7 +161,7 @@ struct OpenPartition {
         let assignment = SliceAssignment(jobId: "job-r", org: "o1", requester: "boss", filter: filter)
         _ = try await partition.store.startSlice(assignment)
         try await Self.hold(contact: 2, on: partition)
-        await #expect(throws: (any Error).self) { try await partition.store.deleteNextBatch("job-r", limit: 5) }
+        await #expect(throws: (any Error).self) { try await partition.store.runNextBatch("job-r", limit: 5) }
         let untouched = try await partition.reads.stats(org: "o1")
         #expect([untouched.contacts, untouched.applications, untouched.auditEntries] == [12, 18, 0], "the failed batch left nothing behind")
 
@@ -341,7 +341,7 @@ struct OpenPartition {
         filter.orgWide = true
         let assignment = SliceAssignment(jobId: "job-r", org: "o1", requester: "boss", filter: filter)
         _ = try await partition?.store.startSlice(assignment)
-        let first = try #require(try await partition?.store.deleteNextBatch("job-r", limit: 12))
+        let first = try #require(try await partition?.store.runNextBatch("job-r", limit: 12))
         #expect(first.counters.deleted == 12)
         try await partition?.store.close()  // the process exits: its lock goes with it
         partition = nil
@@ -394,10 +394,10 @@ struct OpenPartition {
         filter.orgWide = true
         let assignment = SliceAssignment(jobId: "job-c", org: "o1", requester: "boss", filter: filter)
         _ = try await partition.store.startSlice(assignment)
-        _ = try await partition.store.deleteNextBatch("job-c", limit: 5)
+        _ = try await partition.store.runNextBatch("job-c", limit: 5)
         let cancelled = try await partition.store.cancelSlice("job-c")
         #expect(cancelled.outcome == .cancelled)
-        #expect(try await partition.store.deleteNextBatch("job-c", limit: 5).counters.deleted == 5, "nothing more is deleted")
+        #expect(try await partition.store.runNextBatch("job-c", limit: 5).counters.deleted == 5, "nothing more is deleted")
 
         #expect(try await partition.store.cancelSlice("job-early").outcome == .cancelled)
         let late = try await partition.store.startSlice(SliceAssignment(jobId: "job-early", org: "o1", requester: "boss", filter: filter))
@@ -583,7 +583,7 @@ struct OpenPartition {
         var filter = ContactFilter()
         filter.orgWide = true
         let batch = PostgresDeleteBatch(
-            slice: DeleteSlice(assignment: SliceAssignment(jobId: "job-p", org: "o1", requester: "boss", filter: filter), total: 5_000), limit: 50, now: 1)
+            slice: StoredSlice(assignment: SliceAssignment(jobId: "job-p", org: "o1", requester: "boss", filter: filter), total: 5_000), limit: 50, now: 1)
         let literals = batch.bindings.map { value in
             switch value {
             case .integer(let number): "\(number)"
@@ -649,7 +649,7 @@ struct OpenPartition {
         var filter = ContactFilter()
         filter.orgWide = true
         _ = try await store.startSlice(SliceAssignment(jobId: "job-h", org: "o1", requester: "boss", filter: filter))
-        let failure = await #expect(throws: PostgresError.self) { try await store.deleteNextBatch("job-h", limit: 5) }
+        let failure = await #expect(throws: PostgresError.self) { try await store.runNextBatch("job-h", limit: 5) }
         #expect(failure?.fault == .record)
         let reader = try PostgresShardReader(connectionString: location, index: 0)
         let untouched = try await reader.withinReadBudget("stats") { try $0.stats(org: "o1") }
@@ -657,7 +657,7 @@ struct OpenPartition {
         let setAside = try await store.failNextRecord("job-h", reason: "on legal hold")
         #expect(setAside.errors.map(\.recordId) == [held])
         var progress = setAside
-        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch("job-h", limit: 5) }
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-h", limit: 5) }
         #expect([progress.counters.deleted, progress.counters.failed, progress.counters.auditEntries] == [19, 1, 19])
     }
 
@@ -687,7 +687,7 @@ struct OpenPartition {
         var filter = ContactFilter()
         filter.orgWide = true
         var progress = try await store.startSlice(SliceAssignment(jobId: "job-v", org: "o1", requester: "boss", filter: filter))
-        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch("job-v", limit: 2_000) }
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-v", limit: 2_000) }
         #expect(progress.counters.deleted == UInt64(PostgresShardStore.vacuumAfter))
         #expect(try await store.checkpointIfIdle() == false)
         #expect(try await store.checkpointIfIdle() == true)

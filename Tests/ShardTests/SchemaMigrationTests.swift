@@ -123,7 +123,7 @@ import WireRuntime
         #expect(resumed.counters.total == 40)
         #expect(resumed.counters.deleted == 10)
         var end = resumed
-        while !end.outcome.isFinal { end = try await store.deleteNextBatch("j1") }
+        while !end.outcome.isFinal { end = try await store.runNextBatch("j1") }
         #expect(end.counters.deleted == 40)
         #expect(try await store.stats(org: "o1").contacts == 0)
         #expect(try await store.cancelSlice("gone-before-assigned").outcome == .cancelled)
@@ -167,7 +167,7 @@ import WireRuntime
         var orgWide = ContactFilter()
         orgWide.orgWide = true
         var end = try await store.startSlice(SliceAssignment(jobId: "j2", org: "o1", requester: "admin", filter: orgWide, watermark: .max))
-        while !end.outcome.isFinal { end = try await store.deleteNextBatch("j2", limit: 7) }
+        while !end.outcome.isFinal { end = try await store.runNextBatch("j2", limit: 7) }
         #expect(end.counters.deleted == 31)
         #expect([end.counters.conversations, end.counters.messages] == [7, 18])
         stats = try await store.stats(org: "o1")
@@ -250,7 +250,7 @@ import WireRuntime
         #expect(try await store.sliceColumns() == ["job_id", "org", "requester", "filter", "watermark", "counters", "created_at", "status"])
         #expect(try await store.cancelProgress("finished").outcome == .finished)
         #expect(try await store.cancelProgress("cancelled").outcome == .cancelled)
-        let resumed = try await store.deleteNextBatch("running")
+        let resumed = try await store.runNextBatch("running")
         #expect(resumed.outcome == .finished)
         #expect(resumed.counters.deleted == 5)
     }

@@ -16,7 +16,7 @@ struct SliceRow {
 
 extension SliceRow {
     /// The row of `slice` as it stands.
-    init(_ slice: DeleteSlice) {
+    init(_ slice: StoredSlice) {
         let assignment = slice.assignment
         self.init(
             jobId: assignment.jobId, org: assignment.org, requester: assignment.requester, filter: assignment.filter.storedBytes,
@@ -32,10 +32,10 @@ extension SliceRow {
     }
 
     /// The slice this row keeps; throws when a blob or the status does not read.
-    func slice() throws -> DeleteSlice {
+    func slice() throws -> StoredSlice {
         guard let status = SliceStatus(rawValue: status) else { throw StoreError.unknownSliceStatus(jobId: jobId, status: status) }
         let filter = filter.isEmpty ? ContactFilter() : try ContactFilter(storedBytes: filter)
-        return DeleteSlice(
+        return StoredSlice(
             assignment: SliceAssignment(jobId: jobId, org: org, requester: requester, filter: filter, watermark: watermark),
             counters: try DeleteCounters(storedBytes: counters), status: status)
     }
