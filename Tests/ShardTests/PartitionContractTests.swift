@@ -356,6 +356,36 @@ struct OpenPartition {
         #expect(try await Self.applicationAudits(of: "job-r", in: reopened).total == 30)
     }
 
+    /// A restarted shard runs a slice as the kind its row records, never as a kind it assumes;
+    /// a row of a kind this build does not know is refused, never run as another.
+    @Test(arguments: Engine.allCases)
+    func aSliceIsReloadedAsTheKindItsRowRecords(engine: Engine) async throws {
+        var partition: OpenPartition? = try OpenPartition.new(engine, in: scratch)
+        let location = try #require(partition?.location)
+        try await partition?.importAll(org: "o1", (0..<5).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(
+            jobId: "job-k", kind: .delete, org: "o1", requester: "boss", filter: filter, watermark: TestVersions.next())
+        _ = try await partition?.store.startSlice(assignment)
+        try await partition?.store.close()
+        partition = nil
+
+        let reopened = try OpenPartition.open(engine, at: location)
+        let ledger = try #require(reopened.store as? any SliceLedger)
+        let row = try #require(try await ledger.loadSliceRow("job-k"))
+        #expect(row.kind == Int64(JobKind.delete.rawValue))
+        #expect(try row.slice().assignment.kind == .delete)
+        let unknown = "UPDATE delete_slices SET kind = 200 WHERE job_id = 'job-k'"
+        switch engine {
+        case .sqlite: try await #require(reopened.store as? SQLiteShardStore).execute(unknown)
+        case .postgres: try PostgresConnection(location).execute(unknown)
+        }
+        let error = await #expect(throws: StoreError.self) { try await reopened.store.runNextBatch("job-k", limit: 5) }
+        #expect(error == .unknownSliceKind(jobId: "job-k", kind: 200))
+        #expect(try await reopened.reads.stats(org: "o1").contacts == 5, "nothing was done to the records")
+    }
+
     @Test(arguments: Engine.allCases)
     func recordsImportedAfterTheJobWasRegisteredAreLeftAlone(engine: Engine) async throws {
         let partition = try OpenPartition.new(engine, in: scratch)
@@ -506,10 +536,10 @@ struct OpenPartition {
         #expect(try setup.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'applications_by_contact'") == 1)
     }
 
-    /// Version 2 kept a slice's state as two flags; opened, a database keeps one status for each
-    /// slice (a cancelled one was also marked finished), its slices answer as before, and the
-    /// flags are gone.
-    @Test func aVersion2DatabaseFoldsEachSlicesTwoFlagsIntoItsStatus() async throws {
+    /// Version 2 kept a slice's state as two flags and no kind; opened, a database keeps one status
+    /// for each slice (a cancelled one was also marked finished), records each as a delete (the
+    /// only kind before), its slices answer as before, and the flags are gone.
+    @Test func aVersion2DatabaseFoldsEachSlicesTwoFlagsIntoItsStatusAndRecordsItsKind() async throws {
         let location = try TestPostgres.newDatabase()
         let setup = try PostgresConnection(location)
         try setup.execute(PostgresSchema.statements)
@@ -537,6 +567,8 @@ struct OpenPartition {
         #expect((0..<statuses.count).map { "\(statuses.text($0, 0))=\(statuses.integer($0, 1))" } == [
             "cancelled=\(SliceStatus.cancelled.rawValue)", "finished=\(SliceStatus.finished.rawValue)", "running=\(SliceStatus.running.rawValue)",
         ])
+        #expect(try setup.query("SELECT DISTINCT kind FROM delete_slices").integer(0, 0) == Int64(JobKind.delete.rawValue))
+        #expect(try setup.scalar("SELECT count(DISTINCT kind) FROM delete_slices") == 1)
         #expect(try setup.scalar("""
             SELECT count(*) FROM information_schema.columns WHERE table_name = 'delete_slices' AND column_name IN ('finished', 'cancelled')
             """) == 0)
