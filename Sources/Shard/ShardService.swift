@@ -27,7 +27,7 @@ struct ShardService: ConnectionDelegate {
                 return call.answer(try await readers.stats(org: call.org))
             case .contactGroups(let call):
                 return call.answer(try await readers.groups(org: call.org, by: call.by))
-            case .deleteSlice(let assignment):
+            case .runSlice(let assignment):
                 return assignment.answer(await runner.start(assignment, reportingTo: connection))
             case .cancelSlice(let call):
                 // Running here: it stops at its next batch and reports that itself.

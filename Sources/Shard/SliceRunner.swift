@@ -153,7 +153,7 @@ actor SliceRunner {
             let size = slice.pace?.batchSize(atMost: sizer.size) ?? sizer.size
             progress = try await retryingTransientFaults(kind, jobId, "deleting a batch") {
                 // Re-read after every await: a cancel may have arrived meanwhile.
-                try await slices[jobId]?.stopping == true ? store.cancelSlice(jobId) : store.deleteNextBatch(jobId, limit: size)
+                try await slices[jobId]?.stopping == true ? store.cancelSlice(jobId) : store.runNextBatch(jobId, limit: size)
             }
             let took = clock.now - started
             sizer.measured(records: size, took: took)

@@ -17,10 +17,10 @@ extension JobRegistry {
 @Suite struct JobRegistryTests {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString).db").path
 
-    private func request(_ key: String? = nil, stages: [String]? = nil, requester: String = "u") -> JobRequest {
+    private func request(_ key: String? = nil, stages: [String]? = nil, requester: String = "u", kind: JobKind = .delete) -> JobRequest {
         var filter = ContactFilter()
         if let stages { filter.stageIds = stages } else { filter.orgWide = true }
-        return JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: requester, filter: filter), filterJSON: "{}", idempotencyKey: key)
+        return JobRequest(spec: JobSpec(kind: kind, org: "o", requester: requester, filter: filter), filterJSON: "{}", idempotencyKey: key)
     }
 
     private func finish(_ registry: JobRegistry, _ jobId: String) async throws {
@@ -154,6 +154,33 @@ extension JobRegistry {
         #expect(otherUser?.message.contains("another user of your organization") == true)
         // Neither made a job.
         #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.map(\.jobId) == [job.jobId])
+    }
+
+    /// A key names one job, kind and all: sent again for another kind of job (with the same org,
+    /// requester and filter), it is refused as a different filter is, and makes nothing new. Every
+    /// pair of kinds is tried, so each kind added is checked against the others.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func refusesTheKeyForAnotherKindOfJobAsForAnotherFilter(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let registry = try location.registry()
+        for earlier in JobKind.allCases {
+            for later in JobKind.allCases {
+                let key = "k-\(earlier)-\(later)"
+                let job = try await registry.create(request(key, stages: ["s1"], kind: earlier))
+                if earlier == later {
+                    #expect(try await registry.register(request(key, stages: ["s1"], kind: later)) == .replayed(job))
+                } else {
+                    let otherKind = await #expect(throws: RemoteFailure.self) {
+                        try await registry.register(request(key, stages: ["s1"], kind: later))
+                    }
+                    #expect(otherKind?.kind == .conflict)
+                    #expect(otherKind?.message.contains("\(job.jobId), a bulk \(earlier)") == true)
+                }
+                try await finish(registry, job.jobId)
+            }
+        }
+        let jobs = await registry.list(JobListQuery(org: "o", limit: 100)).documents
+        #expect(jobs.count == JobKind.allCases.count * JobKind.allCases.count, "a refused key made no job")
     }
 
     @Test(arguments: StoreLocation.Engine.allCases)

@@ -51,7 +51,7 @@ struct OpenPartition {
     /// Runs `assignment`'s slice to its end in batches of `limit`.
     func deleteAll(_ assignment: SliceAssignment, limit: Int = 7) async throws -> SliceProgress {
         var progress = try await store.startSlice(assignment)
-        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch(assignment.jobId, limit: limit) }
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch(assignment.jobId, limit: limit) }
         return progress
     }
 }
@@ -161,7 +161,7 @@ struct OpenPartition {
         let assignment = SliceAssignment(jobId: "job-r", org: "o1", requester: "boss", filter: filter)
         _ = try await partition.store.startSlice(assignment)
         try await Self.hold(contact: 2, on: partition)
-        await #expect(throws: (any Error).self) { try await partition.store.deleteNextBatch("job-r", limit: 5) }
+        await #expect(throws: (any Error).self) { try await partition.store.runNextBatch("job-r", limit: 5) }
         let untouched = try await partition.reads.stats(org: "o1")
         #expect([untouched.contacts, untouched.applications, untouched.auditEntries] == [12, 18, 0], "the failed batch left nothing behind")
 
@@ -341,7 +341,7 @@ struct OpenPartition {
         filter.orgWide = true
         let assignment = SliceAssignment(jobId: "job-r", org: "o1", requester: "boss", filter: filter)
         _ = try await partition?.store.startSlice(assignment)
-        let first = try #require(try await partition?.store.deleteNextBatch("job-r", limit: 12))
+        let first = try #require(try await partition?.store.runNextBatch("job-r", limit: 12))
         #expect(first.counters.deleted == 12)
         try await partition?.store.close()  // the process exits: its lock goes with it
         partition = nil
@@ -354,6 +354,36 @@ struct OpenPartition {
         #expect([done.counters.total, done.counters.deleted, done.counters.applications, done.counters.auditEntries] == [30, 30, 30, 60])
         #expect([try await reopened.reads.stats(org: "o1").contacts, try await reopened.reads.stats(org: "o1").applications] == [0, 0])
         #expect(try await Self.applicationAudits(of: "job-r", in: reopened).total == 30)
+    }
+
+    /// A restarted shard runs a slice as the kind its row records, never as a kind it assumes;
+    /// a row of a kind this build does not know is refused, never run as another.
+    @Test(arguments: Engine.allCases)
+    func aSliceIsReloadedAsTheKindItsRowRecords(engine: Engine) async throws {
+        var partition: OpenPartition? = try OpenPartition.new(engine, in: scratch)
+        let location = try #require(partition?.location)
+        try await partition?.importAll(org: "o1", (0..<5).map { Self.contact($0) })
+        var filter = ContactFilter()
+        filter.orgWide = true
+        let assignment = SliceAssignment(
+            jobId: "job-k", kind: .delete, org: "o1", requester: "boss", filter: filter, watermark: TestVersions.next())
+        _ = try await partition?.store.startSlice(assignment)
+        try await partition?.store.close()
+        partition = nil
+
+        let reopened = try OpenPartition.open(engine, at: location)
+        let ledger = try #require(reopened.store as? any SliceLedger)
+        let row = try #require(try await ledger.loadSliceRow("job-k"))
+        #expect(row.kind == Int64(JobKind.delete.rawValue))
+        #expect(try row.slice().assignment.kind == .delete)
+        let unknown = "UPDATE delete_slices SET kind = 200 WHERE job_id = 'job-k'"
+        switch engine {
+        case .sqlite: try await #require(reopened.store as? SQLiteShardStore).execute(unknown)
+        case .postgres: try PostgresConnection(location).execute(unknown)
+        }
+        let error = await #expect(throws: StoreError.self) { try await reopened.store.runNextBatch("job-k", limit: 5) }
+        #expect(error == .unknownSliceKind(jobId: "job-k", kind: 200))
+        #expect(try await reopened.reads.stats(org: "o1").contacts == 5, "nothing was done to the records")
     }
 
     @Test(arguments: Engine.allCases)
@@ -394,10 +424,10 @@ struct OpenPartition {
         filter.orgWide = true
         let assignment = SliceAssignment(jobId: "job-c", org: "o1", requester: "boss", filter: filter)
         _ = try await partition.store.startSlice(assignment)
-        _ = try await partition.store.deleteNextBatch("job-c", limit: 5)
+        _ = try await partition.store.runNextBatch("job-c", limit: 5)
         let cancelled = try await partition.store.cancelSlice("job-c")
         #expect(cancelled.outcome == .cancelled)
-        #expect(try await partition.store.deleteNextBatch("job-c", limit: 5).counters.deleted == 5, "nothing more is deleted")
+        #expect(try await partition.store.runNextBatch("job-c", limit: 5).counters.deleted == 5, "nothing more is deleted")
 
         #expect(try await partition.store.cancelSlice("job-early").outcome == .cancelled)
         let late = try await partition.store.startSlice(SliceAssignment(jobId: "job-early", org: "o1", requester: "boss", filter: filter))
@@ -506,10 +536,10 @@ struct OpenPartition {
         #expect(try setup.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'applications_by_contact'") == 1)
     }
 
-    /// Version 2 kept a slice's state as two flags; opened, a database keeps one status for each
-    /// slice (a cancelled one was also marked finished), its slices answer as before, and the
-    /// flags are gone.
-    @Test func aVersion2DatabaseFoldsEachSlicesTwoFlagsIntoItsStatus() async throws {
+    /// Version 2 kept a slice's state as two flags and no kind; opened, a database keeps one status
+    /// for each slice (a cancelled one was also marked finished), records each as a delete (the
+    /// only kind before), its slices answer as before, and the flags are gone.
+    @Test func aVersion2DatabaseFoldsEachSlicesTwoFlagsIntoItsStatusAndRecordsItsKind() async throws {
         let location = try TestPostgres.newDatabase()
         let setup = try PostgresConnection(location)
         try setup.execute(PostgresSchema.statements)
@@ -537,6 +567,8 @@ struct OpenPartition {
         #expect((0..<statuses.count).map { "\(statuses.text($0, 0))=\(statuses.integer($0, 1))" } == [
             "cancelled=\(SliceStatus.cancelled.rawValue)", "finished=\(SliceStatus.finished.rawValue)", "running=\(SliceStatus.running.rawValue)",
         ])
+        #expect(try setup.query("SELECT DISTINCT kind FROM delete_slices").integer(0, 0) == Int64(JobKind.delete.rawValue))
+        #expect(try setup.scalar("SELECT count(DISTINCT kind) FROM delete_slices") == 1)
         #expect(try setup.scalar("""
             SELECT count(*) FROM information_schema.columns WHERE table_name = 'delete_slices' AND column_name IN ('finished', 'cancelled')
             """) == 0)
@@ -583,7 +615,7 @@ struct OpenPartition {
         var filter = ContactFilter()
         filter.orgWide = true
         let batch = PostgresDeleteBatch(
-            slice: DeleteSlice(assignment: SliceAssignment(jobId: "job-p", org: "o1", requester: "boss", filter: filter), total: 5_000), limit: 50, now: 1)
+            slice: StoredSlice(assignment: SliceAssignment(jobId: "job-p", org: "o1", requester: "boss", filter: filter), total: 5_000), limit: 50, now: 1)
         let literals = batch.bindings.map { value in
             switch value {
             case .integer(let number): "\(number)"
@@ -649,7 +681,7 @@ struct OpenPartition {
         var filter = ContactFilter()
         filter.orgWide = true
         _ = try await store.startSlice(SliceAssignment(jobId: "job-h", org: "o1", requester: "boss", filter: filter))
-        let failure = await #expect(throws: PostgresError.self) { try await store.deleteNextBatch("job-h", limit: 5) }
+        let failure = await #expect(throws: PostgresError.self) { try await store.runNextBatch("job-h", limit: 5) }
         #expect(failure?.fault == .record)
         let reader = try PostgresShardReader(connectionString: location, index: 0)
         let untouched = try await reader.withinReadBudget("stats") { try $0.stats(org: "o1") }
@@ -657,7 +689,7 @@ struct OpenPartition {
         let setAside = try await store.failNextRecord("job-h", reason: "on legal hold")
         #expect(setAside.errors.map(\.recordId) == [held])
         var progress = setAside
-        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch("job-h", limit: 5) }
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-h", limit: 5) }
         #expect([progress.counters.deleted, progress.counters.failed, progress.counters.auditEntries] == [19, 1, 19])
     }
 
@@ -687,7 +719,7 @@ struct OpenPartition {
         var filter = ContactFilter()
         filter.orgWide = true
         var progress = try await store.startSlice(SliceAssignment(jobId: "job-v", org: "o1", requester: "boss", filter: filter))
-        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch("job-v", limit: 2_000) }
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-v", limit: 2_000) }
         #expect(progress.counters.deleted == UInt64(PostgresShardStore.vacuumAfter))
         #expect(try await store.checkpointIfIdle() == false)
         #expect(try await store.checkpointIfIdle() == true)

@@ -123,7 +123,7 @@ import WireRuntime
         #expect(resumed.counters.total == 40)
         #expect(resumed.counters.deleted == 10)
         var end = resumed
-        while !end.outcome.isFinal { end = try await store.deleteNextBatch("j1") }
+        while !end.outcome.isFinal { end = try await store.runNextBatch("j1") }
         #expect(end.counters.deleted == 40)
         #expect(try await store.stats(org: "o1").contacts == 0)
         #expect(try await store.cancelSlice("gone-before-assigned").outcome == .cancelled)
@@ -167,7 +167,7 @@ import WireRuntime
         var orgWide = ContactFilter()
         orgWide.orgWide = true
         var end = try await store.startSlice(SliceAssignment(jobId: "j2", org: "o1", requester: "admin", filter: orgWide, watermark: .max))
-        while !end.outcome.isFinal { end = try await store.deleteNextBatch("j2", limit: 7) }
+        while !end.outcome.isFinal { end = try await store.runNextBatch("j2", limit: 7) }
         #expect(end.counters.deleted == 31)
         #expect([end.counters.conversations, end.counters.messages] == [7, 18])
         stats = try await store.stats(org: "o1")
@@ -213,10 +213,10 @@ import WireRuntime
         #expect(try await store.hasIndex("applications_by_contact"))
     }
 
-    /// Version 4 kept a slice's state as two flags; opened, a database keeps one status for each
-    /// slice (a cancelled one was also marked finished), its slices answer as before, and the
-    /// flags are gone.
-    @Test func aVersion4DatabaseFoldsEachSlicesTwoFlagsIntoItsStatus() async throws {
+    /// Version 4 kept a slice's state as two flags and no kind; opened, a database keeps one status
+    /// for each slice (a cancelled one was also marked finished), records each as a delete (the
+    /// only kind before), its slices answer as before, and the flags are gone.
+    @Test func aVersion4DatabaseFoldsEachSlicesTwoFlagsIntoItsStatusAndRecordsItsKind() async throws {
         let path = "\(scratch.path)/v4.db"
         do {
             let database = try SQLiteDatabase(path: path)
@@ -247,10 +247,13 @@ import WireRuntime
         #expect(try await store.schemaVersion() == Int64(SQLiteSchema.version))
         #expect(try await store.sliceStatuses() == ["cancelled": SliceStatus.cancelled.rawValue, "finished": SliceStatus.finished.rawValue,
                                                    "running": SliceStatus.running.rawValue])
-        #expect(try await store.sliceColumns() == ["job_id", "org", "requester", "filter", "watermark", "counters", "created_at", "status"])
+        let delete = Int64(JobKind.delete.rawValue)
+        #expect(try await store.sliceKinds() == ["cancelled": delete, "finished": delete, "running": delete])
+        #expect(
+            try await store.sliceColumns() == ["job_id", "org", "requester", "filter", "watermark", "counters", "created_at", "status", "kind"])
         #expect(try await store.cancelProgress("finished").outcome == .finished)
         #expect(try await store.cancelProgress("cancelled").outcome == .cancelled)
-        let resumed = try await store.deleteNextBatch("running")
+        let resumed = try await store.runNextBatch("running")
         #expect(resumed.outcome == .finished)
         #expect(resumed.counters.deleted == 5)
     }
@@ -266,11 +269,13 @@ import WireRuntime
 }
 
 extension SQLiteShardStore {
-    func sliceStatuses() throws -> [String: Int64] {
-        try statements.withStatement("SELECT job_id, status FROM delete_slices", []) { read in
-            var statuses: [String: Int64] = [:]
-            while try read.step() { statuses[read.text(0)] = read.integer(1) }
-            return statuses
+    func sliceStatuses() throws -> [String: Int64] { try sliceColumn("status") }
+    func sliceKinds() throws -> [String: Int64] { try sliceColumn("kind") }
+    private func sliceColumn(_ column: String) throws -> [String: Int64] {
+        try statements.withStatement("SELECT job_id, \(column) FROM delete_slices", []) { read in
+            var values: [String: Int64] = [:]
+            while try read.step() { values[read.text(0)] = read.integer(1) }
+            return values
         }
     }
     func sliceColumns() throws -> [String] {

@@ -148,7 +148,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
 
     private func runToEnd(_ store: SQLiteShardStore, _ jobId: String) async throws -> SliceProgress {
         while true {
-            let progress = try await store.deleteNextBatch(jobId)
+            let progress = try await store.runNextBatch(jobId)
             if progress.outcome.isFinal { return progress }
         }
     }
@@ -187,7 +187,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
             let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
             _ = try await store.importRecords(org: "o1", (0..<total).map { sliceContact($0, stage: "gone", assignee: nil) })
             _ = try await store.startSlice(assignment("j1", stage: "gone"))
-            let first = try await store.deleteNextBatch("j1")
+            let first = try await store.runNextBatch("j1")
             #expect(first.counters.deleted == UInt64(BatchSizer.maximum))
             #expect(first.outcome == .running)
         }
@@ -233,7 +233,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         _ = try await store.importRecords(org: "o1", (0..<5).map { sliceContact($0, stage: "gone", assignee: nil) })
         _ = try await store.startSlice(assignment("j1", stage: "gone"))
         // A full batch: the slice cannot know yet that nothing is left.
-        let batch = try await store.deleteNextBatch("j1", limit: 5)
+        let batch = try await store.runNextBatch("j1", limit: 5)
         #expect(batch.outcome == .running)
         #expect(try await store.cancelSlice("j1").outcome == .finished)
 
@@ -273,7 +273,7 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
             var filter = ContactFilter()
             filter.orgWide = true
             _ = try await store.startSlice(SliceAssignment(jobId: "j\(round)", org: "o", requester: "u", filter: filter))
-            while try await !store.deleteNextBatch("j\(round)").outcome.isFinal {}
+            while try await !store.runNextBatch("j\(round)").outcome.isFinal {}
             let events = try await store.outbox(limit: 10)
             #expect(events.count == 1)
             for event in events {

@@ -24,7 +24,7 @@ import Wire
         var filter = ContactFilter()
         filter.orgWide = true
         var progress = try await store.startSlice(SliceAssignment(jobId: "job-\(org)", org: org, requester: "boss", filter: filter))
-        while !progress.outcome.isFinal { progress = try await store.deleteNextBatch("job-\(org)", limit: 2_000) }
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-\(org)", limit: 2_000) }
     }
 
     /// Takes reclaim steps at `now` until one gives nothing back; their count and the bytes they gave back.

@@ -47,7 +47,7 @@ extension SQLiteShardStore {
 
     private func runToEnd(_ store: SQLiteShardStore) async throws -> SliceProgress {
         while true {
-            let progress = try await store.deleteNextBatch("j1")
+            let progress = try await store.runNextBatch("j1")
             if progress.outcome.isFinal { return progress }
         }
     }
@@ -66,7 +66,7 @@ extension SQLiteShardStore {
         // A fault at the 201st of the 400 contacts, in the middle of the batch's transaction.
         let victim = String(format: "%024x", 600)
         try await store.execute("CREATE TEMP TRIGGER fault BEFORE DELETE ON contacts WHEN old.id = '\(victim)' BEGIN SELECT RAISE(ABORT, 'injected'); END")
-        let error = await #expect(throws: SQLiteError.self) { try await store.deleteNextBatch("j1") }
+        let error = await #expect(throws: SQLiteError.self) { try await store.runNextBatch("j1") }
         #expect(error?.fault == .record)
         #expect(error?.isTransient == false)
         try await expectNoTrace(store, before: before, outboxBefore: outboxBefore)
@@ -91,7 +91,7 @@ extension SQLiteShardStore {
         var deleted: UInt64 = 0
         while true {
             do {
-                deleted = try await store.deleteNextBatch("j1", limit: 1).counters.deleted
+                deleted = try await store.runNextBatch("j1", limit: 1).counters.deleted
             } catch let error as SQLiteError where error.fault == .record {
                 break
             }
@@ -119,7 +119,7 @@ extension SQLiteShardStore {
         let outboxBefore = try await store.outboxCount()
         // Not one page more than it has: the audit entries cannot find room, as on a full disk.
         try await store.execute("PRAGMA max_page_count = \(try await store.pageCount())")
-        let error = await #expect(throws: SQLiteError.self) { try await store.deleteNextBatch("j1") }
+        let error = await #expect(throws: SQLiteError.self) { try await store.runNextBatch("j1") }
         #expect(error?.fault == .storage)
         #expect(error?.isTransient == true)
         try await expectNoTrace(store, before: before, outboxBefore: outboxBefore)
@@ -136,7 +136,7 @@ extension SQLiteShardStore {
         }
         try DatabaseDamage.corruptTable("messages", in: path)
         let reopened = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
-        let error = await #expect(throws: SQLiteError.self) { try await reopened.deleteNextBatch("j1") }
+        let error = await #expect(throws: SQLiteError.self) { try await reopened.runNextBatch("j1") }
         #expect(error?.fault == .corrupt)
         #expect(error?.isTransient == false)
         #expect(try await reopened.cancelProgress("j1").counters == untouched)

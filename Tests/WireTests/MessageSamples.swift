@@ -61,7 +61,7 @@ enum MessageSamples {
         .logPage(LogQuery(kind: .notifications, org: "acme", type: nil, jobId: nil, userId: "u1", after: [7], limit: 51)),
         .queryRecords(RecordQuery(org: "acme", filter: filter, after: nil, limit: 21)),
         .metrics(ReadMetrics()),
-        .deleteSlice(SliceAssignment(
+        .runSlice(SliceAssignment(
             jobId: "j", org: "acme", requester: "u1", filter: filter, watermark: 1_764_000_000_000_456, recordsPerSecond: 250.5)),
         .cancelSlice(CancelSlice(jobId: "j")),
         .rethrottleSlice(RethrottleSlice(jobId: "j", recordsPerSecond: 250)),

@@ -71,9 +71,9 @@ actor JobRegistry {
         case replayed(JobDocument)
     }
 
-    /// The job an earlier request with the same Idempotency-Key, filter and
+    /// The job an earlier request with the same Idempotency-Key, kind, filter and
     /// requester started within 24 h, or nil; a conflict, saying which, when the
-    /// key came with another filter or from another requester.
+    /// key came for another kind of job, with another filter or from another requester.
     func replay(of request: JobRequest) throws -> JobDocument? {
         guard let key = request.idempotencyKey else { return nil }
         guard let stored = try storage.key(org: request.org, key: key, since: Self.now() - Self.retentionMilliseconds),
@@ -81,10 +81,17 @@ actor JobRegistry {
         guard stored.requester == request.requester else {
             throw RemoteFailure(.conflict, "Idempotency-Key \(key) was already sent by another user of your organization; send a key of your own.")
         }
+        guard earlier.kind == request.kind else {
+            throw RemoteFailure(
+                .conflict,
+                "Idempotency-Key \(key) was already used for job \(earlier.jobId), a bulk \(earlier.kind); "
+                    + "send a new key for a bulk \(request.kind).")
+        }
         guard stored.filter == request.filter.canonical.storedBytes else {
             throw RemoteFailure(
                 .conflict,
-                "Idempotency-Key \(key) was already used for job \(earlier.jobId) with another filter (\(earlier.filterJSON)); send a new key for a different delete.")
+                "Idempotency-Key \(key) was already used for job \(earlier.jobId) with another filter (\(earlier.filterJSON)); "
+                    + "send a new key for a different \(request.kind).")
         }
         return earlier
     }

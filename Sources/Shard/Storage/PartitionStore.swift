@@ -1,8 +1,8 @@
 import Wire
 
 /// A shard's partition, wherever it is kept, seen from its one writer: imports,
-/// delete slices and the event outbox. `SQLiteShardStore` keeps it in a SQLite file,
-/// `PostgresShardStore` in a PostgreSQL database; the shard's service, delete
+/// job slices and the event outbox. `SQLiteShardStore` keeps it in a SQLite file,
+/// `PostgresShardStore` in a PostgreSQL database; the shard's service, slice
 /// runner and outbox publisher work the same on either. The slices' life cycle is
 /// written once for both (`SliceLedger`).
 ///
@@ -23,8 +23,8 @@ protocol PartitionStore: Actor {
 
     /// Takes on `assignment`, or returns where it already stands (a repeat resumes, never restarts).
     func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress
-    /// Deletes the next batch of at most `limit` of `jobId`'s records with its checkpoint.
-    func deleteNextBatch(_ jobId: String, limit: Int) throws -> SliceProgress
+    /// Does the next batch of at most `limit` of `jobId`'s records, as its kind does, with its checkpoint.
+    func runNextBatch(_ jobId: String, limit: Int) throws -> SliceProgress
     /// Sets the next record of `jobId`'s slice aside as failed, with `reason`.
     func failNextRecord(_ jobId: String, reason: String) throws -> SliceProgress
     /// Where a running slice stands right now (its cancel is still on the way).

@@ -10,7 +10,7 @@ protocol SliceBatchStatements {
     func count(_ assignment: SliceAssignment) throws -> UInt64
     /// Does the next batch of at most `limit` of `slice`'s records, adding what it touched to
     /// `counters`; how many records it chose (fewer than `limit`: none is left).
-    func applyNextBatch(of slice: DeleteSlice, limit: Int, at now: Int64, counters: inout DeleteCounters) throws -> Int
+    func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters) throws -> Int
     /// The id of `slice`'s next record (the one a batch of one could not do); nil when none is left.
-    func nextRecord(of slice: DeleteSlice) throws -> String?
+    func nextRecord(of slice: StoredSlice) throws -> String?
 }

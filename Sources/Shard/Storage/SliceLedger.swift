@@ -14,7 +14,7 @@ import Wire
 protocol SliceLedger: PartitionStore {
     /// Slices touched since start (or since the storage last went away), by job id; the
     /// checkpoint rows are the truth.
-    var slices: [String: DeleteSlice] { get set }
+    var slices: [String: StoredSlice] { get set }
 
     /// The statements of the kind of job `assignment` belongs to.
     func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements
@@ -39,7 +39,7 @@ extension SliceLedger {
     func startSlice(_ assignment: SliceAssignment) throws -> SliceProgress {
         if let slice = try slice(assignment.jobId) { return slice.progress(shard: index) }
         let slice = try writeTransaction {
-            let slice = DeleteSlice(assignment: assignment, total: try batchStatements(for: assignment).count(assignment))
+            let slice = StoredSlice(assignment: assignment, total: try batchStatements(for: assignment).count(assignment))
             try insertSliceRow(SliceRow(slice), at: Self.now())
             return slice
         }
@@ -50,7 +50,7 @@ extension SliceLedger {
     /// Does the next batch of at most `limit` of `jobId`'s records in one transaction with its
     /// checkpoint. When nothing matching is left, the slice finishes: what matched at the start
     /// but is gone or no longer matches counts as skipped.
-    func deleteNextBatch(_ jobId: String, limit: Int = BatchSizer.maximum) throws -> SliceProgress {
+    func runNextBatch(_ jobId: String, limit: Int = BatchSizer.maximum) throws -> SliceProgress {
         guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
         guard !slice.status.isFinal else { return slice.progress(shard: index) }
         let deletedBefore = slice.counters.deleted
@@ -107,7 +107,7 @@ extension SliceLedger {
     }
 
     /// The slice of `jobId`, from memory or from its checkpoint row.
-    private func slice(_ jobId: String) throws -> DeleteSlice? {
+    private func slice(_ jobId: String) throws -> StoredSlice? {
         if let slice = slices[jobId] { return slice }
         guard let slice = try loadSliceRow(jobId)?.slice() else { return nil }
         slices[jobId] = slice

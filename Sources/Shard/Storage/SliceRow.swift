@@ -1,9 +1,12 @@
 import Wire
 
-/// A slice's checkpoint row, as every engine stores it in `delete_slices`: the assignment, the
-/// counters (with their layout byte) and the status, written in the transaction of each batch.
+/// A slice's checkpoint row, as every engine stores it in `delete_slices`: the assignment (its
+/// kind among it), the counters (with their layout byte) and the status, written in the
+/// transaction of each batch.
 struct SliceRow {
     let jobId: String
+    /// A `JobKind` raw value: a restarted shard resumes a slice as the kind it was assigned as.
+    let kind: Int64
     let org: String
     let requester: String
     /// The filter's stored bytes; empty for a tombstone, which has none.
@@ -16,27 +19,32 @@ struct SliceRow {
 
 extension SliceRow {
     /// The row of `slice` as it stands.
-    init(_ slice: DeleteSlice) {
+    init(_ slice: StoredSlice) {
         let assignment = slice.assignment
         self.init(
-            jobId: assignment.jobId, org: assignment.org, requester: assignment.requester, filter: assignment.filter.storedBytes,
-            watermark: assignment.watermark, counters: slice.counters.storedBytes, status: slice.status.rawValue)
+            jobId: assignment.jobId, kind: Int64(assignment.kind.rawValue), org: assignment.org, requester: assignment.requester,
+            filter: assignment.filter.storedBytes, watermark: assignment.watermark, counters: slice.counters.storedBytes,
+            status: slice.status.rawValue)
     }
 
-    /// The row of a job cancelled before it was assigned here: nothing to delete, and an
-    /// assignment that arrives after the cancel finds it and cannot start.
+    /// The row of a job cancelled before it was assigned here: nothing to do, and an
+    /// assignment that arrives after the cancel finds it and cannot start. Its kind is unknown
+    /// and never read (a cancelled slice runs no batch): delete, as the column's default.
     static func tombstone(_ jobId: String) -> SliceRow {
         SliceRow(
-            jobId: jobId, org: "", requester: "", filter: [], watermark: 0, counters: DeleteCounters().storedBytes,
-            status: SliceStatus.cancelled.rawValue)
+            jobId: jobId, kind: Int64(JobKind.delete.rawValue), org: "", requester: "", filter: [], watermark: 0,
+            counters: DeleteCounters().storedBytes, status: SliceStatus.cancelled.rawValue)
     }
 
-    /// The slice this row keeps; throws when a blob or the status does not read.
-    func slice() throws -> DeleteSlice {
+    /// The slice this row keeps; throws when a blob, the kind or the status does not read.
+    func slice() throws -> StoredSlice {
+        guard let kind = UInt8(exactly: kind).flatMap(JobKind.init(rawValue:)) else {
+            throw StoreError.unknownSliceKind(jobId: jobId, kind: kind)
+        }
         guard let status = SliceStatus(rawValue: status) else { throw StoreError.unknownSliceStatus(jobId: jobId, status: status) }
         let filter = filter.isEmpty ? ContactFilter() : try ContactFilter(storedBytes: filter)
-        return DeleteSlice(
-            assignment: SliceAssignment(jobId: jobId, org: org, requester: requester, filter: filter, watermark: watermark),
+        return StoredSlice(
+            assignment: SliceAssignment(jobId: jobId, kind: kind, org: org, requester: requester, filter: filter, watermark: watermark),
             counters: try DeleteCounters(storedBytes: counters), status: status)
     }
 }

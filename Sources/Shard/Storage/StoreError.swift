@@ -14,6 +14,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
     case partitionLocked(path: String)
     /// A slice's checkpoint row holds a status this build does not know (a damaged row).
     case unknownSliceStatus(jobId: String, status: Int64)
+    /// A slice's checkpoint row holds a kind this build does not know (a damaged row).
+    case unknownSliceKind(jobId: String, kind: Int64)
     /// An imported contact was neither inserted nor found to update (a constraint the import does not expect).
     case contactVanished(id: String)
 
@@ -38,6 +40,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
             "\(path) is held by another process serving this shard; stop it first (scripts/cluster stop) or use another data directory"
         case .unknownSliceStatus(let jobId, let status):
             "the checkpoint of job \(jobId)'s slice has status \(status), which no build writes; the row is damaged"
+        case .unknownSliceKind(let jobId, let kind):
+            "the checkpoint of job \(jobId)'s slice has kind \(kind), which this build does not run; the row is damaged"
         case .contactVanished(let id):
             "contact \(id) was neither inserted nor updated; its batch was rolled back"
         }

@@ -9,7 +9,7 @@ package enum CoordinatorCall: CallFamily {
     case logPage(LogQuery)
     case queryRecords(RecordQuery)
     case metrics(ReadMetrics)
-    case deleteSlice(SliceAssignment)
+    case runSlice(SliceAssignment)
     case cancelSlice(CancelSlice)
     case rethrottleSlice(RethrottleSlice)
 
@@ -31,7 +31,7 @@ package enum CoordinatorCall: CallFamily {
         case logPage = 7
         case queryRecords = 8
         case metrics = 9
-        case deleteSlice = 10
+        case runSlice = 10
         case cancelSlice = 11
         case rethrottleSlice = 12
     }
@@ -50,7 +50,7 @@ package enum CoordinatorCall: CallFamily {
             case .logPage(let call): (.logPage, call)
             case .queryRecords(let call): (.queryRecords, call)
             case .metrics(let call): (.metrics, call)
-            case .deleteSlice(let call): (.deleteSlice, call)
+            case .runSlice(let call): (.runSlice, call)
             case .cancelSlice(let call): (.cancelSlice, call)
             case .rethrottleSlice(let call): (.rethrottleSlice, call)
             }
@@ -70,7 +70,7 @@ package enum CoordinatorCall: CallFamily {
         case .logPage: self = .logPage(try reader.read())
         case .queryRecords: self = .queryRecords(try reader.read())
         case .metrics: self = .metrics(try reader.read())
-        case .deleteSlice: self = .deleteSlice(try reader.read())
+        case .runSlice: self = .runSlice(try reader.read())
         case .cancelSlice: self = .cancelSlice(try reader.read())
         case .rethrottleSlice: self = .rethrottleSlice(try reader.read())
         case nil: throw .unknownTag(type: "coordinatorCall", tag: raw)
@@ -87,6 +87,6 @@ extension GroupContacts: CoordinatorCall.Member { package var coordinatorCall: C
 extension LogQuery: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .logPage(self) } }
 extension RecordQuery: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .queryRecords(self) } }
 extension ReadMetrics: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .metrics(self) } }
-extension SliceAssignment: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .deleteSlice(self) } }
+extension SliceAssignment: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .runSlice(self) } }
 extension CancelSlice: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .cancelSlice(self) } }
 extension RethrottleSlice: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .rethrottleSlice(self) } }

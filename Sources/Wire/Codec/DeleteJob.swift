@@ -89,8 +89,7 @@ package struct SliceAssignment: WireCodable {
         self.recordsPerSecond = recordsPerSecond
     }
 
-    /// A slice as a shard's slice table keeps it: `kind` is delete unless told, the only kind
-    /// those tables hold so far.
+    /// A slice as a shard's slice table keeps it, column by column; `kind` is delete unless told.
     package init(
         jobId: String, kind: JobKind = .delete, org: String, requester: String, filter: ContactFilter, watermark: Int64,
         recordsPerSecond: Double? = nil

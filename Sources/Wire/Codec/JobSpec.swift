@@ -1,7 +1,7 @@
 /// What a job does to the records it matches. The registry, the dispatcher and a shard's runner
 /// carry it without looking inside; only a shard's batch statements and what the API shows
 /// differ by kind (README, "Adding a job kind").
-package enum JobKind: UInt8, WireCodable, CustomStringConvertible {
+package enum JobKind: UInt8, CaseIterable, WireCodable, CustomStringConvertible {
     case delete = 1
 
     /// The job document's `type`.

@@ -83,7 +83,7 @@ package actor Connection {
 
     // MARK: - Sending
 
-    /// Sends `call` as a call of its family (`family` wraps it: `\.gatewayCall`, `CoordinatorCall.deleteSlice`)
+    /// Sends `call` as a call of its family (`family` wraps it: `\.gatewayCall`, `CoordinatorCall.runSlice`)
     /// and returns its reply. A `failure` answer throws as `RemoteFailure`; an answer that does not
     /// read as the call's `Reply` throws `ConnectionError.unreadableReply`.
     ///

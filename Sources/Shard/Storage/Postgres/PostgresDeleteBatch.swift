@@ -9,7 +9,7 @@ struct PostgresDeleteBatch {
     let sql: String
     let bindings: [PostgresValue]
 
-    init(slice: DeleteSlice, limit: Int, now: Int64) {
+    init(slice: StoredSlice, limit: Int, now: Int64) {
         let assignment = slice.assignment
         let columns = ["seq", "id", "assigned_to", "name", "email", "phone"]
         let chosen = Self.choosing(slice, columns: columns.joined(separator: ", "), limit: limit)
@@ -86,14 +86,14 @@ struct PostgresDeleteBatch {
     }
 
     /// The statement that finds the id of the slice's next record (the one to set aside as failed).
-    static func next(of slice: DeleteSlice) -> (sql: String, bindings: [PostgresValue]) {
+    static func next(of slice: StoredSlice) -> (sql: String, bindings: [PostgresValue]) {
         let next = choosing(slice, columns: "id", limit: 1)
         return (next.sql, next.bindings)
     }
 
     /// The slice's next `limit` records: matching its filter, at or below its watermark, not set
     /// aside as failed; an org-wide slice in `seq` order (one contiguous range of every table).
-    private static func choosing(_ slice: DeleteSlice, columns: String, limit: Int) -> (sql: String, bindings: [PostgresValue], inSeqOrder: Bool) {
+    private static func choosing(_ slice: StoredSlice, columns: String, limit: Int) -> (sql: String, bindings: [PostgresValue], inSeqOrder: Bool) {
         let assignment = slice.assignment
         let predicate = PostgresPredicate(for: assignment.filter, org: assignment.org)
         let table = assignment.filter.pipeline.table

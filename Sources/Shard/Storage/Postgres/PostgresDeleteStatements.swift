@@ -14,7 +14,7 @@ struct PostgresDeleteStatements: SliceBatchStatements {
         ).magnitude
     }
 
-    func applyNextBatch(of slice: DeleteSlice, limit: Int, at now: Int64, counters: inout DeleteCounters) throws -> Int {
+    func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters) throws -> Int {
         // A batch reads by index, never a whole table, so its cost does not grow with the table.
         // One plan for every batch, the generic one: left to choose, the server plans the first
         // five batches, and any after an ANALYZE, with their values, and such a plan may sort
@@ -34,7 +34,7 @@ struct PostgresDeleteStatements: SliceBatchStatements {
         return Int(counts.integer(0, 0))
     }
 
-    func nextRecord(of slice: DeleteSlice) throws -> String? {
+    func nextRecord(of slice: StoredSlice) throws -> String? {
         let next = PostgresDeleteBatch.next(of: slice)
         let found = try connection.query(next.sql, next.bindings)
         return found.count == 1 ? found.text(0, 0) : nil

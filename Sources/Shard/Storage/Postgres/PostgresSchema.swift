@@ -16,9 +16,10 @@ enum PostgresSchema {
     ///
     /// Versions: 1. the tables as they are; 2. `applications_by_contact`, which a contact's delete
     /// finds its applications by; 3. a slice's state is one `status` column (`SliceStatus`), where
-    /// two flags, `finished` and `cancelled`, could contradict each other. `statements` migrate an
-    /// older database as they run: each `IF NOT EXISTS` adds what it lacks, the flags are folded
-    /// into the status where they are still there, and the last statement records the version.
+    /// two flags, `finished` and `cancelled`, could contradict each other, and a slice records its
+    /// `kind` (`JobKind`), delete for every slice before. `statements` migrate an older database as
+    /// they run: each `IF NOT EXISTS` adds what it lacks, the flags are folded into the status (and
+    /// the kind added) where they are still there, and the last statement records the version.
     static let version = 3
 
     /// Creates the tables of a new database, or checks and migrates an existing one, inside the
@@ -79,13 +80,15 @@ enum PostgresSchema {
         CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (org, user_id, seq);
         CREATE TABLE IF NOT EXISTS delete_slices (
             job_id text PRIMARY KEY, org text NOT NULL, requester text NOT NULL, filter bytea NOT NULL, watermark bigint NOT NULL,
-            counters bytea NOT NULL, status smallint NOT NULL DEFAULT 0, created_at bigint NOT NULL);
+            counters bytea NOT NULL, status smallint NOT NULL DEFAULT 0, created_at bigint NOT NULL,
+            kind smallint NOT NULL DEFAULT \(JobKind.delete.rawValue));
         DO $$ BEGIN
             IF EXISTS (SELECT 1 FROM information_schema.columns
                        WHERE table_schema = current_schema() AND table_name = 'delete_slices' AND column_name = 'finished') THEN
                 ALTER TABLE delete_slices ADD COLUMN status smallint NOT NULL DEFAULT 0;
                 UPDATE delete_slices SET status = \(SliceStatus.fromFlags(finished: "finished", cancelled: "cancelled"));
-                ALTER TABLE delete_slices DROP COLUMN finished, DROP COLUMN cancelled;
+                ALTER TABLE delete_slices DROP COLUMN finished, DROP COLUMN cancelled,
+                    ADD COLUMN kind smallint NOT NULL DEFAULT \(JobKind.delete.rawValue);
             END IF;
         END $$;
         CREATE TABLE IF NOT EXISTS delete_failures (

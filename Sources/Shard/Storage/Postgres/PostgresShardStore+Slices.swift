@@ -3,7 +3,11 @@ import Wire
 /// PostgreSQL's statements for the slice life cycle (`SliceLedger`). Every write runs fenced
 /// (`PostgresFence`): a process whose session lost the shard's lock writes nothing.
 extension PostgresShardStore: SliceLedger {
-    func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements { PostgresDeleteStatements(connection: connection) }
+    func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements {
+        switch assignment.kind {
+        case .delete: PostgresDeleteStatements(connection: connection)
+        }
+    }
 
     func writeTransaction<T>(_ body: () throws -> T) throws -> T {
         try withConnection { connection in try fence.write(on: connection, body) }
@@ -12,12 +16,12 @@ extension PostgresShardStore: SliceLedger {
     func insertSliceRow(_ row: SliceRow, at now: Int64) throws {
         try connection.query(
             """
-            INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, status, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            INSERT INTO delete_slices (job_id, kind, org, requester, filter, watermark, counters, status, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             """,
             [
-                .text(row.jobId), .text(row.org), .text(row.requester), .bytes(row.filter), .integer(row.watermark), .bytes(row.counters),
-                .integer(row.status), .integer(now),
+                .text(row.jobId), .integer(row.kind), .text(row.org), .text(row.requester), .bytes(row.filter), .integer(row.watermark),
+                .bytes(row.counters), .integer(row.status), .integer(now),
             ])
     }
 
@@ -35,12 +39,12 @@ extension PostgresShardStore: SliceLedger {
     func loadSliceRow(_ jobId: String) throws -> SliceRow? {
         let read = try withConnection { connection in
             try connection.query(
-                "SELECT org, requester, filter, watermark, counters, status FROM delete_slices WHERE job_id = $1", [.text(jobId)])
+                "SELECT kind, org, requester, filter, watermark, counters, status FROM delete_slices WHERE job_id = $1", [.text(jobId)])
         }
         guard read.count == 1 else { return nil }
         return SliceRow(
-            jobId: jobId, org: read.text(0, 0), requester: read.text(0, 1), filter: read.bytes(0, 2), watermark: read.integer(0, 3),
-            counters: read.bytes(0, 4), status: read.integer(0, 5))
+            jobId: jobId, kind: read.integer(0, 0), org: read.text(0, 1), requester: read.text(0, 2), filter: read.bytes(0, 3),
+            watermark: read.integer(0, 4), counters: read.bytes(0, 5), status: read.integer(0, 6))
     }
 
     func deletedRecords(_ count: Int) {

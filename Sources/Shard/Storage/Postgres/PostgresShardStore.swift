@@ -37,7 +37,7 @@ actor PostgresShardStore: PartitionStore {
     let connection: PostgresConnection
     let fence: PostgresFence
     /// Slices touched since the storage was last reached (`SliceLedger`; the checkpoint table is the truth).
-    var slices: [String: DeleteSlice] = [:]
+    var slices: [String: StoredSlice] = [:]
     private var importSizer = BatchSizer()
     private let reachable = Atomic<Bool>(true)
     private let maintenance: PostgresMaintenance

@@ -81,7 +81,7 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     // MARK: - Choosing a batch
 
     /// Fills the batch table with `slice`'s next `limit` records; how many it chose.
-    private func choose(for slice: DeleteSlice, limit: Int) throws -> Int {
+    private func choose(for slice: StoredSlice, limit: Int) throws -> Int {
         let assignment = slice.assignment
         let predicate = FilterCompiler.predicate(for: assignment.filter, org: assignment.org)
         // Only a slice with failed records pays for leaving them out.
@@ -112,7 +112,7 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     // MARK: - Doing a batch
 
     /// Chooses `slice`'s next batch and deletes it: contacts with their cascade, or applications.
-    func applyNextBatch(of slice: DeleteSlice, limit: Int, at now: Int64, counters: inout DeleteCounters) throws -> Int {
+    func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters) throws -> Int {
         let chosen = try choose(for: slice, limit: limit)
         switch slice.assignment.filter.pipeline {
         case .contact: try deleteChosenContacts(of: slice.assignment, at: now, counters: &counters)
@@ -122,7 +122,7 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     }
 
     /// The id of `slice`'s next record, chosen as a batch of one.
-    func nextRecord(of slice: DeleteSlice) throws -> String? {
+    func nextRecord(of slice: StoredSlice) throws -> String? {
         guard try choose(for: slice, limit: 1) == 1 else { return nil }
         return try statements.withStatement("SELECT id FROM \(Self.batchTable)", []) { read in try read.step() ? read.text(0) : nil }
     }

@@ -17,7 +17,8 @@ extension SQLiteSchema {
     /// 4. Applications are indexed by their contact (`applications_by_contact`), as a contact's delete
     ///    removes its applications; `CREATE INDEX IF NOT EXISTS` among `statements` builds it.
     /// 5. A slice's state is one `status` column (`SliceStatus`), where two flags, `finished` and
-    ///    `cancelled`, could contradict each other.
+    ///    `cancelled`, could contradict each other; a slice records its `kind` (`JobKind`), delete
+    ///    for every slice before.
     static func prepare(_ database: SQLiteDatabase, path: String) throws {
         let existing = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") > 0
         let found = existing ? try database.scalar("SELECT coalesce(max(CAST(value AS INTEGER)), 1) FROM meta WHERE key = 'schema'") : Int64(version)
@@ -27,7 +28,7 @@ extension SQLiteSchema {
         for statement in statements { try database.execute(statement) }
         guard existing, found < version else { return }
         if found < 2 { try migrateFromVersion1(database) }
-        if found < 5 { try foldSliceFlagsIntoStatus(database) }
+        if found < 5 { try giveSlicesStatusAndKind(database) }
         try database.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run([.text("\(version)")])
     }
 
@@ -55,15 +56,17 @@ extension SQLiteSchema {
         }
     }
 
-    /// Version 4 → 5: each slice's two flags become its status. A table made by `statements`
-    /// already has the status column, and only the flags' table is folded.
-    private static func foldSliceFlagsIntoStatus(_ database: SQLiteDatabase) throws {
+    /// Version 4 → 5: each slice's two flags become its status, and it records its kind: every
+    /// slice before was a delete. A table made by `statements` already has both columns, and only
+    /// the flags' table is changed.
+    private static func giveSlicesStatusAndKind(_ database: SQLiteDatabase) throws {
         guard try database.scalar("SELECT count(*) FROM pragma_table_info('delete_slices') WHERE name = 'finished'") > 0 else { return }
         try database.execute("""
             ALTER TABLE delete_slices ADD COLUMN status INTEGER NOT NULL DEFAULT 0;
             UPDATE delete_slices SET status = \(SliceStatus.fromFlags(finished: "finished != 0", cancelled: "cancelled != 0"));
             ALTER TABLE delete_slices DROP COLUMN finished;
             ALTER TABLE delete_slices DROP COLUMN cancelled;
+            ALTER TABLE delete_slices ADD COLUMN kind INTEGER NOT NULL DEFAULT \(JobKind.delete.rawValue);
             """)
     }
 

@@ -19,7 +19,7 @@ import Wire
 /// every insert or re-import: a delete job records the highest version at
 /// registration and leaves rows imported after it alone.
 ///
-/// `delete_slices` is each job's checkpoint on this shard: its filter, its
+/// `delete_slices` is each job's checkpoint on this shard: its kind (`JobKind`), its filter, its
 /// watermark, its counters (stored with their layout byte) and its `SliceStatus`, written in the
 /// same transaction as each batch's deletions, so a restarted shard resumes exactly.
 /// `delete_failures` holds the records a job set aside as failed one by one,
@@ -133,7 +133,8 @@ enum SQLiteSchema {
             watermark INTEGER NOT NULL,
             counters BLOB NOT NULL,
             status INTEGER NOT NULL DEFAULT 0,
-            created_at INTEGER NOT NULL
+            created_at INTEGER NOT NULL,
+            kind INTEGER NOT NULL DEFAULT \(JobKind.delete.rawValue)
         )
         """,
         """

@@ -2,22 +2,29 @@ import Wire
 
 /// SQLite's statements for the slice life cycle (`SliceLedger`).
 extension SQLiteShardStore: SliceLedger {
-    func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements { deletes }
+    func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements {
+        switch assignment.kind {
+        case .delete: deletes
+        }
+    }
 
     func writeTransaction<T>(_ body: () throws -> T) throws -> T { try database.transaction(body) }
 
     func insertSliceRow(_ row: SliceRow, at now: Int64) throws {
-        let sql =
-            "INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        let sql = """
+            INSERT INTO delete_slices (job_id, kind, org, requester, filter, watermark, counters, status, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
         try statements.withStatement(sql, []) { insert in
             try insert.bind(row.jobId, at: 1)
-            try insert.bind(row.org, at: 2)
-            try insert.bind(row.requester, at: 3)
-            try insert.bind(bytes: row.filter, at: 4)
-            try insert.bind(row.watermark, at: 5)
-            try insert.bind(bytes: row.counters, at: 6)
-            try insert.bind(row.status, at: 7)
-            try insert.bind(now, at: 8)
+            try insert.bind(row.kind, at: 2)
+            try insert.bind(row.org, at: 3)
+            try insert.bind(row.requester, at: 4)
+            try insert.bind(bytes: row.filter, at: 5)
+            try insert.bind(row.watermark, at: 6)
+            try insert.bind(bytes: row.counters, at: 7)
+            try insert.bind(row.status, at: 8)
+            try insert.bind(now, at: 9)
             try insert.execute()
         }
     }
@@ -39,12 +46,12 @@ extension SQLiteShardStore: SliceLedger {
 
     func loadSliceRow(_ jobId: String) throws -> SliceRow? {
         try statements.withStatement(
-            "SELECT org, requester, filter, watermark, counters, status FROM delete_slices WHERE job_id = ?", [.text(jobId)]
+            "SELECT kind, org, requester, filter, watermark, counters, status FROM delete_slices WHERE job_id = ?", [.text(jobId)]
         ) { read in
             guard try read.step() else { return nil }
             return SliceRow(
-                jobId: jobId, org: read.text(0), requester: read.text(1), filter: read.blob(2), watermark: read.integer(3),
-                counters: read.blob(4), status: read.integer(5))
+                jobId: jobId, kind: read.integer(0), org: read.text(1), requester: read.text(2), filter: read.blob(3),
+                watermark: read.integer(4), counters: read.blob(5), status: read.integer(6))
         }
     }
 

@@ -33,7 +33,7 @@ actor SQLiteShardStore: PartitionStore {
     let deletes: SQLiteDeleteStatements
     let statements: StatementCache
     /// Slices touched since start, by job id (`SliceLedger`; the checkpoint table is the truth).
-    var slices: [String: DeleteSlice] = [:]
+    var slices: [String: StoredSlice] = [:]
     /// The size of the next import chunk.
     private var importSizer = BatchSizer()
     /// `SQLiteDatabase.totalChanges` when `checkpointIfIdle` last looked, and after its last truncation.

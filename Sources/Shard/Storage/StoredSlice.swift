@@ -1,8 +1,9 @@
 import Wire
 
-/// A delete slice as the store keeps it between batches.
-struct DeleteSlice {
-    /// What to delete; rows above its watermark were imported after the job was registered and are left alone.
+/// A slice of a job, of any kind, as the store keeps it between batches.
+struct StoredSlice {
+    /// Which records, and what to do to them (its kind); rows above its watermark were imported
+    /// after the job was registered and are left alone.
     let assignment: SliceAssignment
     var counters: DeleteCounters
     /// Running, finished or cancelled; a failure is reported, not stored (the coordinator keeps it).
