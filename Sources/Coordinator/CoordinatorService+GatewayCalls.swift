@@ -26,7 +26,7 @@ extension CoordinatorService {
             return call.answer(try await router.askAll(call).reduce(OrgStats(), +))
         case .contactGroups(let call):
             return call.answer(ContactGroupMerger.merge(try await router.askAll(call)))
-        case .createDeleteJob(let request):
+        case .createJob(let request):
             return request.answer(try await register(request))
         case .job(let call):
             return call.answer(await registry.document(org: call.org, jobId: call.jobId))

@@ -80,13 +80,13 @@ import WireTransport
         }
         let create = JobRequest(spec: JobSpec(kind: .delete, org: "org-a", requester: "intruder", filter: everyone), filterJSON: #"{"orgWide":true}"#)
         let refused = try await refusal(of: create, as: \.gatewayCall)
-        #expect(refused?.message.contains("may not send `createDeleteJob`") == true, "\(String(describing: refused))")
+        #expect(refused?.message.contains("may not send `createJob`") == true, "\(String(describing: refused))")
         #expect(try await refusal(of: JobListQuery(org: "org-a", limit: 10), as: \.gatewayCall) != nil, "an operator peer listed an org's jobs")
         #expect(try await refusal(of: ListUnfinishedJobs(limit: 5), as: OperatorCall.unfinishedJobs) == nil, "an operator peer could not report the unfinished jobs")
         let jobs = try cluster.send("GET", "/api/contacts/bulk-jobs", token: admin).json["jobs"] as? [[String: Any]]
         #expect(jobs?.count == 1, "\(String(describing: jobs))")
         let coordinatorLog = (try? String(contentsOfFile: "\(cluster.data)/logs/coordinator.log", encoding: .utf8)) ?? ""
-        #expect(coordinatorLog.contains("warning: refused a request from operator (pid \(getpid())): a peer of role operator may not send `createDeleteJob`"),
+        #expect(coordinatorLog.contains("warning: refused a request from operator (pid \(getpid())): a peer of role operator may not send `createJob`"),
                 "\(coordinatorLog)")
     }
 

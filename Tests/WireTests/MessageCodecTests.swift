@@ -46,8 +46,8 @@ import Testing
     }
 
     @Test func aCallOfAnotherFamilyIsRefusedUnreadNamingTheCall() {
-        let frame = CallFrame(GatewayCall.createDeleteJob(JobRequest(spec: JobSpec(kind: .delete, org: "org-secret", requester: "u", filter: ContactFilter()), filterJSON: "{}")))
-        #expect(throws: RemoteFailure(.badRequest, "`createDeleteJob` is the gateway's call to the coordinator, not one shard 3 answers")) {
+        let frame = CallFrame(GatewayCall.createJob(JobRequest(spec: JobSpec(kind: .delete, org: "org-secret", requester: "u", filter: ContactFilter()), filterJSON: "{}")))
+        #expect(throws: RemoteFailure(.badRequest, "`createJob` is the gateway's call to the coordinator, not one shard 3 answers")) {
             try frame.open(as: CoordinatorCall.self, by: "shard 3")
         }
         #expect(throws: RemoteFailure.self) { try frame.open(as: OperatorCall.self, by: "the coordinator") }

@@ -33,8 +33,8 @@ enum MessageSamples {
         .stats(ReadStats(org: "acme")),
         .contactGroups(GroupContacts(org: "acme", by: .stage)),
         .contactGroups(GroupContacts(org: "acme", by: .owner)),
-        .createDeleteJob(JobRequest(spec: JobSpec(kind: .delete, org: "acme", requester: "u1", filter: filter), filterJSON: #"{"orgWide":true}"#)),
-        .createDeleteJob(JobRequest(
+        .createJob(JobRequest(spec: JobSpec(kind: .delete, org: "acme", requester: "u1", filter: filter), filterJSON: #"{"orgWide":true}"#)),
+        .createJob(JobRequest(
             spec: JobSpec(kind: .delete, org: "acme", requester: "u1", filter: filter), filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002,
             ignoredKeys: ["note"])),
         .job(ReadJob(org: "acme", jobId: "b09c2c61-2f8f-4f02-9c1b-2f23a3a2f9c1")),

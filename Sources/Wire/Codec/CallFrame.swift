@@ -12,7 +12,7 @@ package struct CallFrame: WireCodable {
         body = writer.bytes
     }
 
-    /// The call's case name (`createDeleteJob`), for refusals and logs: never its values, which may hold a tenant's data.
+    /// The call's case name (`createJob`), for refusals and logs: never its values, which may hold a tenant's data.
     package var callName: String {
         guard let tag = body.first else { return "empty call" }
         return conversation.family.callName(tag: tag) ?? "tag \(tag)"

@@ -6,7 +6,7 @@ package enum GatewayCall: CallFamily {
     case contact(ReadContact)
     case stats(ReadStats)
     case contactGroups(GroupContacts)
-    case createDeleteJob(JobRequest)
+    case createJob(JobRequest)
     case job(ReadJob)
     case listJobs(JobListQuery)
     case cancelJob(CancelJob)
@@ -31,7 +31,7 @@ package enum GatewayCall: CallFamily {
         case contact = 4
         case stats = 5
         case contactGroups = 6
-        case createDeleteJob = 7
+        case createJob = 7
         case job = 8
         case listJobs = 9
         case cancelJob = 10
@@ -53,7 +53,7 @@ package enum GatewayCall: CallFamily {
             case .contact(let call): (.contact, call)
             case .stats(let call): (.stats, call)
             case .contactGroups(let call): (.contactGroups, call)
-            case .createDeleteJob(let call): (.createDeleteJob, call)
+            case .createJob(let call): (.createJob, call)
             case .job(let call): (.job, call)
             case .listJobs(let call): (.listJobs, call)
             case .cancelJob(let call): (.cancelJob, call)
@@ -76,7 +76,7 @@ package enum GatewayCall: CallFamily {
         case .contact: self = .contact(try reader.read())
         case .stats: self = .stats(try reader.read())
         case .contactGroups: self = .contactGroups(try reader.read())
-        case .createDeleteJob: self = .createDeleteJob(try reader.read())
+        case .createJob: self = .createJob(try reader.read())
         case .job: self = .job(try reader.read())
         case .listJobs: self = .listJobs(try reader.read())
         case .cancelJob: self = .cancelJob(try reader.read())
@@ -96,7 +96,7 @@ extension CountMatching: GatewayCall.Member { package var gatewayCall: GatewayCa
 extension ReadContact: GatewayCall.Member { package var gatewayCall: GatewayCall { .contact(self) } }
 extension ReadStats: GatewayCall.Member { package var gatewayCall: GatewayCall { .stats(self) } }
 extension GroupContacts: GatewayCall.Member { package var gatewayCall: GatewayCall { .contactGroups(self) } }
-extension JobRequest: GatewayCall.Member { package var gatewayCall: GatewayCall { .createDeleteJob(self) } }
+extension JobRequest: GatewayCall.Member { package var gatewayCall: GatewayCall { .createJob(self) } }
 extension ReadJob: GatewayCall.Member { package var gatewayCall: GatewayCall { .job(self) } }
 extension JobListQuery: GatewayCall.Member { package var gatewayCall: GatewayCall { .listJobs(self) } }
 extension CancelJob: GatewayCall.Member { package var gatewayCall: GatewayCall { .cancelJob(self) } }

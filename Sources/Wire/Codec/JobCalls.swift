@@ -11,7 +11,7 @@ package struct CheckHealth: Call {
     package init(from reader: inout WireReader) throws(WireError) {}
 }
 
-/// The answer to `createDeleteJob`: the job, and whether an earlier request with the same Idempotency-Key started it.
+/// The answer to `createJob`: the job, and whether an earlier request with the same Idempotency-Key started it.
 package struct RegisteredJob: WireCodable {
     package var document: JobDocument
     package var replayed: Bool
