@@ -43,7 +43,8 @@ struct Coordinator {
         let service = CoordinatorService(
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
             gateways: gateways, events: events, metrics: CoordinatorMetrics(), log: log, refusals: RefusalLog(log: log))
-        try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
+        let connections = ChildTasks()
+        try await listen(on: layout.coordinatorSocket, loop: loop, service: service, connections: connections)
         let pid = getpid()
         try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
         log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
@@ -51,9 +52,11 @@ struct Coordinator {
         let log = log
         // Ordered streams, each drained by one service: events reach the gateways in log order,
         // and job documents reach the log in the order they changed. Stopped in reverse: no
-        // sweep or dispatch once the shards are stopping, and the feeds last.
+        // sweep or dispatch once the shards are stopping, then the feeds, and the peers'
+        // connections last, as when the process exited with them open.
         try await ServiceGroup(
             [
+                .init("connections") { await connections.run() },
                 .init("event feed") {
                     for await batch in logged { await gateways.broadcast(.events(batch)) }
                 },
@@ -92,8 +95,9 @@ struct Coordinator {
         }
     }
 
-    /// Accepts connections on the loop thread; only processes of our own user may connect.
-    private func listen(on path: String, loop: EventLoop, service: CoordinatorService) async throws {
+    /// Accepts connections on the loop thread; only processes of our own user may connect. Each
+    /// connection reads as a child of `connections`.
+    private func listen(on path: String, loop: EventLoop, service: CoordinatorService, connections: ChildTasks) async throws {
         let fd = try Socket.listenUnix(path: path)
         let log = log
         let ownUID = getuid()
@@ -107,13 +111,14 @@ struct Coordinator {
                         return
                     }
                     accepted += 1
-                    _ = Connection(
+                    let connection = Connection(
                         fd: client, label: "\(path)#\(accepted) (pid \(peer.pid))", loop: loop,
                         side: .accepting(admit: { hello, connection in
                             if let refusal = CoordinatorService.checkDeclared(hello, peerPid: peer.pid) { return .failure(refusal) }
                             return await service.admit(hello, connection: connection)
                         }),
                         delegate: service, log: log)
+                    connections.add { await connection.run() }
                 }
                 do {
                     try listener.activate()
