@@ -28,18 +28,18 @@ struct Coordinator {
         let options = options
         let map = try await CoordinatorStores.waitingForTheServer("the partition map", log: log) { try CoordinatorStores.partitionMap(options) }
         let runtime = try ProcessRuntime(loopName: "coordinator-loop")
-        let loop = runtime.loop
+        let (loop, clock) = (runtime.loop, runtime.clock)
         let supervisor = ShardSupervisor(
             map: map, layout: layout, shardExecutable: options.shardExecutable, storage: options.storage, intensity: options.intensity,
-            loop: loop, log: log)
+            loop: loop, clock: clock, log: log)
         let gateways = GatewayHub()
         let (logged, loggedFeed) = AsyncStream.makeStream(of: [LoggedEvent].self)
         let (changed, changedFeed) = AsyncStream.makeStream(of: JobDocument.self)
         let eventStorage = try await CoordinatorStores.waitingForTheServer("the event log", log: log) { try CoordinatorStores.events(options) }
         let events = EventLog(storage: eventStorage) { loggedFeed.yield($0) }
         let registryStorage = try await CoordinatorStores.waitingForTheServer("the job registry", log: log) { try CoordinatorStores.registry(options) }
-        let registry = try JobRegistry(storage: registryStorage, shardCount: map.ranges.count) { changedFeed.yield($0) }
-        let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, log: log)
+        let registry = try JobRegistry(storage: registryStorage, shardCount: map.ranges.count, clock: clock) { changedFeed.yield($0) }
+        let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, clock: clock, log: log)
         let service = CoordinatorService(
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
             gateways: gateways, events: events, metrics: CoordinatorMetrics(), log: log, refusals: RefusalLog(log: log))
@@ -73,7 +73,7 @@ struct Coordinator {
                 },
             ] + supervisor.services + [
                 .init("job dispatcher") { await dispatcher.run() },
-                .init("sweeper") { await Self.sweep(registry, events, log: log) },
+                .init("sweeper") { await Self.sweep(registry, events, clock: clock, log: log) },
             ], stopSignals: runtime.stopSignals, log: log
         ).run()
         PidFile.remove(layout.pidFile(for: "coordinator"), ifOwnedBy: pid)
@@ -82,8 +82,9 @@ struct Coordinator {
     }
 
     /// Forgets finished jobs and events past their retention, every `sweepInterval`, until cancelled.
-    private static func sweep(_ registry: JobRegistry, _ events: EventLog, log: Log) async {
-        while !Task.isCancelled {
+    private static func sweep(_ registry: JobRegistry, _ events: EventLog, clock: any ProcessClock, log: Log) async {
+        await clock.every(sweepInterval) {
+            // Wall-clock milliseconds, as the documents' and events' own stamps are.
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             do {
                 try await registry.sweep(now: now)
@@ -91,7 +92,6 @@ struct Coordinator {
             } catch {
                 log.error("sweeping old jobs and events: \(error)")
             }
-            try? await Task.sleep(for: sweepInterval)
         }
     }
 
