@@ -79,25 +79,24 @@ package actor Connection {
     /// open connection while its read loop runs beside it; then closes the connection and
     /// returns once the loop has ended (the delegate has heard of the close).
     @discardableResult
-    package static func connect<Result>(
+    package static func connect<Value>(
         path: String, hello: Hello, loop: EventLoop, delegate: any ConnectionDelegate, limits: WireLimits = .standard,
         clock: any ProcessClock = SystemClock(), log: Log, isolation: isolated (any Actor)? = #isolation,
-        _ body: (Connection, Welcome) async throws -> Result
-    ) async throws -> Result {
+        _ body: (Connection, Welcome) async throws -> Value
+    ) async throws -> Value {
         let fd = try Socket.connectUnix(path: path)
         let connection = Connection(
             fd: fd, label: path, loop: loop, side: .connecting(hello), delegate: delegate, limits: limits, clock: clock, log: log)
         async let reading: Void = connection.run()
+        let outcome: Result<Value, any Error>
         do {
-            let result = try await body(connection, try await connection.handshakeCompleted())
-            connection.close()
-            await reading
-            return result
+            outcome = .success(try await body(connection, try await connection.handshakeCompleted()))
         } catch {
-            connection.close()
-            await reading
-            throw error
+            outcome = .failure(error)
         }
+        connection.close()
+        await reading
+        return try outcome.get()
     }
 
     /// Reads until the connection closes, answering requests as child tasks; returns once it has
