@@ -28,22 +28,23 @@ struct Coordinator {
         let options = options
         let map = try await CoordinatorStores.waitingForTheServer("the partition map", log: log) { try CoordinatorStores.partitionMap(options) }
         let runtime = try ProcessRuntime(loopName: "coordinator-loop")
-        let loop = runtime.loop
+        let (loop, clock) = (runtime.loop, runtime.clock)
         let supervisor = ShardSupervisor(
             map: map, layout: layout, shardExecutable: options.shardExecutable, storage: options.storage, intensity: options.intensity,
-            loop: loop, log: log)
+            loop: loop, clock: clock, log: log)
         let gateways = GatewayHub()
         let (logged, loggedFeed) = AsyncStream.makeStream(of: [LoggedEvent].self)
         let (changed, changedFeed) = AsyncStream.makeStream(of: JobDocument.self)
         let eventStorage = try await CoordinatorStores.waitingForTheServer("the event log", log: log) { try CoordinatorStores.events(options) }
         let events = EventLog(storage: eventStorage) { loggedFeed.yield($0) }
         let registryStorage = try await CoordinatorStores.waitingForTheServer("the job registry", log: log) { try CoordinatorStores.registry(options) }
-        let registry = try JobRegistry(storage: registryStorage, shardCount: map.ranges.count) { changedFeed.yield($0) }
-        let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, log: log)
+        let registry = try JobRegistry(storage: registryStorage, shardCount: map.ranges.count, clock: clock) { changedFeed.yield($0) }
+        let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, clock: clock, log: log)
         let service = CoordinatorService(
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
             gateways: gateways, events: events, metrics: CoordinatorMetrics(), log: log, refusals: RefusalLog(log: log))
-        try await listen(on: layout.coordinatorSocket, loop: loop, service: service)
+        let connections = ChildTasks()
+        try await listen(on: layout.coordinatorSocket, loop: loop, service: service, connections: connections)
         let pid = getpid()
         try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
         log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
@@ -51,9 +52,11 @@ struct Coordinator {
         let log = log
         // Ordered streams, each drained by one service: events reach the gateways in log order,
         // and job documents reach the log in the order they changed. Stopped in reverse: no
-        // sweep or dispatch once the shards are stopping, and the feeds last.
+        // sweep or dispatch once the shards are stopping, then the feeds, and the peers'
+        // connections last, as when the process exited with them open.
         try await ServiceGroup(
             [
+                .init("connections") { await connections.run() },
                 .init("event feed") {
                     for await batch in logged { await gateways.broadcast(.events(batch)) }
                 },
@@ -70,7 +73,7 @@ struct Coordinator {
                 },
             ] + supervisor.services + [
                 .init("job dispatcher") { await dispatcher.run() },
-                .init("sweeper") { await Self.sweep(registry, events, log: log) },
+                .init("sweeper") { await Self.sweep(registry, events, clock: clock, log: log) },
             ], stopSignals: runtime.stopSignals, log: log
         ).run()
         PidFile.remove(layout.pidFile(for: "coordinator"), ifOwnedBy: pid)
@@ -79,8 +82,9 @@ struct Coordinator {
     }
 
     /// Forgets finished jobs and events past their retention, every `sweepInterval`, until cancelled.
-    private static func sweep(_ registry: JobRegistry, _ events: EventLog, log: Log) async {
-        while !Task.isCancelled {
+    private static func sweep(_ registry: JobRegistry, _ events: EventLog, clock: any ProcessClock, log: Log) async {
+        await clock.every(sweepInterval) {
+            // Wall-clock milliseconds, as the documents' and events' own stamps are.
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             do {
                 try await registry.sweep(now: now)
@@ -88,12 +92,12 @@ struct Coordinator {
             } catch {
                 log.error("sweeping old jobs and events: \(error)")
             }
-            try? await Task.sleep(for: sweepInterval)
         }
     }
 
-    /// Accepts connections on the loop thread; only processes of our own user may connect.
-    private func listen(on path: String, loop: EventLoop, service: CoordinatorService) async throws {
+    /// Accepts connections on the loop thread; only processes of our own user may connect. Each
+    /// connection reads as a child of `connections`.
+    private func listen(on path: String, loop: EventLoop, service: CoordinatorService, connections: ChildTasks) async throws {
         let fd = try Socket.listenUnix(path: path)
         let log = log
         let ownUID = getuid()
@@ -107,13 +111,14 @@ struct Coordinator {
                         return
                     }
                     accepted += 1
-                    _ = Connection(
+                    let connection = Connection(
                         fd: client, label: "\(path)#\(accepted) (pid \(peer.pid))", loop: loop,
                         side: .accepting(admit: { hello, connection in
                             if let refusal = CoordinatorService.checkDeclared(hello, peerPid: peer.pid) { return .failure(refusal) }
                             return await service.admit(hello, connection: connection)
                         }),
                         delegate: service, log: log)
+                    connections.add { await connection.run() }
                 }
                 do {
                     try listener.activate()

@@ -18,10 +18,11 @@ enum JobReport {
     static func lines(layout: ClusterLayout, log: Log) async throws -> [String] {
         let loop = try EventLoop(name: "report-loop")
         loop.start()
-        let (connection, _) = try await Connection.connect(
-            path: layout.coordinatorSocket, hello: Hello(role: .operator, pid: getpid()), loop: loop, delegate: Listener(), log: log)
-        defer { connection.close() }
-        let list = try await connection.call(ListUnfinishedJobs(limit: limit), as: OperatorCall.unfinishedJobs, timeout: timeout)
+        let list = try await Connection.connect(
+            path: layout.coordinatorSocket, hello: Hello(role: .operator, pid: getpid()), loop: loop, delegate: Listener(), log: log
+        ) { connection, _ in
+            try await connection.call(ListUnfinishedJobs(limit: limit), as: OperatorCall.unfinishedJobs, timeout: timeout)
+        }
         guard !list.documents.isEmpty else { return ["no job is running"] }
         return list.documents.map(line) + (list.next == nil ? [] : ["(the newest \(limit) shown)"])
     }

@@ -31,27 +31,27 @@ struct Gateway {
         let secret = try Authenticator.loadSecret(environment: ProcessInfo.processInfo.environment, dataDirectory: layout.dataDirectory)
         try PidFile.makeDirectory(layout.runDirectory, mode: 0o700)
         let runtime = try ProcessRuntime(loopName: "gateway-loop")
-        let loop = runtime.loop
+        let (loop, clock) = (runtime.loop, runtime.clock)
         let pid = getpid()
         let jobs = JobCache()
         let metrics = GatewayMetrics()
         // The hub reads the event log through the link, and the link hands the hub what the
         // coordinator pushes: the knot is tied once, before the link starts.
         let linked = Mutex<CoordinatorClient?>(nil)
-        let events = EventHub(loop: loop, metrics: metrics, refusals: RefusalLog(log: log)) { org, after, limit in
+        let events = EventHub(loop: loop, metrics: metrics, refusals: RefusalLog(log: log), clock: clock) { org, after, limit in
             guard let coordinator = linked.withLock({ $0 }) else { throw ConnectionError.notConnected(layout.coordinatorSocket) }
             return try await coordinator.send(ReadEvents(org: org, after: after, limit: UInt32(limit)))
         }
         let link = PeerLink(
             path: layout.coordinatorSocket, hello: Hello(role: .gateway, pid: pid), loop: loop,
-            delegate: GatewayLinkDelegate(events: events, jobs: jobs, log: log), log: log)
+            delegate: GatewayLinkDelegate(events: events, jobs: jobs, log: log), clock: clock, log: log)
         let coordinator = CoordinatorClient(link: link, timeout: limits.coordinatorTimeout)
         linked.withLock { $0 = coordinator }
         let authenticator = Authenticator(verifier: TokenVerifier(secret: secret))
         let router = Routes.make(
             coordinator: coordinator, jobs: jobs, authenticator: authenticator,
-            limits: limits, metrics: metrics, documents: documents, log: log)
-        let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, metrics: metrics, log: log)
+            limits: limits, metrics: metrics, documents: documents, clock: clock, log: log)
+        let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, metrics: metrics, clock: clock, log: log)
         let (host, port, log) = (options.host, options.port, log)
         // Stopped in reverse: the link first, as before, so that a handler waiting for the
         // coordinator fails at once rather than holding up the stop; the handlers last.

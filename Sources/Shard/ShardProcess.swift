@@ -34,11 +34,13 @@ struct ShardProcess {
         let pid = getpid()
         let publisher = OutboxPublisher(store: store, log: log)
         let metrics = ShardMetrics()
-        let runner = SliceRunner(store: store, publisher: publisher, metrics: metrics, log: log)
+        let clock = runtime.clock
+        let runner = SliceRunner(store: store, publisher: publisher, metrics: metrics, clock: clock, log: log)
         let link = PeerLink(
             path: options.layout.coordinatorSocket,
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
-            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, readers: readers, runner: runner, metrics: metrics), log: log)
+            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, readers: readers, runner: runner, metrics: metrics),
+            clock: clock, log: log)
         await publisher.attach(link)
         let log = log
         // Stopped in reverse: no heartbeat, housekeeping or batch runs once the link is closed,
@@ -49,8 +51,8 @@ struct ShardProcess {
                 .init("coordinator link") { await link.run() },
                 .init("outbox publisher") { await publisher.run() },
                 .init("delete runner") { await runner.run() },
-                .init("idle housekeeping") { await Self.tidyWhenIdle(store, metrics: metrics, log: log) },
-                .init("heartbeats") { await Self.sendHeartbeats(over: link, publisher: publisher) },
+                .init("idle housekeeping") { await Self.tidyWhenIdle(store, metrics: metrics, clock: clock, log: log) },
+                .init("heartbeats") { await Self.sendHeartbeats(over: link, publisher: publisher, clock: clock) },
             ], stopSignals: runtime.stopSignals, log: log
         ).run()
     }
@@ -65,13 +67,12 @@ struct ShardProcess {
 
     /// Heartbeats, and a drain of the outbox with each: events left by a
     /// restart or an unreachable coordinator are published within a second.
-    private static func sendHeartbeats(over link: PeerLink, publisher: OutboxPublisher) async {
+    static func sendHeartbeats(over link: PeerLink, publisher: OutboxPublisher, clock: any ProcessClock) async {
         var sequence: UInt64 = 0
-        while !Task.isCancelled {
+        await clock.every(heartbeatInterval) {
             sequence += 1
             await link.current?.notify(.heartbeat(sequence: sequence))
             publisher.requestDrain()
-            try? await Task.sleep(for: heartbeatInterval)
         }
     }
 
@@ -82,11 +83,13 @@ struct ShardProcess {
     /// Its own loop, not the heartbeat's: a long batch holds the store, and must not hold up the
     /// heartbeats. A failure is logged when it starts and when it ends, not every second. Space
     /// is given back a step a call, so a batch or an import queued for the store goes between steps.
-    private static func tidyWhenIdle(_ store: any PartitionStore, metrics: ShardMetrics, log: Log) async {
+    private static func tidyWhenIdle(_ store: any PartitionStore, metrics: ShardMetrics, clock: any ProcessClock, log: Log) async {
         var failing = false
-        while !Task.isCancelled {
+        await clock.every(idleCheckpointInterval) {
             do {
                 try await store.checkpointIfIdle()
+                // The system's time, not `clock`'s: the store stamps its writes with it, and idleness
+                // is measured from those stamps.
                 var freed = try await store.reclaimSpaceStep(at: .now)
                 while freed > 0, !Task.isCancelled {
                     metrics.reclaimed(bytes: freed)
@@ -98,7 +101,6 @@ struct ShardProcess {
                 if !failing { log.warning("idle housekeeping of the shard's storage failed: \(error); trying again every \(idleCheckpointInterval)") }
                 failing = true
             }
-            try? await Task.sleep(for: idleCheckpointInterval)
         }
     }
 }

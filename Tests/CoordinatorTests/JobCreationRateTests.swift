@@ -29,4 +29,22 @@ import WireRuntime
         #expect(refused?.kind == .tooManyRequests)
         #expect(refused?.message.contains("retry in") == true)
     }
+
+    @Test func aRefusedOrgMayCreateAgainOnceTheRegistrysClockHasMovedOneRefill() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rate-\(UUID().uuidString).db").path
+        let clock = ManualClock()
+        let registry = try JobRegistry(path: path, shardCount: 1, creationRate: RateLimiter(burst: 1, refillEvery: .seconds(60)), clock: clock)
+        var filter = ContactFilter()
+        filter.stageIds = ["s1"]
+        let request = JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}")
+        _ = try await registry.register(request)
+        clock.advance(by: .seconds(30))
+        let refused = await #expect(throws: RemoteFailure.self) { try await registry.register(request) }
+        #expect(refused?.retryAfterSeconds == 30, "\(String(describing: refused))")
+        clock.advance(by: .seconds(30))
+        guard case .created = try await registry.register(request) else {
+            Issue.record("not created")
+            return
+        }
+    }
 }

@@ -63,26 +63,27 @@ import WireTransport
         let loop = try EventLoop(name: "operator-loop")
         loop.start()
         defer { loop.stop() }
-        let (connection, _) = try await Connection.connect(
+        try await Connection.connect(
             path: cluster.layout.coordinatorSocket, hello: Hello(role: .operator, pid: getpid()), loop: loop, delegate: RecordingDelegate(),
-            log: Log(process: "test-operator", minimumLevel: .error))
-        defer { connection.close() }
-        var everyone = ContactFilter()
-        everyone.orgWide = true
-        /// What the coordinator refused `call` with; nil when it answered.
-        func refusal<C: Call, Family: CallFamily>(of call: C, as family: @Sendable (C) -> Family) async throws -> RemoteFailure? {
-            do {
-                _ = try await connection.call(call, as: family, timeout: .seconds(5))
-                return nil
-            } catch let failure as RemoteFailure {
-                return failure
+            log: Log(process: "test-operator", minimumLevel: .error)
+        ) { connection, _ in
+            var everyone = ContactFilter()
+            everyone.orgWide = true
+            /// What the coordinator refused `call` with; nil when it answered.
+            func refusal<C: Call, Family: CallFamily>(of call: C, as family: @Sendable (C) -> Family) async throws -> RemoteFailure? {
+                do {
+                    _ = try await connection.call(call, as: family, timeout: .seconds(5))
+                    return nil
+                } catch let failure as RemoteFailure {
+                    return failure
+                }
             }
+            let create = JobRequest(spec: JobSpec(kind: .delete, org: "org-a", requester: "intruder", filter: everyone), filterJSON: #"{"orgWide":true}"#)
+            let refused = try await refusal(of: create, as: \.gatewayCall)
+            #expect(refused?.message.contains("may not send `createJob`") == true, "\(String(describing: refused))")
+            #expect(try await refusal(of: JobListQuery(org: "org-a", limit: 10), as: \.gatewayCall) != nil, "an operator peer listed an org's jobs")
+            #expect(try await refusal(of: ListUnfinishedJobs(limit: 5), as: OperatorCall.unfinishedJobs) == nil, "an operator peer could not report the unfinished jobs")
         }
-        let create = JobRequest(spec: JobSpec(kind: .delete, org: "org-a", requester: "intruder", filter: everyone), filterJSON: #"{"orgWide":true}"#)
-        let refused = try await refusal(of: create, as: \.gatewayCall)
-        #expect(refused?.message.contains("may not send `createJob`") == true, "\(String(describing: refused))")
-        #expect(try await refusal(of: JobListQuery(org: "org-a", limit: 10), as: \.gatewayCall) != nil, "an operator peer listed an org's jobs")
-        #expect(try await refusal(of: ListUnfinishedJobs(limit: 5), as: OperatorCall.unfinishedJobs) == nil, "an operator peer could not report the unfinished jobs")
         let jobs = try cluster.send("GET", "/api/contacts/bulk-jobs", token: admin).json["jobs"] as? [[String: Any]]
         #expect(jobs?.count == 1, "\(String(describing: jobs))")
         let coordinatorLog = (try? String(contentsOfFile: "\(cluster.data)/logs/coordinator.log", encoding: .utf8)) ?? ""

@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import WireRuntime
 @testable import Gateway
 
 /// Reads per org, fed with the time: the burst, then 429 with the seconds until the next.
@@ -36,6 +37,22 @@ import Testing
         }
         #expect(statuses == Array(repeating: 200, count: ReadRate.burstSeconds) + [429])
         #expect(ran.withLock { $0 } == ReadRate.burstSeconds)
+    }
+
+    @Test func aLimitedEndpointReadsTheRatesClockSoARefusedReadComesBackAsItMoves() async {
+        let clock = ManualClock()
+        let reads = ReadRate(perSecond: 1, clock: clock)
+        let endpoint = reads.limited { _, _ throws(APIError) in .json(200, "{}") }
+        let claims = Claims(subject: "u", orgId: "o", role: .agent, expiresAt: .max)
+        let request = HTTPRequest(head: AuthTests.head(authorization: nil), body: [])
+        func status() async -> Int {
+            do throws(APIError) { return try await endpoint(request, claims).status } catch { return error.response.status }
+        }
+        for _ in 0..<ReadRate.burstSeconds { #expect(await status() == 200) }
+        #expect(await status() == 429)
+        clock.advance(by: .seconds(1))
+        #expect(await status() == 200)
+        #expect(await status() == 429)
     }
 
     @Test func theStandardRateIsTheDocumentedOne() {

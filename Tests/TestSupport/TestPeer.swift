@@ -65,6 +65,9 @@ package final class TestServer: Sendable {
     package let loop: EventLoop
     package let delegate: RecordingDelegate
     private let listenerBox = Mutex<Listener?>(nil)
+    /// Runs the accepted connections until `stop()`.
+    private let connections: ChildTasks
+    private let serving: Task<Void, Never>
 
     package init(loop: EventLoop, delegate: RecordingDelegate = RecordingDelegate(), refuseWith reason: String? = nil, path: String? = nil) throws {
         self.path = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("wire-\(UUID().uuidString.prefix(8)).sock").path
@@ -72,16 +75,20 @@ package final class TestServer: Sendable {
         self.delegate = delegate
         let fd = try Socket.listenUnix(path: self.path)
         let log = Log(process: "test-server", minimumLevel: .error)
+        let connections = ChildTasks()
+        self.connections = connections
+        serving = Task { await connections.run() }
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             let listener = Listener(fd: fd, loop: loop, label: self.path, log: log) { client in
-                _ = Connection(
+                let connection = Connection(
                     fd: client, label: "server", loop: loop,
                     side: .accepting(admit: { _, _ in
                         if let reason { return .failure(Refusal(reason: reason)) }
                         return .success(Welcome(role: .coordinator, shardCount: 4))
                     }),
                     delegate: delegate, log: log)
+                connections.add { await connection.run() }
             }
             try? listener.activate()
             self.listenerBox.withLock { $0 = listener }
@@ -91,6 +98,7 @@ package final class TestServer: Sendable {
     }
 
     package func stop() {
+        serving.cancel()
         let done = DispatchSemaphore(value: 0)
         loop.execute { [self] in
             self.listenerBox.withLock { $0?.close() }

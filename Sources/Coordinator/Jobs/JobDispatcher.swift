@@ -8,6 +8,7 @@ import WireRuntime
 actor JobDispatcher {
     private let registry: JobRegistry
     private let supervisor: ShardSupervisor
+    private let clock: any ProcessClock
     private let log: Log
     /// The connection each (job, shard) slice was last given to.
     private var assignedTo: [String: UInt64] = [:]
@@ -19,9 +20,10 @@ actor JobDispatcher {
     /// How often pending slices are checked against live connections.
     static let interval: Duration = .milliseconds(200)
 
-    init(registry: JobRegistry, supervisor: ShardSupervisor, log: Log) {
+    init(registry: JobRegistry, supervisor: ShardSupervisor, clock: any ProcessClock = SystemClock(), log: Log) {
         self.registry = registry
         self.supervisor = supervisor
+        self.clock = clock
         self.log = log
     }
 
@@ -41,10 +43,7 @@ actor JobDispatcher {
     func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask {
-                while !Task.isCancelled {
-                    await self.dispatch()
-                    try? await Task.sleep(for: Self.interval)
-                }
+                await self.clock.every(Self.interval) { await self.dispatch() }
             }
             for await _ in requests.stream {
                 group.addTask { await self.dispatch() }

@@ -25,6 +25,8 @@ actor JobRegistry {
     private var assignments: [String: SliceAssignment] = [:]
     private var clock: VersionClock
     private var creationRate: RateLimiter
+    /// The time `creationRate` refills by (not `clock`, which orders versions).
+    private let time: any ProcessClock
     /// Told of every change to a job (to push it to the gateways' subscribers).
     private let onChange: @Sendable (JobDocument) -> Void
 
@@ -38,17 +40,20 @@ actor JobRegistry {
 
     /// The registry in the SQLite file at `path`.
     init(
-        path: String, shardCount: Int, creationRate: RateLimiter = .jobCreation, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
+        path: String, shardCount: Int, creationRate: RateLimiter = .jobCreation, clock: any ProcessClock = SystemClock(),
+        onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
     ) throws {
-        try self.init(storage: SQLiteRegistryStorage(path: path), shardCount: shardCount, creationRate: creationRate, onChange: onChange)
+        try self.init(
+            storage: SQLiteRegistryStorage(path: path), shardCount: shardCount, creationRate: creationRate, clock: clock, onChange: onChange)
     }
 
     init(
-        storage: any RegistryStorage, shardCount: Int, creationRate: RateLimiter = .jobCreation,
+        storage: any RegistryStorage, shardCount: Int, creationRate: RateLimiter = .jobCreation, clock: any ProcessClock = SystemClock(),
         onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
     ) throws {
         self.creationRate = creationRate
-        clock = VersionClock(last: try storage.lastVersion())
+        time = clock
+        self.clock = VersionClock(last: try storage.lastVersion())
         for job in try storage.jobs() {
             registrationOrder.append(job.jobId)
             jobs[job.jobId] = JobTracker(document: job.document)
@@ -108,7 +113,7 @@ actor JobRegistry {
                 .tooManyRequests, "Your organization already runs \(running) bulk jobs (the limit is \(Self.maxRunningPerOrg)); wait for one to finish.",
                 retryAfterSeconds: Self.runningCapRetrySeconds)
         }
-        if let wait = creationRate.take(for: request.org, at: .now) {
+        if let wait = creationRate.take(for: request.org, at: time.now) {
             let seconds = RateLimiter.retryAfterSeconds(wait)
             throw RemoteFailure(
                 .tooManyRequests,

@@ -18,11 +18,14 @@ final class ReadRate: Sendable {
     private let limiter: Mutex<RateLimiter>
     /// Where refusals are logged, a line per org now and then (`RefusalLogGate`); nil: not logged.
     private let refusals: RefusalLog?
+    /// The time `limited` reads take at.
+    private let clock: any ProcessClock
 
-    init(perSecond: Int = ReadRate.standardPerSecond, refusals: RefusalLog? = nil) {
+    init(perSecond: Int = ReadRate.standardPerSecond, refusals: RefusalLog? = nil, clock: any ProcessClock = SystemClock()) {
         precondition(perSecond > 0, "a read rate must be positive")  // GatewayOptions checks the flag
         self.perSecond = perSecond
         self.refusals = refusals
+        self.clock = clock
         limiter = Mutex(RateLimiter(burst: perSecond * Self.burstSeconds, refillEvery: .seconds(1) / perSecond))
     }
 
@@ -42,7 +45,7 @@ final class ReadRate: Sendable {
         _ endpoint: @escaping @Sendable (HTTPRequest, Claims) async throws(APIError) -> HTTPResponse
     ) -> @Sendable (HTTPRequest, Claims) async throws(APIError) -> HTTPResponse {
         { [self] request, claims throws(APIError) in
-            try take(for: claims.orgId, at: .now)
+            try take(for: claims.orgId, at: clock.now)
             return try await endpoint(request, claims)
         }
     }

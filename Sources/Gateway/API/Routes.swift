@@ -4,7 +4,7 @@ import WireRuntime
 enum Routes {
     static func make(
         coordinator: CoordinatorClient, jobs: JobCache, authenticator: Authenticator, limits: GatewayLimits, metrics: GatewayMetrics,
-        documents: BuiltInDocuments, log: Log
+        documents: BuiltInDocuments, clock: any ProcessClock = SystemClock(), log: Log
     ) -> Router {
         var router = Router()
         let auth = Authenticated(authenticator: authenticator)
@@ -13,7 +13,7 @@ enum Routes {
         let importer = ImportEndpoint(coordinator: coordinator, lineLimit: limits.importLineBytes, batchTimeout: limits.importBatchTimeout, log: log)
         let bulkDelete = BulkDeleteEndpoints(coordinator: coordinator, jobs: jobs)
         let logs = LogEndpoints(coordinator: coordinator)
-        let reads = ReadRate(perSecond: limits.readsPerSecond, refusals: RefusalLog(log: log))
+        let reads = ReadRate(perSecond: limits.readsPerSecond, refusals: RefusalLog(log: log), clock: clock)
         router.add("GET", "/healthz", health.handle)
         router.add("GET", "/metrics", MetricsEndpoint(coordinator: coordinator, metrics: metrics).handle)
         router.add("GET", "/openapi.yaml") { _ in HTTPResponse(status: 200, headers: [("Content-Type", "application/yaml")], body: documents.openAPI) }

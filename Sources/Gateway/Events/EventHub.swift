@@ -43,12 +43,14 @@ final class EventHub: @unchecked Sendable {
     private var streams: EventStreamCounts
     /// Where refused streams are logged, a line per org now and then (`RefusalLogGate`); nil: not logged.
     private let refusals: RefusalLog?
+    private let clock: any ProcessClock
 
     init(
         loop: EventLoop, metrics: GatewayMetrics = GatewayMetrics(), streams: EventStreamCounts = EventStreamCounts(), refusals: RefusalLog? = nil,
-        fetch: @escaping Fetch
+        clock: any ProcessClock = SystemClock(), fetch: @escaping Fetch
     ) {
         self.loop = loop
+        self.clock = clock
         self.metrics = metrics
         self.streams = streams
         self.refusals = refusals
@@ -161,9 +163,9 @@ final class EventHub: @unchecked Sendable {
     }
 
     private func retry(org: String, key: ObjectIdentifier) {
-        let loop = loop
+        let (loop, clock) = (loop, clock)
         fetches.add {
-            try? await Task.sleep(for: Self.retryDelay)
+            try? await clock.sleep(for: Self.retryDelay)
             loop.execute {
                 // Re-read after the sleep: the subscriber may have gone or caught up meanwhile.
                 guard let subscriber = self.subscribers[org]?[key], !subscriber.cursor.isLive else { return }

@@ -15,6 +15,16 @@ extension ProcessClock {
     package func sleep(for duration: Duration) async throws {
         try await sleep(until: now + duration)
     }
+
+    /// Runs `body` at once, then again `interval` after each run has ended, until the calling task
+    /// is cancelled: every periodic loop of a process (heartbeats, housekeeping, sweeps, dispatch
+    /// rounds) waits on its clock this way, so a test moves time through it.
+    package func every(_ interval: Duration, isolation: isolated (any Actor)? = #isolation, _ body: () async -> Void) async {
+        while !Task.isCancelled {
+            await body()
+            try? await sleep(for: interval)
+        }
+    }
 }
 
 /// The operating system's monotonic clock, which keeps counting while the machine sleeps.

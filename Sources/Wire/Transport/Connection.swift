@@ -11,6 +11,10 @@ import Synchronization
 /// are decoded off both the loop and this actor, and reach the actor in
 /// order. Calls are matched to answers by correlation id; notices are
 /// one-way.
+///
+/// Nothing is read until its creator runs `run()`, the read loop, as a task it owns: the
+/// accepting side as a child of the process's connections service, the connecting side
+/// inside `connect(path:…)`, which returns only once the loop has ended.
 package actor Connection {
     private enum State {
         case handshaking
@@ -23,6 +27,8 @@ package actor Connection {
     /// new connection may reuse once an old one is freed).
     package nonisolated let serial: UInt64
     private nonisolated let stream: FrameStream
+    /// What the stream reads, for `run()`, its one consumer.
+    private nonisolated let events: AsyncStream<FrameStream.Event>
     private let side: HandshakeSide
     private let delegate: any ConnectionDelegate
     private let limits: WireLimits
@@ -37,13 +43,16 @@ package actor Connection {
     private let clock: any ProcessClock
     private var deadlines: ConnectionDeadlines
     /// The one timer, sleeping until `deadlines.earliest` as it was when armed; nil when nothing is waited for.
+    /// A stored task the connection cancels, not a child of `run()`: each call may move the
+    /// deadline earlier, and cancelling one sleep for another is simpler than signalling a loop;
+    /// `finish` cancels it, so it never outlives the connection.
     private var timer: (task: Task<Void, Never>, due: ContinuousClock.Instant)?
     /// The last correlation id taken; each request takes the next.
     private nonisolated let correlations = Atomic<UInt64>(0)
     private var closeError: (any Error)?
     private static let serials = Atomic<UInt64>(0)
 
-    /// Takes over `fd` and starts reading; the connecting side sends its hello at once.
+    /// Takes over `fd`; the connecting side sends its hello at once. Reading starts with `run()`.
     package init(
         fd: Int32, label: String, loop: EventLoop, side: HandshakeSide, delegate: any ConnectionDelegate, limits: WireLimits = .standard,
         clock: any ProcessClock = SystemClock(), log: Log
@@ -59,26 +68,46 @@ package actor Connection {
         deadlines.start(.handshake, at: clock.now, limit: limits.handshakeTimeout)
         self.deadlines = deadlines
         let (events, continuation) = AsyncStream.makeStream(of: FrameStream.Event.self)
+        self.events = events
         stream = FrameStream(fd: fd, loop: loop, label: label, limits: limits, events: continuation)
         var greeting = ProtocolVersion.preamble
         if case .connecting(let hello) = side { greeting += Frame.encode(.hello(hello)) }
         stream.start(sending: greeting)
-        Task {
-            await self.armTimer()
-            await self.consume(events)
-        }
     }
 
-    /// Connects to the Unix socket at `path` and completes the handshake.
-    package static func connect(
+    /// Connects to the Unix socket at `path`, completes the handshake and runs `body` with the
+    /// open connection while its read loop runs beside it; then closes the connection and
+    /// returns once the loop has ended (the delegate has heard of the close).
+    @discardableResult
+    package static func connect<Value>(
         path: String, hello: Hello, loop: EventLoop, delegate: any ConnectionDelegate, limits: WireLimits = .standard,
-        clock: any ProcessClock = SystemClock(), log: Log
-    ) async throws -> (Connection, Welcome) {
+        clock: any ProcessClock = SystemClock(), log: Log, isolation: isolated (any Actor)? = #isolation,
+        _ body: (Connection, Welcome) async throws -> Value
+    ) async throws -> Value {
         let fd = try Socket.connectUnix(path: path)
         let connection = Connection(
             fd: fd, label: path, loop: loop, side: .connecting(hello), delegate: delegate, limits: limits, clock: clock, log: log)
-        let welcome = try await connection.handshakeCompleted()
-        return (connection, welcome)
+        async let reading: Void = connection.run()
+        let outcome: Result<Value, any Error>
+        do {
+            outcome = .success(try await body(connection, try await connection.handshakeCompleted()))
+        } catch {
+            outcome = .failure(error)
+        }
+        connection.close()
+        await reading
+        return try outcome.get()
+    }
+
+    /// Reads until the connection closes, answering requests as child tasks; returns once it has
+    /// closed and the delegate has heard of it. Cancelling it closes the connection. Run once.
+    package nonisolated func run() async {
+        await withTaskCancellationHandler {
+            await armTimer()
+            await consume(events)
+        } onCancel: {
+            stream.close()
+        }
     }
 
     // MARK: - Sending
@@ -182,10 +211,17 @@ package actor Connection {
                         stream.fail(error)
                     }
                 case .closed(let error):
-                    if await finish(error) { await delegate.closed(self, error: error) }
+                    await closed(error)
                 }
             }
+            // Cancelled, the stream ends before the close it asked for arrives: the connection
+            // ends here instead (a no-op when the close came first).
+            await closed(ConnectionError.closed(label))
         }
+    }
+
+    private nonisolated func closed(_ error: (any Error)?) async {
+        if await finish(error) { await delegate.closed(self, error: error) }
     }
 
     /// Acts on `message`; a request is returned, for the caller to answer.

@@ -64,23 +64,24 @@ package actor PeerLink {
         var lastFailure = ""
         while !Task.isCancelled {
             do {
-                let (connection, welcome) = try await Connection.connect(
-                    path: path, hello: hello, loop: loop, delegate: delegate, limits: limits, clock: clock, log: log)
-                log.info("connected to \(welcome.role) at \(path)")
-                self.connection = connection
-                self.welcome = welcome
-                live.withLock { $0 = connection }
-                // A cancel that came before `live` was set found nothing to close.
-                if Task.isCancelled { connection.close() }
-                backoff.reset()
-                lastFailure = ""
-                for waiter in connectedWaiters { waiter.resume() }
-                connectedWaiters = []
-                await connection.waitUntilClosed()
-                // Re-read after the await: stop() may have run meanwhile.
-                self.connection = nil
-                self.welcome = nil
-                live.withLock { $0 = nil }
+                try await Connection.connect(path: path, hello: hello, loop: loop, delegate: delegate, limits: limits, clock: clock, log: log) {
+                    connection, welcome in
+                    log.info("connected to \(welcome.role) at \(path)")
+                    self.connection = connection
+                    self.welcome = welcome
+                    live.withLock { $0 = connection }
+                    // A cancel that came before `live` was set found nothing to close.
+                    if Task.isCancelled { connection.close() }
+                    backoff.reset()
+                    lastFailure = ""
+                    for waiter in connectedWaiters { waiter.resume() }
+                    connectedWaiters = []
+                    await connection.waitUntilClosed()
+                    // Re-read after the await: stop() may have run meanwhile.
+                    self.connection = nil
+                    self.welcome = nil
+                    live.withLock { $0 = nil }
+                }
                 if Task.isCancelled { return }
                 log.warning("lost connection to \(path); reconnecting")
             } catch {

@@ -4,13 +4,16 @@ import Glibc
 #endif
 
 /// What every process sets up first: broken pipes as errors rather than
-/// deaths, SIGTERM/SIGINT as a stream, and a started event loop.
+/// deaths, SIGTERM/SIGINT as a stream, a started event loop, and the clock
+/// its loops read and wait on.
 package struct ProcessRuntime: Sendable {
     package let loop: EventLoop
     /// Arrivals of SIGTERM or SIGINT; the process stops at the first (`ServiceGroup`).
     package let stopSignals: AsyncStream<Int32>
+    package let clock: any ProcessClock
 
-    package init(loopName: String) throws {
+    package init(loopName: String, clock: any ProcessClock = SystemClock()) throws {
+        self.clock = clock
         SignalStream.ignoreBrokenPipes()
         stopSignals = SignalStream.make([SIGTERM, SIGINT])
         loop = try EventLoop(name: loopName)
