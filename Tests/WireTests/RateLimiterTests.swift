@@ -18,6 +18,17 @@ import WireRuntime
         #expect((0..<4).map { _ in rate.take(for: "o", at: later) } == [nil, nil, nil, .seconds(2)])
     }
 
+    /// Every wait comes out exact, so a Retry-After is never a second too long: 59 s into a
+    /// 60 s refill the wait is 1 s, not 1 s and a rounding error (which rounds up to 2).
+    @Test(arguments: 1...59)
+    func aWaitIsExactAtEverySecondOfARefill(elapsed: Int) {
+        var rate = RateLimiter(burst: 1, refillEvery: .seconds(60))
+        #expect(rate.take(for: "o", at: start) == nil)
+        let wait = rate.take(for: "o", at: start + .seconds(elapsed))
+        #expect(wait == .seconds(60 - elapsed))
+        #expect(wait.map(RateLimiter.retryAfterSeconds) == UInt32(60 - elapsed))
+    }
+
     @Test(arguments: [
         (Duration.milliseconds(1), UInt32(1)), (.zero, 1), (.seconds(1), 1), (.milliseconds(1_001), 2), (.seconds(30), 30),
     ])

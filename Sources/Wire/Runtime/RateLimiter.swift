@@ -12,7 +12,10 @@ package struct RateLimiter: Sendable {
     package let burst: Int
     /// One more take is allowed after each interval this long.
     package let refillEvery: Duration
-    private var buckets: [String: (tokens: Double, at: ContinuousClock.Instant)] = [:]
+    /// When each key's bucket is full again (the generic cell rate algorithm's "theoretical arrival
+    /// time"): whole durations, not fractional tokens, so a wait comes out exact (a fraction of a
+    /// token times the interval rounded a wait of 1 s to 1.0000000002 s, a Retry-After of 2).
+    private var fullAt: [String: ContinuousClock.Instant] = [:]
 
     package init(burst: Int, refillEvery: Duration) {
         precondition(burst > 0 && refillEvery > .zero, "a rate limit needs a positive burst and interval")  // configuration bug
@@ -22,14 +25,13 @@ package struct RateLimiter: Sendable {
 
     /// Takes a token for `key` at `now`: nil when it may go ahead, else how long until it may.
     package mutating func take(for key: String, at now: ContinuousClock.Instant) -> Duration? {
-        var (tokens, at) = buckets[key] ?? (Double(burst), now)
-        tokens = min(Double(burst), tokens + at.duration(to: now) / refillEvery)
-        guard tokens >= 1 else {
-            buckets[key] = (tokens, now)
-            return refillEvery * (1 - tokens)
-        }
-        buckets[key] = (tokens - 1, now)
-        if buckets.count > Self.maxTracked { forgetFull(at: now) }
+        let full = max(fullAt[key] ?? now, now)
+        // Tokens missing now, as time: a take is allowed while at least one of `burst` is left.
+        let owed = now.duration(to: full)
+        let allowance = refillEvery * (burst - 1)
+        guard owed <= allowance else { return owed - allowance }
+        fullAt[key] = full + refillEvery
+        if fullAt.count > Self.maxTracked { forgetFull(at: now) }
         return nil
     }
 
@@ -42,6 +44,6 @@ package struct RateLimiter: Sendable {
     package static let maxTracked = 10_000
 
     private mutating func forgetFull(at now: ContinuousClock.Instant) {
-        buckets = buckets.filter { $0.value.tokens + $0.value.at.duration(to: now) / refillEvery < Double(burst) }
+        fullAt = fullAt.filter { $0.value > now }
     }
 }
