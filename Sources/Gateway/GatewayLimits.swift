@@ -31,7 +31,7 @@ struct GatewayLimits: Sendable, Equatable {
     /// The same for a tenant's connection (a body cut short at its limit, garbage after a
     /// request): enough for the rest of a large import batch under way, so its client reads the
     /// answer; beyond it, reading and dropping for `requestTimeout` would hold the loop thread
-    /// every tenant shares (a client sending on after a 400 had 2 GiB a second read and dropped).
+    /// every tenant shares, for as long as a client sends on after a 400.
     var lingerBytes = 64 << 20
     /// A keep-alive connection idle this long is closed.
     var idleTimeout: Duration = .seconds(60)
@@ -46,7 +46,7 @@ struct GatewayLimits: Sendable, Equatable {
     var coordinatorTimeout: Duration = .seconds(5)
     /// How long one import batch may wait on the coordinator: on a busy cluster a batch (usually at
     /// most 2 MiB) waits for those in flight ahead of it and for the shards' writers, which give way
-    /// to reads; failing the whole import after 5 s of that left tenants half imported.
+    /// to reads: failing the whole import over such a wait would leave a tenant half imported.
     var importBatchTimeout: Duration = .seconds(60)
 
     static let standard = GatewayLimits()

@@ -5,13 +5,14 @@
 /// A batch that fails because of one record is narrowed down by halving, to 1; the
 /// size then grows back from what the next batches measure.
 struct BatchSizer {
-    /// How long a batch should take. Chosen with `scripts/bench delete` (docs/benchmarks.md):
-    /// at a million contacts, batches of 100 ms delete at 0.88 of set-based SQLite, 400 ms
-    /// at 0.94. Reads never wait for a batch (they have their own connections), so what
-    /// waits up to this long is a cancel, a progress report and another job's batch.
+    /// How long a batch should take. Chosen with `scripts/bench delete` (docs/benchmarks.md, "Why
+    /// a batch cost more in a larger table"): longer batches delete a little faster, but each is
+    /// a wait for what queues behind it. Reads never wait for a batch (they have their own
+    /// connections), so what waits up to this long is a cancel, a progress report and another
+    /// job's batch.
     static let target: Duration = .milliseconds(100)
     /// Bounds of a measured size: below the minimum the per-batch cost dominates; the
-    /// maximum is the size chosen with `scripts/bench delete` before batches were timed.
+    /// maximum is the fixed size `scripts/bench delete` found fastest (docs/benchmarks.md).
     static let minimum = 100
     static let maximum = 10_000
     /// A batch grows by at most this factor over the last: one fast batch (a cached page

@@ -60,7 +60,7 @@ import Wire
         // Its snapshot: its creation time in microseconds, below anything the clock hands out now.
         #expect(await registry.watermark(of: "j") == 1_000)
         #expect(try await registry.nextVersion() > 1_000)
-        // The key now compares the requester and the filter as parsed, taken from its job.
+        // Migrated, the key compares the requester and the filter as parsed, taken from its job.
         #expect(try await registry.register(try request(requester: "u1")) == .replayed(job))
         await #expect(throws: RemoteFailure.self) { try await registry.register(try request(requester: "u2")) }
 

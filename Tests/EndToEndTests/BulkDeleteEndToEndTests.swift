@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 import Wire
 
-/// The seed's endpoint over real HTTP on a real 4-shard cluster: every count
+/// The original API's endpoint over real HTTP on a real 4-shard cluster: every count
 /// checked against what the test computes from its own data. The tests that
 /// take a `ClusterStorage` run on SQLite and on PostgreSQL: the delete itself
 /// (stages, applications, cancel, a shard killed mid-job) and what it leaves
@@ -100,7 +100,7 @@ import Wire
         #expect(stats?["auditEntries"] == 12)
     }
 
-    /// Issue 22: a contact's delete takes its applications with it, each with one
+    /// A contact's delete takes its applications with it, each with one
     /// `APPLICATION_DELETE` audit entry, and the job counts them; an application whose contact
     /// stays, stays, and so does another org's naming the same contact id.
     @Test(arguments: ClusterStorage.allCases)

@@ -3,12 +3,12 @@ import TestSupport
 import Testing
 
 /// After a large delete, a real cluster's idle shard gives its disk back and says so in
-/// `/metrics` (issue 23: 645 MB stayed after every contact of a 300,000-contact tenant went).
+/// `/metrics`: a tenant that deleted everything should not keep paying for the space.
 @Suite(.serialized) struct DiskReclaimEndToEndTests {
     /// More than `ReclaimSchedule.deletedRecords` (10,000): a delete worth giving space back for.
     static let contacts = 12_000
 
-    /// The bytes of the shard's database file (without its WAL): before issue 23 it never shrank.
+    /// The bytes of the shard's database file (without its WAL): what must shrink.
     private static func shardBytes(_ cluster: TestCluster) -> Int {
         (try? FileManager.default.attributesOfItem(atPath: "\(cluster.data)/shards/shard-0.db")[.size] as? Int) ?? 0
     }

@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 import Wire
 
-/// An import cut short says what it kept (issue 22): a chunked body past the cluster's import
+/// An import cut short says what it kept: a chunked body past the cluster's import
 /// limit, or one that stops arriving, is answered with the counts stored and `stoppedAtLine`, and
 /// nothing from that line on is stored, so resending from it imports every line exactly once.
 @Suite(.serialized) struct ImportStopEndToEndTests {

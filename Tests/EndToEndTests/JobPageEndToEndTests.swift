@@ -13,7 +13,7 @@ import Testing
         #expect(page.headers["content-security-policy"]?.contains("connect-src 'self'") == true)
         #expect(!page.body.contains("src=\"http") && !page.body.contains("href=\"http"), "the page loads nothing from elsewhere")
 
-        // The browser first (its start took longer than the job on a loaded machine), and the job
+        // The browser first (on a loaded machine its start can take longer than the job), and the job
         // throttled to 5 s, so that the page sees it run before it ends.
         let browser = try HeadlessChromium()
         let started = try cluster.send(

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 import Wire
 
-/// Issue 22 over real HTTP: a key in the wrong place is refused, never ignored into a wider delete
+/// Over real HTTP: a key in the wrong place is refused, never ignored into a wider delete
 /// or a delete meant as a preview; the keys a delete did ignore are listed with its job, across a
 /// restart, on both engines.
 @Suite(.serialized) struct MisplacedKeyEndToEndTests {

@@ -3,8 +3,8 @@ import TestSupport
 import Testing
 import Wire
 
-/// `scripts/seed` sends a tenant larger than one import allows as several imports of whole lines
-/// (issue 22: `--contacts 200000` hit the 256 MiB limit and kept 137,558 contacts without saying so).
+/// `scripts/seed` sends a tenant larger than one import allows as several imports of whole lines,
+/// so no contact is left out silently at the import limit.
 @Suite(.serialized) struct SeedEndToEndTests {
     /// About 1.5 kB a contact: 300 contacts are about 450 kB, nine times the cluster's import limit.
     static let limit = ["TETHER_MAX_IMPORT_BYTES": "50000"]

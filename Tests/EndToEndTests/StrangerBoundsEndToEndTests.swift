@@ -23,8 +23,8 @@ import Testing
         return (try RawHTTPClient.parse(bytes), started.duration(to: .now))
     }
 
-    /// The reviewer's flood, one connection of it: a 1 MB body declared and none of it sent. The
-    /// 401 comes at once; before, it came only once the whole body had arrived.
+    /// One connection of a stranger's flood: a 1 MB body declared and none of it sent. The 401
+    /// comes at once, not once a body that will be refused has arrived.
     @Test func aMissingOrBadTokenIs401BeforeAnyOfTheBodyIsSent() throws {
         let cluster = try TestCluster(shards: 1)
         try cluster.start()

@@ -213,7 +213,7 @@ private let invalidCases: [InvalidFilterCase] = {
         .init(name: "a raw newline in a string", body: "{\"stageIds\":[\"s\n1\"]}", expected: .invalidBody),
         .init(name: "a lone surrogate", body: #"{"stageIds":["\uD800"]}"#, expected: .invalidBody),
         .init(name: "two objects", body: #"{"stageIds":["s1"]}{"orgWide":true}"#, expected: .invalidBody),
-        // The seed's 400.
+        // The original API's 400.
         .init(name: "empty object", body: "{}", expected: .missingStageIds),
         .init(name: "empty stageIds", body: #"{"stageIds":[]}"#, expected: .missingStageIds),
         .init(name: "null stageIds", body: #"{"stageIds":null}"#, expected: .missingStageIds),
@@ -436,7 +436,7 @@ private let invalidCases: [InvalidFilterCase] = {
         #expect(message?.hasPrefix("unknown key \"\(typed)\": did you mean advancedParams.\(intended)?") == true, "\(message ?? "")")
     }
 
-    /// `{"stageIds":[S],"preview":true}` answered 202 and deleted the stage.
+    /// Ignored, `{"stageIds":[S],"preview":true}` would answer 202 and delete the stage.
     @Test(arguments: ["preview", "simulate", "test", "validateOnly", "whatIf", "Preview", "validate_only", "what-if", "TEST"])
     func anotherAPIsNameForAPreviewIsRefusedNamingDryRun(typed: String) {
         let message = refusal(of: typed)

@@ -139,8 +139,8 @@ import WireTransport
         #expect(bodies(try pipeline((0..<count).map { "/quick/now\($0)" })) == (0..<count).map { "\"immediate now\($0)\"" })
     }
 
-    /// Answers given at once (here 404s, before any route runs) for a long pipeline: each
-    /// used to nest one more call on the loop thread, and enough of them overflowed its stack.
+    /// Answers given at once (here 404s, before any route runs) for a long pipeline: were each
+    /// to nest one more call on the loop thread, enough of them would overflow its stack.
     @Test func aLongPipelineOfUnknownPathsIsAnsweredWithoutExhaustingTheStack() throws {
         let count = 5_000
         let text = try pipeline((0..<count).map { "/nope/\($0)" })
@@ -327,7 +327,7 @@ import WireTransport
     // MARK: - What a client that presents no token may cost
 
     /// The head alone, of a request that declares a body it never sends: the refusal must come
-    /// without it. Before, the token was checked once the whole body had arrived.
+    /// without it, or a stranger could make the gateway wait for (and hold) a body it will refuse.
     @Test(arguments: [
         "POST /size HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n",
         "POST /size HTTP/1.1\r\nAuthorization: Bearer bad\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -351,9 +351,8 @@ import WireTransport
 
     /// What a client sends on after an error answer that closes its connection is read and dropped
     /// only up to its linger budget: a stranger refused at the head, a tenant answered 400 for the
-    /// garbage after its request. Before, the gateway read and dropped whatever came for 30 s on the
-    /// loop thread every tenant shares (`scripts/bench flood`: 11 GiB from 300 strangers in 5 s,
-    /// 2 GiB a second behind one tenant's request).
+    /// garbage after its request. Without a budget the gateway would read and drop whatever came
+    /// for 30 s on the loop thread every tenant shares (`scripts/bench flood`, docs/benchmarks.md).
     @Test(arguments: [
         "POST /size HTTP/1.1\r\nContent-Length: 1000000000\r\n\r\n",
         "GET /private HTTP/1.1\r\nAuthorization: Bearer good\r\n\r\n",
@@ -454,8 +453,8 @@ import WireTransport
 
     /// A client that pipelines requests and does not read their answers: the gateway answers
     /// until `unsentAnswerLimit` waits for it, then stops reading it, so what it holds for
-    /// that client stays within the limit and one answer, and every answer arrives in the end.
-    /// Before, it answered on until 16 MiB were queued, then dropped the connection.
+    /// that client stays within the limit and one answer, and every answer arrives in the end:
+    /// neither held without bound nor dropped.
     @Test func aClientThatDoesNotReadItsPipelinedAnswersHoldsAtMostTheUnsentLimit() throws {
         let (port, loop, server) = try serveWithServer()
         defer { loop.stop() }

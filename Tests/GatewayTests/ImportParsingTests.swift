@@ -34,8 +34,8 @@ import Wire
         }
     }
 
-    /// The flood that found it: after one long line, every short line cost a buffer of the long
-    /// line's size (`scripts/bench flood` saw 13 MiB sent grow the gateway by 460 MiB).
+    /// After one long line, each short line must not cost a buffer of the long line's size, or a
+    /// few MiB sent would grow the gateway by hundreds (`scripts/bench flood`).
     @Test func shortLinesAfterALongOneCostTheirOwnSizeNotTheLongOnes() throws {
         var splitter = LineSplitter(maxLineBytes: 1 << 20)
         _ = splitter.feed(Array(repeating: UInt8(ascii: "x"), count: 900_000))
@@ -44,7 +44,7 @@ import Wire
         held += splitter.feed(Array(repeating: UInt8(ascii: "\n"), count: 2_000))
         let grown = try Self.virtualBytes() - before
         #expect(held.count == 2_001)
-        // Before the fix: 2,000 buffers of about 1 MiB each were mapped (2 GiB).
+        // A buffer of the long line's size for each would map about 2 GiB.
         #expect(grown < 512 << 20, "2,000 empty lines mapped \(grown) bytes")
     }
 

@@ -68,7 +68,7 @@ import Wire
         let total = try FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int ?? 0
         // The first commit past twice the threshold restarts the WAL, or, when a reader holds it
         // past the busy time-out, one of the next few: it stays within about twice the threshold
-        // and a few batches (1.6-2.3 MB seen here). With PASSIVE checkpoints alone it reached 4.9 MB.
+        // and a few batches; PASSIVE checkpoints alone let readers that keep coming grow it past that.
         #expect(largest <= 4 * pages * 4096, "the WAL grew to \(largest) bytes, a batch is \(oneBatch) (database \(total))")
         #expect(total > 4 * largest, "the batches were checkpointed into the database: \(total) bytes")
 

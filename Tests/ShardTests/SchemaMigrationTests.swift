@@ -61,12 +61,12 @@ import WireRuntime
             counters BLOB NOT NULL, finished INTEGER NOT NULL DEFAULT 0, cancelled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL)
         """
 
-    /// Today's statements but those that make `tables` and their indexes.
+    /// This build's statements but those that make `tables` and their indexes.
     private static func statements(without tables: [String]) -> [String] {
         SQLiteSchema.statements.filter { statement in !tables.contains { statement.contains("EXISTS \($0) (") || statement.contains(" ON \($0) (") } }
     }
 
-    /// The tables of a database of `version` (1 or 2): today's, with the reshaped
+    /// The tables of a database of `version` (1 or 2): this build's, with the reshaped
     /// ones and `delete_slices` as they were (and, for version 1, no `delete_failures`), and 30
     /// contacts in stage "gone" with that build's per-shard versions 1…30.
     private func writeDatabase(at path: String, version: Int) throws -> SQLiteDatabase {

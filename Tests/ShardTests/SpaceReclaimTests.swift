@@ -6,7 +6,7 @@ import Testing
 import Wire
 @testable import Shard
 
-/// After a large delete, an idle shard's storage shrinks back to about what it holds (issue 23):
+/// After a large delete, an idle shard's storage shrinks back to about what it holds:
 /// SQLite by incremental vacuum in short steps, PostgreSQL by its vacuum and a rebuild of bloated indexes.
 @Suite struct SpaceReclaimTests {
     private let scratch: ScratchDirectory

@@ -146,8 +146,8 @@ import Testing
         #expect(throws: WireError.invalidValue(field: "b", value: 2)) { try reader.readBool("b") }
     }
 
-    /// Found by `scripts/fuzz frame`: a job document whose rate was NaN decoded, and the
-    /// gateway would have printed `"ratePerSecond":nan`, which is not JSON.
+    /// A job document whose rate is NaN must not decode (`scripts/fuzz frame` finds one), or the
+    /// gateway would print `"ratePerSecond":nan`, which is not JSON.
     @Test(arguments: [Double.nan, .infinity, -.infinity, .signalingNaN])
     func rejectsADoubleThatIsNotFinite(_ value: Double) {
         var writer = WireWriter()

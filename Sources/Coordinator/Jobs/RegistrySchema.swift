@@ -86,7 +86,7 @@ enum RegistrySchema {
             requesters[read.text(0)] = document.requestedBy
             filters[read.text(0)] = filter
         }
-        // Keys compared the raw body; now the requester and the canonical filter, taken from their jobs.
+        // Format 1's keys compared the raw body; format 2's compare the requester and the canonical filter, taken from their jobs.
         try database.execute("ALTER TABLE idempotency_keys RENAME TO idempotency_keys_format1")
         try database.execute(tables)
         let keys = try database.prepare("SELECT org, key, job_id, created_at FROM idempotency_keys_format1")

@@ -12,7 +12,7 @@ enum APIError: Error, Equatable {
     case invalidHeader(String)
     /// The filter names an unknown `advancedParams` key or a wrongly typed value.
     case invalidFilter(String)
-    /// The seed's 400: no `stageIds[]` and `orgWide` not true.
+    /// The original API's 400: no `stageIds[]` and `orgWide` not true.
     case missingStageIds
     /// No, or an unusable, bearer token.
     case unauthorized(String)

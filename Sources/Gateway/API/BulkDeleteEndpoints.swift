@@ -1,7 +1,7 @@
 import Wire
 import WireRuntime
 
-/// The seed's bulk-delete endpoint and the job it starts.
+/// The original API's bulk-delete endpoint and the job it starts.
 struct BulkDeleteEndpoints: Sendable {
     let coordinator: CoordinatorClient
     /// Job documents as the coordinator last pushed or returned them: polls are answered from it.
@@ -40,7 +40,7 @@ struct BulkDeleteEndpoints: Sendable {
         let registered = try await coordinator.send(job)
         let (document, replayed) = (registered.document, registered.replayed)
         jobs.store(document)
-        // A replay is the seed's answer too, saying that nothing new started.
+        // A replay is the original API's answer too, saying that nothing new started.
         let message = replayed
             ? "Replayed: job \(document.jobId) was started by an earlier request with this Idempotency-Key (now \(document.status))"
             : "Bulk delete started"

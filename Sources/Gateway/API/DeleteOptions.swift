@@ -1,4 +1,4 @@
-/// What a bulk delete may carry beside its filter (beyond the seed): guards and a throttle.
+/// What a bulk delete may carry beside its filter (beyond the original API): guards and a throttle.
 struct DeleteOptions: Equatable {
     /// Count, delete nothing.
     var dryRun = false

@@ -2,10 +2,10 @@ import Wire
 
 /// Turns a ContactBulkQueryFilter request body into a validated `ContactFilter`.
 ///
-/// Strict where a mistake could widen a delete, lenient where the seed is:
+/// Strict where a mistake could widen a delete, lenient where the original API is:
 /// - The body is strict JSON (`JSONValue`): anything else is `.invalidBody` saying what is wrong.
 /// - Top-level keys other than `stageIds`, `pipelineType`, `orgWide`,
-///   `ownerFilter` and `advancedParams` are ignored (the seed's
+///   `ownerFilter` and `advancedParams` are ignored (the original API's
 ///   `additionalProperties: true`; `expectedCount`, `dryRun` and `requestsPerSecond` are read by `DeleteOptions`),
 ///   except one probably meant as part of the filter (a near miss, a misplaced condition, a
 ///   preview's or a container's usual name: `TopLevelKeys`), which is an `.invalidFilter` naming the intended key.
@@ -14,7 +14,7 @@ import Wire
 /// - A JSON `null` for any optional key means the key is absent.
 /// - `orgWide: true` ignores `stageIds` (they must still be well formed) and
 ///   leaves them out of the result; otherwise a non-empty `stageIds` is
-///   required (`.missingStageIds`, the seed's 400).
+///   required (`.missingStageIds`, the original API's 400).
 /// - Small by construction, since a job keeps its filter for a day and shows it in
 ///   every list: arrays hold at most `maxArrayEntries` entries, each string at most
 ///   `maxStringLength` Unicode scalars, `search` at most `maxSearchLength` Unicode scalars, and the
@@ -35,7 +35,7 @@ enum FilterParser {
     /// The most bytes of the filter as a job keeps and shows it (`FilterJSON.render`).
     static let maxFilterBytes = 64 << 10
     /// The keys a filter body's top level may hold (the guards beside the filter's own);
-    /// others are ignored, as the seed allows, unless `TopLevelKeys` refuses them.
+    /// others are ignored, as the original API allows, unless `TopLevelKeys` refuses them.
     static let topLevelKeys: Set<String> = [
         "stageIds", "pipelineType", "orgWide", "ownerFilter", "advancedParams", "dryRun", "expectedCount", "requestsPerSecond",
     ]

@@ -20,9 +20,9 @@ struct ImportEndpoint: Sendable {
     let log: Log
 
     /// Records per batch. A batch is one frame, and a small tenant's request queued behind it on
-    /// the gateway's or the coordinator's connection waits while it is encoded, sent and decoded:
-    /// with batches of 8,000 records and 8 MiB the other tenant's p99 during an import was 108 ms,
-    /// with 2,000 and 2 MiB 67 ms, for the same import rate (`scripts/bench fairness`, docs/benchmarks.md).
+    /// the gateway's or the coordinator's connection waits while it is encoded, sent and decoded,
+    /// so smaller batches shorten other tenants' worst waits during an import at the same import
+    /// rate (`scripts/bench fairness`; the figures in docs/benchmarks.md).
     static let batchRecords = 2_000
     /// Encoded bytes (`ImportBatch.bytes`) per batch at most: a batch
     /// travels as one wire frame, and contacts with long histories would

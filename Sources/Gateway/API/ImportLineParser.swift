@@ -12,7 +12,8 @@ import WireRuntime
 ///
 /// Fields go from the line's bytes to the record's wire layout (`ImportRecord.encode`) with no
 /// `String` or record in between: parsing is nearly all of an import's work in the gateway, and
-/// a string for every field and key was more than half of it.
+/// a string for every field and key would dominate it (docs/benchmarks.md, "The import's own
+/// cost per line").
 struct ImportLineParser {
     /// The time absent dates take, in epoch milliseconds.
     let now: Int64
@@ -49,7 +50,7 @@ struct ImportLineParser {
         return try fields.encoded(now: now)
     }
 
-    /// A new id in the seed's shape: 24 lowercase hex characters (96 random bits).
+    /// A new id in the original API's shape: 24 lowercase hex characters (96 random bits).
     static func makeId() -> String {
         var generator = SystemRandomNumberGenerator()
         let high = String(generator.next() as UInt64, radix: 16)

@@ -3,8 +3,7 @@ import WireRuntime
 
 /// One import's body turned into batches: lines split, parsed, and rejected by number.
 ///
-/// Parsing is nearly all of an import's work in the gateway (11 s of CPU for 300,000 contacts),
-/// so it runs on a thread of its own at `ThreadExecutor.bulkWorkNiceness`, one thread for every
+/// Parsing is nearly all of an import's work in the gateway, so it runs on a thread of its own at `ThreadExecutor.bulkWorkNiceness`, one thread for every
 /// import: the threads that answer requests, another tenant's among them, go first for the CPU.
 actor ImportParsing {
     private static let thread = ThreadExecutor(name: "gateway-import", niceness: ThreadExecutor.bulkWorkNiceness)

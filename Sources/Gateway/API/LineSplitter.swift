@@ -58,7 +58,7 @@ struct LineSplitter {
     }
 
     /// Where the next newline at or after `start` is: `memchr` reads a body's every byte at
-    /// several per cycle, where a loop over the bytes was a twentieth of an import's parsing.
+    /// several per cycle, where a Swift loop over them takes one at a time.
     private static func newline(in piece: [UInt8], from start: Int) -> Int? {
         piece.withUnsafeBufferPointer { buffer in
             guard start < buffer.count, let base = buffer.baseAddress, let found = memchr(base + start, 0x0A, buffer.count - start) else { return nil }

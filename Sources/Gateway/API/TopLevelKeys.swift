@@ -3,7 +3,7 @@ import WireRuntime
 /// What a filter body's top level does with a key that is neither the filter's nor a guard's
 /// (`FilterParser.topLevelKeys`).
 ///
-/// The seed allows any other key (`additionalProperties: true`) and most are ignored, but one
+/// The original API allows any other key (`additionalProperties: true`) and most are ignored, but one
 /// that was probably meant as part of the filter is refused (`.invalidFilter`, naming what was
 /// meant): ignored, it would widen a delete, or run one that was meant as a preview.
 /// - a near miss of a top-level key (`dryrun`, `advancedparams`, `stageId`; see `NearMiss`);

@@ -23,7 +23,7 @@ struct HTTPResponse: Sendable, Equatable {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(body.utf8))
     }
 
-    /// The seed's LegacyErrorResponse shape: `{"error": short, "message": what to do}`.
+    /// The original API's LegacyErrorResponse shape: `{"error": short, "message": what to do}`.
     static func error(_ status: Int, _ error: String, _ message: String, headers: [(name: String, value: String)] = []) -> HTTPResponse {
         json(status, "{\"error\":\(JSONText.quoted(error)),\"message\":\(JSONText.quoted(message))}", headers: headers)
     }

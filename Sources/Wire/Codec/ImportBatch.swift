@@ -1,8 +1,9 @@
 /// Import records as they cross the wire: each one encoded and length-prefixed, end to end.
 ///
 /// The coordinator routes a batch to the shards by contact id alone (`split`): a scan and a copy,
-/// where decoding every field of every record and encoding it again held one of its two threads
-/// for about 14 ms a 2 MiB batch, and a small tenant's read waited behind it. Each shard decodes
+/// where decoding every field of every record and encoding it again would hold one of its two
+/// pool threads while a small tenant's read waits behind it (docs/benchmarks.md, "Reads and bulk
+/// work on two cores"). Each shard decodes
 /// only its own part (`records`), on its writer's thread.
 package struct ImportBatch: WireCodable {
     package private(set) var count = 0

@@ -3,8 +3,8 @@
 /// newline and carriage return escaped.
 ///
 /// An import writes every message body through here, so text goes in runs between the bytes
-/// that need escaping and numbers are formatted in place: byte by byte, and with a `String`
-/// for every number, this was a fifth of a PostgreSQL shard's time in an import.
+/// that need escaping and numbers are formatted in place, not byte by byte with a `String` for
+/// every number (docs/benchmarks.md, "The import's own cost per line").
 package struct CopyRows {
     package private(set) var bytes: [UInt8] = []
     private var fieldsInRow = 0

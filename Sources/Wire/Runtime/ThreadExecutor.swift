@@ -17,10 +17,9 @@ package final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
 
     /// How much lower bulk work is scheduled than the threads that answer requests: a shard's
     /// batches, the gateway's import parsing. On a busy machine a batch takes a little longer;
-    /// another tenant's read does not wait for a CPU behind it. The value trades the two: with
-    /// a reader that reads flat out on two cores, +5 kept its p99 at 11–13 ms but left the
-    /// large jobs 0.40–0.63 of their rate alone, +2 gives 13–16 ms and 0.64–0.88, +1 15–18 ms
-    /// and 0.73–0.81 (`scripts/bench fairness`, docs/benchmarks.md).
+    /// another tenant's read does not wait for a CPU behind it. The value trades the two: a
+    /// higher one shortens the reads' tail and slows the large jobs more (`scripts/bench
+    /// fairness`; each value's figures in docs/benchmarks.md, "Reads and bulk work on two cores").
     package static let bulkWorkNiceness: Int32 = 2
 
     /// Starts the thread, which keeps the executor alive until `shutdown`. A positive
@@ -28,8 +27,8 @@ package final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     package init(name: String, niceness: Int32 = 0) {
         let thread = Thread { [self] in
             // Named from inside, by the kernel's own call: set from outside before `start`, the kernel
-            // never saw the name, and Foundation's `Thread.current.name` was seen (once in CI) to leave
-            // the thread with the name it inherited from the pool thread that created it.
+            // never sees the name, and Foundation's `Thread.current.name` can leave the thread with
+            // the name it inherited from the pool thread that created it.
             _ = tether_set_process_name(String(name.utf8.prefix(15)) ?? name)
             if niceness != 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tether_thread_id()), niceness) }
             run()

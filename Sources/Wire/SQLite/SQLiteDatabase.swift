@@ -112,8 +112,8 @@ package final class SQLiteDatabase: TransactionalDatabase {
     ///
     /// The threshold is `walThreshold`: a quarter of the database, within `pages`. The WAL
     /// file keeps its largest size until it is truncated, so it stays about half the database
-    /// at most, and the files within twice what they hold. With a fixed 10,000 pages it was
-    /// as large as the database itself at 100,000 contacts (files at 2.03× their data).
+    /// at most, and the files within twice what they hold; a fixed threshold would let a small
+    /// database's WAL grow as large as the database itself (docs/benchmarks.md).
     package func checkpointAsTheWALGrows(pages: ClosedRange<Int>) {
         let bounds = UInt(pages.lowerBound) << 32 | UInt(pages.upperBound)
         sqlite3_wal_hook(handle, { context, connection, name, frames in
