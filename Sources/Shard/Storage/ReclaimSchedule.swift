@@ -2,8 +2,9 @@
 /// many records were deleted, and its writes have paused a while.
 ///
 /// Deleted rows leave free pages behind. They are reused by later imports, but the
-/// file keeps its size: after every contact of a 300,000-contact tenant was
-/// deleted, the shards still took 645 MB. Giving them back costs writes of its
+/// file keeps its size: after every contact of a large tenant is deleted, the
+/// shards still take as much disk as before (docs/benchmarks.md, "Disk after a
+/// large delete"). Giving them back costs writes of its
 /// own, so it waits until it is worth it (`deletedRecords`) and until the shard is
 /// idle (`idleFor` without a batch or an import), and it stops at the next write.
 /// Pure: the caller says what was written and when.

@@ -1,7 +1,7 @@
 import Wire
 
 /// What one kind of job does to a slice's records, in one engine's statements. The life cycle
-/// around it (`SliceLedger`) is the same for every kind: a new kind (issue 25: restore, purge)
+/// around it (`SliceLedger`) is the same for every kind: a new kind (a restore, a purge)
 /// adds a type of these for each engine and a case in each store's `batchStatements(for:)`.
 ///
 /// Each method runs inside the caller's write transaction.

@@ -113,7 +113,7 @@ struct ImportStaging {
 
     /// Of `count` items, the positions of the last of each id, each in the place where its id
     /// came first. A contact's few conversations and messages are compared with each other:
-    /// a dictionary for each contact's was a tenth of a shard's time in an import.
+    /// a dictionary for each contact's would cost more than the comparisons it saves.
     private static func lastOfEachId(_ count: Int, id: (Int) -> String) -> [Int] {
         var kept: [Int] = []
         kept.reserveCapacity(count)

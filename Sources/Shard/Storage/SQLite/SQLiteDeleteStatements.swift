@@ -161,7 +161,7 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     }
 
     /// Whether `org` has any application. Most have none, and their batches then pay one probe for
-    /// applications instead of two for each contact (a tenth of an org-wide batch's CPU, measured).
+    /// applications instead of two for each contact (docs/benchmarks.md, "A contact's applications in its batch").
     private func hasApplications(_ org: String) throws -> Bool {
         try findAnyApplication.bind([.text(org)])
         defer { findAnyApplication.reset() }

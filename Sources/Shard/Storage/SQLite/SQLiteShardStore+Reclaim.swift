@@ -13,14 +13,14 @@ import SQLiteDriver
 /// full VACUUM would hold the shard's writer for minutes.
 extension SQLiteShardStore {
     /// Pages (4 KiB) each step of the incremental vacuum gives back: 4 MiB, one write transaction
-    /// that takes about as long as a delete batch (`BatchSizer.target`, 100 ms; 2,048 pages took
-    /// 50 to 200 ms on a loaded 2-core machine), so that a batch or an import that arrives
-    /// meanwhile waits for one step at most, never for the whole reclaim. Reads never wait (WAL).
+    /// that takes about as long as a delete batch (`BatchSizer.target`; docs/benchmarks.md, "Disk
+    /// after a large delete"), so that a batch or an import that arrives meanwhile waits for one
+    /// step at most, never for the whole reclaim. Reads never wait (WAL).
     static let reclaimPagesPerStep = 1_024
 
     /// The most live pages (4 KiB: 64 MiB) a database without incremental vacuum is rewritten
-    /// with a full `VACUUM` to gain it: about 2 s of the writer's time, once in the database's
-    /// life (58 MiB took 1.8 s, 0.3 s of it CPU, on the loaded 2-core machine). Beyond it the
+    /// with a full `VACUUM` to gain it: a couple of seconds of the writer's time, once in the
+    /// database's life (docs/benchmarks.md, "Disk after a large delete"). Beyond it the
     /// database is left as it is (its free pages are reused, not returned).
     static let convertByVacuumUpToPages = 16_384
 

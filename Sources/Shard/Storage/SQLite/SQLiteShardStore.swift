@@ -13,7 +13,7 @@ import WireRuntime
 /// Durability: WAL with `synchronous=NORMAL`. A committed transaction's WAL
 /// frames are in the operating system before COMMIT returns, so it survives
 /// SIGKILL of the shard; a power cut may lose the last commits (never
-/// corrupting the file), which we accept for a 2× faster commit than FULL.
+/// corrupting the file), which we accept for a commit that does not wait for the disk, as FULL does.
 ///
 /// A second process for the same partition is refused by `PartitionLock`.
 /// The WAL is checkpointed as it grows (`checkpointAsTheWALGrows`), and truncated to
