@@ -44,7 +44,7 @@ struct Coordinator {
             supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
             gateways: gateways, events: events, metrics: CoordinatorMetrics(), log: log, refusals: RefusalLog(log: log))
         let connections = ChildTasks()
-        try await listen(on: layout.coordinatorSocket, loop: loop, service: service, connections: connections)
+        try await listen(on: layout.coordinatorSocket, loop: loop, clock: clock, service: service, connections: connections)
         let pid = getpid()
         try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
         log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
@@ -53,7 +53,7 @@ struct Coordinator {
         // Ordered streams, each drained by one service: events reach the gateways in log order,
         // and job documents reach the log in the order they changed. Stopped in reverse: no
         // sweep or dispatch once the shards are stopping, then the feeds, and the peers'
-        // connections last, as when the process exited with them open.
+        // connections last, so that progress the shards send while they stop is still heard.
         try await ServiceGroup(
             [
                 .init("connections") { await connections.run() },
@@ -97,7 +97,7 @@ struct Coordinator {
 
     /// Accepts connections on the loop thread; only processes of our own user may connect. Each
     /// connection reads as a child of `connections`.
-    private func listen(on path: String, loop: EventLoop, service: CoordinatorService, connections: ChildTasks) async throws {
+    private func listen(on path: String, loop: EventLoop, clock: any ProcessClock, service: CoordinatorService, connections: ChildTasks) async throws {
         let fd = try Socket.listenUnix(path: path)
         let log = log
         let ownUID = getuid()
@@ -117,8 +117,9 @@ struct Coordinator {
                             if let refusal = CoordinatorService.checkDeclared(hello, peerPid: peer.pid) { return .failure(refusal) }
                             return await service.admit(hello, connection: connection)
                         }),
-                        delegate: service, log: log)
-                    connections.add { await connection.run() }
+                        delegate: service, clock: clock, log: log)
+                    // Accepted as the coordinator stops: nothing will read it.
+                    if !connections.add({ await connection.run() }) { connection.close() }
                 }
                 do {
                     try listener.activate()

@@ -53,7 +53,7 @@ struct Gateway {
             limits: limits, metrics: metrics, documents: documents, clock: clock, log: log)
         let server = HTTPServer(loop: loop, limits: limits, router: router, events: events, metrics: metrics, clock: clock, log: log)
         let (host, port, log) = (options.host, options.port, log)
-        // Stopped in reverse: the link first, as before, so that a handler waiting for the
+        // Stopped in reverse: the link first, so that a handler waiting for the
         // coordinator fails at once rather than holding up the stop; the handlers last.
         try await ServiceGroup(
             [

@@ -50,7 +50,7 @@ struct ShardProcess {
                 .onShutdown("storage") { await Self.close(store, log: log) },
                 .init("coordinator link") { await link.run() },
                 .init("outbox publisher") { await publisher.run() },
-                .init("delete runner") { await runner.run() },
+                .init("slice runner") { await runner.run() },
                 .init("idle housekeeping") { await Self.tidyWhenIdle(store, metrics: metrics, clock: clock, log: log) },
                 .init("heartbeats") { await Self.sendHeartbeats(over: link, publisher: publisher, clock: clock) },
             ], stopSignals: runtime.stopSignals, log: log

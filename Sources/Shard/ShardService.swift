@@ -28,7 +28,7 @@ struct ShardService: ConnectionDelegate {
             case .contactGroups(let call):
                 return call.answer(try await readers.groups(org: call.org, by: call.by))
             case .runSlice(let assignment):
-                return assignment.answer(await runner.start(assignment, reportingTo: connection))
+                return assignment.answer(try await runner.start(assignment, reportingTo: connection))
             case .cancelSlice(let call):
                 // Running here: it stops at its next batch and reports that itself.
                 if await runner.cancel(call.jobId) { return call.answer(try await store.cancelProgress(call.jobId)) }

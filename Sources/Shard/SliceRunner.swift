@@ -58,14 +58,18 @@ actor SliceRunner {
     }
 
     /// Takes on `assignment` (or finds where it stands) and runs it unless it
-    /// is finished; a storage fault that outlasts the retries fails the slice.
-    func start(_ assignment: SliceAssignment, reportingTo connection: Connection) async -> SliceProgress {
+    /// is finished; a storage fault that outlasts the retries fails the slice. Throws only when
+    /// cancelled (the shard stopping), leaving the slice as stored for its next start.
+    func start(_ assignment: SliceAssignment, reportingTo connection: Connection) async throws -> SliceProgress {
         let jobId = assignment.jobId
         let progress: SliceProgress
         do {
             progress = try await retryingTransientFaults(assignment.kind, jobId, "starting its slice") {
                 try await store.startSlice(assignment)
             }
+        } catch is CancellationError {
+            // Stopping while a retry waited: failing the slice would fail the job for good.
+            throw CancellationError()
         } catch {
             // Also as a notice: the retries can outlast the coordinator's wait for
             // this answer, and an answer that comes too late is dropped.

@@ -19,7 +19,7 @@ import Wire
     /// Contacts `numbers` with their conversations and messages.
     static func contacts(_ numbers: Range<Int>) -> [ImportRecord] { numbers.map { sliceContact($0, stage: "s", assignee: "u") } }
 
-    /// Deletes every record of `org` in batches, as the delete runner would.
+    /// Deletes every record of `org` in batches, as the slice runner would.
     static func deleteOrg(_ org: String, from store: any PartitionStore) async throws {
         var filter = ContactFilter()
         filter.orgWide = true

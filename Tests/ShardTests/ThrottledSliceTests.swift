@@ -44,7 +44,7 @@ import WireTransport
         everything.orgWide = true
         var assignment = SliceAssignment(jobId: "j1", org: "o1", requester: "admin", filter: everything)
         assignment.recordsPerSecond = 200
-        _ = await runner.start(assignment, reportingTo: coordinator)
+        _ = try await runner.start(assignment, reportingTo: coordinator)
 
         // The first batch goes at once, half a second's worth; then the runner waits for the clock.
         try await waitUntil { clock.sleepers == 1 }

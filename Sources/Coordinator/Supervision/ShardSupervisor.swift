@@ -82,7 +82,8 @@ actor ShardSupervisor {
                     group.addTask { await self.exited(shard, pid: pid, status: status) }
                 case .startFailed(let shard):
                     group.addTask {
-                        try? await self.clock.sleep(for: .seconds(1))
+                        // Cut short by the shutdown: a shard started now would only be stopped again.
+                        guard (try? await self.clock.sleep(for: .seconds(1))) != nil else { return }
                         await self.start(shard)
                     }
                 }

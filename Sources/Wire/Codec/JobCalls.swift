@@ -32,7 +32,7 @@ package struct RegisteredJob: WireCodable {
     }
 }
 
-/// Register a bulk-delete job; answered once it is durable.
+/// Register a job of any kind; answered once it is durable.
 extension JobRequest: Call {
     package typealias Reply = RegisteredJob
 }

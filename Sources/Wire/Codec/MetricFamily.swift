@@ -1,4 +1,4 @@
-// A process's metrics as `Response.metrics` carries them; the registry that records them is
+// A process's metrics as the reply to `ReadMetrics` carries them; the registry that records them is
 // `Metrics`, in WireRuntime, which depends on the codec and not the other way round.
 
 /// One label of a sample: `route="/api/contacts/{id}"`.

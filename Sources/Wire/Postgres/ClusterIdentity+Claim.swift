@@ -1,5 +1,4 @@
 import WireRuntime
-import WireRuntime
 
 /// A cluster's id as its PostgreSQL databases record it: apart from the rest of `ClusterIdentity`
 /// because WireRuntime, which the gateway links too, must not need libpq.

@@ -1,6 +1,4 @@
 import CPostgres
-import CPostgres
-import WireRuntime
 import WireRuntime
 
 /// What libpq does with a server's settings: rewrite its connection string for one database, create a database.

@@ -8,9 +8,12 @@ package final class ChildTasks: Sendable {
 
     package init() {}
 
-    /// Starts `job` as a child of `run`; from any thread.
-    package func add(_ job: @escaping @Sendable () async -> Void) {
-        work.continuation.yield(job)
+    /// Starts `job` as a child of `run`, from any thread; false once `run` has ended (the
+    /// process is stopping), and then the caller lets go of what `job` would have run.
+    @discardableResult
+    package func add(_ job: @escaping @Sendable () async -> Void) -> Bool {
+        if case .terminated = work.continuation.yield(job) { return false }
+        return true
     }
 
     /// Runs each job added, side by side, until cancelled; returns once those running have ended.
@@ -20,5 +23,6 @@ package final class ChildTasks: Sendable {
                 group.addTask { await job() }
             }
         }
+        work.continuation.finish()
     }
 }

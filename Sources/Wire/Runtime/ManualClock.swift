@@ -1,7 +1,7 @@
 import Synchronization
 
-/// A clock that stands still until a test moves it: `advance(by:)` wakes, earliest first, every
-/// sleeper whose deadline has come. In the spirit of swift-nio's `EmbeddedEventLoop.advanceTime(by:)`.
+/// A clock that stands still until a test moves it: `advance(by:)` resumes, earliest first, every
+/// sleeper whose deadline has come (the woken tasks then run in any order: a test must not rely on it). In the spirit of swift-nio's `EmbeddedEventLoop.advanceTime(by:)`.
 ///
 /// It starts at the system's `now` so that its instants mix with any a test takes itself.
 package final class ManualClock: ProcessClock {

@@ -37,8 +37,3 @@ package struct SystemClock: ProcessClock {
         try await Task.sleep(until: deadline, clock: .continuous)
     }
 }
-
-extension ProcessClock where Self == SystemClock {
-    /// The clock every process runs on.
-    package static var system: SystemClock { SystemClock() }
-}

@@ -1,7 +1,8 @@
 /// How fast each key (an org) may do something: a token bucket per key.
 ///
 /// Job creation (the coordinator) and reads (the gateway) are limited per org
-/// with it. Pure: fed with the time.
+/// with it. Pure: fed with the time. The bucket is kept as the instant it is full
+/// again (the generic cell rate algorithm), which is the same limit in exact time.
 ///
 /// ```
 /// tokens: burst ─take─▶ burst-1 ─ … ─▶ 0 ─take─▶ refused (retry in ≤ refillEvery)

@@ -214,9 +214,10 @@ package actor Connection {
                     await closed(error)
                 }
             }
-            // Cancelled, the stream ends before the close it asked for arrives: the connection
-            // ends here instead (a no-op when the close came first).
-            await closed(ConnectionError.closed(label))
+            // Cancelled (the process stopping), the stream ends before the close it asked for
+            // arrives: the connection ends here instead, an orderly close (a no-op when the
+            // close came first).
+            await closed(nil)
         }
     }
 

@@ -77,7 +77,7 @@ package actor PeerLink {
                     for waiter in connectedWaiters { waiter.resume() }
                     connectedWaiters = []
                     await connection.waitUntilClosed()
-                    // Re-read after the await: stop() may have run meanwhile.
+                    // The connection is over: calls fail as not connected until the next one opens.
                     self.connection = nil
                     self.welcome = nil
                     live.withLock { $0 = nil }
