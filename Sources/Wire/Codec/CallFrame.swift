@@ -25,11 +25,8 @@ package struct CallFrame: WireCodable {
             throw RemoteFailure(
                 .badRequest, "`\(callName)` is the \(conversation.caller)'s call to the \(conversation.callee), not one \(receiver) answers")
         }
-        var reader = WireReader(body)
         do {
-            let call = try Family(from: &reader)
-            try reader.expectEnd()
-            return call
+            return try Family(bareBytes: body)
         } catch {
             throw RemoteFailure(.badRequest, "\(receiver) could not read a `\(callName)` call: \(error)")
         }

@@ -39,7 +39,8 @@ extension StoredCodable {
 }
 
 extension WireCodable {
-    /// Reads a value stored before layout bytes existed: its bare wire encoding, whole.
+    /// Reads a value's bare wire encoding, whole (a call's or a reply's body, or a value stored
+    /// before layout bytes existed); bytes left over are refused.
     package init(bareBytes bytes: [UInt8]) throws(WireError) {
         var reader = WireReader(bytes)
         self = try reader.read()

@@ -129,11 +129,8 @@ package actor Connection {
         case .failure(let failure):
             throw failure
         case .reply(let bytes):
-            var reader = WireReader(bytes)
             do {
-                let reply = try C.Reply(from: &reader)
-                try reader.expectEnd()
-                return reply
+                return try C.Reply(bareBytes: bytes)
             } catch {
                 throw ConnectionError.unreadableReply(label, call: request.callName, reason: error)
             }
