@@ -42,6 +42,9 @@ struct ShardService: ConnectionDelegate {
                 return call.answer(metrics.metrics.snapshot())
             case .rethrottleSlice(let call):
                 return call.answer(await runner.rethrottle(call.jobId, recordsPerSecond: call.recordsPerSecond))
+            case .purgeKept(let call):
+                try await store.requestPurge(call.jobId)
+                return call.answer(true)
             }
         } catch let failure as RemoteFailure {
             return .failure(failure)

@@ -8,7 +8,11 @@ struct StoredJob {
     let watermark: Int64
 
     /// What the job is, from its document and its filter: a spec is not stored twice.
-    var spec: JobSpec { JobSpec(kind: document.kind, org: document.org, requester: document.requestedBy, filter: filter) }
+    var spec: JobSpec {
+        JobSpec(
+            kind: document.kind, org: document.org, requester: document.requestedBy, filter: filter, permanent: document.permanent,
+            restores: document.restores)
+    }
 }
 
 /// An Idempotency-Key as the registry remembers it: who sent it, with which filter, for which job.

@@ -32,6 +32,13 @@ protocol PartitionStore: Actor {
     /// Stops `jobId`'s slice where it stands; a job never assigned here gets a cancelled tombstone.
     func cancelSlice(_ jobId: String) throws -> SliceProgress
 
+    /// Records durably that what the delete `jobId` kept here is to be purged (its restore window
+    /// ended); repeating it is harmless. The purge itself runs in `purgeNextBatch` steps.
+    func requestPurge(_ jobId: String) throws
+    /// Purges the next short batch of kept records of any purge requested, in one transaction;
+    /// how many kept records (contacts and applications) it removed, 0 when no purge is left.
+    func purgeNextBatch(limit: Int) throws -> Int
+
     /// The oldest committed events still in the outbox.
     func outbox(limit: Int) throws -> [OutboxEvent]
     /// Forgets delivered events: every outbox row up to and including `seq`.

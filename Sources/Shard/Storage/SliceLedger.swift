@@ -54,15 +54,19 @@ extension SliceLedger {
         guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
         guard !slice.status.isFinal else { return slice.progress(shard: index) }
         let deletedBefore = slice.counters.deleted
+        var passedBy: [SliceError] = []
         try writeTransaction {
+            passedBy = []
             let chosen = try batchStatements(for: slice.assignment).applyNextBatch(
-                of: slice, limit: limit, at: Self.now(), counters: &slice.counters)
+                of: slice, limit: limit, at: Self.now(), counters: &slice.counters, errors: &passedBy)
             slice.batchChose(chosen, of: limit)
             try saveCheckpoint(SliceRow(slice))
         }
         deletedRecords(Int(slice.counters.deleted - deletedBefore))
         slices[jobId] = slice
-        return slice.progress(shard: index)
+        var progress = slice.progress(shard: index)
+        progress.errors = passedBy
+        return progress
     }
 
     /// Sets the next record of `jobId`'s slice aside as failed, with `reason`: the one a batch

@@ -15,6 +15,10 @@ struct SliceRow {
     let counters: [UInt8]
     /// A `SliceStatus` raw value.
     let status: Int64
+    /// A delete that keeps no copy of what it deletes.
+    var permanent = false
+    /// A restore's delete job.
+    var restores: String? = nil
 }
 
 extension SliceRow {
@@ -24,7 +28,7 @@ extension SliceRow {
         self.init(
             jobId: assignment.jobId, kind: Int64(assignment.kind.rawValue), org: assignment.org, requester: assignment.requester,
             filter: assignment.filter.storedBytes, watermark: assignment.watermark, counters: slice.counters.storedBytes,
-            status: slice.status.rawValue)
+            status: slice.status.rawValue, permanent: assignment.permanent, restores: assignment.restores)
     }
 
     /// The row of a job cancelled before it was assigned here: nothing to do, and an
@@ -44,7 +48,10 @@ extension SliceRow {
         guard let status = SliceStatus(rawValue: status) else { throw StoreError.unknownSliceStatus(jobId: jobId, status: status) }
         let filter = filter.isEmpty ? ContactFilter() : try ContactFilter(storedBytes: filter)
         return StoredSlice(
-            assignment: SliceAssignment(jobId: jobId, kind: kind, org: org, requester: requester, filter: filter, watermark: watermark),
+            assignment: SliceAssignment(
+                jobId: jobId,
+                spec: JobSpec(kind: kind, org: org, requester: requester, filter: filter, permanent: permanent, restores: restores),
+                watermark: watermark),
             counters: try DeleteCounters(storedBytes: counters), status: status)
     }
 }

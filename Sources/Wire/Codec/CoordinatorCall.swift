@@ -12,6 +12,7 @@ package enum CoordinatorCall: CallFamily {
     case runSlice(SliceAssignment)
     case cancelSlice(CancelSlice)
     case rethrottleSlice(RethrottleSlice)
+    case purgeKept(PurgeKept)
 
     /// A call the coordinator makes of a shard: `ShardRouter` takes only these.
     package protocol Member: Call {
@@ -34,6 +35,7 @@ package enum CoordinatorCall: CallFamily {
         case runSlice = 10
         case cancelSlice = 11
         case rethrottleSlice = 12
+        case purgeKept = 13
     }
 
     package static func callName(tag: UInt8) -> String? { Tag(rawValue: tag).map { "\($0)" } }
@@ -53,6 +55,7 @@ package enum CoordinatorCall: CallFamily {
             case .runSlice(let call): (.runSlice, call)
             case .cancelSlice(let call): (.cancelSlice, call)
             case .rethrottleSlice(let call): (.rethrottleSlice, call)
+            case .purgeKept(let call): (.purgeKept, call)
             }
         writer.write(tag.rawValue)
         writer.write(call)
@@ -73,6 +76,7 @@ package enum CoordinatorCall: CallFamily {
         case .runSlice: self = .runSlice(try reader.read())
         case .cancelSlice: self = .cancelSlice(try reader.read())
         case .rethrottleSlice: self = .rethrottleSlice(try reader.read())
+        case .purgeKept: self = .purgeKept(try reader.read())
         case nil: throw .unknownTag(type: "coordinatorCall", tag: raw)
         }
     }
@@ -90,3 +94,4 @@ extension ReadMetrics: CoordinatorCall.Member { package var coordinatorCall: Coo
 extension SliceAssignment: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .runSlice(self) } }
 extension CancelSlice: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .cancelSlice(self) } }
 extension RethrottleSlice: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .rethrottleSlice(self) } }
+extension PurgeKept: CoordinatorCall.Member { package var coordinatorCall: CoordinatorCall { .purgeKept(self) } }

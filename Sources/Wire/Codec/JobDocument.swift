@@ -77,6 +77,17 @@ package struct JobDocument: WireCodable {
     /// The request's top-level keys that were neither the filter's nor a guard's, sorted: shown so a
     /// caller sees what did not narrow the delete.
     package var ignoredKeys: [String] = []
+    /// A delete that kept nothing to restore from.
+    package var permanent = false
+    /// Until when (epoch milliseconds) a restorable delete's records are kept: set when it
+    /// finishes, the restore window after `finishedAt`; nil while it runs and for a permanent one.
+    package var restorableUntil: Int64?
+    /// The restore started for this delete; at most one ever is.
+    package var restoredBy: String?
+    /// A restore's delete.
+    package var restores: String?
+    /// The shards were told to purge what this delete kept (its window ended).
+    package var purged = false
 
     /// False while some slice has not yet counted its matches: the sum of the
     /// others would be a total that later grows.
@@ -120,6 +131,11 @@ package struct JobDocument: WireCodable {
         writer.write(optional: requestsPerSecond) { $0.write($1) }
         writer.write(array: ignoredKeys) { $0.write($1) }
         writer.write(kind)
+        writer.write(permanent)
+        writer.write(optional: restorableUntil) { $0.write($1) }
+        writer.write(optional: restoredBy) { $0.write($1) }
+        writer.write(optional: restores) { $0.write($1) }
+        writer.write(purged)
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -128,7 +144,8 @@ package struct JobDocument: WireCodable {
 
     /// Reads the fields of stored `layout`: 1 has no throttle (every job then was unthrottled); 1 and 2
     /// list no ignored keys (jobs then did not list them) and keep their counters in `DeleteCounters`'
-    /// layout 1, without `applications`; 1 to 3 have no kind (every job then was a delete).
+    /// layout 1, without `applications`; 1 to 3 have no kind (every job then was a delete); 1 to 4 nothing
+    /// of restores (every delete then was permanent: it kept nothing).
     package init(from reader: inout WireReader, layout: UInt8) throws(WireError) {
         let countersLayout: UInt8 = layout >= 3 ? 2 : 1
         jobId = try reader.readString("job.jobId")
@@ -155,6 +172,15 @@ package struct JobDocument: WireCodable {
             ignoredKeys = try reader.readArray("job.ignoredKeys") { reader throws(WireError) in try reader.readString("job.ignoredKeys") }
         }
         kind = layout >= 4 ? try reader.read() : .delete
+        if layout >= 5 {
+            permanent = try reader.readBool("job.permanent")
+            restorableUntil = try reader.readOptional("job.restorableUntil") { reader throws(WireError) in try reader.readInt64("job.restorableUntil") }
+            restoredBy = try reader.readOptional("job.restoredBy") { reader throws(WireError) in try reader.readString("job.restoredBy") }
+            restores = try reader.readOptional("job.restores") { reader throws(WireError) in try reader.readString("job.restores") }
+            purged = try reader.readBool("job.purged")
+        } else {
+            permanent = kind == .delete
+        }
     }
 
     fileprivate static func readStatus(_ reader: inout WireReader) throws(WireError) -> Status {

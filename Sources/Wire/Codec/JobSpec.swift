@@ -3,11 +3,14 @@
 /// differ by kind (README, "Adding a job kind").
 package enum JobKind: UInt8, CaseIterable, WireCodable, CustomStringConvertible {
     case delete = 1
+    /// Puts back what a restorable delete kept (`JobSpec.restores` names the delete).
+    case restore = 2
 
     /// The job document's `type`.
     package var description: String {
         switch self {
         case .delete: "delete"
+        case .restore: "restore"
         }
     }
 
@@ -30,13 +33,20 @@ package struct JobSpec: WireCodable {
     package var org: String
     /// The user who asked (`sub`): the audit entries' actor.
     package var requester: String
+    /// A restore's filter is its delete's (which pipeline it kept), filled in by the registry.
     package var filter: ContactFilter
+    /// A delete that keeps nothing: no copy to restore from, audit entries without personal data.
+    package var permanent: Bool
+    /// A restore's delete: the job whose kept records it puts back; nil for every other kind.
+    package var restores: String?
 
-    package init(kind: JobKind, org: String, requester: String, filter: ContactFilter) {
+    package init(kind: JobKind, org: String, requester: String, filter: ContactFilter, permanent: Bool = false, restores: String? = nil) {
         self.kind = kind
         self.org = org
         self.requester = requester
         self.filter = filter
+        self.permanent = permanent
+        self.restores = restores
     }
 
     package func encode(to writer: inout WireWriter) {
@@ -44,6 +54,8 @@ package struct JobSpec: WireCodable {
         writer.write(org)
         writer.write(requester)
         writer.write(filter)
+        writer.write(permanent)
+        writer.write(optional: restores) { $0.write($1) }
     }
 
     package init(from reader: inout WireReader) throws(WireError) {
@@ -51,5 +63,7 @@ package struct JobSpec: WireCodable {
         org = try reader.readString("job.org")
         requester = try reader.readString("job.requester")
         filter = try reader.read()
+        permanent = try reader.readBool("job.permanent")
+        restores = try reader.readOptional("job.restores") { reader throws(WireError) in try reader.readString("job.restores") }
     }
 }

@@ -6,7 +6,7 @@ package enum ProtocolVersion {
     /// "TBLK": tether-bulk.
     package static let magic: [UInt8] = [0x54, 0x42, 0x4C, 0x4B]
     /// Bumped whenever a message layout changes; both sides must agree.
-    package static let current: UInt16 = 8
+    package static let current: UInt16 = 9
     /// The first byte of every frame payload.
     package static let messageVersion: UInt8 = 1
 

@@ -53,6 +53,19 @@ package struct RethrottleSlice: Call {
     }
 }
 
+/// Purge what the delete `jobId` kept on this shard: its restore window ended. Answered once the
+/// purge is recorded durably (it runs in short background batches after); repeating it is harmless.
+package struct PurgeKept: Call {
+    package typealias Reply = Bool
+    package var jobId: String
+
+    package init(jobId: String) { self.jobId = jobId }
+
+    package func encode(to writer: inout WireWriter) { writer.write(jobId) }
+
+    package init(from reader: inout WireReader) throws(WireError) { jobId = try reader.readString("purgeKept.jobId") }
+}
+
 /// Events that left a shard's outbox; once answered (they are logged: the reply counts them), the shard deletes them.
 package struct PublishEvents: Call {
     package typealias Reply = UInt64

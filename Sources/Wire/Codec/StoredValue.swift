@@ -50,8 +50,9 @@ extension WireCodable {
 
 extension JobDocument: StoredCodable {
     /// 2 added the throttle (`requestsPerSecond`), 3 the ignored keys (`ignoredKeys`) and the counters'
-    /// `applications`, 4 the kind (`kind`); 1 to 3 are still read.
-    package static let storedLayout: UInt8 = 4
+    /// `applications`, 4 the kind (`kind`), 5 what a restore needs (`permanent`, `restorableUntil`, `restoredBy`,
+    /// `restores`, `purged`); 1 to 4 are still read.
+    package static let storedLayout: UInt8 = 5
 
     package static func read(_ reader: inout WireReader, layout: UInt8) throws(WireError) -> JobDocument {
         guard (1...storedLayout).contains(layout) else { throw .unknownStoredLayout(type: "JobDocument", layout: layout, supported: storedLayout) }

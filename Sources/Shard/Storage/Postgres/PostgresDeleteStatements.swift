@@ -14,7 +14,7 @@ struct PostgresDeleteStatements: SliceBatchStatements {
         ).magnitude
     }
 
-    func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters) throws -> Int {
+    func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters, errors: inout [SliceError]) throws -> Int {
         // A batch reads by index, never a whole table, so its cost does not grow with the table.
         // One plan for every batch, the generic one: left to choose, the server plans the first
         // five batches, and any after an ANALYZE, with their values, and such a plan may sort

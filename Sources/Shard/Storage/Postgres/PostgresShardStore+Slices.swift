@@ -6,6 +6,7 @@ extension PostgresShardStore: SliceLedger {
     func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements {
         switch assignment.kind {
         case .delete: PostgresDeleteStatements(connection: connection)
+        case .restore: KindNotBuiltYet()
         }
     }
 
@@ -51,4 +52,10 @@ extension PostgresShardStore: SliceLedger {
         writtenSinceAnalyze += count
         deletedSinceVacuum += count
     }
+}
+
+// Scaffolding for issue 25's helpers: replaced by each engine's restore statements and purge.
+extension PostgresShardStore {
+    func requestPurge(_ jobId: String) throws { throw StoreError.unknownSliceKind(jobId: jobId, kind: 0) }
+    func purgeNextBatch(limit: Int) throws -> Int { 0 }
 }

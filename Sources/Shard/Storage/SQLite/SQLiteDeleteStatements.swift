@@ -112,7 +112,7 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     // MARK: - Doing a batch
 
     /// Chooses `slice`'s next batch and deletes it: contacts with their cascade, or applications.
-    func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters) throws -> Int {
+    func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters, errors: inout [SliceError]) throws -> Int {
         let chosen = try choose(for: slice, limit: limit)
         switch slice.assignment.filter.pipeline {
         case .contact: try deleteChosenContacts(of: slice.assignment, at: now, counters: &counters)

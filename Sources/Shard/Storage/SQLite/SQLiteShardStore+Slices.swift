@@ -5,6 +5,7 @@ extension SQLiteShardStore: SliceLedger {
     func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements {
         switch assignment.kind {
         case .delete: deletes
+        case .restore: KindNotBuiltYet()
         }
     }
 
@@ -56,4 +57,10 @@ extension SQLiteShardStore: SliceLedger {
     }
 
     func deletedRecords(_ count: Int) { reclaim.wrote(deleted: count, at: .now) }
+}
+
+// Scaffolding for issue 25's helpers: replaced by each engine's restore statements and purge.
+extension SQLiteShardStore {
+    func requestPurge(_ jobId: String) throws { throw StoreError.unknownSliceKind(jobId: jobId, kind: 0) }
+    func purgeNextBatch(limit: Int) throws -> Int { 0 }
 }
