@@ -280,7 +280,8 @@ def summary(results):
     line("restore / restorable delete", ratio("restore", "restorable", RESTORE_GOAL), ">= %.1f" % RESTORE_GOAL)
     line("reads p99 during the restore", p99("restore"), "<= %.0f ms" % P99_GOAL_MS)
     line("reads p99 during the purge", p99("purge"), "<= %.0f ms" % P99_GOAL_MS)
-    line("purge (s from the window's end)", lambda figures, contacts: "%.1f s" % figures["purge"]["seconds"], "")
+    line("purge: s from the window's end (contacts/s)", lambda figures, contacts: "%.1f s (%.0f)" % (
+        figures["purge"]["seconds"], rate(contacts, figures["purge"]["seconds"])), "")
     storage = lambda key: lambda figures, contacts: "%.0f / %.0f MiB" % (figures["storage"][key][0] / 1048576, figures["storage"][key][1] / 1048576)
     line("stored / live before the delete", storage("before"), "")
     line("stored / live after it (kept copy)", storage("after delete"), "")
