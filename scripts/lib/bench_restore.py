@@ -33,7 +33,7 @@ SAMPLE = 200
 RESTORABLE_GOAL, RESTORE_GOAL, P99_GOAL_MS, STORAGE_GOAL = 0.8, 0.8, 20.0, 2.0
 # How long the purge may take before the bench gives up on it; how long the storage after it may take
 # to come within 2x, and how long it may stay the same before the bench stops waiting for that.
-PURGE_TIMEOUT, RECLAIM_TIMEOUT, RECLAIM_STILL = 1800, 180, 30
+PURGE_TIMEOUT, RECLAIM_TIMEOUT, RECLAIM_STILL = 1800, 180, 45
 
 
 def seconds(iso):
@@ -110,8 +110,7 @@ def purge_requests(data, storage, shards, url):
             finally:
                 database.close()
         return total
-    return sum(int(bench_storage.sql("SELECT count(*) FROM kept_purges", "psql", bench_storage.shard_url(url, shard), "-XAtq", "-c"))
-               for shard in range(shards))
+    return sum(int(count) for count in bench_storage.each_shard(url, shards, lambda shard: "SELECT count(*) FROM kept_purges"))
 
 
 def rate(contacts, took):
