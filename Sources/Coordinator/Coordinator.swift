@@ -54,9 +54,9 @@ struct Coordinator {
         let pid = getpid()
         try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
         let window = options.restoreWindow
-        log.info(
-            "listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards; "
-                + (window.makesEveryDeletePermanent ? "every delete is permanent (restore window 0)" : "deletes are restorable for \(window)"))
+        let restorable =
+            window.makesEveryDeletePermanent ? "every delete is permanent (restore window 0)" : "deletes are restorable for \(window)"
+        log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards; \(restorable)")
         await supervisor.startAll()
         let log = log
         // Ordered streams, each drained by one service: events reach the gateways in log order,

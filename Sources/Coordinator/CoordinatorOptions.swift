@@ -3,7 +3,8 @@ import WireRuntime
 
 /// The coordinator's command line:
 /// `--data DIR --shards N [--shard-executable PATH] [--max-restarts N] [--restart-window SECONDS] [--storage sqlite|postgres]
-/// [--log-format text|json] [--restore-window W]` (W: `RestoreWindow`, else `TETHER_RESTORE_WINDOW`, else 30d); or `--data DIR --report jobs`, which asks the running coordinator
+/// [--log-format text|json] [--restore-window W]` (W: `RestoreWindow`, else `TETHER_RESTORE_WINDOW`, else 30d); or
+/// `--data DIR --report jobs`, which asks the running coordinator
 /// of DIR for its unfinished jobs and prints them (`JobReport`).
 struct CoordinatorOptions: Equatable {
     /// Shard counts beyond this are refused: each shard is a process with its own database.
@@ -31,7 +32,11 @@ struct CoordinatorOptions: Equatable {
     /// `environment` holds the PostgreSQL server's connection string, when `--storage postgres`, and
     /// the restore window when `--restore-window` is not given.
     init(arguments: [String], executable: String, environment: [String: String] = [:]) throws(ProcessOptions.UsageError) {
-        let options = try ProcessOptions(arguments, known: ["data", "shards", "shard-executable", "max-restarts", "restart-window", "storage", "log-format", "report", "restore-window"])
+        let options = try ProcessOptions(
+            arguments,
+            known: [
+                "data", "shards", "shard-executable", "max-restarts", "restart-window", "storage", "log-format", "report", "restore-window",
+            ])
         layout = ClusterLayout(dataDirectory: try options.require("data"))
         shardCount = try options.integer("shards", default: 4, in: 1...Self.maxShards)
         intensity = RestartIntensity(

@@ -18,8 +18,8 @@ struct JobLifecycle {
         var lines: [String] = []
         if before == nil && document.revision == 1 {
             let what = document.restores.map { "restores job \($0), kept by filter " } ?? "filter "
-            lines.append(
-                "\(job) created by \(document.requestedBy): \(what)\(FilterShape.describe(document.filterJSON))\(document.permanent ? ", permanent" : "")")
+            let filter = FilterShape.describe(document.filterJSON)
+            lines.append("\(job) created by \(document.requestedBy): \(what)\(filter)\(document.permanent ? ", permanent" : "")")
         }
         if let before {
             if before.status == .queued && document.status != .queued && !document.status.isFinished {

@@ -112,10 +112,10 @@ actor JobRegistry {
         }
         // A restore's request has no filter of its own: the delete it restores tells it apart.
         if let restores = request.restores, earlier.restores != restores {
+            let restoring = earlier.restores.map { ", the restore of job \($0)" } ?? ""
             throw RemoteFailure(
                 .conflict,
-                "Idempotency-Key \(key) was already used for job \(earlier.jobId)\(earlier.restores.map { ", the restore of job \($0)" } ?? ""); "
-                    + "send a new key to restore job \(restores).")
+                "Idempotency-Key \(key) was already used for job \(earlier.jobId)\(restoring); send a new key to restore job \(restores).")
         }
         return earlier
     }
@@ -189,7 +189,8 @@ actor JobRegistry {
     /// ended. Each refusal says what to do, where something can be done.
     private func deleteToRestore(_ request: JobRequest, at now: Int64) throws -> (tracker: JobTracker, filter: ContactFilter) {
         guard let deleteId = request.restores else {
-            throw RemoteFailure(.badRequest, "A restore names the delete it restores: send it to POST /api/contacts/bulk-job/{jobId}/restore.")
+            throw RemoteFailure(
+                .badRequest, "A restore names the delete it restores: send it to POST /api/contacts/bulk-job/{jobId}/restore.")
         }
         guard let tracker = jobs[deleteId], tracker.document.org == request.org, let assignment = assignments[deleteId] else {
             throw RemoteFailure(

@@ -29,7 +29,9 @@ struct JobTracker {
 
     /// A new job over `shardCount` slices, queued until its first report: a delete permanent or
     /// restorable as `request` says, a restore naming its delete.
-    static func new(jobId: String, request: JobRequest, shardCount: Int, at now: Int64, restoreWindow: RestoreWindow = .standard) -> JobTracker {
+    static func new(
+        jobId: String, request: JobRequest, shardCount: Int, at now: Int64, restoreWindow: RestoreWindow = .standard
+    ) -> JobTracker {
         let slices = (0..<shardCount).map { JobDocument.Slice(shard: UInt32($0), status: .queued, counters: DeleteCounters(), restarts: 0) }
         var document = JobDocument(
             jobId: jobId, kind: request.kind, org: request.org, status: .queued, counters: DeleteCounters(), shards: slices, errors: [],

@@ -67,7 +67,8 @@ actor PurgeSchedule {
                 try await registry.purged(jobId)
                 answered[jobId] = nil
                 purged.append(jobId)
-                log.info("\(JobLifecycle.name(delete)): every shard was told to purge what it kept (its restore window ended)", job: jobId, org: delete.org)
+                let name = JobLifecycle.name(delete)
+                log.info("\(name): every shard was told to purge what it kept (its restore window ended)", job: jobId, org: delete.org)
             } catch {
                 // Asked again next round: the shards answer a repeated request as the first.
                 log.error("\(JobLifecycle.name(delete)): saving it as purged: \(error); trying again", job: jobId, org: delete.org)
@@ -100,8 +101,8 @@ actor PurgeSchedule {
         let jobId = delete.jobId
         for (shard, reason) in failures.sorted(by: { $0.key < $1.key }) where !failing[jobId, default: []].contains(shard) {
             log.warning(
-                "\(JobLifecycle.name(delete)): shard \(shard) did not take the purge of what it kept (\(reason)); asking it again every \(Self.interval)",
-                job: jobId, org: delete.org)
+                "\(JobLifecycle.name(delete)): shard \(shard) did not take the purge of what it kept (\(reason)); "
+                    + "asking it again every \(Self.interval)", job: jobId, org: delete.org)
         }
         failing[jobId] = Set(failures.keys)
     }
