@@ -277,8 +277,11 @@ extension JobRegistry {
             let registry = try location.registry()
             delete = try await finishedDelete(registry)
             deleteWatermark = try #require(await registry.watermark(of: delete.jobId))
-            restored = try await registry.create(restore(delete.jobId))
+            var asked = restore(delete.jobId)
+            asked.permanent = true  // meaningless for a restore: only a delete keeps nothing
+            restored = try await registry.create(asked)
             #expect(restored.kind == .restore && restored.restores == delete.jobId && !restored.permanent)
+            #expect(await registry.pendingWork().map(\.assignment.spec.permanent) == [false], "as after a restart")
             #expect(restored.filterJSON == #"{"stageIds":["s1"]}"#, "the job shows what its delete matched")
             #expect(await registry.document(org: "o", jobId: delete.jobId)?.restoredBy == restored.jobId)
         }

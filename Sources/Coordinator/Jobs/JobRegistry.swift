@@ -134,14 +134,18 @@ actor JobRegistry {
         let key = request.idempotencyKey.map {
             (name: $0, value: StoredKey(requester: request.requester, filter: request.filter.canonical.storedBytes, jobId: jobId))
         }
+        // What the job is, as its document will say after a restart too: only a delete is
+        // permanent, only a restore names a delete.
         var accepted = request
         var restored: JobTracker?
         switch request.kind {
         case .delete:
+            accepted.restores = nil
             if restoreWindow.makesEveryDeletePermanent { accepted.permanent = true }
         case .restore:
             // Its rules before the cap and the rate: a refused restore spends nothing of either.
             var delete = try deleteToRestore(request, at: now)
+            accepted.permanent = false
             accepted.filter = delete.filter
             accepted.filterJSON = delete.tracker.document.filterJSON
             delete.tracker.restoreStarted(by: jobId, at: now)

@@ -39,7 +39,7 @@ struct JobTracker {
             finishedAt: nil, ratePerSecond: nil)
         document.requestsPerSecond = request.requestsPerSecond
         document.ignoredKeys = request.ignoredKeys
-        document.permanent = request.kind == .delete && request.permanent
+        document.permanent = request.permanent
         document.restores = request.restores
         return JobTracker(document: document, restoreWindow: restoreWindow)
     }
