@@ -15,7 +15,7 @@ import WireTransport
     private static let claims = Claims(subject: "u1", orgId: "o1", role: .admin, expiresAt: .max)
 
     /// The endpoint's answer to `body` and `headers` when the coordinator answers every call with `answer`.
-    private func restore(_ body: String = "", headers: String = "", answer: Answer) async throws -> HTTPResponse {
+    private func restore(_ body: String = "", headers: String = "", answer: Answer, jobs: JobCache = JobCache()) async throws -> HTTPResponse {
         let loop = try EventLoop(name: "restore-endpoint")
         loop.start()
         let server = try TestServer(loop: loop, delegate: RecordingDelegate(fixedAnswer: answer))
@@ -25,7 +25,7 @@ import WireTransport
         let linked = Task { await link.run() }
         await link.waitUntilConnected()
         defer { server.stop(); loop.stop() }
-        let endpoints = BulkDeleteEndpoints(coordinator: CoordinatorClient(link: link, timeout: .seconds(5)), jobs: JobCache())
+        let endpoints = BulkDeleteEndpoints(coordinator: CoordinatorClient(link: link, timeout: .seconds(5)), jobs: jobs)
         let head = HTTPRequestHead.sample(path: "/api/contacts/bulk-job/d1/restore", method: "POST", headers: headers)
         let response: HTTPResponse
         do {
@@ -60,6 +60,19 @@ import WireTransport
         #expect(response.status == 202)
         #expect(String(decoding: response.body, as: UTF8.self) == #"{"jobId":"r1","message":"Restore started"}"#)
         #expect(!response.headers.contains { $0.name == "Idempotent-Replayed" })
+    }
+
+    /// The delete names its restore from now on: the gateway's copy of it, finished and served for a
+    /// minute otherwise, must not hide that from the next poll.
+    @Test func theNextPollOfTheDeleteAsksTheCoordinatorAgain() async throws {
+        let jobs = JobCache()
+        jobs.store(
+            JobDocument(
+                jobId: "d1", kind: .delete, org: "o1", status: .completed, counters: DeleteCounters(), shards: [], errors: [], filterJSON: "{}",
+                requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: 3, ratePerSecond: nil))
+        #expect(jobs.lookup("d1") != nil)
+        #expect(try await restore(answer: Self.registered(replayed: false), jobs: jobs).status == 202)
+        #expect(jobs.lookup("d1") == nil && jobs.lookup("r1") != nil)
     }
 
     @Test func aReplayAnswersAsADeletesReplayDoes() async throws {

@@ -50,7 +50,10 @@ struct BulkDeleteEndpoints: Sendable {
     func restore(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let key = try IdempotencyKey.of(request.head.headers)
         try Self.requireNoOptions(request.body)
-        let registered = try await coordinator.send(Self.restoring(request.parameters["jobId"] ?? "", claims, idempotencyKey: key))
+        let jobId = request.parameters["jobId"] ?? ""
+        let registered = try await coordinator.send(Self.restoring(jobId, claims, idempotencyKey: key))
+        // The delete now names its restore: its next poll must show it.
+        jobs.forget(jobId)
         return started(registered, "Restore started")
     }
 
