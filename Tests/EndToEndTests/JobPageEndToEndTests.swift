@@ -80,9 +80,17 @@ import Testing
         for id in ["permanent", "expired", "already-restored"] {
             try open(id)
             #expect(try hidden("restore") == true, "\(id) offered a restore")
+            if id == "expired" { #expect(try text("restore-state").hasPrefix("No longer restorable: its window closed at ")) }
         }
         #expect(try text("restore-state") == "Restored by r0.")
         #expect(try browser.evaluate("document.querySelector('#restore-state a').getAttribute('href')") as? String == "/jobs/r0")
+
+        // A window that closes while the page is open takes the button with it.
+        try open("closing")
+        #expect(try hidden("restore") == false)
+        let closed = try eventually(timeout: .seconds(10)) { try hidden("restore") == true }
+        #expect(closed, "the button outlived the window")
+        #expect(try text("restore-state").hasPrefix("No longer restorable"))
 
         try open("restorable")
         #expect(try hidden("restore") == false)
@@ -108,16 +116,18 @@ import Testing
     }
 
     /// A finished job of 3 records as the API shows it: the delete `id` names (its restore window open,
-    /// closed, or none), or the restore r1; nil for any other id. `restored`: the restore of `restorable` has started.
+    /// closed, closing in 5 s, or none), or the restore r1; nil for any other id. `restored`: the restore of `restorable` has started.
     private static func job(_ id: String, restored: Bool) -> String? {
         let future = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         let past = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
+        let soon = ISO8601DateFormatter().string(from: Date().addingTimeInterval(5))
         let kindFields: String
         switch id {
         case "restorable": kindFields = restored ? #""permanent":false,"restorableUntil":null,"restoredBy":"r1""#
             : #""permanent":false,"restorableUntil":"\#(future)","restoredBy":null"#
         case "permanent": kindFields = #""permanent":true,"restorableUntil":null,"restoredBy":null"#
         case "expired": kindFields = #""permanent":false,"restorableUntil":"\#(past)","restoredBy":null"#
+        case "closing": kindFields = #""permanent":false,"restorableUntil":"\#(soon)","restoredBy":null"#
         case "already-restored": kindFields = #""permanent":false,"restorableUntil":null,"restoredBy":"r0""#
         case "r1": kindFields = #""restores":"restorable""#
         default: return nil
