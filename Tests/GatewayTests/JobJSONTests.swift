@@ -123,6 +123,13 @@ import Wire
         #expect(json["permanent"] == nil && json["restorableUntil"] == nil && json["restoredBy"] == nil)
     }
 
+    /// A restore is registered without a filter of its own (the registry copies its delete's): a
+    /// document without one is still JSON.
+    @Test func aJobWithoutAFilterStillRendersAsJSON() throws {
+        let json = try finished(.restore) { $0.filterJSON = "" }
+        #expect((json["filter"] as? [String: Any])?.isEmpty == true)
+    }
+
     @Test func aFinishedJobIs100PercentWithNoEta() {
         let json = document(status: .completed, slices: [(.completed, 0, 0), (.completed, 3, 3)])
         #expect(json["total"] as? Int == 3)

@@ -42,7 +42,7 @@ enum JobJSON {
             "auditEntries":\(counters.auditEntries),"notifications":\(counters.notifications),"events":\(counters.events),\
             "applications":\(counters.applications)},\
             "requestsPerSecond":\(Throttle.json(job.requestsPerSecond)),\
-            "shards":[\(shards)],"errors":[\(errors)],"filter":\(job.filterJSON),"ignoredKeys":\(JSONText.array(job.ignoredKeys)),\
+            "shards":[\(shards)],"errors":[\(errors)],"filter":\(filter(job)),"ignoredKeys":\(JSONText.array(job.ignoredKeys)),\
             "requestedBy":\(JSONText.quoted(job.requestedBy)),\
             "createdAt":\(time(job.createdAt)),"startedAt":\(time(job.startedAt)),"updatedAt":\(time(job.updatedAt)),\
             "finishedAt":\(time(job.finishedAt))}
@@ -72,6 +72,13 @@ enum JobJSON {
         case .restore:
             return "\"restores\":\(quoted(job.restores)),"
         }
+    }
+
+    /// The filter as the job keeps it. A restore is sent without one, for the registry to copy its
+    /// delete's; should a document ever come without, `{}` keeps it JSON, since the text is spliced in
+    /// as it is, and one bad document would make every page of the org's job list unreadable.
+    private static func filter(_ job: JobDocument) -> String {
+        job.filterJSON.isEmpty ? "{}" : job.filterJSON
     }
 
     /// Epoch milliseconds as an ISO 8601 string; null for nil.
