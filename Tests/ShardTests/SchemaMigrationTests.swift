@@ -250,7 +250,8 @@ import WireRuntime
         let delete = Int64(JobKind.delete.rawValue)
         #expect(try await store.sliceKinds() == ["cancelled": delete, "finished": delete, "running": delete])
         #expect(
-            try await store.sliceColumns() == ["job_id", "org", "requester", "filter", "watermark", "counters", "created_at", "status", "kind"])
+            try await store.sliceColumns()
+                == ["job_id", "org", "requester", "filter", "watermark", "counters", "created_at", "status", "kind", "permanent", "restores"])
         #expect(try await store.cancelProgress("finished").outcome == .finished)
         #expect(try await store.cancelProgress("cancelled").outcome == .cancelled)
         let resumed = try await store.runNextBatch("running")
