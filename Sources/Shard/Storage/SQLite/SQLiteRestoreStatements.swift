@@ -98,8 +98,9 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
     func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters, errors: inout [SliceError]) throws -> Int {
         let chosen = try choose(for: slice, limit: limit)
         let restore = Restore(assignment: slice.assignment, delete: try Self.delete(of: slice.assignment), now: now)
-        errors += try idsInUse("SELECT id FROM \(Self.batchTable) WHERE in_use ORDER BY rowid", [])
-        counters.skipped += try scalar("SELECT count(*) FROM \(Self.batchTable) WHERE in_use")
+        let passedBy = try idsInUse("SELECT id FROM \(Self.batchTable) WHERE in_use ORDER BY rowid", [])
+        errors += passedBy
+        counters.skipped += UInt64(passedBy.count)
         switch slice.assignment.filter.pipeline {
         case .contact: try restoreChosenContacts(restore, counters: &counters, errors: &errors)
         case .application: try restoreChosenApplications(restore, counters: &counters)

@@ -20,8 +20,9 @@ import Wire
 /// registration and leaves rows imported after it alone.
 ///
 /// `delete_slices` is each job's checkpoint on this shard: its kind (`JobKind`), its filter, its
-/// watermark, its counters (stored with their layout byte) and its `SliceStatus`, written in the
-/// same transaction as each batch's deletions, so a restarted shard resumes exactly.
+/// watermark, its counters (stored with their layout byte), its `SliceStatus`, whether a delete is
+/// `permanent` and which delete a restore `restores`, written in the same transaction as each
+/// batch's deletions, so a restarted shard resumes exactly.
 /// `delete_failures` holds the records a job set aside as failed one by one,
 /// so that its later batches pass them by.
 ///
