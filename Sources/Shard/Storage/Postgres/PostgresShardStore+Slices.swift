@@ -17,12 +17,12 @@ extension PostgresShardStore: SliceLedger {
     func insertSliceRow(_ row: SliceRow, at now: Int64) throws {
         try connection.query(
             """
-            INSERT INTO delete_slices (job_id, kind, org, requester, filter, watermark, counters, status, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            INSERT INTO delete_slices (job_id, kind, org, requester, filter, watermark, counters, status, created_at, permanent, restores)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """,
             [
                 .text(row.jobId), .integer(row.kind), .text(row.org), .text(row.requester), .bytes(row.filter), .integer(row.watermark),
-                .bytes(row.counters), .integer(row.status), .integer(now),
+                .bytes(row.counters), .integer(row.status), .integer(now), .text(row.permanent ? "t" : "f"), row.restores.map { .text($0) } ?? .null,
             ])
     }
 
@@ -40,12 +40,14 @@ extension PostgresShardStore: SliceLedger {
     func loadSliceRow(_ jobId: String) throws -> SliceRow? {
         let read = try withConnection { connection in
             try connection.query(
-                "SELECT kind, org, requester, filter, watermark, counters, status FROM delete_slices WHERE job_id = $1", [.text(jobId)])
+                "SELECT kind, org, requester, filter, watermark, counters, status, permanent, restores FROM delete_slices WHERE job_id = $1",
+                [.text(jobId)])
         }
         guard read.count == 1 else { return nil }
         return SliceRow(
             jobId: jobId, kind: read.integer(0, 0), org: read.text(0, 1), requester: read.text(0, 2), filter: read.bytes(0, 3),
-            watermark: read.integer(0, 4), counters: read.bytes(0, 5), status: read.integer(0, 6))
+            watermark: read.integer(0, 4), counters: read.bytes(0, 5), status: read.integer(0, 6), permanent: read.text(0, 7) == "t",
+            restores: read.optionalText(0, 8))
     }
 
     func deletedRecords(_ count: Int) {
