@@ -53,4 +53,56 @@ import Wire
         let rows = try setup.query("SELECT job_id, permanent FROM delete_slices ORDER BY job_id")
         #expect((0..<rows.count).map { "\(rows.text($0, 0))=\(rows.text($0, 1))" } == ["new=f", "old=t"])
     }
+
+    /// The plan every batch runs (`PostgresBatchQuery`: generic, no sequential scan) of `sql` with
+    /// `bindings`, its lines; nothing of it is run.
+    private static func genericPlan(_ sql: String, _ bindings: [PostgresValue], on connection: PostgresConnection) throws -> [String] {
+        let literals = bindings.map { value in
+            switch value {
+            case .integer(let number): "\(number)"
+            case .text(let text): "'\(text)'"
+            default: "NULL"
+            }
+        }
+        try connection.execute("""
+            BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off; PREPARE batch AS \(sql)
+            """)
+        let plan = try connection.query("EXPLAIN EXECUTE batch(\(literals.joined(separator: ", ")))")
+        try connection.execute("ROLLBACK; DEALLOCATE batch")
+        return (0..<plan.count).map { plan.text($0, 0) }
+    }
+
+    /// A restore batch takes its kept contacts by their rows' addresses and their kept cascade as
+    /// one range of each kept table's key, with or without records set aside as failed; a
+    /// restorable delete batch's copies read no table whole either. Never a sequential scan: each
+    /// batch would read every kept row of every job.
+    @Test func aRestoreBatchReadsItsKeptRowsByKey() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
+        _ = try await store.importAll(org: "o1", (0..<3_000).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
+        let delete = SliceAssignment(jobId: "job-d", org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
+        let deleteBatch = PostgresDeleteBatch(slice: StoredSlice(assignment: delete, total: 3_000), limit: 500, now: 1)
+        var progress = try await store.startSlice(delete)
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-d", limit: 1_000) }
+        let connection = try PostgresConnection(location)
+        try connection.execute("ANALYZE")
+
+        var restore = SliceAssignment(jobId: "job-r", kind: .restore, org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
+        restore.spec.restores = "job-d"
+        var withFailures = DeleteCounters()
+        withFailures.failed = 1
+        for slice in [StoredSlice(assignment: restore, total: 3_000), StoredSlice(assignment: restore, counters: withFailures, status: .running)] {
+            let batch = PostgresRestoreBatch(slice: slice, limit: 500, now: 1)
+            let plan = try Self.genericPlan(batch.sql, batch.bindings, on: connection)
+            let text = plan.joined(separator: "\n")
+            #expect(plan.contains { $0.contains("Tid Scan on kept_contacts") }, "\(text)")
+            for key in ["kept_contacts_pkey", "kept_conversations_pkey", "kept_messages_pkey", "kept_applications_pkey"] {
+                #expect(plan.contains { $0.contains(key) }, "\(key): \(text)")
+            }
+            #expect(!plan.contains { $0.contains("Seq Scan") }, "\(text)")
+        }
+        let deletePlan = try Self.genericPlan(deleteBatch.sql, deleteBatch.bindings, on: connection)
+        #expect(deletePlan.contains { $0.contains("Insert on kept_messages") }, "\(deletePlan.joined(separator: "\n"))")
+        #expect(!deletePlan.contains { $0.contains("Seq Scan") }, "\(deletePlan.joined(separator: "\n"))")
+    }
 }

@@ -6,7 +6,7 @@ extension PostgresShardStore: SliceLedger {
     func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements {
         switch assignment.kind {
         case .delete: PostgresDeleteStatements(connection: connection)
-        case .restore: KindNotBuiltYet()
+        case .restore: PostgresRestoreStatements(connection: connection)
         }
     }
 
