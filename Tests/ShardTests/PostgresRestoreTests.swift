@@ -105,4 +105,28 @@ import Wire
         #expect(deletePlan.contains { $0.contains("Insert on kept_messages") }, "\(deletePlan.joined(separator: "\n"))")
         #expect(!deletePlan.contains { $0.contains("Seq Scan") }, "\(deletePlan.joined(separator: "\n"))")
     }
+
+    /// A purge writes as every write does, fenced: a store that let go of the shard's lock while
+    /// another took it over neither records a purge nor purges. The request it recorded before is
+    /// durable, and the next store for the shard carries it out.
+    @Test func aStoreWithoutTheLockNeitherRecordsNorRunsAPurgeAndTheNextOneCarriesItOut() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
+        _ = try await store.importAll(org: "o1", (0..<4).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
+        _ = try await store.startSlice(SliceAssignment(jobId: "job-d", org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next()))
+        _ = try await store.runNextBatch("job-d", limit: 10)
+        try await store.requestPurge("job-d")
+        try await store.close()
+        let successor = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
+
+        await #expect(throws: PostgresFenceError.self) { try await store.purgeNextBatch(limit: 10) }
+        await #expect(throws: PostgresFenceError.self) { try await store.requestPurge("job-other") }
+        let connection = try PostgresConnection(location)
+        #expect(try connection.scalar("SELECT count(*) FROM kept_contacts") == 4)
+        #expect(try connection.query("SELECT string_agg(job_id, ',') FROM kept_purges").text(0, 0) == "job-d")
+
+        #expect(try await successor.purgeNextBatch(limit: 10) == 4)
+        #expect(try await successor.purgeNextBatch(limit: 10) == 0)
+        #expect(try connection.scalar("SELECT (SELECT count(*) FROM kept_contacts) + (SELECT count(*) FROM kept_messages) + (SELECT count(*) FROM kept_purges)") == 0)
+    }
 }

@@ -55,9 +55,3 @@ extension PostgresShardStore: SliceLedger {
         deletedSinceVacuum += count
     }
 }
-
-// Scaffolding for issue 25's helpers: replaced by each engine's restore statements and purge.
-extension PostgresShardStore {
-    func requestPurge(_ jobId: String) throws { throw StoreError.unknownSliceKind(jobId: jobId, kind: 0) }
-    func purgeNextBatch(limit: Int) throws -> Int { 0 }
-}
