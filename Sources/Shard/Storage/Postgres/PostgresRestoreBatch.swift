@@ -34,7 +34,9 @@ struct PostgresRestoreBatch {
             bindings.append(value)
             return "$\(bindings.count)"
         }
-        let delete = parameter(Self.deleteJob(of: assignment))
+        // The delete's job, as `choosing` binds it first (every parameter must be used: a
+        // statement of the application pipeline names it nowhere else).
+        let delete = "$1"
         let org = parameter(.text(assignment.org))
         let job = parameter(.text(assignment.jobId))
         let actor = parameter(.text(assignment.requester))
@@ -158,6 +160,7 @@ struct PostgresRestoreBatch {
     private static func choosing(_ slice: StoredSlice, columns: String, limit: Int) -> (sql: String, bindings: [PostgresValue]) {
         let assignment = slice.assignment
         let kept = kept(assignment)
+        // First, for the batch statement to name it again as $1.
         var bindings = [deleteJob(of: assignment)]
         var sql = "SELECT \(columns) FROM \(kept.table.kept) k WHERE k.job_id = $1"
         // Only a slice with failed records pays for leaving them out.
