@@ -21,6 +21,12 @@ enum PostgresBatchQuery {
         return try connection.query(sql, bindings)
     }
 
+    /// What an audit entry of a restorable delete or a restore keeps of its record, from the
+    /// record's columns: its name, email and phone, as a JSON object.
+    static let snapshot = """
+        '{"name":' || to_json(name)::text || ',"email":' || to_json(email)::text || ',"phone":' || to_json(phone)::text || '}'
+        """
+
     /// Adds what a batch's first row counts (chosen, deleted or restored, conversations, messages,
     /// audit entries, notifications, events, applications of the contacts) to `counters`; how
     /// many records the batch chose.

@@ -34,11 +34,7 @@ struct PostgresDeleteBatch {
             "RETURNING " + (keeps ? table.columns(of: alias) : needed)
         }
         // A permanent delete's entries keep nothing personal of the record.
-        let snapshot = keeps
-            ? """
-            '{"name":' || to_json(name)::text || ',"email":' || to_json(email)::text || ',"phone":' || to_json(phone)::text || '}'
-            """
-            : "'{}'"
+        let snapshot = keeps ? PostgresBatchQuery.snapshot : "'{}'"
         // An org-wide batch is one contiguous run of seqs: its cascade is one range of each
         // table's key, read once, rather than an index probe for every contact. The chosen seqs
         // are a hashed filter on that range (`IS TRUE` keeps the planner from turning the IN into

@@ -42,9 +42,6 @@ struct PostgresRestoreBatch {
         let actor = parameter(.text(assignment.requester))
         let at = parameter(.integer(now))
         let version = parameter(.integer(assignment.watermark))
-        let snapshot = """
-            '{"name":' || to_json(name)::text || ',"email":' || to_json(email)::text || ',"phone":' || to_json(phone)::text || '}'
-            """
         // The batch's kept records leave their table by their row's address: `= ANY` of an array
         // is one TID scan, whatever a generic plan guesses of the batch's size.
         let taken = { (table: PostgresKeptTable) -> String in
@@ -58,7 +55,7 @@ struct PostgresRestoreBatch {
         let audits = { (type: String, from: String) -> String in
             """
             INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
-            SELECT \(org), '\(type)', \(job), \(actor), id, \(snapshot), \(at) FROM \(from) ORDER BY seq RETURNING 1
+            SELECT \(org), '\(type)', \(job), \(actor), id, \(PostgresBatchQuery.snapshot), \(at) FROM \(from) ORDER BY seq RETURNING 1
             """
         }
         // The chosen contacts are the next run of the job's kept seqs (but for records set aside
