@@ -13,6 +13,7 @@ enum MessageSamples {
             .notice(.sliceProgress(progress)),
             .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, outcome: .cancelled))),
             .notice(.events([LoggedEvent(seq: 17, org: "acme", body: .contactRemoved(json: event.payload)), progressEvent])),
+            .notice(.events([LoggedEvent(seq: 19, org: "acme", body: .contactRestored(json: event.payload))])),
             .request(correlation: UInt64.max, CallFrame(CoordinatorCall.ping(Ping()))),
         ]
         + calls.enumerated().map { .request(correlation: UInt64($0.offset + 1), $0.element) }
