@@ -91,7 +91,10 @@ extension TestCluster {
                 _ = try database.scalar("PRAGMA busy_timeout = 5000")  // a batch may be committing
                 count = { try database.scalar($0) }
             case .postgres:
-                let server = try String(contentsOfFile: "\(data)/pg.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                // The cluster's private server (scripts/cluster starts it under DIR/pg).
+                let url = try runCommand(repositoryRoot.appendingPathComponent("scripts/pg").path, ["url", "\(data)/pg"])
+                try #require(url.status == 0, "scripts/pg url: \(url.output)")
+                let server = url.output.trimmingCharacters(in: .whitespacesAndNewlines)
                 let database = server.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(PostgresServer.shardDatabase(shard))")
                 let connection = try PostgresConnection(database)
                 count = { try connection.scalar($0) }
