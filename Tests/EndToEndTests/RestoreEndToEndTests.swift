@@ -78,6 +78,10 @@ import Testing
         #expect(errors.count == 1 && errors.first?["contactId"] as? String == taken.id, "\(errors)")
         #expect((errors.first?["message"] as? String)?.contains("id in use") == true, "\(errors)")
         #expect(restore["cascade"] as? [String: Int] == tenant.cascade(of: back), "\(restore)")
+        // The list shows both as their documents do, newest first.
+        let listed = try cluster.send("GET", "/api/contacts/bulk-jobs?limit=2", token: admin).json["jobs"] as? [[String: Any]] ?? []
+        #expect(listed.map { "\($0["jobId"] as? String ?? "?") \($0["type"] as? String ?? "?")" } == ["\(restoreId) restore", "\(deleteId) delete"])
+        #expect(listed.first?["restores"] as? String == deleteId && listed.last?["restoredBy"] as? String == restoreId, "\(listed)")
 
         // Every contact answers as before the delete, byte for byte; the one imported again as it is now.
         let after = try cluster.contactAnswers(ids, token: admin)
