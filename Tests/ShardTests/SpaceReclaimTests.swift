@@ -19,11 +19,13 @@ import Wire
     /// Contacts `numbers` with their conversations and messages.
     static func contacts(_ numbers: Range<Int>) -> [ImportRecord] { numbers.map { sliceContact($0, stage: "s", assignee: "u") } }
 
-    /// Deletes every record of `org` in batches, as the slice runner would.
-    static func deleteOrg(_ org: String, from store: any PartitionStore) async throws {
+    /// Deletes every record of `org` in batches, as the slice runner would; permanently unless
+    /// told (a restorable delete's space is given back once it is purged).
+    static func deleteOrg(_ org: String, from store: any PartitionStore, permanent: Bool = true) async throws {
         var filter = ContactFilter()
         filter.orgWide = true
-        var progress = try await store.startSlice(SliceAssignment(jobId: "job-\(org)", org: org, requester: "boss", filter: filter))
+        let spec = JobSpec(kind: .delete, org: org, requester: "boss", filter: filter, permanent: permanent)
+        var progress = try await store.startSlice(SliceAssignment(jobId: "job-\(org)", spec: spec, watermark: TestVersions.next()))
         while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-\(org)", limit: 2_000) }
     }
 
@@ -78,6 +80,30 @@ import Wire
         #expect(try await store.reclaimSpaceStep(at: idle + .seconds(3_600)) == 0, "nothing owed until the next deletes")
         let stats = try await store.stats(org: "kept")
         #expect([stats.contacts, stats.conversations, stats.messages] == [1_000, 2_000, 6_000])
+    }
+
+    /// A restorable delete's kept copy holds its space until the purge; once purged and idle, the
+    /// file comes back to within twice its live pages, as after a permanent delete.
+    @Test func thePurgedSpaceOfARestorableDeleteIsGivenBackOnceIdle() async throws {
+        let path = "\(scratch.path)/purged.db"
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        _ = try await store.importAll(org: "kept", Self.contacts(0..<1_000), version: TestVersions.next())
+        _ = try await store.importAll(org: "gone", Self.contacts(1_000..<21_000), version: TestVersions.next())
+        try await Self.deleteOrg("gone", from: store, permanent: false)
+        _ = try await Self.reclaimAll(store, at: ContinuousClock.now + ReclaimSchedule.idleFor)
+        let kept = try await store.pages()
+        try await store.requestPurge("job-gone")
+        while try await store.purgeNextBatch(limit: 500) > 0 {}
+        let purged = try await store.pages()
+        let livePages = purged.total - purged.free
+        #expect(kept.total > 2 * livePages, "the kept copy held the space of what was deleted")
+
+        let reclaimed = try await Self.reclaimAll(store, at: ContinuousClock.now + ReclaimSchedule.idleFor)
+        let after = try await store.pages()
+        #expect(reclaimed.steps >= 1)
+        #expect(after.total <= 2 * livePages, "\(after.total) pages against \(livePages) live")
+        #expect(try fileSize(path) <= 2 * livePages * after.pageSize)
+        #expect(try await store.stats(org: "kept").contacts == 1_000)
     }
 
     /// A database written before incremental vacuum (`auto_vacuum = NONE`) and small gains it at open, every record kept.
