@@ -26,11 +26,13 @@ import Testing
         let bystanderBefore = try cluster.stats(token: bystander)
 
         // Paced so that it still runs when a restore is asked for: 409, and nothing to restore yet.
-        let deleteId = try cluster.startJob("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"requestsPerSecond":400}"#)
+        let deleteId = try cluster.startJob(
+            "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"requestsPerSecond":400}"#)
         let early = try cluster.restore(deleteId, token: admin)
         #expect(early.status == 409 && early.json["message"] is String, "\(early)")
         let running = try cluster.send("GET", "/api/contacts/bulk-job/\(deleteId)", token: admin).json
-        #expect(running["permanent"] as? Bool == false && running["restorableUntil"] is NSNull && running["restoredBy"] is NSNull, "\(running)")
+        #expect(
+            running["permanent"] as? Bool == false && running["restorableUntil"] is NSNull && running["restoredBy"] is NSNull, "\(running)")
         _ = try cluster.send("POST", "/api/contacts/bulk-job/\(deleteId)/rethrottle?requestsPerSecond=-1", token: admin)
         let deleted = try cluster.waitForJob(deleteId, token: admin, timeout: .seconds(60))
         #expect(deleted["status"] as? String == "completed" && deleted["deleted"] as? Int == ids.count, "\(deleted)")
@@ -46,7 +48,9 @@ import Testing
         // A deleted contact imported again, changed, before the restore: its id is in use again.
         // (Contact 3 has no application: what the restore passes by is the contact alone.)
         let taken = tenant.contacts[3]
-        let changed = #"{"_id":"\#(taken.id)","stageId":"s1","assignedTo":"u0","name":"Imported Again","email":"again@example.com","phone":"+15550000","createdAt":"2026-02-01T00:00:00Z"}"#
+        let changed =
+            #"{"_id":"\#(taken.id)","stageId":"s1","assignedTo":"u0","name":"Imported Again","#
+            + #""email":"again@example.com","phone":"+15550000","createdAt":"2026-02-01T00:00:00Z"}"#
         #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: changed).status == 200)
         let retaken = try cluster.contactAnswers([taken.id], token: admin)
         #expect(retaken[taken.id]?.contains("Imported Again") == true, "\(retaken)")
@@ -80,14 +84,17 @@ import Testing
         #expect(restore["cascade"] as? [String: Int] == tenant.cascade(of: back), "\(restore)")
         // The list shows both as their documents do, newest first.
         let listed = try cluster.send("GET", "/api/contacts/bulk-jobs?limit=2", token: admin).json["jobs"] as? [[String: Any]] ?? []
-        #expect(listed.map { "\($0["jobId"] as? String ?? "?") \($0["type"] as? String ?? "?")" } == ["\(restoreId) restore", "\(deleteId) delete"])
+        let listedTypes = listed.map { "\($0["jobId"] as? String ?? "?") \($0["type"] as? String ?? "?")" }
+        #expect(listedTypes == ["\(restoreId) restore", "\(deleteId) delete"])
         #expect(listed.first?["restores"] as? String == deleteId && listed.last?["restoredBy"] as? String == restoreId, "\(listed)")
 
         // Every contact answers as before the delete, byte for byte; the one imported again as it is now.
         let after = try cluster.contactAnswers(ids, token: admin)
         let expected = before.merging(retaken) { $1 }
         let differing = ids.filter { after[$0] != expected[$0] }
-        #expect(differing.isEmpty, "\(differing.count) contacts differ, as \(differing.first.map { "\(expected[$0] ?? "") became \(after[$0] ?? "")" } ?? "")")
+        #expect(
+            differing.isEmpty,
+            "\(differing.count) contacts differ, as \(differing.first.map { "\(expected[$0] ?? "") became \(after[$0] ?? "")" } ?? "")")
         let statsAfter = try cluster.stats(token: admin)
         var counts = statsBefore
         counts["conversations", default: 0] -= taken.conversations
@@ -105,16 +112,22 @@ import Testing
         #expect(contactEntries.total == back.count && Set(contactEntries.ids).count == contactEntries.ids.count)
         #expect(contactEntries.entries.compactMap { $0["contactId"] as? String }.sorted() == back.map(\.id).sorted())
         #expect(contactEntries.entries.allSatisfy { $0["type"] as? String == "CONTACT_RESTORE" && $0["actor"] as? String == "u1" })
-        let applicationEntries = try cluster.allEntries("/api/event-logs?type=APPLICATION_RESTORE&jobId=\(restoreId)", token: admin, limit: 500)
+        let applicationEntries = try cluster.allEntries(
+            "/api/event-logs?type=APPLICATION_RESTORE&jobId=\(restoreId)", token: admin, limit: 500)
         #expect(applicationEntries.total == tenant.applications.count)
         #expect(applicationEntries.entries.compactMap { $0["applicationId"] as? String }.sorted() == tenant.applications.map(\.id).sorted())
         for user in ["u0", "u1"] {
-            let mine = try cluster.allEntries("/api/notifications", token: try cluster.token(org: "org-a", user: user, role: "agent"), limit: 500)
+            let mine = try cluster.allEntries(
+                "/api/notifications", token: try cluster.token(org: "org-a", user: user, role: "agent"), limit: 500)
             let restored = mine.entries.filter { $0["type"] as? String == "contact_restored" }
-            #expect(restored.compactMap { $0["contactId"] as? String }.sorted() == back.filter { $0.assignee == user }.map(\.id).sorted(), "\(user)")
+            #expect(
+                restored.compactMap { $0["contactId"] as? String }.sorted() == back.filter { $0.assignee == user }.map(\.id).sorted(),
+                "\(user)")
             #expect(restored.allSatisfy { $0["jobId"] as? String == restoreId }, "\(user)")
         }
-        var events = subscriber.collect(timeout: .seconds(20)) { events in events.filter { $0.type == "contact_restored" }.count >= back.count }
+        var events = subscriber.collect(timeout: .seconds(20)) { events in
+            events.filter { $0.type == "contact_restored" }.count >= back.count
+        }
         events += subscriber.collect(timeout: .milliseconds(500)) { _ in false }  // a duplicate, had there been one
         let restoredEvents = events.filter { $0.type == "contact_restored" }
         #expect(Set(restoredEvents.map(\.id)).count == restoredEvents.count, "an event id came twice")
@@ -136,10 +149,13 @@ import Testing
         #expect(try cluster.send("POST", "/api/contacts/import", token: admin, body: tenant.body).status == 200)
 
         let gone = tenant.contacts.filter { $0.stage == "s0" }
-        let permanentId = try cluster.startJob("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"],"permanent":true}"#)
+        let permanentId = try cluster.startJob(
+            "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s0"],"permanent":true}"#)
         let permanent = try cluster.waitForJob(permanentId, token: admin)
         #expect(permanent["status"] as? String == "completed" && permanent["deleted"] as? Int == gone.count, "\(permanent)")
-        #expect(permanent["permanent"] as? Bool == true && permanent["restorableUntil"] is NSNull && permanent["restoredBy"] is NSNull, "\(permanent)")
+        #expect(
+            permanent["permanent"] as? Bool == true && permanent["restorableUntil"] is NSNull && permanent["restoredBy"] is NSNull,
+            "\(permanent)")
         #expect(try cluster.keptRows().values.allSatisfy { $0 == 0 }, "a permanent delete kept a copy")
         let refused = try cluster.restore(permanentId, token: admin)
         #expect(refused.status == 410 && refused.json["error"] is String && refused.json["message"] is String, "\(refused)")
@@ -156,7 +172,8 @@ import Testing
         #expect(try cluster.send("GET", "/api/contacts/bulk-job/\(permanentId)", token: admin).json["restoredBy"] is NSNull)
 
         // Cancelled after its first batches: it keeps, and its restore gives back, exactly what it deleted.
-        let pacedId = try cluster.startJob("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"],"requestsPerSecond":100}"#)
+        let pacedId = try cluster.startJob(
+            "DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"stageIds":["s1"],"requestsPerSecond":100}"#)
         _ = try cluster.waitForJob(pacedId, token: admin) { ($0["processed"] as? Int ?? 0) >= 100 }
         #expect(try cluster.send("DELETE", "/api/contacts/bulk-job/\(pacedId)", token: admin).status == 202)
         let cancelled = try cluster.waitForJob(pacedId, token: admin)
@@ -166,7 +183,8 @@ import Testing
         #expect(epochMilliseconds(cancelled["restorableUntil"]) != nil, "a cancelled delete is restorable: \(cancelled)")
         #expect(try cluster.keptRows()["contacts"] == deletedCount)
         let audit = try cluster.allEntries("/api/event-logs?type=CONTACT_DELETE&jobId=\(pacedId)", token: admin, limit: 500).entries
-        #expect(audit.allSatisfy { (($0["snapshot"] as? [String: Any])?["email"] as? String)?.hasSuffix("@example.com") == true },
+        #expect(
+            audit.allSatisfy { (($0["snapshot"] as? [String: Any])?["email"] as? String)?.hasSuffix("@example.com") == true },
             "a restorable delete's entries keep the snapshot")
         let restoreId = try cluster.startJob("POST", "/api/contacts/bulk-job/\(pacedId)/restore", token: admin)
         let restore = try cluster.waitForJob(restoreId, token: admin)
@@ -181,7 +199,9 @@ import Testing
         #expect(try cluster.restore(pacedId, token: admin).status == 409)
         let unknown = try cluster.restore("00000000-0000-4000-8000-000000000000", token: admin)
         let foreign = try cluster.restore(pacedId, token: try cluster.token(org: "org-b", user: "u1"))
-        #expect(unknown.status == 404 && foreign.status == 404 && unknown.json["error"] as? String == foreign.json["error"] as? String, "\(unknown) \(foreign)")
+        #expect(
+            unknown.status == 404 && foreign.status == 404 && unknown.json["error"] as? String == foreign.json["error"] as? String,
+            "\(unknown) \(foreign)")
         #expect(try cluster.restore(permanentId, token: try cluster.token(org: "org-a", user: "u2", role: "agent")).status == 403)
     }
 }

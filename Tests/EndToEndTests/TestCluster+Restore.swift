@@ -21,7 +21,9 @@ struct RestoreTenant {
 
     /// The import body: every contact, then every application.
     var body: String {
-        let applicationLines = applications.map { #"{"kind":"Application","_id":"\#($0.id)","contactId":"\#($0.contact.id)","stageId":"apply","name":"App \#($0.id.suffix(4))"}"# }
+        let applicationLines = applications.map {
+            #"{"kind":"Application","_id":"\#($0.id)","contactId":"\#($0.contact.id)","stageId":"apply","name":"App \#($0.id.suffix(4))"}"#
+        }
         return (contacts.map(\.line) + applicationLines).joined(separator: "\n")
     }
 
