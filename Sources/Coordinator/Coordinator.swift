@@ -38,21 +38,30 @@ struct Coordinator {
         let eventStorage = try await CoordinatorStores.waitingForTheServer("the event log", log: log) { try CoordinatorStores.events(options) }
         let events = EventLog(storage: eventStorage) { loggedFeed.yield($0) }
         let registryStorage = try await CoordinatorStores.waitingForTheServer("the job registry", log: log) { try CoordinatorStores.registry(options) }
-        let registry = try JobRegistry(storage: registryStorage, shardCount: map.ranges.count, clock: clock) { changedFeed.yield($0) }
+        let registry = try JobRegistry(
+            storage: registryStorage, shardCount: map.ranges.count, clock: clock, restoreWindow: options.restoreWindow
+        ) { changedFeed.yield($0) }
         let dispatcher = JobDispatcher(registry: registry, supervisor: supervisor, clock: clock, log: log)
+        let router = ShardRouter(map: map, supervisor: supervisor)
+        let purges = PurgeSchedule(registry: registry, shardCount: map.ranges.count, clock: clock, log: log) { shard, jobId in
+            try await router.ask(shard, PurgeKept(jobId: jobId))
+        }
         let service = CoordinatorService(
-            supervisor: supervisor, router: ShardRouter(map: map, supervisor: supervisor), registry: registry, dispatcher: dispatcher,
-            gateways: gateways, events: events, metrics: CoordinatorMetrics(), log: log, refusals: RefusalLog(log: log))
+            supervisor: supervisor, router: router, registry: registry, dispatcher: dispatcher, gateways: gateways, events: events,
+            metrics: CoordinatorMetrics(), log: log, refusals: RefusalLog(log: log))
         let connections = ChildTasks()
         try await listen(on: layout.coordinatorSocket, loop: loop, clock: clock, service: service, connections: connections)
         let pid = getpid()
         try PidFile.write(pid, to: layout.pidFile(for: "coordinator"))
-        log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards")
+        let window = options.restoreWindow
+        let restorable =
+            window.makesEveryDeletePermanent ? "every delete is permanent (restore window 0)" : "deletes are restorable for \(window)"
+        log.info("listening on \(layout.coordinatorSocket); starting \(options.shardCount) shards; \(restorable)")
         await supervisor.startAll()
         let log = log
         // Ordered streams, each drained by one service: events reach the gateways in log order,
         // and job documents reach the log in the order they changed. Stopped in reverse: no
-        // sweep or dispatch once the shards are stopping, then the feeds, and the peers'
+        // purge, sweep or dispatch once the shards are stopping, then the feeds, and the peers'
         // connections last, so that progress the shards send while they stop is still heard.
         try await ServiceGroup(
             [
@@ -74,6 +83,7 @@ struct Coordinator {
             ] + supervisor.services + [
                 .init("job dispatcher") { await dispatcher.run() },
                 .init("sweeper") { await Self.sweep(registry, events, clock: clock, log: log) },
+                .init("purge schedule") { await purges.run() },
             ], stopSignals: runtime.stopSignals, log: log
         ).run()
         PidFile.remove(layout.pidFile(for: "coordinator"), ifOwnedBy: pid)

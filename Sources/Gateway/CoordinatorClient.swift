@@ -46,7 +46,7 @@ struct GatewayLinkDelegate: ConnectionDelegate {
         case .events(let batch):
             let rendered = batch.map { event in
                 switch event.body {
-                case .contactRemoved: RenderedEvent(logged: event)
+                case .contactRemoved, .contactRestored: RenderedEvent(logged: event)
                 // Rendered once, for the poll cache and the event stream alike.
                 case .jobProgress(let document): RenderedEvent(seq: event.seq, org: event.org, type: "bulk_job_progress", data: jobs.store(document))
                 }

@@ -1,8 +1,8 @@
 import Wire
 import WireRuntime
 
-/// What a shard counts for `GET /metrics`: its delete batches, how long they took, and what
-/// they deleted. The coordinator labels every series with the shard's number.
+/// What a shard counts for `GET /metrics`: its job batches, how long they took, what they
+/// deleted, and what the purge removed. The coordinator labels every series with the shard's number.
 struct ShardMetrics: Sendable {
     let metrics = Metrics()
 
@@ -11,6 +11,7 @@ struct ShardMetrics: Sendable {
     static let batches = "tether_delete_batches_total"
     static let batchDuration = "tether_delete_batch_duration_seconds"
     static let reclaimedBytes = "tether_storage_reclaimed_bytes_total"
+    static let purgedRecords = "tether_purged_records_total"
 
     init() {
         metrics.declare(Self.deletedRecords, .counter, help: "Records (contacts or applications) deleted by bulk-delete jobs.")
@@ -18,8 +19,9 @@ struct ShardMetrics: Sendable {
         metrics.declare(Self.batches, .counter, help: "Delete batches committed (each one transaction with its checkpoint).")
         metrics.declare(Self.batchDuration, .histogram, help: "How long a delete batch took, from choosing its records to its commit.")
         metrics.declare(Self.reclaimedBytes, .counter, help: "Bytes of storage given back to the file system once idle after deletes (SQLite: pages its incremental vacuum freed; PostgreSQL: what its vacuum and reindex took off the tables).")
+        metrics.declare(Self.purgedRecords, .counter, help: "Kept records (contacts and applications) of restorable deletes purged once their restore window ended.")
         // Shown from the first scrape, before any batch.
-        for name in [Self.deletedRecords, Self.batches, Self.reclaimedBytes] { metrics.add(name, 0) }
+        for name in [Self.deletedRecords, Self.batches, Self.reclaimedBytes, Self.purgedRecords] { metrics.add(name, 0) }
         for (table, _) in Self.cascadeTables { metrics.add(Self.deletedCascadeRows, 0, labels: ["table": table]) }
     }
 
@@ -28,15 +30,25 @@ struct ShardMetrics: Sendable {
         ("conversations", \.conversations), ("messages", \.messages), ("applications", \.applications),
     ]
 
-    /// One committed batch: the slice's counters before and after it, and how long it took.
-    func batch(from before: DeleteCounters, to after: DeleteCounters, took: Duration) {
-        metrics.add(Self.deletedRecords, Double(after.deleted.saturatingSubtract(before.deleted)))
-        for (table, counter) in Self.cascadeTables {
-            let deleted = after[keyPath: counter].saturatingSubtract(before[keyPath: counter])
-            metrics.add(Self.deletedCascadeRows, Double(deleted), labels: ["table": table])
+    /// One committed batch of a job of `kind`: the slice's counters before and after it, and how long it took.
+    func batch(of kind: JobKind, from before: DeleteCounters, to after: DeleteCounters, took: Duration) {
+        switch kind {
+        case .delete:
+            metrics.add(Self.deletedRecords, Double(after.deleted.saturatingSubtract(before.deleted)))
+            for (table, counter) in Self.cascadeTables {
+                let deleted = after[keyPath: counter].saturatingSubtract(before[keyPath: counter])
+                metrics.add(Self.deletedCascadeRows, Double(deleted), labels: ["table": table])
+            }
+        case .restore:
+            break  // what a restore's counters call deleted, it put back
         }
         metrics.add(Self.batches)
         metrics.observe(Self.batchDuration, took / .seconds(1))
+    }
+
+    /// Kept records the purge removed (`PartitionStore.purgeNextBatch`).
+    func purged(records: Int) {
+        metrics.add(Self.purgedRecords, Double(records))
     }
 
     /// Storage given back to the file system (`PartitionStore.reclaimSpaceStep`).

@@ -36,14 +36,17 @@ struct ShardProcess {
         let metrics = ShardMetrics()
         let clock = runtime.clock
         let runner = SliceRunner(store: store, publisher: publisher, metrics: metrics, clock: clock, log: log)
+        let purges = PurgeLoop(store: store, metrics: metrics, clock: clock, log: log)
         let link = PeerLink(
             path: options.layout.coordinatorSocket,
             hello: Hello(role: .shard, shardIndex: UInt32(options.index), pid: pid),
-            loop: runtime.loop, delegate: ShardService(index: options.index, pid: pid, store: store, readers: readers, runner: runner, metrics: metrics),
+            loop: runtime.loop,
+            delegate: ShardService(
+                index: options.index, pid: pid, store: store, readers: readers, runner: runner, metrics: metrics, purges: purges),
             clock: clock, log: log)
         await publisher.attach(link)
         let log = log
-        // Stopped in reverse: no heartbeat, housekeeping or batch runs once the link is closed,
+        // Stopped in reverse: no heartbeat, housekeeping, purge or batch runs once the link is closed,
         // and the storage closes last.
         try await ServiceGroup(
             [
@@ -51,6 +54,7 @@ struct ShardProcess {
                 .init("coordinator link") { await link.run() },
                 .init("outbox publisher") { await publisher.run() },
                 .init("slice runner") { await runner.run() },
+                .init("purge") { await purges.run() },
                 .init("idle housekeeping") { await Self.tidyWhenIdle(store, metrics: metrics, clock: clock, log: log) },
                 .init("heartbeats") { await Self.sendHeartbeats(over: link, publisher: publisher, clock: clock) },
             ], stopSignals: runtime.stopSignals, log: log

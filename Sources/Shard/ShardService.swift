@@ -10,6 +10,7 @@ struct ShardService: ConnectionDelegate {
     let readers: any PartitionReads
     let runner: SliceRunner
     let metrics: ShardMetrics
+    let purges: PurgeLoop
 
     func answer(_ frame: CallFrame, on connection: Connection) async -> Answer {
         do {
@@ -43,7 +44,9 @@ struct ShardService: ConnectionDelegate {
             case .rethrottleSlice(let call):
                 return call.answer(await runner.rethrottle(call.jobId, recordsPerSecond: call.recordsPerSecond))
             case .purgeKept(let call):
+                // Recorded durably before the answer: the coordinator asks again until every shard has.
                 try await store.requestPurge(call.jobId)
+                purges.wake()
                 return call.answer(true)
             }
         } catch let failure as RemoteFailure {

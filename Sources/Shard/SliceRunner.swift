@@ -164,7 +164,7 @@ actor SliceRunner {
             // Re-read after the await: a rethrottle may have replaced the pace.
             slices[jobId]?.pace?.batchStarted(at: started, records: size)
             if progress.outcome != .cancelled {
-                metrics.batch(from: slice.counted, to: progress.counters, took: took)
+                metrics.batch(of: kind, from: slice.counted, to: progress.counters, took: took)
                 slices[jobId]?.counted = progress.counters
             }
         } catch is CancellationError {

@@ -130,6 +130,20 @@ import Wire
         #expect(try await log.events(org: "o", after: nil, limit: 100).events.map(\.seq) == [1, 2, 3, 4])
     }
 
+    /// A restore's shards publish `contact_restored`: logged, paged and streamed as that, not as a removal.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aContactRestoredEventStaysOne(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let log = try location.eventLog()
+        let restored = OutboxEvent(shard: 0, seq: 2, org: "o", type: "contact_restored", payload: "{\"r\":1}", createdAt: 1)
+        let logged = try await log.append(published(shard: 0, 1...1) + [restored])
+        let expected = [
+            LoggedEvent(seq: 1, org: "o", body: .contactRemoved(json: "{\"n\":1}")), LoggedEvent(seq: 2, org: "o", body: .contactRestored(json: "{\"r\":1}")),
+        ]
+        #expect(logged == expected)
+        #expect(try await log.events(org: "o", after: nil, limit: 10).events == expected)
+    }
+
     @Test(arguments: StoreLocation.Engine.allCases)
     func payloadsComeBackByteForByte(engine: StoreLocation.Engine) async throws {
         let location = try StoreLocation(engine)

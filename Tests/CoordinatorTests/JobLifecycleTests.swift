@@ -75,6 +75,23 @@ import Wire
             """)
     }
 
+    /// A permanent delete says so when created; a restore names its delete, and counts what it restored.
+    @Test func aPermanentDeleteAndARestoreSayWhatTheyAre() {
+        var lifecycle = JobLifecycle()
+        var permanent = document(1, .queued, [slice(0, .queued)])
+        permanent.permanent = true
+        #expect(lifecycle.lines(for: permanent) == ["job j1 of org o created by u1: filter {stageIds: 1 value}, permanent"])
+        var restore = document(1, .queued, [slice(0, .queued)])
+        restore.jobId = "r1"
+        restore.kind = .restore
+        restore.restores = "j1"
+        #expect(lifecycle.lines(for: restore) == ["job r1 of org o created by u1: restores job j1, kept by filter {stageIds: 1 value}"])
+        var restored = document(2, .completed, [slice(0, .completed, deleted: 2, total: 2)])
+        restored.jobId = "r1"
+        restored.kind = .restore
+        #expect(lifecycle.lines(for: restored).last?.hasPrefix("job r1 of org o completed in 2.5 s: 2 of 2 processed: 2 restored, 0 skipped") == true)
+    }
+
     /// After a coordinator restart the jobs it reloads are under way: nothing is announced
     /// twice, and how they end still is.
     @Test func aJobFirstSeenMidwayIsNotCreatedOrStartedAgainButItsEndIsLogged() {

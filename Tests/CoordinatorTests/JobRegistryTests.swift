@@ -1,5 +1,6 @@
 import Foundation
 import SQLiteDriver
+import Synchronization
 import Testing
 import Wire
 @testable import Coordinator
@@ -17,10 +18,35 @@ extension JobRegistry {
 @Suite struct JobRegistryTests {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString).db").path
 
-    private func request(_ key: String? = nil, stages: [String]? = nil, requester: String = "u", kind: JobKind = .delete) -> JobRequest {
+    private func request(_ key: String? = nil, stages: [String]? = nil, requester: String = "u", permanent: Bool = false) -> JobRequest {
         var filter = ContactFilter()
         if let stages { filter.stageIds = stages } else { filter.orgWide = true }
-        return JobRequest(spec: JobSpec(kind: kind, org: "o", requester: requester, filter: filter), filterJSON: "{}", idempotencyKey: key)
+        return JobRequest(
+            spec: JobSpec(kind: .delete, org: "o", requester: requester, filter: filter, permanent: permanent), filterJSON: "{}", idempotencyKey: key)
+    }
+
+    /// A restore of `deleteId` as the gateway asks for one: no filter of its own.
+    private func restore(_ deleteId: String, org: String = "o", key: String? = nil) -> JobRequest {
+        JobRequest(spec: JobSpec(kind: .restore, org: org, requester: "u", filter: ContactFilter(), restores: deleteId), filterJSON: "", idempotencyKey: key)
+    }
+
+    /// A delete of stage s1 that has finished (restorable unless `permanent`), as saved.
+    private func finishedDelete(_ registry: JobRegistry, permanent: Bool = false) async throws -> JobDocument {
+        var delete = request(stages: ["s1"], permanent: permanent)
+        delete.filterJSON = #"{"stageIds":["s1"]}"#
+        let job = try await registry.create(delete)
+        try await finish(registry, job.jobId)
+        return try #require(await registry.document(org: "o", jobId: job.jobId))
+    }
+
+    /// What registering `request` at `now` was refused with; nil when it was not.
+    private func refusal(_ registry: JobRegistry, _ request: JobRequest, at now: Int64 = JobRegistry.now()) async -> RemoteFailure? {
+        do {
+            _ = try await registry.register(request, at: now)
+            return nil
+        } catch {
+            return error as? RemoteFailure
+        }
     }
 
     private func finish(_ registry: JobRegistry, _ jobId: String) async throws {
@@ -100,7 +126,8 @@ extension JobRegistry {
         let finished: JobDocument
         do {  // the first coordinator is gone before the next opens the registry
             let registry = try location.registry()
-            finished = try await registry.create(request())
+            // Permanent: a restorable delete stays until it is purged (aRestorableDeleteOutlivesTheRetention…).
+            finished = try await registry.create(request(permanent: true))
             let running = try await registry.create(request())
             try await finish(registry, finished.jobId)
             // Counted from when it finished, not from when it was created.
@@ -156,23 +183,31 @@ extension JobRegistry {
         #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.map(\.jobId) == [job.jobId])
     }
 
-    /// A key names one job, kind and all: sent again for another kind of job (with the same org,
-    /// requester and filter), it is refused as a different filter is, and makes nothing new. Every
-    /// pair of kinds is tried, so each kind added is checked against the others.
+    /// A key names one job, kind and all: sent again for another kind of job (with the same org
+    /// and requester), it is refused as a different filter is, and makes nothing new. Every pair
+    /// of kinds is tried, so each kind added is checked against the others.
     @Test(arguments: StoreLocation.Engine.allCases)
     func refusesTheKeyForAnotherKindOfJobAsForAnotherFilter(engine: StoreLocation.Engine) async throws {
         let location = try StoreLocation(engine)
         let registry = try location.registry()
+        var created = 0
         for earlier in JobKind.allCases {
             for later in JobKind.allCases {
                 let key = "k-\(earlier)-\(later)"
-                let job = try await registry.create(request(key, stages: ["s1"], kind: earlier))
+                let job: JobDocument
+                switch earlier {
+                case .delete: job = try await registry.create(request(key, stages: ["s1"]))
+                case .restore:
+                    job = try await registry.create(restore(try await finishedDelete(registry).jobId, key: key))
+                    created += 1
+                }
+                created += 1
+                // A restore names a delete: the one restored, or the delete the key made.
+                let again = later == .restore ? restore(job.restores ?? job.jobId, key: key) : request(key, stages: ["s1"])
                 if earlier == later {
-                    #expect(try await registry.register(request(key, stages: ["s1"], kind: later)) == .replayed(job))
+                    #expect(try await registry.register(again) == .replayed(job))
                 } else {
-                    let otherKind = await #expect(throws: RemoteFailure.self) {
-                        try await registry.register(request(key, stages: ["s1"], kind: later))
-                    }
+                    let otherKind = await #expect(throws: RemoteFailure.self) { try await registry.register(again) }
                     #expect(otherKind?.kind == .conflict)
                     #expect(otherKind?.message.contains("\(job.jobId), a bulk \(earlier)") == true)
                 }
@@ -180,7 +215,7 @@ extension JobRegistry {
             }
         }
         let jobs = await registry.list(JobListQuery(org: "o", limit: 100)).documents
-        #expect(jobs.count == JobKind.allCases.count * JobKind.allCases.count, "a refused key made no job")
+        #expect(jobs.count == created, "a refused key made no job")
     }
 
     @Test(arguments: StoreLocation.Engine.allCases)
@@ -202,6 +237,204 @@ extension JobRegistry {
         let job = try await location.registry().create(request("k", stages: ["s1"]))
         let reopened = try location.registry()
         #expect(try await reopened.register(request("k", stages: ["s1"])) == .replayed(job))
+    }
+
+    // MARK: - Restorable deletes and restores
+
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aRestorableDeleteIsRestorableForTheWindowFromWhenItFinishedAcrossReopening(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let delete = try await finishedDelete(try location.registry(restoreWindow: RestoreWindow(seconds: 90)))
+        let finishedAt = try #require(delete.finishedAt)
+        #expect(!delete.permanent && delete.restorableUntil == finishedAt + 90_000)
+        let reopened = try location.registry(restoreWindow: RestoreWindow(seconds: 5))
+        #expect(await reopened.document(org: "o", jobId: delete.jobId)?.restorableUntil == finishedAt + 90_000, "fixed when it finished")
+    }
+
+    /// `--restore-window 0`: nothing is kept, so every delete is registered permanent, as its
+    /// shards are told, and finishes with nothing to restore.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aWindowOfZeroMakesEveryDeletePermanent(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let registry = try location.registry(restoreWindow: RestoreWindow(seconds: 0))
+        let job = try await registry.create(request())
+        #expect(job.permanent)
+        #expect(await registry.pendingWork().map(\.assignment.spec.permanent) == [true])
+        try await finish(registry, job.jobId)
+        let finished = try #require(await registry.document(org: "o", jobId: job.jobId))
+        #expect(finished.restorableUntil == nil)
+        #expect(await refusal(registry, restore(job.jobId))?.kind == .gone)
+    }
+
+    /// The restore takes its delete's filter (which pipeline was kept) and a snapshot of its own,
+    /// and its delete is marked restored in the same step: both saved, and both announced.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aRestoreTakesItsDeletesFilterAndMarksItRestoredDurably(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let (delete, restored): (JobDocument, JobDocument)
+        let deleteWatermark: Int64
+        do {  // the first coordinator is gone before the next opens the registry
+            let registry = try location.registry()
+            delete = try await finishedDelete(registry)
+            deleteWatermark = try #require(await registry.watermark(of: delete.jobId))
+            var asked = restore(delete.jobId)
+            asked.permanent = true  // meaningless for a restore: only a delete keeps nothing
+            restored = try await registry.create(asked)
+            #expect(restored.kind == .restore && restored.restores == delete.jobId && !restored.permanent)
+            #expect(await registry.pendingWork().map(\.assignment.spec.permanent) == [false], "as after a restart")
+            #expect(restored.filterJSON == #"{"stageIds":["s1"]}"#, "the job shows what its delete matched")
+            #expect(await registry.document(org: "o", jobId: delete.jobId)?.restoredBy == restored.jobId)
+        }
+        let reopened = try location.registry()
+        let saved = try #require(await reopened.document(org: "o", jobId: delete.jobId))
+        #expect(saved.restoredBy == restored.jobId && saved.revision == delete.revision + 1)
+        let assignment = try #require(await reopened.pendingWork().map(\.assignment).first { $0.jobId == restored.jobId })
+        #expect(assignment.spec == JobSpec(kind: .restore, org: "o", requester: "u", filter: request(stages: ["s1"]).filter, restores: delete.jobId))
+        #expect(assignment.watermark > deleteWatermark, "what it puts back counts as written at the restore")
+    }
+
+    @Test func theGatewaysHearOfTheDeleteRestoredAsOfTheRestore() async throws {
+        let heard = Mutex<[JobDocument]>([])
+        let registry = try JobRegistry(path: path, shardCount: 1) { document in heard.withLock { $0.append(document) } }
+        let delete = try await finishedDelete(registry)
+        let restored = try await registry.create(restore(delete.jobId))
+        let last = heard.withLock { Array($0.suffix(2)) }
+        #expect(last.map(\.jobId).sorted() == [delete.jobId, restored.jobId].sorted())
+        #expect(last.first { $0.jobId == delete.jobId }?.restoredBy == restored.jobId)
+    }
+
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aRestoreOfAJobTheOrgDoesNotHaveIsNotFound(engine: StoreLocation.Engine) async throws {
+        let registry = try StoreLocation(engine).registry()
+        let delete = try await finishedDelete(registry)
+        for request in [restore("no-such-job"), restore(delete.jobId, org: "other")] {
+            let refused = await refusal(registry, request)
+            #expect(refused?.kind == .notFound)
+            #expect(refused?.message.contains("check the job id") == true, "\(String(describing: refused))")
+        }
+        #expect(await registry.document(org: "o", jobId: delete.jobId)?.restoredBy == nil)
+    }
+
+    /// 409: not a delete, a delete that has not finished, a delete a restore was registered for;
+    /// each says what to do, and none makes a job or marks the delete.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aRestoreConflictsWithAJobThatIsNotAFinishedDeleteNotRestoredYet(engine: StoreLocation.Engine) async throws {
+        let registry = try StoreLocation(engine).registry()
+        let running = try await registry.create(request())
+        let stillRunning = await refusal(registry, restore(running.jobId))
+        #expect(stillRunning?.kind == .conflict)
+        #expect(stillRunning?.message.contains("is still queued: a delete can be restored once it has finished") == true)
+        _ = try await registry.cancel(org: "o", jobId: running.jobId)
+        #expect(await refusal(registry, restore(running.jobId))?.message.contains("is still cancelling") == true)
+
+        let delete = try await finishedDelete(registry)
+        let restored = try await registry.create(restore(delete.jobId))
+        let again = await refusal(registry, restore(delete.jobId))
+        #expect(again?.kind == .conflict)
+        #expect(again?.message.contains("was already restored by job \(restored.jobId)") == true)
+        try await finish(registry, restored.jobId)
+        #expect(await refusal(registry, restore(delete.jobId))?.kind == .conflict, "also once that restore finished")
+
+        let ofARestore = await refusal(registry, restore(restored.jobId))
+        #expect(ofARestore?.kind == .conflict)
+        #expect(ofARestore?.message.contains("is a bulk restore, not a delete") == true)
+        #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.count == 3)
+        #expect(await registry.document(org: "o", jobId: restored.jobId)?.restoredBy == nil)
+    }
+
+    /// 410: a delete that kept nothing, or whose window ended (at the instant it ends), or that
+    /// was purged; a cancelled delete restores what it did delete, within its window.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aRestoreOfADeleteThatKeptNothingOrWhoseWindowEndedIsGone(engine: StoreLocation.Engine) async throws {
+        let registry = try StoreLocation(engine).registry(restoreWindow: RestoreWindow(seconds: 60))
+        let permanent = try await finishedDelete(registry, permanent: true)
+        let keptNothing = await refusal(registry, restore(permanent.jobId))
+        #expect(keptNothing?.kind == .gone)
+        #expect(keptNothing?.message.contains("was a permanent delete: it kept nothing") == true)
+
+        let expired = try await finishedDelete(registry)
+        let until = try #require(expired.restorableUntil)
+        let ended = await refusal(registry, restore(expired.jobId), at: until)
+        #expect(ended?.kind == .gone)
+        #expect(ended?.message.contains("The restore window of job \(expired.jobId) ended at 20") == true, "\(String(describing: ended))")
+
+        var cancelled = try await registry.create(request())
+        cancelled = try #require(try await registry.cancel(org: "o", jobId: cancelled.jobId))
+        try await registry.apply(SliceProgress(jobId: cancelled.jobId, shard: 0, counters: DeleteCounters(), outcome: .cancelled))
+        let stopped = try #require(await registry.document(org: "o", jobId: cancelled.jobId))
+        #expect(stopped.status == .cancelled)
+        let restored = try await registry.register(restore(cancelled.jobId), at: try #require(stopped.restorableUntil) - 1)
+        guard case .created = restored else { Issue.record("a cancelled delete within its window was not restored"); return }
+    }
+
+    /// Once a delete is handed out to be purged, it cannot be restored, even at a time before its
+    /// window ended (a wall clock stepped back); once purged, it says so after a restart too.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aDeleteBeingPurgedOrPurgedIsGone(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let delete: JobDocument
+        do {  // the first coordinator is gone before the next opens the registry
+            let registry = try location.registry(restoreWindow: RestoreWindow(seconds: 60))
+            delete = try await finishedDelete(registry)
+            let until = try #require(delete.restorableUntil)
+            #expect(await registry.purgesDue(now: until).map(\.jobId) == [delete.jobId])
+            #expect(await refusal(registry, restore(delete.jobId), at: until - 1)?.kind == .gone)
+            try await registry.purged(delete.jobId)
+        }
+        let reopened = try location.registry(restoreWindow: RestoreWindow(seconds: 60))
+        #expect(await reopened.document(org: "o", jobId: delete.jobId)?.purged == true)
+        #expect(await reopened.purgesDue(now: .max).isEmpty, "purged once")
+        #expect(await refusal(reopened, restore(delete.jobId), at: try #require(delete.restorableUntil) - 1)?.kind == .gone)
+    }
+
+    /// The same key for the same delete replays the restore (even though the delete is now
+    /// restored); for another delete it is a conflict that names both.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aRestoreIsReplayedByItsKeyForTheSameDeleteOnly(engine: StoreLocation.Engine) async throws {
+        let registry = try StoreLocation(engine).registry()
+        let delete = try await finishedDelete(registry)
+        let other = try await finishedDelete(registry)
+        let restored = try await registry.create(restore(delete.jobId, key: "k"))
+        #expect(try await registry.register(restore(delete.jobId, key: "k")) == .replayed(restored))
+        let refused = await refusal(registry, restore(other.jobId, key: "k"))
+        #expect(refused?.kind == .conflict)
+        #expect(refused?.message.contains("already used for job \(restored.jobId), the restore of job \(delete.jobId)") == true)
+        #expect(refused?.message.contains("send a new key to restore job \(other.jobId)") == true)
+        #expect(await registry.document(org: "o", jobId: other.jobId)?.restoredBy == nil)
+    }
+
+    /// The purge waits for the window, and for a restore of the delete to finish (it reads what
+    /// was kept); the earliest window comes first.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aDeleteIsDueToBePurgedOnceItsWindowEndedAndNoRestoreOfItRuns(engine: StoreLocation.Engine) async throws {
+        let registry = try StoreLocation(engine).registry(restoreWindow: RestoreWindow(seconds: 60))
+        let first = try await finishedDelete(registry)
+        let restoring = try await finishedDelete(registry)
+        _ = try await finishedDelete(registry, permanent: true)
+        let restore = try await registry.create(restore(restoring.jobId))
+        let until = try #require(restoring.restorableUntil)
+        #expect(await registry.purgesDue(now: try #require(first.restorableUntil) - 1).isEmpty)
+        #expect(await registry.purgesDue(now: until).map(\.jobId) == [first.jobId])
+        try await finish(registry, restore.jobId)
+        #expect(await registry.purgesDue(now: until).map(\.jobId) == [first.jobId, restoring.jobId])
+    }
+
+    /// A restorable delete stays past the retention until it is purged; its restore is a job of
+    /// its own, forgotten by the retention as any other.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aRestorableDeleteOutlivesTheRetentionUntilItIsPurged(engine: StoreLocation.Engine) async throws {
+        let registry = try StoreLocation(engine).registry(restoreWindow: RestoreWindow(seconds: 60))
+        let delete = try await finishedDelete(registry)
+        let restore = try await registry.create(restore(delete.jobId))
+        try await finish(registry, restore.jobId)
+        let late = try #require(await registry.document(org: "o", jobId: restore.jobId)?.finishedAt) + JobRegistry.retentionMilliseconds + 1
+        #expect(try await registry.sweep(now: late) == 1)
+        #expect(await registry.document(org: "o", jobId: restore.jobId) == nil)
+        #expect(await registry.document(org: "o", jobId: delete.jobId) != nil)
+        #expect(await registry.purgesDue(now: late).map(\.jobId) == [delete.jobId])
+        try await registry.purged(delete.jobId)
+        #expect(try await registry.sweep(now: late) == 1)
+        #expect(await registry.document(org: "o", jobId: delete.jobId) == nil)
     }
 
     // MARK: - Snapshots

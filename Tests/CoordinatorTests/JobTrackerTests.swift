@@ -3,12 +3,13 @@ import Wire
 @testable import Coordinator
 
 @Suite struct JobTrackerTests {
-    private func tracker(shards: Int = 2) -> JobTracker {
+    private func tracker(
+        shards: Int = 2, kind: JobKind = .delete, permanent: Bool = false, restores: String? = nil, window: RestoreWindow = .standard
+    ) -> JobTracker {
         var filter = ContactFilter()
         filter.orgWide = true
-        return JobTracker.new(
-            jobId: "j1", request: JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}"),
-            shardCount: shards, at: 1_000)
+        let spec = JobSpec(kind: kind, org: "o", requester: "u", filter: filter, permanent: permanent, restores: restores)
+        return JobTracker.new(jobId: "j1", request: JobRequest(spec: spec, filterJSON: "{}"), shardCount: shards, at: 1_000, restoreWindow: window)
     }
 
     private func progress(
@@ -133,6 +134,44 @@ import Wire
         }
         #expect(job.document.status == expected)
         #expect(job.document.finishedAt == 2_000)
+        // Whatever the status, a restorable delete kept what it did delete: restorable for the window.
+        #expect(job.document.restorableUntil == 2_000 + RestoreWindow.standard.milliseconds)
+    }
+
+    // MARK: - Restorable deletes and restores
+
+    @Test func aRestorableDeleteIsRestorableForTheWindowFromWhenItFinishedAndNotBefore() {
+        var job = tracker(shards: 2, window: RestoreWindow(seconds: 90))
+        #expect(!job.document.permanent && job.mayHoldKeptRecords)
+        _ = job.apply(progress(shard: 0, total: 1, deleted: 1, outcome: .finished), at: 2_000)
+        #expect(job.document.restorableUntil == nil, "still running")
+        _ = job.apply(progress(shard: 1, total: 1, deleted: 1, outcome: .finished), at: 3_000)
+        #expect(job.document.restorableUntil == Int64(3_000 + 90_000))
+    }
+
+    @Test func aPermanentDeleteAndARestoreAreNeverRestorable() {
+        var permanent = tracker(shards: 1, permanent: true)
+        #expect(permanent.document.permanent && !permanent.mayHoldKeptRecords)
+        _ = permanent.apply(progress(shard: 0, total: 1, deleted: 1, outcome: .finished), at: 2_000)
+        #expect(permanent.document.restorableUntil == nil)
+        var restore = tracker(shards: 1, kind: .restore, restores: "d1")
+        #expect(restore.document.restores == "d1")
+        #expect(!restore.mayHoldKeptRecords)
+        _ = restore.apply(progress(shard: 0, total: 1, deleted: 1, outcome: .finished), at: 2_000)
+        #expect(restore.document.restorableUntil == nil)
+    }
+
+    @Test func aRestoreStartedAndAPurgeAreChangesOfTheDocument() {
+        var job = tracker(shards: 1)
+        _ = job.apply(progress(shard: 0, total: 1, deleted: 1, outcome: .finished), at: 2_000)
+        let revision = job.document.revision
+        job.restoreStarted(by: "r1", at: 3_000)
+        #expect(job.document.restoredBy == "r1" && job.document.revision == revision + 1 && job.document.updatedAt == 3_000)
+        job.purged(at: 4_000)
+        #expect(job.document.purged && job.document.revision == revision + 2)
+        #expect(!job.mayHoldKeptRecords)
+        job.purged(at: 5_000)
+        #expect(job.document.revision == revision + 2, "purged once")
     }
 
     @Test func recordsFailedOneByOneAreCountedAndListed() {

@@ -20,12 +20,14 @@ import WireRuntime
         _ = try first.lastVersion()  // the first one goes on
     }
 
-    /// Ends the session that holds the lock `key`, as a server-side kill or a network cut would.
+    /// Ends the session that holds the lock `key` in this test's database, as a server-side kill or
+    /// a network cut would; not the sessions of other tests' registries on the same server.
     private func killTheSessionHolding(_ key: Int32, in location: StoreLocation) throws {
         let killed = try PostgresConnection(location.place).scalar("""
             SELECT count(pg_terminate_backend(pid)) FROM pg_locks
             WHERE locktype = 'advisory' AND granted AND classid = \(PostgresFence.namespace)::bigint::oid
                 AND objid = (\(key)::bigint & 4294967295)::oid
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """)
         try #require(killed == 1)
     }

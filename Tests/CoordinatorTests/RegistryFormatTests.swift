@@ -44,6 +44,23 @@ import Wire
         return bytes
     }
 
+    /// A new restorable delete's stored document as layout 4 stored it: layout 5 ends with the
+    /// restore fields (`permanent` false, three absent optionals, `purged` false: 5 zero bytes).
+    static func layout4(_ document: JobDocument) -> [UInt8] {
+        var bytes = document.storedBytes
+        #expect(bytes.suffix(5).allSatisfy { $0 == 0 })
+        bytes.removeLast(5)
+        bytes[0] = 4
+        return bytes
+    }
+
+    /// `job` as a build before restores reads it: a delete that kept nothing.
+    static func permanent(_ job: JobDocument) -> JobDocument {
+        var job = job
+        job.permanent = true
+        return job
+    }
+
     private func request(requester: String) throws -> JobRequest {
         JobRequest(
             spec: JobSpec(kind: .delete, org: "acme", requester: requester, filter: try ContactFilter(bareBytes: Self.bytes(Self.format1Filter))),
@@ -88,7 +105,7 @@ import Wire
         unlisted.shards = []  // one set of counters to take `applications` out of: the job's own
         // Layout 4 is layout 3 plus the trailing kind (1 byte); layout 3 is layout 2 plus the counters'
         // trailing `applications` (8 bytes) and the document's trailing list of ignored keys (4 bytes: none).
-        var layout2 = unlisted.storedBytes
+        var layout2 = Self.layout4(unlisted)
         let countersEnd = 1 + (4 + job.jobId.utf8.count) + (4 + job.org.utf8.count) + 1 + 10 * 8
         #expect(layout2[(countersEnd - 8)..<countersEnd].allSatisfy { $0 == 0 })
         #expect(layout2.suffix(5).elementsEqual([0, 0, 0, 0, JobKind.delete.rawValue]))
@@ -97,7 +114,7 @@ import Wire
         layout2[0] = 2
         try location.storeDocument(layout2, of: job.jobId)
         let reopened = try location.registry()
-        #expect(await reopened.document(org: "o", jobId: job.jobId) == unlisted)
+        #expect(await reopened.document(org: "o", jobId: job.jobId) == Self.permanent(unlisted))
     }
 
     /// Job documents saved by the build before jobs had a kind (layout 3) open on both engines as
@@ -110,16 +127,45 @@ import Wire
         let job = try await location.registry().create(
             JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}", ignoredKeys: ["note"]))
         // Layout 4 is layout 3 plus the trailing kind (1 byte).
-        var layout3 = job.storedBytes
+        var layout3 = Self.layout4(job)
         #expect(layout3.last == JobKind.delete.rawValue)
         layout3.removeLast()
         layout3[0] = 3
         try location.storeDocument(layout3, of: job.jobId)
         let reopened = try location.registry()
         let document = try #require(await reopened.document(org: "o", jobId: job.jobId))
-        #expect(document.kind == .delete && document == job)
+        #expect(document.kind == .delete && document == Self.permanent(job))
         let work = await reopened.pendingWork()
-        #expect(work.map { $0.assignment.spec } == [JobSpec(kind: .delete, org: "o", requester: "u", filter: filter)])
+        #expect(work.map { $0.assignment.spec } == [JobSpec(kind: .delete, org: "o", requester: "u", filter: filter, permanent: true)])
+    }
+
+    /// Job documents saved by the build before restores (layout 4) open on both engines as
+    /// permanent deletes, as they kept nothing: dispatched so, never restorable, never purged, and
+    /// forgotten by the retention as before.
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aJobSavedBeforeRestoresOpensAsAPermanentDelete(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        var filter = ContactFilter()
+        filter.stageIds = ["s1"]
+        let (running, finished): (JobDocument, JobDocument)
+        do {  // the first coordinator is gone before the next opens the registry
+            let registry = try location.registry()
+            running = try await registry.create(JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}"))
+            let done = try await registry.create(JobRequest(spec: JobSpec(kind: .delete, org: "o", requester: "u", filter: filter), filterJSON: "{}"))
+            try await registry.apply(SliceProgress(jobId: done.jobId, shard: 0, counters: DeleteCounters(), outcome: .finished))
+            var stored = try #require(await registry.document(org: "o", jobId: done.jobId))
+            stored.restorableUntil = nil  // as the build before restores finished it
+            finished = stored
+        }
+        try location.storeDocument(Self.layout4(running), of: running.jobId)
+        try location.storeDocument(Self.layout4(finished), of: finished.jobId)
+        let reopened = try location.registry()
+        #expect(await reopened.document(org: "o", jobId: running.jobId) == Self.permanent(running))
+        #expect(await reopened.pendingWork().map { $0.assignment.spec.permanent } == [true])
+        let restore = JobRequest(spec: JobSpec(kind: .restore, org: "o", requester: "u", filter: ContactFilter(), restores: finished.jobId), filterJSON: "")
+        await #expect(throws: RemoteFailure.self) { try await reopened.register(restore) }
+        #expect(await reopened.purgesDue(now: .max).isEmpty)
+        #expect(try await reopened.sweep(now: try #require(finished.finishedAt) + JobRegistry.retentionMilliseconds + 1) == 1)
     }
 
     @Test func aRegistryOfANewerFormatIsRefusedSayingSo() throws {

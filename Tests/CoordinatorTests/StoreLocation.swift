@@ -26,10 +26,10 @@ struct StoreLocation {
         }
     }
 
-    func registry(creationRate: RateLimiter = .jobCreation) throws -> JobRegistry {
+    func registry(creationRate: RateLimiter = .jobCreation, restoreWindow: RestoreWindow = .standard) throws -> JobRegistry {
         switch engine {
-        case .sqlite: try JobRegistry(path: place, shardCount: 1, creationRate: creationRate)
-        case .postgres: try JobRegistry(storage: postgresRegistry(), shardCount: 1, creationRate: creationRate)
+        case .sqlite: try JobRegistry(path: place, shardCount: 1, creationRate: creationRate, restoreWindow: restoreWindow)
+        case .postgres: try JobRegistry(storage: postgresRegistry(), shardCount: 1, creationRate: creationRate, restoreWindow: restoreWindow)
         }
     }
 

@@ -250,24 +250,6 @@ import Wire
 
 /// Audit entries and notifications of a finished job, paged across every shard.
 @Suite(.serialized) struct JobLogsEndToEndTests {
-    /// Every entry of a paged listing, following nextCursor to the end.
-    private func all(_ cluster: TestCluster, _ path: String, token: String, limit: Int) throws -> (total: Int, ids: [String], entries: [[String: Any]]) {
-        var cursor: String?
-        var entries: [[String: Any]] = []
-        var total = -1
-        repeat {
-            let separator = path.contains("?") ? "&" : "?"
-            let page = try cluster.send("GET", path + separator + "limit=\(limit)" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
-            #expect(page.status == 200, "\(page)")
-            total = page.json["total"] as? Int ?? -1
-            let batch = page.json["entries"] as? [[String: Any]] ?? []
-            #expect(batch.count <= limit)
-            entries += batch
-            cursor = page.json["nextCursor"] as? String
-        } while cursor != nil
-        return (total, entries.compactMap { $0["id"] as? String }, entries)
-    }
-
     @Test(arguments: ClusterStorage.allCases)
     func pagesEveryAuditEntryAndEachAssigneesNotificationsExactlyOnce(storage: ClusterStorage) throws {
         let cluster = try TestCluster(shards: 3, storage: storage)
@@ -283,7 +265,7 @@ import Wire
         #expect(finished)
         let victims = contacts.filter { $0.stage == "s1" }
 
-        let audit = try all(cluster, "/api/event-logs?type=CONTACT_DELETE&jobId=\(jobId)", token: admin, limit: 7)
+        let audit = try cluster.allEntries("/api/event-logs?type=CONTACT_DELETE&jobId=\(jobId)", token: admin, limit: 7)
         #expect(audit.total == victims.count)
         #expect(audit.ids.count == victims.count)
         #expect(Set(audit.ids).count == victims.count, "an entry was listed twice")
@@ -292,7 +274,7 @@ import Wire
         #expect(try cluster.send("GET", "/api/event-logs?type=CONTACT_DELETE&jobId=other", token: admin).json["total"] as? Int == 0)
 
         for user in ["u0", "u1"] {
-            let mine = try all(cluster, "/api/notifications", token: try cluster.token(org: "org-a", user: user), limit: 5)
+            let mine = try cluster.allEntries("/api/notifications", token: try cluster.token(org: "org-a", user: user), limit: 5)
             let expected = victims.filter { $0.assignee == user }
             #expect(mine.total == expected.count)
             #expect(Set(mine.entries.compactMap { $0["contactId"] as? String }) == Set(expected.map(\.id)))

@@ -2,8 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
-/// After a large delete, a real cluster's idle shard gives its disk back and says so in
-/// `/metrics`: a tenant that deleted everything should not keep paying for the space.
+/// After a large permanent delete, a real cluster's idle shard gives its disk back and says so in
+/// `/metrics`: a tenant that deleted everything should not keep paying for the space. (A
+/// restorable delete keeps its records until its window ends: the purge gives that space back.)
 @Suite(.serialized) struct DiskReclaimEndToEndTests {
     /// More than `ReclaimSchedule.deletedRecords` (10,000): a delete worth giving space back for.
     static let contacts = 12_000
@@ -22,7 +23,7 @@ import Testing
         let (cluster, admin) = try TestCluster.seeded(shards: 1, contacts: Self.contacts)
         defer { cluster.stop() }
         #expect(try Self.reclaimedBytes(cluster) == 0)
-        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true}"#)
+        let started = try cluster.send("DELETE", "/api/contacts/query-bulk-delete", token: admin, body: #"{"orgWide":true,"permanent":true}"#)
         let jobId = try #require(started.json["jobId"] as? String)
         let job = try cluster.waitForJob(jobId, token: admin, timeout: .seconds(120))
         #expect(job["deleted"] as? Int == Self.contacts)

@@ -71,6 +71,63 @@ import Testing
         let deletes = run.sent.components(separatedBy: "DELETE ").dropFirst()
         #expect(deletes.count == 2 && deletes.last?.contains(#""expectedCount": 5"#) == true, "\(run.sent)")
     }
+
+    /// A restore is a job of its own: started with a POST, followed, summed up in what it restored and
+    /// the records it passed by because their id was in use again.
+    @Test func restoreStartsTheRestoreOfADeleteAndWatchesItCountRestoredRecords() throws {
+        let run = try tether(["restore", "d1", "--idempotency-key", "undo-1", "--watch"]) { request in
+            if request.hasPrefix("POST /api/contacts/bulk-job/d1/restore ") {
+                return Self.http("202 Accepted", #"{"jobId":"r1","message":"Restore started"}"#)
+            }
+            return Self.http("200 OK", #"""
+                {"jobId":"r1","type":"restore","restores":"d1","status":"completed_with_errors","total":4,"processed":4,"restored":3,
+                "skipped":1,"failed":0,"percent":100.0,"ratePerSecond":null,"etaSeconds":0,"requestsPerSecond":-1,
+                "cascade":{"conversations":6,"messages":12},"errors":[{"contactId":"c9","message":"id in use"}]}
+                """#)
+        }
+        #expect(run.status == 3, "\(run.output)")
+        #expect(run.output.contains("job r1: Restore started") && run.output.contains("/jobs/r1"), "\(run.output)")
+        #expect(run.output.contains("job r1 completed_with_errors: 3 restored, 1 skipped, 0 failed of 4"), "\(run.output)")
+        #expect(run.output.contains("c9: id in use"), "\(run.output)")
+        #expect(run.sent.hasPrefix("POST /api/contacts/bulk-job/d1/restore HTTP/1.1\r\n"), "\(run.sent)")
+        #expect(run.sent.lowercased().contains("\r\nidempotency-key: undo-1\r\n"), "\(run.sent)")
+    }
+
+    @Test func aRestoreTheServerRefusesSaysWhy() throws {
+        let run = try tether(["restore", "d1"]) { _ in
+            Self.http("410 Gone", #"{"error":"Gone","message":"job d1 was a permanent delete: it kept nothing to restore"}"#)
+        }
+        #expect(run.status == 1, "\(run.output)")
+        #expect(run.output.contains("410") && run.output.contains("it kept nothing to restore"), "\(run.output)")
+    }
+
+    /// `--permanent` goes in the body, and is said before the delete starts; a restorable delete's
+    /// summary says until when, and how to restore it.
+    @Test func deletePermanentSaysSoAndSendsItAndARestorableDeleteSaysUntilWhen() throws {
+        func delete(_ extra: [String]) throws -> (status: Int32, output: String, sent: String) {
+            try tether(["delete", #"{"stageIds":["s1"]}"#, "--yes", "--watch"] + extra) { request in
+                if request.contains("dryRun") { return Self.http("200 OK", #"{"count":2,"sample":[],"ignoredKeys":[]}"#) }
+                if request.hasPrefix("DELETE") { return Self.http("202 Accepted", #"{"jobId":"d1","message":"Bulk delete started"}"#) }
+                let permanent = extra.contains("--permanent")
+                return Self.http("200 OK", """
+                    {"jobId":"d1","type":"delete","status":"completed","permanent":\(permanent),\
+                    "restorableUntil":\(permanent ? "null" : #""2027-01-06T10:00:00.000Z""#),"restoredBy":null,"total":2,"processed":2,\
+                    "deleted":2,"skipped":0,"failed":0,"percent":100.0,"ratePerSecond":null,"etaSeconds":0,"requestsPerSecond":-1,"cascade":{}}
+                    """)
+            }
+        }
+        let permanent = try delete(["--permanent"])
+        #expect(permanent.status == 0, "\(permanent.output)")
+        #expect(permanent.output.contains("PERMANENT: nothing is kept to restore"), "\(permanent.output)")
+        #expect(permanent.output.contains("a permanent delete: nothing was kept to restore"), "\(permanent.output)")
+        let deletes = permanent.sent.components(separatedBy: "DELETE ").dropFirst()
+        #expect(deletes.count == 2 && deletes.last?.contains(#""permanent": true"#) == true, "\(permanent.sent)")
+
+        let restorable = try delete([])
+        #expect(restorable.status == 0, "\(restorable.output)")
+        #expect(!restorable.output.contains("PERMANENT") && !restorable.sent.contains("permanent"), "\(restorable.output)")
+        #expect(restorable.output.contains("restorable until 2027-01-06T10:00:00.000Z: scripts/tether restore d1"), "\(restorable.output)")
+    }
 }
 
 /// How many polls a fake server has answered: a class, since an escaping closure cannot capture a `Mutex` itself.

@@ -40,10 +40,10 @@ import Testing
         let jobs = try tether("jobs")
         let lines = jobs.output.split(separator: "\n")
         #expect(jobs.status == 0 && lines.count == 3, "\(jobs.output)")
-        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["JOB", "STATUS", "REQUESTER", "FILTER", "PROCESSED/TOTAL", "CREATED"],
+        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["JOB", "TYPE", "STATUS", "REQUESTER", "FILTER", "PROCESSED/TOTAL", "CREATED"],
                 "\(jobs.output)")
         let vipRow = try #require(lines.first { $0.hasPrefix(vipId) })
-        #expect(vipRow.contains(" completed ") && vipRow.contains(" ada ") && vipRow.contains(" 1 stage, tags ") && vipRow.contains(" 4/4 "), "\(vipRow)")
+        #expect(vipRow.contains(" delete ") && vipRow.contains(" completed ") && vipRow.contains(" ada ") && vipRow.contains(" 1 stage, tags ") && vipRow.contains(" 4/4 "), "\(vipRow)")
         #expect(!vipRow.contains("vip") && !vipRow.contains("s0"), "a filter value in the list: \(vipRow)")
         let pipedRow = try #require(lines.first { $0.hasPrefix(pipedId) })
         #expect(pipedRow.contains(" grace ") && pipedRow.contains(" 20/20 "), "\(pipedRow)")

@@ -30,7 +30,7 @@ import Testing
     /// Answers every request as if it went well: 202 to a DELETE, 200 otherwise (a delete's preview, a dry run, too).
     private static func plausibleAnswer(_ request: String) -> String {
         let body = #"{"count":0,"jobs":[],"jobId":"j1","status":"cancelling"}"#
-        let accepted = request.hasPrefix("DELETE") && !request.contains("dryRun")
+        let accepted = request.hasPrefix("DELETE") && !request.contains("dryRun") || request.hasPrefix("POST /api/contacts/bulk-job/j1/restore ")
         return "HTTP/1.1 \(accepted ? "202 Accepted" : "200 OK")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
     }
 
@@ -56,7 +56,7 @@ import Testing
         try withListener { data, listener in
             let url = "http://127.0.0.1:\(listener.port)"
             for (command, role) in [(["count", "{}"], "agent"), (["jobs"], "agent"), (["job", "j1"], "agent"), (["cancel", "j1"], "admin"),
-                                    (["delete", #"{"orgWide":true}"#], "admin")] {
+                                    (["delete", #"{"orgWide":true}"#], "admin"), (["restore", "j1"], "admin")] {
                 listener.received.withLock { $0 = [] }
                 let run = try tether(["--url", url] + command, data: data)
                 #expect(run.status == 0, "\(command): \(run.output)")

@@ -402,7 +402,7 @@ private let invalidCases: [InvalidFilterCase] = {
         ("dryrun", "dryRun"), ("advancedparams", "advancedParams"), ("ownerfilter", "ownerFilter"), ("stageids", "stageIds"),
         ("StageIds", "stageIds"), ("expectedcount", "expectedCount"), ("orgwide", "orgWide"), ("pipelinetype", "pipelineType"),
         ("dryRn", "dryRun"), ("advancedParam", "advancedParams"), ("stageId", "stageIds"), ("ownerFiltr", "ownerFilter"), ("stageIdz", "stageIds"),
-        ("dry_run", "dryRun"), ("dry-run", "dryRun"),
+        ("dry_run", "dryRun"), ("dry-run", "dryRun"), ("permanant", "permanent"), ("Permanent", "permanent"), ("permanently", "permanent"),
     ])
     func aNearMissOfAFilterKeyIsRefusedNamingTheIntendedOne(typed: String, intended: String) {
         let error = #expect(throws: APIError.self) { try parse("{\"stageIds\":[\"s1\"],\"\(typed)\":true}") }
@@ -461,7 +461,8 @@ private let invalidCases: [InvalidFilterCase] = {
 
     @Test func theIgnoredKeysAreListedSortedWithoutTheFiltersOrTheGuards() throws {
         let body = try FilterParser.object(Array(
-            #"{"stageIds":["s1"],"sort":1,"dryRun":true,"note":"x","expectedCount":3,"requestsPerSecond":5,"advancedParams":{},"Jobname":null}"#.utf8))
+            #"{"stageIds":["s1"],"sort":1,"dryRun":true,"note":"x","expectedCount":3,"requestsPerSecond":5,"advancedParams":{},"Jobname":null,"permanent":true}"#
+                .utf8))
         #expect(try TopLevelKeys.ignored(in: body) == ["Jobname", "note", "sort"])
         #expect(try TopLevelKeys.ignored(in: try FilterParser.object(Array(#"{"orgWide":true}"#.utf8))) == [])
     }
@@ -549,6 +550,21 @@ private let invalidCases: [InvalidFilterCase] = {
                     #"{"expectedCount":"3"}"#, #"{"expectedCount":1e30}"#, #"{"requestsPerSecond":0}"#, #"{"requestsPerSecond":-2}"#,
                     #"{"requestsPerSecond":"100"}"#, #"{"requestsPerSecond":1e400}"#, #"{"requestsPerSecond":20000000}"#] {
             #expect(throws: APIError.self, "\(bad)") { try DeleteOptions(in: try FilterParser.object(Array(bad.utf8))) }
+        }
+    }
+
+    /// A delete keeps what it deletes unless its body says `"permanent": true`, read strictly:
+    /// `"false"` or `0` could be meant either way, and either reading would be a surprise.
+    @Test func permanentIsAStrictBooleanAndFalseWhenAbsentOrNull() throws {
+        func options(_ body: String) throws -> DeleteOptions { try DeleteOptions(in: try FilterParser.object(Array(body.utf8))) }
+        #expect(try options(#"{"orgWide":true,"permanent":true}"#) == DeleteOptions(permanent: true))
+        #expect(try options(#"{"orgWide":true,"permanent":false}"#) == DeleteOptions())
+        #expect(try options(#"{"orgWide":true,"permanent":null}"#) == DeleteOptions())
+        #expect(try options(#"{"orgWide":true}"#).permanent == false)
+        for (bad, described) in [(#""true""#, #"a string ("true")"#), ("1", "a number (1)"), (#""false""#, #"a string ("false")"#), ("{}", "an object")] {
+            #expect(throws: APIError.invalidBody("permanent must be true or false, got \(described).")) {
+                try options("{\"orgWide\":true,\"permanent\":\(bad)}")
+            }
         }
     }
 

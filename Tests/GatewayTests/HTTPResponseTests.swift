@@ -33,6 +33,7 @@ import WireRuntime
         (APIError.requestTimeout(after: .seconds(30)), 408),
         (APIError.coordinatorUnavailable("down"), 503),
         (APIError.remote(RemoteFailure(.conflict, "finished")), 409),
+        (APIError.remote(RemoteFailure(.gone, "purged")), 410),
         (APIError.remote(RemoteFailure(.badRequest, "typo")), 400),
         (APIError.internalError("boom"), 500),
         (APIError.malformedRequest(.headersTooLarge(limit: 16384)), 431),

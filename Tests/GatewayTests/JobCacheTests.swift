@@ -28,6 +28,18 @@ import Wire
         #expect(cache.lookup("j2", at: start) == nil)
     }
 
+    /// A restore changes its finished delete: the copy goes, so the next poll shows `restoredBy`.
+    @Test func aForgottenJobIsAskedForAgainAndItsBytesAreFreed() {
+        let cache = JobCache(capacityBytes: JobJSON.render(document(revision: 1, status: .completed)).utf8.count)
+        cache.store(document("j1", revision: 1, status: .completed), at: start)
+        cache.forget("j1")
+        #expect(cache.lookup("j1", at: start) == nil)
+        // Had its bytes stayed counted, this one would push the cache past its capacity and out.
+        cache.store(document("j2", revision: 1, status: .completed), at: start)
+        #expect(cache.lookup("j2", at: start) != nil)
+        cache.forget("unknown")
+    }
+
     @Test func anUnfinishedJobIsServedOnlyWhileRecentlyConfirmed() {
         let cache = JobCache()
         cache.store(document(revision: 1), at: start)

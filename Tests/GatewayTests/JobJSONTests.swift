@@ -73,6 +73,63 @@ import Wire
         #expect(cascade["auditEntries"] as? Int == 10)
     }
 
+    /// A finished job of `kind` with 3 records done on one shard, changed by `change`, as JSON.
+    private func finished(_ kind: JobKind, _ change: (inout JobDocument) -> Void = { _ in }) throws -> [String: Any] {
+        var counters = DeleteCounters()
+        counters.total = 3
+        counters.deleted = 3
+        var job = JobDocument(
+            jobId: "j1", kind: kind, org: "o1", status: .completed, counters: counters,
+            shards: [JobDocument.Slice(shard: 0, status: .completed, counters: counters, restarts: 0)], errors: [], filterJSON: "{}",
+            requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: 4, ratePerSecond: nil)
+        change(&job)
+        return try #require(try JSONSerialization.jsonObject(with: Data(JobJSON.render(job).utf8)) as? [String: Any])
+    }
+
+    /// Until when a delete can be restored, as ISO 8601; null once no restore can be asked for.
+    @Test func aDeleteShowsUntilWhenItCanBeRestoredAndNullOnceItCannot() throws {
+        let restorable = try finished(.delete) { $0.restorableUntil = 1_767_225_600_000 }
+        #expect(restorable["permanent"] as? Bool == false)
+        #expect(restorable["restorableUntil"] as? String == "2026-01-01T00:00:00.000Z")
+        #expect(restorable["restoredBy"] is NSNull)
+        #expect(restorable["deleted"] as? Int == 3 && restorable["restored"] == nil && restorable["restores"] == nil)
+        let restored = try finished(.delete) {
+            $0.restorableUntil = 1_767_225_600_000
+            $0.restoredBy = "j2"
+        }
+        #expect(restored["restorableUntil"] is NSNull && restored["restoredBy"] as? String == "j2")
+        let purged = try finished(.delete) {
+            $0.restorableUntil = 1_767_225_600_000
+            $0.purged = true
+        }
+        #expect(purged["restorableUntil"] is NSNull)
+        let permanent = try finished(.delete) {
+            $0.permanent = true
+            $0.restorableUntil = 1_767_225_600_000
+        }
+        #expect(permanent["permanent"] as? Bool == true && permanent["restorableUntil"] is NSNull)
+        // Still running: not restorable yet, which null says too.
+        #expect(try finished(.delete)["restorableUntil"] is NSNull)
+    }
+
+    @Test func aRestoreNamesItsDeleteAndCountsWhatItRestored() throws {
+        let json = try finished(.restore) { $0.restores = "j0" }
+        #expect(json["type"] as? String == "restore")
+        #expect(json["restores"] as? String == "j0")
+        #expect(json["restored"] as? Int == 3 && json["deleted"] == nil)
+        let shard = try #require((json["shards"] as? [[String: Any]])?.first)
+        #expect(shard["restored"] as? Int == 3 && shard["deleted"] == nil)
+        // A delete's own fields are not a restore's.
+        #expect(json["permanent"] == nil && json["restorableUntil"] == nil && json["restoredBy"] == nil)
+    }
+
+    /// A restore is registered without a filter of its own (the registry copies its delete's): a
+    /// document without one is still JSON.
+    @Test func aJobWithoutAFilterStillRendersAsJSON() throws {
+        let json = try finished(.restore) { $0.filterJSON = "" }
+        #expect((json["filter"] as? [String: Any])?.isEmpty == true)
+    }
+
     @Test func aFinishedJobIs100PercentWithNoEta() {
         let json = document(status: .completed, slices: [(.completed, 0, 0), (.completed, 3, 3)])
         #expect(json["total"] as? Int == 3)

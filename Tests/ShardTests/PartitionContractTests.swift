@@ -65,9 +65,9 @@ struct OpenPartition {
         scratch = try ScratchDirectory("contract")
     }
 
-    private static func id(_ number: Int) -> String { String(format: "%024x", number) }
+    static func id(_ number: Int) -> String { String(format: "%024x", number) }
 
-    private static func contact(
+    static func contact(
         _ number: Int, stage: String = "s1", assignee: String? = "u1", tags: [String] = ["t"], name: String? = nil, conversations: Int = 2
     ) -> ImportRecord {
         let id = id(number)
@@ -82,14 +82,14 @@ struct OpenPartition {
     }
 
     /// Application `number` of contact `contact`.
-    private static func application(_ number: Int, of contact: Int) -> ImportRecord {
+    static func application(_ number: Int, of contact: Int) -> ImportRecord {
         ImportRecord(
             kind: .application, id: id(10_000 + number), contactId: id(contact), stageId: "s9", assignedTo: nil, name: "App \(number)",
             email: "a\(number)@x.io", phone: "+\(number)", tags: [], source: nil, createdAt: 5, updatedAt: 6, conversations: [])
     }
 
     /// Contacts 0..<12, contact n with n % 4 applications (numbered from 100 n): 18 applications in all.
-    private static func contactsWithApplications() -> (contacts: [ImportRecord], applications: [ImportRecord]) {
+    static func contactsWithApplications() -> (contacts: [ImportRecord], applications: [ImportRecord]) {
         let contacts = (0..<12).map { contact($0, stage: $0 % 3 == 0 ? "s2" : "s1") }
         let applications = (0..<12).flatMap { number in (0..<number % 4).map { application(100 * number + $0, of: number) } }
         return (contacts, applications)

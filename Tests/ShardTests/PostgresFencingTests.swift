@@ -16,11 +16,13 @@ extension ClusterIdentity {
 @Suite struct PostgresFencingTests {
     private static let everySlot = OpenPartition.everySlot
 
-    /// Ends the session that holds shard `index`'s lock, as a server-side kill or a network cut
-    /// would, and waits until the server has let go of the lock.
+    /// Ends the session that holds shard `index`'s lock in this test's database, as a server-side
+    /// kill or a network cut would, and waits until the server has let go of the lock; not the
+    /// sessions of other tests' shards on the same server (advisory lock keys are per database).
     private func killTheSessionHolding(shard index: Int, in location: String) throws {
         let admin = try PostgresConnection(location)
         let holders = "FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = \(PostgresFence.namespace)::bigint::oid AND objid = \(index)::bigint::oid"
+            + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         try #require(try admin.scalar("SELECT count(pg_terminate_backend(pid)) \(holders)") == 1)
         try #require(try eventually(timeout: .seconds(5)) { try admin.scalar("SELECT count(*) \(holders)") == 0 })
     }

@@ -250,12 +250,63 @@ import WireRuntime
         let delete = Int64(JobKind.delete.rawValue)
         #expect(try await store.sliceKinds() == ["cancelled": delete, "finished": delete, "running": delete])
         #expect(
-            try await store.sliceColumns() == ["job_id", "org", "requester", "filter", "watermark", "counters", "created_at", "status", "kind"])
+            try await store.sliceColumns()
+                == ["job_id", "org", "requester", "filter", "watermark", "counters", "created_at", "status", "kind", "permanent", "restores"])
         #expect(try await store.cancelProgress("finished").outcome == .finished)
         #expect(try await store.cancelProgress("cancelled").outcome == .cancelled)
         let resumed = try await store.runNextBatch("running")
         #expect(resumed.outcome == .finished)
         #expect(resumed.counters.deleted == 5)
+    }
+
+    /// `delete_slices` as version 5 defined it: a status and a kind, but neither `permanent` nor `restores`.
+    private static let version5SliceTable = """
+        CREATE TABLE delete_slices (
+            job_id TEXT PRIMARY KEY, org TEXT NOT NULL, requester TEXT NOT NULL, filter BLOB NOT NULL, watermark INTEGER NOT NULL,
+            counters BLOB NOT NULL, status INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,
+            kind INTEGER NOT NULL DEFAULT \(JobKind.delete.rawValue))
+        """
+
+    /// Version 5 kept nothing of what a delete deleted: opened, a database gains the kept tables and
+    /// its slices' two new columns, and each slice reads as the permanent delete it was, so one
+    /// still running resumes exactly and keeps nothing of what is left.
+    @Test func aVersion5DatabaseGainsTheKeptTablesAndItsSlicesResumeAsPermanentDeletes() async throws {
+        let path = "\(scratch.path)/v5.db"
+        let keptTables = ["kept_contacts", "kept_applications", "kept_conversations", "kept_messages", "kept_purges"]
+        do {
+            let database = try SQLiteDatabase(path: path)
+            for statement in Self.statements(without: ["delete_slices"] + keptTables) + [Self.version5SliceTable] { try database.execute(statement) }
+            try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '5')").run([.text("shard 0 (slots \(everySlot))")])
+            let contact = try database.prepare("""
+                INSERT INTO contacts (org, id, slot, stage_id, created_at, updated_at, version) VALUES ('o1', ?, 0, 'gone', 1, 1, 1)
+                """)
+            for number in 0..<5 { try contact.run([.text("c\(number)")]) }
+            var filter = ContactFilter()
+            filter.stageIds = ["gone"]
+            var counters = DeleteCounters()
+            counters.total = 5
+            let slice = try database.prepare("""
+                INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, status, created_at) VALUES (?, 'o1', 'admin', ?, 1, ?, ?, 1)
+                """)
+            for (job, status) in [("running", SliceStatus.running), ("finished", SliceStatus.finished)] {
+                try slice.bind(job, at: 1)
+                try slice.bind(bytes: filter.storedBytes, at: 2)
+                try slice.bind(bytes: counters.storedBytes, at: 3)
+                try slice.bind(status.rawValue, at: 4)
+                try slice.execute()
+            }
+        }
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        #expect(try await store.schemaVersion() == Int64(SQLiteSchema.version))
+        for table in keptTables { #expect(try await store.scalar("SELECT count(*) FROM sqlite_master WHERE name = '\(table)'") == 1, "\(table)") }
+        #expect(try await store.sliceColumns().suffix(2) == ["permanent", "restores"])
+        let running = try #require(try await store.loadSliceRow("running"))
+        #expect(running.permanent && running.restores == nil)
+        #expect(try await store.cancelProgress("finished").outcome == .finished)
+        let resumed = try await store.runNextBatch("running")
+        #expect(resumed.outcome == .finished && resumed.counters.deleted == 5)
+        #expect(try await store.stats(org: "o1").contacts == 0)
+        #expect(try await store.scalar("SELECT count(*) FROM kept_contacts") == 0, "a permanent delete keeps nothing")
     }
 
     @Test func aDatabaseOfANewerSchemaIsRefusedAsMisconfigured() throws {

@@ -12,12 +12,26 @@ import Wire
         var after = before
         after.applications = 7
         after.conversations = 3
-        shard.batch(from: before, to: after, took: .milliseconds(10))
+        shard.batch(of: .delete, from: before, to: after, took: .milliseconds(10))
         let cascade = try #require(shard.metrics.snapshot().first { $0.name == ShardMetrics.deletedCascadeRows })
         let byTable = Dictionary(uniqueKeysWithValues: cascade.samples.map { sample in
             (sample.labels.first { $0.name == "table" }?.value ?? "", sample.value)
         })
         #expect(byTable == ["applications": 5, "conversations": 3, "messages": 0])
+    }
+
+    /// A restore's batch counts as a batch, but what its counters call deleted it put back: no
+    /// deleted record or cascade row is counted.
+    @Test func aRestoreBatchCountsNothingDeleted() throws {
+        let shard = ShardMetrics()
+        var after = DeleteCounters()
+        after.deleted = 5
+        after.messages = 30
+        shard.batch(of: .restore, from: DeleteCounters(), to: after, took: .milliseconds(10))
+        let snapshot = shard.metrics.snapshot()
+        #expect(snapshot.first { $0.name == ShardMetrics.deletedRecords }?.samples.map(\.value) == [0])
+        #expect(snapshot.first { $0.name == ShardMetrics.deletedCascadeRows }?.samples.allSatisfy { $0.value == 0 } == true)
+        #expect(snapshot.first { $0.name == ShardMetrics.batches }?.samples.map(\.value) == [1])
     }
 
     /// What an idle shard gives back is added up, and shown as 0 before anything was.

@@ -19,11 +19,13 @@ import Wire
     /// Contacts `numbers` with their conversations and messages.
     static func contacts(_ numbers: Range<Int>) -> [ImportRecord] { numbers.map { sliceContact($0, stage: "s", assignee: "u") } }
 
-    /// Deletes every record of `org` in batches, as the slice runner would.
-    static func deleteOrg(_ org: String, from store: any PartitionStore) async throws {
+    /// Deletes every record of `org` in batches, as the slice runner would; permanently unless
+    /// told (a restorable delete's space is given back once it is purged).
+    static func deleteOrg(_ org: String, from store: any PartitionStore, permanent: Bool = true) async throws {
         var filter = ContactFilter()
         filter.orgWide = true
-        var progress = try await store.startSlice(SliceAssignment(jobId: "job-\(org)", org: org, requester: "boss", filter: filter))
+        let spec = JobSpec(kind: .delete, org: org, requester: "boss", filter: filter, permanent: permanent)
+        var progress = try await store.startSlice(SliceAssignment(jobId: "job-\(org)", spec: spec, watermark: TestVersions.next()))
         while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-\(org)", limit: 2_000) }
     }
 
@@ -80,6 +82,30 @@ import Wire
         #expect([stats.contacts, stats.conversations, stats.messages] == [1_000, 2_000, 6_000])
     }
 
+    /// A restorable delete's kept copy holds its space until the purge; once purged and idle, the
+    /// file comes back to within twice its live pages, as after a permanent delete.
+    @Test func thePurgedSpaceOfARestorableDeleteIsGivenBackOnceIdle() async throws {
+        let path = "\(scratch.path)/purged.db"
+        let store = try SQLiteShardStore(path: path, index: 0, slots: everySlot)
+        _ = try await store.importAll(org: "kept", Self.contacts(0..<1_000), version: TestVersions.next())
+        _ = try await store.importAll(org: "gone", Self.contacts(1_000..<21_000), version: TestVersions.next())
+        try await Self.deleteOrg("gone", from: store, permanent: false)
+        _ = try await Self.reclaimAll(store, at: ContinuousClock.now + ReclaimSchedule.idleFor)
+        let kept = try await store.pages()
+        try await store.requestPurge("job-gone")
+        while try await store.purgeNextBatch(limit: 500) > 0 {}
+        let purged = try await store.pages()
+        let livePages = purged.total - purged.free
+        #expect(kept.total > 2 * livePages, "the kept copy held the space of what was deleted")
+
+        let reclaimed = try await Self.reclaimAll(store, at: ContinuousClock.now + ReclaimSchedule.idleFor)
+        let after = try await store.pages()
+        #expect(reclaimed.steps >= 1)
+        #expect(after.total <= 2 * livePages, "\(after.total) pages against \(livePages) live")
+        #expect(try fileSize(path) <= 2 * livePages * after.pageSize)
+        #expect(try await store.stats(org: "kept").contacts == 1_000)
+    }
+
     /// A database written before incremental vacuum (`auto_vacuum = NONE`) and small gains it at open, every record kept.
     @Test func anOldSmallDatabaseGainsIncrementalVacuumAtOpenKeepingEveryRecord() async throws {
         let path = "\(scratch.path)/old.db"
@@ -128,11 +154,14 @@ import Wire
 }
 
 /// PostgreSQL: an idle shard's vacuum truncates the tables' empty tails, and rebuilds indexes a
-/// delete left mostly empty (`REINDEX TABLE CONCURRENTLY`), which VACUUM never shrinks.
+/// delete (and the purge of what it kept) left mostly empty (`REINDEX TABLE CONCURRENTLY`), which
+/// VACUUM never shrinks.
 @Suite struct PostgresSpaceReclaimTests {
-    /// The five tables a delete touches, their total size on disk.
+    /// The tables a delete and a purge touch, their total size on disk.
     private static func tablesSize(_ connection: PostgresConnection) throws -> Int64 {
-        try connection.scalar(PostgresMaintenance.tablesSize, [.texts(PostgresMaintenance.tables)])
+        let tables = ["contacts", "applications", "conversations", "messages", "event_outbox"]
+            + ["kept_contacts", "kept_applications", "kept_conversations", "kept_messages"]
+        return try connection.scalar(PostgresMaintenance.tablesSize, [.texts(tables)])
     }
 
     @Test func anIdleShardVacuumsAndRebuildsBloatedIndexesSoItsTablesComeBackToWithinTwiceTheirData() async throws {
@@ -144,6 +173,9 @@ import Wire
         _ = try await store.importAll(org: "gone", SpaceReclaimTests.contacts(1_000..<13_000), version: TestVersions.next())
         let full = try Self.tablesSize(observer)
         try await SpaceReclaimTests.deleteOrg("gone", from: store)
+        // What the delete kept is purged (its window ended): its space goes back as the delete's does.
+        try await store.requestPurge("job-gone")
+        while try await store.purgeNextBatch(limit: 500) > 0 {}
         // Published, as the shard's publisher does: the outbox keeps nothing.
         try await store.removeFromOutbox(through: .max)
         let deleted = try Self.tablesSize(observer)

@@ -13,6 +13,7 @@ enum MessageSamples {
             .notice(.sliceProgress(progress)),
             .notice(.sliceProgress(SliceProgress(jobId: "j", shard: 1, counters: counters, outcome: .cancelled))),
             .notice(.events([LoggedEvent(seq: 17, org: "acme", body: .contactRemoved(json: event.payload)), progressEvent])),
+            .notice(.events([LoggedEvent(seq: 19, org: "acme", body: .contactRestored(json: event.payload))])),
             .request(correlation: UInt64.max, CallFrame(CoordinatorCall.ping(Ping()))),
         ]
         + calls.enumerated().map { .request(correlation: UInt64($0.offset + 1), $0.element) }
@@ -37,6 +38,10 @@ enum MessageSamples {
         .createJob(JobRequest(
             spec: JobSpec(kind: .delete, org: "acme", requester: "u1", filter: filter), filterJSON: "{}", expectedCount: 42, idempotencyKey: "key-1", requestsPerSecond: 1_002,
             ignoredKeys: ["note"])),
+        .createJob(JobRequest(
+            spec: JobSpec(kind: .delete, org: "acme", requester: "u1", filter: filter, permanent: true), filterJSON: #"{"orgWide":true}"#)),
+        .createJob(JobRequest(
+            spec: JobSpec(kind: .restore, org: "acme", requester: "u1", filter: ContactFilter(), restores: "j"), filterJSON: "", idempotencyKey: "key-2")),
         .job(ReadJob(org: "acme", jobId: "b09c2c61-2f8f-4f02-9c1b-2f23a3a2f9c1")),
         .listJobs(JobListQuery(org: "acme", limit: 20, status: .running, before: 42)),
         .cancelJob(CancelJob(org: "acme", jobId: "j", by: "u1")),
@@ -63,9 +68,11 @@ enum MessageSamples {
         .metrics(ReadMetrics()),
         .runSlice(SliceAssignment(
             jobId: "j", org: "acme", requester: "u1", filter: filter, watermark: 1_764_000_000_000_456, recordsPerSecond: 250.5)),
+        .runSlice(SliceAssignment(jobId: "r", spec: restoreJob.spec, watermark: 1_764_000_000_000_789)),
         .cancelSlice(CancelSlice(jobId: "j")),
         .rethrottleSlice(RethrottleSlice(jobId: "j", recordsPerSecond: 250)),
         .rethrottleSlice(RethrottleSlice(jobId: "j", recordsPerSecond: nil)),
+        .purgeKept(PurgeKept(jobId: "j")),
     ]
 
     /// Every call a shard makes of the coordinator.
@@ -94,6 +101,8 @@ enum MessageSamples {
         job as JobDocument?,
         nil as JobDocument?,
         JobList(documents: [job, job], next: 7),
+        RegisteredJob(restoreJob.document, replayed: false),
+        JobList(documents: [restoredDelete, restoreJob.document, permanentDelete], next: nil),
         LogPage(total: 9, entries: [
             LogEntry(shard: 1, seq: 8, type: "CONTACT_DELETE", jobId: "j", actor: "u1", recordId: "aaaaaaaaaaaaaaaaaaaaaaa1", snapshot: "{}", createdAt: 5)
         ], next: [0, 8]),
@@ -118,6 +127,7 @@ enum MessageSamples {
         replies.map { Answer.reply(encoding: $0) } + [
             .failure(RemoteFailure(.notFound, "no job 1234")),
             .failure(RemoteFailure(.tooManyRequests, "4 running", retryAfterSeconds: 2)),
+            .failure(RemoteFailure(.gone, "the restore window of job j ended")),
         ]
     }
 
@@ -148,6 +158,35 @@ enum MessageSamples {
         var job = throttledJob
         job.ignoredKeys = ["note", "sort"]
         return job
+    }()
+
+    /// A restorable delete, finished, restored by `restoreJob`, then purged: every restore field of a delete set.
+    static let restoredDelete = {
+        var delete = job
+        delete.status = .completed
+        delete.finishedAt = 4
+        delete.restorableUntil = 2_592_000_004
+        delete.restoredBy = "r"
+        delete.purged = true
+        return delete
+    }()
+
+    /// A delete that keeps nothing.
+    static let permanentDelete = {
+        var delete = job
+        delete.permanent = true
+        return delete
+    }()
+
+    /// The restore of `restorableDelete`: its spec (its delete's filter) and its document.
+    static let restoreJob = {
+        let spec = JobSpec(kind: .restore, org: "acme", requester: "u1", filter: filter, restores: "j")
+        var document = JobDocument(
+            jobId: "r", kind: .restore, org: "acme", status: .running, counters: counters,
+            shards: [JobDocument.Slice(shard: 0, status: .running, counters: counters, restarts: 0)], errors: [],
+            filterJSON: #"{"orgWide":true}"#, requestedBy: "u1", createdAt: 5, startedAt: 6, updatedAt: 7, finishedAt: nil, ratePerSecond: 10)
+        document.restores = "j"
+        return (spec: spec, document: document)
     }()
 
     /// The job as layout 2 stored it: before jobs listed their ignored keys.

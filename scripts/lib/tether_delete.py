@@ -40,9 +40,12 @@ def preview(client, filter_body, org, expected=None):
     return count
 
 
-def confirmed_count(count, filter_body, org, yes, expected):
+def confirmed_count(count, filter_body, org, yes, expected, permanent=False):
     """The count the delete is to be guarded with: --expected N, else the preview's once confirmed (--yes, or
-    typed at the terminal: `yes`, or the org's name for an org-wide delete). A `Stop` when it is not confirmed."""
+    typed at the terminal: `yes`, or the org's name for an org-wide delete). A `Stop` when it is not confirmed.
+    A permanent delete says so first, whichever way it is confirmed: it cannot be undone."""
+    if permanent:
+        print("PERMANENT: nothing is kept to restore, and the audit entries keep no name, email or phone")
     if expected is not None:
         return expected
     if yes:
@@ -51,9 +54,10 @@ def confirmed_count(count, filter_body, org, yes, expected):
         raise Stop(EXIT_USAGE, "not on a terminal, so no one can confirm: pass --yes to delete the %s records the preview "
                                "counted, or --expected N with your own count" % "{:,}".format(count))
     if filter_body.get("orgWide"):
-        wanted, prompt = org, "This deletes EVERY record of org %s. Type the org's name to go on: " % org
+        wanted, prompt = org, "This %sdeletes EVERY record of org %s. Type the org's name to go on: " % (
+            "permanently " if permanent else "", org)
     else:
-        wanted, prompt = "yes", "Type yes to delete these %s records: " % "{:,}".format(count)
+        wanted, prompt = "yes", "Type yes to %sdelete these %s records: " % ("permanently " if permanent else "", "{:,}".format(count))
     sys.stderr.write(prompt)
     sys.stderr.flush()
     try:
@@ -65,9 +69,11 @@ def confirmed_count(count, filter_body, org, yes, expected):
     return count
 
 
-def start(client, filter_body, expected, throttle=None, idempotency_key=None):
+def start(client, filter_body, expected, throttle=None, idempotency_key=None, permanent=False):
     """Starts the delete with `expectedCount`: a 409 because the match changed since the preview says so. The answer."""
     body = dict(filter_body, expectedCount=expected)
+    if permanent:
+        body["permanent"] = True
     if throttle is not None:
         body["requestsPerSecond"] = throttle
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None

@@ -37,6 +37,16 @@ actor EventLog {
     private enum Kind: Int64 {
         case contactRemoved = 1
         case jobProgress = 2
+        case contactRestored = 3
+
+        /// The kind a contact's event body is logged as.
+        init(_ body: LoggedEvent.Body) {
+            switch body {
+            case .contactRemoved: self = .contactRemoved
+            case .jobProgress: self = .jobProgress
+            case .contactRestored: self = .contactRestored
+            }
+        }
     }
 
     /// The log in the SQLite file at `path`.
@@ -61,10 +71,12 @@ actor EventLog {
     @discardableResult
     func append(_ events: [OutboxEvent]) throws -> [LoggedEvent] {
         let now = Self.now()
-        let seqs = try storage.append(events.map { event in
-            EventRow(org: event.org, kind: Kind.contactRemoved.rawValue, origin: (event.shard, event.seq), payload: Array(event.payload.utf8), createdAt: now)
+        // Each logged as the event its shard published: a restore's contact_restored stays one.
+        let bodies = events.map { LoggedEvent.Body.contact(type: $0.type, json: $0.payload) }
+        let seqs = try storage.append(zip(events, bodies).map { event, body in
+            EventRow(org: event.org, kind: Kind(body).rawValue, origin: (event.shard, event.seq), payload: Array(event.payload.utf8), createdAt: now)
         })
-        let logged = zip(events, seqs).map { event, seq in LoggedEvent(seq: seq, org: event.org, body: .contactRemoved(json: event.payload)) }
+        let logged = zip(zip(events, bodies), seqs).map { pair, seq in LoggedEvent(seq: seq, org: pair.0.org, body: pair.1) }
         // A batch is mostly one org's: hash an org only where it changes.
         var previous: String?
         for event in events where event.org != previous {
@@ -93,6 +105,7 @@ actor EventLog {
             for row in try storage.page(org: org, after: Int64(clamping: after ?? 0), limit: limit) {
                 switch Kind(rawValue: row.kind) {
                 case .contactRemoved: events.append(LoggedEvent(seq: row.seq, org: org, body: .contactRemoved(json: String(decoding: row.payload, as: UTF8.self))))
+                case .contactRestored: events.append(LoggedEvent(seq: row.seq, org: org, body: .contactRestored(json: String(decoding: row.payload, as: UTF8.self))))
                 case .jobProgress: events.append(LoggedEvent(seq: row.seq, org: org, body: .jobProgress(try JobDocument(storedBytes: row.payload))))
                 case nil: continue  // a kind a newer build logged: not ours to show
                 }

@@ -11,7 +11,11 @@ import WireRuntime
 ///
 /// Runs on its own thread (a `ThreadExecutor`), like a shard's store. Each
 /// change rewrites the job's row (the document, stored with its layout byte) in
-/// one statement.
+/// one statement; registering a restore also marks its delete restored, in the
+/// same transaction.
+///
+/// A restorable delete stays past the retention until its window has ended and
+/// the shards were told to purge what it kept (`purgesDue`, `purged`).
 actor JobRegistry {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -29,6 +33,11 @@ actor JobRegistry {
     private let time: any ProcessClock
     /// Told of every change to a job (to push it to the gateways' subscribers).
     private let onChange: @Sendable (JobDocument) -> Void
+    /// How long a restorable delete keeps what it deleted; 0: every delete is registered permanent.
+    private let restoreWindow: RestoreWindow
+    /// Deletes handed out to be purged (`purgesDue`): none can be restored from then on, even
+    /// should the wall clock step back before its `restorableUntil`.
+    private var purging: Set<String> = []
 
     /// Finished jobs stay readable at least this long, then are swept;
     /// an Idempotency-Key is remembered as long.
@@ -41,22 +50,24 @@ actor JobRegistry {
     /// The registry in the SQLite file at `path`.
     init(
         path: String, shardCount: Int, creationRate: RateLimiter = .jobCreation, clock: any ProcessClock = SystemClock(),
-        onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
+        restoreWindow: RestoreWindow = .standard, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
     ) throws {
         try self.init(
-            storage: SQLiteRegistryStorage(path: path), shardCount: shardCount, creationRate: creationRate, clock: clock, onChange: onChange)
+            storage: SQLiteRegistryStorage(path: path), shardCount: shardCount, creationRate: creationRate, clock: clock,
+            restoreWindow: restoreWindow, onChange: onChange)
     }
 
     init(
         storage: any RegistryStorage, shardCount: Int, creationRate: RateLimiter = .jobCreation, clock: any ProcessClock = SystemClock(),
-        onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
+        restoreWindow: RestoreWindow = .standard, onChange: @escaping @Sendable (JobDocument) -> Void = { _ in }
     ) throws {
         self.creationRate = creationRate
         time = clock
+        self.restoreWindow = restoreWindow
         self.clock = VersionClock(last: try storage.lastVersion())
         for job in try storage.jobs() {
             registrationOrder.append(job.jobId)
-            jobs[job.jobId] = JobTracker(document: job.document)
+            jobs[job.jobId] = JobTracker(document: job.document, restoreWindow: restoreWindow)
             assignments[job.jobId] = SliceAssignment(jobId: job.jobId, spec: job.spec, watermark: job.watermark)
         }
         self.storage = storage
@@ -76,12 +87,13 @@ actor JobRegistry {
         case replayed(JobDocument)
     }
 
-    /// The job an earlier request with the same Idempotency-Key, kind, filter and
-    /// requester started within 24 h, or nil; a conflict, saying which, when the
-    /// key came for another kind of job, with another filter or from another requester.
-    func replay(of request: JobRequest) throws -> JobDocument? {
+    /// The job an earlier request with the same Idempotency-Key, kind, filter (a restore: the
+    /// same delete) and requester started within 24 h, or nil; a conflict, saying which, when the
+    /// key came for another kind of job, with another filter, for another delete or from another
+    /// requester.
+    func replay(of request: JobRequest, at now: Int64 = JobRegistry.now()) throws -> JobDocument? {
         guard let key = request.idempotencyKey else { return nil }
-        guard let stored = try storage.key(org: request.org, key: key, since: Self.now() - Self.retentionMilliseconds),
+        guard let stored = try storage.key(org: request.org, key: key, since: now - Self.retentionMilliseconds),
               let earlier = jobs[stored.jobId]?.document else { return nil }
         guard stored.requester == request.requester else {
             throw RemoteFailure(.conflict, "Idempotency-Key \(key) was already sent by another user of your organization; send a key of your own.")
@@ -98,14 +110,47 @@ actor JobRegistry {
                 "Idempotency-Key \(key) was already used for job \(earlier.jobId) with another filter (\(earlier.filterJSON)); "
                     + "send a new key for a different \(request.kind).")
         }
+        // A restore's request has no filter of its own: the delete it restores tells it apart.
+        if let restores = request.restores, earlier.restores != restores {
+            let restoring = earlier.restores.map { ", the restore of job \($0)" } ?? ""
+            throw RemoteFailure(
+                .conflict,
+                "Idempotency-Key \(key) was already used for job \(earlier.jobId)\(restoring); send a new key to restore job \(restores).")
+        }
         return earlier
     }
 
     /// Replays the job of an earlier request with the same Idempotency-Key, or
     /// registers a new one durably: one step, so two concurrent retries make
     /// one job. A new job is refused while the org already runs `maxRunningPerOrg`.
-    func register(_ request: JobRequest) throws -> Registration {
-        if let earlier = try replay(of: request) { return .replayed(earlier) }
+    ///
+    /// A delete is permanent when asked, or when the restore window is 0. A restore must pass
+    /// its delete's rules (`deleteToRestore`); it takes the delete's filter (which pipeline was
+    /// kept), and the delete is marked restored by it in the same transaction that records it.
+    func register(_ request: JobRequest, at now: Int64 = JobRegistry.now()) throws -> Registration {
+        if let earlier = try replay(of: request, at: now) { return .replayed(earlier) }
+        let jobId = UUID().uuidString.lowercased()
+        // Remembered with the filter the request came with: a restore's replay compares its delete instead.
+        let key = request.idempotencyKey.map {
+            (name: $0, value: StoredKey(requester: request.requester, filter: request.filter.canonical.storedBytes, jobId: jobId))
+        }
+        // What the job is, as its document will say after a restart too: only a delete is
+        // permanent, only a restore names a delete.
+        var accepted = request
+        var restored: JobTracker?
+        switch request.kind {
+        case .delete:
+            accepted.restores = nil
+            if restoreWindow.makesEveryDeletePermanent { accepted.permanent = true }
+        case .restore:
+            // Its rules before the cap and the rate: a refused restore spends nothing of either.
+            var delete = try deleteToRestore(request, at: now)
+            accepted.permanent = false
+            accepted.filter = delete.filter
+            accepted.filterJSON = delete.tracker.document.filterJSON
+            delete.tracker.restoreStarted(by: jobId, at: now)
+            restored = delete.tracker
+        }
         // The cap first: a request it refuses must not also spend one of the org's tokens.
         let running = jobs.values.count { $0.document.org == request.org && !$0.isFinished }
         guard running < Self.maxRunningPerOrg else {
@@ -121,33 +166,84 @@ actor JobRegistry {
                     + "retry in \(seconds) s.",
                 retryAfterSeconds: seconds)
         }
-        let jobId = UUID().uuidString.lowercased()
-        let now = Self.now()
-        let tracker = JobTracker.new(jobId: jobId, request: request, shardCount: shardCount, at: now)
+        let tracker = JobTracker.new(jobId: jobId, request: accepted, shardCount: shardCount, at: now, restoreWindow: restoreWindow)
         let watermark = try storage.transaction {
+            // A restore's watermark too: what it puts back counts as written now (see `SliceAssignment.watermark`).
             let watermark = try nextVersion()
-            let key = request.idempotencyKey.map {
-                (name: $0, value: StoredKey(requester: request.requester, filter: request.filter.canonical.storedBytes, jobId: jobId))
-            }
             try storage.insert(
-                StoredJob(jobId: jobId, filter: request.filter, document: tracker.document, watermark: watermark), org: request.org,
+                StoredJob(jobId: jobId, filter: accepted.filter, document: tracker.document, watermark: watermark), org: request.org,
                 createdAt: now, key: key)
+            if let restored { try storage.save(restored.document, finished: true) }
             return watermark
         }
         jobs[jobId] = tracker
-        assignments[jobId] = SliceAssignment(jobId: jobId, spec: request.spec, watermark: watermark)
+        assignments[jobId] = SliceAssignment(jobId: jobId, spec: accepted.spec, watermark: watermark)
         registrationOrder.append(jobId)
+        if let restored {
+            jobs[restored.document.jobId] = restored
+            onChange(restored.document)
+        }
         onChange(tracker.document)
         return .created(tracker.document)
     }
 
+    /// The delete `request` restores, with its filter, if the rules allow a restore of it now:
+    /// 404 when it is no job of the org; 409 when it is not a delete, has not finished, or a
+    /// restore of it was already registered; 410 when it kept nothing (permanent) or its window
+    /// ended. Each refusal says what to do, where something can be done.
+    private func deleteToRestore(_ request: JobRequest, at now: Int64) throws -> (tracker: JobTracker, filter: ContactFilter) {
+        guard let deleteId = request.restores else {
+            throw RemoteFailure(
+                .badRequest, "A restore names the delete it restores: send it to POST /api/contacts/bulk-job/{jobId}/restore.")
+        }
+        guard let tracker = jobs[deleteId], tracker.document.org == request.org, let assignment = assignments[deleteId] else {
+            throw RemoteFailure(
+                .notFound,
+                "Job \(deleteId) was not found in your organization (a restorable delete is kept until its restore window ends); "
+                    + "check the job id in GET /api/contacts/bulk-jobs.")
+        }
+        let delete = tracker.document
+        guard delete.kind == .delete else {
+            throw RemoteFailure(.conflict, "Job \(deleteId) is a bulk \(delete.kind), not a delete: only a delete can be restored.")
+        }
+        guard !delete.permanent else {
+            throw RemoteFailure(.gone, "Job \(deleteId) was a permanent delete: it kept nothing, so there is nothing to restore.")
+        }
+        guard tracker.isFinished else {
+            throw RemoteFailure(
+                .conflict,
+                "Job \(deleteId) is still \(delete.status): a delete can be restored once it has finished; wait for it (or cancel it), "
+                    + "then ask again.")
+        }
+        if let restoreId = delete.restoredBy {
+            throw RemoteFailure(
+                .conflict,
+                "Job \(deleteId) was already restored by job \(restoreId) (a delete is restored once); "
+                    + "follow that job at GET /api/contacts/bulk-job/\(restoreId).")
+        }
+        guard let until = delete.restorableUntil, now < until, !delete.purged, !purging.contains(deleteId) else {
+            let ended = delete.restorableUntil.map { " at \(Self.timestamp($0))" } ?? ""
+            throw RemoteFailure(
+                .gone,
+                "The restore window of job \(deleteId) ended\(ended): what it deleted is purged and cannot be restored; "
+                    + "re-import those records if you have them.")
+        }
+        return (tracker, assignment.spec.filter)
+    }
+
+    /// Epoch milliseconds as a message shows them: ISO 8601 in UTC, as the API writes times.
+    private static func timestamp(_ milliseconds: Int64) -> String {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1_000).ISO8601Format()
+    }
+
     /// Forgets jobs that finished more than `retentionMilliseconds` before `now`,
-    /// and idempotency keys given as long ago; returns how many jobs went.
+    /// and idempotency keys given as long ago; returns how many jobs went. A restorable
+    /// delete stays until it is purged (its restore, a job of its own, goes by the retention).
     @discardableResult
     func sweep(now: Int64) throws -> Int {
         let cutoff = now - Self.retentionMilliseconds
         let expired = jobs.values.filter { tracker in
-            guard tracker.isFinished else { return false }
+            guard tracker.isFinished, !tracker.mayHoldKeptRecords else { return false }
             return (tracker.document.finishedAt ?? tracker.document.createdAt) < cutoff
         }.map(\.document.jobId)
         try storage.transaction { try storage.forget(expired, keysBefore: cutoff) }
@@ -244,7 +340,34 @@ actor JobRegistry {
         onChange(tracker.document)
     }
 
-    private static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// Wall-clock epoch milliseconds, as the documents' stamps are; tests pass their own `now`.
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    // MARK: - Purges
+
+    /// The restorable deletes whose kept records are due to go at `now`, the earliest window
+    /// first: window ended, not purged yet, and no restore of them running (it reads what they
+    /// kept; a finished one leaves what it passed by for the purge). From this call on, none of
+    /// them can be restored.
+    func purgesDue(now: Int64) -> [JobDocument] {
+        let due = jobs.values.filter { tracker in
+            guard tracker.mayHoldKeptRecords, let until = tracker.document.restorableUntil, until <= now else { return false }
+            let restoring = tracker.document.restoredBy.flatMap { jobs[$0] }.map { !$0.isFinished } ?? false
+            return !restoring
+        }.map(\.document).sorted { ($0.restorableUntil ?? 0, $0.jobId) < ($1.restorableUntil ?? 0, $1.jobId) }
+        purging.formUnion(due.map(\.jobId))
+        return due
+    }
+
+    /// Every shard was told to purge what delete `jobId` kept: saved as purged, which lets the
+    /// retention forget it. Nothing when it is gone or already purged.
+    func purged(_ jobId: String, at now: Int64 = JobRegistry.now()) throws {
+        guard var tracker = jobs[jobId], tracker.mayHoldKeptRecords else { return }
+        tracker.purged(at: now)
+        jobs[jobId] = tracker
+        try persist(tracker)
+        purging.remove(jobId)
+    }
 
     // MARK: - Versions
 

@@ -8,9 +8,12 @@ import Wire
 /// has, and its status says what happened: `cancelled` when some slice was
 /// stopped with work left, `failed` when some slice could not go on,
 /// `completed_with_errors` when records failed one by one, `completed`
-/// otherwise, also when a cancel came after the last record was deleted.
+/// otherwise, also when a cancel came after the last record was deleted. A restorable delete that
+/// finishes, in any status, can be restored until `restoreWindow` after it finished.
 struct JobTracker {
     private(set) var document: JobDocument
+    /// How long a restorable delete keeps what it deleted once it finished.
+    let restoreWindow: RestoreWindow
     /// (time ms, processed) over the last `rateWindow`, for `ratePerSecond`.
     private var samples: [(at: Int64, processed: UInt64)] = []
 
@@ -19,12 +22,16 @@ struct JobTracker {
     /// Errors kept in the document; later ones are counted, not listed.
     static let keptErrors = 100
 
-    init(document: JobDocument) {
+    init(document: JobDocument, restoreWindow: RestoreWindow = .standard) {
         self.document = document
+        self.restoreWindow = restoreWindow
     }
 
-    /// A new job over `shardCount` slices, queued until its first report.
-    static func new(jobId: String, request: JobRequest, shardCount: Int, at now: Int64) -> JobTracker {
+    /// A new job over `shardCount` slices, queued until its first report: a delete permanent or
+    /// restorable as `request` says, a restore naming its delete.
+    static func new(
+        jobId: String, request: JobRequest, shardCount: Int, at now: Int64, restoreWindow: RestoreWindow = .standard
+    ) -> JobTracker {
         let slices = (0..<shardCount).map { JobDocument.Slice(shard: UInt32($0), status: .queued, counters: DeleteCounters(), restarts: 0) }
         var document = JobDocument(
             jobId: jobId, kind: request.kind, org: request.org, status: .queued, counters: DeleteCounters(), shards: slices, errors: [],
@@ -32,10 +39,31 @@ struct JobTracker {
             finishedAt: nil, ratePerSecond: nil)
         document.requestsPerSecond = request.requestsPerSecond
         document.ignoredKeys = request.ignoredKeys
-        return JobTracker(document: document)
+        document.permanent = request.permanent
+        document.restores = request.restores
+        return JobTracker(document: document, restoreWindow: restoreWindow)
     }
 
     var isFinished: Bool { document.status.isFinished }
+
+    /// A delete whose shards may still hold what it kept: restorable, and not yet purged. Kept
+    /// in the registry past the retention until it is purged.
+    var mayHoldKeptRecords: Bool {
+        document.kind == .delete && !document.permanent && !document.purged
+    }
+
+    /// The shards were told to purge what this delete kept: nothing of it can be restored any more.
+    mutating func purged(at now: Int64) {
+        guard mayHoldKeptRecords else { return }
+        document.purged = true
+        changed(at: now)
+    }
+
+    /// A restore of this delete was registered as `restoreId`: no other ever will be.
+    mutating func restoreStarted(by restoreId: String, at now: Int64) {
+        document.restoredBy = restoreId
+        changed(at: now)
+    }
 
     /// Slices still to run (or, while cancelling, still to stop).
     var pendingShards: [Int] {
@@ -140,5 +168,7 @@ struct JobTracker {
             document.status = document.counters.failed > 0 ? .completedWithErrors : .completed
         }
         document.finishedAt = now
+        // A cancelled or failed delete kept what it did delete: restorable as a completed one is.
+        if mayHoldKeptRecords { document.restorableUntil = now + restoreWindow.milliseconds }
     }
 }

@@ -80,6 +80,7 @@ enum APIError: Error, Equatable {
             case .badRequest: return .error(400, "Bad request", failure.message)
             case .notFound: return .error(404, "Not found", failure.message)
             case .conflict: return .error(409, "Conflict", failure.message)
+            case .gone: return .error(410, "Gone", failure.message)
             case .unavailable: return .error(503, "Service unavailable", failure.message, headers: [("Retry-After", "1")])
             case .internal: return .error(500, "Internal server error", failure.message)
             case .tooManyRequests: return Self.tooManyRequests(failure.message, retryAfterSeconds: failure.retryAfterSeconds ?? 5).response

@@ -34,20 +34,63 @@ struct BulkDeleteEndpoints: Sendable {
                 200,
                 "{\"count\":\(count),\"sample\":\(ContactEndpoints.json(sample.records, org: claims.orgId)),\"ignoredKeys\":\(JSONText.array(ignoredKeys))}")
         }
+        let spec = JobSpec(kind: .delete, org: claims.orgId, requester: claims.subject, filter: filter, permanent: options.permanent)
         let job = JobRequest(
-            spec: JobSpec(kind: .delete, org: claims.orgId, requester: claims.subject, filter: filter), filterJSON: FilterJSON.render(filter),
-            expectedCount: options.expectedCount, idempotencyKey: key, requestsPerSecond: options.requestsPerSecond, ignoredKeys: ignoredKeys)
+            spec: spec, filterJSON: FilterJSON.render(filter), expectedCount: options.expectedCount, idempotencyKey: key,
+            requestsPerSecond: options.requestsPerSecond, ignoredKeys: ignoredKeys)
         let registered = try await coordinator.send(job)
-        let (document, replayed) = (registered.document, registered.replayed)
+        return started(registered, "Bulk delete started", extra: ",\"ignoredKeys\":\(JSONText.array(registered.document.ignoredKeys))")
+    }
+
+    /// `POST /api/contacts/bulk-job/{jobId}/restore`: 202 with the id of a new job of type restore that
+    /// puts back what the delete `jobId` kept. The body is empty or `{}`: a restore has no options, and
+    /// one that seemed to take some (a filter, a throttle) must not run without them. The registry
+    /// answers 404 for another org's job, 409 while the delete runs or once a restore of it started, and
+    /// 410 when it kept nothing or no longer keeps it. `Idempotency-Key` replays as for a delete.
+    func restore(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
+        let key = try IdempotencyKey.of(request.head.headers)
+        try Self.requireNoOptions(request.body)
+        let jobId = request.parameters["jobId"] ?? ""
+        let registered = try await coordinator.send(Self.restoring(jobId, claims, idempotencyKey: key))
+        // The delete now names its restore: its next poll must show it.
+        jobs.forget(jobId)
+        return started(registered, "Restore started")
+    }
+
+    /// The job that restores the delete `jobId` on behalf of `claims`. Its filter and the filter shown
+    /// are left to the registry, which copies the delete's (which pipeline it kept).
+    static func restoring(_ jobId: String, _ claims: Claims, idempotencyKey: String?) -> JobRequest {
+        let spec = JobSpec(kind: .restore, org: claims.orgId, requester: claims.subject, filter: ContactFilter(), restores: jobId)
+        return JobRequest(spec: spec, filterJSON: "", idempotencyKey: idempotencyKey)
+    }
+
+    /// The 202 of a job just registered: its id and `message`, then `extra` fields. A replay is the
+    /// original API's answer too, saying that nothing new started, with `Idempotent-Replayed: true`.
+    private func started(_ registered: RegisteredJob, _ message: String, extra: String = "") -> HTTPResponse {
+        let document = registered.document
         jobs.store(document)
-        // A replay is the original API's answer too, saying that nothing new started.
-        let message = replayed
+        let message = registered.replayed
             ? "Replayed: job \(document.jobId) was started by an earlier request with this Idempotency-Key (now \(document.status))"
-            : "Bulk delete started"
+            : message
         return .json(
-            202,
-            "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\(JSONText.quoted(message)),\"ignoredKeys\":\(JSONText.array(document.ignoredKeys))}",
-            headers: replayed ? [("Idempotent-Replayed", "true")] : [])
+            202, "{\"jobId\":\(JSONText.quoted(document.jobId)),\"message\":\(JSONText.quoted(message))\(extra)}",
+            headers: registered.replayed ? [("Idempotent-Replayed", "true")] : [])
+    }
+
+    /// A restore's body: nothing, or an empty JSON object; `.invalidBody` saying so for anything else.
+    static func requireNoOptions(_ body: [UInt8]) throws(APIError) {
+        guard !body.isEmpty else { return }
+        let explanation = "a restore takes no options: send no body or {}; it puts back everything its delete kept."
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(body)
+        } catch {
+            throw .invalidBody("The body is not strict JSON (\(error.message)); \(explanation)")
+        }
+        guard case .object(let object) = value else { throw .invalidBody("The body is \(value.description), not {}; \(explanation)") }
+        // The first few keys, in order, so the message names the same ones every time and stays short.
+        let keys = object.keys.sorted().prefix(3).map(JSONValue.quotedExcerpt).joined(separator: ", ")
+        guard object.isEmpty else { throw .invalidBody("The body holds \(keys)\(object.count > 3 ? ", …" : ""); \(explanation)") }
     }
 
     /// `GET /api/contacts/bulk-jobs?limit=n&cursor=c&status=s`: the org's jobs, newest first, a page at a time.
@@ -114,62 +157,5 @@ struct BulkDeleteEndpoints: Sendable {
     /// Another org's job is answered as if it did not exist.
     private static func notFound(_ jobId: String) -> APIError {
         .remote(RemoteFailure(.notFound, "No bulk job \(jobId) in your organization."))
-    }
-}
-
-/// A job document in the shape API.md gives it.
-enum JobJSON {
-    /// While some shard has not counted its matches yet, `total`, `percent` and
-    /// `etaSeconds` are null ("still counting"), never a smaller number that
-    /// later grows; a running job is never at 100 %.
-    static func render(_ job: JobDocument) -> String {
-        let counters = job.counters
-        let finished = job.status.isFinished
-        let counted = finished || job.totalKnown
-        let share = counters.total == 0 ? (finished ? 100 : 0) : Double(counters.processed) * 100 / Double(counters.total)
-        let percent: String
-        let eta: String
-        if !counted {
-            percent = "null"
-            eta = "null"
-        } else if finished {
-            percent = number(share)
-            eta = "0"
-        } else {
-            // One decimal: 99.96 would print as 100.0.
-            percent = number(min(share, Self.mostWhileRunning))
-            eta = job.ratePerSecond.flatMap { $0 > 0 ? number(Double(counters.remaining) / $0) : nil } ?? "null"
-        }
-        let shards = job.shards.map { slice in
-            """
-            {"shard":\(slice.shard),"status":"\(slice.status)","total":\(slice.counters.total),"processed":\(slice.counters.processed),\
-            "deleted":\(slice.counters.deleted),"restarts":\(slice.restarts)}
-            """
-        }.joined(separator: ",")
-        let errors = job.errors.map { "{\"contactId\":\(JSONText.quoted($0.recordId)),\"message\":\(JSONText.quoted($0.message))}" }
-            .joined(separator: ",")
-        let time = { (milliseconds: Int64?) in milliseconds.map { JSONText.quoted(ISO8601.string(fromMilliseconds: $0)) } ?? "null" }
-        return """
-            {"jobId":\(JSONText.quoted(job.jobId)),"type":"\(job.kind)","status":"\(job.status)",\
-            "total":\(counted ? "\(counters.total)" : "null"),"processed":\(counters.processed),"deleted":\(counters.deleted),\
-            "skipped":\(counters.skipped),"failed":\(counters.failed),"percent":\(percent),\
-            "ratePerSecond":\(job.ratePerSecond.map(number) ?? "null"),"etaSeconds":\(eta),\
-            "cascade":{"conversations":\(counters.conversations),"messages":\(counters.messages),\
-            "auditEntries":\(counters.auditEntries),"notifications":\(counters.notifications),"events":\(counters.events),\
-            "applications":\(counters.applications)},\
-            "requestsPerSecond":\(Throttle.json(job.requestsPerSecond)),\
-            "shards":[\(shards)],"errors":[\(errors)],"filter":\(job.filterJSON),"ignoredKeys":\(JSONText.array(job.ignoredKeys)),\
-            "requestedBy":\(JSONText.quoted(job.requestedBy)),\
-            "createdAt":\(time(job.createdAt)),"startedAt":\(time(job.startedAt)),"updatedAt":\(time(job.updatedAt)),\
-            "finishedAt":\(time(job.finishedAt))}
-            """
-    }
-
-    /// The highest `percent` a running job shows.
-    static let mostWhileRunning = 99.9
-
-    /// One decimal, as JSON: 50.0, 21000.3.
-    private static func number(_ value: Double) -> String {
-        "\((value * 10).rounded() / 10)"
     }
 }

@@ -1,4 +1,5 @@
-/// What a bulk delete may carry beside its filter (beyond the original API): guards and a throttle.
+/// What a bulk delete may carry beside its filter (beyond the original API): guards, a throttle,
+/// and whether it keeps what it deletes.
 struct DeleteOptions: Equatable {
     /// Count, delete nothing.
     var dryRun = false
@@ -6,20 +7,23 @@ struct DeleteOptions: Equatable {
     var expectedCount: UInt64?
     /// Records per second across the whole job; nil: unthrottled.
     var requestsPerSecond: Double?
+    /// Keep nothing to restore from, and no personal data in the audit entries; false (the default):
+    /// the delete is restorable until its window ends.
+    var permanent = false
 
-    init(dryRun: Bool = false, expectedCount: UInt64? = nil, requestsPerSecond: Double? = nil) {
+    init(dryRun: Bool = false, expectedCount: UInt64? = nil, requestsPerSecond: Double? = nil, permanent: Bool = false) {
         self.dryRun = dryRun
         self.expectedCount = expectedCount
         self.requestsPerSecond = requestsPerSecond
+        self.permanent = permanent
     }
 
-    /// Reads `dryRun` (a boolean), `expectedCount` (a whole number ≥ 0) and `requestsPerSecond`
-    /// (see `Throttle`) from the body's top-level object.
+    /// Reads `dryRun` and `permanent` (booleans), `expectedCount` (a whole number ≥ 0) and
+    /// `requestsPerSecond` (see `Throttle`) from the body's top-level object.
     init(in object: [String: JSONValue]) throws(APIError) {
-        if let value = FilterParser.present(object["dryRun"]) {
-            guard case .bool(let flag) = value else { throw .invalidBody("dryRun must be true or false, got \(value.description).") }
-            dryRun = flag
-        }
+        dryRun = try Self.flag("dryRun", in: object)
+        // Strict, as dryRun is: "permanent":"false" or 1 must not be read as either answer.
+        permanent = try Self.flag("permanent", in: object)
         if let value = FilterParser.present(object["expectedCount"]) {
             guard case .number(let text) = value, let count = Self.wholeNumber(text) else {
                 throw .invalidBody("expectedCount must be a whole number of records, 0 or more, got \(value.description).")
@@ -31,6 +35,13 @@ struct DeleteOptions: Equatable {
             guard let rate = Throttle.requestsPerSecond(text) else { throw .invalidBody(Throttle.explanation(got: text)) }
             requestsPerSecond = rate
         }
+    }
+
+    /// The boolean `key` holds; false when absent or null; `.invalidBody` for anything else.
+    private static func flag(_ key: String, in object: [String: JSONValue]) throws(APIError) -> Bool {
+        guard let value = FilterParser.present(object[key]) else { return false }
+        guard case .bool(let flag) = value else { throw .invalidBody("\(key) must be true or false, got \(value.description).") }
+        return flag
     }
 
     /// `text` as a whole number ≥ 0 that fits 64 bits: `12`, also `12.0` or `1.2e1`.

@@ -6,7 +6,7 @@ import Wire
 /// - The body is strict JSON (`JSONValue`): anything else is `.invalidBody` saying what is wrong.
 /// - Top-level keys other than `stageIds`, `pipelineType`, `orgWide`,
 ///   `ownerFilter` and `advancedParams` are ignored (the original API's
-///   `additionalProperties: true`; `expectedCount`, `dryRun` and `requestsPerSecond` are read by `DeleteOptions`),
+///   `additionalProperties: true`; `expectedCount`, `dryRun`, `requestsPerSecond` and `permanent` are read by `DeleteOptions`),
 ///   except one probably meant as part of the filter (a near miss, a misplaced condition, a
 ///   preview's or a container's usual name: `TopLevelKeys`), which is an `.invalidFilter` naming the intended key.
 /// - Inside `advancedParams` an unknown key or a wrongly typed value is an
@@ -37,7 +37,7 @@ enum FilterParser {
     /// The keys a filter body's top level may hold (the guards beside the filter's own);
     /// others are ignored, as the original API allows, unless `TopLevelKeys` refuses them.
     static let topLevelKeys: Set<String> = [
-        "stageIds", "pipelineType", "orgWide", "ownerFilter", "advancedParams", "dryRun", "expectedCount", "requestsPerSecond",
+        "stageIds", "pipelineType", "orgWide", "ownerFilter", "advancedParams", "dryRun", "expectedCount", "requestsPerSecond", "permanent",
     ]
 
     /// Every key `advancedParams` may hold, in the order error messages list them.

@@ -87,6 +87,15 @@ final class JobCache: Sendable {
         return json
     }
 
+    /// Forgets the copy of `jobId`, so that the next poll asks the coordinator: a request of this
+    /// gateway has just changed that job (a restore sets its delete's `restoredBy`), and a finished
+    /// job's copy would otherwise be served as it was for up to `finishedFreshFor`.
+    func forget(_ jobId: String) {
+        state.withLock { state in
+            state.bytes -= state.entries.removeValue(forKey: jobId)?.json.utf8.count ?? 0
+        }
+    }
+
     /// Forgets everything: the pushes that keep copies current have stopped.
     func clear() {
         state.withLock { $0 = State() }

@@ -13,14 +13,14 @@ struct LogEndpoints: Sendable {
     static let auditParameters = ["type", "jobId", "limit", "cursor"]
     static let notificationParameters = ["limit", "cursor"]
 
-    /// The audit entry types `type` may name.
-    static let auditTypes = ["CONTACT_DELETE", "APPLICATION_DELETE"]
+    /// The audit entry types `type` may name: a contact's or an application's delete, or restore.
+    static let auditTypes = ["CONTACT_DELETE", "APPLICATION_DELETE", "CONTACT_RESTORE", "APPLICATION_RESTORE"]
 
     /// The org's audit entries, filtered by `type` and `jobId`.
     func eventLogs(_ request: HTTPRequest, _ claims: Claims) async throws(APIError) -> HTTPResponse {
         let query = QueryString(request.head.query)
         if let type = query["type"], !Self.auditTypes.contains(type) {
-            throw .invalidQuery("type must be \(Self.auditTypes.joined(separator: " or ")), got \(type).")
+            throw .invalidQuery("type must be one of \(Self.auditTypes.joined(separator: ", ")), got \(type).")
         }
         return try await page(LogQuery(
             kind: .auditEntries, org: claims.orgId, type: query["type"], jobId: query["jobId"], userId: nil,
@@ -54,7 +54,7 @@ struct LogEndpoints: Sendable {
         let createdAt = JSONText.quoted(ISO8601.string(fromMilliseconds: entry.createdAt))
         switch kind {
         case .auditEntries:
-            let record = entry.type == "CONTACT_DELETE" ? "contactId" : "applicationId"
+            let record = entry.type.hasPrefix("CONTACT_") ? "contactId" : "applicationId"
             return """
                 {"id":\(id),"type":\(JSONText.quoted(entry.type)),"orgId":\(JSONText.quoted(org)),"jobId":\(JSONText.quoted(entry.jobId)),\
                 "actor":\(JSONText.quoted(entry.actor)),"\(record)":\(JSONText.quoted(entry.recordId)),"snapshot":\(entry.snapshot),\
@@ -64,7 +64,7 @@ struct LogEndpoints: Sendable {
             return """
                 {"id":\(id),"type":\(JSONText.quoted(entry.type)),"userId":\(JSONText.quoted(entry.actor)),\
                 "contactId":\(JSONText.quoted(entry.recordId)),"jobId":\(JSONText.quoted(entry.jobId)),\
-                "message":\(JSONText.quoted("Contact \(entry.recordId), assigned to you, was deleted by bulk job \(entry.jobId).")),\
+                "message":\(JSONText.quoted("Contact \(entry.recordId), assigned to you, was \(entry.type == "contact_restored" ? "restored" : "deleted") by bulk job \(entry.jobId).")),\
                 "createdAt":\(createdAt)}
                 """
         }

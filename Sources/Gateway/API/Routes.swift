@@ -30,6 +30,7 @@ enum Routes {
         router.add(
             "POST", "/api/contacts/bulk-job/{jobId}/rethrottle", query: ["requestsPerSecond"], admission: auth.writer,
             auth.buffered(bulkDelete.rethrottle))
+        router.add("POST", "/api/contacts/bulk-job/{jobId}/restore", admission: auth.writer, auth.buffered(bulkDelete.restore))
         router.add("GET", "/api/contacts/bulk-jobs", query: ["limit", "cursor", "status"], admission: auth.reader, auth.buffered(bulkDelete.list))
         router.add("GET", "/api/event-logs", query: LogEndpoints.auditParameters, admission: auth.reader, auth.buffered(reads.limited(logs.eventLogs)))
         router.add(

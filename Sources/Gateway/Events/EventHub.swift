@@ -188,6 +188,7 @@ extension RenderedEvent {
     init(logged event: LoggedEvent) {
         switch event.body {
         case .contactRemoved(let json): self.init(seq: event.seq, org: event.org, type: "contact_removed", data: json)
+        case .contactRestored(let json): self.init(seq: event.seq, org: event.org, type: "contact_restored", data: json)
         case .jobProgress(let document): self.init(seq: event.seq, org: event.org, type: "bulk_job_progress", data: JobJSON.render(document))
         }
     }

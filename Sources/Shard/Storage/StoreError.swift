@@ -18,6 +18,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownSliceKind(jobId: String, kind: Int64)
     /// An imported contact was neither inserted nor found to update (a constraint the import does not expect).
     case contactVanished(id: String)
+    /// A restore's slice names no delete to restore (the registry always sets one: a damaged row or a bug).
+    case restoreOfNoDelete(jobId: String)
 
     static let narrowTheFilter = "narrow the filter (a long search or many tags are costly), then retry"
     /// A count of the org's every row is slow only while many rows were just written or deleted
@@ -44,6 +46,8 @@ enum StoreError: Error, Equatable, CustomStringConvertible {
             "the checkpoint of job \(jobId)'s slice has kind \(kind), which this build does not run; the row is damaged"
         case .contactVanished(let id):
             "contact \(id) was neither inserted nor updated; its batch was rolled back"
+        case .restoreOfNoDelete(let jobId):
+            "restore job \(jobId) names no delete to restore; nothing was restored"
         }
     }
 }

@@ -48,6 +48,13 @@ package struct LoggedEvent: WireCodable, Equatable {
         case contactRemoved(json: String)
         /// A `bulk_job_progress` event: the job's document as it changed.
         case jobProgress(JobDocument)
+        /// A `contact_restored` event (a restore put the contact back), its data as JSON.
+        case contactRestored(json: String)
+
+        /// The body of a contact's event a shard published as `type` (`OutboxEvent.type`), with its data.
+        package static func contact(type: String, json: String) -> Body {
+            type == "contact_restored" ? .contactRestored(json: json) : .contactRemoved(json: json)
+        }
     }
 
     package var seq: UInt64
@@ -70,6 +77,9 @@ package struct LoggedEvent: WireCodable, Equatable {
         case .jobProgress(let document):
             writer.write(UInt8(2))
             writer.write(document)
+        case .contactRestored(let json):
+            writer.write(UInt8(3))
+            writer.write(json)
         }
     }
 
@@ -80,6 +90,7 @@ package struct LoggedEvent: WireCodable, Equatable {
         switch tag {
         case 1: body = .contactRemoved(json: try reader.readString("loggedEvent.json"))
         case 2: body = .jobProgress(try reader.read())
+        case 3: body = .contactRestored(json: try reader.readString("loggedEvent.json"))
         default: throw .unknownTag(type: "loggedEvent", tag: tag)
         }
     }

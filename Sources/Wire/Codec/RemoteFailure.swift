@@ -8,6 +8,8 @@ package struct RemoteFailure: WireCodable, Error, CustomStringConvertible {
         case unavailable = 4
         case `internal` = 5
         case tooManyRequests = 6
+        /// What was asked for existed and never will again: a restore of a delete that kept nothing or was purged.
+        case gone = 7
     }
 
     package var kind: Kind

@@ -1,18 +1,23 @@
 import PostgresDriver
 
 /// One delete batch of a slice as one PostgreSQL statement: a data-modifying
-/// CTE chooses the slice's next records, deletes them with their cascade, and
-/// writes their audit entries, notifications and outbox events, then answers
-/// how many rows each step touched (chosen, deleted, conversations, messages,
-/// audit entries, notifications, events, applications deleted with their contacts).
+/// CTE chooses the slice's next records, deletes them with their cascade, keeps
+/// a copy of every deleted row (unless the delete is permanent), and writes
+/// their audit entries, notifications and outbox events, then answers how many
+/// rows each step touched (chosen, deleted, conversations, messages, audit
+/// entries, notifications, events, applications deleted with their contacts).
+///
+/// The copy is made from what each DELETE returns (`PostgresKeptTable.keep`):
+/// every row is read once, by the delete, and written once more, into its kept
+/// table, in the same transaction, so a restorable delete either commits with
+/// its copy or not at all.
 struct PostgresDeleteBatch {
     let sql: String
     let bindings: [PostgresValue]
 
     init(slice: StoredSlice, limit: Int, now: Int64) {
         let assignment = slice.assignment
-        let columns = ["seq", "id", "assigned_to", "name", "email", "phone"]
-        let chosen = Self.choosing(slice, columns: columns.joined(separator: ", "), limit: limit)
+        let chosen = Self.choosing(slice, columns: "seq, id", limit: limit)
         var bindings = chosen.bindings
         func parameter(_ value: PostgresValue) -> String {
             bindings.append(value)
@@ -22,39 +27,48 @@ struct PostgresDeleteBatch {
         let job = parameter(.text(assignment.jobId))
         let actor = parameter(.text(assignment.requester))
         let at = parameter(.integer(now))
-        let snapshot = """
-            '{"name":' || to_json(name)::text || ',"email":' || to_json(email)::text || ',"phone":' || to_json(phone)::text || '}'
-            """
+        let keeps = !assignment.permanent
+        // The deleted rows are read back whole when a copy is kept (it is made from them), else as
+        // little as the entries written for them need.
+        func returning(_ table: PostgresKeptTable, as alias: String, else needed: String) -> String {
+            "RETURNING " + (keeps ? table.columns(of: alias) : needed)
+        }
+        // A permanent delete's entries keep nothing personal of the record.
+        let snapshot = keeps ? PostgresBatchQuery.snapshot : "'{}'"
         // An org-wide batch is one contiguous run of seqs: its cascade is one range of each
         // table's key, read once, rather than an index probe for every contact. The chosen seqs
         // are a hashed filter on that range (`IS TRUE` keeps the planner from turning the IN into
         // a join, which a cached generic plan runs as one probe per contact).
-        let cascade = chosen.inSeqOrder
-            ? { (table: String, alias: String) in
-                "DELETE FROM \(table) \(alias) USING bounds b WHERE \(alias).org = \(org) AND \(alias).contact_seq BETWEEN b.lo AND b.hi"
-                    + " AND (\(alias).contact_seq IN (SELECT seq FROM chosen)) IS TRUE RETURNING 1"
-            }
-            : { (table: String, alias: String) in
-                "DELETE FROM \(table) \(alias) WHERE \(alias).org = \(org) AND \(alias).contact_seq = ANY (ARRAY(SELECT seq FROM chosen)) RETURNING 1"
-            }
+        let cascade = { (table: PostgresKeptTable, alias: String) -> String in
+            let rows = chosen.inSeqOrder
+                ? "DELETE FROM \(table.name) \(alias) USING bounds b WHERE \(alias).org = \(org) AND \(alias).contact_seq BETWEEN b.lo AND b.hi"
+                    + " AND (\(alias).contact_seq IN (SELECT seq FROM chosen)) IS TRUE"
+                : "DELETE FROM \(table.name) \(alias) WHERE \(alias).org = \(org) AND \(alias).contact_seq = ANY (ARRAY(SELECT seq FROM chosen))"
+            return rows + " " + returning(table, as: alias, else: "1")
+        }
         // The chosen records by their keys: `= ANY` of an array is an index probe each in any plan,
         // where a join with `chosen`, whose size a generic plan cannot know, became a hash join
         // over a scan of every remaining record (each batch reading the whole table).
-        let gone = { (table: String) in
-            "gone AS (DELETE FROM \(table) t WHERE t.seq = ANY (ARRAY(SELECT seq FROM chosen)) RETURNING "
-                + columns.map { "t.\($0)" }.joined(separator: ", ") + ")"
+        let gone = { (table: PostgresKeptTable) -> String in
+            "gone AS (DELETE FROM \(table.name) t WHERE t.seq = ANY (ARRAY(SELECT seq FROM chosen)) "
+                + returning(table, as: "t", else: "t.seq, t.id, t.assigned_to") + ")"
+        }
+        // The copies, each from what its DELETE returned; nothing reads them back.
+        let copies = { (deleted: [(table: PostgresKeptTable, from: String)]) -> String in
+            keeps ? deleted.map { "\($0.table.kept)_copied AS (\($0.table.keep(from: $0.from, job: job))),\n" }.joined() : ""
         }
         switch assignment.filter.pipeline {
         case .contact:
             sql = """
                 WITH chosen AS (\(chosen.sql)),
                 bounds AS (SELECT min(seq) AS lo, max(seq) AS hi FROM chosen),
-                messages_gone AS (\(cascade("messages", "m"))),
-                conversations_gone AS (\(cascade("conversations", "v"))),
-                \(gone("contacts")),
+                messages_gone AS (\(cascade(.messages, "m"))),
+                conversations_gone AS (\(cascade(.conversations, "v"))),
+                \(gone(.contacts)),
                 applications_gone AS (
                     DELETE FROM applications a WHERE a.org = \(org) AND a.contact_id = ANY (ARRAY(SELECT id FROM chosen))
-                    RETURNING a.seq, a.id, a.name, a.email, a.phone),
+                    \(returning(.applications, as: "a", else: "a.seq, a.id"))),
+                \(copies([(.contacts, "gone"), (.applications, "applications_gone"), (.conversations, "conversations_gone"), (.messages, "messages_gone")]))\
                 audits AS (
                     INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                     SELECT \(org), 'CONTACT_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1),
@@ -75,7 +89,8 @@ struct PostgresDeleteBatch {
         case .application:
             sql = """
                 WITH chosen AS (\(chosen.sql)),
-                \(gone("applications")),
+                \(gone(.applications)),
+                \(copies([(.applications, "gone")]))\
                 audits AS (
                     INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                     SELECT \(org), 'APPLICATION_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1)

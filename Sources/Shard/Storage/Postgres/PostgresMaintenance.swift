@@ -2,9 +2,9 @@ import Dispatch
 import PostgresDriver
 import Synchronization
 
-/// `VACUUM (ANALYZE)` of the tables a delete leaves dead rows in, then a rebuild of
-/// their indexes where the delete left them mostly empty, on a connection and a
-/// thread of its own.
+/// `VACUUM (ANALYZE)` of the tables a delete (or a restore, or a purge of kept
+/// rows) leaves dead rows in, then a rebuild of their indexes where it left them
+/// mostly empty, on a connection and a thread of its own.
 ///
 /// A large delete leaves PostgreSQL's tables full of dead rows until they are
 /// vacuumed: every count of the org then reads each dead row again, and after a
@@ -32,7 +32,8 @@ final class PostgresMaintenance: Sendable {
     private let freed = Atomic<Int>(0)
     private let queue = DispatchQueue(label: "postgres-maintenance")
 
-    static let tables = ["contacts", "applications", "conversations", "messages", "event_outbox"]
+    /// The tables deletes, restores and purges leave dead rows in.
+    static let tables = ["contacts", "applications", "conversations", "messages", "event_outbox"] + PostgresKeptTable.all.map(\.kept)
     static let statement = "VACUUM (ANALYZE) \(tables.joined(separator: ", "))"
     /// The vacuum's pace, in PostgreSQL's cost units (a page read from the cache costs 1, dirtied 20).
     static let costLimit = 1_000

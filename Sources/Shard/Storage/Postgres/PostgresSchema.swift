@@ -17,10 +17,13 @@ enum PostgresSchema {
     /// Versions: 1. the tables as they are; 2. `applications_by_contact`, which a contact's delete
     /// finds its applications by; 3. a slice's state is one `status` column (`SliceStatus`), where
     /// two flags, `finished` and `cancelled`, could contradict each other, and a slice records its
-    /// `kind` (`JobKind`), delete for every slice before. `statements` migrate an older database as
-    /// they run: each `IF NOT EXISTS` adds what it lacks, the flags are folded into the status (and
-    /// the kind added) where they are still there, and the last statement records the version.
-    static let version = 3
+    /// `kind` (`JobKind`), delete for every slice before; 4. the kept tables a restorable delete
+    /// copies what it deletes into (`PostgresKeptTable`), `kept_purges`, and a slice's `permanent`
+    /// and `restores` (every older slice kept nothing: permanent, as older job documents read).
+    /// `statements` migrate an older database as they run: each `IF NOT EXISTS` adds what it lacks,
+    /// the flags are folded into the status (and the kind added) and the restore columns added where
+    /// they are missing, and the last statement records the version.
+    static let version = 4
 
     /// Creates the tables of a new database, or checks and migrates an existing one, inside the
     /// caller's transaction. As SQLite's (`SQLiteSchema.prepare`), a database written by a newer
@@ -34,7 +37,8 @@ enum PostgresSchema {
 
     private static let createMeta = "CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);"
 
-    private static let recordColumns = """
+    /// A contact's or an application's fields, in its live table and in its kept copy.
+    private static let recordFields = """
         org text COLLATE "C" NOT NULL,
         id text COLLATE "C" NOT NULL,
         slot integer NOT NULL,
@@ -47,8 +51,19 @@ enum PostgresSchema {
         source text COLLATE "C",
         created_at bigint NOT NULL,
         updated_at bigint NOT NULL,
-        version bigint NOT NULL,
-        UNIQUE (org, id)
+        version bigint NOT NULL
+        """
+
+    private static let recordColumns = recordFields + ", UNIQUE (org, id)"
+
+    private static let conversationFields = """
+        org text COLLATE "C" NOT NULL, contact_seq bigint NOT NULL, id text COLLATE "C" NOT NULL,
+        channel text NOT NULL DEFAULT '', created_at bigint NOT NULL
+        """
+
+    private static let messageFields = """
+        org text COLLATE "C" NOT NULL, contact_seq bigint NOT NULL, id text COLLATE "C" NOT NULL,
+        conversation_id text NOT NULL, direction text NOT NULL DEFAULT '', body text NOT NULL DEFAULT '', created_at bigint NOT NULL
         """
 
     static let statements = createMeta + """
@@ -62,14 +77,8 @@ enum PostgresSchema {
         CREATE INDEX IF NOT EXISTS applications_by_stage ON applications (org, stage_id, seq);
         CREATE INDEX IF NOT EXISTS applications_by_assignee ON applications (org, assigned_to);
         CREATE INDEX IF NOT EXISTS applications_by_contact ON applications (org, contact_id);
-        CREATE TABLE IF NOT EXISTS conversations (
-            org text COLLATE "C" NOT NULL, contact_seq bigint NOT NULL, id text COLLATE "C" NOT NULL,
-            channel text NOT NULL DEFAULT '', created_at bigint NOT NULL,
-            PRIMARY KEY (org, contact_seq, id));
-        CREATE TABLE IF NOT EXISTS messages (
-            org text COLLATE "C" NOT NULL, contact_seq bigint NOT NULL, id text COLLATE "C" NOT NULL,
-            conversation_id text NOT NULL, direction text NOT NULL DEFAULT '', body text NOT NULL DEFAULT '', created_at bigint NOT NULL,
-            PRIMARY KEY (org, contact_seq, id));
+        CREATE TABLE IF NOT EXISTS conversations (\(conversationFields), PRIMARY KEY (org, contact_seq, id));
+        CREATE TABLE IF NOT EXISTS messages (\(messageFields), PRIMARY KEY (org, contact_seq, id));
         CREATE TABLE IF NOT EXISTS audit_entries (
             seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org text COLLATE "C" NOT NULL, type text NOT NULL,
             job_id text NOT NULL, actor text NOT NULL, record_id text NOT NULL, snapshot text NOT NULL, created_at bigint NOT NULL);
@@ -81,7 +90,7 @@ enum PostgresSchema {
         CREATE TABLE IF NOT EXISTS delete_slices (
             job_id text PRIMARY KEY, org text NOT NULL, requester text NOT NULL, filter bytea NOT NULL, watermark bigint NOT NULL,
             counters bytea NOT NULL, status smallint NOT NULL DEFAULT 0, created_at bigint NOT NULL,
-            kind smallint NOT NULL DEFAULT \(JobKind.delete.rawValue));
+            kind smallint NOT NULL DEFAULT \(JobKind.delete.rawValue), permanent boolean NOT NULL DEFAULT false, restores text);
         DO $$ BEGIN
             IF EXISTS (SELECT 1 FROM information_schema.columns
                        WHERE table_schema = current_schema() AND table_name = 'delete_slices' AND column_name = 'finished') THEN
@@ -90,12 +99,37 @@ enum PostgresSchema {
                 ALTER TABLE delete_slices DROP COLUMN finished, DROP COLUMN cancelled,
                     ADD COLUMN kind smallint NOT NULL DEFAULT \(JobKind.delete.rawValue);
             END IF;
+            IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                           WHERE table_schema = current_schema() AND table_name = 'delete_slices' AND column_name = 'permanent') THEN
+                ALTER TABLE delete_slices ADD COLUMN permanent boolean NOT NULL DEFAULT true, ADD COLUMN restores text;
+                ALTER TABLE delete_slices ALTER COLUMN permanent SET DEFAULT false;
+            END IF;
         END $$;
         CREATE TABLE IF NOT EXISTS delete_failures (
             job_id text NOT NULL, record_id text NOT NULL, message text NOT NULL, PRIMARY KEY (job_id, record_id));
         CREATE TABLE IF NOT EXISTS event_outbox (
             seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, org text NOT NULL, type text NOT NULL,
             payload text NOT NULL, created_at bigint NOT NULL);
+        \(keptTables)
         UPDATE meta SET value = '\(version)' WHERE key = 'schema' AND value::integer < \(version);
+        """
+
+    /// What restorable deletes kept, each table its live table's columns after the `job_id` of the
+    /// delete that kept them, keyed so that one job's rows are one range of the key in the order
+    /// the delete took them: contacts by their seq, a contact's conversations, messages and
+    /// applications by the contact (its kept seq, its id), so a restore or a purge of a batch of
+    /// contacts reads one range of each table. An application-pipeline delete's applications are
+    /// keyed alike, by (contact, id). No other index: every reader goes by job.
+    ///
+    /// `kept_purges`: the deletes whose kept rows are to go (their window ended), until they have.
+    private static let keptTables = """
+        CREATE TABLE IF NOT EXISTS kept_contacts (
+            job_id text COLLATE "C" NOT NULL, seq bigint NOT NULL, \(recordFields), PRIMARY KEY (job_id, seq));
+        CREATE TABLE IF NOT EXISTS kept_applications (
+            job_id text COLLATE "C" NOT NULL, seq bigint NOT NULL, contact_id text COLLATE "C" NOT NULL, \(recordFields),
+            PRIMARY KEY (job_id, contact_id, id));
+        CREATE TABLE IF NOT EXISTS kept_conversations (job_id text COLLATE "C" NOT NULL, \(conversationFields), PRIMARY KEY (job_id, contact_seq, id));
+        CREATE TABLE IF NOT EXISTS kept_messages (job_id text COLLATE "C" NOT NULL, \(messageFields), PRIMARY KEY (job_id, contact_seq, id));
+        CREATE TABLE IF NOT EXISTS kept_purges (job_id text PRIMARY KEY);
         """
 }

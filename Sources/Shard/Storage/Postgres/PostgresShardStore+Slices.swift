@@ -6,7 +6,7 @@ extension PostgresShardStore: SliceLedger {
     func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements {
         switch assignment.kind {
         case .delete: PostgresDeleteStatements(connection: connection)
-        case .restore: KindNotBuiltYet()
+        case .restore: PostgresRestoreStatements(connection: connection)
         }
     }
 
@@ -17,12 +17,12 @@ extension PostgresShardStore: SliceLedger {
     func insertSliceRow(_ row: SliceRow, at now: Int64) throws {
         try connection.query(
             """
-            INSERT INTO delete_slices (job_id, kind, org, requester, filter, watermark, counters, status, created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            INSERT INTO delete_slices (job_id, kind, org, requester, filter, watermark, counters, status, created_at, permanent, restores)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """,
             [
                 .text(row.jobId), .integer(row.kind), .text(row.org), .text(row.requester), .bytes(row.filter), .integer(row.watermark),
-                .bytes(row.counters), .integer(row.status), .integer(now),
+                .bytes(row.counters), .integer(row.status), .integer(now), .text(row.permanent ? "t" : "f"), row.restores.map { .text($0) } ?? .null,
             ])
     }
 
@@ -40,22 +40,18 @@ extension PostgresShardStore: SliceLedger {
     func loadSliceRow(_ jobId: String) throws -> SliceRow? {
         let read = try withConnection { connection in
             try connection.query(
-                "SELECT kind, org, requester, filter, watermark, counters, status FROM delete_slices WHERE job_id = $1", [.text(jobId)])
+                "SELECT kind, org, requester, filter, watermark, counters, status, permanent, restores FROM delete_slices WHERE job_id = $1",
+                [.text(jobId)])
         }
         guard read.count == 1 else { return nil }
         return SliceRow(
             jobId: jobId, kind: read.integer(0, 0), org: read.text(0, 1), requester: read.text(0, 2), filter: read.bytes(0, 3),
-            watermark: read.integer(0, 4), counters: read.bytes(0, 5), status: read.integer(0, 6))
+            watermark: read.integer(0, 4), counters: read.bytes(0, 5), status: read.integer(0, 6), permanent: read.text(0, 7) == "t",
+            restores: read.optionalText(0, 8))
     }
 
     func deletedRecords(_ count: Int) {
         writtenSinceAnalyze += count
         deletedSinceVacuum += count
     }
-}
-
-// Scaffolding for issue 25's helpers: replaced by each engine's restore statements and purge.
-extension PostgresShardStore {
-    func requestPurge(_ jobId: String) throws { throw StoreError.unknownSliceKind(jobId: jobId, kind: 0) }
-    func purgeNextBatch(limit: Int) throws -> Int { 0 }
 }

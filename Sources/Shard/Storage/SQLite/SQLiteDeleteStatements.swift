@@ -8,6 +8,11 @@ import Wire
 /// outbox events), as SQLite does fastest, instead of a round of statements
 /// per record. The batch, its side effects and its checkpoint still commit as
 /// one transaction.
+///
+/// A restorable delete (every one not `permanent`) first copies each row it deletes into its
+/// `kept_` table, by the same statement's shape (`INSERT ... SELECT` over the chosen records), so
+/// a restore can put it back; a permanent delete keeps nothing, and its audit entries no
+/// personal data (their snapshot is `{}`).
 final class SQLiteDeleteStatements: SliceBatchStatements {
     private let clearBatch: SQLiteStatement
     private let deleteMessages: SQLiteStatement
@@ -20,6 +25,11 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     private let findAnyApplication: SQLiteStatement
     private let insertNotifications: SQLiteStatement
     private let insertEvents: SQLiteStatement
+    private let keepMessages: SQLiteStatement
+    private let keepConversations: SQLiteStatement
+    private let keepContacts: SQLiteStatement
+    private let keepApplications: SQLiteStatement
+    private let keepContactsApplications: SQLiteStatement
     private let database: SQLiteDatabase
     /// The statements that choose a batch: one a filter's shape (`chooseBatchSQL`).
     private let statements: StatementCache
@@ -28,7 +38,8 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     var perRecordStatements: [SQLiteStatement] {
         [
             deleteMessages, deleteConversations, deleteContacts, deleteApplications, deleteContactsApplications, insertAudits,
-            insertContactsApplicationAudits, insertNotifications, insertEvents,
+            insertContactsApplicationAudits, insertNotifications, insertEvents, keepMessages, keepConversations, keepContacts,
+            keepApplications, keepContactsApplications,
         ]
     }
 
@@ -50,18 +61,25 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
         // version, as none may be left naming a contact that is gone.
         deleteContactsApplications = try database.prepare(
             "DELETE FROM applications WHERE org = ?1 AND contact_id IN (SELECT id FROM \(Self.batchTable))")
+        keepMessages = try database.prepare(Self.keep("messages", SQLiteSchema.messageColumns, where: "org = ?1 AND contact_seq IN (\(chosen))"))
+        keepConversations = try database.prepare(
+            Self.keep("conversations", SQLiteSchema.conversationColumns, where: "org = ?1 AND contact_seq IN (\(chosen))"))
+        keepContacts = try database.prepare(Self.keep("contacts", SQLiteSchema.contactColumns, where: "rowid IN (\(chosen))"))
+        keepApplications = try database.prepare(Self.keep("applications", SQLiteSchema.applicationColumns, where: "rowid IN (\(chosen))"))
+        keepContactsApplications = try database.prepare(Self.keep(
+            "applications", SQLiteSchema.applicationColumns, where: "org = ?1 AND contact_id IN (SELECT id FROM \(Self.batchTable))"))
         // Each contact's entries in the batch's order: CROSS JOIN keeps the batch the outer loop,
         // where an ORDER BY of the applications' own rowid read all of the org's by `(org)`.
         insertContactsApplicationAudits = try database.prepare("""
             INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
-            SELECT ?1, 'APPLICATION_DELETE', ?2, ?3, a.id, \(Self.snapshot(of: "a")), ?4
+            SELECT ?1, 'APPLICATION_DELETE', ?2, ?3, a.id, \(Self.snapshot(of: "a", unlessPermanent: "?5")), ?4
             FROM \(Self.batchTable) CROSS JOIN applications a ON a.org = ?1 AND a.contact_id = \(Self.batchTable).id
             ORDER BY \(Self.batchTable).rowid
             """)
         findAnyApplication = try database.prepare("SELECT 1 FROM applications WHERE org = ? LIMIT 1")
         insertAudits = try database.prepare("""
             INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
-            SELECT ?1, ?2, ?3, ?4, id, \(Self.snapshot(of: Self.batchTable)), ?5 FROM \(Self.batchTable) ORDER BY rowid
+            SELECT ?1, ?2, ?3, ?4, id, \(Self.snapshot(of: Self.batchTable, unlessPermanent: "?6")), ?5 FROM \(Self.batchTable) ORDER BY rowid
             """)
         insertNotifications = try database.prepare("""
             INSERT INTO notifications (org, user_id, type, record_id, job_id, created_at)
@@ -73,9 +91,21 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
             """)
     }
 
-    /// What an audit entry keeps of the record it deleted, a row of `table`.
-    private static func snapshot(of table: String) -> String {
+    /// What an audit entry keeps of the record it deleted, a row of `table`: its name, email and
+    /// phone, or, when the parameter `permanent` is true, nothing (`{}`).
+    private static func snapshot(of table: String, unlessPermanent permanent: String) -> String {
+        "CASE WHEN \(permanent) THEN '{}' ELSE \(snapshot(of: table)) END"
+    }
+
+    /// What an audit entry keeps of a record, a row of `table`: as a restore's entries keep it too.
+    static func snapshot(of table: String) -> String {
         "json_object('name', \(table).name, 'email', \(table).email, 'phone', \(table).phone)"
+    }
+
+    /// Copies the rows of `table` that `condition` picks (its `?1` the org) into its kept table
+    /// under the job (`?2`), before their delete.
+    private static func keep(_ table: String, _ columns: String, where condition: String) -> String {
+        "INSERT INTO kept_\(table) (job_id, \(columns)) SELECT ?2, \(columns) FROM \(table) WHERE \(condition)"
     }
 
     // MARK: - Choosing a batch
@@ -141,23 +171,35 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     /// application, one notification per assignee and one `contact_removed`
     /// event for each contact.
     private func deleteChosenContacts(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
+        try keep(keepMessages, of: slice)
         counters.messages += try run(deleteMessages, .text(slice.org))
+        try keep(keepConversations, of: slice)
         counters.conversations += try run(deleteConversations, .text(slice.org))
         counters.auditEntries += try audit(type: "CONTACT_DELETE", slice: slice, at: now)
         if try hasApplications(slice.org) {
             counters.auditEntries += try run(
-                insertContactsApplicationAudits, .text(slice.org), .text(slice.jobId), .text(slice.requester), .integer(now))
+                insertContactsApplicationAudits, .text(slice.org), .text(slice.jobId), .text(slice.requester), .integer(now),
+                .integer(slice.permanent ? 1 : 0))
+            try keep(keepContactsApplications, of: slice)
             counters.applications += try run(deleteContactsApplications, .text(slice.org))
         }
         counters.notifications += try run(insertNotifications, .text(slice.org), .text(slice.jobId), .integer(now))
         counters.events += try run(insertEvents, .text(slice.org), .text(slice.jobId), .integer(now))
+        try keep(keepContacts, of: slice)
         counters.deleted += try run(deleteContacts)
     }
 
     /// Deletes the chosen applications and writes their `APPLICATION_DELETE` audit entries; contacts are untouched.
     private func deleteChosenApplications(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
         counters.auditEntries += try audit(type: "APPLICATION_DELETE", slice: slice, at: now)
+        try keep(keepApplications, of: slice)
         counters.deleted += try run(deleteApplications)
+    }
+
+    /// Copies what `statement` picks of the batch into its kept table, unless the delete is permanent.
+    private func keep(_ statement: SQLiteStatement, of slice: SliceAssignment) throws {
+        guard !slice.permanent else { return }
+        try statement.run([.text(slice.org), .text(slice.jobId)])
     }
 
     /// Whether `org` has any application. Most have none, and their batches then pay one probe for
@@ -169,7 +211,7 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     }
 
     private func audit(type: String, slice: SliceAssignment, at now: Int64) throws -> UInt64 {
-        try run(insertAudits, .text(slice.org), .text(type), .text(slice.jobId), .text(slice.requester), .integer(now))
+        try run(insertAudits, .text(slice.org), .text(type), .text(slice.jobId), .text(slice.requester), .integer(now), .integer(slice.permanent ? 1 : 0))
     }
 
     /// Runs `statement` with `values`; the number of rows it changed.

@@ -19,6 +19,9 @@ extension SQLiteSchema {
     /// 5. A slice's state is one `status` column (`SliceStatus`), where two flags, `finished` and
     ///    `cancelled`, could contradict each other; a slice records its `kind` (`JobKind`), delete
     ///    for every slice before.
+    /// 6. Restorable deletes: the `kept_` tables and `kept_purges` (made by `statements`), and a slice
+    ///    records whether it is a `permanent` delete and which delete it `restores`. Every slice
+    ///    before kept nothing: permanent.
     static func prepare(_ database: SQLiteDatabase, path: String) throws {
         let existing = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") > 0
         let found = existing ? try database.scalar("SELECT coalesce(max(CAST(value AS INTEGER)), 1) FROM meta WHERE key = 'schema'") : Int64(version)
@@ -29,6 +32,7 @@ extension SQLiteSchema {
         guard existing, found < version else { return }
         if found < 2 { try migrateFromVersion1(database) }
         if found < 5 { try giveSlicesStatusAndKind(database) }
+        if found < 6 { try giveSlicesPermanentAndRestores(database) }
         try database.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run([.text("\(version)")])
     }
 
@@ -67,6 +71,16 @@ extension SQLiteSchema {
             ALTER TABLE delete_slices DROP COLUMN finished;
             ALTER TABLE delete_slices DROP COLUMN cancelled;
             ALTER TABLE delete_slices ADD COLUMN kind INTEGER NOT NULL DEFAULT \(JobKind.delete.rawValue);
+            """)
+    }
+
+    /// Version 5 → 6: each slice records whether it keeps a copy and which delete it restores.
+    /// Every slice before was a delete that kept nothing (permanent), and none a restore.
+    private static func giveSlicesPermanentAndRestores(_ database: SQLiteDatabase) throws {
+        try database.execute("""
+            ALTER TABLE delete_slices ADD COLUMN permanent INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE delete_slices ADD COLUMN restores TEXT;
+            UPDATE delete_slices SET permanent = 1;
             """)
     }
 

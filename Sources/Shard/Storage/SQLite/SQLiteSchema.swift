@@ -20,8 +20,9 @@ import Wire
 /// registration and leaves rows imported after it alone.
 ///
 /// `delete_slices` is each job's checkpoint on this shard: its kind (`JobKind`), its filter, its
-/// watermark, its counters (stored with their layout byte) and its `SliceStatus`, written in the
-/// same transaction as each batch's deletions, so a restarted shard resumes exactly.
+/// watermark, its counters (stored with their layout byte), its `SliceStatus`, whether a delete is
+/// `permanent` and which delete a restore `restores`, written in the same transaction as each
+/// batch's deletions, so a restarted shard resumes exactly.
 /// `delete_failures` holds the records a job set aside as failed one by one,
 /// so that its later batches pass them by.
 ///
@@ -29,21 +30,37 @@ import Wire
 /// their contact's shard and a contact's delete removes them in its own
 /// transaction.
 ///
+/// A restorable delete keeps what it deleted, in its batch's transaction, in the `kept_` tables:
+/// each the live table's columns after the delete's `job_id`, keyed so one job's rows are one
+/// contiguous range in the order it deleted them (contacts by their `seq`, their cascade by
+/// `contact_seq`, applications by their contact's id), with no other index: a batch appends to
+/// each, and a restore or a purge reads and removes a range. `kept_purges` holds the deletes
+/// whose kept rows are to be purged (their restore window ended), until the last of them is gone.
+///
 /// `event_outbox.seq` is AUTOINCREMENT: rows leave the outbox once published,
 /// and a plain rowid would then be reused, giving two events the same id.
 enum SQLiteSchema {
     /// Bumped when a statement below, or a stored layout, changes in a way old
     /// databases need migrating for (`SQLiteSchema+Migration.swift`).
-    static let version = 5
+    static let version = 6
 
     /// What contacts and applications share: everything a filter can match on.
-    private static let recordColumns = """
+    private static let recordFields = """
         slot INTEGER NOT NULL, stage_id TEXT, assigned_to TEXT,
         name TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',
         tags TEXT NOT NULL DEFAULT '[]', source TEXT,
-        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL,
-        UNIQUE (org, id)
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL
         """
+    private static let recordColumns = "\(recordFields),\n    UNIQUE (org, id)"
+
+    /// The columns a kept table copies from its live table (after its `job_id`), named rather than
+    /// `*`, so that a column added to a live table later cannot shift a copy or a restore.
+    static let contactColumns = "seq, org, id, \(recordData), version"
+    static let applicationColumns = "org, id, contact_id, \(recordData), version"
+    /// What a record is besides its key and its `version`: what a restore puts back as it was.
+    static let recordData = "slot, stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at"
+    static let conversationColumns = "org, contact_seq, id, channel, created_at"
+    static let messageColumns = "org, contact_seq, id, conversation_id, direction, body, created_at"
 
     static let statements: [String] = [
         """
@@ -134,7 +151,9 @@ enum SQLiteSchema {
             counters BLOB NOT NULL,
             status INTEGER NOT NULL DEFAULT 0,
             created_at INTEGER NOT NULL,
-            kind INTEGER NOT NULL DEFAULT \(JobKind.delete.rawValue)
+            kind INTEGER NOT NULL DEFAULT \(JobKind.delete.rawValue),
+            permanent INTEGER NOT NULL DEFAULT 0,
+            restores TEXT
         )
         """,
         """
@@ -154,5 +173,50 @@ enum SQLiteSchema {
             created_at INTEGER NOT NULL
         )
         """,
+        """
+        CREATE TABLE IF NOT EXISTS kept_contacts (
+            job_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            org TEXT NOT NULL,
+            id TEXT NOT NULL,
+            \(recordFields),
+            PRIMARY KEY (job_id, seq)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS kept_applications (
+            job_id TEXT NOT NULL,
+            org TEXT NOT NULL,
+            id TEXT NOT NULL,
+            contact_id TEXT NOT NULL,
+            \(recordFields),
+            PRIMARY KEY (job_id, contact_id, id)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS kept_conversations (
+            job_id TEXT NOT NULL,
+            org TEXT NOT NULL,
+            contact_seq INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (job_id, contact_seq, id)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS kept_messages (
+            job_id TEXT NOT NULL,
+            org TEXT NOT NULL,
+            contact_seq INTEGER NOT NULL,
+            id TEXT NOT NULL,
+            conversation_id TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (job_id, contact_seq, id)
+        ) WITHOUT ROWID
+        """,
+        "CREATE TABLE IF NOT EXISTS kept_purges (job_id TEXT PRIMARY KEY) WITHOUT ROWID",
     ]
 }

@@ -5,7 +5,7 @@ extension SQLiteShardStore: SliceLedger {
     func batchStatements(for assignment: SliceAssignment) -> any SliceBatchStatements {
         switch assignment.kind {
         case .delete: deletes
-        case .restore: KindNotBuiltYet()
+        case .restore: restores
         }
     }
 
@@ -13,8 +13,8 @@ extension SQLiteShardStore: SliceLedger {
 
     func insertSliceRow(_ row: SliceRow, at now: Int64) throws {
         let sql = """
-            INSERT INTO delete_slices (job_id, kind, org, requester, filter, watermark, counters, status, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO delete_slices (job_id, kind, org, requester, filter, watermark, counters, status, created_at, permanent, restores)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         try statements.withStatement(sql, []) { insert in
             try insert.bind(row.jobId, at: 1)
@@ -26,6 +26,8 @@ extension SQLiteShardStore: SliceLedger {
             try insert.bind(bytes: row.counters, at: 7)
             try insert.bind(row.status, at: 8)
             try insert.bind(now, at: 9)
+            try insert.bind(row.permanent ? 1 : 0, at: 10)
+            try insert.bind(row.restores, at: 11)
             try insert.execute()
         }
     }
@@ -47,20 +49,16 @@ extension SQLiteShardStore: SliceLedger {
 
     func loadSliceRow(_ jobId: String) throws -> SliceRow? {
         try statements.withStatement(
-            "SELECT kind, org, requester, filter, watermark, counters, status FROM delete_slices WHERE job_id = ?", [.text(jobId)]
+            "SELECT kind, org, requester, filter, watermark, counters, status, permanent, restores FROM delete_slices WHERE job_id = ?",
+            [.text(jobId)]
         ) { read in
             guard try read.step() else { return nil }
             return SliceRow(
                 jobId: jobId, kind: read.integer(0), org: read.text(1), requester: read.text(2), filter: read.blob(3),
-                watermark: read.integer(4), counters: read.blob(5), status: read.integer(6))
+                watermark: read.integer(4), counters: read.blob(5), status: read.integer(6), permanent: read.integer(7) != 0,
+                restores: read.optionalText(8))
         }
     }
 
     func deletedRecords(_ count: Int) { reclaim.wrote(deleted: count, at: .now) }
-}
-
-// Scaffolding for issue 25's helpers: replaced by each engine's restore statements and purge.
-extension SQLiteShardStore {
-    func requestPurge(_ jobId: String) throws { throw StoreError.unknownSliceKind(jobId: jobId, kind: 0) }
-    func purgeNextBatch(limit: Int) throws -> Int { 0 }
 }

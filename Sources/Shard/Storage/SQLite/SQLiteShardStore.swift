@@ -31,6 +31,7 @@ actor SQLiteShardStore: PartitionStore {
     private let lock: PartitionLock
     private let writes: ImportStatements
     let deletes: SQLiteDeleteStatements
+    let restores: SQLiteRestoreStatements
     let statements: StatementCache
     /// Slices touched since start, by job id (`SliceLedger`; the checkpoint table is the truth).
     var slices: [String: StoredSlice] = [:]
@@ -78,6 +79,7 @@ actor SQLiteShardStore: PartitionStore {
         writes = try ImportStatements(database)
         let statements = StatementCache(database)
         deletes = try SQLiteDeleteStatements(database, statements: statements)
+        restores = try SQLiteRestoreStatements(database, statements: statements)
         self.statements = statements
         // Last, after everything that can throw: a thrown init runs no deinit to stop it.
         executor = ThreadExecutor(name: "shard-\(index)-store", niceness: ThreadExecutor.bulkWorkNiceness)

@@ -1,0 +1,66 @@
+import PostgresDriver
+
+/// PostgreSQL's purge of what restorable deletes kept, once their window ended: a request is a
+/// row of `kept_purges`, and each `purgeNextBatch` removes the next kept records of the first job
+/// requested, contacts with their kept cascade (or an application-pipeline delete's applications),
+/// in one short transaction, fenced like every write. Each batch takes what is left, so a batch
+/// repeated after a restart finds its rows gone and takes the next: nothing is lost or repeated.
+/// The space goes back as a delete's does: the vacuum of an idle shard (`PostgresMaintenance`).
+extension PostgresShardStore {
+    func requestPurge(_ jobId: String) throws {
+        try writeTransaction {
+            _ = try connection.query("INSERT INTO kept_purges (job_id) VALUES ($1) ON CONFLICT DO NOTHING", [.text(jobId)])
+        }
+    }
+
+    func purgeNextBatch(limit: Int) throws -> Int {
+        let purged = try writeTransaction {
+            // A job with nothing left here (it kept nothing on this shard) takes no batch: on to the next one.
+            var purged = 0
+            while purged == 0, let job = try nextPurge() {
+                let bindings: [PostgresValue] = [.text(job), .integer(Int64(limit))]
+                let contacts = try PostgresBatchQuery.run(Self.purgeContacts, bindings, on: connection)
+                purged = Int(contacts.integer(0, 0) + contacts.integer(0, 1))
+                guard contacts.integer(0, 0) < limit else { break }
+                // No kept contact left: what is left is an application-pipeline delete's applications.
+                let applications = try PostgresBatchQuery.run(Self.purgeApplications, bindings, on: connection).integer(0, 0)
+                purged += Int(applications)
+                // The last batch of a job takes its request with it.
+                if applications < limit { try connection.query("DELETE FROM kept_purges WHERE job_id = $1", [.text(job)]) }
+            }
+            return purged
+        }
+        deletedRecords(purged)
+        return purged
+    }
+
+    /// The job whose kept records the next batch purges; nil when no purge is left.
+    private func nextPurge() throws -> String? {
+        let next = try connection.query("SELECT job_id FROM kept_purges ORDER BY job_id LIMIT 1")
+        return next.count == 1 ? next.text(0, 0) : nil
+    }
+
+    /// $1 the job, $2 the limit: its next kept contacts, in the order kept, with their kept
+    /// conversations and messages (one range of their key: every kept contact before these is
+    /// gone) and applications; how many contacts and applications went.
+    private static let purgeContacts = """
+        WITH gone AS (
+            DELETE FROM kept_contacts WHERE ctid = ANY (ARRAY(SELECT ctid FROM kept_contacts WHERE job_id = $1 ORDER BY seq LIMIT $2))
+            RETURNING seq, id),
+        bounds AS (SELECT min(seq) AS lo, max(seq) AS hi FROM gone),
+        conversations_gone AS (DELETE FROM kept_conversations k USING bounds b WHERE k.job_id = $1 AND k.contact_seq BETWEEN b.lo AND b.hi),
+        messages_gone AS (DELETE FROM kept_messages k USING bounds b WHERE k.job_id = $1 AND k.contact_seq BETWEEN b.lo AND b.hi),
+        applications_gone AS (
+            DELETE FROM kept_applications a WHERE a.job_id = $1 AND a.contact_id = ANY (ARRAY(SELECT id FROM gone)) RETURNING 1)
+        SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM applications_gone)
+        """
+
+    /// $1 the job, $2 the limit: its next kept applications; how many went.
+    private static let purgeApplications = """
+        WITH gone AS (
+            DELETE FROM kept_applications
+            WHERE ctid = ANY (ARRAY(SELECT ctid FROM kept_applications WHERE job_id = $1 ORDER BY contact_id, id LIMIT $2))
+            RETURNING 1)
+        SELECT count(*) FROM gone
+        """
+}

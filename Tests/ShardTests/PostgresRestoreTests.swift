@@ -1,0 +1,132 @@
+import PostgresDriver
+import TestSupport
+import Testing
+import Wire
+@testable import Shard
+
+/// What only PostgreSQL needs proving about restorable deletes: its schema's migration, the
+/// plans of its restore and purge statements, and the fencing of a purge. What every engine must
+/// do alike is in `RestoreContractTests`.
+@Suite struct PostgresRestoreTests {
+    private static let everySlot = OpenPartition.everySlot
+
+    private static func orgWide() -> ContactFilter {
+        var filter = ContactFilter()
+        filter.orgWide = true
+        return filter
+    }
+
+    /// Version 3 had no kept tables and no restore columns on a slice; opened, a database gains
+    /// them and records the current version. A slice it held was a delete of a build that kept
+    /// nothing, which its job document reads as permanent: it goes on as one, keeping nothing and
+    /// writing no personal data in its entries, while a slice taken on now keeps what it deletes.
+    @Test func aVersion3DatabaseGainsTheKeptTablesAndItsSlicesGoOnAsPermanentDeletes() async throws {
+        let location = try TestPostgres.newDatabase()
+        let first = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
+        _ = try await first.importAll(org: "o1", (0..<6).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
+        try await first.close()
+        let setup = try PostgresConnection(location)
+        try setup.execute("""
+            DROP TABLE kept_contacts, kept_applications, kept_conversations, kept_messages, kept_purges;
+            ALTER TABLE delete_slices DROP COLUMN permanent, DROP COLUMN restores;
+            UPDATE meta SET value = '3' WHERE key = 'schema';
+            """)
+        var counters = DeleteCounters()
+        counters.total = 6
+        try setup.query("""
+            INSERT INTO delete_slices (job_id, kind, org, requester, filter, watermark, counters, status, created_at)
+            VALUES ('old', $1, 'o1', 'boss', $2, $3, $4, \(SliceStatus.running.rawValue), 1)
+            """, [.integer(Int64(JobKind.delete.rawValue)), .bytes(Self.orgWide().storedBytes), .integer(TestVersions.next()), .bytes(counters.storedBytes)])
+
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
+        #expect(try setup.query("SELECT value FROM meta WHERE key = 'schema'").text(0, 0) == "\(PostgresSchema.version)")
+        #expect(try setup.scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('kept_contacts', 'kept_applications', 'kept_conversations', 'kept_messages', 'kept_purges')") == 5)
+        let old = try await store.runNextBatch("old", limit: 10)
+        #expect([old.counters.deleted, old.counters.messages] == [6, 36])
+        #expect(try setup.scalar("SELECT count(*) FROM kept_contacts") + setup.scalar("SELECT count(*) FROM kept_messages") == 0)
+        #expect(try setup.scalar("SELECT count(*) FROM audit_entries WHERE snapshot <> '{}'") == 0)
+
+        _ = try await store.importAll(org: "o1", (6..<8).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
+        _ = try await store.startSlice(SliceAssignment(jobId: "new", org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next()))
+        #expect(try await store.runNextBatch("new", limit: 10).counters.deleted == 2)
+        #expect(try setup.scalar("SELECT count(*) FROM kept_contacts WHERE job_id = 'new'") == 2)
+        let rows = try setup.query("SELECT job_id, permanent FROM delete_slices ORDER BY job_id")
+        #expect((0..<rows.count).map { "\(rows.text($0, 0))=\(rows.text($0, 1))" } == ["new=f", "old=t"])
+    }
+
+    /// The plan every batch runs (`PostgresBatchQuery`: generic, no sequential scan) of `sql` with
+    /// `bindings`, its lines; nothing of it is run.
+    private static func genericPlan(_ sql: String, _ bindings: [PostgresValue], on connection: PostgresConnection) throws -> [String] {
+        let literals = bindings.map { value in
+            switch value {
+            case .integer(let number): "\(number)"
+            case .text(let text): "'\(text)'"
+            default: "NULL"
+            }
+        }
+        try connection.execute("""
+            BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off; PREPARE batch AS \(sql)
+            """)
+        let plan = try connection.query("EXPLAIN EXECUTE batch(\(literals.joined(separator: ", ")))")
+        try connection.execute("ROLLBACK; DEALLOCATE batch")
+        return (0..<plan.count).map { plan.text($0, 0) }
+    }
+
+    /// A restore batch takes its kept contacts by their rows' addresses and their kept cascade as
+    /// one range of each kept table's key, with or without records set aside as failed; a
+    /// restorable delete batch's copies read no table whole either. Never a sequential scan: each
+    /// batch would read every kept row of every job.
+    @Test func aRestoreBatchReadsItsKeptRowsByKey() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
+        _ = try await store.importAll(org: "o1", (0..<3_000).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
+        let delete = SliceAssignment(jobId: "job-d", org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
+        let deleteBatch = PostgresDeleteBatch(slice: StoredSlice(assignment: delete, total: 3_000), limit: 500, now: 1)
+        var progress = try await store.startSlice(delete)
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-d", limit: 1_000) }
+        let connection = try PostgresConnection(location)
+        try connection.execute("ANALYZE")
+
+        var restore = SliceAssignment(jobId: "job-r", kind: .restore, org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
+        restore.spec.restores = "job-d"
+        var withFailures = DeleteCounters()
+        withFailures.failed = 1
+        for slice in [StoredSlice(assignment: restore, total: 3_000), StoredSlice(assignment: restore, counters: withFailures, status: .running)] {
+            let batch = PostgresRestoreBatch(slice: slice, limit: 500, now: 1)
+            let plan = try Self.genericPlan(batch.sql, batch.bindings, on: connection)
+            let text = plan.joined(separator: "\n")
+            #expect(plan.contains { $0.contains("Tid Scan on kept_contacts") }, "\(text)")
+            for key in ["kept_contacts_pkey", "kept_conversations_pkey", "kept_messages_pkey", "kept_applications_pkey"] {
+                #expect(plan.contains { $0.contains(key) }, "\(key): \(text)")
+            }
+            #expect(!plan.contains { $0.contains("Seq Scan") }, "\(text)")
+        }
+        let deletePlan = try Self.genericPlan(deleteBatch.sql, deleteBatch.bindings, on: connection)
+        #expect(deletePlan.contains { $0.contains("Insert on kept_messages") }, "\(deletePlan.joined(separator: "\n"))")
+        #expect(!deletePlan.contains { $0.contains("Seq Scan") }, "\(deletePlan.joined(separator: "\n"))")
+    }
+
+    /// A purge writes as every write does, fenced: a store that let go of the shard's lock while
+    /// another took it over neither records a purge nor purges. The request it recorded before is
+    /// durable, and the next store for the shard carries it out.
+    @Test func aStoreWithoutTheLockNeitherRecordsNorRunsAPurgeAndTheNextOneCarriesItOut() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
+        _ = try await store.importAll(org: "o1", (0..<4).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
+        _ = try await store.startSlice(SliceAssignment(jobId: "job-d", org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next()))
+        _ = try await store.runNextBatch("job-d", limit: 10)
+        try await store.requestPurge("job-d")
+        try await store.close()
+        let successor = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
+
+        await #expect(throws: PostgresFenceError.self) { try await store.purgeNextBatch(limit: 10) }
+        await #expect(throws: PostgresFenceError.self) { try await store.requestPurge("job-other") }
+        let connection = try PostgresConnection(location)
+        #expect(try connection.scalar("SELECT count(*) FROM kept_contacts") == 4)
+        #expect(try connection.query("SELECT string_agg(job_id, ',') FROM kept_purges").text(0, 0) == "job-d")
+
+        #expect(try await successor.purgeNextBatch(limit: 10) == 4)
+        #expect(try await successor.purgeNextBatch(limit: 10) == 0)
+        #expect(try connection.scalar("SELECT (SELECT count(*) FROM kept_contacts) + (SELECT count(*) FROM kept_messages) + (SELECT count(*) FROM kept_purges)") == 0)
+    }
+}
