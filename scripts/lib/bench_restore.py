@@ -1,8 +1,8 @@
 """The measuring side of `scripts/bench restore` (which seeds, imports and starts the clusters):
 
-    bench_restore.py permanent  --data DIR --port P --contacts N --rate R --results FILE
-    bench_restore.py restorable --data DIR --port P --contacts N --rate R --results FILE --shards S --storage E [--url URL]
-    bench_restore.py summary    --results FILE
+    bench_restore.py permanent|restorable --results FILE --data DIR --port P --contacts N --rate R
+                     --tenant LARGE.ndjson --small SMALL.ndjson --shards S --storage sqlite|postgres [--url URL]
+    bench_restore.py summary --results FILE
 
 permanent: one org-wide `"permanent": true` delete of the large tenant (today's delete, which keeps
 nothing), timed from its request until a poll sees it final. restorable, on the same data (the
@@ -10,10 +10,12 @@ databases as they were before that delete): the same delete without `permanent`,
 of it, timed; the org's stats and a sample of `GET /api/contacts/{id}` compared with before the delete;
 a second restorable delete; then, once its window has passed, the purge of what it kept, until no
 shard holds a purge request (`kept_purges`) any more; then the storage each second until within 2x
-of the live data (or unchanged for RECLAIM_STILL seconds). The small tenant reads beside every timed phase (bench_reader). Each appends one
-JSON line of figures to FILE; summary prints them side by side against the goals."""
+of the live data (or unchanged for RECLAIM_STILL seconds). The small tenant reads beside every timed
+phase (bench_reader). Each appends one JSON line of figures to FILE; summary prints them side by side
+against the goals."""
 import argparse
 import calendar
+import glob
 import http.client
 import json
 import os
@@ -126,15 +128,40 @@ def print_flushed(text):
     sys.stdout.flush()
 
 
+def shards_used(data):
+    """(CPU seconds, bytes written to storage) the shard processes of the cluster in `data` have used so
+    far (/proc/PID/stat, /proc/PID/io). On PostgreSQL the statements' work is in the server's backends,
+    which this leaves out."""
+    cpu = written = 0
+    for pidfile in glob.glob(os.path.join(data, "run", "shard-*.pid")):
+        try:
+            pid = open(pidfile).read().strip()
+            fields = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            written += int(next(line.split()[1] for line in open("/proc/%s/io" % pid) if line.startswith("write_bytes:")))
+        except (OSError, ValueError, StopIteration):
+            continue
+    return cpu, written
+
+
+def timed(arguments, small, ids, label, work):
+    """Runs `work` (a job started and followed to its end) with the small tenant reading beside it and
+    prints its line: (final document, figures)."""
+    before = shards_used(arguments.data)
+    (took, job), reader = bench_reader.during(work, arguments.port, small, ids, arguments.rate)
+    cpu, written = (after - was for after, was in zip(shards_used(arguments.data), before))
+    print_flushed("restore: %-20s %8.0f contacts/s (%.2f s request to completed, %.2f s by the job's own times); shards' CPU %.1f s, %.0f MiB written"
+                  % (label + ":", rate(arguments.contacts, took), took, job_seconds(job), cpu, written / 1048576))
+    print_flushed(reader.row("  reads during it"))
+    return job, {"seconds": took, "own": job_seconds(job), "reads": reader.figures(), "cpu": cpu, "written": written}
+
+
 def measure_permanent(arguments, auth, small, ids):
     tenant = Tenant(arguments.port, auth)
-    (took, job), reader = bench_reader.during(lambda: tenant.job("DELETE", "/api/contacts/query-bulk-delete", {"orgWide": True, "permanent": True}),
-                                              arguments.port, small, ids, arguments.rate)
+    job, figures = timed(arguments, small, ids, "permanent delete",
+                            lambda: tenant.job("DELETE", "/api/contacts/query-bulk-delete", {"orgWide": True, "permanent": True}))
     assert job["status"] == "completed" and job["deleted"] == arguments.contacts and job.get("permanent") is True, job
-    print_flushed("restore: permanent delete:   %8.0f contacts/s (%.2f s request to completed, %.2f s by the job's own times)"
-                  % (rate(arguments.contacts, took), took, job_seconds(job)))
-    print_flushed(reader.row("  reads during it"))
-    return {"permanent": {"seconds": took, "own": job_seconds(job), "reads": reader.figures()}}
+    return {"permanent": figures}
 
 
 def measure_restorable(arguments, auth, small, ids):
@@ -151,32 +178,24 @@ def measure_restorable(arguments, auth, small, ids):
         return stored, live
 
     def delete(name):
-        (took, job), reader = bench_reader.during(lambda: tenant.job("DELETE", "/api/contacts/query-bulk-delete", {"orgWide": True}),
-                                                  arguments.port, small, ids, arguments.rate)
+        job, phase = timed(arguments, small, ids, name, lambda: tenant.job("DELETE", "/api/contacts/query-bulk-delete", {"orgWide": True}))
         assert job["status"] == "completed" and job["deleted"] == arguments.contacts, job
         assert job.get("permanent") is False and job.get("restorableUntil"), ("not restorable: is the window 0?", job)
-        print_flushed("restore: %-20s %8.0f contacts/s (%.2f s request to completed, %.2f s by the job's own times)"
-                      % (name + ":", rate(arguments.contacts, took), took, job_seconds(job)))
-        print_flushed(reader.row("  reads during it"))
-        return took, job, reader
+        return job, phase
 
     sample = ids_of(arguments.tenant, SAMPLE)
     before = {contact: tenant.raw("/api/contacts/" + contact) for contact in sample}
     stats_before = tenant.stats()
     show("before the delete", "before")
-    took, job, reader = delete("restorable delete")
-    figures["restorable"] = {"seconds": took, "own": job_seconds(job), "reads": reader.figures()}
+    job, figures["restorable"] = delete("restorable delete")
     show("after it (the kept copy)", "after delete")
     if time.time() >= seconds(job["restorableUntil"]):
         sys.exit("scripts/bench: the delete's window (restorableUntil %s) passed before its restore was asked for: give a longer --restore-window"
                  % job["restorableUntil"])
-    (took, restore), reader = bench_reader.during(lambda: tenant.job("POST", "/api/contacts/bulk-job/%s/restore" % job["jobId"], {}),
-                                                  arguments.port, small, ids, arguments.rate)
+    restore, figures["restore"] = timed(arguments, small, ids, "restore",
+                                        lambda: tenant.job("POST", "/api/contacts/bulk-job/%s/restore" % job["jobId"], {}))
     assert restore["status"] == "completed" and restore.get("restored") == arguments.contacts and restore.get("restores") == job["jobId"], restore
-    print_flushed("restore: %-20s %8.0f contacts/s (%.2f s request to completed, %.2f s by the job's own times); cascade %s"
-                  % ("restore:", rate(arguments.contacts, took), took, job_seconds(restore), json.dumps(restore.get("cascade"))))
-    print_flushed(reader.row("  reads during it"))
-    figures["restore"] = {"seconds": took, "own": job_seconds(restore), "reads": reader.figures()}
+    print_flushed("restore: the restore's cascade: %s" % json.dumps(restore.get("cascade")))
     stats_after = tenant.stats()
     different = [contact for contact in sample if tenant.raw("/api/contacts/" + contact) != before[contact]]
     print_flushed("restore: after it, the org's stats are %s and %d of %d contacts read answer byte for byte as before the delete"
@@ -185,8 +204,7 @@ def measure_restorable(arguments, auth, small, ids):
     figures["exact"] = stats_after == stats_before and not different
     show("after the restore", "after restore")
 
-    took, job, reader = delete("second delete")
-    figures["second delete"] = {"seconds": took, "own": job_seconds(job), "reads": reader.figures()}
+    job, figures["second delete"] = delete("second delete")
     stored, live = show("after it (the kept copy)", "before purge")
     figures.update(purge(arguments, tenant, job, small, ids))
     # Nothing is written after the purge: on PostgreSQL, where reading the live rows scans every
@@ -280,6 +298,10 @@ def summary(results):
     line("restorable delete", per("restorable"), "")
     line("restore", per("restore"), "")
     line("second restorable delete (restored data)", per("second delete"), "")
+    line("shards' CPU s: permanent/restorable/restore", lambda figures, contacts: "%.1f / %.1f / %.1f" % tuple(
+        figures[phase]["cpu"] for phase in ("permanent", "restorable", "restore")), "")
+    line("MiB written: permanent/restorable/restore", lambda figures, contacts: "%.0f / %.0f / %.0f" % tuple(
+        figures[phase]["written"] / 1048576 for phase in ("permanent", "restorable", "restore")), "")
     line("restorable / permanent", ratio("restorable", "permanent", RESTORABLE_GOAL), ">= %.1f" % RESTORABLE_GOAL)
     line("restore / restorable delete", ratio("restore", "restorable", RESTORE_GOAL), ">= %.1f" % RESTORE_GOAL)
     line("reads p99 during the restore", p99("restore"), "<= %.0f ms" % P99_GOAL_MS)
