@@ -130,8 +130,8 @@ def print_flushed(text):
 
 def shards_used(data):
     """(CPU seconds, bytes written to storage) the shard processes of the cluster in `data` have used so
-    far (/proc/PID/stat, /proc/PID/io). On PostgreSQL the statements' work is in the server's backends,
-    which this leaves out."""
+    far (/proc/PID/stat, /proc/PID/io). SQLite only: on PostgreSQL the statements' work is in the
+    server's backends, which this would leave out."""
     cpu = written = 0
     for pidfile in glob.glob(os.path.join(data, "run", "shard-*.pid")):
         try:
@@ -150,8 +150,11 @@ def timed(arguments, small, ids, label, work):
     before = shards_used(arguments.data)
     (took, job), reader = bench_reader.during(work, arguments.port, small, ids, arguments.rate)
     cpu, written = (after - was for after, was in zip(shards_used(arguments.data), before))
-    print_flushed("restore: %-20s %8.0f contacts/s (%.2f s request to completed, %.2f s by the job's own times); shards' CPU %.1f s, %.0f MiB written"
-                  % (label + ":", rate(arguments.contacts, took), took, job_seconds(job), cpu, written / 1048576))
+    print_flushed("restore: %-20s %8.0f contacts/s (%.2f s request to completed, %.2f s by the job's own times)%s"
+                  % (label + ":", rate(arguments.contacts, took), took, job_seconds(job),
+                     "; shards' CPU %.1f s, %.0f MiB written" % (cpu, written / 1048576) if arguments.storage == "sqlite" else ""))
+    if arguments.storage != "sqlite":
+        cpu = written = None
     print_flushed(reader.row("  reads during it"))
     return job, {"seconds": took, "own": job_seconds(job), "reads": reader.figures(), "cpu": cpu, "written": written}
 
@@ -298,10 +301,11 @@ def summary(results):
     line("restorable delete", per("restorable"), "")
     line("restore", per("restore"), "")
     line("second restorable delete (restored data)", per("second delete"), "")
-    line("shards' CPU s: permanent/restorable/restore", lambda figures, contacts: "%.1f / %.1f / %.1f" % tuple(
-        figures[phase]["cpu"] for phase in ("permanent", "restorable", "restore")), "")
-    line("MiB written: permanent/restorable/restore", lambda figures, contacts: "%.0f / %.0f / %.0f" % tuple(
-        figures[phase]["written"] / 1048576 for phase in ("permanent", "restorable", "restore")), "")
+    # None where the work is in PostgreSQL's backends rather than the shards.
+    spent = lambda key, form, scale: lambda figures, contacts: "in the backends" if figures["permanent"][key] is None else " / ".join(
+        form % (figures[phase][key] / scale) for phase in ("permanent", "restorable", "restore"))
+    line("shards' CPU s: permanent/restorable/restore", spent("cpu", "%.1f", 1), "")
+    line("MiB written: permanent/restorable/restore", spent("written", "%.0f", 1048576), "")
     line("restorable / permanent", ratio("restorable", "permanent", RESTORABLE_GOAL), ">= %.1f" % RESTORABLE_GOAL)
     line("restore / restorable delete", ratio("restore", "restorable", RESTORE_GOAL), ">= %.1f" % RESTORE_GOAL)
     line("reads p99 during the restore", p99("restore"), "<= %.0f ms" % P99_GOAL_MS)
