@@ -27,7 +27,7 @@ import Wire
         try await first.close()
         let setup = try PostgresConnection(location)
         try setup.execute("""
-            DROP TABLE kept_contacts, kept_applications, kept_conversations, kept_messages, kept_purges;
+            DROP TABLE kept_contacts, kept_applications, kept_totals, kept_purges;
             ALTER TABLE delete_slices DROP COLUMN permanent, DROP COLUMN restores;
             UPDATE meta SET value = '3' WHERE key = 'schema';
             """)
@@ -40,10 +40,10 @@ import Wire
 
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
         #expect(try setup.query("SELECT value FROM meta WHERE key = 'schema'").text(0, 0) == "\(PostgresSchema.version)")
-        #expect(try setup.scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('kept_contacts', 'kept_applications', 'kept_conversations', 'kept_messages', 'kept_purges')") == 5)
+        #expect(try setup.scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('kept_contacts', 'kept_applications', 'kept_totals', 'kept_purges')") == 4)
         let old = try await store.runNextBatch("old", limit: 10)
         #expect([old.counters.deleted, old.counters.messages] == [6, 36])
-        #expect(try setup.scalar("SELECT count(*) FROM kept_contacts") + setup.scalar("SELECT count(*) FROM kept_messages") == 0)
+        #expect(try setup.scalar("SELECT count(*) FROM kept_contacts") + setup.scalar("SELECT count(*) FROM messages") == 0)
         #expect(try setup.scalar("SELECT count(*) FROM audit_entries WHERE snapshot <> '{}'") == 0)
 
         _ = try await store.importAll(org: "o1", (6..<8).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
@@ -72,16 +72,20 @@ import Wire
         return (0..<plan.count).map { plan.text($0, 0) }
     }
 
-    /// A restore batch takes its kept contacts by their rows' addresses and their kept cascade as
-    /// one range of each kept table's key, with or without records set aside as failed; a
-    /// restorable delete batch's copies read no table whole either. Never a sequential scan: each
-    /// batch would read every kept row of every job.
-    @Test func aRestoreBatchReadsItsKeptRowsByKey() async throws {
+    /// A restore batch takes its kept contacts by their rows' addresses, their applications by
+    /// key, and the cascade of a contact passed by by its key, with or without records set aside
+    /// as failed; a restorable delete batch's copies and counts and a purge batch read no table
+    /// whole either. Never a sequential scan: each batch would read every kept row of every job,
+    /// or every conversation and message of the shard.
+    @Test func restoreDeleteAndPurgeBatchesReadTheirRowsByKey() async throws {
         let location = try TestPostgres.newDatabase()
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
         _ = try await store.importAll(org: "o1", (0..<3_000).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
         let delete = SliceAssignment(jobId: "job-d", org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
-        let deleteBatch = PostgresDeleteBatch(slice: StoredSlice(assignment: delete, total: 3_000), limit: 500, now: 1)
+        var byStage = ContactFilter()
+        byStage.stageIds = ["s"]
+        let stageDelete = SliceAssignment(jobId: "job-s", org: "o1", requester: "boss", filter: byStage, watermark: TestVersions.next())
+        let deleteBatches = [delete, stageDelete].map { PostgresDeleteBatch(slice: StoredSlice(assignment: $0, total: 3_000), limit: 500, now: 1) }
         var progress = try await store.startSlice(delete)
         while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-d", limit: 1_000) }
         let connection = try PostgresConnection(location)
@@ -96,14 +100,26 @@ import Wire
             let plan = try Self.genericPlan(batch.sql, batch.bindings, on: connection)
             let text = plan.joined(separator: "\n")
             #expect(plan.contains { $0.contains("Tid Scan on kept_contacts") }, "\(text)")
-            for key in ["kept_contacts_pkey", "kept_conversations_pkey", "kept_messages_pkey", "kept_applications_pkey"] {
+            for key in ["kept_applications_pkey", "conversations_pkey", "messages_pkey", "kept_totals_pkey"] {
                 #expect(plan.contains { $0.contains(key) }, "\(key): \(text)")
             }
             #expect(!plan.contains { $0.contains("Seq Scan") }, "\(text)")
         }
-        let deletePlan = try Self.genericPlan(deleteBatch.sql, deleteBatch.bindings, on: connection)
-        #expect(deletePlan.contains { $0.contains("Insert on kept_messages") }, "\(deletePlan.joined(separator: "\n"))")
-        #expect(!deletePlan.contains { $0.contains("Seq Scan") }, "\(deletePlan.joined(separator: "\n"))")
+        for batch in deleteBatches {
+            let plan = try Self.genericPlan(batch.sql, batch.bindings, on: connection)
+            let text = plan.joined(separator: "\n")
+            for step in ["Insert on kept_contacts", "Insert on kept_totals", "messages_pkey", "conversations_pkey"] {
+                #expect(plan.contains { $0.contains(step) }, "\(step): \(text)")
+            }
+            #expect(!plan.contains { $0.contains("Delete on messages") }, "a restorable delete leaves the cascade: \(text)")
+            #expect(!plan.contains { $0.contains("Seq Scan") }, "\(text)")
+        }
+        let purgePlan = try Self.genericPlan(PostgresShardStore.purgeContacts, [.text("job-d"), .integer(500)], on: connection)
+        let purgeText = purgePlan.joined(separator: "\n")
+        for key in ["conversations_pkey", "messages_pkey", "kept_applications_pkey", "kept_totals_pkey"] {
+            #expect(purgePlan.contains { $0.contains(key) }, "\(key): \(purgeText)")
+        }
+        #expect(!purgePlan.contains { $0.contains("Seq Scan") }, "\(purgeText)")
     }
 
     /// A purge writes as every write does, fenced: a store that let go of the shard's lock while
@@ -127,6 +143,6 @@ import Wire
 
         #expect(try await successor.purgeNextBatch(limit: 10) == 4)
         #expect(try await successor.purgeNextBatch(limit: 10) == 0)
-        #expect(try connection.scalar("SELECT (SELECT count(*) FROM kept_contacts) + (SELECT count(*) FROM kept_messages) + (SELECT count(*) FROM kept_purges)") == 0)
+        #expect(try connection.scalar("SELECT (SELECT count(*) FROM kept_contacts) + (SELECT count(*) FROM messages) + (SELECT count(*) FROM kept_purges)") == 0)
     }
 }
