@@ -122,6 +122,94 @@ import Wire
         #expect(!purgePlan.contains { $0.contains("Seq Scan") }, "\(purgeText)")
     }
 
+    private typealias Fixture = PartitionContractTests
+
+    /// A delete of "o1" registered now.
+    private static func delete(_ jobId: String, _ filter: ContactFilter, permanent: Bool = false) -> SliceAssignment {
+        SliceAssignment(
+            jobId: jobId, spec: JobSpec(kind: .delete, org: "o1", requester: "boss", filter: filter, permanent: permanent),
+            watermark: TestVersions.next())
+    }
+
+    private static func restore(_ jobId: String, of delete: SliceAssignment) -> SliceAssignment {
+        SliceAssignment(
+            jobId: jobId, spec: JobSpec(kind: .restore, org: "o1", requester: "fixer", filter: delete.filter, restores: delete.jobId),
+            watermark: TestVersions.next())
+    }
+
+    /// Contacts, conversations and messages of "o1" as `stats` answers, and as the live contacts
+    /// and the rows under their seqs are.
+    private static func counts(of partition: OpenPartition) async throws -> (stats: [UInt64], live: [UInt64]) {
+        let stats = try await partition.reads.stats(org: "o1")
+        let connection = try PostgresConnection(partition.location)
+        let live = try ["contacts c", "conversations t JOIN contacts c ON", "messages t JOIN contacts c ON"].map { from in
+            let join = from.hasSuffix("ON") ? " t.org = c.org AND t.contact_seq = c.seq" : ""
+            return try connection.scalar("SELECT count(*) FROM \(from)\(join) WHERE c.org = 'o1'").magnitude
+        }
+        return ([stats.contacts, stats.conversations, stats.messages], live)
+    }
+
+    /// A restorable delete leaves its contacts' conversations and messages in their tables: while
+    /// it can be restored, `stats` counts exactly the live contacts' (a batch at a time, through a
+    /// later permanent delete, after a restore that passes a contact by).
+    @Test func statsDuringARestorableDeletesWindowAreExactlyTheLiveData() async throws {
+        let scratch = try ScratchDirectory("pg-restore")
+        let partition = try OpenPartition.new(.postgres, in: scratch)
+        try await partition.importAll(org: "o1", (0..<10).map { Fixture.contact($0, stage: $0 < 6 ? "a" : "b", conversations: 1 + $0 % 3) })
+        try await partition.importAll(org: "o2", [Fixture.contact(1)])
+        #expect(try await Self.counts(of: partition).stats == [10, 19, 57])
+
+        var byStage = ContactFilter()
+        byStage.stageIds = ["a"]
+        let delete = Self.delete("job-a", byStage)
+        var progress = try await partition.store.startSlice(delete)
+        while !progress.outcome.isFinal {
+            progress = try await partition.store.runNextBatch("job-a", limit: 4)
+            let counts = try await Self.counts(of: partition)
+            #expect(counts.stats == counts.live, "after \(progress.counters.deleted) deleted")
+        }
+        #expect(try await Self.counts(of: partition).stats == [4, 7, 21])
+        _ = try await partition.deleteAll(Self.delete("job-p", Self.orgWide(), permanent: true))
+        #expect(try await Self.counts(of: partition).stats == [0, 0, 0])
+
+        try await partition.importAll(org: "o1", [Fixture.contact(2, conversations: 1)])
+        let restored = try await partition.deleteAll(Self.restore("job-r", of: delete))
+        #expect([restored.counters.deleted, restored.counters.skipped] == [5, 1])
+        let counts = try await Self.counts(of: partition)
+        #expect(counts.stats == counts.live)
+        #expect(counts.stats == [6, 1 + 9, 3 + 27], "contact 2 as imported since, the other five as they were")
+        let other = try await partition.reads.stats(org: "o2")
+        #expect([other.contacts, other.conversations, other.messages] == [1, 2, 6])
+        #expect(try PostgresConnection(partition.location).scalar("SELECT count(*) FROM messages WHERE org = 'o1'") == 30, "no cascade left behind")
+    }
+
+    /// A contact kept by a restorable delete and imported again since is a new contact with its own
+    /// seq: a later delete of it, permanent or not, takes its new cascade and never the kept one,
+    /// which the first delete's restore then puts back with the contact.
+    @Test(arguments: [false, true])
+    func aLaterDeleteOfAReimportedIdLeavesTheKeptCascade(permanent: Bool) async throws {
+        let scratch = try ScratchDirectory("pg-restore")
+        let partition = try OpenPartition.new(.postgres, in: scratch)
+        try await partition.importAll(org: "o1", (0..<4).map { Fixture.contact($0) })
+        let before = try await partition.reads.contact(org: "o1", id: Fixture.id(2))
+        let first = Self.delete("job-1", Self.orgWide())
+        _ = try await partition.deleteAll(first)
+
+        try await partition.importAll(org: "o1", [Fixture.contact(2, name: "again", conversations: 1)])
+        let later = try await partition.deleteAll(Self.delete("job-2", Self.orgWide(), permanent: permanent))
+        #expect([later.counters.deleted, later.counters.conversations, later.counters.messages] == [1, 1, 3])
+        let connection = try PostgresConnection(partition.location)
+        #expect(try connection.scalar("SELECT count(*) FROM messages m JOIN kept_contacts k ON m.contact_seq = k.seq WHERE k.job_id = 'job-1'") == 24)
+        #expect(try await Self.counts(of: partition).stats == [0, 0, 0])
+
+        let restored = try await partition.deleteAll(Self.restore("job-r", of: first))
+        #expect([restored.counters.deleted, restored.counters.conversations, restored.counters.messages] == [4, 8, 24])
+        #expect(try await partition.reads.contact(org: "o1", id: Fixture.id(2)) == before)
+        let counts = try await Self.counts(of: partition)
+        #expect(counts.stats == counts.live)
+        #expect(counts.stats == [4, 8, 24])
+    }
+
     /// A purge writes as every write does, fenced: a store that let go of the shard's lock while
     /// another took it over neither records a purge nor purges. The request it recorded before is
     /// durable, and the next store for the shard carries it out.
