@@ -103,7 +103,8 @@ extension SQLiteShardStore {
         for table in ["contacts", "applications", "conversations", "messages"] {
             let sql = switch (partition.engine, table) {
             case (.postgres, "conversations"), (.postgres, "messages"):
-                "SELECT count(*) FROM \(table) t JOIN kept_contacts k ON t.org = k.org AND t.contact_seq = k.seq WHERE k.job_id = '\(jobId)'"
+                "SELECT count(*) FROM \(table) t JOIN kept_contacts k ON t.org = k.org AND t.contact_seq = k.seq"
+                    + " WHERE k.job_id = '\(jobId)'"
             default: "SELECT count(*) FROM kept_\(table) WHERE job_id = '\(jobId)'"
             }
             counts.append(try await scalar(sql, in: partition))

@@ -46,7 +46,8 @@ struct PostgresDeleteBatch {
         // a join, which a cached generic plan runs as one probe per contact).
         let cascade = { (alias: String) -> (bounds: String, condition: String) in
             chosen.inSeqOrder
-                ? ("bounds b", "\(alias).org = \(org) AND \(alias).contact_seq BETWEEN b.lo AND b.hi AND (\(alias).contact_seq IN (SELECT seq FROM chosen)) IS TRUE")
+                ? ("bounds b", "\(alias).org = \(org) AND \(alias).contact_seq BETWEEN b.lo AND b.hi"
+                    + " AND (\(alias).contact_seq IN (SELECT seq FROM chosen)) IS TRUE")
                 : ("", "\(alias).org = \(org) AND \(alias).contact_seq = ANY (ARRAY(SELECT seq FROM chosen))")
         }
         // A restorable delete leaves the cascade where it is (under seqs no live contact has once
@@ -54,9 +55,10 @@ struct PostgresDeleteBatch {
         let cascadeGone = { (table: String, alias: String) -> String in
             let (bounds, condition) = cascade(alias)
             return keeps
-                ? "\(table)_gone AS (SELECT \(alias).contact_seq, count(*) AS n FROM \(table) \(alias)\(bounds.isEmpty ? "" : ", " + bounds)"
-                    + " WHERE \(condition) GROUP BY \(alias).contact_seq)"
-                : "\(table)_gone AS (DELETE FROM \(table) \(alias)\(bounds.isEmpty ? "" : " USING " + bounds) WHERE \(condition) RETURNING 1)"
+                ? "\(table)_gone AS (SELECT \(alias).contact_seq, count(*) AS n FROM \(table) \(alias)"
+                    + (bounds.isEmpty ? "" : ", " + bounds) + " WHERE \(condition) GROUP BY \(alias).contact_seq)"
+                : "\(table)_gone AS (DELETE FROM \(table) \(alias)" + (bounds.isEmpty ? "" : " USING " + bounds)
+                    + " WHERE \(condition) RETURNING 1)"
         }
         let cascadeCount = { (table: String) -> String in
             keeps ? "(SELECT coalesce(sum(n), 0) FROM \(table)_gone)" : "(SELECT count(*) FROM \(table)_gone)"
@@ -73,14 +75,15 @@ struct PostgresDeleteBatch {
         let keptContacts = """
             kept_contacts_copied AS (
                 \(PostgresKeptTable.contacts.keep(
-                    from: "gone g LEFT JOIN conversations_gone v ON v.contact_seq = g.seq LEFT JOIN messages_gone m ON m.contact_seq = g.seq",
+                    from: "gone g LEFT JOIN conversations_gone v ON v.contact_seq = g.seq"
+                        + " LEFT JOIN messages_gone m ON m.contact_seq = g.seq",
                     job: job, extra: [("conversations", "coalesce(v.n, 0)"), ("messages", "coalesce(m.n, 0)")]))
                 RETURNING conversations, messages),
             kept_totals_raised AS (
                 INSERT INTO kept_totals (org, conversations, messages)
                 SELECT \(org), sum(conversations), sum(messages) FROM kept_contacts_copied HAVING count(*) > 0
-                ON CONFLICT (org) DO UPDATE
-                SET conversations = kept_totals.conversations + excluded.conversations, messages = kept_totals.messages + excluded.messages),
+                ON CONFLICT (org) DO UPDATE SET conversations = kept_totals.conversations + excluded.conversations,
+                    messages = kept_totals.messages + excluded.messages),
             kept_applications_copied AS (\(PostgresKeptTable.applications.keep(from: "applications_gone", job: job))),
 
             """

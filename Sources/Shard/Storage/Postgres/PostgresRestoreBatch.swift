@@ -46,12 +46,13 @@ struct PostgresRestoreBatch {
         // The batch's kept records leave their table by their row's address: `= ANY` of an array
         // is one TID scan, whatever a generic plan guesses of the batch's size.
         let taken = { (table: PostgresKeptTable, extra: String) -> String in
-            "chosen AS (DELETE FROM \(table.kept) WHERE ctid = ANY (ARRAY(\(chosen.sql))) RETURNING \(table.columns.joined(separator: ", "))\(extra))"
+            "chosen AS (DELETE FROM \(table.kept) WHERE ctid = ANY (ARRAY(\(chosen.sql)))"
+                + " RETURNING \(table.columns.joined(separator: ", "))\(extra))"
         }
         // Each record put back unless its id is live again (then it is passed by), in the delete's order.
         let putBack = { (table: PostgresKeptTable, originalSeq: Bool, returning: String) -> String in
-            "back AS (\(table.restore(from: "chosen k", alias: "k", replacing: ["version": version], originalSeq: originalSeq)) ORDER BY k.seq"
-                + " ON CONFLICT (org, id) DO NOTHING RETURNING \(returning))"
+            "back AS (\(table.restore(from: "chosen k", alias: "k", replacing: ["version": version], originalSeq: originalSeq))"
+                + " ORDER BY k.seq ON CONFLICT (org, id) DO NOTHING RETURNING \(returning))"
         }
         let audits = { (type: String, from: String) -> String in
             """
@@ -62,7 +63,8 @@ struct PostgresRestoreBatch {
         // A contact passed by takes its cascade with it (its kept row goes, so no purge could find
         // it later), each table probed by the contact's key: a batch passes few by, if any.
         let dropped = { (table: String) -> String in
-            "\(table)_dropped AS (DELETE FROM \(table) t WHERE t.org = \(org) AND t.contact_seq = ANY (ARRAY(SELECT seq FROM passed_contacts)))"
+            "\(table)_dropped AS (DELETE FROM \(table) t"
+                + " WHERE t.org = \(org) AND t.contact_seq = ANY (ARRAY(SELECT seq FROM passed_contacts)))"
         }
         // What the batch's kept contacts restored (the counts the delete kept with each).
         let restored = { (column: String) -> String in
