@@ -102,10 +102,17 @@ extension TestCluster {
                 count = { try connection.scalar($0) }
             }
             for table in RestoreTenant.recordCounts {
-                rows[table, default: 0] += Int(try count("SELECT count(*) FROM kept_\(table)"))
+                rows[table, default: 0] += Int(try count(Self.keptRowsSQL(table, storage: storage)))
             }
         }
         return rows
+    }
+
+    /// How many rows of `table` every job keeps. PostgreSQL keeps a kept contact's conversations
+    /// and messages in place, under its seq in `kept_contacts`; SQLite copies them into mirror tables.
+    private static func keptRowsSQL(_ table: String, storage: ClusterStorage) -> String {
+        guard storage == .postgres, ["conversations", "messages"].contains(table) else { return "SELECT count(*) FROM kept_\(table)" }
+        return "SELECT count(*) FROM \(table) r JOIN kept_contacts k ON r.org = k.org AND r.contact_seq = k.seq"
     }
 
     /// `tether_purged_records_total` in `/metrics`, summed over its series; nil when the family is missing.

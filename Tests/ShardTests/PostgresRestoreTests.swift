@@ -27,7 +27,7 @@ import Wire
         try await first.close()
         let setup = try PostgresConnection(location)
         try setup.execute("""
-            DROP TABLE kept_contacts, kept_applications, kept_conversations, kept_messages, kept_purges;
+            DROP TABLE kept_contacts, kept_applications, kept_totals, kept_purges;
             ALTER TABLE delete_slices DROP COLUMN permanent, DROP COLUMN restores;
             UPDATE meta SET value = '3' WHERE key = 'schema';
             """)
@@ -40,10 +40,10 @@ import Wire
 
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
         #expect(try setup.query("SELECT value FROM meta WHERE key = 'schema'").text(0, 0) == "\(PostgresSchema.version)")
-        #expect(try setup.scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('kept_contacts', 'kept_applications', 'kept_conversations', 'kept_messages', 'kept_purges')") == 5)
+        #expect(try setup.scalar("SELECT count(*) FROM pg_tables WHERE tablename IN ('kept_contacts', 'kept_applications', 'kept_totals', 'kept_purges')") == 4)
         let old = try await store.runNextBatch("old", limit: 10)
         #expect([old.counters.deleted, old.counters.messages] == [6, 36])
-        #expect(try setup.scalar("SELECT count(*) FROM kept_contacts") + setup.scalar("SELECT count(*) FROM kept_messages") == 0)
+        #expect(try setup.scalar("SELECT count(*) FROM kept_contacts") + setup.scalar("SELECT count(*) FROM messages") == 0)
         #expect(try setup.scalar("SELECT count(*) FROM audit_entries WHERE snapshot <> '{}'") == 0)
 
         _ = try await store.importAll(org: "o1", (6..<8).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
@@ -72,16 +72,22 @@ import Wire
         return (0..<plan.count).map { plan.text($0, 0) }
     }
 
-    /// A restore batch takes its kept contacts by their rows' addresses and their kept cascade as
-    /// one range of each kept table's key, with or without records set aside as failed; a
-    /// restorable delete batch's copies read no table whole either. Never a sequential scan: each
-    /// batch would read every kept row of every job.
-    @Test func aRestoreBatchReadsItsKeptRowsByKey() async throws {
+    /// A restore batch takes its kept contacts by their rows' addresses, their applications by
+    /// key, and the cascade of a contact passed by by its key, with or without records set aside
+    /// as failed; a restorable delete batch's copies and counts and a purge batch read no table
+    /// whole either. Never a sequential scan: each batch would read every kept row of every job,
+    /// or every conversation and message of the shard.
+    @Test func restoreDeleteAndPurgeBatchesReadTheirRowsByKey() async throws {
         let location = try TestPostgres.newDatabase()
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
         _ = try await store.importAll(org: "o1", (0..<3_000).map { sliceContact($0, stage: "s", assignee: "u") }, version: TestVersions.next())
         let delete = SliceAssignment(jobId: "job-d", org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
-        let deleteBatch = PostgresDeleteBatch(slice: StoredSlice(assignment: delete, total: 3_000), limit: 500, now: 1)
+        var byStage = ContactFilter()
+        byStage.stageIds = ["s"]
+        let stageDelete = SliceAssignment(jobId: "job-s", org: "o1", requester: "boss", filter: byStage, watermark: TestVersions.next())
+        let deleteBatches = [delete, stageDelete].map {
+            PostgresDeleteBatch(slice: StoredSlice(assignment: $0, total: 3_000), limit: 500, now: 1)
+        }
         var progress = try await store.startSlice(delete)
         while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-d", limit: 1_000) }
         let connection = try PostgresConnection(location)
@@ -96,14 +102,116 @@ import Wire
             let plan = try Self.genericPlan(batch.sql, batch.bindings, on: connection)
             let text = plan.joined(separator: "\n")
             #expect(plan.contains { $0.contains("Tid Scan on kept_contacts") }, "\(text)")
-            for key in ["kept_contacts_pkey", "kept_conversations_pkey", "kept_messages_pkey", "kept_applications_pkey"] {
+            for key in ["kept_applications_pkey", "conversations_pkey", "messages_pkey", "kept_totals_pkey"] {
                 #expect(plan.contains { $0.contains(key) }, "\(key): \(text)")
             }
             #expect(!plan.contains { $0.contains("Seq Scan") }, "\(text)")
         }
-        let deletePlan = try Self.genericPlan(deleteBatch.sql, deleteBatch.bindings, on: connection)
-        #expect(deletePlan.contains { $0.contains("Insert on kept_messages") }, "\(deletePlan.joined(separator: "\n"))")
-        #expect(!deletePlan.contains { $0.contains("Seq Scan") }, "\(deletePlan.joined(separator: "\n"))")
+        for batch in deleteBatches {
+            let plan = try Self.genericPlan(batch.sql, batch.bindings, on: connection)
+            let text = plan.joined(separator: "\n")
+            for step in ["Insert on kept_contacts", "Insert on kept_totals", "messages_pkey", "conversations_pkey"] {
+                #expect(plan.contains { $0.contains(step) }, "\(step): \(text)")
+            }
+            #expect(!plan.contains { $0.contains("Delete on messages") }, "a restorable delete leaves the cascade: \(text)")
+            #expect(!plan.contains { $0.contains("Seq Scan") }, "\(text)")
+        }
+        let purgePlan = try Self.genericPlan(PostgresShardStore.purgeContacts, [.text("job-d"), .integer(500)], on: connection)
+        let purgeText = purgePlan.joined(separator: "\n")
+        for key in ["conversations_pkey", "messages_pkey", "kept_applications_pkey", "kept_totals_pkey"] {
+            #expect(purgePlan.contains { $0.contains(key) }, "\(key): \(purgeText)")
+        }
+        #expect(!purgePlan.contains { $0.contains("Seq Scan") }, "\(purgeText)")
+    }
+
+    private typealias Fixture = PartitionContractTests
+
+    /// A delete of "o1" registered now.
+    private static func delete(_ jobId: String, _ filter: ContactFilter, permanent: Bool = false) -> SliceAssignment {
+        SliceAssignment(
+            jobId: jobId, spec: JobSpec(kind: .delete, org: "o1", requester: "boss", filter: filter, permanent: permanent),
+            watermark: TestVersions.next())
+    }
+
+    private static func restore(_ jobId: String, of delete: SliceAssignment) -> SliceAssignment {
+        SliceAssignment(
+            jobId: jobId, spec: JobSpec(kind: .restore, org: "o1", requester: "fixer", filter: delete.filter, restores: delete.jobId),
+            watermark: TestVersions.next())
+    }
+
+    /// Contacts, conversations and messages of "o1" as `stats` answers, and as the live contacts
+    /// and the rows under their seqs are.
+    private static func counts(of partition: OpenPartition) async throws -> (stats: [UInt64], live: [UInt64]) {
+        let stats = try await partition.reads.stats(org: "o1")
+        let connection = try PostgresConnection(partition.location)
+        let live = try ["contacts c", "conversations t JOIN contacts c ON", "messages t JOIN contacts c ON"].map { from in
+            let join = from.hasSuffix("ON") ? " t.org = c.org AND t.contact_seq = c.seq" : ""
+            return try connection.scalar("SELECT count(*) FROM \(from)\(join) WHERE c.org = 'o1'").magnitude
+        }
+        return ([stats.contacts, stats.conversations, stats.messages], live)
+    }
+
+    /// A restorable delete leaves its contacts' conversations and messages in their tables: while
+    /// it can be restored, `stats` counts exactly the live contacts' (a batch at a time, through a
+    /// later permanent delete, after a restore that passes a contact by).
+    @Test func statsDuringARestorableDeletesWindowAreExactlyTheLiveData() async throws {
+        let scratch = try ScratchDirectory("pg-restore")
+        let partition = try OpenPartition.new(.postgres, in: scratch)
+        try await partition.importAll(org: "o1", (0..<10).map { Fixture.contact($0, stage: $0 < 6 ? "a" : "b", conversations: 1 + $0 % 3) })
+        try await partition.importAll(org: "o2", [Fixture.contact(1)])
+        #expect(try await Self.counts(of: partition).stats == [10, 19, 57])
+
+        var byStage = ContactFilter()
+        byStage.stageIds = ["a"]
+        let delete = Self.delete("job-a", byStage)
+        var progress = try await partition.store.startSlice(delete)
+        while !progress.outcome.isFinal {
+            progress = try await partition.store.runNextBatch("job-a", limit: 4)
+            let counts = try await Self.counts(of: partition)
+            #expect(counts.stats == counts.live, "after \(progress.counters.deleted) deleted")
+        }
+        #expect(try await Self.counts(of: partition).stats == [4, 7, 21])
+        _ = try await partition.deleteAll(Self.delete("job-p", Self.orgWide(), permanent: true))
+        #expect(try await Self.counts(of: partition).stats == [0, 0, 0])
+
+        try await partition.importAll(org: "o1", [Fixture.contact(2, conversations: 1)])
+        let restored = try await partition.deleteAll(Self.restore("job-r", of: delete))
+        #expect([restored.counters.deleted, restored.counters.skipped] == [5, 1])
+        let counts = try await Self.counts(of: partition)
+        #expect(counts.stats == counts.live)
+        #expect(counts.stats == [6, 1 + 9, 3 + 27], "contact 2 as imported since, the other five as they were")
+        let other = try await partition.reads.stats(org: "o2")
+        #expect([other.contacts, other.conversations, other.messages] == [1, 2, 6])
+        let messages = try PostgresConnection(partition.location).scalar("SELECT count(*) FROM messages WHERE org = 'o1'")
+        #expect(messages == 30, "no cascade left behind")
+    }
+
+    /// A contact kept by a restorable delete and imported again since is a new contact with its own
+    /// seq: a later delete of it, permanent or not, takes its new cascade and never the kept one,
+    /// which the first delete's restore then puts back with the contact.
+    @Test(arguments: [false, true])
+    func aLaterDeleteOfAReimportedIdLeavesTheKeptCascade(permanent: Bool) async throws {
+        let scratch = try ScratchDirectory("pg-restore")
+        let partition = try OpenPartition.new(.postgres, in: scratch)
+        try await partition.importAll(org: "o1", (0..<4).map { Fixture.contact($0) })
+        let before = try await partition.reads.contact(org: "o1", id: Fixture.id(2))
+        let first = Self.delete("job-1", Self.orgWide())
+        _ = try await partition.deleteAll(first)
+
+        try await partition.importAll(org: "o1", [Fixture.contact(2, name: "again", conversations: 1)])
+        let later = try await partition.deleteAll(Self.delete("job-2", Self.orgWide(), permanent: permanent))
+        #expect([later.counters.deleted, later.counters.conversations, later.counters.messages] == [1, 1, 3])
+        let connection = try PostgresConnection(partition.location)
+        let keptMessages = "SELECT count(*) FROM messages m JOIN kept_contacts k ON m.contact_seq = k.seq WHERE k.job_id = 'job-1'"
+        #expect(try connection.scalar(keptMessages) == 24)
+        #expect(try await Self.counts(of: partition).stats == [0, 0, 0])
+
+        let restored = try await partition.deleteAll(Self.restore("job-r", of: first))
+        #expect([restored.counters.deleted, restored.counters.conversations, restored.counters.messages] == [4, 8, 24])
+        #expect(try await partition.reads.contact(org: "o1", id: Fixture.id(2)) == before)
+        let counts = try await Self.counts(of: partition)
+        #expect(counts.stats == counts.live)
+        #expect(counts.stats == [4, 8, 24])
     }
 
     /// A purge writes as every write does, fenced: a store that let go of the shard's lock while
@@ -127,6 +235,6 @@ import Wire
 
         #expect(try await successor.purgeNextBatch(limit: 10) == 4)
         #expect(try await successor.purgeNextBatch(limit: 10) == 0)
-        #expect(try connection.scalar("SELECT (SELECT count(*) FROM kept_contacts) + (SELECT count(*) FROM kept_messages) + (SELECT count(*) FROM kept_purges)") == 0)
+        #expect(try connection.scalar("SELECT (SELECT count(*) FROM kept_contacts) + (SELECT count(*) FROM messages) + (SELECT count(*) FROM kept_purges)") == 0)
     }
 }

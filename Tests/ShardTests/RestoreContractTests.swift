@@ -96,11 +96,18 @@ extension SQLiteShardStore {
             counts: [stats.contacts, stats.applications, stats.conversations, stats.messages])
     }
 
-    /// The rows `jobId` keeps: contacts, applications, conversations, messages.
+    /// The rows `jobId` keeps: contacts, applications, conversations, messages. PostgreSQL keeps
+    /// a kept contact's conversations and messages in their own tables, under the contact's seq.
     private static func kept(by jobId: String, in partition: OpenPartition) async throws -> [Int64] {
         var counts: [Int64] = []
-        for table in ["kept_contacts", "kept_applications", "kept_conversations", "kept_messages"] {
-            counts.append(try await scalar("SELECT count(*) FROM \(table) WHERE job_id = '\(jobId)'", in: partition))
+        for table in ["contacts", "applications", "conversations", "messages"] {
+            let sql = switch (partition.engine, table) {
+            case (.postgres, "conversations"), (.postgres, "messages"):
+                "SELECT count(*) FROM \(table) t JOIN kept_contacts k ON t.org = k.org AND t.contact_seq = k.seq"
+                    + " WHERE k.job_id = '\(jobId)'"
+            default: "SELECT count(*) FROM kept_\(table) WHERE job_id = '\(jobId)'"
+            }
+            counts.append(try await scalar(sql, in: partition))
         }
         return counts
     }

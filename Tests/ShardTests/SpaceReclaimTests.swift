@@ -160,7 +160,7 @@ import Wire
     /// The tables a delete and a purge touch, their total size on disk.
     private static func tablesSize(_ connection: PostgresConnection) throws -> Int64 {
         let tables = ["contacts", "applications", "conversations", "messages", "event_outbox"]
-            + ["kept_contacts", "kept_applications", "kept_conversations", "kept_messages"]
+            + ["kept_contacts", "kept_applications"]
         return try connection.scalar(PostgresMaintenance.tablesSize, [.texts(tables)])
     }
 

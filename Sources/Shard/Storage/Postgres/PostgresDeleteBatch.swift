@@ -1,16 +1,21 @@
 import PostgresDriver
 
 /// One delete batch of a slice as one PostgreSQL statement: a data-modifying
-/// CTE chooses the slice's next records, deletes them with their cascade, keeps
-/// a copy of every deleted row (unless the delete is permanent), and writes
-/// their audit entries, notifications and outbox events, then answers how many
-/// rows each step touched (chosen, deleted, conversations, messages, audit
-/// entries, notifications, events, applications deleted with their contacts).
+/// CTE chooses the slice's next records, deletes them with their cascade (a
+/// restorable delete keeps it), keeps a copy of every deleted contact and
+/// application (unless the delete is permanent), and writes their audit entries,
+/// notifications and outbox events, then answers how many rows each step
+/// touched (chosen, deleted, conversations, messages, audit entries,
+/// notifications, events, applications deleted with their contacts).
 ///
-/// The copy is made from what each DELETE returns (`PostgresKeptTable.keep`):
-/// every row is read once, by the delete, and written once more, into its kept
-/// table, in the same transaction, so a restorable delete either commits with
-/// its copy or not at all.
+/// The copy is made from what each DELETE returns (`PostgresKeptTable.keep`), in
+/// the same transaction, so a restorable delete either commits with its copy or
+/// not at all. A kept contact's conversations and messages are not copied: a
+/// copy rewrites every row and its key where a DELETE only marks the row, and
+/// the copy of the cascade made a restorable delete run at under half a
+/// permanent one's rate. They stay where they are, under the contact's seq,
+/// which no live contact has once it is kept, so no read and no later delete
+/// reaches them (`PostgresSchema.keptTables`); only their count is kept.
 struct PostgresDeleteBatch {
     let sql: String
     let bindings: [PostgresValue]
@@ -39,12 +44,24 @@ struct PostgresDeleteBatch {
         // table's key, read once, rather than an index probe for every contact. The chosen seqs
         // are a hashed filter on that range (`IS TRUE` keeps the planner from turning the IN into
         // a join, which a cached generic plan runs as one probe per contact).
-        let cascade = { (table: PostgresKeptTable, alias: String) -> String in
-            let rows = chosen.inSeqOrder
-                ? "DELETE FROM \(table.name) \(alias) USING bounds b WHERE \(alias).org = \(org) AND \(alias).contact_seq BETWEEN b.lo AND b.hi"
-                    + " AND (\(alias).contact_seq IN (SELECT seq FROM chosen)) IS TRUE"
-                : "DELETE FROM \(table.name) \(alias) WHERE \(alias).org = \(org) AND \(alias).contact_seq = ANY (ARRAY(SELECT seq FROM chosen))"
-            return rows + " " + returning(table, as: alias, else: "1")
+        let cascade = { (alias: String) -> (bounds: String, condition: String) in
+            chosen.inSeqOrder
+                ? ("bounds b", "\(alias).org = \(org) AND \(alias).contact_seq BETWEEN b.lo AND b.hi"
+                    + " AND (\(alias).contact_seq IN (SELECT seq FROM chosen)) IS TRUE")
+                : ("", "\(alias).org = \(org) AND \(alias).contact_seq = ANY (ARRAY(SELECT seq FROM chosen))")
+        }
+        // A restorable delete leaves the cascade where it is (under seqs no live contact has once
+        // the contacts are kept) and counts it for each contact, as `n`; a permanent one deletes it.
+        let cascadeGone = { (table: String, alias: String) -> String in
+            let (bounds, condition) = cascade(alias)
+            return keeps
+                ? "\(table)_gone AS (SELECT \(alias).contact_seq, count(*) AS n FROM \(table) \(alias)"
+                    + (bounds.isEmpty ? "" : ", " + bounds) + " WHERE \(condition) GROUP BY \(alias).contact_seq)"
+                : "\(table)_gone AS (DELETE FROM \(table) \(alias)" + (bounds.isEmpty ? "" : " USING " + bounds)
+                    + " WHERE \(condition) RETURNING 1)"
+        }
+        let cascadeCount = { (table: String) -> String in
+            keeps ? "(SELECT coalesce(sum(n), 0) FROM \(table)_gone)" : "(SELECT count(*) FROM \(table)_gone)"
         }
         // The chosen records by their keys: `= ANY` of an array is an index probe each in any plan,
         // where a join with `chosen`, whose size a generic plan cannot know, became a hash join
@@ -53,22 +70,35 @@ struct PostgresDeleteBatch {
             "gone AS (DELETE FROM \(table.name) t WHERE t.seq = ANY (ARRAY(SELECT seq FROM chosen)) "
                 + returning(table, as: "t", else: "t.seq, t.id, t.assigned_to") + ")"
         }
-        // The copies, each from what its DELETE returned; nothing reads them back.
-        let copies = { (deleted: [(table: PostgresKeptTable, from: String)]) -> String in
-            keeps ? deleted.map { "\($0.table.kept)_copied AS (\($0.table.keep(from: $0.from, job: job))),\n" }.joined() : ""
-        }
+        // The kept contacts with their cascade's counts, and the org's kept totals raised by them
+        // (`stats` subtracts them), from what the DELETE returned; nothing else reads them back.
+        let keptContacts = """
+            kept_contacts_copied AS (
+                \(PostgresKeptTable.contacts.keep(
+                    from: "gone g LEFT JOIN conversations_gone v ON v.contact_seq = g.seq"
+                        + " LEFT JOIN messages_gone m ON m.contact_seq = g.seq",
+                    job: job, extra: [("conversations", "coalesce(v.n, 0)"), ("messages", "coalesce(m.n, 0)")]))
+                RETURNING conversations, messages),
+            kept_totals_raised AS (
+                INSERT INTO kept_totals (org, conversations, messages)
+                SELECT \(org), sum(conversations), sum(messages) FROM kept_contacts_copied HAVING count(*) > 0
+                ON CONFLICT (org) DO UPDATE SET conversations = kept_totals.conversations + excluded.conversations,
+                    messages = kept_totals.messages + excluded.messages),
+            kept_applications_copied AS (\(PostgresKeptTable.applications.keep(from: "applications_gone", job: job))),
+
+            """
         switch assignment.filter.pipeline {
         case .contact:
             sql = """
                 WITH chosen AS (\(chosen.sql)),
                 bounds AS (SELECT min(seq) AS lo, max(seq) AS hi FROM chosen),
-                messages_gone AS (\(cascade(.messages, "m"))),
-                conversations_gone AS (\(cascade(.conversations, "v"))),
+                \(cascadeGone("messages", "m")),
+                \(cascadeGone("conversations", "v")),
                 \(gone(.contacts)),
                 applications_gone AS (
                     DELETE FROM applications a WHERE a.org = \(org) AND a.contact_id = ANY (ARRAY(SELECT id FROM chosen))
                     \(returning(.applications, as: "a", else: "a.seq, a.id"))),
-                \(copies([(.contacts, "gone"), (.applications, "applications_gone"), (.conversations, "conversations_gone"), (.messages, "messages_gone")]))\
+                \(keeps ? keptContacts : "")\
                 audits AS (
                     INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                     SELECT \(org), 'CONTACT_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1),
@@ -82,15 +112,15 @@ struct PostgresDeleteBatch {
                     INSERT INTO event_outbox (org, type, payload, created_at)
                     SELECT \(org), 'contact_removed', '{"contactId":' || to_json(id)::text || ',"jobId":' || to_json(\(job)::text)::text || '}', \(at)
                     FROM gone ORDER BY seq RETURNING 1)
-                SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM gone), (SELECT count(*) FROM conversations_gone),
-                    (SELECT count(*) FROM messages_gone), (SELECT count(*) FROM audits) + (SELECT count(*) FROM application_audits),
+                SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM gone), \(cascadeCount("conversations")),
+                    \(cascadeCount("messages")), (SELECT count(*) FROM audits) + (SELECT count(*) FROM application_audits),
                     (SELECT count(*) FROM notices), (SELECT count(*) FROM events), (SELECT count(*) FROM applications_gone)
                 """
         case .application:
             sql = """
                 WITH chosen AS (\(chosen.sql)),
                 \(gone(.applications)),
-                \(copies([(.applications, "gone")]))\
+                \(keeps ? "kept_applications_copied AS (\(PostgresKeptTable.applications.keep(from: "gone", job: job))),\n" : "")\
                 audits AS (
                     INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                     SELECT \(org), 'APPLICATION_DELETE', \(job), \(actor), id, \(snapshot), \(at) FROM gone ORDER BY seq RETURNING 1)

@@ -3,21 +3,22 @@ import Wire
 
 /// One restore batch of a slice as one PostgreSQL statement: a data-modifying CTE takes the next
 /// kept records of the delete the restore names (`JobSpec.restores`) out of its kept tables with
-/// their kept cascade, puts back every one whose id is free, with its conversations, messages and
-/// applications, and writes their `CONTACT_RESTORE` / `APPLICATION_RESTORE` entries, notifications
-/// and outbox events.
+/// their kept applications, puts back every one whose id is free, with its applications, and
+/// writes their `CONTACT_RESTORE` / `APPLICATION_RESTORE` entries, notifications and outbox events.
+/// A kept contact's conversations and messages never left their tables: put back under its
+/// original seq, the contact has them again, and the org's `kept_totals` go down by their counts.
 ///
 /// Its rows: the first eight columns count, as a delete batch's (`PostgresBatchQuery.count`),
 /// with restored records in the place of deleted ones; then one row for each record passed by
 /// because its id is live again (`passedId`, null when none was), which is one of the job's own
 /// records (`passedIsRecord`: a kept contact, or an application-pipeline delete's application) or
 /// an application of a restored contact. A record passed by stays as it is now and its kept copy
-/// goes with the rest of the batch's.
+/// goes with the rest of the batch's; a contact passed by takes its conversations and messages with it.
 ///
-/// A restored record is the kept row with every column as it was, but a new `seq` (the table's
-/// identity; the kept seq may be taken by a record imported since) and, for contacts and
-/// applications, `version` = the restore's watermark: it counts as written at the restore, so a
-/// delete registered before the restore leaves it alone and one registered after takes it.
+/// A restored record is the kept row with every column as it was, but `version` = the restore's
+/// watermark: it counts as written at the restore, so a delete registered before the restore
+/// leaves it alone and one registered after takes it. A contact keeps its `seq` (the identity
+/// never handed it out again); an application takes a new one (nothing is keyed by it).
 struct PostgresRestoreBatch {
     let sql: String
     let bindings: [PostgresValue]
@@ -44,13 +45,14 @@ struct PostgresRestoreBatch {
         let version = parameter(.integer(assignment.watermark))
         // The batch's kept records leave their table by their row's address: `= ANY` of an array
         // is one TID scan, whatever a generic plan guesses of the batch's size.
-        let taken = { (table: PostgresKeptTable) -> String in
-            "chosen AS (DELETE FROM \(table.kept) WHERE ctid = ANY (ARRAY(\(chosen.sql))) RETURNING \(table.columns.joined(separator: ", ")))"
+        let taken = { (table: PostgresKeptTable, extra: String) -> String in
+            "chosen AS (DELETE FROM \(table.kept) WHERE ctid = ANY (ARRAY(\(chosen.sql)))"
+                + " RETURNING \(table.columns.joined(separator: ", "))\(extra))"
         }
         // Each record put back unless its id is live again (then it is passed by), in the delete's order.
-        let putBack = { (table: PostgresKeptTable, returning: String) -> String in
-            "back AS (\(table.restore(from: "chosen k", alias: "k", replacing: ["version": version])) ORDER BY k.seq"
-                + " ON CONFLICT (org, id) DO NOTHING RETURNING \(returning))"
+        let putBack = { (table: PostgresKeptTable, originalSeq: Bool, returning: String) -> String in
+            "back AS (\(table.restore(from: "chosen k", alias: "k", replacing: ["version": version], originalSeq: originalSeq))"
+                + " ORDER BY k.seq ON CONFLICT (org, id) DO NOTHING RETURNING \(returning))"
         }
         let audits = { (type: String, from: String) -> String in
             """
@@ -58,29 +60,28 @@ struct PostgresRestoreBatch {
             SELECT \(org), '\(type)', \(job), \(actor), id, \(PostgresBatchQuery.snapshot), \(at) FROM \(from) ORDER BY seq RETURNING 1
             """
         }
-        // The chosen contacts are the next run of the job's kept seqs (but for records set aside
-        // as failed): their kept cascade is one range of each kept table's key, the seqs a hashed
-        // filter on it (as a delete batch's cascade), each row under its contact's new seq.
-        let cascade = { (table: PostgresKeptTable, alias: String) -> String in
-            """
-            \(table.name)_kept AS (
-                DELETE FROM \(table.kept) \(alias) USING bounds b
-                WHERE \(alias).job_id = \(delete) AND \(alias).contact_seq BETWEEN b.lo AND b.hi AND (\(alias).contact_seq IN (SELECT seq FROM chosen)) IS TRUE
-                RETURNING \(table.columns(of: alias))),
-            \(table.name)_back AS (
-                \(table.restore(from: "\(table.name)_kept k JOIN moved m ON m.kept_seq = k.contact_seq", alias: "k", replacing: ["contact_seq": "m.seq"]))
-                RETURNING 1)
-            """
+        // A contact passed by takes its cascade with it (its kept row goes, so no purge could find
+        // it later), each table probed by the contact's key: a batch passes few by, if any.
+        let dropped = { (table: String) -> String in
+            "\(table)_dropped AS (DELETE FROM \(table) t"
+                + " WHERE t.org = \(org) AND t.contact_seq = ANY (ARRAY(SELECT seq FROM passed_contacts)))"
+        }
+        // What the batch's kept contacts restored (the counts the delete kept with each).
+        let restored = { (column: String) -> String in
+            "(SELECT coalesce(sum(k.\(column)), 0) FROM chosen k WHERE k.seq IN (SELECT seq FROM back))"
         }
         switch assignment.filter.pipeline {
         case .contact:
             sql = """
-                WITH \(taken(.contacts)),
-                bounds AS (SELECT min(seq) AS lo, max(seq) AS hi FROM chosen),
-                \(putBack(.contacts, "seq, id, assigned_to, name, email, phone")),
-                moved AS (SELECT k.seq AS kept_seq, b.seq FROM chosen k JOIN back b ON b.id = k.id),
-                \(cascade(.conversations, "v")),
-                \(cascade(.messages, "m")),
+                WITH \(taken(.contacts, ", conversations, messages")),
+                \(putBack(.contacts, true, "seq, id, assigned_to, name, email, phone")),
+                passed_contacts AS (SELECT seq FROM chosen WHERE seq NOT IN (SELECT seq FROM back)),
+                \(dropped("messages")),
+                \(dropped("conversations")),
+                kept_totals_lowered AS (
+                    UPDATE kept_totals SET conversations = conversations - (SELECT coalesce(sum(k.conversations), 0) FROM chosen k),
+                        messages = messages - (SELECT coalesce(sum(k.messages), 0) FROM chosen k)
+                    WHERE org = \(org)),
                 applications_kept AS (
                     DELETE FROM kept_applications a WHERE a.job_id = \(delete) AND a.contact_id = ANY (ARRAY(SELECT id FROM chosen))
                     RETURNING \(PostgresKeptTable.applications.columns(of: "a"))),
@@ -103,15 +104,15 @@ struct PostgresRestoreBatch {
                     SELECT id, seq, false FROM applications_kept
                     WHERE contact_id IN (SELECT id FROM back) AND id NOT IN (SELECT id FROM applications_back)),
                 counts AS (
-                    SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM back), (SELECT count(*) FROM conversations_back),
-                        (SELECT count(*) FROM messages_back), (SELECT count(*) FROM audits) + (SELECT count(*) FROM application_audits),
+                    SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM back), \(restored("conversations")),
+                        \(restored("messages")), (SELECT count(*) FROM audits) + (SELECT count(*) FROM application_audits),
                         (SELECT count(*) FROM notices), (SELECT count(*) FROM events), (SELECT count(*) FROM applications_back))
                 \(Self.answer)
                 """
         case .application:
             sql = """
-                WITH \(taken(.applications)),
-                \(putBack(.applications, "seq, id, name, email, phone")),
+                WITH \(taken(.applications, "")),
+                \(putBack(.applications, false, "seq, id, name, email, phone")),
                 audits AS (\(audits("APPLICATION_RESTORE", "back"))),
                 passed AS (SELECT id, seq, true AS record FROM chosen WHERE id NOT IN (SELECT id FROM back)),
                 counts AS (SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM back), 0, 0, (SELECT count(*) FROM audits), 0, 0, 0)

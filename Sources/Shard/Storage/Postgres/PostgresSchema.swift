@@ -18,7 +18,7 @@ enum PostgresSchema {
     /// finds its applications by; 3. a slice's state is one `status` column (`SliceStatus`), where
     /// two flags, `finished` and `cancelled`, could contradict each other, and a slice records its
     /// `kind` (`JobKind`), delete for every slice before; 4. the kept tables a restorable delete
-    /// copies what it deletes into (`PostgresKeptTable`), `kept_purges`, and a slice's `permanent`
+    /// moves its contacts and applications into (`PostgresKeptTable`), `kept_totals`, `kept_purges`, and a slice's `permanent`
     /// and `restores` (every older slice kept nothing: permanent, as older job documents read).
     /// `statements` migrate an older database as they run: each `IF NOT EXISTS` adds what it lacks,
     /// the flags are folded into the status (and the kind added) and the restore columns added where
@@ -116,20 +116,23 @@ enum PostgresSchema {
 
     /// What restorable deletes kept, each table its live table's columns after the `job_id` of the
     /// delete that kept them, keyed so that one job's rows are one range of the key in the order
-    /// the delete took them: contacts by their seq, a contact's conversations, messages and
-    /// applications by the contact (its kept seq, its id), so a restore or a purge of a batch of
-    /// contacts reads one range of each table. An application-pipeline delete's applications are
-    /// keyed alike, by (contact, id). No other index: every reader goes by job.
+    /// the delete took them: contacts by their seq, applications by their contact (its id) and
+    /// their own id (an application-pipeline delete's alike). No other index: every reader goes by job.
+    ///
+    /// A kept contact's conversations and messages are not copied: they stay in their tables under
+    /// its seq, which no live contact has once it is kept (the identity never hands a seq out
+    /// again, and a restore puts the contact back under it). `kept_contacts` counts them for the
+    /// restore's counters, and `kept_totals` sums them per org, so that `stats` leaves them out.
     ///
     /// `kept_purges`: the deletes whose kept rows are to go (their window ended), until they have.
     private static let keptTables = """
         CREATE TABLE IF NOT EXISTS kept_contacts (
-            job_id text COLLATE "C" NOT NULL, seq bigint NOT NULL, \(recordFields), PRIMARY KEY (job_id, seq));
+            job_id text COLLATE "C" NOT NULL, seq bigint NOT NULL, \(recordFields),
+            conversations bigint NOT NULL, messages bigint NOT NULL, PRIMARY KEY (job_id, seq));
         CREATE TABLE IF NOT EXISTS kept_applications (
             job_id text COLLATE "C" NOT NULL, seq bigint NOT NULL, contact_id text COLLATE "C" NOT NULL, \(recordFields),
             PRIMARY KEY (job_id, contact_id, id));
-        CREATE TABLE IF NOT EXISTS kept_conversations (job_id text COLLATE "C" NOT NULL, \(conversationFields), PRIMARY KEY (job_id, contact_seq, id));
-        CREATE TABLE IF NOT EXISTS kept_messages (job_id text COLLATE "C" NOT NULL, \(messageFields), PRIMARY KEY (job_id, contact_seq, id));
+        CREATE TABLE IF NOT EXISTS kept_totals (org text COLLATE "C" PRIMARY KEY, conversations bigint NOT NULL, messages bigint NOT NULL);
         CREATE TABLE IF NOT EXISTS kept_purges (job_id text PRIMARY KEY);
         """
 }

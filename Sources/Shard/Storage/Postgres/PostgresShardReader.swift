@@ -84,10 +84,14 @@ actor PostgresShardReader: PartitionReader {
         return page.page
     }
 
+    /// Conversations and messages of kept contacts are in their tables still, but no live data:
+    /// their org's `kept_totals` are taken off (read in the same snapshot, as a batch writes both).
     func stats(org: String) throws -> OrgStats {
+        let kept = ["conversations": " - coalesce((SELECT conversations FROM kept_totals WHERE org = $1), 0)",
+                    "messages": " - coalesce((SELECT messages FROM kept_totals WHERE org = $1), 0)"]
         let tables = ["contacts", "applications", "conversations", "messages", "audit_entries", "notifications"]
         let counts = try connection.query(
-            "SELECT " + tables.map { "(SELECT count(*) FROM \($0) WHERE org = $1)" }.joined(separator: ", "), [.text(org)])
+            "SELECT " + tables.map { "(SELECT count(*) FROM \($0) WHERE org = $1)\(kept[$0] ?? "")" }.joined(separator: ", "), [.text(org)])
         var stats = OrgStats()
         stats.contacts = UInt64(counts.integer(0, 0))
         stats.applications = UInt64(counts.integer(0, 1))

@@ -2,7 +2,7 @@ import PostgresDriver
 
 /// PostgreSQL's purge of what restorable deletes kept, once their window ended: a request is a
 /// row of `kept_purges`, and each `purgeNextBatch` removes the next kept records of the first job
-/// requested, contacts with their kept cascade (or an application-pipeline delete's applications),
+/// requested, contacts with their cascade (or an application-pipeline delete's applications),
 /// in one short transaction, fenced like every write. Each batch takes what is left, so a batch
 /// repeated after a restart finds its rows gone and takes the next: nothing is lost or repeated.
 /// The space goes back as a delete's does: the vacuum of an idle shard (`PostgresMaintenance`).
@@ -40,16 +40,23 @@ extension PostgresShardStore {
         return next.count == 1 ? next.text(0, 0) : nil
     }
 
-    /// $1 the job, $2 the limit: its next kept contacts, in the order kept, with their kept
-    /// conversations and messages (one range of their key: every kept contact before these is
-    /// gone) and applications; how many contacts and applications went.
-    private static let purgeContacts = """
+    /// $1 the job, $2 the limit: its next kept contacts, in the order kept, with their
+    /// conversations and messages (left in their tables under the contacts' seqs, which no live
+    /// contact has; each probed by its contact's key, as a job's kept seqs may be far apart, under the
+    /// job's one org) and
+    /// kept applications, and the org's kept totals lowered by what went; how many contacts and
+    /// applications went.
+    static let purgeContacts = """
         WITH gone AS (
             DELETE FROM kept_contacts WHERE ctid = ANY (ARRAY(SELECT ctid FROM kept_contacts WHERE job_id = $1 ORDER BY seq LIMIT $2))
-            RETURNING seq, id),
-        bounds AS (SELECT min(seq) AS lo, max(seq) AS hi FROM gone),
-        conversations_gone AS (DELETE FROM kept_conversations k USING bounds b WHERE k.job_id = $1 AND k.contact_seq BETWEEN b.lo AND b.hi),
-        messages_gone AS (DELETE FROM kept_messages k USING bounds b WHERE k.job_id = $1 AND k.contact_seq BETWEEN b.lo AND b.hi),
+            RETURNING org, seq, id, conversations, messages),
+        conversations_gone AS (
+            DELETE FROM conversations v WHERE v.org = (SELECT min(org) FROM gone) AND v.contact_seq = ANY (ARRAY(SELECT seq FROM gone))),
+        messages_gone AS (
+            DELETE FROM messages m WHERE m.org = (SELECT min(org) FROM gone) AND m.contact_seq = ANY (ARRAY(SELECT seq FROM gone))),
+        kept_totals_lowered AS (
+            UPDATE kept_totals t SET conversations = t.conversations - g.conversations, messages = t.messages - g.messages
+            FROM (SELECT org, sum(conversations) AS conversations, sum(messages) AS messages FROM gone GROUP BY org) g WHERE t.org = g.org),
         applications_gone AS (
             DELETE FROM kept_applications a WHERE a.job_id = $1 AND a.contact_id = ANY (ARRAY(SELECT id FROM gone)) RETURNING 1)
         SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM applications_gone)
