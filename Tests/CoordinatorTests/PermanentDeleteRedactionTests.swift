@@ -48,9 +48,9 @@ import Wire
         }
     }
 
+    /// Whether a blob holds the email (ASCII, so decoding the rest of a blob leaves it intact).
     private func holdsEmail(_ blobs: [[UInt8]]) -> Bool {
-        let email = Array(Self.email.utf8)
-        return blobs.contains { blob in blob.count >= email.count && (0...(blob.count - email.count)).contains { Array(blob[$0..<$0 + email.count]) == email } }
+        blobs.contains { String(decoding: $0, as: UTF8.self).contains(Self.email) }
     }
 
     @Test(arguments: StoreLocation.Engine.allCases)
