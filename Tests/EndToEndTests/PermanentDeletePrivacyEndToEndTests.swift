@@ -17,7 +17,8 @@ import WireRuntime
     private func columnsHolding(_ text: String, in cluster: TestCluster) throws -> [String] {
         switch cluster.storage {
         case .sqlite:
-            let paths = [cluster.layout.jobDatabase, cluster.layout.eventDatabase] + (0..<cluster.shards).map { "\(cluster.data)/shards/shard-\($0).db" }
+            let shards = (0..<cluster.shards).map { "\(cluster.data)/shards/shard-\($0).db" }
+            let paths = [cluster.layout.jobDatabase, cluster.layout.eventDatabase] + shards
             return try paths.flatMap { try columnsHolding(text, inSQLite: $0) }
         case .postgres:
             let databases = [PostgresServer.registryDatabase] + (0..<cluster.shards).map(PostgresServer.shardDatabase)
