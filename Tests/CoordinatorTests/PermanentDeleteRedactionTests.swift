@@ -4,6 +4,7 @@ import SQLiteDriver
 import Synchronization
 import Testing
 import Wire
+
 @testable import Coordinator
 
 /// A permanent delete keeps nothing personal in the registry: its search term is shown redacted
@@ -58,10 +59,11 @@ import Wire
         let location = try StoreLocation(engine)
         let heard = Mutex<[JobDocument]>([])
         let hear: @Sendable (JobDocument) -> Void = { document in heard.withLock { $0.append(document) } }
-        var registry: JobRegistry? = switch engine {
-        case .sqlite: try JobRegistry(path: location.place, shardCount: 1, onChange: hear)
-        case .postgres: try JobRegistry(storage: location.postgresRegistry(), shardCount: 1, onChange: hear)
-        }
+        var registry: JobRegistry? =
+            switch engine {
+            case .sqlite: try JobRegistry(path: location.place, shardCount: 1, onChange: hear)
+            case .postgres: try JobRegistry(storage: location.postgresRegistry(), shardCount: 1, onChange: hear)
+            }
         let job = try #require(try await registry?.create(request(key: "k1", permanent: true)))
         let redactedJSON = #"{"pipelineType":"Contact","stageIds":["s1","s2"],"advancedParams":{"search":"(redacted)"}}"#
         #expect(job.filterJSON == redactedJSON)
