@@ -65,7 +65,8 @@ actor JobRegistry {
         time = clock
         self.restoreWindow = restoreWindow
         self.clock = VersionClock(last: try storage.lastVersion())
-        for job in try storage.jobs() {
+        for stored in try storage.jobs() {
+            let job = try Self.redactedIfDone(stored, in: storage)
             registrationOrder.append(job.jobId)
             jobs[job.jobId] = JobTracker(document: job.document, restoreWindow: restoreWindow)
             assignments[job.jobId] = SliceAssignment(jobId: job.jobId, spec: job.spec, watermark: job.watermark)
@@ -104,7 +105,7 @@ actor JobRegistry {
                 "Idempotency-Key \(key) was already used for job \(earlier.jobId), a bulk \(earlier.kind); "
                     + "send a new key for a bulk \(request.kind).")
         }
-        guard stored.filter == request.filter.canonical.storedBytes else {
+        guard PermanentDeleteRedaction.key(stored.filter, remembers: request.filter) else {
             throw RemoteFailure(
                 .conflict,
                 "Idempotency-Key \(key) was already used for job \(earlier.jobId) with another filter (\(earlier.filterJSON)); "
@@ -130,10 +131,6 @@ actor JobRegistry {
     func register(_ request: JobRequest, at now: Int64 = JobRegistry.now()) throws -> Registration {
         if let earlier = try replay(of: request, at: now) { return .replayed(earlier) }
         let jobId = UUID().uuidString.lowercased()
-        // Remembered with the filter the request came with: a restore's replay compares its delete instead.
-        let key = request.idempotencyKey.map {
-            (name: $0, value: StoredKey(requester: request.requester, filter: request.filter.canonical.storedBytes, jobId: jobId))
-        }
         // What the job is, as its document will say after a restart too: only a delete is
         // permanent, only a restore names a delete.
         var accepted = request
@@ -142,6 +139,9 @@ actor JobRegistry {
         case .delete:
             accepted.restores = nil
             if restoreWindow.makesEveryDeletePermanent { accepted.permanent = true }
+            // Shown (and carried in its progress events) without the search term from the start;
+            // the shards still get the real filter in their assignment.
+            if accepted.permanent { accepted.filterJSON = PermanentDeleteRedaction.filterJSON(accepted.filterJSON, of: accepted.filter) }
         case .restore:
             // Its rules before the cap and the rate: a refused restore spends nothing of either.
             var delete = try deleteToRestore(request, at: now)
@@ -165,6 +165,16 @@ actor JobRegistry {
                 "Your organization creates bulk jobs faster than \(creationRate.burst) at once and one every \(creationRate.refillEvery); "
                     + "retry in \(seconds) s.",
                 retryAfterSeconds: seconds)
+        }
+        // Remembered with the filter the request came with (a restore's replay compares its delete
+        // instead); a permanent delete's as a digest.
+        let key = request.idempotencyKey.map {
+            (
+                name: $0,
+                value: StoredKey(
+                    requester: request.requester, filter: PermanentDeleteRedaction.keyFilter(request.filter, permanent: accepted.permanent),
+                    jobId: jobId)
+            )
         }
         let tracker = JobTracker.new(jobId: jobId, request: accepted, shardCount: shardCount, at: now, restoreWindow: restoreWindow)
         let watermark = try storage.transaction {
@@ -336,8 +346,40 @@ actor JobRegistry {
     }
 
     private func persist(_ tracker: JobTracker) throws {
-        try storage.save(tracker.document, finished: tracker.isFinished)
+        let jobId = tracker.document.jobId
+        if tracker.isFinished, let assignment = assignments[jobId], let redacted = Self.redactedOnceFinished(assignment) {
+            try storage.transaction {
+                try storage.save(tracker.document, finished: true)
+                try storage.saveFilter(redacted.filter, jobId: jobId)
+            }
+            assignments[jobId] = redacted
+        } else {
+            try storage.save(tracker.document, finished: tracker.isFinished)
+        }
         onChange(tracker.document)
+    }
+
+    /// `job`, rewritten without its search term when it is a finished permanent delete that a
+    /// build before they were redacted stored with one (its document's filter shown too).
+    private static func redactedIfDone(_ job: StoredJob, in storage: any RegistryStorage) throws -> StoredJob {
+        let assignment = SliceAssignment(jobId: job.jobId, spec: job.spec, watermark: job.watermark)
+        guard job.document.status.isFinished, let redacted = redactedOnceFinished(assignment) else { return job }
+        var document = job.document
+        document.filterJSON = PermanentDeleteRedaction.filterJSON(document.filterJSON, of: job.filter)
+        try storage.transaction {
+            try storage.save(document, finished: true)
+            try storage.saveFilter(redacted.filter, jobId: job.jobId)
+        }
+        return StoredJob(jobId: job.jobId, filter: redacted.filter, document: document, watermark: job.watermark)
+    }
+
+    /// A finished permanent delete's assignment without its search term, when it still holds
+    /// one: it is never dispatched again, and it must keep nothing personal.
+    private static func redactedOnceFinished(_ assignment: SliceAssignment) -> SliceAssignment? {
+        guard assignment.permanent, assignment.filter != assignment.filter.redacted else { return nil }
+        var redacted = assignment
+        redacted.spec.filter = assignment.filter.redacted
+        return redacted
     }
 
     /// Wall-clock epoch milliseconds, as the documents' stamps are; tests pass their own `now`.

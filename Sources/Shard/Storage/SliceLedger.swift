@@ -22,7 +22,7 @@ protocol SliceLedger: PartitionStore {
     func writeTransaction<T>(_ body: () throws -> T) throws -> T
     /// Inserts the checkpoint row of a slice taken on (or of a tombstone) at `now`.
     func insertSliceRow(_ row: SliceRow, at now: Int64) throws
-    /// Saves a slice's counters and status in its row.
+    /// Saves a slice's counters, status and filter (see `SliceRow.init(_:)`) in its row.
     func saveCheckpoint(_ row: SliceRow) throws
     /// Records that `recordId` of `jobId` failed, so its later batches pass it by.
     func insertFailure(jobId: String, recordId: String, reason: String) throws
