@@ -379,6 +379,30 @@ extension SQLiteShardStore {
         #expect(try await Self.kept(by: "job-d", in: partition) == [0, 0, 0, 0])
     }
 
+    /// A kept application whose contact a later delete took is passed by, listed as "contact not
+    /// found" and counted as skipped: put back, it would name a contact that is gone. The others
+    /// go back, and nothing stays kept.
+    @Test(arguments: Engine.allCases)
+    func anApplicationWhoseContactIsGoneIsPassedBy(engine: Engine) async throws {
+        let partition = try await Self.seeded(engine, in: scratch)
+        let (contacts, applications) = Fixture.contactsWithApplications()
+        let delete = Self.delete("job-d", Self.everyApplication)
+        _ = try await Self.run(delete, on: partition)
+        _ = try await Self.run(Self.delete("job-p", Self.stage("s1"), permanent: true), on: partition)
+
+        let (done, passedBy) = try await Self.run(Self.restore("job-r", of: delete), on: partition)
+        let gone = Set(contacts.filter { $0.stageId == "s1" }.map(\.id))
+        let orphans = applications.filter { gone.contains($0.contactId) }
+        #expect(orphans.count == 12)
+        #expect(passedBy.sorted { $0.recordId < $1.recordId } == orphans.map { SliceError(recordId: $0.id, message: "contact not found") })
+        #expect([done.counters.total, done.counters.deleted, done.counters.skipped] == [18, 6, 12])
+        let live = try await partition.reads.records(RecordQuery(org: "o1", filter: Self.everyApplication, after: nil, limit: 100))
+        #expect(live.records.map(\.id).sorted() == applications.filter { !gone.contains($0.contactId) }.map(\.id).sorted())
+        #expect(try await Self.state(of: partition).counts == [4, 6, 8, 24])
+        #expect(try await Self.audits("APPLICATION_RESTORE", of: "job-r", in: partition).count == 6)
+        #expect(try await Self.kept(by: "job-d", in: partition) == [0, 0, 0, 0], "what was passed by is no longer kept")
+    }
+
     // MARK: - Purge
 
     /// The purge removes every row a delete kept, in steps, carrying on after a reopen; another

@@ -4,13 +4,15 @@ import Wire
 
 /// One restore batch, set-based as a delete's (`SQLiteDeleteStatements`): the next kept records
 /// of the delete it restores are chosen into the in-memory table `temp.restore_batch`, each
-/// marked when its id is live again, then each statement here handles all of them at once.
+/// marked with why it is passed by (`passed_by`, null for one that goes back), then each
+/// statement here handles all of them at once.
 ///
 /// A contact goes back with every column as it was but two: a new `seq` (the old one may have
 /// been taken since), to which its conversations and messages are moved, and `version` = the
 /// restore's watermark, so a delete registered before the restore leaves it alone and one
 /// registered after takes it. A contact or application whose id is live again is passed by
-/// ("id in use", counted in `skipped`), its cascade with it, and the live one left as it is.
+/// ("id in use", counted in `skipped`), its cascade with it, and the live one left as it is; so
+/// is an application-pipeline delete's application whose contact is not live ("contact not found").
 /// Restored or passed by, a batch's records are no longer kept once it commits.
 final class SQLiteRestoreStatements: SliceBatchStatements {
     private let database: SQLiteDatabase
@@ -18,20 +20,22 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
 
     static let batchTable = "temp.restore_batch"
     /// The batch's records that go back.
-    private static let restored = "SELECT kept_seq FROM \(batchTable) WHERE NOT in_use"
+    private static let restored = "SELECT kept_seq FROM \(batchTable) WHERE passed_by IS NULL"
     /// A kept application of a restored contact of the batch, `k`, joined to it, `b`.
     private static let restoredContactsApplications = """
-        \(batchTable) b CROSS JOIN kept_applications k ON k.job_id = ?1 AND k.contact_id = b.id WHERE NOT b.in_use
+        \(batchTable) b CROSS JOIN kept_applications k ON k.job_id = ?1 AND k.contact_id = b.id WHERE b.passed_by IS NULL
         """
     /// Whether the application `k` has a live twin (its id imported again since).
     private static let applicationInUse = "EXISTS (SELECT 1 FROM applications a WHERE a.org = k.org AND a.id = k.id)"
+    /// `passed_by` of a record whose id is live again.
+    private static let idInUse = "'\(RestorePassedBy.idInUse)'"
 
     init(_ database: SQLiteDatabase, statements: StatementCache) throws {
         self.database = database
         self.statements = statements
         try database.execute("""
             CREATE TEMP TABLE IF NOT EXISTS restore_batch (
-                kept_seq INTEGER, new_seq INTEGER, contact_id TEXT, id TEXT NOT NULL, in_use INTEGER NOT NULL,
+                kept_seq INTEGER, new_seq INTEGER, contact_id TEXT, id TEXT NOT NULL, passed_by TEXT,
                 assigned_to TEXT, name TEXT, email TEXT, phone TEXT)
             """)
     }
@@ -73,14 +77,18 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         return switch pipeline {
         case .contact:
             """
-            INSERT INTO \(batchTable) (kept_seq, id, in_use, assigned_to, name, email, phone)
-            SELECT seq, id, EXISTS (SELECT 1 FROM contacts c WHERE c.org = k.org AND c.id = k.id), assigned_to, name, email, phone
+            INSERT INTO \(batchTable) (kept_seq, id, passed_by, assigned_to, name, email, phone)
+            SELECT seq, id, CASE WHEN EXISTS (SELECT 1 FROM contacts c WHERE c.org = k.org AND c.id = k.id) THEN \(idInUse) END,
+                assigned_to, name, email, phone
             FROM kept_contacts k WHERE job_id = ?1 AND org = ?2\(failures) ORDER BY seq LIMIT ?3
             """
         case .application:
             """
-            INSERT INTO \(batchTable) (contact_id, id, in_use, assigned_to, name, email, phone)
-            SELECT contact_id, id, \(applicationInUse), assigned_to, name, email, phone
+            INSERT INTO \(batchTable) (contact_id, id, passed_by, assigned_to, name, email, phone)
+            SELECT contact_id, id,
+                CASE WHEN NOT EXISTS (SELECT 1 FROM contacts c WHERE c.org = k.org AND c.id = k.contact_id)
+                    THEN '\(RestorePassedBy.contactNotFound)' WHEN \(applicationInUse) THEN \(idInUse) END,
+                assigned_to, name, email, phone
             FROM kept_applications k WHERE job_id = ?1 AND org = ?2\(failures) ORDER BY contact_id, id LIMIT ?3
             """
         }
@@ -98,7 +106,7 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
     func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters, errors: inout [SliceError]) throws -> Int {
         let chosen = try choose(for: slice, limit: limit)
         let restore = Restore(assignment: slice.assignment, delete: try Self.delete(of: slice.assignment), now: now)
-        let passedBy = try idsInUse("SELECT id FROM \(Self.batchTable) WHERE in_use ORDER BY rowid", [])
+        let passedBy = try passedBy("SELECT id, passed_by FROM \(Self.batchTable) WHERE passed_by IS NOT NULL ORDER BY rowid", [])
         errors += passedBy
         counters.skipped += UInt64(passedBy.count)
         switch slice.assignment.filter.pipeline {
@@ -131,24 +139,25 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
             SELECT \(contactData), ?2 FROM kept_contacts WHERE job_id = ?1 AND seq IN (\(Self.restored)) ORDER BY seq
             """, restore.keptBy, restore.watermark)
         try run("""
-            UPDATE \(Self.batchTable) SET new_seq = (SELECT seq FROM contacts c WHERE c.org = ?1 AND c.id = restore_batch.id) WHERE NOT in_use
+            UPDATE \(Self.batchTable) SET new_seq = (SELECT seq FROM contacts c WHERE c.org = ?1 AND c.id = restore_batch.id) WHERE passed_by IS NULL
             """, restore.org)
         // The batch outer (CROSS JOIN), in its order: each contact's rows are one range of the kept
         // table, and go back in the live table's key order.
         counters.conversations += try run("""
             INSERT INTO conversations (org, contact_seq, id, channel, created_at)
             SELECT k.org, b.new_seq, k.id, k.channel, k.created_at
-            FROM \(Self.batchTable) b CROSS JOIN kept_conversations k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq WHERE NOT b.in_use
+            FROM \(Self.batchTable) b CROSS JOIN kept_conversations k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq WHERE b.passed_by IS NULL
             """, restore.keptBy)
         counters.messages += try run("""
             INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at)
             SELECT k.org, b.new_seq, k.id, k.conversation_id, k.direction, k.body, k.created_at
-            FROM \(Self.batchTable) b CROSS JOIN kept_messages k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq WHERE NOT b.in_use
+            FROM \(Self.batchTable) b CROSS JOIN kept_messages k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq WHERE b.passed_by IS NULL
             """, restore.keptBy)
         counters.auditEntries += try audit(type: "CONTACT_RESTORE", restore)
         if try keptApplications(restore) {
-            errors += try idsInUse(
-                "SELECT k.id FROM \(Self.restoredContactsApplications) AND \(Self.applicationInUse) ORDER BY b.rowid, k.id", [restore.keptBy])
+            errors += try passedBy(
+                "SELECT k.id, \(Self.idInUse) FROM \(Self.restoredContactsApplications) AND \(Self.applicationInUse) ORDER BY b.rowid, k.id",
+                [restore.keptBy])
             counters.auditEntries += try run("""
                 INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                 SELECT ?2, 'APPLICATION_RESTORE', ?3, ?4, k.id, \(SQLiteDeleteStatements.snapshot(of: "k")), ?5
@@ -163,11 +172,11 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         }
         counters.notifications += try run("""
             INSERT INTO notifications (org, user_id, type, record_id, job_id, created_at)
-            SELECT ?1, assigned_to, 'contact_restored', id, ?2, ?3 FROM \(Self.batchTable) WHERE NOT in_use AND assigned_to IS NOT NULL ORDER BY rowid
+            SELECT ?1, assigned_to, 'contact_restored', id, ?2, ?3 FROM \(Self.batchTable) WHERE passed_by IS NULL AND assigned_to IS NOT NULL ORDER BY rowid
             """, restore.org, restore.jobId, .integer(restore.now))
         counters.events += try run("""
             INSERT INTO event_outbox (org, type, payload, created_at)
-            SELECT ?1, 'contact_restored', json_object('contactId', id, 'jobId', ?2), ?3 FROM \(Self.batchTable) WHERE NOT in_use ORDER BY rowid
+            SELECT ?1, 'contact_restored', json_object('contactId', id, 'jobId', ?2), ?3 FROM \(Self.batchTable) WHERE passed_by IS NULL ORDER BY rowid
             """, restore.org, restore.jobId, .integer(restore.now))
         for table in ["kept_messages", "kept_conversations"] {
             try run("DELETE FROM \(table) WHERE job_id = ?1 AND contact_seq IN (SELECT kept_seq FROM \(Self.batchTable))", restore.keptBy)
@@ -182,7 +191,7 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         counters.auditEntries += try audit(type: "APPLICATION_RESTORE", restore)
         counters.deleted += try run("""
             INSERT INTO applications (org, id, contact_id, \(SQLiteSchema.recordData), version)
-            SELECT k.org, k.id, k.contact_id, \(Self.columns(SQLiteSchema.recordData, of: "k")), ?2 FROM \(chosen) WHERE NOT b.in_use
+            SELECT k.org, k.id, k.contact_id, \(Self.columns(SQLiteSchema.recordData, of: "k")), ?2 FROM \(chosen) WHERE b.passed_by IS NULL
             """, restore.keptBy, restore.watermark)
         try run("DELETE FROM kept_applications WHERE job_id = ?1 AND (contact_id, id) IN (SELECT contact_id, id FROM \(Self.batchTable))", restore.keptBy)
     }
@@ -198,7 +207,7 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         try run("""
             INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
             SELECT ?1, ?2, ?3, ?4, id, \(SQLiteDeleteStatements.snapshot(of: Self.batchTable)), ?5 FROM \(Self.batchTable)
-            WHERE NOT in_use ORDER BY rowid
+            WHERE passed_by IS NULL ORDER BY rowid
             """, restore.org, .text(type), restore.jobId, restore.requester, .integer(restore.now))
     }
 
@@ -207,11 +216,11 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         columns.split(separator: ", ").map { "\(table).\($0)" }.joined(separator: ", ")
     }
 
-    /// The ids `sql` reads, each passed by as in use.
-    private func idsInUse(_ sql: String, _ bindings: [SQLValue]) throws -> [SliceError] {
+    /// The records `sql` reads, each an id passed by and why.
+    private func passedBy(_ sql: String, _ bindings: [SQLValue]) throws -> [SliceError] {
         try statements.withStatement(sql, bindings) { read in
             var passedBy: [SliceError] = []
-            while try read.step() { passedBy.append(SliceError(recordId: read.text(0), message: "id in use")) }
+            while try read.step() { passedBy.append(SliceError(recordId: read.text(0), message: read.text(1))) }
             return passedBy
         }
     }
