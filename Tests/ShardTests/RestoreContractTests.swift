@@ -124,6 +124,14 @@ extension SQLiteShardStore {
         }
     }
 
+    /// Records the store has taken out of storage since it last gave space back: its housekeeping's cue.
+    private static func owed(by partition: OpenPartition) async throws -> Int {
+        switch partition.engine {
+        case .sqlite: await (try #require(partition.store as? SQLiteShardStore)).reclaim.deletedSinceReclaim
+        case .postgres: await (try #require(partition.store as? PostgresShardStore)).deletedSinceVacuum
+        }
+    }
+
     /// The audit entries of "o1" of `type` written by `jobId`.
     private static func audits(_ type: String, of jobId: String, in partition: OpenPartition) async throws -> [LogEntry] {
         let query = LogQuery(kind: .auditEntries, org: "o1", type: type, jobId: jobId, userId: nil, after: [], limit: 100)
@@ -245,8 +253,10 @@ extension SQLiteShardStore {
         let reimported = Fixture.application(500, of: 3)
         try await partition.importAll(org: "o1", [Fixture.contact(3, name: "since", conversations: 1), reimported])
         let live = try await partition.reads.contact(org: "o1", id: Fixture.id(3))
+        let owed = try await Self.owed(by: partition)
 
         let (done, passedBy) = try await Self.run(Self.restore("job-r", of: delete), on: partition)
+        #expect(try await Self.owed(by: partition) == owed + 1, "housekeeping is cued with contact 3 alone, the others moved back")
         #expect(passedBy.sorted { $0.recordId < $1.recordId } == [
             SliceError(recordId: Fixture.id(3), message: "id in use"), SliceError(recordId: reimported.id, message: "id in use"),
         ])
