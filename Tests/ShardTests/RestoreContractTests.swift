@@ -429,7 +429,7 @@ extension SQLiteShardStore {
 
         try await partition?.store.requestPurge("job-1")
         try await partition?.store.requestPurge("job-1")
-        let first = try #require(try await partition?.store.purgeNextBatch(limit: 3))
+        let first = try #require(try await partition?.store.purgeNextBatch(limit: 3, rows: 1_000))
         #expect(first > 0 && first < 8 + 12, "a step is a short batch, not the whole purge")
         try await partition?.store.close()
         partition = nil
@@ -438,7 +438,7 @@ extension SQLiteShardStore {
         var total = first
         var step = 0
         repeat {
-            step = try await reopened.store.purgeNextBatch(limit: 3)
+            step = try await reopened.store.purgeNextBatch(limit: 3, rows: 1_000)
             total += step
         } while step > 0
         #expect(total == 8 + 12, "every kept contact and application, each counted once")
@@ -447,13 +447,30 @@ extension SQLiteShardStore {
         #expect(try await Self.kept(by: "job-2", in: reopened) == [4, 6, 8, 24])
 
         try await reopened.store.requestPurge("job-1")
-        #expect(try await reopened.store.purgeNextBatch(limit: 3) == 0)
+        #expect(try await reopened.store.purgeNextBatch(limit: 3, rows: 1_000) == 0)
         #expect(try await Self.purgesLeft(in: reopened) == 0)
         let (nothing, _) = try await Self.run(Self.restore("job-r1", of: purged), on: reopened)
         #expect(nothing.counters.total == 0)
         let (restored, _) = try await Self.run(Self.restore("job-r2", of: other), on: reopened)
         #expect([restored.counters.deleted, restored.counters.applications] == [4, 6])
         #expect(try await Self.state(of: reopened).counts == [4, 6, 8, 24])
+    }
+
+    /// A purge step takes no further contact once the rows of those it took (each contact with its
+    /// conversations, messages and applications) reach its rows, so contacts with long histories
+    /// make short steps; a contact larger than the rows alone still goes, in a step of its own.
+    @Test(arguments: Engine.allCases)
+    func aPurgeStepIsBoundedByRows(engine: Engine) async throws {
+        let partition = try await Self.seeded(engine, in: scratch)
+        _ = try await Self.run(Self.delete("job-d", Self.everyContact), on: partition)
+        try await partition.store.requestPurge("job-d")
+        // Contact n has 9 rows and n % 4 applications (9, 10, 11, 12, 9, 10, ... rows): the steps take
+        // contacts 0-1, 2, 3, 4-5, 6, 7, 8-9, 10, 11, each step's contacts with their applications.
+        var steps: [Int] = []
+        while case let step = try await partition.store.purgeNextBatch(limit: 12, rows: 10), step > 0 { steps.append(step) }
+        #expect(steps == [2 + 1, 1 + 2, 1 + 3, 2 + 1, 1 + 2, 1 + 3, 2 + 1, 1 + 2, 1 + 3])
+        #expect(try await Self.kept(by: "job-d", in: partition) == [0, 0, 0, 0])
+        #expect(try await Self.purgesLeft(in: partition) == 0)
     }
 
     /// An application delete's kept applications are purged too.
@@ -465,7 +482,7 @@ extension SQLiteShardStore {
         var total = 0
         var step = 0
         repeat {
-            step = try await partition.store.purgeNextBatch(limit: 5)
+            step = try await partition.store.purgeNextBatch(limit: 5, rows: 1_000)
             total += step
         } while step > 0
         #expect(total == 18)

@@ -6,7 +6,7 @@ import StorageDriver
 /// Bounded, because filters with different array lengths make different SQL:
 /// past `capacity` distinct statements the cache starts over.
 final class StatementCache {
-    private let database: SQLiteDatabase
+    let database: SQLiteDatabase
     private let capacity: Int
     private var statements: [String: SQLiteStatement] = [:]
 
@@ -32,5 +32,15 @@ final class StatementCache {
         defer { statement.reset() }
         try statement.bind(bindings)
         return try body(statement)
+    }
+}
+
+extension StatementCache {
+    /// Runs the statement for `sql` with `bindings`; the number of rows it inserted, updated or
+    /// deleted. The one way every batch and purge statement is run, so its count is always its own.
+    @discardableResult
+    func run(_ sql: String, _ bindings: [SQLValue]) throws -> UInt64 {
+        try withStatement(sql, bindings) { try $0.execute() }
+        return UInt64(database.changes)
     }
 }
