@@ -31,7 +31,8 @@ extension SQLiteShardStore {
         return purged
     }
 
-    /// The first purge requested and not finished, by job id.
+    /// The purge the next step serves: the first requested and not finished, by job id, so one
+    /// job's kept rows go before the next's and its request goes in the step that ends them.
     private func nextPurge() throws -> String? {
         try statements.withStatement("SELECT job_id FROM kept_purges ORDER BY job_id LIMIT 1", []) { read in
             try read.step() ? read.text(0) : nil
