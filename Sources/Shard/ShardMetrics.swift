@@ -27,11 +27,13 @@ struct ShardMetrics: Sendable {
         metrics.declare(Self.purgedRecords, .counter, help: "Kept records (contacts and applications) of restorable deletes purged once their restore window ended.")
         metrics.declare(Self.restoredRecords, .counter, help: "Records (contacts or applications) put back by restore jobs.")
         metrics.declare(Self.restoreBatches, .counter, help: "Restore batches committed (each one transaction with its checkpoint).")
-        metrics.declare(Self.restoreBatchDuration, .histogram, help: "How long a restore batch took, from choosing its records to its commit.")
+        metrics.declare(
+            Self.restoreBatchDuration, .histogram, help: "How long a restore batch took, from choosing its records to its commit.")
         // Shown from the first scrape, before any batch.
-        for name in [Self.deletedRecords, Self.batches, Self.reclaimedBytes, Self.purgedRecords, Self.restoredRecords, Self.restoreBatches] {
-            metrics.add(name, 0)
-        }
+        let counters = [
+            Self.deletedRecords, Self.batches, Self.reclaimedBytes, Self.purgedRecords, Self.restoredRecords, Self.restoreBatches,
+        ]
+        for name in counters { metrics.add(name, 0) }
         for (table, _) in Self.cascadeTables { metrics.add(Self.deletedCascadeRows, 0, labels: ["table": table]) }
     }
 

@@ -116,7 +116,8 @@ import Wire
             #expect(!plan.contains { $0.contains("Delete on messages") }, "a restorable delete leaves the cascade: \(text)")
             #expect(!plan.contains { $0.contains("Seq Scan") }, "\(text)")
         }
-        let purgePlan = try Self.genericPlan(PostgresShardStore.purgeContacts, [.text("job-d"), .integer(500), .integer(5_000)], on: connection)
+        let purgeBindings: [PostgresValue] = [.text("job-d"), .integer(500), .integer(5_000)]
+        let purgePlan = try Self.genericPlan(PostgresShardStore.purgeContacts, purgeBindings, on: connection)
         let purgeText = purgePlan.joined(separator: "\n")
         for key in ["conversations_pkey", "messages_pkey", "kept_applications_pkey", "kept_totals_pkey"] {
             #expect(purgePlan.contains { $0.contains(key) }, "\(key): \(purgeText)")

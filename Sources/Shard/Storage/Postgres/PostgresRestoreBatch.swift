@@ -122,7 +122,8 @@ struct PostgresRestoreBatch {
                 \(putBack(.applications, false, contactLive, "seq, id, name, email, phone")),
                 audits AS (\(audits("APPLICATION_RESTORE", "back"))),
                 passed AS (
-                    SELECT id, seq, true AS record, CASE WHEN NOT \(contactLive) THEN '\(RestorePassedBy.contactNotFound)' ELSE \(idInUse) END AS reason
+                    SELECT id, seq, true AS record,
+                        CASE WHEN NOT \(contactLive) THEN '\(RestorePassedBy.contactNotFound)' ELSE \(idInUse) END AS reason
                     FROM chosen k WHERE id NOT IN (SELECT id FROM back)),
                 counts AS (SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM back), 0, 0, (SELECT count(*) FROM audits), 0, 0, 0)
                 \(Self.answer)

@@ -16,7 +16,8 @@ struct PostgresRestoreStatements: SliceBatchStatements {
         let batch = PostgresRestoreBatch(slice: slice, limit: limit, now: now)
         let rows = try PostgresBatchQuery.run(batch.sql, batch.bindings, on: connection)
         for row in 0..<rows.count where !rows.isNull(row, PostgresRestoreBatch.passedId) {
-            errors.append(SliceError(recordId: rows.text(row, PostgresRestoreBatch.passedId), message: rows.text(row, PostgresRestoreBatch.passedReason)))
+            errors.append(SliceError(
+                recordId: rows.text(row, PostgresRestoreBatch.passedId), message: rows.text(row, PostgresRestoreBatch.passedReason)))
             // The job's own records count; an application of a restored contact is listed alone.
             if rows.text(row, PostgresRestoreBatch.passedIsRecord) == "t" { counters.skipped += 1 }
         }

@@ -52,8 +52,8 @@ extension PostgresShardStore {
     /// A contact's rows are its kept counts, and a probe of its kept applications.
     static let purgeContacts = """
         WITH candidates AS (
-            SELECT k.ctid AS address, k.seq,
-                1 + k.conversations + k.messages + (SELECT count(*) FROM kept_applications a WHERE a.job_id = $1 AND a.contact_id = k.id) AS size
+            SELECT k.ctid AS address, k.seq, 1 + k.conversations + k.messages
+                + (SELECT count(*) FROM kept_applications a WHERE a.job_id = $1 AND a.contact_id = k.id) AS size
             FROM kept_contacts k WHERE k.job_id = $1 ORDER BY k.seq LIMIT $2),
         taken AS (SELECT address FROM (SELECT address, sum(size) OVER (ORDER BY seq) - size AS before FROM candidates) c WHERE before < $3),
         gone AS (

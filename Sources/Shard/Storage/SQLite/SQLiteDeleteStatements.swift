@@ -194,6 +194,7 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
 
     private func audit(type: String, slice: SliceAssignment, at now: Int64) throws -> UInt64 {
         try database.run(
-            insertAudits, [.text(slice.org), .text(type), .text(slice.jobId), .text(slice.requester), .integer(now), .integer(slice.permanent ? 1 : 0)])
+            insertAudits,
+            [.text(slice.org), .text(type), .text(slice.jobId), .text(slice.requester), .integer(now), .integer(slice.permanent ? 1 : 0)])
     }
 }

@@ -142,14 +142,16 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
             SELECT \(contactData), ?2 FROM kept_contacts WHERE job_id = ?1 AND seq IN (\(Self.restored)) ORDER BY seq
             """, [restore.keptBy, restore.watermark])
         try statements.run("""
-            UPDATE \(Self.batchTable) SET new_seq = (SELECT seq FROM contacts c WHERE c.org = ?1 AND c.id = restore_batch.id) WHERE passed_by IS NULL
+            UPDATE \(Self.batchTable) SET new_seq = (SELECT seq FROM contacts c WHERE c.org = ?1 AND c.id = restore_batch.id)
+            WHERE \(Self.goesBack)
             """, [restore.org])
         // The batch outer (CROSS JOIN), in its order: each contact's rows are one range of the kept
         // table, and go back in the live table's key order.
         counters.conversations += try statements.run("""
             INSERT INTO conversations (org, contact_seq, id, channel, created_at)
             SELECT k.org, b.new_seq, k.id, k.channel, k.created_at
-            FROM \(Self.batchTable) b CROSS JOIN kept_conversations k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq WHERE b.passed_by IS NULL
+            FROM \(Self.batchTable) b CROSS JOIN kept_conversations k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq
+            WHERE b.passed_by IS NULL
             """, [restore.keptBy])
         counters.messages += try statements.run("""
             INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at)
@@ -159,7 +161,8 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         counters.auditEntries += try audit(type: "CONTACT_RESTORE", restore)
         if try statements.holdsApplications("kept_applications", "job_id", restore.delete) {
             errors += try passedBy(
-                "SELECT k.id, \(Self.idInUse) FROM \(Self.restoredContactsApplications) AND \(Self.applicationInUse) ORDER BY b.rowid, k.id",
+                "SELECT k.id, \(Self.idInUse) FROM \(Self.restoredContactsApplications) AND \(Self.applicationInUse)"
+                    + " ORDER BY b.rowid, k.id",
                 [restore.keptBy])
             counters.auditEntries += try statements.run("""
                 INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
@@ -171,16 +174,20 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
                 SELECT k.org, k.id, k.contact_id, \(Self.columns(SQLiteSchema.recordData, of: "k")), ?2
                 FROM \(Self.restoredContactsApplications) AND NOT \(Self.applicationInUse)
                 """, [restore.keptBy, restore.watermark])
-            try statements.run("DELETE FROM kept_applications WHERE job_id = ?1 AND contact_id IN (SELECT id FROM \(Self.batchTable))", [restore.keptBy])
+            try statements.run(
+                "DELETE FROM kept_applications WHERE job_id = ?1 AND contact_id IN (SELECT id FROM \(Self.batchTable))", [restore.keptBy])
         }
         let sideEffect: [SQLValue] = [restore.org, restore.jobId, .integer(restore.now)]
         counters.notifications += try statements.run(
             SQLiteBatchSideEffects.notifications("contact_restored", from: Self.batchTable, where: Self.goesBack), sideEffect)
-        counters.events += try statements.run(SQLiteBatchSideEffects.events("contact_restored", from: Self.batchTable, where: Self.goesBack), sideEffect)
+        counters.events += try statements.run(
+            SQLiteBatchSideEffects.events("contact_restored", from: Self.batchTable, where: Self.goesBack), sideEffect)
         for table in ["kept_messages", "kept_conversations"] {
-            try statements.run("DELETE FROM \(table) WHERE job_id = ?1 AND contact_seq IN (SELECT kept_seq FROM \(Self.batchTable))", [restore.keptBy])
+            try statements.run(
+                "DELETE FROM \(table) WHERE job_id = ?1 AND contact_seq IN (SELECT kept_seq FROM \(Self.batchTable))", [restore.keptBy])
         }
-        try statements.run("DELETE FROM kept_contacts WHERE job_id = ?1 AND seq IN (SELECT kept_seq FROM \(Self.batchTable))", [restore.keptBy])
+        try statements.run(
+            "DELETE FROM kept_contacts WHERE job_id = ?1 AND seq IN (SELECT kept_seq FROM \(Self.batchTable))", [restore.keptBy])
     }
 
     /// Puts the chosen applications back with one `APPLICATION_RESTORE` entry each (their delete
@@ -192,13 +199,16 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
             INSERT INTO applications (org, id, contact_id, \(SQLiteSchema.recordData), version)
             SELECT k.org, k.id, k.contact_id, \(Self.columns(SQLiteSchema.recordData, of: "k")), ?2 FROM \(chosen) WHERE b.passed_by IS NULL
             """, [restore.keptBy, restore.watermark])
-        try statements.run("DELETE FROM kept_applications WHERE job_id = ?1 AND (contact_id, id) IN (SELECT contact_id, id FROM \(Self.batchTable))", [restore.keptBy])
+        try statements.run(
+            "DELETE FROM kept_applications WHERE job_id = ?1 AND (contact_id, id) IN (SELECT contact_id, id FROM \(Self.batchTable))",
+            [restore.keptBy])
     }
 
     /// One audit entry of `type` for each restored record of the batch, with its snapshot as its delete's.
     private func audit(type: String, _ restore: Restore) throws -> UInt64 {
         try statements.run(
-            SQLiteBatchSideEffects.audits(from: Self.batchTable, snapshot: SQLiteDeleteStatements.snapshot(of: Self.batchTable), where: Self.goesBack),
+            SQLiteBatchSideEffects.audits(
+                from: Self.batchTable, snapshot: SQLiteDeleteStatements.snapshot(of: Self.batchTable), where: Self.goesBack),
             [restore.org, .text(type), restore.jobId, restore.requester, .integer(restore.now)])
     }
 

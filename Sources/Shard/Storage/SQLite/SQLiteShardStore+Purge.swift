@@ -48,8 +48,9 @@ extension SQLiteShardStore {
         let job: [SQLValue] = [.text(jobId), .integer(last)]
         try statements.run("DELETE FROM kept_messages WHERE job_id = ?1 AND contact_seq <= ?2", job)
         try statements.run("DELETE FROM kept_conversations WHERE job_id = ?1 AND contact_seq <= ?2", job)
-        let applications = try statements.run(
-            "DELETE FROM kept_applications WHERE job_id = ?1 AND contact_id IN (SELECT id FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2)", job)
+        let applications = try statements.run("""
+            DELETE FROM kept_applications WHERE job_id = ?1 AND contact_id IN (SELECT id FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2)
+            """, job)
         return try Int(applications + statements.run("DELETE FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2", job))
     }
 
