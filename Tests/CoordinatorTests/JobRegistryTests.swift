@@ -419,22 +419,29 @@ extension JobRegistry {
         #expect(await registry.purgesDue(now: until).map(\.jobId) == [first.jobId, restoring.jobId])
     }
 
-    /// A restorable delete stays past the retention until it is purged; its restore is a job of
-    /// its own, forgotten by the retention as any other.
+    /// A restorable delete stays past the retention until it is purged, then for the retention from
+    /// its purge, however late that came (a restore asked for meanwhile is gone, 410, not unknown,
+    /// 404); the restore its `restoredBy` names stays as long as it does.
     @Test(arguments: StoreLocation.Engine.allCases)
-    func aRestorableDeleteOutlivesTheRetentionUntilItIsPurged(engine: StoreLocation.Engine) async throws {
+    func aRestorableDeleteIsKeptForTheRetentionAfterItsPurgeAndItsRestoreWithIt(engine: StoreLocation.Engine) async throws {
         let registry = try StoreLocation(engine).registry(restoreWindow: RestoreWindow(seconds: 60))
-        let delete = try await finishedDelete(registry)
-        let restore = try await registry.create(restore(delete.jobId))
-        try await finish(registry, restore.jobId)
-        let late = try #require(await registry.document(org: "o", jobId: restore.jobId)?.finishedAt) + JobRegistry.retentionMilliseconds + 1
-        #expect(try await registry.sweep(now: late) == 1)
-        #expect(await registry.document(org: "o", jobId: restore.jobId) == nil)
-        #expect(await registry.document(org: "o", jobId: delete.jobId) != nil)
-        #expect(await registry.purgesDue(now: late).map(\.jobId) == [delete.jobId])
-        try await registry.purged(delete.jobId)
-        #expect(try await registry.sweep(now: late) == 1)
-        #expect(await registry.document(org: "o", jobId: delete.jobId) == nil)
+        let expired = try await finishedDelete(registry)
+        let restored = try await finishedDelete(registry)
+        let restoring = try await registry.create(restore(restored.jobId))
+        try await finish(registry, restoring.jobId)
+        let finishedAt = try #require(await registry.document(org: "o", jobId: restoring.jobId)?.finishedAt)
+        let late = finishedAt + JobRegistry.retentionMilliseconds + 1
+        #expect(try await registry.sweep(now: late) == 0)
+        #expect(await registry.document(org: "o", jobId: restoring.jobId) != nil)
+        #expect(Set(await registry.purgesDue(now: late).map(\.jobId)) == [expired.jobId, restored.jobId])
+        try await registry.purged(expired.jobId, at: late)
+        try await registry.purged(restored.jobId, at: late)
+        let lastMoment = late + JobRegistry.retentionMilliseconds - 1
+        #expect(try await registry.sweep(now: lastMoment) == 0)
+        #expect(await refusal(registry, restore(expired.jobId), at: lastMoment)?.kind == .gone)
+        #expect(await registry.document(org: "o", jobId: restoring.jobId) != nil)
+        #expect(try await registry.sweep(now: late + JobRegistry.retentionMilliseconds + 1) == 3)
+        #expect(await registry.list(JobListQuery(org: "o", limit: 10)).documents.isEmpty)
     }
 
     // MARK: - Snapshots

@@ -15,7 +15,8 @@ import WireRuntime
 /// same transaction.
 ///
 /// A restorable delete stays past the retention until its window has ended and
-/// the shards were told to purge what it kept (`purgesDue`, `purged`).
+/// the shards were told to purge what it kept (`purgesDue`, `purged`), then for the
+/// retention after that, so a restore asked for meanwhile hears it is gone (410), not unknown.
 actor JobRegistry {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -236,16 +237,12 @@ actor JobRegistry {
         Date(timeIntervalSince1970: Double(milliseconds) / 1_000).ISO8601Format()
     }
 
-    /// Forgets jobs that finished more than `retentionMilliseconds` before `now`,
-    /// and idempotency keys given as long ago; returns how many jobs went. A restorable
-    /// delete stays until it is purged (its restore, a job of its own, goes by the retention).
+    /// Forgets jobs last changed (`retainedSince`) more than `retentionMilliseconds` before
+    /// `now`, and idempotency keys given as long ago; returns how many jobs went.
     @discardableResult
     func sweep(now: Int64) throws -> Int {
         let cutoff = now - Self.retentionMilliseconds
-        let expired = jobs.values.filter { tracker in
-            guard tracker.isFinished, !tracker.mayHoldKeptRecords else { return false }
-            return (tracker.document.finishedAt ?? tracker.document.createdAt) < cutoff
-        }.map(\.document.jobId)
+        let expired = jobs.values.filter { tracker in retainedSince(tracker).map { $0 < cutoff } ?? false }.map(\.document.jobId)
         try storage.transaction { try storage.forget(expired, keysBefore: cutoff) }
         for jobId in expired {
             jobs[jobId] = nil
@@ -253,6 +250,18 @@ actor JobRegistry {
         }
         if !expired.isEmpty { registrationOrder.removeAll { jobs[$0] == nil } }
         return expired.count
+    }
+
+    /// When the retention of `tracker`'s job starts; nil while it must stay (unfinished, or a
+    /// delete that may still hold what it kept). A finished job changes only when it finishes, when
+    /// a restore of it is registered and when it is purged: its last change, so a delete purged
+    /// late (a shard was down) still answers 410 for the retention. A restore stays as long as
+    /// the delete that links to it (`restoredBy`).
+    private func retainedSince(_ tracker: JobTracker) -> Int64? {
+        guard tracker.isFinished, !tracker.mayHoldKeptRecords else { return nil }
+        let own = tracker.document.updatedAt
+        guard let deleteId = tracker.document.restores, let delete = jobs[deleteId] else { return own }
+        return retainedSince(delete).map { max(own, $0) }
     }
 
     /// Counts a slice handed to a new process of its shard.
