@@ -377,13 +377,13 @@ extension JobRegistry {
             let registry = try location.registry(restoreWindow: RestoreWindow(seconds: 60))
             delete = try await finishedDelete(registry)
             let until = try #require(delete.restorableUntil)
-            #expect(await registry.purgesDue(now: until).map(\.jobId) == [delete.jobId])
+            #expect(await registry.startPurges(now: until).map(\.jobId) == [delete.jobId])
             #expect(await refusal(registry, restore(delete.jobId), at: until - 1)?.kind == .gone)
             try await registry.purged(delete.jobId)
         }
         let reopened = try location.registry(restoreWindow: RestoreWindow(seconds: 60))
         #expect(await reopened.document(org: "o", jobId: delete.jobId)?.purged == true)
-        #expect(await reopened.purgesDue(now: .max).isEmpty, "purged once")
+        #expect(await reopened.startPurges(now: .max).isEmpty, "purged once")
         #expect(await refusal(reopened, restore(delete.jobId), at: try #require(delete.restorableUntil) - 1)?.kind == .gone)
     }
 
@@ -413,10 +413,10 @@ extension JobRegistry {
         _ = try await finishedDelete(registry, permanent: true)
         let restore = try await registry.create(restore(restoring.jobId))
         let until = try #require(restoring.restorableUntil)
-        #expect(await registry.purgesDue(now: try #require(first.restorableUntil) - 1).isEmpty)
-        #expect(await registry.purgesDue(now: until).map(\.jobId) == [first.jobId])
+        #expect(await registry.startPurges(now: try #require(first.restorableUntil) - 1).isEmpty)
+        #expect(await registry.startPurges(now: until).map(\.jobId) == [first.jobId])
         try await finish(registry, restore.jobId)
-        #expect(await registry.purgesDue(now: until).map(\.jobId) == [first.jobId, restoring.jobId])
+        #expect(await registry.startPurges(now: until).map(\.jobId) == [first.jobId, restoring.jobId])
     }
 
     /// A restorable delete stays past the retention until it is purged, then for the retention from
@@ -433,7 +433,7 @@ extension JobRegistry {
         let late = finishedAt + JobRegistry.retentionMilliseconds + 1
         #expect(try await registry.sweep(now: late) == 0)
         #expect(await registry.document(org: "o", jobId: restoring.jobId) != nil)
-        #expect(Set(await registry.purgesDue(now: late).map(\.jobId)) == [expired.jobId, restored.jobId])
+        #expect(Set(await registry.startPurges(now: late).map(\.jobId)) == [expired.jobId, restored.jobId])
         try await registry.purged(expired.jobId, at: late)
         try await registry.purged(restored.jobId, at: late)
         let lastMoment = late + JobRegistry.retentionMilliseconds - 1
