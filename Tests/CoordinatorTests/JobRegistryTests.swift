@@ -419,6 +419,22 @@ extension JobRegistry {
         #expect(await registry.startPurges(now: until).map(\.jobId) == [first.jobId, restoring.jobId])
     }
 
+    /// A delete finished before a restart, and not handed out to be purged, is due after it too;
+    /// one handed out before it is handed out again (the shards answer a repeated request).
+    @Test(arguments: StoreLocation.Engine.allCases)
+    func aDeleteNotPurgedBeforeARestartIsDueAfterIt(engine: StoreLocation.Engine) async throws {
+        let location = try StoreLocation(engine)
+        let (handedOut, waiting): (JobDocument, JobDocument)
+        do {  // the first coordinator is gone before the next opens the registry
+            let registry = try location.registry(restoreWindow: RestoreWindow(seconds: 60))
+            handedOut = try await finishedDelete(registry)
+            #expect(await registry.startPurges(now: try #require(handedOut.restorableUntil)).map(\.jobId) == [handedOut.jobId])
+            waiting = try await finishedDelete(registry)
+        }
+        let reopened = try location.registry(restoreWindow: RestoreWindow(seconds: 60))
+        #expect(Set(await reopened.startPurges(now: .max).map(\.jobId)) == [handedOut.jobId, waiting.jobId])
+    }
+
     /// A restorable delete stays past the retention until it is purged, then for the retention from
     /// its purge, however late that came (a restore asked for meanwhile is gone, 410, not unknown,
     /// 404); the restore its `restoredBy` names stays as long as it does.
