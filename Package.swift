@@ -51,7 +51,8 @@ let package = Package(
         .executableTarget(
             name: "Gateway", dependencies: ["Wire", "WireRuntime", "WireTransport", "CCrypto"],
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/job.html")], swiftSettings: strictness),
-        .executableTarget(name: "Coordinator", dependencies: allOfWire + ["CLinux"], swiftSettings: strictness),
+        // CCrypto for the SHA-256 that an Idempotency-Key of a permanent delete remembers instead of its filter.
+        .executableTarget(name: "Coordinator", dependencies: allOfWire + ["CLinux", "CCrypto"], swiftSettings: strictness),
         .executableTarget(name: "Shard", dependencies: allOfWire + ["CLinux"], swiftSettings: strictness),
         // What several test targets use: a raw HTTP client, a seeded generator, polling.
         .target(name: "TestSupport", dependencies: allOfWire, path: "Tests/TestSupport", swiftSettings: strictness),

@@ -22,6 +22,9 @@ struct PurgeLoop: Sendable {
     /// Kept contacts (each with its conversations, messages and applications), or applications,
     /// a step removes: a transaction of a few milliseconds, far below a delete batch's target.
     static let stepSize = 200
+    /// Rows past which a step takes no further contact: 200 contacts of a thousand messages each
+    /// were one transaction of 200,000 rows, holding SQLite's writer for seconds.
+    static let stepRows = 5_000
     /// The shortest pause between two steps, however fast a step was.
     static let shortestPause: Duration = .milliseconds(5)
     /// How long the loop waits after a step failed (its storage away or failing) to try again.
@@ -51,7 +54,7 @@ struct PurgeLoop: Sendable {
         while !Task.isCancelled {
             let started = clock.now
             do {
-                let purged = try await store.purgeNextBatch(limit: Self.stepSize)
+                let purged = try await store.purgeNextBatch(limit: Self.stepSize, rows: Self.stepRows)
                 if failing { log.info("purging kept records works again") }
                 failing = false
                 guard purged > 0 else { return }

@@ -164,7 +164,7 @@ import Wire
         #expect(await reopened.pendingWork().map { $0.assignment.spec.permanent } == [true])
         let restore = JobRequest(spec: JobSpec(kind: .restore, org: "o", requester: "u", filter: ContactFilter(), restores: finished.jobId), filterJSON: "")
         await #expect(throws: RemoteFailure.self) { try await reopened.register(restore) }
-        #expect(await reopened.purgesDue(now: .max).isEmpty)
+        #expect(await reopened.startPurges(now: .max).isEmpty)
         #expect(try await reopened.sweep(now: try #require(finished.finishedAt) + JobRegistry.retentionMilliseconds + 1) == 1)
     }
 

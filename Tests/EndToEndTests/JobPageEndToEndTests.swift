@@ -96,7 +96,9 @@ import Testing
         #expect(try hidden("restore") == false)
         #expect(try text("restore-state").hasPrefix("Restorable until "))
         // Headless, a confirmation would wait for ever: the test answers it, as a user clicking OK.
-        _ = try browser.evaluate("window.confirm = () => true; document.getElementById('restore').click()")
+        // Clicked twice at once: the second click comes while the first one's request is out.
+        _ = try browser.evaluate(
+            "window.confirm = () => true; document.getElementById('restore').click(); document.getElementById('restore').click()")
         let linked = try eventually(timeout: .seconds(10)) { try hidden("restore-started") == false }
         #expect(linked, "the page never showed the restore it started")
         #expect(try text("restore-link") == "r1")
@@ -104,6 +106,7 @@ import Testing
         #expect(try hidden("restore") == true)
         #expect(restored.count.withLock { $0 } == 1)
         #expect(listener.text.contains("POST /api/contacts/bulk-job/restorable/restore HTTP/1.1"), "the restore was not posted")
+        #expect(listener.text.lowercased().contains("\r\nidempotency-key: restore-"), "the restore was posted without an Idempotency-Key")
         // Its next poll shows the delete restored by the new job.
         let named = try eventually(timeout: .seconds(10)) { try text("restore-state") == "Restored by r1." }
         #expect(named)

@@ -93,12 +93,7 @@ extension TestCluster {
                 _ = try database.scalar("PRAGMA busy_timeout = 5000")  // a batch may be committing
                 count = { try database.scalar($0) }
             case .postgres:
-                // The cluster's private server (scripts/cluster starts it under DIR/pg).
-                let url = try runCommand(repositoryRoot.appendingPathComponent("scripts/pg").path, ["url", "\(data)/pg"])
-                try #require(url.status == 0, "scripts/pg url: \(url.output)")
-                let server = url.output.trimmingCharacters(in: .whitespacesAndNewlines)
-                let database = server.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(PostgresServer.shardDatabase(shard))")
-                let connection = try PostgresConnection(database)
+                let connection = try postgresConnection(to: PostgresServer.shardDatabase(shard))
                 count = { try connection.scalar($0) }
             }
             for table in RestoreTenant.recordCounts {
@@ -106,6 +101,14 @@ extension TestCluster {
             }
         }
         return rows
+    }
+
+    /// A connection to `database` on the cluster's private server (scripts/cluster starts it under DIR/pg).
+    func postgresConnection(to database: String) throws -> PostgresConnection {
+        let url = try runCommand(repositoryRoot.appendingPathComponent("scripts/pg").path, ["url", "\(data)/pg"])
+        try #require(url.status == 0, "scripts/pg url: \(url.output)")
+        let server = url.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try PostgresConnection(server.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(database)"))
     }
 
     /// How many rows of `table` every job keeps. PostgreSQL keeps a kept contact's conversations

@@ -102,16 +102,17 @@ import Testing
     }
 
     /// `--permanent` goes in the body, and is said before the delete starts; a restorable delete's
-    /// summary says until when, and how to restore it.
+    /// summary says until when, and how to restore it; one whose window is past (a server whose
+    /// purge is late shows it) says it ended, not how to ask for a restore it would refuse.
     @Test func deletePermanentSaysSoAndSendsItAndARestorableDeleteSaysUntilWhen() throws {
-        func delete(_ extra: [String]) throws -> (status: Int32, output: String, sent: String) {
+        func delete(_ extra: [String], until: String = "2027-01-06T10:00:00.000Z") throws -> (status: Int32, output: String, sent: String) {
             try tether(["delete", #"{"stageIds":["s1"]}"#, "--yes", "--watch"] + extra) { request in
                 if request.contains("dryRun") { return Self.http("200 OK", #"{"count":2,"sample":[],"ignoredKeys":[]}"#) }
                 if request.hasPrefix("DELETE") { return Self.http("202 Accepted", #"{"jobId":"d1","message":"Bulk delete started"}"#) }
                 let permanent = extra.contains("--permanent")
                 return Self.http("200 OK", """
                     {"jobId":"d1","type":"delete","status":"completed","permanent":\(permanent),\
-                    "restorableUntil":\(permanent ? "null" : #""2027-01-06T10:00:00.000Z""#),"restoredBy":null,"total":2,"processed":2,\
+                    "restorableUntil":\(permanent ? "null" : "\"\(until)\""),"restoredBy":null,"total":2,"processed":2,\
                     "deleted":2,"skipped":0,"failed":0,"percent":100.0,"ratePerSecond":null,"etaSeconds":0,"requestsPerSecond":-1,"cascade":{}}
                     """)
             }
@@ -127,6 +128,11 @@ import Testing
         #expect(restorable.status == 0, "\(restorable.output)")
         #expect(!restorable.output.contains("PERMANENT") && !restorable.sent.contains("permanent"), "\(restorable.output)")
         #expect(restorable.output.contains("restorable until 2027-01-06T10:00:00.000Z: scripts/tether restore d1"), "\(restorable.output)")
+
+        let ended = try delete([], until: "2026-01-06T10:00:00.000Z")
+        #expect(ended.status == 0, "\(ended.output)")
+        #expect(!ended.output.contains("scripts/tether restore"), "\(ended.output)")
+        #expect(ended.output.contains("its restore window ended at 2026-01-06T10:00:00.000Z"), "\(ended.output)")
     }
 }
 

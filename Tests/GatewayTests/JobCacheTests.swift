@@ -57,6 +57,19 @@ import Wire
         #expect(cache.lookup("j1", at: start + JobCache.finishedFreshFor + .milliseconds(1)) == nil)
     }
 
+    /// A finished delete's copy shows until when it can be restored: not served from then on, as
+    /// the document rendered anew shows null; the same revision again is stored as it renders then.
+    @Test func aCopyShowingARestoreWindowIsNotServedOnceTheWindowEnded() {
+        let cache = JobCache()
+        var delete = document(revision: 2, status: .completed)
+        delete.restorableUntil = 1_000
+        cache.store(delete, at: start, wallClock: 999)
+        #expect(cache.lookup("j1", at: start, wallClock: 999)?.json.contains(#""restorableUntil":"1970"#) == true)
+        #expect(cache.lookup("j1", at: start, wallClock: 1_000) == nil)
+        cache.store(delete, at: start, wallClock: 1_000)
+        #expect(cache.lookup("j1", at: start, wallClock: 1_000)?.json.contains(#""restorableUntil":null"#) == true)
+    }
+
     @Test func theOrgIsKeptSoAnotherOrgsPollCanBeRefused() {
         let cache = JobCache()
         cache.store(document(org: "o2", revision: 1, status: .failed), at: start)

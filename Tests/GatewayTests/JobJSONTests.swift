@@ -73,8 +73,9 @@ import Wire
         #expect(cascade["auditEntries"] as? Int == 10)
     }
 
-    /// A finished job of `kind` with 3 records done on one shard, changed by `change`, as JSON.
-    private func finished(_ kind: JobKind, _ change: (inout JobDocument) -> Void = { _ in }) throws -> [String: Any] {
+    /// A finished job of `kind` with 3 records done on one shard, changed by `change`, as JSON at
+    /// `now` (epoch ms; by default the moment it finished).
+    private func finished(_ kind: JobKind, at now: Int64 = 4, _ change: (inout JobDocument) -> Void = { _ in }) throws -> [String: Any] {
         var counters = DeleteCounters()
         counters.total = 3
         counters.deleted = 3
@@ -83,7 +84,7 @@ import Wire
             shards: [JobDocument.Slice(shard: 0, status: .completed, counters: counters, restarts: 0)], errors: [], filterJSON: "{}",
             requestedBy: "u1", createdAt: 1, startedAt: 2, updatedAt: 3, finishedAt: 4, ratePerSecond: nil)
         change(&job)
-        return try #require(try JSONSerialization.jsonObject(with: Data(JobJSON.render(job).utf8)) as? [String: Any])
+        return try #require(try JSONSerialization.jsonObject(with: Data(JobJSON.render(job, at: now).utf8)) as? [String: Any])
     }
 
     /// Until when a delete can be restored, as ISO 8601; null once no restore can be asked for.
@@ -108,6 +109,11 @@ import Wire
             $0.restorableUntil = 1_767_225_600_000
         }
         #expect(permanent["permanent"] as? Bool == true && permanent["restorableUntil"] is NSNull)
+        // Its window over, even while the purge is late (a shard down): a restore would be refused (410).
+        let lastMoment = try finished(.delete, at: 1_767_225_600_000 - 1) { $0.restorableUntil = 1_767_225_600_000 }
+        #expect(lastMoment["restorableUntil"] as? String == "2026-01-01T00:00:00.000Z")
+        let ended = try finished(.delete, at: 1_767_225_600_000) { $0.restorableUntil = 1_767_225_600_000 }
+        #expect(ended["restorableUntil"] is NSNull && ended["permanent"] as? Bool == false)
         // Still running: not restorable yet, which null says too.
         #expect(try finished(.delete)["restorableUntil"] is NSNull)
     }

@@ -116,7 +116,8 @@ import Wire
             #expect(!plan.contains { $0.contains("Delete on messages") }, "a restorable delete leaves the cascade: \(text)")
             #expect(!plan.contains { $0.contains("Seq Scan") }, "\(text)")
         }
-        let purgePlan = try Self.genericPlan(PostgresShardStore.purgeContacts, [.text("job-d"), .integer(500)], on: connection)
+        let purgeBindings: [PostgresValue] = [.text("job-d"), .integer(500), .integer(5_000)]
+        let purgePlan = try Self.genericPlan(PostgresShardStore.purgeContacts, purgeBindings, on: connection)
         let purgeText = purgePlan.joined(separator: "\n")
         for key in ["conversations_pkey", "messages_pkey", "kept_applications_pkey", "kept_totals_pkey"] {
             #expect(purgePlan.contains { $0.contains(key) }, "\(key): \(purgeText)")
@@ -227,14 +228,14 @@ import Wire
         try await store.close()
         let successor = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
 
-        await #expect(throws: PostgresFenceError.self) { try await store.purgeNextBatch(limit: 10) }
+        await #expect(throws: PostgresFenceError.self) { try await store.purgeNextBatch(limit: 10, rows: 1_000) }
         await #expect(throws: PostgresFenceError.self) { try await store.requestPurge("job-other") }
         let connection = try PostgresConnection(location)
         #expect(try connection.scalar("SELECT count(*) FROM kept_contacts") == 4)
         #expect(try connection.query("SELECT string_agg(job_id, ',') FROM kept_purges").text(0, 0) == "job-d")
 
-        #expect(try await successor.purgeNextBatch(limit: 10) == 4)
-        #expect(try await successor.purgeNextBatch(limit: 10) == 0)
+        #expect(try await successor.purgeNextBatch(limit: 10, rows: 1_000) == 4)
+        #expect(try await successor.purgeNextBatch(limit: 10, rows: 1_000) == 0)
         #expect(try connection.scalar("SELECT (SELECT count(*) FROM kept_contacts) + (SELECT count(*) FROM messages) + (SELECT count(*) FROM kept_purges)") == 0)
     }
 }

@@ -20,18 +20,23 @@ import Wire
         #expect(byTable == ["applications": 5, "conversations": 3, "messages": 0])
     }
 
-    /// A restore's batch counts as a batch, but what its counters call deleted it put back: no
-    /// deleted record or cascade row is counted.
-    @Test func aRestoreBatchCountsNothingDeleted() throws {
+    /// A restore's batch counts in the restore family: what its counters call deleted it put back,
+    /// so no deleted record, cascade row, delete batch or delete batch's duration is counted.
+    @Test func aRestoreBatchCountsAsARestoreNotADelete() throws {
         let shard = ShardMetrics()
         var after = DeleteCounters()
         after.deleted = 5
         after.messages = 30
         shard.batch(of: .restore, from: DeleteCounters(), to: after, took: .milliseconds(10))
         let snapshot = shard.metrics.snapshot()
-        #expect(snapshot.first { $0.name == ShardMetrics.deletedRecords }?.samples.map(\.value) == [0])
-        #expect(snapshot.first { $0.name == ShardMetrics.deletedCascadeRows }?.samples.allSatisfy { $0.value == 0 } == true)
-        #expect(snapshot.first { $0.name == ShardMetrics.batches }?.samples.map(\.value) == [1])
+        func values(_ name: String) -> [Double]? { snapshot.first { $0.name == name }?.samples.map(\.value) }
+        #expect(values(ShardMetrics.deletedRecords) == [0])
+        #expect(values(ShardMetrics.deletedCascadeRows)?.allSatisfy { $0 == 0 } == true)
+        #expect(values(ShardMetrics.batches) == [0])
+        #expect(values(ShardMetrics.batchDuration) == [], "no delete batch was timed")
+        #expect(values(ShardMetrics.restoredRecords) == [5])
+        #expect(values(ShardMetrics.restoreBatches) == [1])
+        #expect(values(ShardMetrics.restoreBatchDuration)?.isEmpty == false)
     }
 
     /// What an idle shard gives back is added up, and shown as 0 before anything was.

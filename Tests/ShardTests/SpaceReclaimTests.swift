@@ -93,7 +93,7 @@ import Wire
         _ = try await Self.reclaimAll(store, at: ContinuousClock.now + ReclaimSchedule.idleFor)
         let kept = try await store.pages()
         try await store.requestPurge("job-gone")
-        while try await store.purgeNextBatch(limit: 500) > 0 {}
+        while try await store.purgeNextBatch(limit: 500, rows: 50_000) > 0 {}
         let purged = try await store.pages()
         let livePages = purged.total - purged.free
         #expect(kept.total > 2 * livePages, "the kept copy held the space of what was deleted")
@@ -175,7 +175,7 @@ import Wire
         try await SpaceReclaimTests.deleteOrg("gone", from: store)
         // What the delete kept is purged (its window ended): its space goes back as the delete's does.
         try await store.requestPurge("job-gone")
-        while try await store.purgeNextBatch(limit: 500) > 0 {}
+        while try await store.purgeNextBatch(limit: 500, rows: 50_000) > 0 {}
         // Published, as the shard's publisher does: the outbox keeps nothing.
         try await store.removeFromOutbox(through: .max)
         let deleted = try Self.tablesSize(observer)

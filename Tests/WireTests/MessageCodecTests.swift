@@ -85,6 +85,15 @@ import Testing
         #expect(throws: WireError.unknownTag(type: "job kind", tag: 99)) { try unknown.read(JobKind.self) }
     }
 
+    /// A contact's event keeps the type its shard published it as; an unknown type is refused,
+    /// never taken for a removal.
+    @Test func aContactEventIsTheTypeItWasPublishedAsAndAnUnknownOneIsRefused() throws {
+        #expect(try LoggedEvent.Body.contact(type: "contact_removed", json: "{}") == .contactRemoved(json: "{}"))
+        #expect(try LoggedEvent.Body.contact(type: "contact_restored", json: "{}") == .contactRestored(json: "{}"))
+        let refusal = #expect(throws: RemoteFailure.self) { try LoggedEvent.Body.contact(type: "contact_merged", json: "{}") }
+        #expect(refusal?.kind == .badRequest && refusal?.message.contains("contact_merged") == true)
+    }
+
     @Test func rejectsUnknownMessageType() {
         var frame = Frame.encode(Self.ping)
         frame[5] = 200

@@ -68,11 +68,12 @@ actor EventLog {
     deinit { executor.shutdown() }
 
     /// Logs a shard's published events in one transaction; ones logged before keep their place.
+    /// None is logged when one is of a type this build does not know (`LoggedEvent.Body.contact`).
     @discardableResult
     func append(_ events: [OutboxEvent]) throws -> [LoggedEvent] {
         let now = Self.now()
         // Each logged as the event its shard published: a restore's contact_restored stays one.
-        let bodies = events.map { LoggedEvent.Body.contact(type: $0.type, json: $0.payload) }
+        let bodies = try events.map { try LoggedEvent.Body.contact(type: $0.type, json: $0.payload) }
         let seqs = try storage.append(zip(events, bodies).map { event, body in
             EventRow(org: event.org, kind: Kind(body).rawValue, origin: (event.shard, event.seq), payload: Array(event.payload.utf8), createdAt: now)
         })

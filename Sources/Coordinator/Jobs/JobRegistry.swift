@@ -15,7 +15,8 @@ import WireRuntime
 /// same transaction.
 ///
 /// A restorable delete stays past the retention until its window has ended and
-/// the shards were told to purge what it kept (`purgesDue`, `purged`).
+/// the shards were told to purge what it kept (`startPurges`, `purged`), then for the
+/// retention after that, so a restore asked for meanwhile hears it is gone (410), not unknown.
 actor JobRegistry {
     private let executor: ThreadExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -35,7 +36,10 @@ actor JobRegistry {
     private let onChange: @Sendable (JobDocument) -> Void
     /// How long a restorable delete keeps what it deleted; 0: every delete is registered permanent.
     private let restoreWindow: RestoreWindow
-    /// Deletes handed out to be purged (`purgesDue`): none can be restored from then on, even
+    /// The finished restorable deletes not handed out to be purged yet, earliest window first:
+    /// a round of the purge schedule (every second) reads those whose window ended, not every job.
+    private var windows: [(until: Int64, jobId: String)]
+    /// Deletes handed out to be purged (`startPurges`): none can be restored from then on, even
     /// should the wall clock step back before its `restorableUntil`.
     private var purging: Set<String> = []
 
@@ -65,11 +69,16 @@ actor JobRegistry {
         time = clock
         self.restoreWindow = restoreWindow
         self.clock = VersionClock(last: try storage.lastVersion())
-        for job in try storage.jobs() {
+        var windows: [(until: Int64, jobId: String)] = []
+        for stored in try storage.jobs() {
+            let job = try Self.redactedIfDone(stored, in: storage)
             registrationOrder.append(job.jobId)
-            jobs[job.jobId] = JobTracker(document: job.document, restoreWindow: restoreWindow)
+            let tracker = JobTracker(document: job.document, restoreWindow: restoreWindow)
+            jobs[job.jobId] = tracker
+            Self.awaitPurgeIfFinished(tracker, in: &windows)
             assignments[job.jobId] = SliceAssignment(jobId: job.jobId, spec: job.spec, watermark: job.watermark)
         }
+        self.windows = windows
         self.storage = storage
         self.shardCount = shardCount
         self.onChange = onChange
@@ -104,7 +113,7 @@ actor JobRegistry {
                 "Idempotency-Key \(key) was already used for job \(earlier.jobId), a bulk \(earlier.kind); "
                     + "send a new key for a bulk \(request.kind).")
         }
-        guard stored.filter == request.filter.canonical.storedBytes else {
+        guard PermanentDeleteRedaction.key(stored.filter, remembers: request.filter) else {
             throw RemoteFailure(
                 .conflict,
                 "Idempotency-Key \(key) was already used for job \(earlier.jobId) with another filter (\(earlier.filterJSON)); "
@@ -130,10 +139,6 @@ actor JobRegistry {
     func register(_ request: JobRequest, at now: Int64 = JobRegistry.now()) throws -> Registration {
         if let earlier = try replay(of: request, at: now) { return .replayed(earlier) }
         let jobId = UUID().uuidString.lowercased()
-        // Remembered with the filter the request came with: a restore's replay compares its delete instead.
-        let key = request.idempotencyKey.map {
-            (name: $0, value: StoredKey(requester: request.requester, filter: request.filter.canonical.storedBytes, jobId: jobId))
-        }
         // What the job is, as its document will say after a restart too: only a delete is
         // permanent, only a restore names a delete.
         var accepted = request
@@ -142,6 +147,9 @@ actor JobRegistry {
         case .delete:
             accepted.restores = nil
             if restoreWindow.makesEveryDeletePermanent { accepted.permanent = true }
+            // Shown (and carried in its progress events) without the search term from the start;
+            // the shards still get the real filter in their assignment.
+            if accepted.permanent { accepted.filterJSON = PermanentDeleteRedaction.filterJSON(accepted.filterJSON, of: accepted.filter) }
         case .restore:
             // Its rules before the cap and the rate: a refused restore spends nothing of either.
             var delete = try deleteToRestore(request, at: now)
@@ -165,6 +173,16 @@ actor JobRegistry {
                 "Your organization creates bulk jobs faster than \(creationRate.burst) at once and one every \(creationRate.refillEvery); "
                     + "retry in \(seconds) s.",
                 retryAfterSeconds: seconds)
+        }
+        // Remembered with the filter the request came with (a restore's replay compares its delete
+        // instead); a permanent delete's as a digest.
+        let key = request.idempotencyKey.map {
+            (
+                name: $0,
+                value: StoredKey(
+                    requester: request.requester, filter: PermanentDeleteRedaction.keyFilter(request.filter, permanent: accepted.permanent),
+                    jobId: jobId)
+            )
         }
         let tracker = JobTracker.new(jobId: jobId, request: accepted, shardCount: shardCount, at: now, restoreWindow: restoreWindow)
         let watermark = try storage.transaction {
@@ -236,16 +254,12 @@ actor JobRegistry {
         Date(timeIntervalSince1970: Double(milliseconds) / 1_000).ISO8601Format()
     }
 
-    /// Forgets jobs that finished more than `retentionMilliseconds` before `now`,
-    /// and idempotency keys given as long ago; returns how many jobs went. A restorable
-    /// delete stays until it is purged (its restore, a job of its own, goes by the retention).
+    /// Forgets jobs last changed (`retainedSince`) more than `retentionMilliseconds` before
+    /// `now`, and idempotency keys given as long ago; returns how many jobs went.
     @discardableResult
     func sweep(now: Int64) throws -> Int {
         let cutoff = now - Self.retentionMilliseconds
-        let expired = jobs.values.filter { tracker in
-            guard tracker.isFinished, !tracker.mayHoldKeptRecords else { return false }
-            return (tracker.document.finishedAt ?? tracker.document.createdAt) < cutoff
-        }.map(\.document.jobId)
+        let expired = jobs.values.filter { tracker in retainedSince(tracker).map { $0 < cutoff } ?? false }.map(\.document.jobId)
         try storage.transaction { try storage.forget(expired, keysBefore: cutoff) }
         for jobId in expired {
             jobs[jobId] = nil
@@ -253,6 +267,18 @@ actor JobRegistry {
         }
         if !expired.isEmpty { registrationOrder.removeAll { jobs[$0] == nil } }
         return expired.count
+    }
+
+    /// When the retention of `tracker`'s job starts; nil while it must stay (unfinished, or a
+    /// delete that may still hold what it kept). A finished job changes only when it finishes, when
+    /// a restore of it is registered and when it is purged: its last change, so a delete purged
+    /// late (a shard was down) still answers 410 for the retention. A restore stays as long as
+    /// the delete that links to it (`restoredBy`).
+    private func retainedSince(_ tracker: JobTracker) -> Int64? {
+        guard tracker.isFinished, !tracker.mayHoldKeptRecords else { return nil }
+        let own = tracker.document.updatedAt
+        guard let deleteId = tracker.document.restores, let delete = jobs[deleteId] else { return own }
+        return retainedSince(delete).map { max(own, $0) }
     }
 
     /// Counts a slice handed to a new process of its shard.
@@ -306,6 +332,7 @@ actor JobRegistry {
         }
         jobs[jobId] = tracker
         try persist(tracker)
+        Self.awaitPurgeIfFinished(tracker, in: &windows)
         return tracker.document
     }
 
@@ -333,11 +360,44 @@ actor JobRegistry {
         guard tracker.apply(progress, at: Self.now()) else { return }
         jobs[progress.jobId] = tracker
         try persist(tracker)
+        Self.awaitPurgeIfFinished(tracker, in: &windows)
     }
 
     private func persist(_ tracker: JobTracker) throws {
-        try storage.save(tracker.document, finished: tracker.isFinished)
+        let jobId = tracker.document.jobId
+        if tracker.isFinished, let assignment = assignments[jobId], let redacted = Self.redactedOnceFinished(assignment) {
+            try storage.transaction {
+                try storage.save(tracker.document, finished: true)
+                try storage.saveFilter(redacted.filter, jobId: jobId)
+            }
+            assignments[jobId] = redacted
+        } else {
+            try storage.save(tracker.document, finished: tracker.isFinished)
+        }
         onChange(tracker.document)
+    }
+
+    /// `job`, rewritten without its search term when it is a finished permanent delete that a
+    /// build before they were redacted stored with one (its document's filter shown too).
+    private static func redactedIfDone(_ job: StoredJob, in storage: any RegistryStorage) throws -> StoredJob {
+        let assignment = SliceAssignment(jobId: job.jobId, spec: job.spec, watermark: job.watermark)
+        guard job.document.status.isFinished, let redacted = redactedOnceFinished(assignment) else { return job }
+        var document = job.document
+        document.filterJSON = PermanentDeleteRedaction.filterJSON(document.filterJSON, of: job.filter)
+        try storage.transaction {
+            try storage.save(document, finished: true)
+            try storage.saveFilter(redacted.filter, jobId: job.jobId)
+        }
+        return StoredJob(jobId: job.jobId, filter: redacted.filter, document: document, watermark: job.watermark)
+    }
+
+    /// A finished permanent delete's assignment without its search term, when it still holds
+    /// one: it is never dispatched again, and it must keep nothing personal.
+    private static func redactedOnceFinished(_ assignment: SliceAssignment) -> SliceAssignment? {
+        guard assignment.permanent, assignment.filter != assignment.filter.redacted else { return nil }
+        var redacted = assignment
+        redacted.spec.filter = assignment.filter.redacted
+        return redacted
     }
 
     /// Wall-clock epoch milliseconds, as the documents' stamps are; tests pass their own `now`.
@@ -345,18 +405,35 @@ actor JobRegistry {
 
     // MARK: - Purges
 
-    /// The restorable deletes whose kept records are due to go at `now`, the earliest window
-    /// first: window ended, not purged yet, and no restore of them running (it reads what they
-    /// kept; a finished one leaves what it passed by for the purge). From this call on, none of
-    /// them can be restored.
-    func purgesDue(now: Int64) -> [JobDocument] {
-        let due = jobs.values.filter { tracker in
-            guard tracker.mayHoldKeptRecords, let until = tracker.document.restorableUntil, until <= now else { return false }
-            let restoring = tracker.document.restoredBy.flatMap { jobs[$0] }.map { !$0.isFinished } ?? false
-            return !restoring
-        }.map(\.document).sorted { ($0.restorableUntil ?? 0, $0.jobId) < ($1.restorableUntil ?? 0, $1.jobId) }
-        purging.formUnion(due.map(\.jobId))
-        return due
+    /// Adds a restorable delete that has finished to the `windows` awaiting their purge. Called
+    /// where a job may finish (a report, a cancel) and for the jobs read at start, which are
+    /// not in `windows` yet: a finished job never finishes again.
+    private static func awaitPurgeIfFinished(_ tracker: JobTracker, in windows: inout [(until: Int64, jobId: String)]) {
+        guard tracker.isFinished, tracker.mayHoldKeptRecords, let until = tracker.document.restorableUntil else { return }
+        let entry = (until: until, jobId: tracker.document.jobId)
+        // Deletes finish in about the order their windows end: the place is found from the end.
+        let index = windows.lastIndex { ($0.until, $0.jobId) <= (entry.until, entry.jobId) }.map { $0 + 1 } ?? 0
+        windows.insert(entry, at: index)
+    }
+
+    /// Hands out the restorable deletes whose window ended by `now` and of which no restore runs
+    /// (it reads what they kept; a finished one leaves what it passed by for the purge): from this
+    /// call on, none of them can be restored. Returns every delete handed out and not yet marked
+    /// `purged`, now or by an earlier call, the earliest window first.
+    func startPurges(now: Int64) -> [JobDocument] {
+        var index = 0
+        while index < windows.count, windows[index].until <= now {
+            let jobId = windows[index].jobId
+            let restoring = jobs[jobId]?.document.restoredBy.flatMap { jobs[$0] }.map { !$0.isFinished } ?? false
+            if restoring {
+                index += 1
+            } else {
+                purging.insert(jobId)
+                windows.remove(at: index)
+            }
+        }
+        return purging.compactMap { jobs[$0]?.document }
+            .sorted { ($0.restorableUntil ?? 0, $0.jobId) < ($1.restorableUntil ?? 0, $1.jobId) }
     }
 
     /// Every shard was told to purge what delete `jobId` kept: saved as purged, which lets the
@@ -367,6 +444,7 @@ actor JobRegistry {
         jobs[jobId] = tracker
         try persist(tracker)
         purging.remove(jobId)
+        windows.removeAll { $0.jobId == jobId }
     }
 
     // MARK: - Versions

@@ -157,6 +157,12 @@ final class PostgresRegistryStorage: RegistryStorage {
         }
     }
 
+    func saveFilter(_ filter: ContactFilter, jobId: String) throws {
+        try writing {
+            try connection.query("UPDATE jobs SET filter = $1 WHERE job_id = $2", [.bytes(filter.storedBytes), .text(jobId)])
+        }
+    }
+
     func forget(_ jobIds: [String], keysBefore: Int64) throws {
         try writing {
             try connection.query("DELETE FROM jobs WHERE job_id = ANY($1::text[])", [.texts(jobIds)])

@@ -2,7 +2,7 @@ import Wire
 import WireRuntime
 
 /// Tells the shards to purge what each restorable delete kept once its restore window has
-/// ended (`JobRegistry.purgesDue`), and marks the delete purged once every shard has answered
+/// ended (`JobRegistry.startPurges`), and marks the delete purged once every shard has answered
 /// true: the shard has then recorded the purge durably and runs it in the background.
 ///
 /// A round every `interval`; a shard that failed (down, restarting, its link dropped) is asked
@@ -50,7 +50,7 @@ actor PurgeSchedule {
     /// returns the deletes marked purged in this round.
     @discardableResult
     func round(now: Int64) async -> [String] {
-        let due = await registry.purgesDue(now: now)
+        let due = await registry.startPurges(now: now)
         // Re-read after the await: only the deletes due now are worth remembering.
         let dueIds = Set(due.map(\.jobId))
         answered = answered.filter { dueIds.contains($0.key) }

@@ -18,7 +18,7 @@ struct StoredJob {
 /// An Idempotency-Key as the registry remembers it: who sent it, with which filter, for which job.
 struct StoredKey: Equatable {
     let requester: String
-    /// The canonical filter's stored bytes.
+    /// The canonical filter's stored bytes; a permanent delete's SHA-256 of them (`PermanentDeleteRedaction.keyFilter`).
     let filter: [UInt8]
     let jobId: String
 }
@@ -39,6 +39,8 @@ protocol RegistryStorage {
     func insert(_ job: StoredJob, org: String, createdAt: Int64, key: (name: String, value: StoredKey)?) throws
     /// Rewrites a job's document.
     func save(_ document: JobDocument, finished: Bool) throws
+    /// Rewrites a job's filter (a finished permanent delete's, without its search term).
+    func saveFilter(_ filter: ContactFilter, jobId: String) throws
     /// Forgets the jobs `jobIds`, and every key given before `keysBefore`.
     func forget(_ jobIds: [String], keysBefore: Int64) throws
     /// Runs `body` in one transaction.

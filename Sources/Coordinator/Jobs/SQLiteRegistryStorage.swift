@@ -70,6 +70,13 @@ final class SQLiteRegistryStorage: RegistryStorage {
         try saveDocument.execute()
     }
 
+    func saveFilter(_ filter: ContactFilter, jobId: String) throws {
+        let update = try database.prepare("UPDATE jobs SET filter = ? WHERE job_id = ?")
+        try update.bind(bytes: filter.storedBytes, at: 1)
+        try update.bind(jobId, at: 2)
+        try update.execute()
+    }
+
     func forget(_ jobIds: [String], keysBefore: Int64) throws {
         let forget = try database.prepare("DELETE FROM jobs WHERE job_id = ?")
         for jobId in jobIds { try forget.run([.text(jobId)]) }

@@ -15,6 +15,8 @@ import Wire
 ///   confirmed (pushed or fetched). Pushes arrive with every batch a shard
 ///   commits, so a running job stays cached. A copy that missed a push, which
 ///   can only happen while the link drops, is asked for again within that time.
+/// - A copy that shows until when a delete can be restored is not served from then on: the
+///   document does not change when the window ends, what it shows does (null).
 /// - When the link to the coordinator drops, everything is forgotten.
 ///
 /// Bounded by the bytes of rendered JSON it holds; least recently used go first.
@@ -30,6 +32,8 @@ final class JobCache: Sendable {
         let revision: UInt64
         let finished: Bool
         let json: String
+        /// The wall-clock epoch ms from which `json` no longer holds: the `restorableUntil` it shows.
+        let shownUntil: Int64?
         var confirmedAt: ContinuousClock.Instant
         var lastUsed: UInt64
     }
@@ -54,11 +58,12 @@ final class JobCache: Sendable {
         self.capacityBytes = capacityBytes
     }
 
-    /// The copy of `jobId` to serve at `now`, or nil when the coordinator must be asked.
-    func lookup(_ jobId: String, at now: ContinuousClock.Instant = .now) -> Hit? {
+    /// The copy of `jobId` to serve at `now` (and `wallClock`, epoch ms), or nil when the coordinator must be asked.
+    func lookup(_ jobId: String, at now: ContinuousClock.Instant = .now, wallClock: Int64 = JobJSON.now()) -> Hit? {
         state.withLock { state in
             guard var entry = state.entries[jobId] else { return nil }
             guard entry.confirmedAt.duration(to: now) <= (entry.finished ? Self.finishedFreshFor : Self.freshFor) else { return nil }
+            if let until = entry.shownUntil, until <= wallClock { return nil }
             state.clock += 1
             entry.lastUsed = state.clock
             state.entries[jobId] = entry
@@ -68,18 +73,15 @@ final class JobCache: Sendable {
 
     /// Keeps `document` unless a newer revision is already kept; returns its rendered JSON either way.
     @discardableResult
-    func store(_ document: JobDocument, at now: ContinuousClock.Instant = .now) -> String {
-        let json = JobJSON.render(document)
+    func store(_ document: JobDocument, at now: ContinuousClock.Instant = .now, wallClock: Int64 = JobJSON.now()) -> String {
+        let json = JobJSON.render(document, at: wallClock)
         state.withLock { state in
-            if var kept = state.entries[document.jobId], kept.revision >= document.revision {
-                // The same revision again still confirms the copy is current.
-                if kept.revision == document.revision { kept.confirmedAt = now }
-                state.entries[document.jobId] = kept
-                return
-            }
+            // The same revision again confirms the copy, rendered anew: a delete's window may have ended since.
+            if let kept = state.entries[document.jobId], kept.revision > document.revision { return }
             state.clock += 1
             let entry = Entry(
-                org: document.org, revision: document.revision, finished: document.status.isFinished, json: json, confirmedAt: now,
+                org: document.org, revision: document.revision, finished: document.status.isFinished, json: json,
+                shownUntil: JobJSON.restorableUntil(document, at: wallClock), confirmedAt: now,
                 lastUsed: state.clock)
             state.bytes += json.utf8.count - (state.entries.updateValue(entry, forKey: document.jobId)?.json.utf8.count ?? 0)
             if state.bytes > capacityBytes { Self.evict(&state, downTo: capacityBytes * 3 / 4) }

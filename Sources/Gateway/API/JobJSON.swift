@@ -1,3 +1,4 @@
+import Foundation
 import Wire
 import WireRuntime
 
@@ -5,8 +6,9 @@ import WireRuntime
 enum JobJSON {
     /// While some shard has not counted its matches yet, `total`, `percent` and
     /// `etaSeconds` are null ("still counting"), never a smaller number that
-    /// later grows; a running job is never at 100 %.
-    static func render(_ job: JobDocument) -> String {
+    /// later grows; a running job is never at 100 %. `now` (epoch ms) decides whether a
+    /// delete's window has ended.
+    static func render(_ job: JobDocument, at now: Int64 = JobJSON.now()) -> String {
         let counters = job.counters
         let finished = job.status.isFinished
         let counted = finished || job.totalKnown
@@ -34,7 +36,7 @@ enum JobJSON {
         let errors = job.errors.map { "{\"contactId\":\(JSONText.quoted($0.recordId)),\"message\":\(JSONText.quoted($0.message))}" }
             .joined(separator: ",")
         return """
-            {"jobId":\(JSONText.quoted(job.jobId)),"type":"\(job.kind)","status":"\(job.status)",\(kindFields(job))\
+            {"jobId":\(JSONText.quoted(job.jobId)),"type":"\(job.kind)","status":"\(job.status)",\(kindFields(job, at: now))\
             "total":\(counted ? "\(counters.total)" : "null"),"processed":\(counters.processed),"\(done)":\(counters.deleted),\
             "skipped":\(counters.skipped),"failed":\(counters.failed),"percent":\(percent),\
             "ratePerSecond":\(job.ratePerSecond.map(number) ?? "null"),"etaSeconds":\(eta),\
@@ -61,13 +63,26 @@ enum JobJSON {
         }
     }
 
+    /// Until when delete `job` can be restored, as of `now`; nil once that can no longer be asked
+    /// for: permanent, restored, purged, its window over (also while a purge that ends it is late,
+    /// a shard being down), and while it runs.
+    static func restorableUntil(_ job: JobDocument, at now: Int64) -> Int64? {
+        guard job.kind == .delete, !job.permanent, !job.purged, job.restoredBy == nil, let until = job.restorableUntil, now < until else {
+            return nil
+        }
+        return until
+    }
+
+    /// Wall-clock epoch milliseconds, as the documents' stamps are.
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
     /// The fields only a job of its kind has, each followed by a comma. A delete: whether it kept
-    /// anything, until when it can be restored (null once that can no longer be asked for: permanent,
-    /// restored, purged, and while it runs) and the restore started for it. A restore: its delete.
-    private static func kindFields(_ job: JobDocument) -> String {
+    /// anything, until when it can be restored (`restorableUntil`) and the restore started for it.
+    /// A restore: its delete.
+    private static func kindFields(_ job: JobDocument, at now: Int64) -> String {
         switch job.kind {
         case .delete:
-            let restorable = job.permanent || job.purged || job.restoredBy != nil ? nil : job.restorableUntil
+            let restorable = restorableUntil(job, at: now)
             return "\"permanent\":\(job.permanent),\"restorableUntil\":\(time(restorable)),\"restoredBy\":\(quoted(job.restoredBy)),"
         case .restore:
             return "\"restores\":\(quoted(job.restores)),"

@@ -35,9 +35,13 @@ protocol PartitionStore: Actor {
     /// Records durably that what the delete `jobId` kept here is to be purged (its restore window
     /// ended); repeating it is harmless. The purge itself runs in `purgeNextBatch` steps.
     func requestPurge(_ jobId: String) throws
-    /// Purges the next short batch of kept records of any purge requested, in one transaction;
-    /// how many kept records (contacts and applications) it removed, 0 when no purge is left.
-    func purgeNextBatch(limit: Int) throws -> Int
+    /// Purges the next short batch of kept records of any purge requested, in one transaction:
+    /// at most `limit` contacts or applications, and no further contact once the rows taken with
+    /// the contacts before it (each contact, its conversations, messages and applications) reach
+    /// `rows`, so contacts with long histories make no long transaction; the first contact always
+    /// goes, whatever its rows. How many kept records (contacts and applications) it removed, 0
+    /// when no purge is left.
+    func purgeNextBatch(limit: Int, rows: Int) throws -> Int
 
     /// The oldest committed events still in the outbox.
     func outbox(limit: Int) throws -> [OutboxEvent]

@@ -22,13 +22,13 @@ protocol SliceLedger: PartitionStore {
     func writeTransaction<T>(_ body: () throws -> T) throws -> T
     /// Inserts the checkpoint row of a slice taken on (or of a tombstone) at `now`.
     func insertSliceRow(_ row: SliceRow, at now: Int64) throws
-    /// Saves a slice's counters and status in its row.
+    /// Saves a slice's counters, status and filter (see `SliceRow.init(_:)`) in its row.
     func saveCheckpoint(_ row: SliceRow) throws
     /// Records that `recordId` of `jobId` failed, so its later batches pass it by.
     func insertFailure(jobId: String, recordId: String, reason: String) throws
     /// The checkpoint row of `jobId`; nil when it was never assigned or cancelled here.
     func loadSliceRow(_ jobId: String) throws -> SliceRow?
-    /// A committed batch deleted `count` records: housekeeping's cue.
+    /// A committed batch or purge step took `count` records out of storage: housekeeping's cue.
     func deletedRecords(_ count: Int)
 }
 
@@ -53,7 +53,7 @@ extension SliceLedger {
     func runNextBatch(_ jobId: String, limit: Int = BatchSizer.maximum) throws -> SliceProgress {
         guard var slice = try slice(jobId) else { throw StoreError.unknownSlice(jobId) }
         guard !slice.status.isFinal else { return slice.progress(shard: index) }
-        let deletedBefore = slice.counters.deleted
+        let before = slice.counters
         var passedBy: [SliceError] = []
         try writeTransaction {
             passedBy = []
@@ -62,7 +62,7 @@ extension SliceLedger {
             slice.batchChose(chosen, of: limit)
             try saveCheckpoint(SliceRow(slice))
         }
-        deletedRecords(Int(slice.counters.deleted - deletedBefore))
+        deletedRecords(Int(Self.removed(by: slice.assignment.kind, from: before, to: slice.counters)))
         slices[jobId] = slice
         var progress = slice.progress(shard: index)
         progress.errors = passedBy
@@ -108,6 +108,17 @@ extension SliceLedger {
         try writeTransaction { try saveCheckpoint(SliceRow(slice)) }
         slices[jobId] = slice
         return slice.progress(shard: index)
+    }
+
+    /// The records a batch of `kind` took out of storage, given its slice's counters before and
+    /// after it. A delete's are those it deleted. A restore's are those it passed by, whose kept
+    /// copies went with nothing put back for them; what it restored only moved back to a live
+    /// table, and leaves no space behind.
+    private static func removed(by kind: JobKind, from before: DeleteCounters, to after: DeleteCounters) -> UInt64 {
+        switch kind {
+        case .delete: after.deleted.saturatingSubtract(before.deleted)
+        case .restore: after.skipped.saturatingSubtract(before.skipped)
+        }
     }
 
     /// The slice of `jobId`, from memory or from its checkpoint row.

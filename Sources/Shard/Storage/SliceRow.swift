@@ -1,8 +1,8 @@
 import Wire
 
 /// A slice's checkpoint row, as every engine stores it in `delete_slices`: the assignment (its
-/// kind among it), the counters (with their layout byte) and the status, written in the
-/// transaction of each batch.
+/// kind among it), the counters (with their layout byte), the status and the filter (a final
+/// permanent delete's without its search term), written in the transaction of each batch.
 struct SliceRow {
     let jobId: String
     /// A `JobKind` raw value: a restarted shard resumes a slice as the kind it was assigned as.
@@ -22,12 +22,15 @@ struct SliceRow {
 }
 
 extension SliceRow {
-    /// The row of `slice` as it stands.
+    /// The row of `slice` as it stands. A permanent delete keeps nothing personal: once its
+    /// slice is final the filter is never read again, so the row keeps it without its search
+    /// term; a running one keeps it whole, to resume exactly.
     init(_ slice: StoredSlice) {
         let assignment = slice.assignment
+        let filter = assignment.permanent && slice.status.isFinal ? assignment.filter.redacted : assignment.filter
         self.init(
             jobId: assignment.jobId, kind: Int64(assignment.kind.rawValue), org: assignment.org, requester: assignment.requester,
-            filter: assignment.filter.storedBytes, watermark: assignment.watermark, counters: slice.counters.storedBytes,
+            filter: filter.storedBytes, watermark: assignment.watermark, counters: slice.counters.storedBytes,
             status: slice.status.rawValue, permanent: assignment.permanent, restores: assignment.restores)
     }
 

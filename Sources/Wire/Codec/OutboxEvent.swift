@@ -51,9 +51,19 @@ package struct LoggedEvent: WireCodable, Equatable {
         /// A `contact_restored` event (a restore put the contact back), its data as JSON.
         case contactRestored(json: String)
 
-        /// The body of a contact's event a shard published as `type` (`OutboxEvent.type`), with its data.
-        package static func contact(type: String, json: String) -> Body {
-            type == "contact_restored" ? .contactRestored(json: json) : .contactRemoved(json: json)
+        /// The body of a contact's event a shard published as `type` (`OutboxEvent.type`), with its
+        /// data. A type this build does not know is refused, never streamed as another one (a
+        /// restore's events once reached subscribers as removals that way): the shard keeps the
+        /// event in its outbox and logs the refusal at every retry.
+        package static func contact(type: String, json: String) throws(RemoteFailure) -> Body {
+            switch type {
+            case "contact_removed": .contactRemoved(json: json)
+            case "contact_restored": .contactRestored(json: json)
+            default:
+                throw RemoteFailure(
+                    .badRequest,
+                    "an outbox event of type \"\(type)\", which this coordinator does not know: run one build across the cluster")
+            }
         }
     }
 

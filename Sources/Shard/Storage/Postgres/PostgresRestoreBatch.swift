@@ -10,9 +10,10 @@ import Wire
 ///
 /// Its rows: the first eight columns count, as a delete batch's (`PostgresBatchQuery.count`),
 /// with restored records in the place of deleted ones; then one row for each record passed by
-/// because its id is live again (`passedId`, null when none was), which is one of the job's own
-/// records (`passedIsRecord`: a kept contact, or an application-pipeline delete's application) or
-/// an application of a restored contact. A record passed by stays as it is now and its kept copy
+/// (`passedId`, null when none was) and why (`passedReason`, a `RestorePassedBy`): its id is live
+/// again, or it is an application-pipeline delete's application whose contact is not live. It is
+/// one of the job's own records (`passedIsRecord`: a kept contact, or an application-pipeline
+/// delete's application) or an application of a restored contact. A record passed by stays as it is now and its kept copy
 /// goes with the rest of the batch's; a contact passed by takes its conversations and messages with it.
 ///
 /// A restored record is the kept row with every column as it was, but `version` = the restore's
@@ -26,6 +27,7 @@ struct PostgresRestoreBatch {
     /// Columns of the rows, after the eight counts.
     static let passedId = 8
     static let passedIsRecord = 9
+    static let passedReason = 10
 
     init(slice: StoredSlice, limit: Int, now: Int64) {
         let assignment = slice.assignment
@@ -49,11 +51,16 @@ struct PostgresRestoreBatch {
             "chosen AS (DELETE FROM \(table.kept) WHERE ctid = ANY (ARRAY(\(chosen.sql)))"
                 + " RETURNING \(table.columns.joined(separator: ", "))\(extra))"
         }
-        // Each record put back unless its id is live again (then it is passed by), in the delete's order.
-        let putBack = { (table: PostgresKeptTable, originalSeq: Bool, returning: String) -> String in
+        // Each record `allowed` put back unless its id is live again (then it is passed by), in the delete's order.
+        let putBack = { (table: PostgresKeptTable, originalSeq: Bool, allowed: String, returning: String) -> String in
             "back AS (\(table.restore(from: "chosen k", alias: "k", replacing: ["version": version], originalSeq: originalSeq))"
-                + " ORDER BY k.seq ON CONFLICT (org, id) DO NOTHING RETURNING \(returning))"
+                + " WHERE \(allowed) ORDER BY k.seq ON CONFLICT (org, id) DO NOTHING RETURNING \(returning))"
         }
+        // An application whose contact is not live (a later delete took it) may not go back: it
+        // would name a contact that is gone. An application's restore writes no contact, so this
+        // reads the same in `back` and in `passed`.
+        let contactLive = "EXISTS (SELECT 1 FROM contacts c WHERE c.org = k.org AND c.id = k.contact_id)"
+        let idInUse = "'\(RestorePassedBy.idInUse)'"
         let audits = { (type: String, from: String) -> String in
             """
             INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
@@ -74,7 +81,7 @@ struct PostgresRestoreBatch {
         case .contact:
             sql = """
                 WITH \(taken(.contacts, ", conversations, messages")),
-                \(putBack(.contacts, true, "seq, id, assigned_to, name, email, phone")),
+                \(putBack(.contacts, true, "true", "seq, id, assigned_to, name, email, phone")),
                 passed_contacts AS (SELECT seq FROM chosen WHERE seq NOT IN (SELECT seq FROM back)),
                 \(dropped("messages")),
                 \(dropped("conversations")),
@@ -99,9 +106,9 @@ struct PostgresRestoreBatch {
                     SELECT \(org), 'contact_restored', '{"contactId":' || to_json(id)::text || ',"jobId":' || to_json(\(job)::text)::text || '}', \(at)
                     FROM back ORDER BY seq RETURNING 1),
                 passed AS (
-                    SELECT id, seq, true AS record FROM chosen WHERE id NOT IN (SELECT id FROM back)
+                    SELECT id, seq, true AS record, \(idInUse) AS reason FROM chosen WHERE id NOT IN (SELECT id FROM back)
                     UNION ALL
-                    SELECT id, seq, false FROM applications_kept
+                    SELECT id, seq, false, \(idInUse) FROM applications_kept
                     WHERE contact_id IN (SELECT id FROM back) AND id NOT IN (SELECT id FROM applications_back)),
                 counts AS (
                     SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM back), \(restored("conversations")),
@@ -112,9 +119,12 @@ struct PostgresRestoreBatch {
         case .application:
             sql = """
                 WITH \(taken(.applications, "")),
-                \(putBack(.applications, false, "seq, id, name, email, phone")),
+                \(putBack(.applications, false, contactLive, "seq, id, name, email, phone")),
                 audits AS (\(audits("APPLICATION_RESTORE", "back"))),
-                passed AS (SELECT id, seq, true AS record FROM chosen WHERE id NOT IN (SELECT id FROM back)),
+                passed AS (
+                    SELECT id, seq, true AS record,
+                        CASE WHEN NOT \(contactLive) THEN '\(RestorePassedBy.contactNotFound)' ELSE \(idInUse) END AS reason
+                    FROM chosen k WHERE id NOT IN (SELECT id FROM back)),
                 counts AS (SELECT (SELECT count(*) FROM chosen), (SELECT count(*) FROM back), 0, 0, (SELECT count(*) FROM audits), 0, 0, 0)
                 \(Self.answer)
                 """
@@ -124,7 +134,7 @@ struct PostgresRestoreBatch {
 
     /// The counts, on every row of the records passed by (the job's own first), or on one row alone.
     private static let answer = """
-        SELECT c.*, p.id, p.record FROM counts c LEFT JOIN passed p ON true ORDER BY p.record DESC, p.seq
+        SELECT c.*, p.id, p.record, p.reason FROM counts c LEFT JOIN passed p ON true ORDER BY p.record DESC, p.seq
         """
 
     /// The statement that counts what the delete a restore names kept here: the records it will put back.

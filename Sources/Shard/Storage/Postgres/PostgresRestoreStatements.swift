@@ -7,9 +7,6 @@ import Wire
 struct PostgresRestoreStatements: SliceBatchStatements {
     let connection: PostgresConnection
 
-    /// Why a record was passed by: its id is live again (imported since the delete).
-    static let idInUse = "id in use"
-
     func count(_ assignment: SliceAssignment) throws -> UInt64 {
         let count = PostgresRestoreBatch.count(of: assignment)
         return try connection.scalar(count.sql, count.bindings).magnitude
@@ -19,7 +16,8 @@ struct PostgresRestoreStatements: SliceBatchStatements {
         let batch = PostgresRestoreBatch(slice: slice, limit: limit, now: now)
         let rows = try PostgresBatchQuery.run(batch.sql, batch.bindings, on: connection)
         for row in 0..<rows.count where !rows.isNull(row, PostgresRestoreBatch.passedId) {
-            errors.append(SliceError(recordId: rows.text(row, PostgresRestoreBatch.passedId), message: Self.idInUse))
+            errors.append(SliceError(
+                recordId: rows.text(row, PostgresRestoreBatch.passedId), message: rows.text(row, PostgresRestoreBatch.passedReason)))
             // The job's own records count; an application of a restored contact is listed alone.
             if rows.text(row, PostgresRestoreBatch.passedIsRecord) == "t" { counters.skipped += 1 }
         }

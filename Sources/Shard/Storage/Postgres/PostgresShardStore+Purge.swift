@@ -13,15 +13,17 @@ extension PostgresShardStore {
         }
     }
 
-    func purgeNextBatch(limit: Int) throws -> Int {
+    func purgeNextBatch(limit: Int, rows: Int) throws -> Int {
         let purged = try writeTransaction {
             // A job with nothing left here (it kept nothing on this shard) takes no batch: on to the next one.
             var purged = 0
             while purged == 0, let job = try nextPurge() {
                 let bindings: [PostgresValue] = [.text(job), .integer(Int64(limit))]
-                let contacts = try PostgresBatchQuery.run(Self.purgeContacts, bindings, on: connection)
-                purged = Int(contacts.integer(0, 0) + contacts.integer(0, 1))
-                guard contacts.integer(0, 0) < limit else { break }
+                let contacts = try PostgresBatchQuery.run(Self.purgeContacts, bindings + [.integer(Int64(rows))], on: connection)
+                let (gone, candidates) = (contacts.integer(0, 0), contacts.integer(0, 2))
+                purged = Int(gone + contacts.integer(0, 1))
+                // Kept contacts left: the step was full, by count or by rows.
+                guard gone == candidates, gone < limit else { break }
                 // No kept contact left: what is left is an application-pipeline delete's applications.
                 let applications = try PostgresBatchQuery.run(Self.purgeApplications, bindings, on: connection).integer(0, 0)
                 purged += Int(applications)
@@ -40,15 +42,22 @@ extension PostgresShardStore {
         return next.count == 1 ? next.text(0, 0) : nil
     }
 
-    /// $1 the job, $2 the limit: its next kept contacts, in the order kept, with their
-    /// conversations and messages (left in their tables under the contacts' seqs, which no live
-    /// contact has; each probed by its contact's key, as a job's kept seqs may be far apart, under the
-    /// job's one org) and
-    /// kept applications, and the org's kept totals lowered by what went; how many contacts and
-    /// applications went.
+    /// $1 the job, $2 the limit, $3 the rows: its next kept contacts, in the order kept, none after
+    /// the one whose rows (its own, its conversations, messages and applications, with those of the
+    /// contacts before it) reach $3, with their conversations and messages (left in their tables
+    /// under the contacts' seqs, which no live contact has; each probed by its contact's key, as a
+    /// job's kept seqs may be far apart, under the job's one org) and kept applications, and the
+    /// org's kept totals lowered by what went; how many contacts and applications went, and how
+    /// many contacts were candidates (fewer than $2 when the job has no more).
+    /// A contact's rows are its kept counts, and a probe of its kept applications.
     static let purgeContacts = """
-        WITH gone AS (
-            DELETE FROM kept_contacts WHERE ctid = ANY (ARRAY(SELECT ctid FROM kept_contacts WHERE job_id = $1 ORDER BY seq LIMIT $2))
+        WITH candidates AS (
+            SELECT k.ctid AS address, k.seq, 1 + k.conversations + k.messages
+                + (SELECT count(*) FROM kept_applications a WHERE a.job_id = $1 AND a.contact_id = k.id) AS size
+            FROM kept_contacts k WHERE k.job_id = $1 ORDER BY k.seq LIMIT $2),
+        taken AS (SELECT address FROM (SELECT address, sum(size) OVER (ORDER BY seq) - size AS before FROM candidates) c WHERE before < $3),
+        gone AS (
+            DELETE FROM kept_contacts WHERE ctid = ANY (ARRAY(SELECT address FROM taken))
             RETURNING org, seq, id, conversations, messages),
         conversations_gone AS (
             DELETE FROM conversations v WHERE v.org = (SELECT min(org) FROM gone) AND v.contact_seq = ANY (ARRAY(SELECT seq FROM gone))),
@@ -59,7 +68,7 @@ extension PostgresShardStore {
             FROM (SELECT org, sum(conversations) AS conversations, sum(messages) AS messages FROM gone GROUP BY org) g WHERE t.org = g.org),
         applications_gone AS (
             DELETE FROM kept_applications a WHERE a.job_id = $1 AND a.contact_id = ANY (ARRAY(SELECT id FROM gone)) RETURNING 1)
-        SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM applications_gone)
+        SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM applications_gone), (SELECT count(*) FROM candidates)
         """
 
     /// $1 the job, $2 the limit: its next kept applications; how many went.

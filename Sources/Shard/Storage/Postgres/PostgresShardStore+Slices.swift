@@ -28,8 +28,8 @@ extension PostgresShardStore: SliceLedger {
 
     func saveCheckpoint(_ row: SliceRow) throws {
         try connection.query(
-            "UPDATE delete_slices SET counters = $1, status = $2 WHERE job_id = $3",
-            [.bytes(row.counters), .integer(row.status), .text(row.jobId)])
+            "UPDATE delete_slices SET counters = $1, status = $2, filter = $3 WHERE job_id = $4",
+            [.bytes(row.counters), .integer(row.status), .bytes(row.filter), .text(row.jobId)])
     }
 
     func insertFailure(jobId: String, recordId: String, reason: String) throws {

@@ -22,7 +22,6 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     private let deleteContactsApplications: SQLiteStatement
     private let insertAudits: SQLiteStatement
     private let insertContactsApplicationAudits: SQLiteStatement
-    private let findAnyApplication: SQLiteStatement
     private let insertNotifications: SQLiteStatement
     private let insertEvents: SQLiteStatement
     private let keepMessages: SQLiteStatement
@@ -76,19 +75,10 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
             FROM \(Self.batchTable) CROSS JOIN applications a ON a.org = ?1 AND a.contact_id = \(Self.batchTable).id
             ORDER BY \(Self.batchTable).rowid
             """)
-        findAnyApplication = try database.prepare("SELECT 1 FROM applications WHERE org = ? LIMIT 1")
-        insertAudits = try database.prepare("""
-            INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
-            SELECT ?1, ?2, ?3, ?4, id, \(Self.snapshot(of: Self.batchTable, unlessPermanent: "?6")), ?5 FROM \(Self.batchTable) ORDER BY rowid
-            """)
-        insertNotifications = try database.prepare("""
-            INSERT INTO notifications (org, user_id, type, record_id, job_id, created_at)
-            SELECT ?1, assigned_to, 'contact_removed', id, ?2, ?3 FROM \(Self.batchTable) WHERE assigned_to IS NOT NULL ORDER BY rowid
-            """)
-        insertEvents = try database.prepare("""
-            INSERT INTO event_outbox (org, type, payload, created_at)
-            SELECT ?1, 'contact_removed', json_object('contactId', id, 'jobId', ?2), ?3 FROM \(Self.batchTable) ORDER BY rowid
-            """)
+        insertAudits = try database.prepare(
+            SQLiteBatchSideEffects.audits(from: Self.batchTable, snapshot: Self.snapshot(of: Self.batchTable, unlessPermanent: "?6")))
+        insertNotifications = try database.prepare(SQLiteBatchSideEffects.notifications("contact_removed", from: Self.batchTable))
+        insertEvents = try database.prepare(SQLiteBatchSideEffects.events("contact_removed", from: Self.batchTable))
     }
 
     /// What an audit entry keeps of the record it deleted, a row of `table`: its name, email and
@@ -172,28 +162,28 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     /// event for each contact.
     private func deleteChosenContacts(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
         try keep(keepMessages, of: slice)
-        counters.messages += try run(deleteMessages, .text(slice.org))
+        counters.messages += try database.run(deleteMessages, [.text(slice.org)])
         try keep(keepConversations, of: slice)
-        counters.conversations += try run(deleteConversations, .text(slice.org))
+        counters.conversations += try database.run(deleteConversations, [.text(slice.org)])
         counters.auditEntries += try audit(type: "CONTACT_DELETE", slice: slice, at: now)
-        if try hasApplications(slice.org) {
-            counters.auditEntries += try run(
-                insertContactsApplicationAudits, .text(slice.org), .text(slice.jobId), .text(slice.requester), .integer(now),
-                .integer(slice.permanent ? 1 : 0))
+        if try statements.holdsApplications("applications", "org", slice.org) {
+            counters.auditEntries += try database.run(
+                insertContactsApplicationAudits,
+                [.text(slice.org), .text(slice.jobId), .text(slice.requester), .integer(now), .integer(slice.permanent ? 1 : 0)])
             try keep(keepContactsApplications, of: slice)
-            counters.applications += try run(deleteContactsApplications, .text(slice.org))
+            counters.applications += try database.run(deleteContactsApplications, [.text(slice.org)])
         }
-        counters.notifications += try run(insertNotifications, .text(slice.org), .text(slice.jobId), .integer(now))
-        counters.events += try run(insertEvents, .text(slice.org), .text(slice.jobId), .integer(now))
+        counters.notifications += try database.run(insertNotifications, [.text(slice.org), .text(slice.jobId), .integer(now)])
+        counters.events += try database.run(insertEvents, [.text(slice.org), .text(slice.jobId), .integer(now)])
         try keep(keepContacts, of: slice)
-        counters.deleted += try run(deleteContacts)
+        counters.deleted += try database.run(deleteContacts, [])
     }
 
     /// Deletes the chosen applications and writes their `APPLICATION_DELETE` audit entries; contacts are untouched.
     private func deleteChosenApplications(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
         counters.auditEntries += try audit(type: "APPLICATION_DELETE", slice: slice, at: now)
         try keep(keepApplications, of: slice)
-        counters.deleted += try run(deleteApplications)
+        counters.deleted += try database.run(deleteApplications, [])
     }
 
     /// Copies what `statement` picks of the batch into its kept table, unless the delete is permanent.
@@ -202,21 +192,9 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
         try statement.run([.text(slice.org), .text(slice.jobId)])
     }
 
-    /// Whether `org` has any application. Most have none, and their batches then pay one probe for
-    /// applications instead of two for each contact (docs/benchmarks.md, "A contact's applications in its batch").
-    private func hasApplications(_ org: String) throws -> Bool {
-        try findAnyApplication.bind([.text(org)])
-        defer { findAnyApplication.reset() }
-        return try findAnyApplication.step()
-    }
-
     private func audit(type: String, slice: SliceAssignment, at now: Int64) throws -> UInt64 {
-        try run(insertAudits, .text(slice.org), .text(type), .text(slice.jobId), .text(slice.requester), .integer(now), .integer(slice.permanent ? 1 : 0))
-    }
-
-    /// Runs `statement` with `values`; the number of rows it changed.
-    private func run(_ statement: SQLiteStatement, _ values: SQLValue...) throws -> UInt64 {
-        try statement.run(values)
-        return UInt64(database.changes)
+        try database.run(
+            insertAudits,
+            [.text(slice.org), .text(type), .text(slice.jobId), .text(slice.requester), .integer(now), .integer(slice.permanent ? 1 : 0)])
     }
 }

@@ -4,34 +4,41 @@ import Wire
 
 /// One restore batch, set-based as a delete's (`SQLiteDeleteStatements`): the next kept records
 /// of the delete it restores are chosen into the in-memory table `temp.restore_batch`, each
-/// marked when its id is live again, then each statement here handles all of them at once.
+/// marked with why it is passed by (`passed_by`, null for one that goes back), then each
+/// statement here handles all of them at once.
 ///
 /// A contact goes back with every column as it was but two: a new `seq` (the old one may have
 /// been taken since), to which its conversations and messages are moved, and `version` = the
 /// restore's watermark, so a delete registered before the restore leaves it alone and one
 /// registered after takes it. A contact or application whose id is live again is passed by
-/// ("id in use", counted in `skipped`), its cascade with it, and the live one left as it is.
+/// ("id in use", counted in `skipped`), its cascade with it, and the live one left as it is; so
+/// is an application-pipeline delete's application whose contact is not live ("contact not found").
 /// Restored or passed by, a batch's records are no longer kept once it commits.
 final class SQLiteRestoreStatements: SliceBatchStatements {
     private let database: SQLiteDatabase
     private let statements: StatementCache
 
     static let batchTable = "temp.restore_batch"
-    /// The batch's records that go back.
-    private static let restored = "SELECT kept_seq FROM \(batchTable) WHERE NOT in_use"
+    /// Whether a record of the batch goes back (it is not passed by).
+    private static let goesBack = "passed_by IS NULL"
+    /// The batch's records that go back, by the seq their cascade is kept under: each statement of
+    /// their cascade reads its kept rows by that key.
+    private static let restored = "SELECT kept_seq FROM \(batchTable) WHERE \(goesBack)"
     /// A kept application of a restored contact of the batch, `k`, joined to it, `b`.
     private static let restoredContactsApplications = """
-        \(batchTable) b CROSS JOIN kept_applications k ON k.job_id = ?1 AND k.contact_id = b.id WHERE NOT b.in_use
+        \(batchTable) b CROSS JOIN kept_applications k ON k.job_id = ?1 AND k.contact_id = b.id WHERE b.passed_by IS NULL
         """
     /// Whether the application `k` has a live twin (its id imported again since).
     private static let applicationInUse = "EXISTS (SELECT 1 FROM applications a WHERE a.org = k.org AND a.id = k.id)"
+    /// `passed_by` of a record whose id is live again.
+    private static let idInUse = "'\(RestorePassedBy.idInUse)'"
 
     init(_ database: SQLiteDatabase, statements: StatementCache) throws {
         self.database = database
         self.statements = statements
         try database.execute("""
             CREATE TEMP TABLE IF NOT EXISTS restore_batch (
-                kept_seq INTEGER, new_seq INTEGER, contact_id TEXT, id TEXT NOT NULL, in_use INTEGER NOT NULL,
+                kept_seq INTEGER, new_seq INTEGER, contact_id TEXT, id TEXT NOT NULL, passed_by TEXT,
                 assigned_to TEXT, name TEXT, email TEXT, phone TEXT)
             """)
     }
@@ -73,14 +80,18 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         return switch pipeline {
         case .contact:
             """
-            INSERT INTO \(batchTable) (kept_seq, id, in_use, assigned_to, name, email, phone)
-            SELECT seq, id, EXISTS (SELECT 1 FROM contacts c WHERE c.org = k.org AND c.id = k.id), assigned_to, name, email, phone
+            INSERT INTO \(batchTable) (kept_seq, id, passed_by, assigned_to, name, email, phone)
+            SELECT seq, id, CASE WHEN EXISTS (SELECT 1 FROM contacts c WHERE c.org = k.org AND c.id = k.id) THEN \(idInUse) END,
+                assigned_to, name, email, phone
             FROM kept_contacts k WHERE job_id = ?1 AND org = ?2\(failures) ORDER BY seq LIMIT ?3
             """
         case .application:
             """
-            INSERT INTO \(batchTable) (contact_id, id, in_use, assigned_to, name, email, phone)
-            SELECT contact_id, id, \(applicationInUse), assigned_to, name, email, phone
+            INSERT INTO \(batchTable) (contact_id, id, passed_by, assigned_to, name, email, phone)
+            SELECT contact_id, id,
+                CASE WHEN NOT EXISTS (SELECT 1 FROM contacts c WHERE c.org = k.org AND c.id = k.contact_id)
+                    THEN '\(RestorePassedBy.contactNotFound)' WHEN \(applicationInUse) THEN \(idInUse) END,
+                assigned_to, name, email, phone
             FROM kept_applications k WHERE job_id = ?1 AND org = ?2\(failures) ORDER BY contact_id, id LIMIT ?3
             """
         }
@@ -98,7 +109,7 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
     func applyNextBatch(of slice: StoredSlice, limit: Int, at now: Int64, counters: inout DeleteCounters, errors: inout [SliceError]) throws -> Int {
         let chosen = try choose(for: slice, limit: limit)
         let restore = Restore(assignment: slice.assignment, delete: try Self.delete(of: slice.assignment), now: now)
-        let passedBy = try idsInUse("SELECT id FROM \(Self.batchTable) WHERE in_use ORDER BY rowid", [])
+        let passedBy = try passedBy("SELECT id, passed_by FROM \(Self.batchTable) WHERE passed_by IS NOT NULL ORDER BY rowid", [])
         errors += passedBy
         counters.skipped += UInt64(passedBy.count)
         switch slice.assignment.filter.pipeline {
@@ -126,53 +137,57 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
     /// forgets the batch's kept rows.
     private func restoreChosenContacts(_ restore: Restore, counters: inout DeleteCounters, errors: inout [SliceError]) throws {
         let contactData = "org, id, \(SQLiteSchema.recordData)"
-        counters.deleted += try run("""
+        counters.deleted += try statements.run("""
             INSERT INTO contacts (\(contactData), version)
             SELECT \(contactData), ?2 FROM kept_contacts WHERE job_id = ?1 AND seq IN (\(Self.restored)) ORDER BY seq
-            """, restore.keptBy, restore.watermark)
-        try run("""
-            UPDATE \(Self.batchTable) SET new_seq = (SELECT seq FROM contacts c WHERE c.org = ?1 AND c.id = restore_batch.id) WHERE NOT in_use
-            """, restore.org)
+            """, [restore.keptBy, restore.watermark])
+        try statements.run("""
+            UPDATE \(Self.batchTable) SET new_seq = (SELECT seq FROM contacts c WHERE c.org = ?1 AND c.id = restore_batch.id)
+            WHERE \(Self.goesBack)
+            """, [restore.org])
         // The batch outer (CROSS JOIN), in its order: each contact's rows are one range of the kept
         // table, and go back in the live table's key order.
-        counters.conversations += try run("""
+        counters.conversations += try statements.run("""
             INSERT INTO conversations (org, contact_seq, id, channel, created_at)
             SELECT k.org, b.new_seq, k.id, k.channel, k.created_at
-            FROM \(Self.batchTable) b CROSS JOIN kept_conversations k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq WHERE NOT b.in_use
-            """, restore.keptBy)
-        counters.messages += try run("""
+            FROM \(Self.batchTable) b CROSS JOIN kept_conversations k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq
+            WHERE b.passed_by IS NULL
+            """, [restore.keptBy])
+        counters.messages += try statements.run("""
             INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at)
             SELECT k.org, b.new_seq, k.id, k.conversation_id, k.direction, k.body, k.created_at
-            FROM \(Self.batchTable) b CROSS JOIN kept_messages k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq WHERE NOT b.in_use
-            """, restore.keptBy)
+            FROM \(Self.batchTable) b CROSS JOIN kept_messages k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq WHERE b.passed_by IS NULL
+            """, [restore.keptBy])
         counters.auditEntries += try audit(type: "CONTACT_RESTORE", restore)
-        if try keptApplications(restore) {
-            errors += try idsInUse(
-                "SELECT k.id FROM \(Self.restoredContactsApplications) AND \(Self.applicationInUse) ORDER BY b.rowid, k.id", [restore.keptBy])
-            counters.auditEntries += try run("""
+        if try statements.holdsApplications("kept_applications", "job_id", restore.delete) {
+            errors += try passedBy(
+                "SELECT k.id, \(Self.idInUse) FROM \(Self.restoredContactsApplications) AND \(Self.applicationInUse)"
+                    + " ORDER BY b.rowid, k.id",
+                [restore.keptBy])
+            counters.auditEntries += try statements.run("""
                 INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
                 SELECT ?2, 'APPLICATION_RESTORE', ?3, ?4, k.id, \(SQLiteDeleteStatements.snapshot(of: "k")), ?5
                 FROM \(Self.restoredContactsApplications) AND NOT \(Self.applicationInUse) ORDER BY b.rowid, k.id
-                """, restore.keptBy, restore.org, restore.jobId, restore.requester, .integer(restore.now))
-            counters.applications += try run("""
+                """, [restore.keptBy, restore.org, restore.jobId, restore.requester, .integer(restore.now)])
+            counters.applications += try statements.run("""
                 INSERT INTO applications (org, id, contact_id, \(SQLiteSchema.recordData), version)
                 SELECT k.org, k.id, k.contact_id, \(Self.columns(SQLiteSchema.recordData, of: "k")), ?2
                 FROM \(Self.restoredContactsApplications) AND NOT \(Self.applicationInUse)
-                """, restore.keptBy, restore.watermark)
-            try run("DELETE FROM kept_applications WHERE job_id = ?1 AND contact_id IN (SELECT id FROM \(Self.batchTable))", restore.keptBy)
+                """, [restore.keptBy, restore.watermark])
+            try statements.run(
+                "DELETE FROM kept_applications WHERE job_id = ?1 AND contact_id IN (SELECT id FROM \(Self.batchTable))", [restore.keptBy])
         }
-        counters.notifications += try run("""
-            INSERT INTO notifications (org, user_id, type, record_id, job_id, created_at)
-            SELECT ?1, assigned_to, 'contact_restored', id, ?2, ?3 FROM \(Self.batchTable) WHERE NOT in_use AND assigned_to IS NOT NULL ORDER BY rowid
-            """, restore.org, restore.jobId, .integer(restore.now))
-        counters.events += try run("""
-            INSERT INTO event_outbox (org, type, payload, created_at)
-            SELECT ?1, 'contact_restored', json_object('contactId', id, 'jobId', ?2), ?3 FROM \(Self.batchTable) WHERE NOT in_use ORDER BY rowid
-            """, restore.org, restore.jobId, .integer(restore.now))
+        let sideEffect: [SQLValue] = [restore.org, restore.jobId, .integer(restore.now)]
+        counters.notifications += try statements.run(
+            SQLiteBatchSideEffects.notifications("contact_restored", from: Self.batchTable, where: Self.goesBack), sideEffect)
+        counters.events += try statements.run(
+            SQLiteBatchSideEffects.events("contact_restored", from: Self.batchTable, where: Self.goesBack), sideEffect)
         for table in ["kept_messages", "kept_conversations"] {
-            try run("DELETE FROM \(table) WHERE job_id = ?1 AND contact_seq IN (SELECT kept_seq FROM \(Self.batchTable))", restore.keptBy)
+            try statements.run(
+                "DELETE FROM \(table) WHERE job_id = ?1 AND contact_seq IN (SELECT kept_seq FROM \(Self.batchTable))", [restore.keptBy])
         }
-        try run("DELETE FROM kept_contacts WHERE job_id = ?1 AND seq IN (SELECT kept_seq FROM \(Self.batchTable))", restore.keptBy)
+        try statements.run(
+            "DELETE FROM kept_contacts WHERE job_id = ?1 AND seq IN (SELECT kept_seq FROM \(Self.batchTable))", [restore.keptBy])
     }
 
     /// Puts the chosen applications back with one `APPLICATION_RESTORE` entry each (their delete
@@ -180,26 +195,21 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
     private func restoreChosenApplications(_ restore: Restore, counters: inout DeleteCounters) throws {
         let chosen = "\(Self.batchTable) b CROSS JOIN kept_applications k ON k.job_id = ?1 AND k.contact_id = b.contact_id AND k.id = b.id"
         counters.auditEntries += try audit(type: "APPLICATION_RESTORE", restore)
-        counters.deleted += try run("""
+        counters.deleted += try statements.run("""
             INSERT INTO applications (org, id, contact_id, \(SQLiteSchema.recordData), version)
-            SELECT k.org, k.id, k.contact_id, \(Self.columns(SQLiteSchema.recordData, of: "k")), ?2 FROM \(chosen) WHERE NOT b.in_use
-            """, restore.keptBy, restore.watermark)
-        try run("DELETE FROM kept_applications WHERE job_id = ?1 AND (contact_id, id) IN (SELECT contact_id, id FROM \(Self.batchTable))", restore.keptBy)
-    }
-
-    /// Whether the delete kept any application: most orgs have none, and their batches then skip
-    /// the three statements that would look for them.
-    private func keptApplications(_ restore: Restore) throws -> Bool {
-        try scalar("SELECT EXISTS (SELECT 1 FROM kept_applications WHERE job_id = ?)", restore.keptBy) != 0
+            SELECT k.org, k.id, k.contact_id, \(Self.columns(SQLiteSchema.recordData, of: "k")), ?2 FROM \(chosen) WHERE b.passed_by IS NULL
+            """, [restore.keptBy, restore.watermark])
+        try statements.run(
+            "DELETE FROM kept_applications WHERE job_id = ?1 AND (contact_id, id) IN (SELECT contact_id, id FROM \(Self.batchTable))",
+            [restore.keptBy])
     }
 
     /// One audit entry of `type` for each restored record of the batch, with its snapshot as its delete's.
     private func audit(type: String, _ restore: Restore) throws -> UInt64 {
-        try run("""
-            INSERT INTO audit_entries (org, type, job_id, actor, record_id, snapshot, created_at)
-            SELECT ?1, ?2, ?3, ?4, id, \(SQLiteDeleteStatements.snapshot(of: Self.batchTable)), ?5 FROM \(Self.batchTable)
-            WHERE NOT in_use ORDER BY rowid
-            """, restore.org, .text(type), restore.jobId, restore.requester, .integer(restore.now))
+        try statements.run(
+            SQLiteBatchSideEffects.audits(
+                from: Self.batchTable, snapshot: SQLiteDeleteStatements.snapshot(of: Self.batchTable), where: Self.goesBack),
+            [restore.org, .text(type), restore.jobId, restore.requester, .integer(restore.now)])
     }
 
     /// `columns` (a comma-separated list) as columns of `table`.
@@ -207,23 +217,12 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         columns.split(separator: ", ").map { "\(table).\($0)" }.joined(separator: ", ")
     }
 
-    /// The ids `sql` reads, each passed by as in use.
-    private func idsInUse(_ sql: String, _ bindings: [SQLValue]) throws -> [SliceError] {
+    /// The records `sql` reads, each an id passed by and why.
+    private func passedBy(_ sql: String, _ bindings: [SQLValue]) throws -> [SliceError] {
         try statements.withStatement(sql, bindings) { read in
             var passedBy: [SliceError] = []
-            while try read.step() { passedBy.append(SliceError(recordId: read.text(0), message: "id in use")) }
+            while try read.step() { passedBy.append(SliceError(recordId: read.text(0), message: read.text(1))) }
             return passedBy
         }
-    }
-
-    /// Runs `sql` with `values`; the number of rows it changed.
-    @discardableResult
-    private func run(_ sql: String, _ values: SQLValue...) throws -> UInt64 {
-        try statements.withStatement(sql, values) { try $0.execute() }
-        return UInt64(database.changes)
-    }
-
-    private func scalar(_ sql: String, _ values: SQLValue...) throws -> UInt64 {
-        try statements.withStatement(sql, values) { read in try read.step() ? read.integer(0).magnitude : 0 }
     }
 }

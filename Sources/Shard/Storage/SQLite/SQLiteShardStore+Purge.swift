@@ -2,8 +2,9 @@ import SQLiteDriver
 import StorageDriver
 
 /// The purge of what restorable deletes kept (SQLite): a request is a row of `kept_purges`,
-/// and each step removes the next few kept contacts of the first request with their cascade
-/// (or, for a delete of applications, the next few kept applications), in one transaction.
+/// and each step removes the next few kept contacts of the first request with their cascade, as
+/// many as fit its rows (or, for a delete of applications, the next few kept applications), in
+/// one transaction.
 /// A step takes the lowest keys of a job's kept ranges, so a step repeated after a restart
 /// removes the next ones: nothing is removed twice or left behind. The request goes in the step
 /// that removes its last kept row.
@@ -14,12 +15,12 @@ extension SQLiteShardStore {
         }
     }
 
-    func purgeNextBatch(limit: Int) throws -> Int {
+    func purgeNextBatch(limit: Int, rows: Int) throws -> Int {
         let purged = try database.transaction {
             while let jobId = try nextPurge() {
-                var purged = try purgeKeptContacts(of: jobId, limit: limit)
+                var purged = try purgeKeptContacts(of: jobId, limit: limit, rows: rows)
                 if purged == 0 { purged = try purgeKeptApplications(of: jobId, limit: limit) }
-                if try !keepsAnything(jobId) { try purgeRun("DELETE FROM kept_purges WHERE job_id = ?1", jobId) }
+                if try !keepsAnything(jobId) { try statements.run("DELETE FROM kept_purges WHERE job_id = ?1", [.text(jobId)]) }
                 // A request whose rows were all gone (restored, or purged before a restart) ends
                 // without a step of its own: the next request's rows are this step's.
                 if purged > 0 { return purged }
@@ -30,30 +31,59 @@ extension SQLiteShardStore {
         return purged
     }
 
-    /// The first purge requested and not finished, by job id.
+    /// The purge the next step serves: the first requested and not finished, by job id, so one
+    /// job's kept rows go before the next's and its request goes in the step that ends them.
     private func nextPurge() throws -> String? {
         try statements.withStatement("SELECT job_id FROM kept_purges ORDER BY job_id LIMIT 1", []) { read in
             try read.step() ? read.text(0) : nil
         }
     }
 
-    /// Removes the first `limit` kept contacts of `jobId` with their conversations, messages and
-    /// applications; how many contacts and applications it removed.
-    private func purgeKeptContacts(of jobId: String, limit: Int) throws -> Int {
-        /// `column` of the job's first `limit` kept contacts.
-        func first(_ column: String) -> String { "SELECT \(column) FROM kept_contacts WHERE job_id = ?1 ORDER BY seq LIMIT ?2" }
-        try purgeRun("DELETE FROM kept_messages WHERE job_id = ?1 AND contact_seq IN (\(first("seq")))", jobId, limit)
-        try purgeRun("DELETE FROM kept_conversations WHERE job_id = ?1 AND contact_seq IN (\(first("seq")))", jobId, limit)
-        let applications = try purgeRun("DELETE FROM kept_applications WHERE job_id = ?1 AND contact_id IN (\(first("id")))", jobId, limit)
-        return try applications + purgeRun("DELETE FROM kept_contacts WHERE job_id = ?1 AND seq IN (\(first("seq")))", jobId, limit)
+    /// Removes the first kept contacts of `jobId` with their conversations, messages and
+    /// applications, at most `limit` and none after the one whose rows reach `rows`; how many
+    /// contacts and applications it removed.
+    private func purgeKeptContacts(of jobId: String, limit: Int, rows: Int) throws -> Int {
+        guard let last = try lastKeptContact(of: jobId, limit: limit, rows: rows) else { return 0 }
+        // The step's contacts are the job's first ones, through `last`: each table's range of its key.
+        let job: [SQLValue] = [.text(jobId), .integer(last)]
+        try statements.run("DELETE FROM kept_messages WHERE job_id = ?1 AND contact_seq <= ?2", job)
+        try statements.run("DELETE FROM kept_conversations WHERE job_id = ?1 AND contact_seq <= ?2", job)
+        let applications = try statements.run("""
+            DELETE FROM kept_applications WHERE job_id = ?1 AND contact_id IN (SELECT id FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2)
+            """, job)
+        return try Int(applications + statements.run("DELETE FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2", job))
+    }
+
+    /// The seq of the last kept contact of `jobId` the step takes: of its first `limit`, in seq
+    /// order, the one whose rows (with its own those of the contacts before it) reach `rows`, or
+    /// the last; nil when the job keeps no contact. Each contact's rows are counted on its key's
+    /// range only until the step is full, so counting reads no more than the step removes.
+    private func lastKeptContact(of jobId: String, limit: Int, rows: Int) throws -> Int64? {
+        let candidates = try statements.withStatement(
+            "SELECT seq, id FROM kept_contacts WHERE job_id = ?1 ORDER BY seq LIMIT ?2", [.text(jobId), .integer(Int64(limit))]
+        ) { read in
+            var candidates: [(seq: Int64, id: String)] = []
+            while try read.step() { candidates.append((read.integer(0), read.text(1))) }
+            return candidates
+        }
+        var taken = 0
+        for contact in candidates {
+            taken += try Int(statements.withStatement("""
+                SELECT 1 + (SELECT count(*) FROM kept_conversations WHERE job_id = ?1 AND contact_seq = ?2)
+                    + (SELECT count(*) FROM kept_messages WHERE job_id = ?1 AND contact_seq = ?2)
+                    + (SELECT count(*) FROM kept_applications WHERE job_id = ?1 AND contact_id = ?3)
+                """, [.text(jobId), .integer(contact.seq), .text(contact.id)]) { read in try read.step() ? read.integer(0) : 0 })
+            if taken >= rows { return contact.seq }
+        }
+        return candidates.last?.seq
     }
 
     /// Removes the first `limit` kept applications of `jobId` (a delete of applications kept no contact); how many.
     private func purgeKeptApplications(of jobId: String, limit: Int) throws -> Int {
-        try purgeRun("""
+        try Int(statements.run("""
             DELETE FROM kept_applications WHERE job_id = ?1
             AND (contact_id, id) IN (SELECT contact_id, id FROM kept_applications WHERE job_id = ?1 ORDER BY contact_id, id LIMIT ?2)
-            """, jobId, limit)
+            """, [.text(jobId), .integer(Int64(limit))]))
     }
 
     /// Whether `jobId` still keeps a contact or an application here (conversations and messages go with their contact).
@@ -61,12 +91,5 @@ extension SQLiteShardStore {
         try database.scalar("""
             SELECT EXISTS (SELECT 1 FROM kept_contacts WHERE job_id = ?1) OR EXISTS (SELECT 1 FROM kept_applications WHERE job_id = ?1)
             """, [.text(jobId)]) != 0
-    }
-
-    /// Runs `sql` with a job id (`?1`) and, when given, a limit (`?2`); the number of rows it removed.
-    @discardableResult
-    private func purgeRun(_ sql: String, _ jobId: String, _ limit: Int? = nil) throws -> Int {
-        try statements.withStatement(sql, [.text(jobId)] + (limit.map { [.integer(Int64($0))] } ?? [])) { try $0.execute() }
-        return database.changes
     }
 }

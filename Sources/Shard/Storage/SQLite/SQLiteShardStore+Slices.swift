@@ -33,10 +33,11 @@ extension SQLiteShardStore: SliceLedger {
     }
 
     func saveCheckpoint(_ row: SliceRow) throws {
-        try statements.withStatement("UPDATE delete_slices SET counters = ?, status = ? WHERE job_id = ?", []) { update in
+        try statements.withStatement("UPDATE delete_slices SET counters = ?, status = ?, filter = ? WHERE job_id = ?", []) { update in
             try update.bind(bytes: row.counters, at: 1)
             try update.bind(row.status, at: 2)
-            try update.bind(row.jobId, at: 3)
+            try update.bind(bytes: row.filter, at: 3)
+            try update.bind(row.jobId, at: 4)
             try update.execute()
         }
     }

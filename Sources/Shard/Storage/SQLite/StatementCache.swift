@@ -6,7 +6,7 @@ import StorageDriver
 /// Bounded, because filters with different array lengths make different SQL:
 /// past `capacity` distinct statements the cache starts over.
 final class StatementCache {
-    private let database: SQLiteDatabase
+    let database: SQLiteDatabase
     private let capacity: Int
     private var statements: [String: SQLiteStatement] = [:]
 
@@ -32,5 +32,22 @@ final class StatementCache {
         defer { statement.reset() }
         try statement.bind(bindings)
         return try body(statement)
+    }
+}
+
+extension StatementCache {
+    /// Runs the statement for `sql` with `bindings`; the number of rows it inserted, updated or
+    /// deleted (`SQLiteDatabase.run`).
+    @discardableResult
+    func run(_ sql: String, _ bindings: [SQLValue]) throws -> UInt64 {
+        try withStatement(sql, []) { try database.run($0, bindings) }
+    }
+
+    /// Whether any application of `table` (`applications` or `kept_applications`) has `value` in
+    /// `column`. Most orgs have none, and a contact batch that finds none pays this one probe
+    /// instead of two for each contact, skipping the statements that would look for a contact's
+    /// applications (docs/benchmarks.md, "A contact's applications in its batch").
+    func holdsApplications(_ table: String, _ column: String, _ value: String) throws -> Bool {
+        try withStatement("SELECT 1 FROM \(table) WHERE \(column) = ?1 LIMIT 1", [.text(value)]) { try $0.step() }
     }
 }
