@@ -221,15 +221,7 @@ import WireRuntime
         do {
             let database = try SQLiteDatabase(path: path)
             for statement in Self.statements(without: ["delete_slices"]) + [Self.version4SliceTable] { try database.execute(statement) }
-            try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '4')").run([.text("shard 0 (slots \(everySlot))")])
-            let contact = try database.prepare("""
-                INSERT INTO contacts (org, id, slot, stage_id, created_at, updated_at, version) VALUES ('o1', ?, 0, 'gone', 1, 1, 1)
-                """)
-            for number in 0..<5 { try contact.run([.text("c\(number)")]) }
-            var filter = ContactFilter()
-            filter.stageIds = ["gone"]
-            var counters = DeleteCounters()
-            counters.total = 5
+            let (filter, counters) = try Self.fiveContactsOfAStageGone(in: database, schema: 4)
             let slice = try database.prepare("""
                 INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, finished, cancelled, created_at)
                 VALUES (?, 'o1', 'admin', ?, 1, ?, ?, ?, 1)
@@ -276,15 +268,7 @@ import WireRuntime
         do {
             let database = try SQLiteDatabase(path: path)
             for statement in Self.statements(without: ["delete_slices"] + keptTables) + [Self.version5SliceTable] { try database.execute(statement) }
-            try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '5')").run([.text("shard 0 (slots \(everySlot))")])
-            let contact = try database.prepare("""
-                INSERT INTO contacts (org, id, slot, stage_id, created_at, updated_at, version) VALUES ('o1', ?, 0, 'gone', 1, 1, 1)
-                """)
-            for number in 0..<5 { try contact.run([.text("c\(number)")]) }
-            var filter = ContactFilter()
-            filter.stageIds = ["gone"]
-            var counters = DeleteCounters()
-            counters.total = 5
+            let (filter, counters) = try Self.fiveContactsOfAStageGone(in: database, schema: 5)
             let slice = try database.prepare("""
                 INSERT INTO delete_slices (job_id, org, requester, filter, watermark, counters, status, created_at) VALUES (?, 'o1', 'admin', ?, 1, ?, ?, 1)
                 """)
@@ -316,6 +300,25 @@ import WireRuntime
         let error = #expect(throws: StoreError.self) { _ = try SQLiteShardStore(path: path, index: 0, slots: everySlot) }
         #expect(error == .newerSchema(path: path, found: Int64(SQLiteSchema.version + 1), supported: Int64(SQLiteSchema.version)))
         #expect(error.map { ShardExit(for: $0) } == .misconfigured)
+    }
+}
+
+extension SchemaMigrationTests {
+    /// Records `database` as a shard's of `schema` holding five contacts of org o1 in stage "gone";
+    /// the filter of a delete of them and its counters when taken on.
+    static func fiveContactsOfAStageGone(in database: SQLiteDatabase, schema: Int) throws -> (ContactFilter, DeleteCounters) {
+        try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '\(schema)')").run([
+            .text("shard 0 (slots \(OpenPartition.everySlot))")
+        ])
+        let contact = try database.prepare("""
+            INSERT INTO contacts (org, id, slot, stage_id, created_at, updated_at, version) VALUES ('o1', ?, 0, 'gone', 1, 1, 1)
+            """)
+        for number in 0..<5 { try contact.run([.text("c\(number)")]) }
+        var filter = ContactFilter()
+        filter.stageIds = ["gone"]
+        var counters = DeleteCounters()
+        counters.total = 5
+        return (filter, counters)
     }
 }
 
