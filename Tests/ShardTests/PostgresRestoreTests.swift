@@ -127,17 +127,13 @@ import Wire
 
     private typealias Fixture = PartitionContractTests
 
-    /// A delete of "o1" registered now.
+    /// The contract tests' delete and restore of "o1", registered now.
     private static func delete(_ jobId: String, _ filter: ContactFilter, permanent: Bool = false) -> SliceAssignment {
-        SliceAssignment(
-            jobId: jobId, spec: JobSpec(kind: .delete, org: "o1", requester: "boss", filter: filter, permanent: permanent),
-            watermark: TestVersions.next())
+        RestoreContractTests.delete(jobId, filter, permanent: permanent)
     }
 
     private static func restore(_ jobId: String, of delete: SliceAssignment) -> SliceAssignment {
-        SliceAssignment(
-            jobId: jobId, spec: JobSpec(kind: .restore, org: "o1", requester: "fixer", filter: delete.filter, restores: delete.jobId),
-            watermark: TestVersions.next())
+        RestoreContractTests.restore(jobId, of: delete)
     }
 
     /// Contacts, conversations and messages of "o1" as `stats` answers, and as the live contacts

@@ -53,14 +53,14 @@ extension SQLiteShardStore {
     }
 
     /// A delete of "o1" registered now: everything imported so far is in its snapshot.
-    private static func delete(_ jobId: String, _ filter: ContactFilter, permanent: Bool = false) -> SliceAssignment {
+    static func delete(_ jobId: String, _ filter: ContactFilter, permanent: Bool = false) -> SliceAssignment {
         SliceAssignment(
             jobId: jobId, spec: JobSpec(kind: .delete, org: "o1", requester: "boss", filter: filter, permanent: permanent),
             watermark: TestVersions.next())
     }
 
     /// The restore of `delete`, registered now, as the registry makes it: the delete's filter, its id in `restores`.
-    private static func restore(_ jobId: String, of delete: SliceAssignment) -> SliceAssignment {
+    static func restore(_ jobId: String, of delete: SliceAssignment) -> SliceAssignment {
         SliceAssignment(
             jobId: jobId, spec: JobSpec(kind: .restore, org: "o1", requester: "fixer", filter: delete.filter, restores: delete.jobId),
             watermark: TestVersions.next())
