@@ -97,7 +97,7 @@ extension TestCluster {
                 count = { try connection.scalar($0) }
             }
             for table in RestoreTenant.recordCounts {
-                rows[table, default: 0] += Int(try count(Self.keptRowsSQL(table, storage: storage)))
+                rows[table, default: 0] += Int(try count(Self.keptRowsSQL(table)))
             }
         }
         return rows
@@ -111,10 +111,10 @@ extension TestCluster {
         return try PostgresConnection(server.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(database)"))
     }
 
-    /// How many rows of `table` every job keeps. PostgreSQL keeps a kept contact's conversations
-    /// and messages in place, under its seq in `kept_contacts`; SQLite copies them into mirror tables.
-    private static func keptRowsSQL(_ table: String, storage: ClusterStorage) -> String {
-        guard storage == .postgres, ["conversations", "messages"].contains(table) else { return "SELECT count(*) FROM kept_\(table)" }
+    /// How many rows of `table` every job keeps: a kept contact's conversations and messages stay
+    /// in place, under its seq in `kept_contacts`.
+    private static func keptRowsSQL(_ table: String) -> String {
+        guard ["conversations", "messages"].contains(table) else { return "SELECT count(*) FROM kept_\(table)" }
         return "SELECT count(*) FROM \(table) r JOIN kept_contacts k ON r.org = k.org AND r.contact_seq = k.seq"
     }
 

@@ -38,7 +38,7 @@ extension SQLiteShardStore {
     @Test func everyBatchStatementSeeksItsRowsByKey() async throws {
         let store = try SQLiteShardStore(path: "\(scratch.path)/p.db", index: 0, slots: SlotRange(lower: 0, upper: PartitionMap.slotCount))
         let plans = try await store.deleteBatchPlans()
-        #expect(plans.count == 14)
+        #expect(plans.count == 13)
         for (sql, details) in plans {
             #expect(details.contains("SCAN temp.delete_batch") || details.contains("SCAN delete_batch"), "\(sql): \(details)")
             let scans = details.filter { $0.hasPrefix("SCAN") && !$0.contains("delete_batch") }

@@ -96,17 +96,14 @@ extension SQLiteShardStore {
             counts: [stats.contacts, stats.applications, stats.conversations, stats.messages])
     }
 
-    /// The rows `jobId` keeps: contacts, applications, conversations, messages. PostgreSQL keeps
-    /// a kept contact's conversations and messages in their own tables, under the contact's seq.
+    /// The rows `jobId` keeps: contacts, applications, conversations, messages. A kept contact's
+    /// conversations and messages stay in their own tables, under the contact's seq.
     private static func kept(by jobId: String, in partition: OpenPartition) async throws -> [Int64] {
         var counts: [Int64] = []
         for table in ["contacts", "applications", "conversations", "messages"] {
-            let sql = switch (partition.engine, table) {
-            case (.postgres, "conversations"), (.postgres, "messages"):
-                "SELECT count(*) FROM \(table) t JOIN kept_contacts k ON t.org = k.org AND t.contact_seq = k.seq"
-                    + " WHERE k.job_id = '\(jobId)'"
-            default: "SELECT count(*) FROM kept_\(table) WHERE job_id = '\(jobId)'"
-            }
+            let sql = ["conversations", "messages"].contains(table)
+                ? "SELECT count(*) FROM \(table) t JOIN kept_contacts k ON t.org = k.org AND t.contact_seq = k.seq WHERE k.job_id = '\(jobId)'"
+                : "SELECT count(*) FROM kept_\(table) WHERE job_id = '\(jobId)'"
             counts.append(try await scalar(sql, in: partition))
         }
         return counts
@@ -298,6 +295,32 @@ extension SQLiteShardStore {
         #expect(try await Self.notifications("contact_restored", in: partition).count == 12)
         let events = try await Self.events("contact_restored", in: partition)
         #expect(events.count == 12 && Set(events).count == 12)
+    }
+
+    /// A contact imported after a restorable delete took the newest contacts takes a seq of its
+    /// own, also after a reopen: it never adopts the conversations and messages a kept contact
+    /// left under its seq, and the restore puts every kept contact back with its own.
+    @Test(arguments: Engine.allCases)
+    func aContactImportedAfterARestorableDeleteNeverAdoptsAKeptCascade(engine: Engine) async throws {
+        var partition: OpenPartition? = try OpenPartition.new(engine, in: scratch)
+        let location = try #require(partition?.location)
+        try await partition?.importAll(org: "o1", (0..<6).map { Fixture.contact($0) })
+        let before = try await Self.state(of: try #require(partition))
+        let delete = Self.delete("job-d", Self.everyContact)
+        _ = try await Self.run(delete, on: try #require(partition))
+        try await partition?.store.close()
+        partition = nil
+
+        let reopened = try OpenPartition.open(engine, at: location)
+        let imported = Fixture.contact(20, conversations: 1)
+        try await reopened.importAll(org: "o1", [imported])
+        #expect(try await reopened.reads.contact(org: "o1", id: imported.id).map { [$0.conversationCount, $0.messageCount] } == [1, 3])
+        #expect(try await Self.state(of: reopened).counts == [1, 0, 1, 3])
+        let (done, passedBy) = try await Self.run(Self.restore("job-r", of: delete), on: reopened)
+        #expect(passedBy.isEmpty && [done.counters.deleted, done.counters.conversations, done.counters.messages] == [6, 12, 36])
+        let after = try await Self.state(of: reopened)
+        #expect(after.details == before.details)
+        #expect(after.counts == [7, 0, 13, 39])
     }
 
     /// A restore resumed after the store is closed and opened again mid-way is exact.

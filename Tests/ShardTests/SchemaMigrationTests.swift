@@ -264,7 +264,7 @@ import WireRuntime
     /// still running resumes exactly and keeps nothing of what is left.
     @Test func aVersion5DatabaseGainsTheKeptTablesAndItsSlicesResumeAsPermanentDeletes() async throws {
         let path = "\(scratch.path)/v5.db"
-        let keptTables = ["kept_contacts", "kept_applications", "kept_conversations", "kept_messages", "kept_purges"]
+        let keptTables = ["kept_contacts", "kept_applications", "kept_totals", "kept_purges"]
         do {
             let database = try SQLiteDatabase(path: path)
             for statement in Self.statements(without: ["delete_slices"] + keptTables) + [Self.version5SliceTable] { try database.execute(statement) }
@@ -291,6 +291,73 @@ import WireRuntime
         #expect(resumed.outcome == .finished && resumed.counters.deleted == 5)
         #expect(try await store.stats(org: "o1").contacts == 0)
         #expect(try await store.scalar("SELECT count(*) FROM kept_contacts") == 0, "a permanent delete keeps nothing")
+    }
+
+    /// The kept tables as version 6 defined them: contacts without their cascade's counts, and
+    /// copies of their conversations and messages.
+    private static let version6KeptTables = [
+        """
+        CREATE TABLE kept_contacts (
+            job_id TEXT NOT NULL, seq INTEGER NOT NULL, org TEXT NOT NULL, id TEXT NOT NULL, slot INTEGER NOT NULL, stage_id TEXT,
+            assigned_to TEXT, name TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',
+            tags TEXT NOT NULL DEFAULT '[]', source TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, version INTEGER NOT NULL,
+            PRIMARY KEY (job_id, seq)) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE kept_conversations (
+            job_id TEXT NOT NULL, org TEXT NOT NULL, contact_seq INTEGER NOT NULL, id TEXT NOT NULL, channel TEXT NOT NULL,
+            created_at INTEGER NOT NULL, PRIMARY KEY (job_id, contact_seq, id)) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE kept_messages (
+            job_id TEXT NOT NULL, org TEXT NOT NULL, contact_seq INTEGER NOT NULL, id TEXT NOT NULL, conversation_id TEXT NOT NULL,
+            direction TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (job_id, contact_seq, id)) WITHOUT ROWID
+        """,
+    ]
+
+    /// Version 6 copied a kept contact's conversations and messages aside and let SQLite hand its
+    /// seq to a new contact. Opened, a database moves the copies back under a new seq of the kept
+    /// contact's own, so stats count only the live data, a contact imported next takes a seq of
+    /// its own, and the restore puts the kept contact back with its cascade.
+    @Test func aVersion6DatabaseMovesTheKeptCascadeBackUnderASeqNoContactHas() async throws {
+        let path = "\(scratch.path)/v6.db"
+        do {
+            let database = try SQLiteDatabase(path: path)
+            for statement in Self.statements(without: ["kept_contacts", "kept_totals"]) + Self.version6KeptTables { try database.execute(statement) }
+            try database.prepare("INSERT INTO meta (key, value) VALUES ('owner', ?), ('schema', '6')").run([.text("shard 0 (slots \(everySlot))")])
+            // "kept" was contact 1 when job-d deleted it; "live", imported since, took seq 1 again.
+            try database.execute("""
+                INSERT INTO contacts (seq, org, id, slot, name, created_at, updated_at, version) VALUES (1, 'o1', 'live', 0, 'Live', 1, 1, 2);
+                INSERT INTO conversations (org, contact_seq, id, channel, created_at) VALUES ('o1', 1, 'live-c', 'sms', 1);
+                INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at) VALUES ('o1', 1, 'live-m', 'live-c', 'in', 'hi', 1);
+                INSERT INTO kept_contacts (job_id, seq, org, id, slot, name, created_at, updated_at, version) VALUES ('job-d', 1, 'o1', 'kept', 0, 'Kept', 1, 1, 1);
+                INSERT INTO kept_conversations (job_id, org, contact_seq, id, channel, created_at) VALUES ('job-d', 'o1', 1, 'k1', 'sms', 1), ('job-d', 'o1', 1, 'k2', 'sms', 1);
+                INSERT INTO kept_messages (job_id, org, contact_seq, id, conversation_id, direction, body, created_at)
+                VALUES ('job-d', 'o1', 1, 'km1', 'k1', 'in', 'a', 1), ('job-d', 'o1', 1, 'km2', 'k1', 'in', 'b', 1), ('job-d', 'o1', 1, 'km3', 'k2', 'in', 'c', 1);
+                """)
+        }
+        let partition = try OpenPartition.open(.sqlite, at: path)
+        let store = try #require(partition.store as? SQLiteShardStore)
+        #expect(try await store.schemaVersion() == Int64(SQLiteSchema.version))
+        #expect(try await store.scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('kept_conversations', 'kept_messages')") == 0)
+        var stats = try await partition.reads.stats(org: "o1")
+        #expect([stats.contacts, stats.conversations, stats.messages] == [1, 1, 1])
+        #expect(try await partition.reads.contact(org: "o1", id: "live").map { [$0.conversationCount, $0.messageCount] } == [1, 1])
+
+        let imported = PartitionContractTests.contact(7, conversations: 1)
+        try await partition.importAll(org: "o1", [imported])
+        #expect(try await partition.reads.contact(org: "o1", id: imported.id).map { [$0.conversationCount, $0.messageCount] } == [1, 3])
+
+        let restore = SliceAssignment(
+            jobId: "job-r", spec: JobSpec(kind: .restore, org: "o1", requester: "fixer", filter: ContactFilter(), restores: "job-d"),
+            watermark: TestVersions.next())
+        var progress = try await store.startSlice(restore)
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-r", limit: 10) }
+        #expect([progress.counters.deleted, progress.counters.conversations, progress.counters.messages] == [1, 2, 3])
+        let kept = try #require(try await partition.reads.contact(org: "o1", id: "kept"))
+        #expect(kept.contact.name == "Kept" && [kept.conversationCount, kept.messageCount] == [2, 3])
+        stats = try await partition.reads.stats(org: "o1")
+        #expect([stats.contacts, stats.conversations, stats.messages] == [3, 4, 7])
     }
 
     @Test func aDatabaseOfANewerSchemaIsRefusedAsMisconfigured() throws {

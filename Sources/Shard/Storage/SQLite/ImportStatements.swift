@@ -4,6 +4,12 @@ import WireRuntime
 
 /// The prepared statements an import batch reuses for every row, bound
 /// parameter by parameter so the hot loop builds no arrays.
+///
+/// A new contact's `seq` is chosen here, never by SQLite: a rowid is the table's largest plus one,
+/// so it is handed out again once the largest contacts leave the table, and a restorable delete
+/// leaves their conversations and messages under their seq (`SQLiteSchema`). So each chunk takes
+/// seqs above every one handed out before: the live table's largest and the high-water mark it
+/// keeps in `meta` (`contact_seq_high`), written in the chunk's own transaction.
 final class ImportStatements {
     private let insertContact: SQLiteStatement
     private let updateContact: SQLiteStatement
@@ -12,7 +18,19 @@ final class ImportStatements {
     private let upsertApplication: SQLiteStatement
     private let upsertConversation: SQLiteStatement
     private let upsertMessage: SQLiteStatement
+    private let writeSeqHigh: SQLiteStatement
     private let database: SQLiteDatabase
+    /// The seq the next new contact of the chunk being written takes.
+    private var nextSeq: Int64 = 1
+
+    /// The key in `meta` of the highest contact seq ever handed out.
+    static let seqHighKey = "contact_seq_high"
+    /// The highest contact seq handed out: the mark, or the live table's largest (a database
+    /// whose contacts were all written before the mark was kept).
+    static let readSeqHigh = """
+        SELECT max(coalesce((SELECT max(seq) FROM contacts), 0),
+                   coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '\(seqHighKey)'), 0))
+        """
 
     /// The columns a contact and an application share, bound from parameter 1 of `fields`.
     private static let columns = ["stage_id", "assigned_to", "name", "email", "phone", "tags", "source", "created_at", "updated_at", "version"]
@@ -24,7 +42,8 @@ final class ImportStatements {
         let placeholders = Array(repeating: "?", count: Self.columns.count).joined(separator: ", ")
         // New contacts (the common case) take one index probe: the insert.
         // Only when it is ignored does the contact exist, and its cascade is replaced.
-        insertContact = try database.prepare("INSERT OR IGNORE INTO contacts (\(columns), org, id, slot) VALUES (\(placeholders), ?, ?, ?)")
+        insertContact = try database.prepare(
+            "INSERT OR IGNORE INTO contacts (\(columns), org, id, slot, seq) VALUES (\(placeholders), ?, ?, ?, ?)")
         updateContact = try database.prepare(
             "UPDATE contacts SET \(Self.columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE org = ? AND id = ? RETURNING seq")
         deleteMessages = try database.prepare("DELETE FROM messages WHERE org = ? AND contact_seq = ?")
@@ -42,14 +61,36 @@ final class ImportStatements {
             ON CONFLICT (org, contact_seq, id) DO UPDATE SET conversation_id = excluded.conversation_id,
                 direction = excluded.direction, body = excluded.body, created_at = excluded.created_at
             """)
+        writeSeqHigh = try database.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('\(Self.seqHighKey)', ?)")
+    }
+
+    /// Writes `records` (inside the caller's transaction), each contact new to the org under a
+    /// seq above every one handed out before.
+    func write(_ records: [ImportRecord], org: String, version: Int64) throws {
+        nextSeq = try database.scalar(Self.readSeqHigh) + 1
+        let firstSeq = nextSeq
+        for record in records {
+            switch record.kind {
+            case .contact: try write(contact: record, org: org, version: version)
+            case .application: try write(application: record, org: org, version: version)
+            }
+        }
+        if nextSeq > firstSeq { try writeSeqHigh.run([.text("\(nextSeq - 1)")]) }
     }
 
     /// Writes the contact; an existing one is replaced with its conversations and messages.
-    func write(contact record: ImportRecord, org: String, version: Int64) throws {
+    private func write(contact record: ImportRecord, org: String, version: Int64) throws {
         try bind(record, org: org, version: version, to: insertContact)
         try insertContact.bind(Int64(PartitionMap.slot(of: record.id)), at: 13)
+        try insertContact.bind(nextSeq, at: 14)
         try insertContact.execute()
-        let contact = database.changes == 1 ? database.lastInsertRowID : try replace(contact: record, org: org, version: version)
+        let contact: Int64
+        if database.changes == 1 {
+            contact = nextSeq
+            nextSeq += 1
+        } else {
+            contact = try replace(contact: record, org: org, version: version)
+        }
         for conversation in record.conversations {
             try upsertConversation.bind(org, at: 1)
             try upsertConversation.bind(conversation.id, at: 2)
@@ -85,7 +126,7 @@ final class ImportStatements {
         return contact
     }
 
-    func write(application record: ImportRecord, org: String, version: Int64) throws {
+    private func write(application record: ImportRecord, org: String, version: Int64) throws {
         try bind(record, org: org, version: version, to: upsertApplication)
         try upsertApplication.bind(Int64(PartitionMap.slot(of: record.contactId)), at: 13)
         try upsertApplication.bind(record.contactId, at: 14)

@@ -9,10 +9,11 @@ import Wire
 /// per record. The batch, its side effects and its checkpoint still commit as
 /// one transaction.
 ///
-/// A restorable delete (every one not `permanent`) first copies each row it deletes into its
-/// `kept_` table, by the same statement's shape (`INSERT ... SELECT` over the chosen records), so
-/// a restore can put it back; a permanent delete keeps nothing, and its audit entries no
-/// personal data (their snapshot is `{}`).
+/// A restorable delete (every one not `permanent`) first moves each contact and application it
+/// deletes into its `kept_` table, by the same statement's shape (`INSERT ... SELECT` over the
+/// chosen records), each contact with how many conversations and messages it has; these stay
+/// where they are, under its seq, and count in the org's `kept_totals` (`SQLiteSchema`). A
+/// permanent delete keeps nothing, and its audit entries no personal data (their snapshot is `{}`).
 final class SQLiteDeleteStatements: SliceBatchStatements {
     private let clearBatch: SQLiteStatement
     private let deleteMessages: SQLiteStatement
@@ -24,9 +25,9 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     private let insertContactsApplicationAudits: SQLiteStatement
     private let insertNotifications: SQLiteStatement
     private let insertEvents: SQLiteStatement
-    private let keepMessages: SQLiteStatement
-    private let keepConversations: SQLiteStatement
     private let keepContacts: SQLiteStatement
+    private let sumKeptCascade: SQLiteStatement
+    private let addKeptTotals: SQLiteStatement
     private let keepApplications: SQLiteStatement
     private let keepContactsApplications: SQLiteStatement
     private let database: SQLiteDatabase
@@ -37,8 +38,8 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     var perRecordStatements: [SQLiteStatement] {
         [
             deleteMessages, deleteConversations, deleteContacts, deleteApplications, deleteContactsApplications, insertAudits,
-            insertContactsApplicationAudits, insertNotifications, insertEvents, keepMessages, keepConversations, keepContacts,
-            keepApplications, keepContactsApplications,
+            insertContactsApplicationAudits, insertNotifications, insertEvents, keepContacts, sumKeptCascade, keepApplications,
+            keepContactsApplications,
         ]
     }
 
@@ -60,10 +61,20 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
         // version, as none may be left naming a contact that is gone.
         deleteContactsApplications = try database.prepare(
             "DELETE FROM applications WHERE org = ?1 AND contact_id IN (SELECT id FROM \(Self.batchTable))")
-        keepMessages = try database.prepare(Self.keep("messages", SQLiteSchema.messageColumns, where: "org = ?1 AND contact_seq IN (\(chosen))"))
-        keepConversations = try database.prepare(
-            Self.keep("conversations", SQLiteSchema.conversationColumns, where: "org = ?1 AND contact_seq IN (\(chosen))"))
-        keepContacts = try database.prepare(Self.keep("contacts", SQLiteSchema.contactColumns, where: "rowid IN (\(chosen))"))
+        // Each contact with its cascade's counts: two ranges of their tables' keys, by its seq.
+        keepContacts = try database.prepare("""
+            INSERT INTO kept_contacts (job_id, \(SQLiteSchema.contactColumns), conversations, messages)
+            SELECT ?2, \(SQLiteSchema.contactColumns),
+                (SELECT count(*) FROM conversations v WHERE v.org = ?1 AND v.contact_seq = contacts.seq),
+                (SELECT count(*) FROM messages m WHERE m.org = ?1 AND m.contact_seq = contacts.seq)
+            FROM contacts WHERE rowid IN (\(chosen))
+            """)
+        sumKeptCascade = try database.prepare(
+            "SELECT coalesce(sum(conversations), 0), coalesce(sum(messages), 0) FROM kept_contacts WHERE job_id = ?1 AND seq IN (\(chosen))")
+        addKeptTotals = try database.prepare("""
+            INSERT INTO kept_totals (org, conversations, messages) VALUES (?1, ?2, ?3)
+            ON CONFLICT (org) DO UPDATE SET conversations = conversations + excluded.conversations, messages = messages + excluded.messages
+            """)
         keepApplications = try database.prepare(Self.keep("applications", SQLiteSchema.applicationColumns, where: "rowid IN (\(chosen))"))
         keepContactsApplications = try database.prepare(Self.keep(
             "applications", SQLiteSchema.applicationColumns, where: "org = ?1 AND contact_id IN (SELECT id FROM \(Self.batchTable))"))
@@ -161,10 +172,12 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
     /// application, one notification per assignee and one `contact_removed`
     /// event for each contact.
     private func deleteChosenContacts(of slice: SliceAssignment, at now: Int64, counters: inout DeleteCounters) throws {
-        try keep(keepMessages, of: slice)
-        counters.messages += try database.run(deleteMessages, [.text(slice.org)])
-        try keep(keepConversations, of: slice)
-        counters.conversations += try database.run(deleteConversations, [.text(slice.org)])
+        if slice.permanent {
+            counters.messages += try database.run(deleteMessages, [.text(slice.org)])
+            counters.conversations += try database.run(deleteConversations, [.text(slice.org)])
+        } else {
+            try keepContactsWithTheirCascade(of: slice, counters: &counters)
+        }
         counters.auditEntries += try audit(type: "CONTACT_DELETE", slice: slice, at: now)
         if try statements.holdsApplications("applications", "org", slice.org) {
             counters.auditEntries += try database.run(
@@ -175,8 +188,20 @@ final class SQLiteDeleteStatements: SliceBatchStatements {
         }
         counters.notifications += try database.run(insertNotifications, [.text(slice.org), .text(slice.jobId), .integer(now)])
         counters.events += try database.run(insertEvents, [.text(slice.org), .text(slice.jobId), .integer(now)])
-        try keep(keepContacts, of: slice)
         counters.deleted += try database.run(deleteContacts, [])
+    }
+
+    /// Moves the chosen contacts into `kept_contacts`, leaving their conversations and messages
+    /// in place, and counts those (as deleted, and in the org's `kept_totals`).
+    private func keepContactsWithTheirCascade(of slice: SliceAssignment, counters: inout DeleteCounters) throws {
+        try keepContacts.run([.text(slice.org), .text(slice.jobId)])
+        try sumKeptCascade.bind([.text(slice.jobId)])
+        defer { sumKeptCascade.reset() }
+        guard try sumKeptCascade.step() else { return }
+        let conversations = sumKeptCascade.integer(0), messages = sumKeptCascade.integer(1)
+        counters.conversations += UInt64(conversations)
+        counters.messages += UInt64(messages)
+        try addKeptTotals.run([.text(slice.org), .integer(conversations), .integer(messages)])
     }
 
     /// Deletes the chosen applications and writes their `APPLICATION_DELETE` audit entries; contacts are untouched.

@@ -7,13 +7,14 @@ import Wire
 /// marked with why it is passed by (`passed_by`, null for one that goes back), then each
 /// statement here handles all of them at once.
 ///
-/// A contact goes back with every column as it was but two: a new `seq` (the old one may have
-/// been taken since), to which its conversations and messages are moved, and `version` = the
+/// A contact goes back with every column as it was, its `seq` too, but one: `version` = the
 /// restore's watermark, so a delete registered before the restore leaves it alone and one
-/// registered after takes it. A contact or application whose id is live again is passed by
-/// ("id in use", counted in `skipped`), its cascade with it, and the live one left as it is; so
-/// is an application-pipeline delete's application whose contact is not live ("contact not found").
-/// Restored or passed by, a batch's records are no longer kept once it commits.
+/// registered after takes it. Its conversations and messages never left (they stay under its
+/// seq, which nothing else takes: `SQLiteSchema`), and its org's `kept_totals` no longer count
+/// them. A contact or application whose id is live again is passed by ("id in use", counted in
+/// `skipped`), its cascade deleted, and the live one left as it is; so is an application-pipeline
+/// delete's application whose contact is not live ("contact not found"). Restored or passed by,
+/// a batch's records are no longer kept once it commits.
 final class SQLiteRestoreStatements: SliceBatchStatements {
     private let database: SQLiteDatabase
     private let statements: StatementCache
@@ -38,7 +39,7 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         self.statements = statements
         try database.execute("""
             CREATE TEMP TABLE IF NOT EXISTS restore_batch (
-                kept_seq INTEGER, new_seq INTEGER, contact_id TEXT, id TEXT NOT NULL, passed_by TEXT,
+                kept_seq INTEGER, contact_id TEXT, id TEXT NOT NULL, passed_by TEXT,
                 assigned_to TEXT, name TEXT, email TEXT, phone TEXT)
             """)
     }
@@ -131,33 +132,33 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
         var keptBy: SQLValue { .text(delete) }
     }
 
-    /// Puts the chosen contacts back, each with a new `seq`, then their conversations, messages
-    /// and applications under it, with one audit entry for each contact and application, one
-    /// notification for each assignee and one `contact_restored` event for each contact; then
-    /// forgets the batch's kept rows.
+    /// Puts the chosen contacts back under their kept seqs, where their conversations and
+    /// messages are, then their applications, with one audit entry for each contact and
+    /// application, one notification for each assignee and one `contact_restored` event for each
+    /// contact; deletes the cascade of those passed by; then forgets the batch's kept rows.
     private func restoreChosenContacts(_ restore: Restore, counters: inout DeleteCounters, errors: inout [SliceError]) throws {
-        let contactData = "org, id, \(SQLiteSchema.recordData)"
+        let contactData = "seq, org, id, \(SQLiteSchema.recordData)"
         counters.deleted += try statements.run("""
             INSERT INTO contacts (\(contactData), version)
             SELECT \(contactData), ?2 FROM kept_contacts WHERE job_id = ?1 AND seq IN (\(Self.restored)) ORDER BY seq
             """, [restore.keptBy, restore.watermark])
-        try statements.run("""
-            UPDATE \(Self.batchTable) SET new_seq = (SELECT seq FROM contacts c WHERE c.org = ?1 AND c.id = restore_batch.id)
-            WHERE \(Self.goesBack)
-            """, [restore.org])
-        // The batch outer (CROSS JOIN), in its order: each contact's rows are one range of the kept
-        // table, and go back in the live table's key order.
-        counters.conversations += try statements.run("""
-            INSERT INTO conversations (org, contact_seq, id, channel, created_at)
-            SELECT k.org, b.new_seq, k.id, k.channel, k.created_at
-            FROM \(Self.batchTable) b CROSS JOIN kept_conversations k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq
-            WHERE b.passed_by IS NULL
-            """, [restore.keptBy])
-        counters.messages += try statements.run("""
-            INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at)
-            SELECT k.org, b.new_seq, k.id, k.conversation_id, k.direction, k.body, k.created_at
-            FROM \(Self.batchTable) b CROSS JOIN kept_messages k ON k.job_id = ?1 AND k.contact_seq = b.kept_seq WHERE b.passed_by IS NULL
-            """, [restore.keptBy])
+        try statements.withStatement("""
+            SELECT coalesce(sum(k.conversations) FILTER (WHERE b.passed_by IS NULL), 0),
+                coalesce(sum(k.messages) FILTER (WHERE b.passed_by IS NULL), 0), coalesce(sum(k.conversations), 0), coalesce(sum(k.messages), 0)
+            FROM \(Self.batchTable) b CROSS JOIN kept_contacts k ON k.job_id = ?1 AND k.seq = b.kept_seq
+            """, [restore.keptBy]) { sums in
+            guard try sums.step() else { return }
+            counters.conversations += UInt64(sums.integer(0))
+            counters.messages += UInt64(sums.integer(1))
+            try statements.run(
+                "UPDATE kept_totals SET conversations = conversations - ?2, messages = messages - ?3 WHERE org = ?1",
+                [restore.org, .integer(sums.integer(2)), .integer(sums.integer(3))])
+        }
+        for table in ["messages", "conversations"] {
+            try statements.run(
+                "DELETE FROM \(table) WHERE org = ?1 AND contact_seq IN (SELECT kept_seq FROM \(Self.batchTable) WHERE passed_by IS NOT NULL)",
+                [restore.org])
+        }
         counters.auditEntries += try audit(type: "CONTACT_RESTORE", restore)
         if try statements.holdsApplications("kept_applications", "job_id", restore.delete) {
             errors += try passedBy(
@@ -182,10 +183,6 @@ final class SQLiteRestoreStatements: SliceBatchStatements {
             SQLiteBatchSideEffects.notifications("contact_restored", from: Self.batchTable, where: Self.goesBack), sideEffect)
         counters.events += try statements.run(
             SQLiteBatchSideEffects.events("contact_restored", from: Self.batchTable, where: Self.goesBack), sideEffect)
-        for table in ["kept_messages", "kept_conversations"] {
-            try statements.run(
-                "DELETE FROM \(table) WHERE job_id = ?1 AND contact_seq IN (SELECT kept_seq FROM \(Self.batchTable))", [restore.keptBy])
-        }
         try statements.run(
             "DELETE FROM kept_contacts WHERE job_id = ?1 AND seq IN (SELECT kept_seq FROM \(Self.batchTable))", [restore.keptBy])
     }

@@ -22,6 +22,9 @@ extension SQLiteSchema {
     /// 6. Restorable deletes: the `kept_` tables and `kept_purges` (made by `statements`), and a slice
     ///    records whether it is a `permanent` delete and which delete it `restores`. Every slice
     ///    before kept nothing: permanent.
+    /// 7. A restorable delete leaves a kept contact's conversations and messages in place, under its
+    ///    seq, and imports never hand a seq out twice (`ImportStatements`): what version 6 copied
+    ///    into `kept_conversations` and `kept_messages` moves back (`keepCascadesInPlace`).
     static func prepare(_ database: SQLiteDatabase, path: String) throws {
         let existing = try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") > 0
         let found = existing ? try database.scalar("SELECT coalesce(max(CAST(value AS INTEGER)), 1) FROM meta WHERE key = 'schema'") : Int64(version)
@@ -33,6 +36,7 @@ extension SQLiteSchema {
         if found < 2 { try migrateFromVersion1(database) }
         if found < 5 { try giveSlicesStatusAndKind(database) }
         if found < 6 { try giveSlicesPermanentAndRestores(database) }
+        if found < 7 { try keepCascadesInPlace(database) }
         try database.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run([.text("\(version)")])
     }
 
@@ -81,6 +85,39 @@ extension SQLiteSchema {
             ALTER TABLE delete_slices ADD COLUMN permanent INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE delete_slices ADD COLUMN restores TEXT;
             UPDATE delete_slices SET permanent = 1;
+            """)
+    }
+
+    /// Version 6 → 7: each kept contact takes a new seq above every seq handed out (version 6 let
+    /// SQLite hand a kept contact's seq to a new contact), its copied conversations and messages
+    /// go back into the live tables under it, it records how many it has, and each org's
+    /// `kept_totals` count them; the copies' tables go, and the highest seq is marked for imports.
+    /// A database of an earlier version has no copies: `statements` made the tables as version 7's.
+    private static func keepCascadesInPlace(_ database: SQLiteDatabase) throws {
+        guard try database.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kept_conversations'") > 0 else { return }
+        let highest = try database.scalar(
+            "SELECT max((\(ImportStatements.readSeqHigh)), coalesce((SELECT max(seq) FROM kept_contacts), 0))")
+        try database.execute("""
+            ALTER TABLE kept_contacts ADD COLUMN conversations INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE kept_contacts ADD COLUMN messages INTEGER NOT NULL DEFAULT 0;
+            CREATE TEMP TABLE kept_renumbering (job_id TEXT, old_seq INTEGER, new_seq INTEGER, PRIMARY KEY (job_id, old_seq)) WITHOUT ROWID;
+            INSERT INTO temp.kept_renumbering SELECT job_id, seq, \(highest) + row_number() OVER (ORDER BY job_id, seq) FROM kept_contacts;
+            INSERT INTO conversations (org, contact_seq, id, channel, created_at)
+            SELECT k.org, r.new_seq, k.id, k.channel, k.created_at
+            FROM kept_conversations k JOIN temp.kept_renumbering r ON r.job_id = k.job_id AND r.old_seq = k.contact_seq;
+            INSERT INTO messages (org, contact_seq, id, conversation_id, direction, body, created_at)
+            SELECT k.org, r.new_seq, k.id, k.conversation_id, k.direction, k.body, k.created_at
+            FROM kept_messages k JOIN temp.kept_renumbering r ON r.job_id = k.job_id AND r.old_seq = k.contact_seq;
+            UPDATE kept_contacts SET
+                conversations = (SELECT count(*) FROM kept_conversations v WHERE v.job_id = kept_contacts.job_id AND v.contact_seq = kept_contacts.seq),
+                messages = (SELECT count(*) FROM kept_messages m WHERE m.job_id = kept_contacts.job_id AND m.contact_seq = kept_contacts.seq),
+                seq = (SELECT new_seq FROM temp.kept_renumbering r WHERE r.job_id = kept_contacts.job_id AND r.old_seq = kept_contacts.seq);
+            INSERT INTO kept_totals (org, conversations, messages) SELECT org, sum(conversations), sum(messages) FROM kept_contacts GROUP BY org;
+            INSERT OR REPLACE INTO meta (key, value)
+            SELECT '\(ImportStatements.seqHighKey)', \(highest) + count(*) FROM kept_contacts;
+            DROP TABLE temp.kept_renumbering;
+            DROP TABLE kept_conversations;
+            DROP TABLE kept_messages;
             """)
     }
 

@@ -30,19 +30,25 @@ import Wire
 /// their contact's shard and a contact's delete removes them in its own
 /// transaction.
 ///
-/// A restorable delete keeps what it deleted, in its batch's transaction, in the `kept_` tables:
-/// each the live table's columns after the delete's `job_id`, keyed so one job's rows are one
-/// contiguous range in the order it deleted them (contacts by their `seq`, their cascade by
-/// `contact_seq`, applications by their contact's id), with no other index: a batch appends to
-/// each, and a restore or a purge reads and removes a range. `kept_purges` holds the deletes
-/// whose kept rows are to be purged (their restore window ended), until the last of them is gone.
+/// A restorable delete keeps what it deleted, in its batch's transaction: its contacts move to
+/// `kept_contacts` (with how many conversations and messages each has) and the applications
+/// deleted with them to `kept_applications`, each the live table's columns after the delete's
+/// `job_id`, keyed so one job's rows are one contiguous range in the order it deleted them
+/// (contacts by their `seq`, applications by their contact's id), with no other index. Their
+/// conversations and messages stay where they are, under the kept contact's seq, which no live
+/// contact has (imports never hand a seq out twice, `ImportStatements`): no read reaches them but
+/// `stats`, which subtracts the org's `kept_totals`, kept in the same statements. Copying them
+/// instead cost a restorable delete half its rate (docs/benchmarks.md, "What SQLite could do
+/// instead"). A restore puts a contact back under its kept seq; the purge deletes a kept
+/// contact's cascade by it. `kept_purges` holds the deletes whose kept rows are to be purged
+/// (their restore window ended), until the last of them is gone.
 ///
 /// `event_outbox.seq` is AUTOINCREMENT: rows leave the outbox once published,
 /// and a plain rowid would then be reused, giving two events the same id.
 enum SQLiteSchema {
     /// Bumped when a statement below, or a stored layout, changes in a way old
     /// databases need migrating for (`SQLiteSchema+Migration.swift`).
-    static let version = 6
+    static let version = 7
 
     /// What contacts and applications share: everything a filter can match on.
     private static let recordFields = """
@@ -59,8 +65,6 @@ enum SQLiteSchema {
     static let applicationColumns = "org, id, contact_id, \(recordData), version"
     /// What a record is besides its key and its `version`: what a restore puts back as it was.
     static let recordData = "slot, stage_id, assigned_to, name, email, phone, tags, source, created_at, updated_at"
-    static let conversationColumns = "org, contact_seq, id, channel, created_at"
-    static let messageColumns = "org, contact_seq, id, conversation_id, direction, body, created_at"
 
     static let statements: [String] = [
         """
@@ -180,6 +184,8 @@ enum SQLiteSchema {
             org TEXT NOT NULL,
             id TEXT NOT NULL,
             \(recordFields),
+            conversations INTEGER NOT NULL DEFAULT 0,
+            messages INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (job_id, seq)
         ) WITHOUT ROWID
         """,
@@ -194,27 +200,10 @@ enum SQLiteSchema {
         ) WITHOUT ROWID
         """,
         """
-        CREATE TABLE IF NOT EXISTS kept_conversations (
-            job_id TEXT NOT NULL,
-            org TEXT NOT NULL,
-            contact_seq INTEGER NOT NULL,
-            id TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            created_at INTEGER NOT NULL,
-            PRIMARY KEY (job_id, contact_seq, id)
-        ) WITHOUT ROWID
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS kept_messages (
-            job_id TEXT NOT NULL,
-            org TEXT NOT NULL,
-            contact_seq INTEGER NOT NULL,
-            id TEXT NOT NULL,
-            conversation_id TEXT NOT NULL,
-            direction TEXT NOT NULL,
-            body TEXT NOT NULL,
-            created_at INTEGER NOT NULL,
-            PRIMARY KEY (job_id, contact_seq, id)
+        CREATE TABLE IF NOT EXISTS kept_totals (
+            org TEXT PRIMARY KEY,
+            conversations INTEGER NOT NULL,
+            messages INTEGER NOT NULL
         ) WITHOUT ROWID
         """,
         "CREATE TABLE IF NOT EXISTS kept_purges (job_id TEXT PRIMARY KEY) WITHOUT ROWID",

@@ -77,15 +77,17 @@ actor SQLiteShardReader: PartitionReader {
         }
     }
 
-    /// Row counts of `org` in every table, from one snapshot.
+    /// Row counts of `org` in every table, from one snapshot: its live records, not what restorable deletes keep.
     func stats(org: String) throws -> OrgStats {
         try database.readTransaction {
             func rows(_ table: String) throws -> UInt64 { try count("SELECT count(*) FROM \(table) WHERE org = ?", [.text(org)]) }
+            // What restorable deletes keep stays in the cascade's tables until their purge (`SQLiteSchema`).
+            func kept(_ table: String) throws -> UInt64 { try count("SELECT coalesce(sum(\(table)), 0) FROM kept_totals WHERE org = ?", [.text(org)]) }
             var stats = OrgStats()
             stats.contacts = try rows("contacts")
             stats.applications = try rows("applications")
-            stats.conversations = try rows("conversations")
-            stats.messages = try rows("messages")
+            stats.conversations = try rows("conversations") - kept("conversations")
+            stats.messages = try rows("messages") - kept("messages")
             stats.auditEntries = try rows("audit_entries")
             stats.notifications = try rows("notifications")
             return stats

@@ -39,43 +39,52 @@ extension SQLiteShardStore {
         }
     }
 
-    /// Removes the first kept contacts of `jobId` with their conversations, messages and
-    /// applications, at most `limit` and none after the one whose rows reach `rows`; how many
-    /// contacts and applications it removed.
+    /// Removes the first kept contacts of `jobId` with their conversations, messages (left in
+    /// place under their seqs, `SQLiteSchema`) and applications, at most `limit` and none after
+    /// the one whose rows reach `rows`; how many contacts and applications it removed.
     private func purgeKeptContacts(of jobId: String, limit: Int, rows: Int) throws -> Int {
-        guard let last = try lastKeptContact(of: jobId, limit: limit, rows: rows) else { return 0 }
-        // The step's contacts are the job's first ones, through `last`: each table's range of its key.
-        let job: [SQLValue] = [.text(jobId), .integer(last)]
-        try statements.run("DELETE FROM kept_messages WHERE job_id = ?1 AND contact_seq <= ?2", job)
-        try statements.run("DELETE FROM kept_conversations WHERE job_id = ?1 AND contact_seq <= ?2", job)
+        guard let (org, last) = try lastKeptContact(of: jobId, limit: limit, rows: rows) else { return 0 }
+        // The step's contacts are the job's first ones, through `last`.
+        let job: [SQLValue] = [.text(jobId), .integer(last), .text(org)]
+        let stepContacts = "SELECT seq FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2"
+        for table in ["messages", "conversations"] {
+            try statements.run("""
+                DELETE FROM \(table) WHERE org = ?3 AND contact_seq IN (\(stepContacts))
+                """, job)
+        }
+        try statements.run("""
+            UPDATE kept_totals SET
+                conversations = conversations - (SELECT sum(conversations) FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2),
+                messages = messages - (SELECT sum(messages) FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2)
+            WHERE org = ?3
+            """, job)
         let applications = try statements.run("""
             DELETE FROM kept_applications WHERE job_id = ?1 AND contact_id IN (SELECT id FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2)
-            """, job)
-        return try Int(applications + statements.run("DELETE FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2", job))
+            """, Array(job.prefix(2)))
+        return try Int(applications + statements.run("DELETE FROM kept_contacts WHERE job_id = ?1 AND seq <= ?2", Array(job.prefix(2))))
     }
 
     /// The seq of the last kept contact of `jobId` the step takes: of its first `limit`, in seq
-    /// order, the one whose rows (with its own those of the contacts before it) reach `rows`, or
-    /// the last; nil when the job keeps no contact. Each contact's rows are counted on its key's
-    /// range only until the step is full, so counting reads no more than the step removes.
-    private func lastKeptContact(of jobId: String, limit: Int, rows: Int) throws -> Int64? {
-        let candidates = try statements.withStatement(
-            "SELECT seq, id FROM kept_contacts WHERE job_id = ?1 ORDER BY seq LIMIT ?2", [.text(jobId), .integer(Int64(limit))]
+    /// order, the one whose rows (with its own those of the contacts before it: itself, its
+    /// conversations and messages as counted when kept, its applications) reach `rows`, or the last; nil when the
+    /// job keeps no contact; with the job's org.
+    private func lastKeptContact(of jobId: String, limit: Int, rows: Int) throws -> (org: String, seq: Int64)? {
+        try statements.withStatement(
+            """
+            SELECT seq, 1 + conversations + messages + (SELECT count(*) FROM kept_applications a WHERE a.job_id = ?1 AND a.contact_id = k.id), org
+            FROM kept_contacts k WHERE job_id = ?1 ORDER BY seq LIMIT ?2
+            """,
+            [.text(jobId), .integer(Int64(limit))]
         ) { read in
-            var candidates: [(seq: Int64, id: String)] = []
-            while try read.step() { candidates.append((read.integer(0), read.text(1))) }
-            return candidates
+            var taken: Int64 = 0
+            var last: (org: String, seq: Int64)?
+            while try read.step() {
+                last = (read.text(2), read.integer(0))
+                taken += read.integer(1)
+                if taken >= rows { break }
+            }
+            return last
         }
-        var taken = 0
-        for contact in candidates {
-            taken += try Int(statements.withStatement("""
-                SELECT 1 + (SELECT count(*) FROM kept_conversations WHERE job_id = ?1 AND contact_seq = ?2)
-                    + (SELECT count(*) FROM kept_messages WHERE job_id = ?1 AND contact_seq = ?2)
-                    + (SELECT count(*) FROM kept_applications WHERE job_id = ?1 AND contact_id = ?3)
-                """, [.text(jobId), .integer(contact.seq), .text(contact.id)]) { read in try read.step() ? read.integer(0) : 0 })
-            if taken >= rows { return contact.seq }
-        }
-        return candidates.last?.seq
     }
 
     /// Removes the first `limit` kept applications of `jobId` (a delete of applications kept no contact); how many.

@@ -141,14 +141,7 @@ actor SQLiteShardStore: PartitionStore {
     /// which orders it against every job's snapshot.
     func importRecords(org: String, _ records: [ImportRecord], version: Int64) throws -> ImportCounts {
         try slots.requireOwning(records)
-        try database.transaction {
-            for record in records {
-                switch record.kind {
-                case .contact: try writes.write(contact: record, org: org, version: version)
-                case .application: try writes.write(application: record, org: org, version: version)
-                }
-            }
-        }
+        try database.transaction { try writes.write(records, org: org, version: version) }
         return ImportCounts(counting: records)
     }
 }
