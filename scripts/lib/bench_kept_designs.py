@@ -10,10 +10,11 @@ of B contacts (2,000), each batch one transaction of set-based statements as the
 (temp.delete_batch chosen by contacts_by_org in seq order; the audit entry, the notification and
 the outbox event of each contact; the slice's checkpoint row):
 
-  (a) permanent: today's permanent delete (SQLiteDeleteStatements, no copy);
-  (b) copy: today's restorable delete, every row copied into the kept_* mirror tables, and its
-      restore (SQLiteRestoreStatements: new seqs, the cascade copied back, the kept rows deleted);
-  (c) in place: PostgreSQL's design on SQLite. Only the contacts move, to kept_contacts with their
+  (a) permanent: the permanent delete (SQLiteDeleteStatements, no copy);
+  (b) copy: the restorable delete of schema 6, every row copied into the kept_* mirror tables,
+      and its restore (new seqs, the cascade copied back, the kept rows deleted);
+  (c) in place: PostgreSQL's design on SQLite, which schema 7 adopted (SQLiteDeleteStatements,
+      SQLiteRestoreStatements). Only the contacts move, to kept_contacts with their
       conversation/message counts; conversations and messages stay under the kept seq; the org's
       kept_totals row goes up by the batch's counts (stats subtract it). Its restore puts each
       contact back under its old seq (no cascade to move) and lowers kept_totals; then a second
@@ -80,7 +81,7 @@ SCHEMA = [
     "CREATE TABLE kept_purges (job_id TEXT PRIMARY KEY) WITHOUT ROWID",
 ]
 
-# (b): today's mirror tables.
+# (b): schema 6's mirror tables.
 KEPT_COPY = [
     "CREATE TABLE kept_contacts (job_id TEXT NOT NULL, seq INTEGER NOT NULL, org TEXT NOT NULL, id TEXT NOT NULL, %s,"
     " PRIMARY KEY (job_id, seq)) WITHOUT ROWID" % RECORD_FIELDS,
