@@ -23,11 +23,9 @@ each one transaction:
 For each: contacts/s, the process's CPU, bytes written (/proc/self/io wchar: WAL, checkpoints,
 the file) and the database's growth. Each export is checked: one line per contact, every line
 JSON with its 2 conversations of 5 messages, and (c) and (d) byte for byte the same."""
-import argparse
 import hashlib
 import json
 import os
-import time
 
 import bench_kept_designs as kept
 
@@ -111,18 +109,8 @@ def check_part(part_path, contacts):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--dir", required=True)
-    parser.add_argument("--batch", type=int, default=2_000)
-    args = parser.parse_args()
-    base = os.path.join(args.dir, "base.db")
+    args, base = kept.built_base()
     work = os.path.join(args.dir, "work.db")
-    started = time.monotonic()
-    kept.build(base, args.contacts)
-    print("built %s contacts (x2 conversations x5 messages each) in %.0f s: %d MiB; load average %s"
-          % (format(args.contacts, ","), time.monotonic() - started, os.path.getsize(base) >> 20,
-             " ".join("%.2f" % value for value in os.getloadavg())), flush=True)
     phases = {}
 
     def report(name, phase, extra):
@@ -146,12 +134,7 @@ def main():
         digests[design] = checked["sha256"]
         report(name, phase, checked)
 
-    delete = phases["(b) restorable delete"]["rate"]
-    print()
-    print("%-30s %10s %8s %10s %12s %14s" % ("contacts/s", "rate", "CPU s", "written", "db growth", "/ restorable"))
-    for name, figures in phases.items():
-        print("%-30s %10s %8.1f %7d MiB %8d MiB %14.2f" % (name, format(figures["rate"], ","), figures["cpu"], figures["written_mib"],
-                                                           figures["growth_mib"], figures["rate"] / delete))
+    kept.print_table(phases, "restorable", phases["(b) restorable delete"]["rate"])
     print()
     print("(c) and (d) wrote the same bytes: %s" % ("yes" if digests["table"] == digests["file"] else "NO"))
 

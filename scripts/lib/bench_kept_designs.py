@@ -448,7 +448,9 @@ def add_tables(path, statements):
     database.close()
 
 
-def main():
+def built_base():
+    """The designs benches' start: their arguments (--contacts, --dir, --batch), and the path of
+    the database built in DIR with the org's contacts, said with how long it took."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--dir", required=True)
@@ -460,6 +462,20 @@ def main():
     print("built %s contacts (x2 conversations x5 messages each) in %.0f s: %d MiB; load average %s"
           % (format(args.contacts, ","), time.monotonic() - started, os.path.getsize(base) >> 20,
              " ".join("%.2f" % value for value in os.getloadavg())), flush=True)
+    return args, base
+
+
+def print_table(phases, reference, rate):
+    """Each phase's rate, CPU, bytes written and growth, and its rate against `reference`'s `rate`."""
+    print()
+    print("%-30s %10s %8s %10s %12s %14s" % ("contacts/s", "rate", "CPU s", "written", "db growth", "/ " + reference))
+    for name, figures in phases.items():
+        print("%-30s %10s %8.1f %7d MiB %8d MiB %14.2f" % (name, format(figures["rate"], ","), figures["cpu"], figures["written_mib"],
+                                                           figures["growth_mib"], figures["rate"] / rate))
+
+
+def main():
+    args, base = built_base()
     phases = {}
 
     def report(phase, extra):
@@ -497,11 +513,7 @@ def main():
     report(phase, {"left": left})
 
     a = phases["permanent delete"]["rate"]
-    print()
-    print("%-28s %12s %8s %10s %12s %12s" % ("contacts/s", "rate", "CPU s", "written", "db growth", "/ permanent"))
-    for name, figures in phases.items():
-        print("%-28s %12s %8.1f %7d MiB %8d MiB %12.2f" % (name, format(figures["rate"], ","), figures["cpu"], figures["written_mib"],
-                                                           figures["growth_mib"], figures["rate"] / a))
+    print_table(phases, "permanent", a)
     b, c = phases["copy delete"]["rate"], phases["in_place delete"]["rate"]
     print()
     print("(b) copy / (a) permanent:        %.2f (goal >= %.1f)" % (b / a, RESTORABLE_GOAL))
