@@ -44,10 +44,15 @@ actor PostgresShardStore: PartitionStore {
 
     nonisolated var storageReachable: Bool { reachable.load(ordering: .relaxed) }
     /// Records written (imported or deleted) since the planner's statistics were last refreshed,
-    /// that count when `checkpointIfIdle` last looked, and records deleted since the last vacuum.
+    /// and records deleted since the last vacuum.
     var writtenSinceAnalyze = 0
-    private var writtenSeen = 0
     var deletedSinceVacuum = 0
+    /// Writes committed (import chunks, slice batches, purge steps), and that count when
+    /// `checkpointIfIdle` last looked: writes have paused when it has not moved since. Counted
+    /// apart from the records: a restore's batches write without taking any record out, and the
+    /// vacuum a delete left due, started beside them, slowed the restore and other tenants' reads.
+    var writes = 0
+    private var writesSeen = 0
 
     /// Written records past which an idle shard refreshes the planner's statistics (`ANALYZE`): a
     /// bulk import leaves the planner guessing until autovacuum comes round, and guessing wrong (a
@@ -132,8 +137,8 @@ actor PostgresShardStore: PartitionStore {
             try withConnection { try $0.scalar("SELECT 1") }
             return true
         }
-        defer { writtenSeen = writtenSinceAnalyze }
-        guard writtenSinceAnalyze == writtenSeen else { return false }
+        defer { writesSeen = writes }
+        guard writes == writesSeen else { return false }
         if deletedSinceVacuum >= Self.vacuumAfter {
             guard try maintenance.start() else { return false }
             deletedSinceVacuum = 0
@@ -165,6 +170,7 @@ actor PostgresShardStore: PartitionStore {
     func importChunk(org: String, _ records: [ImportRecord], from start: Int, version: Int64) throws -> (counts: ImportCounts, next: Int) {
         let chunk = try importSizer.writeChunk(of: records, from: start) { try importRecords(org: org, $0, version: version) }
         writtenSinceAnalyze += chunk.next - start
+        writes += 1
         return (chunk.written, chunk.next)
     }
 
