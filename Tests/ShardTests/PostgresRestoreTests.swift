@@ -126,8 +126,8 @@ import Wire
     }
 
     /// A restore's batches are writes, though they take no record out: the vacuum its delete left
-    /// due waits until they pause, as it waits for the delete's, rather than run beside them (where
-    /// it slowed the restore and other tenants' reads).
+    /// due waits until they have paused, as it waits for the delete's, rather than run beside them
+    /// (where it slowed the restore and other tenants' reads).
     @Test func theVacuumADeleteLeftDueWaitsUntilItsRestoresBatchesPause() async throws {
         let location = try TestPostgres.newDatabase()
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
@@ -145,9 +145,14 @@ import Wire
         var restore = SliceAssignment(jobId: "job-r", kind: .restore, org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
         restore.spec.restores = "job-d"
         _ = try await store.startSlice(restore)
-        #expect(try await store.runNextBatch("job-r", limit: 100).counters.deleted == 100)
-        #expect(try await store.checkpointIfIdle() == false, "restored since the last look: not idle yet")
+        for batch in 1...3 {
+            #expect(try await store.runNextBatch("job-r", limit: 100).counters.deleted == UInt64(100 * batch))
+            #expect(try await store.checkpointIfIdle() == false, "restored since the last look: not idle")
+        }
         #expect(await store.deletedSinceVacuum == PostgresShardStore.vacuumAfter, "the delete's vacuum is still due")
+        for _ in 1..<PostgresShardStore.quietLooksBeforeHousekeeping {
+            #expect(try await store.checkpointIfIdle() == false, "paused, but not for long enough yet")
+        }
         #expect(try await store.checkpointIfIdle() == true, "writes paused: the vacuum starts")
         #expect(await store.deletedSinceVacuum == 0)
     }
