@@ -704,9 +704,11 @@ struct OpenPartition {
         }
         _ = try await store.importAll(org: "o1", Array(records.prefix(100)), version: TestVersions.next())
         #expect(try await store.checkpointIfIdle() == false)
+        for _ in 1..<PostgresShardStore.quietLooksBeforeHousekeeping { #expect(try await store.checkpointIfIdle() == false) }
         #expect(try await store.checkpointIfIdle() == false, "fewer records than analyzeAfter: nothing to refresh")
         _ = try await store.importAll(org: "o1", Array(records.dropFirst(100)), version: TestVersions.next())
         #expect(try await store.checkpointIfIdle() == false, "written since the last look: not idle yet")
+        for _ in 1..<PostgresShardStore.quietLooksBeforeHousekeeping { #expect(try await store.checkpointIfIdle() == false) }
         #expect(try await store.checkpointIfIdle() == true)
         // PostgreSQL publishes a backend's statistics to other sessions within a few seconds.
         let observer = try PostgresConnection(location)
@@ -722,6 +724,7 @@ struct OpenPartition {
         while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-v", limit: 2_000) }
         #expect(progress.counters.deleted == UInt64(PostgresShardStore.vacuumAfter))
         #expect(try await store.checkpointIfIdle() == false)
+        for _ in 1..<PostgresShardStore.quietLooksBeforeHousekeeping { #expect(try await store.checkpointIfIdle() == false) }
         #expect(try await store.checkpointIfIdle() == true)
         _ = try await store.importAll(org: "o2", Array(records.prefix(10)), version: TestVersions.next())
         try await waitUntil(timeout: .seconds(20)) { (try? observer.scalar("SELECT vacuum_count \(contacts)")) == 1 }

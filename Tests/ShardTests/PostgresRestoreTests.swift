@@ -125,6 +125,38 @@ import Wire
         #expect(!purgePlan.contains { $0.contains("Seq Scan") }, "\(purgeText)")
     }
 
+    /// A restore's batches are writes, though they take no record out: the vacuum its delete left
+    /// due waits until they have paused, as it waits for the delete's, rather than run beside them
+    /// (where it slowed the restore and other tenants' reads).
+    @Test func theVacuumADeleteLeftDueWaitsUntilItsRestoresBatchesPause() async throws {
+        let location = try TestPostgres.newDatabase()
+        let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
+        let contacts = (0..<PostgresShardStore.vacuumAfter).map { number in
+            var contact = sliceContact(number, stage: "s", assignee: nil)
+            contact.conversations = []
+            return contact
+        }
+        _ = try await store.importAll(org: "o1", contacts, version: TestVersions.next())
+        let delete = SliceAssignment(jobId: "job-d", org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
+        var progress = try await store.startSlice(delete)
+        while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-d", limit: 2_000) }
+        #expect(try await store.checkpointIfIdle() == false, "deleted since the last look: not idle yet")
+
+        var restore = SliceAssignment(jobId: "job-r", kind: .restore, org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
+        restore.spec.restores = "job-d"
+        _ = try await store.startSlice(restore)
+        for batch in 1...3 {
+            #expect(try await store.runNextBatch("job-r", limit: 100).counters.deleted == UInt64(100 * batch))
+            #expect(try await store.checkpointIfIdle() == false, "restored since the last look: not idle")
+        }
+        #expect(await store.deletedSinceVacuum == PostgresShardStore.vacuumAfter, "the delete's vacuum is still due")
+        for _ in 1..<PostgresShardStore.quietLooksBeforeHousekeeping {
+            #expect(try await store.checkpointIfIdle() == false, "paused, but not for long enough yet")
+        }
+        #expect(try await store.checkpointIfIdle() == true, "writes paused: the vacuum starts")
+        #expect(await store.deletedSinceVacuum == 0)
+    }
+
     private typealias Fixture = PartitionContractTests
 
     /// The contract tests' delete and restore of "o1", registered now.

@@ -51,6 +51,7 @@ extension PostgresShardStore: SliceLedger {
     }
 
     func deletedRecords(_ count: Int) {
+        writes += 1
         writtenSinceAnalyze += count
         deletedSinceVacuum += count
     }

@@ -44,10 +44,23 @@ actor PostgresShardStore: PartitionStore {
 
     nonisolated var storageReachable: Bool { reachable.load(ordering: .relaxed) }
     /// Records written (imported or deleted) since the planner's statistics were last refreshed,
-    /// that count when `checkpointIfIdle` last looked, and records deleted since the last vacuum.
+    /// and records deleted since the last vacuum.
     var writtenSinceAnalyze = 0
-    private var writtenSeen = 0
     var deletedSinceVacuum = 0
+    /// Writes committed (import chunks, slice batches, purge steps), that count when
+    /// `checkpointIfIdle` last looked, and how many looks in a row found it unchanged. Counted
+    /// apart from the records: a restore's batches write without taking any record out, and the
+    /// vacuum a delete left due, started beside them, slowed the restore and other tenants' reads.
+    var writes = 0
+    private var writesSeen = 0
+    private var quietLooks = 0
+
+    /// Looks in a row that find no new write before housekeeping starts: writes have paused for
+    /// at least this many of the shard's idle intervals (a second each). One job often follows
+    /// another within a second or two (a delete and its restore, one tenant's job after
+    /// another's); a vacuum started between them ran beside the next one, and so can the index
+    /// rebuild after it, whose lock waits can hold the next one's batches up.
+    static let quietLooksBeforeHousekeeping = 2
 
     /// Written records past which an idle shard refreshes the planner's statistics (`ANALYZE`): a
     /// bulk import leaves the planner guessing until autovacuum comes round, and guessing wrong (a
@@ -123,17 +136,18 @@ actor PostgresShardStore: PartitionStore {
     // MARK: - Housekeeping
 
     /// PostgreSQL checkpoints by itself. What is left: while the server is away, try to reach it
-    /// again, so that the shard reports healthy as soon as it is back; and once writes pause after
-    /// many records, vacuum the tables beside the writer when many were deleted (a vacuum still
-    /// running is left to finish, and asked again at the next pause), or else refresh the
-    /// planner's statistics when many were written.
+    /// again, so that the shard reports healthy as soon as it is back; and once writes have paused
+    /// (`quietLooksBeforeHousekeeping`) after many records, vacuum the tables beside the writer
+    /// when many were deleted (a vacuum still running is left to finish, and asked again at the
+    /// next pause), or else refresh the planner's statistics when many were written.
     func checkpointIfIdle() throws -> Bool {
         guard storageReachable else {
             try withConnection { try $0.scalar("SELECT 1") }
             return true
         }
-        defer { writtenSeen = writtenSinceAnalyze }
-        guard writtenSinceAnalyze == writtenSeen else { return false }
+        quietLooks = writes == writesSeen ? quietLooks + 1 : 0
+        writesSeen = writes
+        guard quietLooks >= Self.quietLooksBeforeHousekeeping else { return false }
         if deletedSinceVacuum >= Self.vacuumAfter {
             guard try maintenance.start() else { return false }
             deletedSinceVacuum = 0
@@ -165,6 +179,7 @@ actor PostgresShardStore: PartitionStore {
     func importChunk(org: String, _ records: [ImportRecord], from start: Int, version: Int64) throws -> (counts: ImportCounts, next: Int) {
         let chunk = try importSizer.writeChunk(of: records, from: start) { try importRecords(org: org, $0, version: version) }
         writtenSinceAnalyze += chunk.next - start
+        writes += 1
         return (chunk.written, chunk.next)
     }
 
