@@ -601,11 +601,7 @@ struct OpenPartition {
         let location = try TestPostgres.newDatabase()
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster)
         // Enough applications that reading all of them costs more than a probe for each contact's.
-        let contacts = (0..<5_000).map { number in
-            var contact = sliceContact(number, stage: "s", assignee: nil)
-            contact.conversations = []
-            return contact
-        }
+        let contacts = bareContacts(5_000)
         let applications = contacts.map { contact in
             ImportRecord(
                 kind: .application, id: "a" + contact.id.dropFirst(), contactId: contact.id, stageId: nil, assignedTo: nil, name: "", email: "",
@@ -645,11 +641,7 @@ struct OpenPartition {
     @Test func aReadPastItsBudgetIsStoppedWithAClearErrorAndTheReaderGoesOn() async throws {
         let location = try TestPostgres.newDatabase()
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster)
-        _ = try await store.importAll(org: "o1", (0..<20_000).map { sliceContact($0, stage: "s", assignee: nil) }.map {
-            var contact = $0
-            contact.conversations = []
-            return contact
-        }, version: TestVersions.next())
+        _ = try await store.importAll(org: "o1", bareContacts(20_000), version: TestVersions.next())
         let reader = try PostgresShardReader(connectionString: location, index: 0)
         var costly = ContactFilter()
         costly.stageIds = ["s"]
@@ -697,11 +689,7 @@ struct OpenPartition {
     @Test func anIdleShardAnalyzesAfterManyWritesAndVacuumsAfterManyDeletes() async throws {
         let location = try TestPostgres.newDatabase()
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: OpenPartition.everySlot, cluster: .testCluster)
-        let records = (0..<PostgresShardStore.analyzeAfter).map { number in
-            var contact = sliceContact(number, stage: "s", assignee: nil)
-            contact.conversations = []
-            return contact
-        }
+        let records = bareContacts(PostgresShardStore.analyzeAfter)
         _ = try await store.importAll(org: "o1", Array(records.prefix(100)), version: TestVersions.next())
         #expect(try await store.checkpointIfIdle() == false)
         for _ in 1..<PostgresShardStore.quietLooksBeforeHousekeeping { #expect(try await store.checkpointIfIdle() == false) }

@@ -131,12 +131,7 @@ import Wire
     @Test func theVacuumADeleteLeftDueWaitsUntilItsRestoresBatchesPause() async throws {
         let location = try TestPostgres.newDatabase()
         let store = try PostgresShardStore(connectionString: location, index: 0, slots: Self.everySlot, cluster: .testCluster)
-        let contacts = (0..<PostgresShardStore.vacuumAfter).map { number in
-            var contact = sliceContact(number, stage: "s", assignee: nil)
-            contact.conversations = []
-            return contact
-        }
-        _ = try await store.importAll(org: "o1", contacts, version: TestVersions.next())
+        _ = try await store.importAll(org: "o1", bareContacts(PostgresShardStore.vacuumAfter), version: TestVersions.next())
         let delete = SliceAssignment(jobId: "job-d", org: "o1", requester: "boss", filter: Self.orgWide(), watermark: TestVersions.next())
         var progress = try await store.startSlice(delete)
         while !progress.outcome.isFinal { progress = try await store.runNextBatch("job-d", limit: 2_000) }

@@ -30,6 +30,16 @@ func sliceContact(_ number: Int, stage: String, assignee: String?) -> ImportReco
         })
 }
 
+/// Contacts 0..<`count` of stage "s", with no assignee and no conversations: as many as a
+/// housekeeping threshold, imported fast.
+func bareContacts(_ count: Int) -> [ImportRecord] {
+    (0..<count).map { number in
+        var contact = sliceContact(number, stage: "s", assignee: nil)
+        contact.conversations = []
+        return contact
+    }
+}
+
 /// The store against a real SQLite file in a temporary directory.
 @Suite struct ShardStoreTests {
     private let scratch: ScratchDirectory
