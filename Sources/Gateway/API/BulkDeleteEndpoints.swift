@@ -105,7 +105,7 @@ struct BulkDeleteEndpoints: Sendable {
             query.status = status
         }
         if let text = parameters["cursor"] {
-            guard let before = Int64(text, radix: 16), before > 0 else { throw QueryString.unknownCursor }
+            guard let before = QueryString.position(text[...]), before > 0 else { throw QueryString.unknownCursor }
             query.before = before
         }
         let list = try await coordinator.send(query)

@@ -78,8 +78,8 @@ struct LogEndpoints: Sendable {
     static func positions(_ cursor: String?) throws(APIError) -> [Int64] {
         guard let cursor else { return [] }
         let parts = cursor.split(separator: ".", omittingEmptySubsequences: false)
-        let positions = parts.compactMap { Int64($0, radix: 16) }
-        guard !cursor.isEmpty, positions.count == parts.count, positions.allSatisfy({ $0 >= 0 }) else {
+        let positions = parts.compactMap(QueryString.position)
+        guard !cursor.isEmpty, positions.count == parts.count else {
             throw QueryString.unknownCursor
         }
         return positions

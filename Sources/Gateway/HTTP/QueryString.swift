@@ -32,6 +32,16 @@ struct QueryString {
         return UInt32(value)
     }
 
+    /// A cursor's position as this server writes it, lowercase hex (leading zeros allowed) below
+    /// 16^15; nil for anything else, so that what the OpenAPI document's pattern refuses
+    /// (`0*[0-9a-f]{1,15}`) is refused here too: `Int64(_:radix:)` alone takes upper case and a sign.
+    static func position(_ text: Substring) -> Int64? {
+        let significant = text.drop { $0 == "0" }
+        guard !text.isEmpty, significant.count <= 15, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else { return nil }
+        return significant.isEmpty ? 0 : Int64(significant, radix: 16)
+    }
+
     /// What a `cursor` this server did not give out is answered with.
     static let unknownCursor = APIError.invalidQuery(
         "cursor is not one this server gave out; use the nextCursor of the previous page, or none to start.")
