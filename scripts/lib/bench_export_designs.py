@@ -79,8 +79,7 @@ def export(path, design, size):
         return count
 
     with kept.Phase("export (%s)" % design, path) as phase:
-        while phase.batch(database, run):
-            pass
+        phase.run(database, run)
         database.execute("PRAGMA wal_checkpoint(PASSIVE)")
     if part:
         part.close()

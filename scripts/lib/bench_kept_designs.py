@@ -174,6 +174,11 @@ class Phase:
         self.contacts += done
         return done
 
+    def run(self, database, run):
+        """Batches of `run` (see `batch`), one after another, until one does nothing."""
+        while self.batch(database, run):
+            pass
+
     def __exit__(self, *failure):
         if failure[0]:
             return
@@ -277,8 +282,7 @@ def delete(path, design, job, size, watermark=1):
     counters = dict.fromkeys(("deleted", "conversations", "messages", "audits", "notifications", "events"), 0)
     run = delete_batch(design, job, int(time.time() * 1000), watermark, size, counters)
     with Phase("%s delete" % design, path) as phase:
-        while phase.batch(database, run):
-            pass
+        phase.run(database, run)
         database.execute("PRAGMA wal_checkpoint(PASSIVE)")
     database.close()
     return phase, counters
@@ -362,8 +366,7 @@ def restore(path, design, job, kept_by, size):
     counters = dict.fromkeys(("restored", "conversations", "messages", "audits", "notifications", "events"), 0)
     run = restore_batch(design, job, kept_by, int(time.time() * 1000), watermark, size, counters)
     with Phase("%s restore" % design, path) as phase:
-        while phase.batch(database, run):
-            pass
+        phase.run(database, run)
         database.execute("PRAGMA wal_checkpoint(PASSIVE)")
     database.close()
     return phase, counters
@@ -401,8 +404,7 @@ def purge(path, job):
     database = connect(path)
     database.execute("INSERT INTO kept_purges (job_id) VALUES (?)", (job,))
     with Phase("in_place purge", path) as phase:
-        while phase.batch(database, purge_step(job)):
-            pass
+        phase.run(database, purge_step(job))
         database.execute("DELETE FROM kept_purges WHERE job_id = ?", (job,))
         database.execute("PRAGMA wal_checkpoint(PASSIVE)")
     left = database.execute("SELECT (SELECT count(*) FROM conversations), (SELECT count(*) FROM messages),"
